@@ -1,0 +1,87 @@
+"""Where a run keeps everything it produces: the data home (`RENDEMENT_HOME`, default `./data`).
+
+One folder so that an analyst can copy, back up or delete a whole installation at once, and so
+that every part of the code (CLI, Dagster, upload service, tests) agrees on the paths.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "RENDEMENT_HOME"
+DEFAULT_HOME = "data"
+
+
+@dataclass(frozen=True)
+class Home:
+    """Paths inside one data home. Create folders with `ensure()` before writing."""
+
+    root: Path
+
+    @classmethod
+    def from_env(cls, override: str | os.PathLike | None = None) -> Home:
+        raw = override if override is not None else os.environ.get(ENV_VAR, DEFAULT_HOME)
+        return cls(Path(raw).expanduser().resolve())
+
+    @property
+    def inbox(self) -> Path:
+        """Uploads waiting for intake, one folder per organisation."""
+        return self.root / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        """Every upload ever received, unchanged, named by its SHA-256."""
+        return self.root / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        """Uploads that could not be accepted at all, with a reason file beside each."""
+        return self.root / "quarantine"
+
+    @property
+    def lake(self) -> Path:
+        """Parquet files written per organisation by the partitioned assets."""
+        return self.root / "lake"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def site(self) -> Path:
+        """Published HTML; `site/org/<id>/` is each organisation's private part."""
+        return self.root / "site"
+
+    @property
+    def audit_log(self) -> Path:
+        """Append-only JSON lines: every intake and upload-service action."""
+        return self.root / "audit.jsonl"
+
+    @property
+    def secrets(self) -> Path:
+        """Key material (pseudonymisation key), owner-only permissions."""
+        return self.root / "secrets"
+
+    @property
+    def dagster(self) -> Path:
+        """The persistent Dagster instance (DAGSTER_HOME) used by `rendement demo` and the UI."""
+        return self.root / "dagster"
+
+    @property
+    def registry(self) -> Path:
+        """The organisation register: ids, names, hashed API tokens."""
+        return self.root / "organisaties.json"
+
+    def org_inbox(self, org_id: str) -> Path:
+        return self.inbox / org_id
+
+    def org_site(self, org_id: str) -> Path:
+        return self.site / "org" / org_id
+
+    def ensure(self) -> Home:
+        for path in (self.inbox, self.archive, self.quarantine, self.lake, self.site, self.dagster):
+            path.mkdir(parents=True, exist_ok=True)
+        self.secrets.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self
