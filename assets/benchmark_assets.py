@@ -1,0 +1,47 @@
+"""Sector benchmarks with disclosure control (thin: logic in rendement.benchmark)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from assets.partitions import WAREHOUSE_POOL
+from assets.warehouse_assets import warehouse
+from pipelines.resources import HomeResource
+from rendement.benchmark import build_benchmarks
+from rendement.disclosure import DisclosureRules
+from rendement.lake import Lake
+from rendement.warehouse import connect, ensure_schemas, replace_frame
+
+BENCHMARK = "benchmark"
+
+
+@dg.asset(group_name=BENCHMARK, kinds={"polars", "duckdb"}, deps=[warehouse], pool=WAREHOUSE_POOL)
+def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+    """Anonymised sector benchmarks per domain, intervention type and region per year, from the
+    organisations' project results only. Every cell carries its disclosure status; cells with
+    too few organisations, a dominant organisation or small counts are suppressed, with
+    complementary suppression where a margin would reveal them. Organisations' own positions
+    go to prive.positie, never to the published tables."""
+    h = home.home()
+    lake = Lake(h.lake)
+    with connect(h.warehouse, read_only=True) as con:
+        projects = con.execute("SELECT * FROM mkba.project").pl()
+    blocked = [org for org in projects["organisatie_id"].unique() if lake.status(org).get("geblokkeerd")]
+    projects = projects.filter(~pl.col("organisatie_id").is_in(blocked))
+    rules = DisclosureRules()
+    bench = build_benchmarks(projects, rules)
+    with connect(h.warehouse) as con:
+        ensure_schemas(con)
+        replace_frame(con, "benchmark.cellen", bench.cells)
+        replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
+        replace_frame(con, "prive.positie", bench.positie)
+    status = bench.cells.group_by("status").len().sort("status")
+    context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
+    return dg.MaterializeResult(
+        metadata={
+            "cellen": bench.cells.height,
+            **{f"status_{s}": n for s, n in status.iter_rows()},
+            "organisaties_buiten_benchmark": len(blocked),
+        }
+    )

@@ -1,0 +1,109 @@
+"""Intake and validation assets, one partition per organisation (thin: logic in rendement.intake)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.partitions import organisations, single_run
+from pipelines.resources import HomeResource
+from rendement.intake import accept_org, receive_org
+
+INTAKE = "inname"
+
+
+@dg.asset(
+    partitions_def=organisations,
+    backfill_policy=single_run,
+    group_name=INTAKE,
+    kinds={"python", "parquet"},
+)
+def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+    """Uploads received from the organisation's inbox: checksummed, archived unchanged, read
+    (system and dialect detected), screened for BSNs, client ids pseudonymised, staged as
+    Parquet. Unreadable files go to quarantine with a Dutch reason; duplicates are skipped."""
+    h = home.home()
+    outcomes = [o for org in context.partition_keys for o in receive_org(h, org)]
+    status = {s: sum(o.status == s for o in outcomes) for s in {o.status for o in outcomes}}
+    context.log.info(f"{len(outcomes)} uploads: {status}")
+    return dg.MaterializeResult(
+        metadata={
+            "uploads": len(outcomes),
+            **{f"status_{k}": v for k, v in sorted(status.items())},
+            "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+        }
+    )
+
+
+VALIDATION_CHECK = "validatie"
+BLOCKING_CHECK = "niet_alles_afgekeurd"
+
+
+@dg.asset(
+    partitions_def=organisations,
+    backfill_policy=single_run,
+    group_name=INTAKE,
+    kinds={"pandera", "parquet"},
+    deps=[uploads],
+    check_specs=[
+        dg.AssetCheckSpec(
+            VALIDATION_CHECK,
+            asset="accepted_tables",
+            description="Geen levering in deze run is als geheel afgekeurd. Een organisatie "
+            "waarvan de laatste levering is afgekeurd blijft buiten de sectorbenchmark.",
+        ),
+        dg.AssetCheckSpec(
+            BLOCKING_CHECK,
+            asset="accepted_tables",
+            blocking=True,
+            description="Blokkeert de rest van de run als elke organisatie in de run is "
+            "afgekeurd (bij een losse herlevering: die ene organisatie).",
+        ),
+    ],
+)
+def accepted_tables(context: dg.AssetExecutionContext, home: HomeResource):
+    """Accepted canonical tables per organisation and period, validated with the pandera models
+    and cross-table rules. Rejected rows go to the quarantine table with rule and value; a
+    validation report (HTML and JSON, in Dutch) goes to the organisation's private site."""
+    h = home.home()
+    outcomes = [o for org in context.partition_keys for o in accept_org(h, org)]
+    rows_in = sum(sum(c.get("in", 0) for c in o.aantallen.values()) for o in outcomes)
+    rows_ok = sum(sum(c.get("geaccepteerd", 0) for c in o.aantallen.values()) for o in outcomes)
+    rejected_files = [o for o in outcomes if o.status == "geweigerd"]
+    blocked_orgs = {o.organisatie_id for o in rejected_files}
+    yield dg.MaterializeResult(
+        metadata={
+            "uploads": len(outcomes),
+            "rijen_in": rows_in,
+            "rijen_geaccepteerd": rows_ok,
+            "rijen_afgekeurd": rows_in - rows_ok,
+            "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+        }
+    )
+    all_blocked = bool(blocked_orgs) and blocked_orgs >= set(context.partition_keys)
+    yield dg.AssetCheckResult(
+        check_name=BLOCKING_CHECK,
+        passed=not all_blocked,
+        metadata={"organisaties_afgekeurd": len(blocked_orgs)},
+    )
+    yield dg.AssetCheckResult(
+        check_name=VALIDATION_CHECK,
+        passed=not rejected_files,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "bestanden_afgekeurd": len(rejected_files),
+            "organisaties_buiten_benchmark": ", ".join(sorted(blocked_orgs)) or "geen",
+            "rijen_in": rows_in,
+            "rijen_afgekeurd": rows_in - rows_ok,
+        },
+    )
+
+
+def _outcomes_md(outcomes) -> str:
+    if not outcomes:
+        return "Geen nieuwe leveringen."
+    lines = ["| organisatie | bestand | status | periode |", "|---|---|---|---|"]
+    for o in outcomes[:50]:
+        lines.append(f"| {o.organisatie_id} | {o.bestand} | {o.status} | {o.periode or ''} |")
+    if len(outcomes) > 50:
+        lines.append(f"| … | {len(outcomes) - 50} meer | | |")
+    return "\n".join(lines)

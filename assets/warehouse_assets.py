@@ -1,0 +1,34 @@
+"""The DuckDB warehouse, loaded from the lake in one step by one writer."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.intake_assets import accepted_tables
+from assets.mkba_assets import project_mkba
+from assets.partitions import WAREHOUSE_POOL
+from pipelines.resources import HomeResource
+from rendement import audit
+from rendement.warehouse import load_lake
+
+WAREHOUSE = "warehouse"
+
+
+@dg.asset(
+    group_name=WAREHOUSE,
+    kinds={"duckdb"},
+    deps=[accepted_tables, project_mkba],
+    pool=WAREHOUSE_POOL,
+)
+def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+    """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows
+    with rule and message), intake.audit and intake.leveringen (every upload and its outcome),
+    mkba.* (project results). Rebuilt from the Parquet lake in one step."""
+    h = home.home()
+    counts = load_lake(h.warehouse, h.lake, audit.read(h.audit_log))
+    return dg.MaterializeResult(
+        metadata={
+            **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
+            "pad": dg.MetadataValue.path(str(h.warehouse)),
+        }
+    )

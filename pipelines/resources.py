@@ -1,0 +1,39 @@
+"""Resources: where the data home is. Chosen from the environment, never from globals in assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from rendement.home import Home
+
+
+class HomeResource(dg.ConfigurableResource):
+    """The data home (`RENDEMENT_HOME`, default `./data`) with inbox, lake, warehouse and site."""
+
+    root: str | None = None
+
+    def home(self) -> Home:
+        return Home.from_env(self.root).ensure()
+
+
+
+
+class ParametersResource(dg.ConfigurableResource):
+    """The MKBA parameter set (a versioned YAML file; None = the shipped standard set) and
+    the organisations' own overrides (`RENDEMENT_HOME/parameters/afwijkingen.csv`)."""
+
+    path: str | None = None
+
+    def load(self):
+        from rendement.mkba import load_parameters
+
+        return load_parameters(self.path)
+
+    def overrides(self, home: Home):
+        from rendement.overrides import read_overrides
+
+        return read_overrides(home.root / "parameters" / "afwijkingen.csv")
+
+
+def build_resources() -> dict[str, object]:
+    return {"home": HomeResource(), "parameters": ParametersResource()}

@@ -1,0 +1,269 @@
+"""Intake: from a file in an organisation's inbox to accepted canonical rows, losing nothing.
+
+Two steps, each a Dagster asset per organisation partition (and plain functions here):
+
+1. `receive_org` — checksum every waiting upload, archive the original unchanged, skip exact
+   duplicates, read it with `sources`, reject BSN files, pseudonymise client ids, and stage the
+   pseudonymised tables as Parquet. Unreadable files go to quarantine with a reason.
+2. `accept_org` — validate the staged tables against the pandera models and cross-table rules,
+   write the accepted rows for that organisation and period (superseding the earlier upload of
+   the same period and table), keep rejected rows in the quarantine table, write the
+   organisation's validation report. A rejected upload never removes accepted data.
+
+Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from rendement import audit
+from rendement.home import Home
+from rendement.lake import Lake
+from rendement.privacy import find_bsn, load_or_create_key, pseudonymise
+from schemas import RULES_VERSION
+
+UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to one upload; the same facts go to the audit log and the run metadata."""
+
+    organisatie_id: str
+    bestand: str
+    checksum: str
+    status: str  # ontvangen | duplicaat | geweigerd | geaccepteerd | deels_geaccepteerd
+    systeem: str | None = None
+    dialect: dict = field(default_factory=dict)
+    periode: int | None = None
+    reden_code: str | None = None
+    melding: str | None = None
+    aantallen: dict = field(default_factory=dict)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pending_uploads(home: Home, org_id: str) -> list[Path]:
+    """Files waiting in one organisation's inbox, oldest first (hidden/temp files skipped)."""
+    folder = home.org_inbox(org_id)
+    if not folder.is_dir():
+        return []
+    files = [
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in UPLOAD_SUFFIXES
+    ]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def organisations_in_inbox(home: Home) -> list[str]:
+    if not home.inbox.is_dir():
+        return []
+    return sorted(p.name for p in home.inbox.iterdir() if p.is_dir() and pending_uploads(home, p.name))
+
+
+def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
+    return home.archive / org_id / f"{checksum}{suffix.lower()}"
+
+
+def is_known(home: Home, org_id: str, checksum: str) -> bool:
+    folder = home.archive / org_id
+    return folder.is_dir() and any(folder.glob(f"{checksum}.*"))
+
+
+def _archive(home: Home, path: Path, org_id: str, checksum: str) -> Path:
+    target = archived_path(home, org_id, checksum, path.suffix)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(path, tmp)
+    os.chmod(tmp, 0o440)
+    os.replace(tmp, target)
+    return target
+
+
+def _quarantine(home: Home, outcome: UploadOutcome) -> None:
+    """Record why an upload was refused as a whole; the original stays in the archive."""
+    folder = home.quarantine / outcome.organisatie_id
+    folder.mkdir(parents=True, exist_ok=True)
+    reason = {
+        "checksum": outcome.checksum,
+        "bestand": outcome.bestand,
+        "reden_code": outcome.reden_code,
+        "melding": outcome.melding,
+        "archief": str(archived_path(home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix).relative_to(home.root)),
+    }
+    Lake.write_json(reason, folder / f"{outcome.checksum[:16]}.json")
+
+
+def _log(home: Home, outcome: UploadOutcome, action: str, actor: str = "intake", **extra) -> None:
+    audit.append(
+        home.audit_log, actor=actor, action=action, outcome=outcome.status,
+        organisatie_id=outcome.organisatie_id, checksum=outcome.checksum, bestand=outcome.bestand,
+        systeem=outcome.systeem, dialect=outcome.dialect, periode=outcome.periode,
+        reden_code=outcome.reden_code, aantallen=outcome.aantallen,
+        regelversie=RULES_VERSION, **extra,
+    )
+
+
+def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[UploadOutcome]:
+    """Step 1 for one organisation: archive, read, screen and stage every waiting upload."""
+    from sources import UnreadableFile, read_upload  # heavy import only where used
+
+    lake = Lake(home.lake)
+    key = load_or_create_key(home.secrets)
+    outcomes = []
+    for path in pending_uploads(home, org_id):
+        checksum = sha256_file(path)
+        outcome = UploadOutcome(org_id, path.name, checksum, "ontvangen")
+        if is_known(home, org_id, checksum):
+            outcome.status = "duplicaat"
+            outcome.melding = "Dit bestand is al eerder ontvangen; er is niets veranderd."
+            path.unlink()
+            _log(home, outcome, "ontvangst")
+            outcomes.append(outcome)
+            continue
+        _archive(home, path, org_id, checksum)
+        try:
+            # read under its original name: the reporting year is often in the file name
+            result = read_upload(path, system=system)
+        except UnreadableFile as exc:
+            outcome.status, outcome.reden_code, outcome.melding = "geweigerd", exc.code, exc.message
+            path.unlink()
+            _quarantine(home, outcome)
+            _log(home, outcome, "ontvangst")
+            outcomes.append(outcome)
+            continue
+        path.unlink()
+        outcome.systeem, outcome.dialect, outcome.periode = (
+            result.system, result.dialect.as_dict(), result.period,
+        )
+        refusal = _screen(result)
+        if refusal:
+            outcome.status, outcome.reden_code, outcome.melding = "geweigerd", *refusal
+            _quarantine(home, outcome)
+            _log(home, outcome, "ontvangst")
+            outcomes.append(outcome)
+            continue
+        staging = lake.staging_dir(org_id, checksum)
+        for table, df in result.tables.items():
+            df = df.with_columns(pl.lit(org_id).alias("organisatie_id"))
+            if "client_id" in df.columns:
+                df = df.with_columns(
+                    pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem")
+                ).drop("client_id")
+            Lake.write(df, staging / f"{table}.parquet")
+        Lake.write(result.problems, staging / "_problemen.parquet")
+        Lake.write_json(asdict(outcome), staging / "_upload.json")
+        outcome.aantallen = {t: df.height for t, df in result.tables.items()}
+        _log(home, outcome, "ontvangst")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _screen(result) -> tuple[str, str] | None:
+    """Whole-file refusals after reading: BSNs present, or no reporting year."""
+    for table, df in result.tables.items():
+        finding = find_bsn(df)
+        if finding is not None:
+            return "bsn_gevonden", f"Tabel {table}: {finding.message}"
+    raw = getattr(result, "raw_columns_bsn", None)
+    if raw is not None:
+        return "bsn_gevonden", raw.message
+    if result.period is None:
+        return (
+            "periode_onbekend",
+            "Het verslagjaar van dit bestand is niet te bepalen. Zet het jaar in de "
+            "bestandsnaam (bijvoorbeeld traject_2025.csv) en lever het opnieuw aan.",
+        )
+    return None
+
+
+def staged_uploads(home: Home, org_id: str) -> list[Path]:
+    folder = Lake(home.lake).root / "staging" / org_id
+    if not folder.is_dir():
+        return []
+    dirs = [d for d in folder.iterdir() if (d / "_upload.json").exists()]
+    return sorted(dirs, key=lambda d: (d / "_upload.json").stat().st_mtime_ns)
+
+
+def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
+    """Step 2 for one organisation: validate staged uploads and store what passes."""
+    from rendement.validation_report import report_html, report_json
+    from schemas.validate import validate_upload
+
+    today = today or dt.date.today()
+    lake = Lake(home.lake)
+    outcomes = []
+    for staging in staged_uploads(home, org_id):
+        meta = json.loads((staging / "_upload.json").read_text("utf-8"))
+        outcome = UploadOutcome(**meta)
+        tables = {
+            p.stem: pl.read_parquet(p) for p in sorted(staging.glob("*.parquet"))
+            if not p.stem.startswith("_")
+        }
+        problems = pl.read_parquet(staging / "_problemen.parquet")
+        known = lake.accepted_tables(org_id)
+        result = validate_upload(
+            tables, period=outcome.periode, today=today, parse_problems=problems, known=known,
+        )
+        outcome.aantallen = result.counts
+        if result.file_rejected:
+            outcome.status = "geweigerd"
+            outcome.reden_code = "bestand_afgekeurd"
+            outcome.melding = " ".join(result.file_reasons)
+            _quarantine(home, outcome)
+        else:
+            for table, df in result.accepted.items():
+                Lake.write(df, lake.accepted_path(table, org_id, outcome.periode))
+            outcome.status = "deels_geaccepteerd" if result.rejected.height else "geaccepteerd"
+        if result.rejected.height:
+            Lake.write(
+                result.rejected.with_columns(
+                    pl.lit(org_id).alias("organisatie_id"),
+                    pl.lit(outcome.checksum).alias("checksum"),
+                    pl.lit(outcome.periode, pl.Int64).alias("periode"),
+                ),
+                lake.rejected_path(org_id, outcome.checksum),
+            )
+        _write_reports(home, outcome, result, report_json, report_html)
+        Lake.write_json(
+            {"geblokkeerd": result.file_rejected, "reden": outcome.melding,
+             "checksum": outcome.checksum, "periode": outcome.periode},
+            lake.status_path(org_id),
+        )
+        _log(home, outcome, "validatie")
+        lake.remove_staging(org_id, outcome.checksum)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, report_html) -> None:
+    kwargs = dict(
+        organisatie_id=outcome.organisatie_id, bestand=outcome.bestand,
+        checksum=outcome.checksum, system=outcome.systeem, dialect=outcome.dialect,
+    )
+    folder = home.org_site(outcome.organisatie_id) / "validatie"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = outcome.checksum[:16]
+    Lake.write_json(report_json(result, **kwargs), folder / f"{stem}.json")
+    (folder / f"{stem}.html").write_text(report_html(result, **kwargs), "utf-8")
+
+
+__all__ = [
+    "UploadOutcome", "accept_org", "archived_path", "is_known", "load_or_create_key",
+    "organisations_in_inbox", "pending_uploads", "receive_org", "sha256_file", "staged_uploads",
+]
