@@ -1,0 +1,77 @@
+"""The pre-flight verdict on one export, shared by `rendement check` and the upload service.
+
+Runs the same reading, BSN screening, pseudonymisation and validation as intake, in memory,
+with a random key that is thrown away. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from rendement.privacy import find_bsn, pseudonymise
+
+
+@dataclass
+class Preflight:
+    accepted: bool
+    document: dict  # stable machine-readable verdict (see docs/validatie.md)
+    text: str  # the same in Dutch sentences, for a terminal
+
+
+def _refusal(path: Path, code: str, message: str, system=None, dialect=None) -> Preflight:
+    document = {
+        "bestand": path.name,
+        "oordeel": "geweigerd",
+        "reden_code": code,
+        "melding": message,
+        "systeem": system,
+        "dialect": dialect or {},
+    }
+    text = f"Bestand: {path.name}\nOordeel: GEWEIGERD\n{message}"
+    return Preflight(False, document, text)
+
+
+def preflight(path: Path, *, system: str | None = None, organisatie_id: str = "CONTROLE",
+              today: dt.date | None = None) -> Preflight:
+    from rendement.validation_report import report_json, report_text
+    from schemas.validate import validate_upload
+    from sources import UnreadableFile, read_upload
+
+    try:
+        result = read_upload(path, system=system)
+    except UnreadableFile as exc:
+        return _refusal(path, exc.code, exc.message)
+    dialect = result.dialect.as_dict()
+    for table, df in result.tables.items():
+        finding = find_bsn(df)
+        if finding is not None:
+            return _refusal(path, "bsn_gevonden", f"Tabel {table}: {finding.message}",
+                            result.system, dialect)
+    if result.period is None:
+        return _refusal(path, "periode_onbekend", "Het verslagjaar is niet te bepalen; zet het "
+                        "jaar in de bestandsnaam, bijvoorbeeld traject_2025.csv.",
+                        result.system, dialect)
+    key = secrets.token_bytes(32)
+    tables = {}
+    for table, df in result.tables.items():
+        df = df.with_columns(pl.lit(organisatie_id).alias("organisatie_id"))
+        if "client_id" in df.columns:
+            df = df.with_columns(
+                pseudonymise(organisatie_id, df["client_id"], key).alias("client_pseudoniem")
+            ).drop("client_id")
+        tables[table] = df
+    outcome = validate_upload(tables, period=result.period, today=today or dt.date.today(),
+                              parse_problems=result.problems)
+    kwargs = dict(organisatie_id=organisatie_id, bestand=path.name, checksum=None,
+                  system=result.system, dialect=dialect)
+    document = report_json(outcome, **kwargs)
+    accepted = not outcome.file_rejected and outcome.rejected.height == 0
+    document["oordeel"] = "geaccepteerd" if accepted else (
+        "geweigerd" if outcome.file_rejected else "deels_afgekeurd")
+    document["periode"] = result.period
+    return Preflight(accepted, document, report_text(outcome, **kwargs))

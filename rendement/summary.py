@@ -1,0 +1,33 @@
+"""The short Dutch summary printed after a run: what came in, what was kept, where to look."""
+
+from __future__ import annotations
+
+from rendement.formatting import fmt_int
+from rendement.home import Home
+from rendement.warehouse import connect
+
+
+def sector_summary(home: Home) -> str:
+    with connect(home.warehouse, read_only=True) as con:
+        def one(sql: str) -> int:
+            return con.execute(sql).fetchone()[0] or 0
+
+        orgs = one("SELECT count(DISTINCT organisatie_id) FROM canoniek.project")
+        projects = one("SELECT count(*) FROM canoniek.project")
+        accepted = sum(
+            one(f"SELECT count(*) FROM canoniek.{t}")
+            for t in ("organisatie", "project", "traject", "meting", "inzet", "kosten")
+        )
+        quarantined = one("SELECT count(*) FROM quarantaine.rijen")
+        refused = one("SELECT count(*) FROM intake.leveringen WHERE uitkomst = 'geweigerd'")
+    lines = [
+        "Klaar.",
+        f"  Organisaties:          {fmt_int(orgs)}",
+        f"  Projecten:             {fmt_int(projects)}",
+        f"  Rijen geaccepteerd:    {fmt_int(accepted)}",
+        f"  Rijen in quarantaine:  {fmt_int(quarantined)}",
+        f"  Bestanden geweigerd:   {fmt_int(refused)}",
+        f"  Warehouse:             {home.warehouse}",
+        f"  Rapport:               {home.site / 'index.html'}",
+    ]
+    return "\n".join(lines)
