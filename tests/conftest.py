@@ -1,0 +1,30 @@
+"""Shared fixtures: one small demo sector processed by the real pipeline, reused by many tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rendement.home import Home
+
+DEMO_ORGS = 8
+DEMO_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Home:
+    """A data home after `rendement demo --orgs 8` (real Dagster run, real DuckDB file)."""
+    from rendement.cli import main
+
+    root = tmp_path_factory.mktemp("demo-home")
+    saved = {k: os.environ.get(k) for k in ("RENDEMENT_HOME", "DAGSTER_HOME")}
+    code = main(["demo", "--orgs", str(DEMO_ORGS), "--seed", str(DEMO_SEED), "--home", str(root)])
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    assert code == 0
+    return Home(Path(root).resolve())
