@@ -1,0 +1,257 @@
+"""Privacy at the door: BSN detection and pseudonymisation of client ids.
+
+- `find_bsn` looks for burgerservicenummers in any frame (raw or canonical). A welfare
+  organisation may not process the BSN (art. 46 UAVG), so an upload with BSNs is refused as a
+  whole. A column is flagged when its *name* says BSN (bsn, burgerservicenummer, sofinummer ...)
+  and it holds any value, or when a large share of its values are 8-9 digit numbers that pass
+  the 11-proef. About 1 in 11 random 9-digit numbers pass the 11-proef too, so a column of
+  ordinary 9-digit client numbers stays well below the share threshold.
+- `pseudonymise` turns an organisation's own client ids into HMAC-SHA256 pseudonyms (32 hex
+  characters). The same organisation, id and key always give the same pseudonym; another
+  organisation or another key gives another one. The key never lives with the data.
+- `load_or_create_key` finds that key: the environment variable `RENDEMENT_PSEUDONIEM_SLEUTEL`
+  (hex), or the file `pseudoniem.key` in the secrets folder, created owner-only on first use.
+
+A finding names columns and shares, never values: its message may be shown, logged and stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from stdnum.nl import bsn as stdnum_bsn
+
+KEY_ENV_VAR = "RENDEMENT_PSEUDONIEM_SLEUTEL"
+KEY_FILE_NAME = "pseudoniem.key"
+KEY_BYTES = 32
+MIN_KEY_BYTES = 16
+PSEUDONYM_LENGTH = 32
+SEPARATOR = "\x1f"  # unit separator: cannot occur in an organisation code or a typed id
+
+DEFAULT_MIN_SHARE = 0.5  # share of non-empty values that must pass the 11-proef
+DEFAULT_MIN_VALUES = 2  # fewer passing values than this are never enough on content alone
+SAMPLE_SIZE = 5_000  # candidate values checked with stdnum per column
+
+# Column names that announce a BSN. Matched against the name's words (camelCase and separators
+# split), so "BSN", "bsn_client", "ClientBSN", "BSN-nummer" and "Burgerservicenummer" all match,
+# while a word that merely contains the letters (e.g. "jobsnummer") does not.
+_NAME_WORD = re.compile(r"^(bsn\w*|\w*bsn|burgerservice\w*|sofi|sofinr|sofinummer|sofi\w*nummer)$")
+_DIGITS = re.compile(r"^\d{8,9}$")
+
+
+@dataclass(frozen=True)
+class BsnColumn:
+    """One flagged column: why, and for content how many values passed (never the values)."""
+
+    kolom: str
+    reden: str  # "kolomnaam" or "11-proef"
+    aandeel: float | None = None  # share of non-empty values passing the 11-proef
+    aantal: int = 0  # non-empty values in the column
+
+
+@dataclass(frozen=True)
+class BsnFinding:
+    """BSNs (probably) found. `message` is Dutch, for the person who uploaded the file."""
+
+    columns: tuple[BsnColumn, ...]
+    message: str = field(default="")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.kolom for c in self.columns]
+
+
+def _name_words(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)  # camelCase -> camel Case
+    return [w for w in re.split(r"[^0-9a-z]+", text.lower()) if w]
+
+
+def bsn_column_name(name: str) -> bool:
+    """True when a column name says it holds a BSN or sofinummer."""
+    words = _name_words(name)
+    joined = "".join(words)
+    return any(_NAME_WORD.match(w) for w in words) or joined in {
+        "burgerservicenummer",
+        "burgerservicenr",
+        "sofinummer",
+    }
+
+
+def _non_empty_text(series: pl.Series) -> pl.Series:
+    if series.dtype != pl.String:
+        series = series.cast(pl.String, strict=False)
+    series = series.str.strip_chars()
+    return series.filter(series.is_not_null() & (series != ""))
+
+
+def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
+    """Share of `values` (non-empty text) that are 8-9 digit numbers passing the 11-proef.
+
+    Digit-shape filtering runs in polars; the 11-proef itself is python-stdnum's, on at most
+    `sample_size` candidates (the share of the sample estimates the share of the column).
+    Returns (share, estimated number of passing values).
+    """
+    compact = values.str.replace_all(r"[\s.\-]", "")
+    candidates = compact.filter(compact.str.contains(_DIGITS.pattern))
+    if candidates.is_empty():
+        return 0.0, 0
+    sample = (
+        candidates if candidates.len() <= sample_size else candidates.sample(sample_size, seed=0)
+    )
+    passing = sum(1 for v in sample.to_list() if stdnum_bsn.is_valid(v))
+    passing_share_of_candidates = passing / sample.len()
+    estimated = round(passing_share_of_candidates * candidates.len())
+    return estimated / values.len(), estimated
+
+
+def _message(columns: list[BsnColumn]) -> str:
+    parts = []
+    for c in columns:
+        if c.reden == "kolomnaam":
+            parts.append(f"kolom '{c.kolom}' (de kolomnaam wijst op een BSN)")
+        else:
+            pct = round(100 * (c.aandeel or 0))
+            parts.append(
+                f"kolom '{c.kolom}' ({pct} % van de {c.aantal} ingevulde waarden zijn "
+                "nummers van 8 of 9 cijfers die aan de 11-proef voldoen, zoals een BSN)"
+            )
+    which = "; ".join(parts)
+    return (
+        f"Dit bestand bevat waarschijnlijk burgerservicenummers (BSN): {which}. "
+        "Een sociaalwerkorganisatie mag het BSN niet verwerken (artikel 46 UAVG), daarom "
+        "nemen we dit bestand niet in. Haal de kolom weg uit de export, of gebruik uw eigen "
+        "cliëntnummer in plaats van het BSN, en lever het bestand opnieuw aan."
+    )
+
+
+def find_bsn(
+    df: pl.DataFrame,
+    *,
+    min_share: float = DEFAULT_MIN_SHARE,
+    min_values: int = DEFAULT_MIN_VALUES,
+    sample_size: int = SAMPLE_SIZE,
+) -> BsnFinding | None:
+    """Flag columns that (probably) hold BSNs; None when there are none.
+
+    A column is flagged when its name announces a BSN and it holds at least one value, or when
+    at least `min_share` of its non-empty values (and at least `min_values` values) are 8-9
+    digit numbers passing the 11-proef. The finding never contains a value.
+    """
+    flagged: list[BsnColumn] = []
+    for name in df.columns:
+        series = df.get_column(name)
+        if not (series.dtype == pl.String or series.dtype.is_integer()):
+            continue
+        values = _non_empty_text(series)
+        if values.is_empty():
+            continue
+        if bsn_column_name(name):
+            flagged.append(BsnColumn(name, "kolomnaam", None, values.len()))
+            continue
+        share, passing = _passing_share(values, sample_size)
+        if passing >= min_values and share >= min_share:
+            flagged.append(BsnColumn(name, "11-proef", share, values.len()))
+    if not flagged:
+        return None
+    return BsnFinding(tuple(flagged), _message(flagged))
+
+
+# --- pseudonymisation -----------------------------------------------------------------------
+
+
+def pseudonymise(org_id: str, local_ids: pl.Series, key: bytes) -> pl.Series:
+    """HMAC-SHA256(key, org_id + US + local_id), hex, first 32 characters; nulls stay null.
+
+    The unit separator (0x1F) between organisation and id keeps the encoding unambiguous
+    ("A" + "B1" never collides with "AB" + "1"). Ids are used as given (the readers strip
+    surrounding spaces); non-string series are cast to text first. Each distinct id is hashed
+    once, so repeated ids cost nothing extra.
+    """
+    if not key:
+        raise ValueError("pseudonymise: empty key")
+    if SEPARATOR in org_id:
+        raise ValueError("pseudonymise: organisation code contains the separator character")
+    ids = local_ids if local_ids.dtype == pl.String else local_ids.cast(pl.String)
+    base = hmac.new(key, (org_id + SEPARATOR).encode("utf-8"), hashlib.sha256)
+    distinct = ids.drop_nulls().unique(maintain_order=False)
+    hashes = []
+    for value in distinct.to_list():
+        mac = base.copy()
+        mac.update(value.encode("utf-8"))
+        hashes.append(mac.hexdigest()[:PSEUDONYM_LENGTH])
+    if not hashes:
+        return pl.Series("client_pseudoniem", [None] * ids.len(), dtype=pl.String)
+    lookup = pl.DataFrame({"id": distinct, "client_pseudoniem": pl.Series(hashes, dtype=pl.String)})
+    out = (
+        pl.DataFrame({"id": ids})
+        .join(lookup, on="id", how="left", maintain_order="left")
+        .get_column("client_pseudoniem")
+    )
+    return out.alias("client_pseudoniem")
+
+
+# --- the key --------------------------------------------------------------------------------
+
+
+def _parse_hex_key(text: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{where}: de sleutel is geen hexadecimale tekst") from exc
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"{where}: de sleutel is te kort (minstens {MIN_KEY_BYTES} bytes)")
+    return key
+
+
+def load_or_create_key(secrets_dir: Path) -> bytes:
+    """The pseudonymisation key.
+
+    From `RENDEMENT_PSEUDONIEM_SLEUTEL` (hex) when set; otherwise from `secrets_dir /
+    pseudoniem.key` (hex text), which is created with 32 random bytes and mode 0600 on first
+    use (the folder with 0700). Creation is atomic: two processes starting at once end up with
+    the same key. An existing key file readable by others is tightened to 0600.
+    """
+    env = os.environ.get(KEY_ENV_VAR)
+    if env:
+        return _parse_hex_key(env, KEY_ENV_VAR)
+    secrets_dir = Path(secrets_dir)
+    secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = secrets_dir / KEY_FILE_NAME
+    if not path.exists():
+        tmp = secrets_dir / f".{KEY_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # fails if another process created the key meanwhile
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return _parse_hex_key(path.read_text(encoding="ascii"), str(path))
+
+
+__all__ = [
+    "KEY_ENV_VAR",
+    "BsnColumn",
+    "BsnFinding",
+    "bsn_column_name",
+    "find_bsn",
+    "load_or_create_key",
+    "pseudonymise",
+]
