@@ -1,0 +1,450 @@
+"""The rule catalogue: every problem validation can report, in the words of the office worker.
+
+The people who repair a bad export work at a social work organisation; they are not
+engineers. Each rule therefore has a Dutch title, a message template that names the row's own
+values, what was expected, and what to do about it. One rule code per kind of problem: the
+code is stable (reports, the quarantine table and the docs refer to it), the wording may be
+improved at any time.
+
+Severity (`ernst`):
+- ``fout``: the row is rejected and goes to quarantine; the other rows are accepted.
+- ``waarschuwing``: the row is accepted; the problem is reported because it weakens the MKBA.
+- ``bestand``: the whole upload is refused; nothing of it is accepted.
+
+Templates use ``{name}`` fields. Available: ``tabel``, ``bestand``, ``rij``, ``kolom``,
+``waarde`` (formatted, client pseudonyms masked), ``periode``, ``vandaag``, every column of the
+row (dates as dd-mm-jjjj, numbers with a decimal comma), the derived fields in
+`schemas.validate` (``toegestaan``, ``schaal``, ``soort``, ``maximum``, ``interventies``) and
+the extra fields a cross-table rule supplies (``andere_rijen``, ``ander_traject`` ...).
+A template may differ per table: give a dict with table names and ``"*"`` as the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+FOUT = "fout"
+WAARSCHUWING = "waarschuwing"
+BESTAND = "bestand"
+SEVERITIES = (BESTAND, FOUT, WAARSCHUWING)
+
+MASK = "(verborgen)"
+# Columns whose values never appear in findings, reports or quarantine.
+MASKED_COLUMNS = frozenset({"client_pseudoniem", "client_id", "bsn", "burgerservicenummer"})
+
+_FIX = "Pas dit aan in uw registratiesysteem en lever het bestand opnieuw aan."
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    ernst: str
+    titel: str
+    melding: str | Mapping[str, str]
+    verwacht: str | Mapping[str, str]
+    actie: str = _FIX
+
+    def template(self, which: str, table: str | None) -> str:
+        text = getattr(self, which)
+        if isinstance(text, str):
+            return text
+        return text.get(table or "*", text["*"])
+
+
+def _domain_rule(code: str, thing: str, column: str) -> Rule:
+    return Rule(
+        code,
+        FOUT,
+        f"Onbekende {thing}",
+        f"'{{waarde}}' is geen bekende {thing} (kolom '{column}').",
+        "een van: {toegestaan}",
+        "Gebruik een van de codes uit de lijst. Heeft uw systeem een eigen code, vraag dan de "
+        "beheerder om die aan de vertaaltabel toe te voegen.",
+    )
+
+
+# In catalogue order: the order of the report and of the docs. When a row breaks several
+# rules, the first one in this order is the one shown in the quarantine table.
+CATALOGUE: tuple[Rule, ...] = (
+    # --- the whole upload ------------------------------------------------------------------
+    Rule(
+        "kolom_ontbreekt",
+        BESTAND,
+        "Verplichte kolom ontbreekt",
+        "De kolom '{kolom}' ontbreekt in {bestand} (tabel {tabel}). Zonder deze kolom kunnen we "
+        "de tabel niet gebruiken.",
+        "een kolom met de naam '{kolom}'",
+        "Zet de kolom in de export (de kolomnamen staan in de handleiding van het exportformaat) "
+        "en lever het bestand opnieuw aan.",
+    ),
+    Rule(
+        "type_onjuist",
+        BESTAND,
+        "Kolom niet te lezen",
+        "In de kolom '{kolom}' van {bestand} is geen enkele waarde te lezen als {soort} "
+        "(bijvoorbeeld '{waarde}'). Waarschijnlijk staat er iets anders in deze kolom.",
+        "{soort}",
+        "Controleer of de kolommen in de goede volgorde staan en de juiste gegevens bevatten.",
+    ),
+    Rule(
+        "alle_waarden_onbekend",
+        BESTAND,
+        "Geen enkele waarde in de kolom is bekend",
+        "In de kolom '{kolom}' van {bestand} is geen enkele waarde een bekende code "
+        "(bijvoorbeeld '{waarde}'). Waarschijnlijk gebruikt uw systeem andere codes.",
+        "een van: {toegestaan}",
+        "Vraag de beheerder om de codes van uw systeem aan de vertaaltabel toe te voegen, of "
+        "gebruik de codes uit de lijst.",
+    ),
+    Rule(
+        "te_veel_afgekeurd",
+        BESTAND,
+        "Te veel rijen afgekeurd",
+        "In {bestand} (tabel {tabel}) zijn {afgekeurd} van de {rijen} rijen afgekeurd "
+        "({aandeel}); dat is meer dan {grens}. Meest voorkomende problemen: {top}.",
+        "hoogstens {grens} afgekeurde rijen",
+        "Los de meest voorkomende problemen op (zie hieronder) en lever het bestand opnieuw aan.",
+    ),
+    # --- one row: reading and required values -----------------------------------------------
+    Rule(
+        "waarde_onleesbaar",
+        FOUT,
+        "Waarde niet te lezen",
+        "De waarde '{waarde}' in de kolom '{kolom}' is geen {soort}.",
+        "{soort}",
+    ),
+    Rule(
+        "verplicht_veld_leeg",
+        FOUT,
+        "Verplicht veld is leeg",
+        "De kolom '{kolom}' is leeg, maar moet ingevuld zijn.",
+        "een ingevulde waarde",
+    ),
+    Rule(
+        "tekst_te_lang",
+        FOUT,
+        "Tekst te lang",
+        "De waarde in de kolom '{kolom}' is te lang voor een code of naam.",
+        "hoogstens 64 tekens voor een code, 200 voor een naam",
+        "Zet in deze kolom alleen de code of naam, geen toelichting.",
+    ),
+    # --- one row: value domains -------------------------------------------------------------
+    _domain_rule("domein_onbekend", "domein", "domein"),
+    _domain_rule("interventie_onbekend", "interventie", "interventie"),
+    Rule(
+        "interventie_hoort_niet_bij_domein",
+        FOUT,
+        "Interventie hoort niet bij het domein",
+        "De interventie '{interventie}' hoort niet bij het domein '{domein}' van project "
+        "{project_id}.",
+        "bij domein {domein}: {interventies}",
+        "Kies het domein dat bij de interventie past, of de interventie die bij het domein past.",
+    ),
+    _domain_rule("erkenning_onbekend", "erkenning", "erkenning"),
+    _domain_rule("instrument_onbekend", "meetinstrument", "instrument"),
+    _domain_rule("moment_onbekend", "meetmoment", "moment"),
+    _domain_rule("reden_einde_onbekend", "reden einde", "reden_einde"),
+    _domain_rule("leeftijdsklasse_onbekend", "leeftijdsklasse", "leeftijdsklasse"),
+    _domain_rule("kostensoort_onbekend", "kostensoort", "kostensoort"),
+    Rule(
+        "gemeentecode_ongeldig",
+        FOUT,
+        "Ongeldige gemeentecode",
+        "'{waarde}' is geen CBS-gemeentecode.",
+        "GM gevolgd door vier cijfers, bijvoorbeeld GM0363 (Amsterdam)",
+        "Gebruik de gemeentecode van het CBS (GM en vier cijfers), niet de naam of de postcode.",
+    ),
+    Rule(
+        "pseudoniem_ongeldig",
+        FOUT,
+        "Cliëntpseudoniem ongeldig",
+        "Het cliëntpseudoniem van traject {traject_id} heeft niet de vorm die de intake maakt.",
+        "een pseudoniem gemaakt door de intake",
+        "Dit is geen fout in uw registratie: neem contact op met de beheerder van het platform.",
+    ),
+    # --- one row: scores ----------------------------------------------------------------------
+    Rule(
+        "score_buiten_schaal",
+        FOUT,
+        "Score past niet bij het meetinstrument",
+        "De score {waarde} past niet bij het meetinstrument '{instrument}' (traject "
+        "{traject_id}, {moment}).",
+        "{schaal}",
+        "Controleer de score en het meetinstrument: staat de score op de goede schaal?",
+    ),
+    Rule(
+        "onderdeel_ontbreekt",
+        FOUT,
+        "Onderdeel van de meting ontbreekt",
+        "Bij een meting met '{instrument}' moet in de kolom 'onderdeel' staan om welk "
+        "leefgebied het gaat (traject {traject_id}, {moment}).",
+        "het leefgebied, bijvoorbeeld financien of huisvesting",
+        "Lever per leefgebied een aparte regel met het leefgebied in de kolom 'onderdeel'.",
+    ),
+    # --- one row: dates -----------------------------------------------------------------------
+    Rule(
+        "einddatum_voor_startdatum",
+        FOUT,
+        "Einddatum vóór startdatum",
+        "De einddatum {einddatum} ligt vóór de startdatum {startdatum}.",
+        "een einddatum op of na {startdatum}",
+        "Controleer beide datums; misschien zijn dag en maand of start en einde verwisseld.",
+    ),
+    Rule(
+        "reden_einde_ontbreekt",
+        FOUT,
+        "Reden einde ontbreekt",
+        "Traject {traject_id} heeft een einddatum ({einddatum}) maar geen reden einde.",
+        "een van: {toegestaan}",
+        "Vul de reden in waarom het traject stopte.",
+    ),
+    Rule(
+        "einddatum_ontbreekt",
+        FOUT,
+        "Einddatum ontbreekt",
+        "Traject {traject_id} heeft als reden einde '{reden_einde}' maar geen einddatum.",
+        "de datum waarop het traject stopte",
+        "Vul de einddatum in, of maak de reden einde leeg als het traject nog loopt.",
+    ),
+    Rule(
+        "datum_onwaarschijnlijk",
+        FOUT,
+        "Onwaarschijnlijke datum",
+        "De datum {waarde} in de kolom '{kolom}' ligt vóór 2000; waarschijnlijk is het jaartal "
+        "verkeerd getypt.",
+        "een datum vanaf 01-01-2000",
+    ),
+    Rule(
+        "datum_in_toekomst",
+        FOUT,
+        "Datum in de toekomst",
+        "De datum {waarde} in de kolom '{kolom}' ligt in de toekomst.",
+        "uiterlijk {vandaag}",
+    ),
+    Rule(
+        "jaar_ongeldig",
+        FOUT,
+        "Ongeldig jaar",
+        "Het jaar {waarde} is geen geldig kalenderjaar.",
+        "een jaartal tussen 2000 en 2100",
+    ),
+    Rule(
+        "buiten_periode",
+        FOUT,
+        "Valt buiten het verslagjaar",
+        {
+            "*": "Deze regel gaat over {waarde}, maar het bestand is voor het verslagjaar "
+            "{periode}.",
+            "traject": "Traject {traject_id} liep niet in {periode} (start {startdatum}, einde "
+            "{einddatum}).",
+            "project": "Project {project_id} liep niet in {periode} (start {startdatum}, einde "
+            "{einddatum}).",
+        },
+        {
+            "*": "jaar {periode}",
+            "traject": "een traject dat in {periode} liep: gestart uiterlijk 31-12-{periode} en "
+            "niet geëindigd vóór 01-01-{periode}",
+            "project": "een project dat in {periode} liep: gestart uiterlijk 31-12-{periode} en "
+            "niet geëindigd vóór 01-01-{periode}",
+        },
+        "Lever alleen gegevens over het verslagjaar aan (filter de export op dat jaar), of zet "
+        "het juiste jaar in de bestandsnaam.",
+    ),
+    # --- one row: amounts -------------------------------------------------------------------
+    Rule(
+        "negatief",
+        FOUT,
+        "Negatieve waarde",
+        "De waarde {waarde} in de kolom '{kolom}' is negatief.",
+        "0 of meer",
+        "Vul een positief getal in. Verrekent u een correctie, lever dan het bedrag na "
+        "verrekening aan.",
+    ),
+    Rule(
+        "onwaarschijnlijk_hoog",
+        FOUT,
+        "Onwaarschijnlijk hoge waarde",
+        "De waarde {waarde} in de kolom '{kolom}' is onwaarschijnlijk hoog voor één project in "
+        "één jaar.",
+        "hoogstens {maximum}",
+        "Controleer de eenheid (uren, niet minuten; euro's, niet centen) en de decimale komma.",
+    ),
+    # --- between rows and tables ------------------------------------------------------------
+    Rule(
+        "dubbele_sleutel",
+        FOUT,
+        "Komt dubbel voor",
+        "{sleutel} komt {aantal} keer voor met verschillende gegevens (rijen {andere_rijen}). "
+        "We weten niet welke regel klopt en nemen ze geen van alle op.",
+        {
+            "*": "één regel per {sleutelnaam}",
+        },
+        "Houd één regel over met de juiste gegevens.",
+    ),
+    Rule(
+        "project_onbekend",
+        FOUT,
+        "Project onbekend",
+        "Het project '{project_id}' staat niet in de projectenlijst (niet in deze levering en "
+        "niet eerder aangeleverd).",
+        "een project_id uit uw projectenlijst",
+        "Lever het project mee in de projectenlijst, of corrigeer de projectcode.",
+    ),
+    Rule(
+        "project_afgekeurd",
+        FOUT,
+        "Project afgekeurd",
+        "Het project '{project_id}' is in deze levering afgekeurd; daarom nemen we deze regel "
+        "ook niet op.",
+        "een goedgekeurd project",
+        "Los eerst de fout bij het project op (zie de melding bij de projectenlijst).",
+    ),
+    Rule(
+        "traject_onbekend",
+        FOUT,
+        "Traject onbekend",
+        "Het traject '{traject_id}' van deze meting staat niet in de trajectenlijst (niet in "
+        "deze levering en niet eerder aangeleverd).",
+        "een traject_id uit uw trajectenlijst",
+        "Lever het traject mee, of corrigeer de trajectcode bij de meting.",
+    ),
+    Rule(
+        "traject_afgekeurd",
+        FOUT,
+        "Traject afgekeurd",
+        "Het traject '{traject_id}' is in deze levering afgekeurd; daarom nemen we deze "
+        "meting ook niet op.",
+        "een goedgekeurd traject",
+        "Los eerst de fout bij het traject op (zie de melding bij de trajectenlijst).",
+    ),
+    # --- warnings: accepted, but weaker -----------------------------------------------------
+    Rule(
+        "kolom_ontbreekt_optioneel",
+        WAARSCHUWING,
+        "Kolom ontbreekt (niet verplicht)",
+        "De kolom '{kolom}' ontbreekt in {bestand}. We gaan verder zonder deze gegevens.",
+        "een kolom met de naam '{kolom}'",
+        "Zet de kolom in de export als uw systeem deze gegevens heeft.",
+    ),
+    Rule(
+        "tabel_onbekend",
+        WAARSCHUWING,
+        "Onbekende tabel",
+        "De tabel '{tabel}' ({bestand}) kennen we niet; we hebben haar overgeslagen.",
+        "organisatie, project, traject, meting, inzet of kosten",
+        "Lever alleen de tabellen uit het exportformaat aan.",
+    ),
+    Rule(
+        "dubbele_rij",
+        WAARSCHUWING,
+        "Regel staat er twee keer in",
+        "Rij {rij} is een precieze kopie van rij {eerste_rij}; we nemen de regel één keer op.",
+        "elke regel één keer",
+        "Geen actie nodig; voorkom dubbele regels bij de volgende export.",
+    ),
+    Rule(
+        "kosten_opgeteld",
+        WAARSCHUWING,
+        "Kostenregels opgeteld",
+        "Project {project_id} heeft in {jaar} {aantal} regels voor kostensoort "
+        "'{kostensoort}' (rijen {andere_rijen}); we tellen ze op tot {som}.",
+        "één of meer kostenregels per kostensoort; ze worden opgeteld",
+        "Geen actie nodig als de regels samen het totaal vormen. Staat een regel er per "
+        "ongeluk dubbel in, verwijder die dan.",
+    ),
+    Rule(
+        "mogelijk_dubbele_client",
+        WAARSCHUWING,
+        "Mogelijk dubbele cliënt",
+        "Traject {traject_id} en traject {ander_traject} horen bij dezelfde cliënt en lopen "
+        "tegelijk in project {project_id}. Mogelijk is de cliënt twee keer ingeschreven; dan "
+        "telt hij of zij dubbel mee in het bereik.",
+        "één lopend traject per cliënt per project",
+        "Voeg dubbele persoonskaarten samen in uw registratiesysteem, of sluit het traject af "
+        "dat niet meer loopt.",
+    ),
+    Rule(
+        "t1_zonder_t0",
+        WAARSCHUWING,
+        "Eindmeting zonder beginmeting",
+        "Traject {traject_id} heeft een eindmeting (T1) met '{instrument}'{onderdeel_tekst}, "
+        "maar geen beginmeting (T0). De MKBA kan deze meting niet gebruiken.",
+        "een beginmeting (T0) met hetzelfde instrument",
+        "Lever de beginmeting mee als die er is.",
+    ),
+    Rule(
+        "afgerond_zonder_t1",
+        WAARSCHUWING,
+        "Afgerond traject zonder eindmeting",
+        "Traject {traject_id} is afgerond, maar er is geen eindmeting (T1). De MKBA kan het "
+        "effect van dit traject niet meten.",
+        "een eindmeting (T1) bij elk afgerond traject",
+        "Neem bij het afsluiten een eindmeting af en lever die mee.",
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in CATALOGUE}
+ORDER: dict[str, int] = {rule.code: i for i, rule in enumerate(CATALOGUE)}
+
+# A problem found by a reader in `sources/` under a code this catalogue does not know.
+READER_RULE = Rule(
+    "leesfout",
+    FOUT,
+    "Waarde niet te lezen",
+    "{melding}",
+    "",
+    "Pas de waarde aan in uw registratiesysteem en lever het bestand opnieuw aan.",
+)
+
+
+def rule(code: str) -> Rule:
+    """The rule for a code; unknown codes (a reader's own) are reported as reading problems."""
+    found = RULES.get(code)
+    if found is not None:
+        return found
+    return Rule(code, READER_RULE.ernst, READER_RULE.titel, "{melding}", "", READER_RULE.actie)
+
+
+# pandera's built-in checks -> rule code, by (column, check kind); column None is the default.
+_BUILTIN: dict[tuple[str | None, str], str] = {
+    (None, "column_in_dataframe"): "kolom_ontbreekt",
+    (None, "dtype"): "type_onjuist",
+    (None, "not_nullable"): "verplicht_veld_leeg",
+    (None, "str_length"): "tekst_te_lang",
+    (None, "greater_than_or_equal_to"): "negatief",
+    (None, "less_than_or_equal_to"): "onwaarschijnlijk_hoog",
+    (None, "str_matches"): "gemeentecode_ongeldig",
+    ("client_pseudoniem", "str_matches"): "pseudoniem_ongeldig",
+    ("jaar", "greater_than_or_equal_to"): "jaar_ongeldig",
+    ("jaar", "less_than_or_equal_to"): "jaar_ongeldig",
+    ("domein", "isin"): "domein_onbekend",
+    ("interventie", "isin"): "interventie_onbekend",
+    ("erkenning", "isin"): "erkenning_onbekend",
+    ("instrument", "isin"): "instrument_onbekend",
+    ("moment", "isin"): "moment_onbekend",
+    ("reden_einde", "isin"): "reden_einde_onbekend",
+    ("leeftijdsklasse", "isin"): "leeftijdsklasse_onbekend",
+    ("kostensoort", "isin"): "kostensoort_onbekend",
+}
+
+# Value-domain rules: when one of these fails in every row, the file is refused.
+DOMAIN_RULES = frozenset(code for (_col, kind), code in _BUILTIN.items() if kind == "isin")
+
+
+def code_for_check(column: str | None, check: str) -> str:
+    """The rule code for a pandera failure case (`check` as pandera names it).
+
+    Named checks in `schemas.tables` already carry a rule code. Built-in checks are named like
+    ``isin(['a', 'b'])`` or ``greater_than_or_equal_to(0)``: their kind and column decide.
+    """
+    if check in RULES:
+        return check
+    kind = check.split("(", 1)[0]
+    if kind == "str_length" and column is not None:
+        # an empty required code is "leeg", a long one "te lang": told apart by the caller
+        return "tekst_te_lang"
+    code = _BUILTIN.get((column, kind)) or _BUILTIN.get((None, kind))
+    if code is None:
+        raise KeyError(f"no rule for pandera check {check!r} on column {column!r}")
+    return code

@@ -1,0 +1,876 @@
+"""Validate one upload: which rows are accepted, which go to quarantine, and why, in Dutch.
+
+`validate_upload` takes the canonical frames a reader in `sources/` produced (with the
+bookkeeping columns `_rij` and `_bestand`) and runs, in this order:
+
+1. structure per table: required columns present, each column of its declared type (a column
+   that is not typed yet is parsed here; a cell that cannot be read rejects its row, a column
+   in which nothing can be read refuses the file);
+2. the pandera schema of the table plus the checks for this upload (`schemas.tables.schema_for`),
+   once, eager, with ``lazy=True``; pandera's failure cases are mapped to rule codes
+   (`schemas.rules.code_for_check`) and, through their `index`, to `_rij`/`_bestand`;
+3. the reader's parse problems, merged in;
+4. the rules between rows and tables (`schemas.cross_table`): duplicate keys, references to
+   projects and trajectories (in this upload or already accepted), duplicate clients, T0/T1;
+5. the file-level policy: a missing column, a column of unknown codes or too many rejected rows
+   in one table refuses the whole upload.
+
+Internally every problem is first a *hit*: table, row position `__i` (null for the file),
+column, rule code and the extra fields its message needs. Only at the end are hits joined with
+their rows and rendered as sentences, so the work stays proportional to the problems found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass, field
+
+import pandera.errors
+import polars as pl
+
+from schemas import cross_table
+from schemas.rules import (
+    BESTAND,
+    DOMAIN_RULES,
+    FOUT,
+    MASK,
+    MASKED_COLUMNS,
+    ORDER,
+    RULES,
+    WAARSCHUWING,
+    code_for_check,
+    rule,
+)
+from schemas.tables import (
+    INSTRUMENTS_WITH_PARTS,
+    KEYS,
+    MODELS,
+    WHOLE_NUMBER_INSTRUMENTS,
+    polars_schema,
+    required_columns,
+    schema_for,
+    upper_bound,
+)
+from schemas.vocabulary import (
+    AGE_BANDS,
+    COST_TYPES,
+    DOMAINS,
+    END_REASONS,
+    INSTRUMENTS,
+    INTERVENTIONS,
+    MOMENTS,
+    RECOGNITION_LEVELS,
+)
+
+IDX = "__i"  # row position in the table's frame (= pandera's failure-case index)
+OK = "__ok"  # still accepted after the rules run so far
+COPY = "__kopie"  # an exact copy of an earlier row: left out, not rejected
+BOOKKEEPING = ("_rij", "_bestand")
+EMPTY = "(leeg)"
+MAX_SHOWN_CHARS = 80
+
+FINDING_COLUMNS = [
+    "tabel",
+    "_bestand",
+    "_rij",
+    "kolom",
+    "waarde",
+    "regel",
+    "ernst",
+    "melding",
+    "verwacht",
+]
+REJECTED_COLUMNS = ["tabel", "_bestand", "_rij", "regel", "kolom", "waarde", "melding"]
+_FINDING_SCHEMA = {
+    "tabel": pl.String,
+    "_bestand": pl.String,
+    "_rij": pl.Int64,
+    "kolom": pl.String,
+    "waarde": pl.String,
+    "regel": pl.String,
+    "ernst": pl.String,
+    "melding": pl.String,
+    "verwacht": pl.String,
+}
+_HIT_SCHEMA = {"tabel": pl.String, IDX: pl.Int64, "kolom": pl.String, "regel": pl.String}
+
+
+@dataclass
+class ValidationOutcome:
+    """The verdict on one upload.
+
+    accepted: valid rows per table, canonical columns only (bookkeeping columns dropped);
+        empty frames when the file is refused. `kosten` lines with the same key are summed.
+    rejected: one row per rejected row (tabel, _bestand, _rij, regel, kolom, waarde, melding):
+        the first problem in catalogue order; `melding` says how many more the row has.
+    findings: every problem, warnings included (tabel, _bestand, _rij, kolom, waarde, regel,
+        ernst, melding, verwacht); ernst is fout, waarschuwing or bestand.
+    file_rejected / file_reasons: whether the whole upload is refused, and why (Dutch).
+    counts: per table: rijen, geaccepteerd, afgekeurd, niet_gelezen (rows the reader could not
+        deliver), opgeslagen (rows in `accepted`), waarschuwingen.
+    """
+
+    accepted: dict[str, pl.DataFrame]
+    rejected: pl.DataFrame
+    findings: pl.DataFrame
+    file_rejected: bool
+    file_reasons: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------
+# hits
+
+
+def hits(
+    df: pl.DataFrame | pl.LazyFrame,
+    table: str,
+    kolom: str | pl.Expr,
+    regel: str,
+    **extra: pl.Expr | str,
+) -> pl.DataFrame:
+    """Hits for rows of `df` (which carries IDX): one per row, extra fields as strings."""
+    kolom_expr = pl.lit(kolom) if isinstance(kolom, str) else kolom
+    cols = [
+        pl.lit(table).alias("tabel"),
+        pl.col(IDX).cast(pl.Int64),
+        kolom_expr.cast(pl.String).alias("kolom"),
+        pl.lit(regel).alias("regel"),
+    ]
+    for name, value in extra.items():
+        expr = pl.lit(value) if isinstance(value, str) else value
+        cols.append(expr.cast(pl.String).alias(name))
+    return df.lazy().select(cols).collect()
+
+
+def file_hit(
+    table: str | None, bestand: str | None, kolom: str | None, regel: str, **extra: str
+) -> pl.DataFrame:
+    """A hit about a whole file or column (no row)."""
+    data = {
+        "tabel": [table],
+        IDX: [None],
+        "kolom": [kolom],
+        "regel": [regel],
+        "_bestand": [bestand],
+        **{k: [v] for k, v in extra.items()},
+    }
+    schema = {**_HIT_SCHEMA, "_bestand": pl.String, **{k: pl.String for k in extra}}
+    return pl.DataFrame(data, schema=schema)
+
+
+def _empty_hits() -> pl.DataFrame:
+    return pl.DataFrame(schema=_HIT_SCHEMA)
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f for f in frames if f is not None and f.height]
+    if not frames:
+        return _empty_hits()
+    out = pl.concat(frames, how="diagonal_relaxed")
+    for column, dtype in (("_rij", pl.Int64), ("_bestand", pl.String), ("ernst", pl.String)):
+        if column not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype).alias(column))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# 1. structure
+
+
+def _first_file(df: pl.DataFrame, table: str) -> str:
+    if "_bestand" in df.columns and df.height:
+        name = df["_bestand"].drop_nulls()
+        if name.len():
+            return str(name[0])
+    return table
+
+
+def _parse_strings(col: pl.Expr, target: pl.DataType) -> pl.Expr:
+    """Read text typed by a person: dd-mm-jjjj or ISO dates, decimal comma or point."""
+    text = col.str.strip_chars()
+    if target == pl.Date:
+        return pl.coalesce(
+            text.str.to_date("%d-%m-%Y", strict=False),
+            text.str.to_date("%Y-%m-%d", strict=False),
+            text.str.to_date("%d/%m/%Y", strict=False),
+        )
+    dutch = text.str.contains(",", literal=True).fill_null(False)
+    number = (
+        pl.when(dutch)
+        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(text)
+    )
+    if target == pl.Int64:
+        as_float = number.cast(pl.Float64, strict=False)
+        return pl.when(as_float == as_float.round(0)).then(as_float.cast(pl.Int64, strict=False))
+    return number.cast(pl.Float64, strict=False)
+
+
+def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+    """Bring one table into its declared shape. Returns (frame, hits, usable).
+
+    The frame gets IDX, `_rij` and `_bestand` (made up when the reader left them out), every
+    optional column that is missing (empty), and each column cast to its declared type.
+    `usable` is False when a required column is missing or unreadable: the row rules are not
+    run on such a table and the file is refused.
+    """
+    schema = polars_schema(table)
+    bestand = _first_file(df, table)
+    frame = df.with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
+    if "_rij" not in frame.columns:
+        frame = frame.with_columns((pl.col(IDX) + 2).alias("_rij"))  # header is row 1
+    if "_bestand" not in frame.columns:
+        frame = frame.with_columns(pl.lit(bestand).alias("_bestand"))
+    frame = frame.with_columns(
+        pl.col("_rij").cast(pl.Int64), pl.col("_bestand").cast(pl.String).fill_null(bestand)
+    )
+    found: list[pl.DataFrame] = []
+    usable = True
+    required = set(required_columns(table))
+    for column, dtype in schema.items():
+        if column not in frame.columns:
+            if column in required:
+                found.append(file_hit(table, bestand, column, "kolom_ontbreekt"))
+                usable = False
+            else:
+                found.append(file_hit(table, bestand, column, "kolom_ontbreekt_optioneel"))
+                frame = frame.with_columns(pl.lit(None, dtype).alias(column))
+            continue
+        have = frame.schema[column]
+        if have == dtype:
+            continue
+        cast, column_hits, readable = _conform(table, bestand, frame, column, have, dtype)
+        found.extend(column_hits)
+        if readable:
+            frame = frame.with_columns(cast.alias(column))
+        else:
+            usable = False
+    return frame, _concat(found), usable
+
+
+def _conform(table, bestand, frame, column, have, dtype):
+    """Cast one column; hits for the cells that cannot be read. -> (expr, hits, readable)."""
+    col = pl.col(column)
+    if have == pl.Null:
+        return col.cast(dtype), [], True
+    if dtype == pl.String and (have.is_numeric() or have in (pl.Date, pl.Boolean)):
+        return col.cast(pl.String), [], True  # codes read as numbers by a reader: fine
+    if dtype == pl.Date and isinstance(have, pl.Datetime):
+        return col.dt.date(), [], True
+    if dtype.is_numeric() and have.is_numeric():
+        cast = col.cast(dtype, strict=False)
+        if dtype.is_integer():
+            cast = pl.when(col == col.round(0)).then(cast)
+    elif have == pl.String and dtype in (pl.Date, pl.Float64, pl.Int64):
+        cast = _parse_strings(col, dtype)
+    else:
+        example = frame[column].drop_nulls().head(1).cast(pl.String)
+        return (
+            col,
+            [
+                file_hit(
+                    table,
+                    bestand,
+                    column,
+                    "type_onjuist",
+                    waarde=example[0] if example.len() else EMPTY,
+                )
+            ],
+            False,
+        )
+    check = frame.select(IDX, col.cast(pl.String).alias("__raw"), cast.alias("__cast"))
+    failed = check.filter(pl.col("__raw").is_not_null() & pl.col("__cast").is_null())
+    filled = check["__raw"].is_not_null().sum()
+    if filled and failed.height == filled:
+        return (
+            col,
+            [
+                file_hit(
+                    table,
+                    bestand,
+                    column,
+                    "type_onjuist",
+                    waarde=str(failed["__raw"][0]),
+                )
+            ],
+            False,
+        )
+    return cast, [hits(failed, table, column, "waarde_onleesbaar", waarde=pl.col("__raw"))], True
+
+
+# ------------------------------------------------------------------------------------------
+# 2. the pandera schema
+
+
+def row_checks(
+    table: str, frame: pl.DataFrame, *, period: int | None, today: dt.date | None
+) -> pl.DataFrame:
+    """Run the table's schema once (lazy=True) and map every failure case to a hit."""
+    schema = schema_for(table, period=period, today=today)
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return _empty_hits()
+    unmapped = cases.filter(pl.col("index").is_null())
+    if unmapped.height:
+        # structure was checked before, so this is a check that could not run: a bug
+        raise RuntimeError(f"validation of {table} failed to run: {unmapped.rows()[:3]}")
+    cases = cases.unique(["column", "check", "index"], maintain_order=True)
+    pairs = cases.select("column", "check").unique()
+    codes = {(c, k): code_for_check(c, k) for c, k in pairs.iter_rows()}
+    mapping = pl.DataFrame(
+        [(c, k, v) for (c, k), v in codes.items()],
+        schema={"column": pl.String, "check": pl.String, "regel": pl.String},
+        orient="row",
+    )
+    cases = cases.join(mapping, on=["column", "check"], how="left").with_columns(
+        # an empty required code is "leeg", not "te lang"
+        pl.when(
+            (pl.col("regel") == "tekst_te_lang") & (pl.col("failure_case").str.len_chars() == 0)
+        )
+        .then(pl.lit("verplicht_veld_leeg"))
+        .otherwise(pl.col("regel"))
+        .alias("regel")
+    )
+    return cases.select(
+        pl.lit(table).alias("tabel"),
+        pl.col("index").cast(pl.Int64).alias(IDX),
+        pl.col("column").alias("kolom"),
+        pl.col("regel"),
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# 3. the reader's parse problems
+
+
+def parse_problem_hits(
+    problems: pl.DataFrame | None, frames: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """Hits for the problems a reader found; rows are found back through `_rij`/`_bestand`."""
+    if problems is None or problems.height == 0:
+        return _empty_hits()
+    p = problems
+    for column in ("tabel", "kolom", "waarde", "regel", "melding", "_bestand", "ernst", "verwacht"):
+        if column not in p.columns:
+            p = p.with_columns(pl.lit(None, pl.String).alias(column))
+    if "_rij" not in p.columns:
+        p = p.with_columns(pl.lit(None, pl.Int64).alias("_rij"))
+    p = p.with_columns(
+        pl.col("_rij").cast(pl.Int64),
+        *(
+            pl.col(c).cast(pl.String)
+            for c in (
+                "tabel",
+                "kolom",
+                "waarde",
+                "regel",
+                "melding",
+                "_bestand",
+                "ernst",
+                "verwacht",
+            )
+        ),
+    ).with_columns(
+        pl.col("regel").fill_null("leesfout"),
+        # a reader's message may quote the value: for a client column it is replaced whole
+        pl.when(pl.col("kolom").is_in(list(MASKED_COLUMNS)).fill_null(False))
+        .then(pl.lit("De waarde in een kolom met cliëntgegevens is niet te lezen."))
+        .otherwise(pl.col("melding"))
+        .alias("melding"),
+    )
+    located = []
+    for table, group in p.partition_by("tabel", as_dict=True, include_key=True).items():
+        table = table[0]
+        frame = frames.get(table)
+        if frame is None:
+            located.append(group.with_columns(pl.lit(None, pl.Int64).alias(IDX)))
+            continue
+        rows = frame.select(IDX, "_rij", pl.col("_bestand").alias("__file"))
+        single = frame["_bestand"].n_unique() <= 1
+        group = group.with_columns(pl.col("_bestand").fill_null(_first_file(frame, table)))
+        if single:
+            joined = group.join(rows.drop("__file"), on="_rij", how="left")
+        else:
+            joined = group.join(
+                rows, left_on=["_rij", "_bestand"], right_on=["_rij", "__file"], how="left"
+            )
+        located.append(joined)
+    out = pl.concat(located, how="diagonal_relaxed")
+    return out.with_columns(
+        pl.when(pl.col("_rij").is_null() & pl.col("ernst").is_null())
+        .then(pl.lit(BESTAND))
+        .otherwise(pl.col("ernst"))
+        .alias("ernst"),
+        pl.col("verwacht").alias("__verwacht"),
+    ).drop("verwacht")
+
+
+# ------------------------------------------------------------------------------------------
+# flags
+
+
+def _with_severity(h: pl.DataFrame) -> pl.DataFrame:
+    if h.height == 0 or "regel" not in h.columns:
+        return _empty_hits()
+    severity = {code: r.ernst for code, r in RULES.items()}
+    from_catalogue = pl.col("regel").replace_strict(severity, default=FOUT, return_dtype=pl.String)
+    if "ernst" in h.columns:
+        return h.with_columns(pl.coalesce(pl.col("ernst"), from_catalogue).alias("ernst"))
+    return h.with_columns(from_catalogue.alias("ernst"))
+
+
+def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
+    """A cell that could not be read is not also reported as empty."""
+    reading = (
+        h.filter(
+            pl.col(IDX).is_not_null() & ~pl.col("regel").is_in(list(RULES))
+            | (pl.col("regel") == "waarde_onleesbaar")
+        )
+        .select("tabel", IDX, "kolom")
+        .unique()
+    )
+    empty = h.filter(pl.col("regel") == "verplicht_veld_leeg")
+    if not reading.height or not empty.height:
+        return h
+    drop = (
+        empty.join(reading, on=["tabel", IDX, "kolom"], how="semi")
+        .with_columns(pl.lit(True).alias("__drop"))
+        .select("tabel", IDX, "kolom", "regel", "__drop")
+    )
+    return (
+        h.join(drop, on=["tabel", IDX, "kolom", "regel"], how="left", nulls_equal=True)
+        .filter(pl.col("__drop").is_null())
+        .drop("__drop")
+    )
+
+
+def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Refresh OK: a row stays accepted while it has no hit of severity fout."""
+    bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null())
+    out = {}
+    for table, frame in frames.items():
+        rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
+        ok = ~pl.col(IDX).is_in(rows.implode())
+        if COPY in frame.columns:
+            ok = ok & ~pl.col(COPY)
+        out[table] = frame.with_columns(ok.alias(OK))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# the whole upload
+
+
+def validate_upload(
+    tables: dict[str, pl.DataFrame],
+    *,
+    period: int,
+    today: dt.date,
+    parse_problems: pl.DataFrame | None = None,
+    known: dict[str, pl.DataFrame] | None = None,
+    max_invalid_share: float = 0.5,
+) -> ValidationOutcome:
+    """Validate the canonical frames of one upload of one organisation.
+
+    `period` is the reporting year of the upload, `today` the date that counts as today (a
+    date after it is in the future). `known` holds frames of data of the same organisation that
+    was accepted before (projects, trajectories, measurements): references may point there.
+    The file is refused when a required column is missing or unreadable, when every value in a
+    coded column is unknown, or when more than `max_invalid_share` of a table's rows would be
+    rejected. See docs/validatie.md for the rule list and policy.
+    """
+    known = {t: df for t, df in (known or {}).items() if isinstance(df, pl.DataFrame)}
+    frames: dict[str, pl.DataFrame] = {}
+    usable: dict[str, bool] = {}
+    found: list[pl.DataFrame] = []
+    for table, df in tables.items():
+        if table not in MODELS:
+            found.append(file_hit(table, _first_file(df, table), None, "tabel_onbekend"))
+            continue
+        frame, structure, ok = prepare(table, df)
+        frames[table], usable[table] = frame, ok
+        found.append(structure)
+        if ok:
+            found.append(row_checks(table, frame, period=period, today=today))
+    found.append(parse_problem_hits(parse_problems, frames))
+    h = _drop_shadowed(_with_severity(_concat(found)))
+    frames = _set_ok(frames, h)
+
+    # 4. between rows and tables, parents before children so that rejections cascade
+    usable_frames = {t: f for t, f in frames.items() if usable[t]}
+    for table, frame in usable_frames.items():
+        copies, copy_hits = cross_table.exact_copies(table, frame)
+        frames[table] = usable_frames[table] = frame.with_columns(copies.alias(COPY))
+        h = _concat([h, _with_severity(copy_hits)])
+        h = _concat([h, _with_severity(cross_table.key_conflicts(table, frames[table]))])
+    frames = _set_ok(frames, h)
+    for child, column, parent in cross_table.REFERENCES:
+        if child not in frames or not usable[child]:
+            continue
+        if parent in frames and not usable[parent]:
+            continue  # the file is refused anyway; do not bury that under follow-on errors
+        ref_hits = cross_table.references(
+            child, frames[child], column, parent, frames.get(parent), known.get(parent)
+        )
+        h = _concat([h, _with_severity(ref_hits)])
+        frames = _set_ok(frames, h)
+    warnings = cross_table.warnings({t: f for t, f in frames.items() if usable[t]}, known)
+    h = _concat([h, _with_severity(warnings)])
+
+    # 5. the file-level policy
+    counts = _counts(frames, usable, h)
+    h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
+    findings = render_findings(h, frames, period=period, today=today)
+    file_reasons = findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
+    file_rejected = bool(file_reasons)
+    accepted = _accepted(frames, usable, file_rejected)
+    for table, c in counts.items():
+        c["opgeslagen"] = accepted[table].height if table in accepted else 0
+        if file_rejected:
+            c["geaccepteerd"] = 0
+    return ValidationOutcome(
+        accepted=accepted,
+        rejected=_rejected(findings),
+        findings=findings.drop("__volgorde"),
+        file_rejected=file_rejected,
+        file_reasons=file_reasons,
+        counts=counts,
+    )
+
+
+def _counts(frames, usable, h: pl.DataFrame) -> dict:
+    counts = {}
+    for table, frame in frames.items():
+        mine = h.filter(pl.col("tabel") == table)
+        unread = mine.filter(
+            pl.col(IDX).is_null() & pl.col("_rij").is_not_null() & (pl.col("ernst") == FOUT)
+        )
+        rows = frame.height
+        if usable[table]:
+            rejected = frame.filter(~pl.col(OK) & ~pl.col(COPY)).height
+            accepted = rows - rejected
+        else:
+            rejected, accepted = 0, 0
+        counts[table] = {
+            "rijen": rows,
+            "geaccepteerd": accepted,
+            "afgekeurd": rejected,
+            "niet_gelezen": unread.select("_bestand", "_rij").unique().height,
+            "opgeslagen": 0,
+            "waarschuwingen": mine.filter(pl.col("ernst") == WAARSCHUWING).height,
+        }
+    return counts
+
+
+def _file_policy(frames, usable, h: pl.DataFrame, counts: dict, share: float) -> pl.DataFrame:
+    out = []
+    for table, frame in frames.items():
+        if not usable[table]:
+            continue
+        bestand = _first_file(frame, table)
+        mine = h.filter((pl.col("tabel") == table) & pl.col(IDX).is_not_null())
+        # a coded column in which no filled-in value is known: another code list
+        for code in sorted(DOMAIN_RULES & set(mine.get_column("regel").unique().to_list())):
+            failing = mine.filter(pl.col("regel") == code)
+            column = failing["kolom"][0]
+            filled = frame[column].is_not_null().sum()
+            n_fail = failing.get_column(IDX).n_unique()
+            if n_fail == filled and n_fail >= min(2, frame.height):
+                example = frame[column].gather(failing[IDX].head(1).cast(pl.UInt32))[0]
+                out.append(
+                    file_hit(table, bestand, column, "alle_waarden_onbekend", waarde=str(example))
+                )
+        c = counts[table]
+        total = c["rijen"] + c["niet_gelezen"]
+        bad = c["afgekeurd"] + c["niet_gelezen"]
+        if total and bad / total > share:
+            top = (
+                h.filter((pl.col("tabel") == table) & (pl.col("ernst") == FOUT))
+                .group_by("regel")
+                .agg(pl.len().alias("n"))
+                .sort(["n", "regel"], descending=[True, False])
+                .head(3)
+            )
+            top_text = ", ".join(
+                f"{RULES[r].titel.lower() if r in RULES else r} ({n})" for r, n in top.iter_rows()
+            )
+            out.append(
+                file_hit(
+                    table,
+                    bestand,
+                    None,
+                    "te_veel_afgekeurd",
+                    afgekeurd=str(bad),
+                    rijen=str(total),
+                    aandeel=_percent(bad / total),
+                    grens=_percent(share),
+                    top=top_text or EMPTY,
+                )
+            )
+    return _concat(out)
+
+
+def _percent(x: float) -> str:
+    return f"{x * 100:.0f} %"
+
+
+def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
+    out = {}
+    for table, frame in frames.items():
+        schema = polars_schema(table)
+        if file_rejected or not usable[table]:
+            out[table] = pl.DataFrame(schema=schema)
+            continue
+        rows = frame.filter(pl.col(OK)).select(list(schema))
+        if table == "kosten":
+            keys = KEYS["kosten"]
+            rows = (
+                rows.group_by(keys, maintain_order=True)
+                .agg(pl.col("organisatie_id").first(), pl.col("bedrag").sum())
+                .select(list(schema))
+            )
+        out[table] = rows.cast(schema)
+    return out
+
+
+def _rejected(findings: pl.DataFrame) -> pl.DataFrame:
+    errors = findings.filter((pl.col("ernst") == FOUT) & pl.col("_rij").is_not_null())
+    if errors.height == 0:
+        return pl.DataFrame(schema={c: _FINDING_SCHEMA[c] for c in REJECTED_COLUMNS})
+    # findings are sorted by table, file, row and catalogue order already
+    first = errors.group_by(["tabel", "_bestand", "_rij"], maintain_order=True).agg(
+        pl.all().first(), pl.len().alias("__n")
+    )
+    more = pl.col("__n") - 1
+    melding = (
+        pl.when(more == 1)
+        .then(
+            pl.concat_str(
+                pl.col("melding"), pl.lit(" Deze rij heeft nog 1 ander probleem; zie het rapport.")
+            )
+        )
+        .when(more > 1)
+        .then(
+            pl.concat_str(
+                pl.col("melding"),
+                pl.lit(" Deze rij heeft nog "),
+                more.cast(pl.String),
+                pl.lit(" andere problemen; zie het rapport."),
+            )
+        )
+        .otherwise(pl.col("melding"))
+    )
+    return first.with_columns(melding.alias("melding")).select(REJECTED_COLUMNS)
+
+
+# ------------------------------------------------------------------------------------------
+# rendering: hits -> Dutch sentences
+
+
+def _fmt(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A value as a Dutch reader writes it: 31-12-2024, 3,5."""
+    col = pl.col(column)
+    if column in MASKED_COLUMNS:
+        return pl.when(col.is_not_null()).then(pl.lit(MASK))
+    if dtype == pl.Date:
+        return col.dt.strftime("%d-%m-%Y")
+    if dtype.is_float():
+        whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
+        return (
+            pl.when(whole)
+            .then(col.cast(pl.Int64).cast(pl.String))
+            .otherwise(col.cast(pl.String).str.replace(".", ",", literal=True))
+        )
+    text = col.cast(pl.String)
+    return (
+        pl.when(text.str.len_chars() > MAX_SHOWN_CHARS)
+        .then(pl.concat_str(text.str.slice(0, MAX_SHOWN_CHARS), pl.lit("…")))
+        .otherwise(text)
+    )
+
+
+def _codes_text(codes) -> str:
+    return ", ".join(codes)
+
+
+_ALLOWED = {
+    "domein": _codes_text(DOMAINS),
+    "interventie": _codes_text(c for per in INTERVENTIONS.values() for c in per),
+    "erkenning": _codes_text(RECOGNITION_LEVELS),
+    "instrument": _codes_text(INSTRUMENTS),
+    "moment": _codes_text(MOMENTS),
+    "reden_einde": _codes_text(END_REASONS),
+    "leeftijdsklasse": _codes_text(AGE_BANDS),
+    "kostensoort": _codes_text(COST_TYPES),
+}
+_KIND = {
+    pl.Date: "datum (dd-mm-jjjj, bijvoorbeeld 31-12-2024)",
+    pl.Float64: "getal (bijvoorbeeld 12,5)",
+    pl.Int64: "geheel getal (bijvoorbeeld 2024)",
+    pl.String: "tekst",
+}
+_UNITS = {
+    "fte_betaald": " fte",
+    "uren_betaald": " uur",
+    "uren_vrijwilligers": " uur",
+    "vrijwilligers": " vrijwilligers",
+    "bedrag": " euro",
+}
+
+
+def _scale_text(code: str) -> str:
+    label, low, high, _better = INSTRUMENTS[code]
+    whole = "een geheel getal" if code in WHOLE_NUMBER_INSTRUMENTS else "een getal"
+    part = " per onderdeel" if code in INSTRUMENTS_WITH_PARTS else ""
+    return f"{whole} van {low:g} tot en met {high:g}{part} ({label})"
+
+
+def _thousands(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def _derived(name: str, table: str | None) -> pl.Expr | None:
+    """Fields a message may use that are not columns of the row."""
+    kolom = pl.col("kolom")
+    if name == "toegestaan":
+        return kolom.replace_strict(_ALLOWED, default=EMPTY, return_dtype=pl.String)
+    if name == "soort" and table in MODELS:
+        kinds = {c: _KIND.get(t, str(t)) for c, t in polars_schema(table).items()}
+        return kolom.replace_strict(kinds, default=EMPTY, return_dtype=pl.String)
+    if name == "maximum" and table in MODELS:
+        bounds = {
+            c: _thousands(b) + _UNITS.get(c, "")
+            for c in polars_schema(table)
+            if (b := upper_bound(table, c)) is not None
+        }
+        return kolom.replace_strict(bounds, default=EMPTY, return_dtype=pl.String)
+    if name == "schaal":
+        scales = {c: _scale_text(c) for c in INSTRUMENTS}
+        return pl.col("instrument").replace_strict(scales, default=EMPTY, return_dtype=pl.String)
+    if name == "interventies":
+        per = {d: _codes_text(v) for d, v in INTERVENTIONS.items()}
+        return pl.col("domein").replace_strict(per, default=EMPTY, return_dtype=pl.String)
+    if name == "onderdeel_tekst":
+        return (
+            pl.when(pl.col("onderdeel").is_not_null())
+            .then(pl.concat_str(pl.lit(" (onderdeel "), pl.col("onderdeel"), pl.lit(")")))
+            .otherwise(pl.lit(""))
+        )
+    if name == "rij":
+        return pl.col("_rij").cast(pl.String)
+    if name == "bestand":
+        return pl.col("_bestand")
+    return None
+
+
+def _fields(template: str) -> list[str]:
+    return [f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f]
+
+
+def _render(template: str) -> pl.Expr:
+    parts = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            parts.append(pl.lit(literal))
+        if name:
+            parts.append(pl.col(name).cast(pl.String).fill_null(EMPTY))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def render_findings(
+    h: pl.DataFrame, frames: dict[str, pl.DataFrame], *, period: int | None, today: dt.date | None
+) -> pl.DataFrame:
+    """Join hits with their rows and write each as a Dutch sentence (with what was expected)."""
+    if h.height == 0:
+        return pl.DataFrame(schema={**_FINDING_SCHEMA, "__volgorde": pl.Int64})
+    for column in ("_bestand", "_rij", "waarde", "melding", "__verwacht"):
+        if column not in h.columns:
+            h = h.with_columns(pl.lit(None, pl.String).alias(column))
+    h = h.with_columns(pl.col("_rij").cast(pl.Int64))
+    context = {
+        "periode": str(period) if period is not None else EMPTY,
+        "vandaag": today.strftime("%d-%m-%Y") if today is not None else EMPTY,
+    }
+    out = []
+    for (table, code), group in h.partition_by(["tabel", "regel"], as_dict=True).items():
+        the_rule = rule(code)
+        frame = frames.get(table)
+        if frame is not None:
+            schema = polars_schema(table)
+            rows = frame.join(group.select(IDX).unique(), on=IDX, how="semi").select(
+                IDX,
+                pl.col("_rij").alias("__rij"),
+                pl.col("_bestand").alias("__bestand"),
+                *(_fmt(c, t).alias(c) for c, t in schema.items() if c in frame.columns),
+            )
+            extra_cols = [c for c in rows.columns if c in group.columns and c != IDX]
+            group = group.drop(extra_cols).join(rows, on=IDX, how="left")
+            group = group.with_columns(
+                pl.coalesce("_rij", "__rij").alias("_rij"),
+                pl.coalesce("_bestand", "__bestand").alias("_bestand"),
+            )
+            value_cols = [c for c in schema if c in rows.columns]
+            from_row = (
+                pl.coalesce(*(pl.when(pl.col("kolom") == c).then(pl.col(c)) for c in value_cols))
+                if value_cols
+                else pl.lit(None, pl.String)
+            )
+            group = group.with_columns(pl.coalesce("waarde", from_row).alias("waarde"))
+        group = group.with_columns(
+            pl.when(pl.col("kolom").is_in(list(MASKED_COLUMNS)).fill_null(False))
+            .then(pl.lit(MASK))
+            .otherwise(pl.col("waarde"))
+            .alias("waarde"),
+            *(pl.lit(v).alias(k) for k, v in context.items()),
+        )
+        melding_t = the_rule.template("melding", table)
+        verwacht_t = the_rule.template("verwacht", table)
+        for name in set(_fields(melding_t)) | set(_fields(verwacht_t)):
+            if name in group.columns:
+                continue
+            derived = _derived(name, table)
+            if derived is None:
+                derived = pl.lit(EMPTY)
+            group = group.with_columns(derived.alias(name))
+        verwacht = _render(verwacht_t) if verwacht_t else pl.lit(None, pl.String)
+        out.append(
+            group.select(
+                pl.lit(table, pl.String).alias("tabel"),
+                pl.col("_bestand").cast(pl.String),
+                pl.col("_rij").cast(pl.Int64),
+                pl.col("kolom").cast(pl.String),
+                pl.col("waarde").cast(pl.String),
+                pl.lit(code).alias("regel"),
+                pl.col("ernst").cast(pl.String),
+                _render(melding_t).alias("melding"),
+                pl.coalesce(pl.col("__verwacht").cast(pl.String), verwacht).alias("verwacht"),
+                pl.lit(ORDER.get(code, -1)).cast(pl.Int64).alias("__volgorde"),
+            )
+        )
+    findings = pl.concat(out, how="vertical_relaxed")
+    table_order = {t: i for i, t in enumerate(MODELS)}
+    severity_order = {BESTAND: 0, FOUT: 1, WAARSCHUWING: 2}
+    return (
+        findings.with_columns(
+            # belt and braces: nothing shaped like a pseudonym leaves validation
+            pl.col("melding").str.replace_all(r"\b[0-9a-f]{32}\b", MASK),
+            pl.col("waarde").str.replace_all(r"\b[0-9a-f]{32}\b", MASK),
+        )
+        .sort(
+            [
+                pl.col("ernst").replace_strict(severity_order, default=3, return_dtype=pl.Int64),
+                pl.col("tabel").replace_strict(table_order, default=99, return_dtype=pl.Int64),
+                "_bestand",
+                "_rij",
+                "__volgorde",
+                "kolom",
+            ],
+            nulls_last=False,
+        )
+        .select(*FINDING_COLUMNS, "__volgorde")
+    )
