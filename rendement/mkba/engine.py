@@ -1,0 +1,537 @@
+"""The MKBA engine: costs, benefits, discounting, NPV/BCR per project-year and stakeholder.
+
+Conventions (also in docs/mkba.md):
+- A project-year is year 0. Its costs are counted in full, undiscounted.
+- The outcomes booked in that year have their first-year impact in year t = 1, then
+  impact_t = impact_(t−1) × (1 − drop_off) up to `duur` years; PV = Σ impact_t / (1 + r)^t.
+- All euro amounts are in euros of the parameter set's price year (CPI-indexed).
+- Transfers (e.g. bijstand that stops) are shown apart and never enter `baten`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from rendement.mkba import effects
+from rendement.mkba.effects import KEYS
+from rendement.mkba.montecarlo import (
+    SCENARIOS,
+    CostRanges,
+    PathwayRanges,
+    interval,
+    ratio,
+    scenarios,
+    simulate,
+    switching_correction,
+)
+from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS, ParameterSet
+
+OVERRIDE_COLUMNS = ["organisatie_id", "project_id", "parameter", "waarde", "toelichting"]
+OVERRIDES_APPLIED_SCHEMA = {
+    "organisatie_id": pl.String,
+    "project_id": pl.String,
+    "parameter": pl.String,
+    "waarde_standaard": pl.Float64,
+    "waarde": pl.Float64,
+    "toelichting": pl.String,
+    "parameter_versie": pl.String,
+}
+PROJECT_COLUMNS = [
+    "organisatie_id",
+    "project_id",
+    "jaar",
+    "domein",
+    "interventie",
+    "gemeente_code",
+    "deelnemers",
+    "deelnemers_gemeten",
+    "deelnemers_verbeterd",
+    "trajecten_afgerond",
+    "fte",
+    "vrijwilligers",
+    "uren_vrijwilligers",
+    "kosten",
+    "baten",
+    "transfers",
+    "ncw",
+    "bkr",
+    "kosten_per_deelnemer",
+    "ncw_per_deelnemer",
+    "ncw_p05",
+    "ncw_p95",
+    "bkr_p05",
+    "bkr_p95",
+    "bkr_laag",
+    "bkr_hoog",
+    "parameter_versie",
+    "prijsjaar",
+    "discontovoet",
+]
+
+
+@dataclass
+class MkbaResult:
+    """The MKBA of every project-year. All frames are polars; money in price-year euros.
+
+    - project: one row per organisatie_id × project_id × jaar (docs/INTERFACES.md);
+    - outcome: per project-year × outcome × stakeholder: quantity, unit value, corrections, PV;
+    - scenario: per project-year × scenario (laag/basis/hoog): kosten, baten, ncw, bkr;
+    - overrides_applied: the organisation overrides used, with their justification;
+    - kosten: cost lines per project-year × kostensoort, own (`eigen opgave`) or `standaard`;
+    - schakelwaarden: switching values per project-year (see `montecarlo.switching_correction`).
+    """
+
+    project: pl.DataFrame
+    outcome: pl.DataFrame
+    scenario: pl.DataFrame
+    overrides_applied: pl.DataFrame
+    kosten: pl.DataFrame
+    schakelwaarden: pl.DataFrame
+    parameter_versie: str
+
+
+# ------------------------------------------------------------------------------ overrides
+
+
+def _empty_applied() -> pl.DataFrame:
+    return pl.DataFrame(schema=OVERRIDES_APPLIED_SCHEMA)
+
+
+def _variants(
+    params: ParameterSet,
+    overrides: pl.DataFrame | None,
+    apply_overrides: bool,
+    projects: pl.DataFrame,
+) -> tuple[list[ParameterSet], np.ndarray, pl.DataFrame]:
+    """Parameter variants, the variant index of every project, and the overrides applied.
+
+    An override with an empty project_id holds for all projects of the organisation; a
+    project-specific one wins over it for the same parameter.
+    """
+    n = projects.height
+    if overrides is None or overrides.is_empty() or not apply_overrides:
+        return [params], np.zeros(n, dtype=np.int64), _empty_applied()
+    missing = [c for c in OVERRIDE_COLUMNS if c not in overrides.columns]
+    if missing:
+        raise ValueError(f"overrides mist kolommen {missing}")
+    ov = overrides.select(
+        pl.col("organisatie_id").cast(pl.String),
+        pl.col("project_id").cast(pl.String),
+        pl.col("parameter").cast(pl.String).str.strip_chars(),
+        pl.col("waarde").cast(pl.Float64),
+        pl.col("toelichting").cast(pl.String),
+    )
+    bad = ov.filter(
+        pl.col("toelichting").is_null() | (pl.col("toelichting").str.strip_chars() == "")
+    )
+    if not bad.is_empty():
+        raise ValueError(
+            "elke afwijking van de standaard heeft een toelichting nodig: "
+            + ", ".join(
+                f"{r['organisatie_id']}/{r['parameter']}" for r in bad.iter_rows(named=True)
+            )
+        )
+    if ov["waarde"].is_null().any():
+        raise ValueError("overrides: waarde ontbreekt")
+    for path in ov["parameter"].unique().to_list():
+        params.resolve(path)  # raises on an unknown path
+    keys: list[tuple] = []
+    applied: list[dict] = []
+    by_org = {org: df for (org,), df in ov.group_by("organisatie_id")}
+    for org, project in projects.select("organisatie_id", "project_id").iter_rows():
+        rows = by_org.get(org)
+        if rows is None:
+            keys.append(())
+            continue
+        chosen: dict[str, dict] = {}
+        for r in rows.filter(pl.col("project_id").is_null()).iter_rows(named=True):
+            chosen[r["parameter"]] = r
+        for r in rows.filter(pl.col("project_id") == project).iter_rows(named=True):
+            chosen[r["parameter"]] = r
+        keys.append(tuple(sorted((p, r["waarde"]) for p, r in chosen.items())))
+        for path, r in sorted(chosen.items()):
+            current, level = params.resolve(path)
+            applied.append(
+                {
+                    "organisatie_id": org,
+                    "project_id": project,
+                    "parameter": path,
+                    "waarde_standaard": current.level(level or "basis"),
+                    "waarde": r["waarde"],
+                    "toelichting": r["toelichting"],
+                    "parameter_versie": params.version,
+                }
+            )
+    distinct = sorted(set(keys) - {()})
+    variant_of = {(): 0} | {k: i + 1 for i, k in enumerate(distinct)}
+    variants = [params] + [params.with_overrides(list(k)) for k in distinct]
+    index = np.array([variant_of[k] for k in keys], dtype=np.int64)
+    frame = pl.DataFrame(applied, schema=OVERRIDES_APPLIED_SCHEMA) if applied else _empty_applied()
+    return variants, index, frame
+
+
+# ------------------------------------------------------------------------------ arrays
+
+
+def _pathway_ranges(variants: list[ParameterSet]) -> PathwayRanges:
+    """Low/base/high per kind for every (variant, pathway) column, money in price-year euros.
+
+    Counted outcomes get unit value 0 so that they add nothing to euro totals.
+    """
+    n_path = len(variants[0].uitkomsten)
+    values = {kind: np.zeros((3, len(variants) * n_path)) for kind in PATHWAY_KINDS}
+    for v, ps in enumerate(variants):
+        for i, pw in enumerate(ps.uitkomsten):
+            j = v * n_path + i
+            for kind in PATHWAY_KINDS:
+                param = pw.param(kind)
+                if kind == "eenheidswaarde":
+                    if param.is_null:
+                        continue
+                    param = ps.in_price_year(param)
+                values[kind][:, j] = [param.laag, param.basis, param.hoog]
+    slot = np.tile(np.arange(n_path), len(variants))
+    return PathwayRanges(values=values, slot=slot, n_slots=n_path)
+
+
+def _cost_ranges(variants: list[ParameterSet]) -> CostRanges:
+    values = {kind: np.zeros((3, len(variants))) for kind in COST_KINDS}
+    for v, ps in enumerate(variants):
+        for kind in COST_KINDS:
+            p = ps.in_price_year(ps.kosten[kind])
+            values[kind][:, v] = [p.laag, p.basis, p.hoog]
+    return CostRanges(values=values)
+
+
+# ------------------------------------------------------------------------------ costs
+
+
+def _cost_lines(tables: dict[str, pl.DataFrame], params: ParameterSet, py: pl.DataFrame):
+    """Own cost lines per project-year × kostensoort, indexed to the price year."""
+    kosten = effects.table(tables, "kosten").join(py.select(KEYS), on=KEYS, how="semi")
+    years = kosten["jaar"].unique().drop_nulls().to_list()
+    factors = {int(y): params.index_factor(int(y)) for y in years}
+    return (
+        kosten.with_columns(
+            (
+                pl.col("bedrag")
+                * pl.col("jaar").replace_strict(factors, default=None, return_dtype=pl.Float64)
+            ).alias("bedrag")
+        )
+        .group_by([*KEYS, "kostensoort"])
+        .agg(pl.col("bedrag").sum())
+    )
+
+
+def _cost_inputs(lines: pl.DataFrame, effort: pl.DataFrame, n_var: int, variant: np.ndarray):
+    """fixed (P), FTE (V, P) and VOL (V, P) for `montecarlo.costs`, in project-year order."""
+    per_py = lines.group_by(KEYS).agg(
+        pl.col("bedrag").sum().alias("eigen"),
+        (pl.col("kostensoort") == "personeel").any().alias("eigen_personeel"),
+        (pl.col("kostensoort") == "vrijwilligers").any().alias("eigen_vrijwilligers"),
+    )
+    frame = effort.join(per_py, on=KEYS, how="left").with_columns(
+        pl.col("eigen").fill_null(0.0),
+        pl.col("eigen_personeel").fill_null(False),
+        pl.col("eigen_vrijwilligers").fill_null(False),
+    )
+    p = frame.height
+    fixed = frame["eigen"].to_numpy().astype(float)
+    fte_std = np.where(frame["eigen_personeel"].to_numpy(), 0.0, frame["fte"].to_numpy())
+    vol_std = np.where(
+        frame["eigen_vrijwilligers"].to_numpy(), 0.0, frame["vrijwilligers"].to_numpy()
+    ).astype(float)
+    fte = np.zeros((n_var, p))
+    vol = np.zeros((n_var, p))
+    cols = np.arange(p)
+    fte[variant, cols] = fte_std
+    vol[variant, cols] = vol_std
+    return fixed, fte, vol, frame
+
+
+def _cost_table(
+    lines: pl.DataFrame, frame: pl.DataFrame, cr: CostRanges, variant: np.ndarray
+) -> pl.DataFrame:
+    """Cost lines per project-year × kostensoort with their origin, base values."""
+    base = {k: cr.values[k][1][variant] for k in COST_KINDS}
+    std = frame.select(KEYS).with_columns(
+        personeel=pl.Series(
+            np.where(frame["eigen_personeel"].to_numpy(), 0.0, frame["fte"].to_numpy())
+            * base["fte"]
+        ),
+        vrijwilligers=pl.Series(
+            np.where(frame["eigen_vrijwilligers"].to_numpy(), 0.0, frame["vrijwilligers"])
+            * (base["vrijwilliger_coordinatie"] + base["vrijwilliger_onkosten"])
+        ),
+        _p=~frame["eigen_personeel"],
+        _v=~frame["eigen_vrijwilligers"],
+    )
+    standaard = pl.concat(
+        [
+            std.filter(pl.col("_p")).select(
+                *KEYS, pl.lit("personeel").alias("kostensoort"), pl.col("personeel").alias("bedrag")
+            ),
+            std.filter(pl.col("_v")).select(
+                *KEYS,
+                pl.lit("vrijwilligers").alias("kostensoort"),
+                pl.col("vrijwilligers").alias("bedrag"),
+            ),
+        ]
+    ).with_columns(pl.lit("standaard").alias("herkomst"))
+    own = lines.select(*KEYS, "kostensoort", "bedrag").with_columns(
+        pl.lit("eigen opgave").alias("herkomst")
+    )
+    return pl.concat([own, standaard]).sort([*KEYS, "kostensoort"])
+
+
+# ------------------------------------------------------------------------------ outcomes
+
+
+def _outcome_frame(
+    qty: pl.DataFrame,
+    variants: list[ParameterSet],
+    project_variant: pl.DataFrame,
+    pr: PathwayRanges,
+    m_base: np.ndarray,
+) -> pl.DataFrame:
+    """Per project-year × outcome × stakeholder: the base case with every step visible."""
+    std = variants[0]
+    n_path = len(std.uitkomsten)
+    order = {pw.code: i for i, pw in enumerate(std.uitkomsten)}
+    rows = qty.join(project_variant, on=["organisatie_id", "project_id"], how="left").with_columns(
+        (
+            pl.col("_variant") * n_path
+            + pl.col("uitkomst").replace_strict(order, return_dtype=pl.Int64)
+        ).alias("_j")
+    )
+    j = rows["_j"].to_numpy()
+    base = {kind: pr.values[kind][1][j] for kind in PATHWAY_KINDS}
+    priced = np.array([not pw.eenheidswaarde.is_null for pw in std.uitkomsten])[j % n_path]
+    factor_q = rows["hoeveelheid"].to_numpy() * base["factor"]
+    impact1 = (
+        factor_q
+        * base["eenheidswaarde"]
+        * (1 - base["deadweight"])
+        * (1 - base["displacement"])
+        * (1 - base["attributie"])
+    )
+    pv = rows["hoeveelheid"].to_numpy() * m_base[j]
+    meta = pl.DataFrame(
+        {
+            "uitkomst": [pw.code for pw in std.uitkomsten],
+            "uitkomst_naam": [pw.naam for pw in std.uitkomsten],
+            "eenheid": [pw.eenheidswaarde.eenheid for pw in std.uitkomsten],
+            "is_transfer": [pw.transfer for pw in std.uitkomsten],
+            "baathebbers": [
+                [{"baathebber": k, "aandeel": v} for k, v in pw.baathebbers.items()]
+                for pw in std.uitkomsten
+            ],
+        }
+    )
+    money = pl.Series(values=np.where(priced, 1.0, np.nan))
+    frame = rows.select(KEYS + ["uitkomst", "hoeveelheid"]).with_columns(
+        pl.Series("factor", base["factor"]),
+        pl.Series("hoeveelheid_gecorrigeerd_basis", factor_q),
+        pl.Series("eenheidswaarde", base["eenheidswaarde"] * money).fill_nan(None),
+        pl.Series("deadweight", base["deadweight"]),
+        pl.Series("displacement", base["displacement"]),
+        pl.Series("attributie", base["attributie"]),
+        pl.Series("drop_off", base["drop_off"]),
+        pl.Series("duur", np.rint(base["duur"]).astype(np.int64)),
+        pl.Series("impact_jaar1", impact1 * money).fill_nan(None),
+        pl.Series("pv_totaal", pv * money).fill_nan(None),
+        pl.Series("gewaardeerd", priced),
+    )
+    frame = frame.rename({"hoeveelheid_gecorrigeerd_basis": "hoeveelheid_x_factor"})
+    return (
+        frame.join(meta, on="uitkomst", how="left")
+        .explode("baathebbers")
+        .unnest("baathebbers")
+        .with_columns(
+            (pl.col("pv_totaal") * pl.col("aandeel")).alias("pv"),
+            pl.when(pl.col("gewaardeerd"))
+            .then(pl.lit("gewaardeerd"))
+            .otherwise(pl.lit("geteld"))
+            .alias("waardering"),
+        )
+        .select(
+            *KEYS,
+            "uitkomst",
+            "uitkomst_naam",
+            "baathebber",
+            "aandeel",
+            "hoeveelheid",
+            "factor",
+            "hoeveelheid_x_factor",
+            "eenheid",
+            "eenheidswaarde",
+            "deadweight",
+            "displacement",
+            "attributie",
+            "drop_off",
+            "duur",
+            "impact_jaar1",
+            "pv",
+            "is_transfer",
+            "gewaardeerd",
+            "waardering",
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ compute
+
+
+def _matrix(qty: pl.DataFrame, py_index: pl.DataFrame, j_col: np.ndarray, n_cols: int, mask):
+    """Dense (J, P) matrix of quantities for the columns where mask holds."""
+    p_idx = qty.join(py_index, on=KEYS, how="left")["_p"].to_numpy()
+    q = np.zeros((n_cols, py_index.height))
+    vals = qty["hoeveelheid"].to_numpy()
+    keep = mask[j_col]
+    np.add.at(q, (j_col[keep], p_idx[keep]), vals[keep])
+    return q
+
+
+def compute_mkba(
+    tables: dict[str, pl.DataFrame],
+    params: ParameterSet,
+    *,
+    overrides: pl.DataFrame | None = None,
+    apply_overrides: bool = True,
+    draws: int = 2000,
+    seed: int = 20261128,
+) -> MkbaResult:
+    """The MKBA of every organisatie × project × jaar in `tables`.
+
+    `tables` holds canonical frames keyed project, traject, meting, inzet, kosten (missing ones
+    count as empty). `overrides` (organisatie_id, project_id or null for all projects,
+    parameter path, waarde, toelichting) change parameters for that organisation's projects
+    only; sector benchmarks pass `apply_overrides=False`. `draws` Monte Carlo draws with `seed`.
+    """
+    if draws < 1:
+        raise ValueError("draws >= 1")
+    py = effects.project_years(tables)
+    rate = params.discount_rate
+    projects = py.select("organisatie_id", "project_id").unique(maintain_order=True)
+    variants, project_variant_idx, applied = _variants(params, overrides, apply_overrides, projects)
+    project_variant = projects.with_columns(pl.Series("_variant", project_variant_idx))
+    variant = py.join(project_variant, on=["organisatie_id", "project_id"], how="left")[
+        "_variant"
+    ].to_numpy()
+    n_path = len(params.uitkomsten)
+
+    pr = _pathway_ranges(variants)
+    cr = _cost_ranges(variants)
+    qty = effects.quantities(tables, params, py)
+    order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
+    q_variant = qty.join(project_variant, on=["organisatie_id", "project_id"], how="left")
+    j_col = (
+        q_variant["_variant"].to_numpy() * n_path
+        + q_variant["uitkomst"].replace_strict(order, return_dtype=pl.Int64).to_numpy()
+    )
+    std_welfare = np.array([pw.gewaardeerd and not pw.transfer for pw in params.uitkomsten])
+    std_transfer = np.array([pw.gewaardeerd and pw.transfer for pw in params.uitkomsten])
+    welfare = np.tile(std_welfare, len(variants))
+    transfer = np.tile(std_transfer, len(variants))
+    n_cols = len(variants) * n_path
+    py_index = py.select(KEYS).with_row_index("_p").with_columns(pl.col("_p").cast(pl.Int64))
+    q_w = _matrix(qty, py_index, j_col, n_cols, welfare)
+    q_t = _matrix(qty, py_index, j_col, n_cols, transfer)
+    # a column of an overridden counted outcome may now carry a value: it is priced then
+    priced_any = pr.values["eenheidswaarde"][1] > 0
+    if len(variants) > 1:
+        extra = priced_any & ~welfare & ~transfer
+        std_is_transfer = np.tile([pw.transfer for pw in params.uitkomsten], len(variants))
+        q_w += _matrix(qty, py_index, j_col, n_cols, extra & ~std_is_transfer)
+        q_t += _matrix(qty, py_index, j_col, n_cols, extra & std_is_transfer)
+
+    lines = _cost_lines(tables, params, py)
+    eff = effects.effort(tables, py)
+    fixed, fte, vol, cost_frame = _cost_inputs(lines, eff, len(variants), variant)
+
+    m_s, b_s, c_s = scenarios(pr, cr, q_w, fixed, fte, vol, rate)
+    t_s = m_s @ q_t
+    bcr_s = ratio(b_s, c_s)
+    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed)
+    npv_iv = interval(b_mc - c_mc)
+    bcr_iv = interval(ratio(b_mc, c_mc))  # (P, D) layout
+
+    # switching values from the base case
+    base_vals = {k: pr.values[k][1] for k in PATHWAY_KINDS}
+    m_no = {}
+    for corr in ("deadweight", "attributie"):
+        vals = dict(base_vals)
+        vals[corr] = np.zeros_like(vals[corr])
+        from rendement.mkba.montecarlo import multiplier
+
+        m_no[corr] = multiplier(vals, rate) @ q_w
+    counts = effects.participant_counts(tables, py)
+    base_b, base_c, base_t = b_s[1], c_s[1], t_s[1]
+
+    def nan_to_null(a: np.ndarray) -> pl.Series:
+        return pl.Series(a.astype(float)).fill_nan(None)
+
+    project = (
+        py.join(counts, on=KEYS, how="left")
+        .join(eff.select(*KEYS, "fte", "vrijwilligers", "uren_vrijwilligers"), on=KEYS, how="left")
+        .with_columns(
+            kosten=pl.Series(base_c),
+            baten=pl.Series(base_b),
+            transfers=pl.Series(base_t),
+            ncw=pl.Series(base_b - base_c),
+            bkr=nan_to_null(bcr_s[1]),
+            ncw_p05=nan_to_null(npv_iv[0]),
+            ncw_p95=nan_to_null(npv_iv[1]),
+            bkr_p05=nan_to_null(bcr_iv[0]),
+            bkr_p95=nan_to_null(bcr_iv[1]),
+            bkr_laag=nan_to_null(bcr_s[0]),
+            bkr_hoog=nan_to_null(bcr_s[2]),
+        )
+        .with_columns(
+            pl.when(pl.col("deelnemers") > 0)
+            .then(pl.col("kosten") / pl.col("deelnemers"))
+            .alias("kosten_per_deelnemer"),
+            pl.when(pl.col("deelnemers") > 0)
+            .then(pl.col("ncw") / pl.col("deelnemers"))
+            .alias("ncw_per_deelnemer"),
+            pl.lit(params.version).alias("parameter_versie"),
+            pl.lit(params.price_year, pl.Int64).alias("prijsjaar"),
+            pl.lit(rate).alias("discontovoet"),
+        )
+        .select(PROJECT_COLUMNS)
+    )
+    scenario = pl.concat(
+        [
+            py.select(KEYS).with_columns(
+                pl.lit(name).alias("scenario"),
+                kosten=pl.Series(c_s[i]),
+                baten=pl.Series(b_s[i]),
+                transfers=pl.Series(t_s[i]),
+                ncw=pl.Series(b_s[i] - c_s[i]),
+                bkr=nan_to_null(bcr_s[i]),
+            )
+            for i, name in enumerate(SCENARIOS)
+        ]
+    ).sort([*KEYS, pl.col("scenario").replace_strict({s: i for i, s in enumerate(SCENARIOS)})])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value_factor = np.where(base_b > 0, base_c / np.where(base_b > 0, base_b, 1), np.nan)
+    schakel = py.select(KEYS).with_columns(
+        deadweight_bij_bkr_1=nan_to_null(switching_correction(m_no["deadweight"], base_c)),
+        attributie_bij_bkr_1=nan_to_null(switching_correction(m_no["attributie"], base_c)),
+        eenheidswaarden_factor_bij_bkr_1=nan_to_null(value_factor),
+    )
+    m_base = m_s[1]
+    outcome = _outcome_frame(qty, variants, project_variant, pr, m_base)
+    kosten_table = _cost_table(lines, cost_frame, cr, variant)
+    return MkbaResult(
+        project=project,
+        outcome=outcome,
+        scenario=scenario,
+        overrides_applied=applied,
+        kosten=kosten_table,
+        schakelwaarden=schakel,
+        parameter_versie=params.version,
+    )

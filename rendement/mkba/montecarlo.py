@@ -1,0 +1,213 @@
+"""Scenarios, Monte Carlo and switching values, vectorised with numpy.
+
+Layout. The engine hands over:
+- `PathwayRanges`: per parameter column j (one pathway in one parameter variant: the standard
+  set or an organisation's overrides) the low/base/high of each kind, money already in euros
+  of the price year, and `slot[j]`: the pathway's index in the standard set;
+- `CostRanges`: per variant v the low/base/high of the cost parameters;
+- `Q` (J × P): welfare quantities per column and project-year (0 where not applicable), and
+  `FTE`, `VOL` (V × P): paid FTE and volunteers costed at standard rates, `fixed` (P): own cost
+  lines in price-year euros.
+
+Benefits are linear in the quantities, so for every draw k the multiplier M[k, j] (euro PV per
+unit of quantity) is computed once per column and `B = M @ Q`; costs likewise. Parameter
+uncertainty is systematic: one draw of, say, the WELLBY value holds for every project, so all
+columns of one pathway share the same uniform number (common random numbers), mapped through
+each column's own triangular low/base/high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS
+
+SCENARIOS = ("laag", "basis", "hoog")
+
+
+@dataclass(frozen=True)
+class PathwayRanges:
+    """Arrays of shape (3, J): rows laag, basis, hoog, per kind; `slot` (J,) pathway index."""
+
+    values: dict[str, np.ndarray]
+    slot: np.ndarray
+    n_slots: int
+
+
+@dataclass(frozen=True)
+class CostRanges:
+    """Arrays of shape (3, V) per cost kind."""
+
+    values: dict[str, np.ndarray]
+
+
+def annuity(duur: np.ndarray, rate: float, drop_off: np.ndarray) -> np.ndarray:
+    """Σ_{t=1..duur} (1 − drop_off)^(t−1) / (1 + rate)^t, in closed form, element-wise.
+
+    The PV of a benefit stream whose first-year impact is 1: impact_t = (1 − drop_off)^(t−1),
+    discounted from t = 1 (the year after the project year, whose costs are at t = 0).
+    """
+    duur = np.asarray(duur, dtype=float)
+    q = (1.0 - np.asarray(drop_off, dtype=float)) / (1.0 + rate)
+    one = np.isclose(q, 1.0)
+    safe_q = np.where(one, 0.5, q)
+    geometric = np.where(one, duur, (1.0 - safe_q**duur) / (1.0 - safe_q))
+    return geometric / (1.0 + rate)
+
+
+def multiplier(v: dict[str, np.ndarray], rate: float) -> np.ndarray:
+    """PV per unit of raw quantity: value × factor × (1−dw)(1−dp)(1−attr) × annuity."""
+    return (
+        v["eenheidswaarde"]
+        * v["factor"]
+        * (1.0 - v["deadweight"])
+        * (1.0 - v["displacement"])
+        * (1.0 - v["attributie"])
+        * annuity(np.rint(v["duur"]), rate, v["drop_off"])
+    )
+
+
+def scenario_values(ranges: dict[str, np.ndarray], raises_ratio: dict[str, bool]) -> dict:
+    """Per kind an array (3, n): the laag/basis/hoog *scenario* value of each column.
+
+    Scenario laag takes for every parameter the end that lowers the ratio (low unit value,
+    high deadweight, high cost), scenario hoog the other end.
+    """
+    out = {}
+    for kind, arr in ranges.items():
+        lo, mid, hi = arr
+        if raises_ratio[kind]:
+            out[kind] = np.stack([lo, mid, hi])
+        else:
+            out[kind] = np.stack([hi, mid, lo])
+    return out
+
+
+COST_RAISES_RATIO = {k: False for k in COST_KINDS}
+
+
+def costs(
+    c: dict[str, np.ndarray], fixed: np.ndarray, fte: np.ndarray, vol: np.ndarray
+) -> np.ndarray:
+    """Costs per row of c (scenarios or draws) and project-year: (n, V) @ (V, P) + fixed."""
+    per_volunteer = c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]
+    out = c["fte"] @ fte
+    out += per_volunteer @ vol
+    out += fixed[None, :]
+    return out
+
+
+def ratio(benefits: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Benefit/cost ratio, NaN where costs are 0."""
+    out = np.full(np.broadcast_shapes(benefits.shape, cost.shape), np.nan)
+    np.divide(benefits, cost, out=out, where=cost > 0)
+    return out
+
+
+def scenarios(
+    pr: PathwayRanges,
+    cr: CostRanges,
+    q: np.ndarray,
+    fixed: np.ndarray,
+    fte: np.ndarray,
+    vol: np.ndarray,
+    rate: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(multipliers (3, J), benefits (3, P), costs (3, P)) for laag, basis, hoog."""
+    m = multiplier(scenario_values(pr.values, PATHWAY_KINDS), rate)
+    c = costs(scenario_values(cr.values, COST_RAISES_RATIO), fixed, fte, vol)
+    return m, m @ q, c
+
+
+def triangular(u: np.ndarray, lo: np.ndarray, mode: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (lo, mode, hi), element-wise; degenerate
+    ranges (lo == hi) return lo."""
+    width = hi - lo
+    safe = np.where(width > 0, width, 1.0)
+    f_mode = (mode - lo) / safe
+    left = lo + np.sqrt(u * width * (mode - lo))
+    right = hi - np.sqrt((1.0 - u) * width * (hi - mode))
+    return np.where(width > 0, np.where(u < f_mode, left, right), lo)
+
+
+def draw(ranges: dict[str, np.ndarray], u: np.ndarray) -> dict[str, np.ndarray]:
+    """Per kind, draws (D, n) given uniforms u[kind] of shape (D, n)."""
+    return {kind: triangular(u[kind], arr[0], arr[1], arr[2]) for kind, arr in ranges.items()}
+
+
+def simulate(
+    pr: PathwayRanges,
+    cr: CostRanges,
+    q: np.ndarray,
+    fixed: np.ndarray,
+    fte: np.ndarray,
+    vol: np.ndarray,
+    rate: float,
+    draws: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo draws of (benefits (P, D), costs (P, D)): one row per project-year.
+
+    One uniform per draw and parameter of the standard set (pathway kinds, cost kinds); every
+    column and variant maps it through its own triangular range.
+    """
+    rng = np.random.default_rng(seed)
+    kinds = list(PATHWAY_KINDS)
+    u_path = rng.random((draws, len(kinds), pr.n_slots))
+    u_cost = rng.random((draws, len(COST_KINDS)))
+    n_var = next(iter(cr.values.values())).shape[1]
+    path_u = {k: u_path[:, i, :][:, pr.slot] for i, k in enumerate(kinds)}
+    cost_u = {
+        k: np.broadcast_to(u_cost[:, i : i + 1], (draws, n_var)) for i, k in enumerate(COST_KINDS)
+    }
+    m = multiplier(draw(pr.values, path_u), rate)
+    c = draw(cr.values, cost_u)
+    # (P, D) layout: each project-year's draws are contiguous, which makes the quantiles fast
+    benefits = q.T @ m.T
+    cost = fte.T @ c["fte"].T
+    cost += vol.T @ (c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]).T
+    cost += fixed[:, None]
+    return benefits, cost
+
+
+def _quantile(values: np.ndarray, q: float) -> np.ndarray:
+    """Quantile over the last axis with numpy's default ('linear') interpolation.
+
+    One partition plus a max over the part below it: np.percentile partitions for several
+    order statistics at once, which is several times slower.
+    """
+    n = values.shape[-1]
+    pos = q * (n - 1)
+    lo = int(np.floor(pos))
+    frac = pos - lo
+    if lo + 1 >= n:
+        return values.max(axis=-1)
+    part = np.partition(values, lo + 1, axis=-1)
+    upper = part[..., lo + 1]
+    lower = part[..., : lo + 1].max(axis=-1)
+    return lower + (upper - lower) * frac
+
+
+def interval(values: np.ndarray, lower: float = 5.0, upper: float = 95.0) -> np.ndarray:
+    """(2, P) percentiles over the draws of each row of `values` (P, D). Rows with a NaN (a
+    ratio with zero costs, NaN in every draw) give NaN."""
+    out = np.full((2, values.shape[0]), np.nan)
+    ok = ~np.isnan(values).any(axis=1)
+    if ok.any():
+        sub = values if ok.all() else values[ok]
+        out[0, ok] = _quantile(sub, lower / 100)
+        out[1, ok] = _quantile(sub, upper / 100)
+    return out
+
+
+def switching_correction(benefits_without: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The common value x of a correction (deadweight or attributie) at which baten = kosten.
+
+    Benefits are linear in (1 − x): B(x) = B₀ · (1 − x), with B₀ the PV with that correction
+    set to 0 in every outcome. Solving B₀ (1 − x) = C gives x = 1 − C / B₀. Below 0 means the
+    ratio stays under 1 even without the correction; NaN where B₀ = 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(benefits_without > 0, 1.0 - cost / benefits_without, np.nan)
