@@ -1,0 +1,618 @@
+"""The demo sector: invented organisations with realistic, calibrated export tables.
+
+`generate_sector` yields one organisation at a time (`OrgDemo`), so that a benchmark can stream
+hundreds of organisations and millions of trajectories without holding the sector in memory.
+Everything is drawn with numpy in whole arrays; the only Python loops run over organisations,
+projects, years and instruments, never over rows.
+
+Determinism: organisation `i` draws from its own random stream, seeded by `(seed, i)`. The same
+seed gives the same organisation whatever the number of organisations asked for, and the same
+frames (and so the same export bytes) on every run.
+
+The numbers come from `profiles.py`; `docs/demo.md` explains the calibration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from rendement.demo import profiles as P
+from schemas.tables import polars_schema
+from schemas.vocabulary import (
+    AGE_BANDS,
+    ALL_INTERVENTIONS,
+    DOMAINS,
+    END_REASONS,
+    INTERVENTIONS,
+    RECOGNITION_LEVELS,
+)
+
+TABLES: tuple[str, ...] = ("organisatie", "project", "traject", "meting", "inzet", "kosten")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
+DEFAULT_YEARS: tuple[int, ...] = (2023, 2024, 2025)
+
+# Integer codes for the vocabularies, in vocabulary order.
+_DOMAINS = list(DOMAINS)
+_REASONS = list(END_REASONS)
+_INSTRUMENTS = ["zrm", "djg11", "djg6", "positieve_gezondheid", "participatieladder"]
+_ZRM, _DJG11, _DJG6, _PG, _LADDER = range(5)
+_OUDEREN, _SCHULDEN, _ACTIVERING, _JONGEREN = (
+    _DOMAINS.index(d)
+    for d in ("ouderen_eenzaamheid", "schulden_armoede", "activering", "jongerenwerk")
+)
+_DOMAIN_OF = np.array(
+    [_DOMAINS.index(d) for code in ALL_INTERVENTIONS for d, per in INTERVENTIONS.items()
+     if code in per]
+)  # fmt: skip
+_PER_DOMAIN = [np.array([ALL_INTERVENTIONS.index(c) for c in INTERVENTIONS[d]]) for d in _DOMAINS]
+_PROFILES = [P.INTERVENTIONS[c] for c in ALL_INTERVENTIONS]
+
+
+def export_schema(table: str) -> dict[str, pl.DataType]:
+    """Columns and dtypes of a table as an organisation exports it.
+
+    The canonical columns minus `organisatie_id` (set at intake from the inbox folder); in
+    `traject` the organisation's own `client_id` stands where `client_pseudoniem` will be.
+    """
+    schema: dict[str, pl.DataType] = {}
+    for name, dtype in polars_schema(table).items():
+        if name == "organisatie_id":
+            continue
+        if name == "client_pseudoniem":
+            schema["client_id"] = pl.String
+        else:
+            schema[name] = dtype
+    return schema
+
+
+@dataclass
+class OrgDemo:
+    """One invented organisation and its export tables per year.
+
+    `tables[jaar][tabel]` holds typed polars frames in export form (`export_schema`). The
+    remaining fields describe how its registration system writes files (see `exports.py`).
+    """
+
+    organisatie_id: str
+    naam: str
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+    file_format: str  # "csv" or "xlsx"
+    tables: dict[int, dict[str, pl.DataFrame]]
+    titelregel: bool = False  # csv: a stray title row above the header
+    lege_regels: int = 0  # csv: empty lines after the data
+
+    @property
+    def trajecten(self) -> int:
+        """Distinct trajectories over all years."""
+        ids = [t["traject"]["traject_id"] for t in self.tables.values()]
+        return pl.concat(ids).n_unique() if ids else 0
+
+
+# --- municipalities and names ---------------------------------------------------------------
+
+
+def load_municipalities(path: Path | None = P.GEMEENTEN_CSV) -> list[str]:
+    """CBS municipality codes to place organisations, projects and clients in.
+
+    By default the `gemeente_code` column of `rendement/data/gemeenten.csv` (`,` or `;`
+    separated); when that file is absent, or with `path=None`, the built-in list of large
+    municipalities (`profiles.BUILTIN_MUNICIPALITIES`).
+    """
+    if path is None or not Path(path).is_file():
+        return [code for code, _name in P.BUILTIN_MUNICIPALITIES]
+    first = Path(path).read_text(encoding="utf-8-sig").split("\n", 1)[0]
+    frame = pl.read_csv(path, separator=";" if ";" in first else ",", infer_schema=False)
+    codes = frame["gemeente_code"].drop_nulls().str.strip_chars().unique().sort()
+    codes = codes.filter(codes.str.contains(r"^GM\d{4}$")).to_list()
+    if not codes:
+        raise ValueError(f"no gemeente_code values like GM0363 in {path}")
+    return codes
+
+
+def organisation_names(seed: int, count: int) -> list[str]:
+    """`count` distinct invented names, the first of them independent of `count`."""
+    rng = np.random.default_rng([seed, 0])
+    plain = [f"{p} {c}" for p in P.ORG_PREFIXES for c in P.ORG_CORES]
+    qualified = [f"{n} {q}" for n in plain for q in P.ORG_QUALIFIERS]
+    pool = [plain[i] for i in rng.permutation(len(plain))]
+    pool += [qualified[i] for i in rng.permutation(len(qualified))]
+    return [
+        pool[i % len(pool)] + (f" {i // len(pool) + 1}" if i >= len(pool) else "")
+        for i in range(count)
+    ]
+
+
+# --- the sector -----------------------------------------------------------------------------
+
+
+def generate_sector(
+    orgs: int = 40,
+    seed: int = 7,
+    years: tuple[int, ...] = DEFAULT_YEARS,
+    trajectories_per_org: int | None = None,
+    *,
+    gemeenten: Sequence[str] | None = None,
+) -> Iterator[OrgDemo]:
+    """Yield `orgs` invented organisations, one at a time.
+
+    `trajectories_per_org`: exactly this many distinct trajectories per organisation (spread
+    over its projects and years by their reach); `None` lets each organisation's size decide.
+    `gemeenten`: CBS codes to draw municipalities from (default: `load_municipalities()`).
+    """
+    if orgs < 0:
+        raise ValueError("orgs must be >= 0")
+    if trajectories_per_org is not None and trajectories_per_org < 0:
+        raise ValueError("trajectories_per_org must be >= 0")
+    year_list = sorted({int(y) for y in years})
+    if not year_list:
+        raise ValueError("at least one year is needed")
+    municipalities = list(gemeenten) if gemeenten is not None else load_municipalities()
+    names = organisation_names(seed, orgs)
+    for index in range(1, orgs + 1):
+        yield _generate_org(
+            seed, index, names[index - 1], year_list, trajectories_per_org, municipalities
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _day(text: str) -> int:
+    return int(np.datetime64(text, "D").astype(np.int64))
+
+
+def _year_of(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _cumulative(probabilities: Sequence[float]) -> np.ndarray:
+    cum = np.cumsum(np.asarray(probabilities, dtype=float))
+    return cum / cum[-1]
+
+
+def _table(rows: Sequence[dict[str, float]], categories: Sequence[str]) -> np.ndarray:
+    """Cumulative probabilities per row over `categories` (rows without weight: uniform)."""
+    out = []
+    for row in rows:
+        weights = [row.get(c, 0.0) for c in categories]
+        out.append(_cumulative(weights if sum(weights) > 0 else [1.0] * len(categories)))
+    return np.array(out)
+
+
+def _pick(u: np.ndarray, cum_table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Categorical draw per row: the category of uniform `u` under the row's cumulative table."""
+    if len(u) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return (u[:, None] >= cum_table[keys, :-1]).sum(axis=1)
+
+
+def _decode(column: str, values: Sequence[str]) -> pl.Expr:
+    """Integer code column -> string; a negative code becomes null."""
+    return pl.col(column).replace_strict(
+        list(range(len(values))), list(values), default=None, return_dtype=pl.String
+    )
+
+
+def _code_id(column: str, prefix: str, width: int) -> pl.Expr:
+    return pl.concat_str(pl.lit(prefix), pl.col(column).cast(pl.String).str.zfill(width))
+
+
+def _conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    return frame.select(pl.col(c).cast(t) for c, t in export_schema(table).items())
+
+
+def _loneliness_population(lonely: float, severe: float) -> np.ndarray:
+    """Distribution over djg11 scores 0..11 with exactly the given lonely and severe shares."""
+    bands = [np.asarray(s, dtype=float) / np.sum(s) for s in P.LONELINESS_BAND_SHAPES]
+    return np.concatenate(
+        [bands[0] * (1 - lonely), bands[1] * (lonely - severe), bands[2] * severe]
+    )
+
+
+def loneliness_baseline(intervention: str, age_group: str) -> np.ndarray:
+    """Probabilities of djg11 scores 0..11 at T0 among the people an intervention reaches.
+
+    The age group's population distribution (Gezondheidsmonitor, `profiles`) tilted by
+    exp(beta * score): who is reached is lonelier than average.
+    """
+    lonely, severe = P.LONELINESS_POPULATION[age_group]
+    tilted = _loneliness_population(lonely, severe) * np.exp(
+        P.LONELINESS_SELECTION_BETA[intervention] * np.arange(12)
+    )
+    return tilted / tilted.sum()
+
+
+# Lookup arrays per intervention (index = position in ALL_INTERVENTIONS).
+def _per_intervention(attr: str) -> np.ndarray:
+    return np.array([getattr(prof, attr) for prof in _PROFILES], dtype=float)
+
+
+_REACH = _per_intervention("reach")
+_CASELOAD = _per_intervention("caseload")
+_DURATION = _per_intervention("duration_days")
+_DURATION_SIGMA = _per_intervention("duration_sigma")
+_VOLUNTEERS = _per_intervention("volunteers_per_traject")
+_VOLUNTEER_HOURS = _per_intervention("hours_per_volunteer")
+_MATERIAL = _per_intervention("material_per_traject")
+_EXTRA_HOUSING = _per_intervention("extra_housing")
+_T0_CHANCE = _per_intervention("t0_chance")
+_PAID_WORK = _per_intervention("paid_work_chance")
+_AGE_TABLE = _table([prof.age for prof in _PROFILES], AGE_BANDS)
+_RECOGNITION = list(RECOGNITION_LEVELS)
+_RECOGNITION_TABLE = _table([prof.recognition for prof in _PROFILES], _RECOGNITION)
+_REASON_TABLE = _table([P.END_REASON_SHARES[d] for d in _DOMAINS], _REASONS)
+_T1_CHANCE = np.array([P.T1_CHANCE[r] for r in _REASONS])
+_EFFECT_FACTOR = np.array([P.EFFECT_FACTOR[r] for r in _REASONS])
+_EARLY_REASONS = np.array([_REASONS.index(r) for r in ("voortijdig", "verhuisd", "overleden")])
+_REFERRED = _REASONS.index("doorverwezen")
+_EFFECT_MEAN = np.zeros((len(_INSTRUMENTS), len(_PROFILES)))
+_EFFECT_SD = np.ones((len(_INSTRUMENTS), len(_PROFILES)))
+for _i, _prof in enumerate(_PROFILES):
+    for _instrument, (_mean, _sd) in _prof.effect.items():
+        _EFFECT_MEAN[_INSTRUMENTS.index(_instrument), _i] = _mean
+        _EFFECT_SD[_INSTRUMENTS.index(_instrument), _i] = _sd
+_ZRM_TABLE = _table(
+    [dict(zip("12345", prof.baseline.get("zrm", ()), strict=False)) for prof in _PROFILES], "12345"
+)
+_LADDER_TABLE = _table(
+    [dict(zip("123456", prof.baseline.get("participatieladder", ()), strict=False))
+     for prof in _PROFILES],
+    "123456",
+)  # fmt: skip
+_PG_BASE = np.array(
+    [prof.baseline.get("positieve_gezondheid", (5.0, 1.0)) for prof in _PROFILES], dtype=float
+)
+# Loneliness baseline per (ouderen intervention, age group 65-74 | 75+).
+_LONELY_INTERVENTIONS = list(INTERVENTIONS["ouderen_eenzaamheid"])
+_LONELY_KEY = np.array(
+    [_LONELY_INTERVENTIONS.index(c) if c in _LONELY_INTERVENTIONS else 0 for c in ALL_INTERVENTIONS]
+)
+_LONELY_TABLE = np.array(
+    [
+        np.cumsum(loneliness_baseline(code, group))
+        for code in _LONELY_INTERVENTIONS
+        for group in ("65-74", "75+")
+    ]
+)
+_AGE_75 = AGE_BANDS.index("75-84")
+_PARTS = ["financien", "mentaal_welbevinden", P.JONGEREN_ZRM_PART]
+_MOMENTS = ["T0", "T1"]
+_COST_TYPES = ["personeel", "vrijwilligers", "materiaal", "huisvesting", "overhead"]
+
+
+def _lognormal(rng: np.random.Generator, sd: float, shape) -> np.ndarray:
+    return rng.lognormal(0.0, sd, shape)
+
+
+# --- one organisation -----------------------------------------------------------------------
+
+
+def _generate_org(
+    seed: int,
+    index: int,
+    naam: str,
+    years: list[int],
+    per_org: int | None,
+    municipalities: list[str],
+) -> OrgDemo:
+    rng = np.random.default_rng([seed, index])
+    n_mun = len(municipalities)
+    n_years = len(years)
+
+    # The organisation: size, export habits, cost level, quality.
+    size = rng.lognormal(0.0, P.SIZE_SIGMA)
+    encoding = str(rng.choice(list(P.ENCODINGS), p=_cumulative_p(P.ENCODINGS)))
+    is_xlsx = rng.random() < P.XLSX_SHARE
+    titelregel = bool(rng.random() < P.TITLE_ROW_SHARE) and not is_xlsx
+    blank = int(rng.choice(list(P.TRAILING_BLANK_LINES), p=_cumulative_p(P.TRAILING_BLANK_LINES)))
+    home = int(rng.integers(n_mun))
+    djg = _DJG6 if rng.random() < P.DJG6_SHARE else _DJG11
+    wage = rng.uniform(*P.WAGE_COST_PER_FTE)
+    overhead_rate = rng.uniform(*P.OVERHEAD_RATE)
+    quality = rng.lognormal(0.0, P.ORG_QUALITY_SD)
+    growth = rng.normal(P.YEARLY_GROWTH_MEAN, P.YEARLY_GROWTH_SD)
+
+    # Projects: domain, intervention, recognition, life span, municipality, instrument.
+    n_proj = int(
+        np.clip(
+            np.rint(
+                P.PROJECTS_BASE
+                + P.PROJECTS_PER_LOG_SIZE * np.log(size)
+                + rng.normal(0.0, P.PROJECTS_NOISE)
+            ),
+            P.PROJECTS_MIN,
+            P.PROJECTS_MAX,
+        )
+    )
+    dom = rng.choice(len(_DOMAINS), n_proj, p=[P.DOMAIN_WEIGHTS[d] for d in _DOMAINS])
+    pick = rng.random(n_proj)
+    iv = np.array(
+        [_PER_DOMAIN[d][int(u * len(_PER_DOMAIN[d]))] for d, u in zip(dom, pick, strict=True)]
+    )
+    recognition = _pick(rng.random(n_proj), _RECOGNITION_TABLE, iv)
+    recognition[rng.random(n_proj) < P.RECOGNITION_MISSING] = -1
+    kind = rng.choice(3, n_proj, p=[P.PROJECT_KIND[k] for k in ("lopend", "nieuw", "gestopt")])
+    first_day, horizon = _day(f"{years[0]}-01-01"), _day(f"{years[-1]}-12-31")
+    earliest = _day(P.PROJECTS_EARLIEST_START)
+    u_start, u_end = rng.random(n_proj), rng.random(n_proj)
+    p_start = np.where(
+        kind == 1,
+        first_day + 90 + (u_start * (horizon - 270 - first_day)).astype(np.int64),
+        earliest + (u_start * (first_day - earliest)).astype(np.int64),
+    )
+    no_end = horizon + 100_000
+    p_end = np.where(
+        kind == 2, first_day + 180 + (u_end * (horizon - 270 - first_day)).astype(np.int64), no_end
+    )
+    p_gem = np.where(
+        rng.random(n_proj) < P.PROJECT_IN_HOME_MUNICIPALITY, home, rng.integers(n_mun, size=n_proj)
+    )
+    youth_zrm = rng.random(n_proj) < P.JONGEREN_ZRM_SHARE
+    p_instr = np.select(
+        [dom == _OUDEREN, dom == _SCHULDEN, dom == _ACTIVERING, youth_zrm],
+        [djg, _ZRM, _LADDER, _ZRM],
+        _PG,
+    )
+    p_part = np.select(
+        [dom == _SCHULDEN, (dom == _JONGEREN) & youth_zrm, dom == _JONGEREN], [0, 2, 1], -1
+    )
+    reach_mult = _lognormal(rng, P.PROJECT_REACH_SIGMA, n_proj)
+    p_quality = _lognormal(rng, P.PROJECT_QUALITY_SD, n_proj)
+    u_name, u_wijk = rng.random(n_proj), rng.integers(len(P.NEIGHBOURHOODS), size=n_proj)
+    p_names: list[str] = []
+    for j in range(n_proj):
+        templates = _PROFILES[iv[j]].names
+        name = templates[int(u_name[j] * len(templates))].format(wijk=P.NEIGHBOURHOODS[u_wijk[j]])
+        p_names.append(name if name not in p_names else f"{name} {p_names.count(name) + 1}")
+
+    # Cells project x year: active days, expected and actual new trajectories.
+    jan1 = np.array([_day(f"{y}-01-01") for y in years])
+    dec31 = np.array([_day(f"{y}-12-31") for y in years])
+    win_start = np.maximum(p_start[:, None], jan1[None, :])
+    win_end = np.minimum(p_end[:, None], dec31[None, :])
+    active_days = np.clip(win_end - win_start + 1, 0, None)
+    trend = (1.0 + growth) ** (np.array(years) - years[0])
+    expected = (
+        _REACH[iv][:, None] * size * reach_mult[:, None] * active_days / 365.0 * trend[None, :]
+    )
+    n = int(rng.poisson(expected.sum())) if per_org is None else int(per_org)
+    counts = rng.multinomial(n, expected.ravel() / expected.sum()).reshape(n_proj, n_years)
+
+    # Trajectories (one row each, all years): dates, end reason, age, municipality.
+    cell = np.repeat(np.arange(n_proj * n_years), counts.ravel())
+    p, yc = cell // n_years, cell % n_years
+    start = win_start[p, yc] + (rng.random(n) * active_days[p, yc]).astype(np.int64)
+    ivt = iv[p]
+    dt = _DOMAIN_OF[ivt]
+    duration = rng.lognormal(np.log(_DURATION[ivt]), _DURATION_SIGMA[ivt])
+    reason = _pick(rng.random(n), _REASON_TABLE, dt)
+    duration = duration * np.where(
+        np.isin(reason, _EARLY_REASONS),
+        rng.uniform(*P.EARLY_STOP_FRACTION, n),
+        np.where(reason == _REFERRED, rng.uniform(*P.REFERRED_FRACTION, n), 1.0),
+    )
+    end = np.minimum(start + np.maximum(1, np.rint(duration)).astype(np.int64), p_end[p])
+    age = _pick(rng.random(n), _AGE_TABLE, ivt)
+    u_gem = rng.random(n)
+    t_gem = np.where(
+        u_gem < P.CLIENT_IN_PROJECT_MUNICIPALITY,
+        p_gem[p],
+        np.where(u_gem < 1 - P.CLIENT_MUNICIPALITY_MISSING, rng.integers(n_mun, size=n), -1),
+    )
+    order = np.lexsort((p, start))
+    p, start, end, reason, age, t_gem, ivt, dt = (
+        a[order] for a in (p, start, end, reason, age, t_gem, ivt, dt)
+    )
+    client_width = max(6, len(str(4 * n)) + 1)
+    clients = rng.integers(1, 10 ** (client_width - 1)) + np.cumsum(rng.integers(1, 4, n))
+    clients = clients[rng.permutation(n)]
+    clients = np.where(
+        rng.random(n) < P.CLIENT_REPEAT_SHARE, clients[rng.integers(0, max(n, 1), n)], clients
+    )
+
+    # Measurements: T0 for most, T1 for who ended (and was measured); scores per instrument.
+    instr, part = p_instr[p], p_part[p]
+    span = end - start
+    t0_date = start + np.minimum(rng.integers(0, P.T0_DELAY_DAYS + 1, n), span // 3)
+    t1_date = end - np.minimum(rng.integers(0, P.T1_LEAD_DAYS + 1, n), span // 3)
+    t0_ok = (rng.random(n) < _T0_CHANCE[ivt]) & (t0_date <= horizon)
+    t1_ok = t0_ok & (end <= horizon) & (rng.random(n) < _T1_CHANCE[reason])
+    effect = quality * p_quality[p] * _EFFECT_FACTOR[reason]
+    u_base, z_base = rng.random(n), rng.standard_normal(n)
+    z_effect, u_paid = rng.standard_normal(n), rng.random(n)
+    mean, sd = _EFFECT_MEAN[instr, ivt] * effect, _EFFECT_SD[instr, ivt]
+    score0, score1 = np.zeros(n), np.zeros(n)
+
+    lonely = np.flatnonzero(dt == _OUDEREN)  # simulated on djg11, mapped to djg6 where used
+    key = _LONELY_KEY[ivt[lonely]] * 2 + (age[lonely] >= _AGE_75)
+    s0 = _pick(u_base[lonely], _LONELY_TABLE, key)
+    improvement = (
+        _EFFECT_MEAN[_DJG11, ivt[lonely]] * effect[lonely]
+        * np.minimum(1.0, s0 / P.LONELINESS_ROOM_SCORE)
+        + _EFFECT_SD[_DJG11, ivt[lonely]] * z_effect[lonely]
+    )  # fmt: skip
+    s1 = np.clip(s0 - np.rint(improvement), 0, 11)
+    to_six = 6.0 / 11.0 if djg == _DJG6 else 1.0
+    score0[lonely], score1[lonely] = np.rint(s0 * to_six), np.rint(s1 * to_six)
+
+    zrm = np.flatnonzero(instr == _ZRM)
+    s0 = _pick(u_base[zrm], _ZRM_TABLE, ivt[zrm]) + 1
+    score0[zrm] = s0
+    score1[zrm] = np.clip(s0 + np.rint(mean[zrm] + sd[zrm] * z_effect[zrm]), 1, 5)
+
+    ladder = np.flatnonzero(instr == _LADDER)
+    s0 = _pick(u_base[ladder], _LADDER_TABLE, ivt[ladder]) + 1
+    step = np.clip(np.rint(mean[ladder] + sd[ladder] * z_effect[ladder]), 0, 2)
+    paid = (u_paid[ladder] < _PAID_WORK[ivt[ladder]] * _EFFECT_FACTOR[reason[ladder]]) & (s0 >= 4)
+    score0[ladder] = s0
+    score1[ladder] = np.where(paid, 6, np.minimum(s0 + step, np.maximum(s0, 5)))
+
+    pg = np.flatnonzero(instr == _PG)
+    s0 = np.clip(_PG_BASE[ivt[pg], 0] + _PG_BASE[ivt[pg], 1] * z_base[pg], 0, 10).round(1)
+    score0[pg] = s0
+    score1[pg] = np.clip(s0 + mean[pg] + sd[pg] * z_effect[pg], 0, 10).round(1)
+
+    # Effort and costs per active project-year.
+    fte = np.minimum(
+        np.maximum(
+            P.MIN_FTE * active_days / 365.0,
+            counts / _CASELOAD[iv][:, None] * _lognormal(rng, 0.15, counts.shape),
+        ),
+        250.0,
+    ).round(2)
+    hours = np.minimum(fte * rng.uniform(*P.WRITTEN_HOURS_PER_FTE, counts.shape), 400_000).round(1)
+    volunteers = np.minimum(
+        np.rint(counts * _VOLUNTEERS[iv][:, None] * _lognormal(rng, 0.2, counts.shape)), 10_000
+    )
+    volunteer_hours = np.minimum(
+        volunteers * _VOLUNTEER_HOURS[iv][:, None] * _lognormal(rng, 0.15, counts.shape), 400_000
+    ).round(0)
+    direct = np.stack(
+        [
+            fte * wage * _lognormal(rng, P.WAGE_NOISE_SD, counts.shape),
+            volunteers * rng.uniform(*P.VOLUNTEER_COST, counts.shape),
+            counts * _MATERIAL[iv][:, None] * _lognormal(rng, 0.25, counts.shape),
+            fte * rng.uniform(*P.HOUSING_PER_FTE, counts.shape)
+            + _EXTRA_HOUSING[iv][:, None] * active_days / 365.0,
+        ],
+        axis=-1,
+    )
+    costs = np.concatenate([direct, overhead_rate * direct.sum(-1, keepdims=True)], axis=-1)
+    costs = np.minimum(costs, 25_000_000).round(2)
+
+    # --- frames ---------------------------------------------------------------------------
+    ids = {"p": [f"P{j + 1:03d}" for j in range(n_proj)]}
+    trajectories = pl.DataFrame(
+        {
+            "seq": np.arange(1, n + 1),
+            "p": p,
+            "client": clients,
+            "start": start.astype(np.int32),
+            "end": end.astype(np.int32),
+            "reason": reason,
+            "age": age,
+            "gem": t_gem,
+        }
+    ).select(
+        _code_id("seq", "TR", max(6, len(str(n)))).alias("traject_id"),
+        _decode("p", ids["p"]).alias("project_id"),
+        _code_id("client", "K", client_width).alias("client_id"),
+        pl.col("start").cast(pl.Date).alias("startdatum"),
+        pl.col("end").cast(pl.Date).alias("_einde"),
+        _decode("reason", _REASONS).alias("_reden"),
+        _decode("age", AGE_BANDS).alias("leeftijdsklasse"),
+        _decode("gem", municipalities).alias("gemeente_code"),
+    )
+    rows = np.concatenate([np.flatnonzero(t0_ok), np.flatnonzero(t1_ok)])
+    moment = np.repeat([0, 1], [int(t0_ok.sum()), int(t1_ok.sum())])
+    measured = np.lexsort((moment, rows))
+    rows, moment = rows[measured], moment[measured]
+    m_date = np.where(moment == 0, t0_date[rows], t1_date[rows])
+    measurements = pl.DataFrame(
+        {
+            "row": rows,
+            "instr": instr[rows],
+            "part": part[rows],
+            "moment": moment,
+            "datum": m_date.astype(np.int32),
+            "score": np.where(moment == 0, score0[rows], score1[rows]),
+            "year": _year_of(m_date),
+        }
+    ).select(
+        pl.col("row")
+        .map_batches(lambda r: trajectories["traject_id"].gather(r), return_dtype=pl.String)
+        .alias("traject_id"),
+        _decode("instr", _INSTRUMENTS).alias("instrument"),
+        _decode("part", _PARTS).alias("onderdeel"),
+        _decode("moment", _MOMENTS).alias("moment"),
+        pl.col("datum").cast(pl.Date),
+        pl.col("score"),
+        pl.col("year"),
+    )
+    projects = pl.DataFrame(
+        {
+            "project_id": ids["p"],
+            "naam": p_names,
+            "dom": dom,
+            "iv": iv,
+            "rec": recognition,
+            "start": p_start.astype(np.int32),
+            "end": np.minimum(p_end, 2**31 - 1).astype(np.int32),
+            "gem": p_gem,
+        }
+    ).select(
+        "project_id",
+        "naam",
+        _decode("dom", _DOMAINS).alias("domein"),
+        _decode("iv", ALL_INTERVENTIONS).alias("interventie"),
+        _decode("rec", _RECOGNITION).alias("erkenning"),
+        pl.col("start").cast(pl.Date).alias("startdatum"),
+        pl.col("end").cast(pl.Date).alias("_einde"),
+        _decode("gem", municipalities).alias("gemeente_code"),
+    )
+    cell_p, cell_y = np.nonzero(active_days > 0)
+    effort = pl.DataFrame(
+        {
+            "project_id": [ids["p"][j] for j in cell_p],
+            "jaar": np.array(years)[cell_y],
+            "fte_betaald": fte[cell_p, cell_y],
+            "uren_betaald": hours[cell_p, cell_y],
+            "vrijwilligers": volunteers[cell_p, cell_y].astype(np.int64),
+            "uren_vrijwilligers": volunteer_hours[cell_p, cell_y],
+        }
+    )
+    cost_lines = (
+        pl.DataFrame(
+            {
+                "project_id": np.repeat(np.array(ids["p"])[cell_p], len(_COST_TYPES)),
+                "jaar": np.repeat(np.array(years)[cell_y], len(_COST_TYPES)),
+                "kind": np.tile(np.arange(len(_COST_TYPES)), len(cell_p)),
+                "bedrag": costs[cell_p, cell_y].ravel(),
+            }
+        )
+        .filter(pl.col("bedrag") > 0)
+        .select("project_id", "jaar", _decode("kind", _COST_TYPES).alias("kostensoort"), "bedrag")
+    )
+
+    tables: dict[int, dict[str, pl.DataFrame]] = {}
+    for y in years:
+        year_start, year_end = np.datetime64(f"{y}-01-01"), np.datetime64(f"{y}-12-31")
+        known = pl.col("_einde") <= pl.lit(year_end).cast(pl.Date)
+        active = (pl.col("startdatum") <= pl.lit(year_end).cast(pl.Date)) & (
+            pl.col("_einde") >= pl.lit(year_start).cast(pl.Date)
+        )
+        frames = {
+            "organisatie": pl.DataFrame({"naam": [naam], "gemeente_code": [municipalities[home]]}),
+            "project": projects.filter(active).with_columns(
+                pl.when(known).then(pl.col("_einde")).alias("einddatum")
+            ),
+            "traject": trajectories.filter(active).with_columns(
+                pl.when(known).then(pl.col("_einde")).alias("einddatum"),
+                pl.when(known).then(pl.col("_reden")).alias("reden_einde"),
+            ),
+            "meting": measurements.filter(pl.col("year") == y),
+            "inzet": effort.filter(pl.col("jaar") == y),
+            "kosten": cost_lines.filter(pl.col("jaar") == y),
+        }
+        tables[y] = {name: _conform(frame, name) for name, frame in frames.items()}
+
+    biggest = max((f.height for t in tables.values() for f in t.values()), default=0)
+    return OrgDemo(
+        organisatie_id=f"ORG{index:03d}",
+        naam=naam,
+        encoding=encoding,
+        file_format="xlsx" if is_xlsx and biggest <= XLSX_MAX_ROWS else "csv",
+        tables=tables,
+        titelregel=titelregel,
+        lege_regels=0 if is_xlsx else blank,
+    )
+
+
+def _cumulative_p(weights: dict) -> list[float]:
+    total = sum(weights.values())
+    return [w / total for w in weights.values()]
