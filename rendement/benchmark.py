@@ -282,6 +282,13 @@ def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
             "MKBA project result has duplicate organisatie_id x project_id x jaar rows"
         )
 
+    magnitudes = ["deelnemers", "deelnemers_gemeten", "deelnemers_verbeterd", "fte"]
+    magnitudes += ["vrijwilligers", "kosten"]
+    negative = [c for c in magnitudes if (frame[c] < 0).any()]
+    if negative:
+        # The dominance rule and the additive margins assume non-negative contributions.
+        raise ValueError(f"MKBA project result has negative values in {negative}")
+
     finite = {
         c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None)
         for c in ("bkr", "kosten_per_deelnemer", "ncw_per_deelnemer")

@@ -430,27 +430,51 @@ def recoverable_cells(cells: pl.DataFrame, groups: pl.DataFrame, *, cell: str = 
     hidden value exactly. (Bounds from non-negativity are not considered here.)
     """
     status = dict(zip(cells[cell].to_list(), cells["status"].to_list(), strict=True))
-    unknowns = sorted(c for c, s in status.items() if s == SUPPRESSED)
-    if not unknowns:
-        return []
-    index = {c: i for i, c in enumerate(unknowns)}
-    rows = []
+    hidden = {c for c, s in status.items() if s == SUPPRESSED}
+    equations: list[dict[str, float]] = []
     for margin, parts in _group_members(groups).values():
-        row = np.zeros(len(unknowns))
-        if margin in index:
-            row[index[margin]] += 1.0
+        eq: dict[str, float] = {}
+        if margin in hidden:
+            eq[margin] = eq.get(margin, 0.0) + 1.0
         for p in parts:
-            if p in index:
-                row[index[p]] -= 1.0
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []
-    matrix = np.vstack(rows)
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
-    null_space = vt[rank:]  # rows span the solutions of matrix @ x = 0
-    if null_space.shape[0] == 0:
-        return list(unknowns)
-    free = np.abs(null_space).max(axis=0) > 1e-9
-    return [c for c, is_free in zip(unknowns, free, strict=True) if not is_free]
+            if p in hidden:
+                eq[p] = eq.get(p, 0.0) - 1.0
+        eq = {c: v for c, v in eq.items() if v != 0.0}
+        if eq:
+            equations.append(eq)
+
+    # Equations that share no unknown are independent: solve each connected block on its own
+    # (one block per year and measure in the benchmark), which keeps the matrices small.
+    parent = {c: c for eq in equations for c in eq}
+
+    def root(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for eq in equations:
+        first, *rest = eq
+        for c in rest:
+            parent[root(c)] = root(first)
+    blocks: dict[str, list[dict[str, float]]] = {}
+    for eq in equations:
+        blocks.setdefault(root(next(iter(eq))), []).append(eq)
+
+    found: list[str] = []
+    for block in blocks.values():
+        unknowns = sorted({c for eq in block for c in eq})
+        index = {c: i for i, c in enumerate(unknowns)}
+        matrix = np.zeros((len(block), len(unknowns)))
+        for r, eq in enumerate(block):
+            for c, v in eq.items():
+                matrix[r, index[c]] = v
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+        rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
+        null_space = vt[rank:]  # rows span the solutions of matrix @ x = 0
+        if null_space.shape[0] == 0:
+            found.extend(unknowns)
+            continue
+        free = np.abs(null_space).max(axis=0) > 1e-9
+        found.extend(c for c, is_free in zip(unknowns, free, strict=True) if not is_free)
+    return sorted(found)

@@ -599,6 +599,10 @@ def test_input_is_checked():
         build_benchmarks(good.with_columns(pl.lit("huisbezoek").alias("interventie")))
     with pytest.raises(ValueError, match="duplicate"):
         build_benchmarks(pl.concat([good, good.head(1)]))
+    with pytest.raises(ValueError, match="negative"):
+        build_benchmarks(good.with_columns(pl.lit(-1.0).alias("kosten")))
+    with pytest.raises(ValueError, match="organisatie_id"):
+        build_benchmarks(good.with_columns(pl.lit(None, dtype=pl.String).alias("organisatie_id")))
 
 
 def test_unknown_municipalities_count_as_region_onbekend():
