@@ -194,7 +194,7 @@ def _meting_quantity(pairs: pl.DataFrame, pathway: Pathway) -> pl.DataFrame:
         hits.group_by([*KEYS, "traject_id"])
         .agg(pl.col("verbetering").max())
         .group_by(KEYS)
-        .agg(pl.col("verbetering").sum().clip(lower_bound=0.0).alias("hoeveelheid"))
+        .agg(pl.col("verbetering").sort().sum().clip(lower_bound=0.0).alias("hoeveelheid"))
     )
 
 
@@ -284,10 +284,10 @@ def effort(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.DataFrame:
         table(tables, "inzet")
         .group_by(KEYS)
         .agg(
-            pl.col("fte_betaald").sum().alias("fte"),
-            pl.col("uren_betaald").sum(),
+            pl.col("fte_betaald").sort().sum().alias("fte"),
+            pl.col("uren_betaald").sort().sum(),
             pl.col("vrijwilligers").sum().cast(pl.Int64),
-            pl.col("uren_vrijwilligers").sum(),
+            pl.col("uren_vrijwilligers").sort().sum(),
         )
     )
     cols = {"fte": 0.0, "uren_betaald": 0.0, "vrijwilligers": 0, "uren_vrijwilligers": 0.0}

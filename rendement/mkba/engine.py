@@ -222,14 +222,14 @@ def _cost_lines(tables: dict[str, pl.DataFrame], params: ParameterSet, py: pl.Da
             ).alias("bedrag")
         )
         .group_by([*KEYS, "kostensoort"])
-        .agg(pl.col("bedrag").sum())
+        .agg(pl.col("bedrag").sort().sum())
     )
 
 
 def _cost_inputs(lines: pl.DataFrame, effort: pl.DataFrame, n_var: int, variant: np.ndarray):
     """fixed (P), FTE (V, P) and VOL (V, P) for `montecarlo.costs`, in project-year order."""
     per_py = lines.group_by(KEYS).agg(
-        pl.col("bedrag").sum().alias("eigen"),
+        pl.col("bedrag").sort().sum().alias("eigen"),
         (pl.col("kostensoort") == "personeel").any().alias("eigen_personeel"),
         (pl.col("kostensoort") == "vrijwilligers").any().alias("eigen_vrijwilligers"),
     )
@@ -269,18 +269,24 @@ def _cost_table(
         _p=~frame["eigen_personeel"],
         _v=~frame["eigen_vrijwilligers"],
     )
-    standaard = pl.concat(
-        [
-            std.filter(pl.col("_p")).select(
-                *KEYS, pl.lit("personeel").alias("kostensoort"), pl.col("personeel").alias("bedrag")
-            ),
-            std.filter(pl.col("_v")).select(
-                *KEYS,
-                pl.lit("vrijwilligers").alias("kostensoort"),
-                pl.col("vrijwilligers").alias("bedrag"),
-            ),
-        ]
-    ).with_columns(pl.lit("standaard").alias("herkomst"))
+    standaard = (
+        pl.concat(
+            [
+                std.filter(pl.col("_p")).select(
+                    *KEYS,
+                    pl.lit("personeel").alias("kostensoort"),
+                    pl.col("personeel").alias("bedrag"),
+                ),
+                std.filter(pl.col("_v")).select(
+                    *KEYS,
+                    pl.lit("vrijwilligers").alias("kostensoort"),
+                    pl.col("vrijwilligers").alias("bedrag"),
+                ),
+            ]
+        )
+        .filter(pl.col("bedrag") > 0)
+        .with_columns(pl.lit("standaard").alias("herkomst"))
+    )
     own = lines.select(*KEYS, "kostensoort", "bedrag").with_columns(
         pl.lit("eigen opgave").alias("herkomst")
     )

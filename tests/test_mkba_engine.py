@@ -1,0 +1,291 @@
+"""MKBA engine: small cases computed by hand and with numpy_financial as an independent check."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+
+import numpy_financial as npf
+import polars as pl
+import pytest
+import yaml
+
+from rendement.mkba import compute_mkba, load_parameters
+from rendement.mkba.engine import PROJECT_COLUMNS
+from rendement.mkba.params import parse_parameters, standard_parameter_path
+from schemas.tables import polars_schema
+
+ORG = "ORG001"
+
+
+def pseudo(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def frames(**rows: list[dict]) -> dict[str, pl.DataFrame]:
+    return {
+        name: pl.DataFrame(data, schema=polars_schema(name), orient="row")
+        for name, data in rows.items()
+    }
+
+
+def project_row(pid="P1", domein="schulden_armoede", interventie="schuldhulpverlening", org=ORG):
+    return dict(
+        organisatie_id=org,
+        project_id=pid,
+        naam=pid,
+        domein=domein,
+        interventie=interventie,
+        erkenning=None,
+        startdatum=dt.date(2024, 1, 1),
+        einddatum=None,
+        gemeente_code="GM0363",
+    )
+
+
+def trajectory(
+    i,
+    pid="P1",
+    org=ORG,
+    start=dt.date(2025, 2, 1),
+    end=dt.date(2025, 10, 1),
+    reden="afgerond",
+    age="45-64",
+):
+    return dict(
+        organisatie_id=org,
+        traject_id=f"{pid}-T{i}",
+        project_id=pid,
+        client_pseudoniem=pseudo(f"{org}{pid}{i}"),
+        startdatum=start,
+        einddatum=end,
+        reden_einde=reden if end else None,
+        leeftijdsklasse=age,
+        gemeente_code=None,
+    )
+
+
+def zrm(i, t0, t1, onderdeel="financien", pid="P1", org=ORG, year=2025):
+    return [
+        dict(
+            organisatie_id=org,
+            traject_id=f"{pid}-T{i}",
+            instrument="zrm",
+            onderdeel=onderdeel,
+            moment="T0",
+            datum=dt.date(year, 2, 1),
+            score=float(t0),
+        ),
+        dict(
+            organisatie_id=org,
+            traject_id=f"{pid}-T{i}",
+            instrument="zrm",
+            onderdeel=onderdeel,
+            moment="T1",
+            datum=dt.date(year, 10, 1),
+            score=float(t1),
+        ),
+    ]
+
+
+def simple_raw(rate=0.0225, **pathway_changes) -> dict:
+    """The standard YAML with one priced pathway of round numbers (and the standard costs)."""
+    raw = yaml.safe_load(standard_parameter_path().read_text(encoding="utf-8"))
+    raw["discontovoet"]["waarde"] = rate
+    pathway = {
+        "code": "schulden_test",
+        "naam": "Schulden gestabiliseerd (test)",
+        "domein": "schulden_armoede",
+        "afleiding": "ZRM financiën van ≤ 2 naar ≥ 3.",
+        "hoeveelheid": {
+            "bron": "meting",
+            "telling": "deelnemers",
+            "criteria": [{"instrument": "zrm", "onderdeel": "financien", "t0_max": 2, "t1_min": 3}],
+        },
+        "eenheidswaarde": {
+            "laag": 800,
+            "basis": 1000,
+            "hoog": 1200,
+            "eenheid": "euro",
+            "valuta": "EUR",
+            "prijsjaar": 2025,
+            "bron": "test",
+            "graad": "C",
+        },
+        "transfer": False,
+        "baathebbers": {"gemeente": 0.6, "schuldeisers": 0.4},
+        "duur": {"laag": 2, "basis": 3, "hoog": 4},
+        "drop_off": {"laag": 0.4, "basis": 0.5, "hoog": 0.6},
+        "deadweight": {"laag": 0.1, "basis": 0.2, "hoog": 0.3},
+        "displacement": {"laag": 0.0, "basis": 0.1, "hoog": 0.2},
+        "attributie": {"laag": 0.2, "basis": 0.25, "hoog": 0.3},
+        "correcties": {"bron": "test", "graad": "C"},
+    }
+    pathway.update(pathway_changes)
+    bijstand = copy.deepcopy(
+        next(u for u in raw["uitkomsten"] if u["code"] == "kortere_bijstand_schulden")
+    )
+    raw["uitkomsten"] = [pathway, bijstand]
+    return raw
+
+
+def hand_tables(improved=4, not_improved=1, personeel=50_000.0, jaar_kosten=2025):
+    trajects, metingen = [], []
+    for i in range(improved):
+        trajects.append(trajectory(i))
+        metingen += zrm(i, 2, 3)
+    for i in range(improved, improved + not_improved):
+        trajects.append(trajectory(i, reden="voortijdig"))
+        metingen += zrm(i, 2, 2)
+    return frames(
+        project=[project_row()],
+        traject=trajects,
+        meting=metingen,
+        inzet=[
+            dict(
+                organisatie_id=ORG,
+                project_id="P1",
+                jaar=2025,
+                fte_betaald=1.0,
+                uren_betaald=1400.0,
+                vrijwilligers=0,
+                uren_vrijwilligers=0.0,
+            )
+        ],
+        kosten=[
+            dict(
+                organisatie_id=ORG,
+                project_id="P1",
+                jaar=jaar_kosten,
+                kostensoort="personeel",
+                bedrag=personeel,
+            )
+        ],
+    )
+
+
+def test_hand_case_matches_numpy_financial_to_the_cent():
+    params = parse_parameters(simple_raw())
+    res = compute_mkba(hand_tables(), params, draws=200)
+    row = res.project.row(0, named=True)
+    impact1 = 4 * 1000 * (1 - 0.2) * (1 - 0.1) * (1 - 0.25)  # 2160
+    assert impact1 == pytest.approx(2160)
+    stream = [0.0, impact1, impact1 * 0.5, impact1 * 0.25]
+    pv = npf.npv(0.0225, stream)  # npf.npv discounts the first element at t = 0
+    by_hand = 2160 / 1.0225 + 1080 / 1.0225**2 + 540 / 1.0225**3
+    assert pv == pytest.approx(by_hand, abs=1e-9)
+    assert round(row["baten"], 2) == round(pv, 2)
+    assert round(row["kosten"], 2) == 50_000.00  # year-0 costs are not discounted
+    assert round(row["ncw"], 2) == round(pv - 50_000, 2)
+    assert row["bkr"] == pytest.approx(pv / 50_000)
+    assert row["deelnemers"] == 5
+    assert row["deelnemers_gemeten"] == 5
+    assert row["deelnemers_verbeterd"] == 4
+    assert row["trajecten_afgerond"] == 4
+    assert row["parameter_versie"] == params.version
+    assert row["prijsjaar"] == 2025 and row["discontovoet"] == 0.0225
+
+
+def test_outcome_rows_split_pv_over_stakeholders():
+    params = parse_parameters(simple_raw())
+    res = compute_mkba(hand_tables(), params, draws=50)
+    out = res.outcome.filter(pl.col("uitkomst") == "schulden_test").sort("baathebber")
+    assert out["baathebber"].to_list() == ["gemeente", "schuldeisers"]
+    total = res.project["baten"][0]
+    assert out["pv"].to_list() == pytest.approx([0.6 * total, 0.4 * total])
+    first = out.row(0, named=True)
+    assert first["hoeveelheid"] == 4 and first["eenheidswaarde"] == 1000
+    assert first["impact_jaar1"] == pytest.approx(2160)
+    assert first["duur"] == 3 and first["waardering"] == "gewaardeerd"
+    assert not first["is_transfer"]
+
+
+def test_zero_discount_rate_equals_the_plain_sum():
+    params = parse_parameters(simple_raw(rate=0.0))
+    res = compute_mkba(hand_tables(), params, draws=50)
+    assert round(res.project["baten"][0], 2) == round(2160 + 1080 + 540, 2)
+
+
+def test_transfer_is_shown_apart_with_gain_and_loss():
+    params = parse_parameters(simple_raw())
+    res = compute_mkba(hand_tables(), params, draws=50)
+    # 4 afgeronde schuldhulptrajecten × 4 maanden × € 1.345,45 × (1 − 0,5) × (1 − 0,25)
+    first_year = 4 * 4 * 1345.45 * 0.5 * 0.75
+    expected = npf.npv(0.0225, [0.0, first_year])
+    assert round(res.project["transfers"][0], 2) == round(expected, 2)
+    tr = res.outcome.filter(pl.col("is_transfer")).sort("baathebber")
+    assert tr["baathebber"].to_list() == ["client", "gemeente"]
+    assert tr["pv"].to_list() == pytest.approx([-expected, expected])
+    welfare = res.outcome.filter(~pl.col("is_transfer"))["pv"].sum()
+    assert res.project["baten"][0] == pytest.approx(welfare)
+
+
+def test_costs_indexed_to_the_price_year():
+    params = parse_parameters(simple_raw())
+    res = compute_mkba(hand_tables(jaar_kosten=2025), params, draws=20)
+    tables = hand_tables()
+    tables["kosten"] = tables["kosten"].vstack(
+        frames(
+            kosten=[
+                dict(
+                    organisatie_id=ORG,
+                    project_id="P1",
+                    jaar=2024,
+                    kostensoort="materiaal",
+                    bedrag=1000.0,
+                )
+            ]
+        )["kosten"]
+    )
+    res = compute_mkba(tables, params, draws=20)
+    row2024 = res.project.filter(pl.col("jaar") == 2024).row(0, named=True)
+    assert row2024["kosten"] == pytest.approx(1000.0 * 134.52 / 130.22)
+    assert row2024["fte"] == 0.0  # a year with kosten but no inzet is still a project-year
+
+
+def test_standard_fte_cost_unless_own_personnel_lines():
+    params = parse_parameters(simple_raw())
+    tables = hand_tables()
+    tables["kosten"] = tables["kosten"].with_columns(pl.lit("materiaal").alias("kostensoort"))
+    res = compute_mkba(tables, params, draws=20)
+    fte_cost = 70_000 * 134.52 / 130.22  # standard cost of 2024 in 2025 euros
+    assert res.project["kosten"][0] == pytest.approx(50_000 + fte_cost)
+    lines = res.kosten.sort("kostensoort")
+    assert lines["herkomst"].to_list() == ["eigen opgave", "standaard"]
+    own = compute_mkba(hand_tables(), params, draws=20)
+    assert own.kosten["herkomst"].to_list() == ["eigen opgave"]
+
+
+def test_volunteer_cost_per_volunteer():
+    params = parse_parameters(simple_raw())
+    tables = hand_tables()
+    tables["inzet"] = tables["inzet"].with_columns(pl.lit(10, pl.Int64).alias("vrijwilligers"))
+    res = compute_mkba(tables, params, draws=20)
+    assert res.project["kosten"][0] == pytest.approx(50_000 + 10 * (400 + 250))
+
+
+def test_project_frame_has_exactly_the_interface_columns():
+    res = compute_mkba(hand_tables(), load_parameters(), draws=20)
+    assert res.project.columns == PROJECT_COLUMNS
+    assert res.project.height == 1
+    assert set(res.scenario["scenario"]) == {"laag", "basis", "hoog"}
+    assert res.overrides_applied.is_empty()
+
+
+def test_counted_outcomes_have_no_euro_value():
+    res = compute_mkba(hand_tables(), load_parameters(), draws=20)
+    counted = res.outcome.filter(pl.col("uitkomst") == "minder_incassokosten")
+    assert counted["waardering"].to_list() == ["geteld"]
+    assert counted["pv"].is_null().all() and counted["eenheidswaarde"].is_null().all()
+    assert counted["hoeveelheid"].to_list() == [4.0]
+
+
+def test_zero_cost_gives_null_ratio():
+    params = parse_parameters(simple_raw())
+    tables = hand_tables(personeel=0.0)
+    tables["inzet"] = tables["inzet"].with_columns(pl.lit(0.0).alias("fte_betaald"))
+    res = compute_mkba(tables, params, draws=20)
+    row = res.project.row(0, named=True)
+    assert row["kosten"] == 0 and row["bkr"] is None and row["bkr_p05"] is None
+    assert row["ncw"] == pytest.approx(row["baten"])
