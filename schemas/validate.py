@@ -161,7 +161,9 @@ def file_hit(
 
 
 def _empty_hits() -> pl.DataFrame:
-    return pl.DataFrame(schema=_HIT_SCHEMA)
+    return pl.DataFrame(
+        schema={**_HIT_SCHEMA, "_rij": pl.Int64, "_bestand": pl.String, "ernst": pl.String}
+    )
 
 
 def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
