@@ -594,7 +594,7 @@ def _publish(raw: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
 def _round_to(expr: pl.Expr, decimals: pl.Expr) -> pl.Expr:
     # decimals per row (0..3): scale, round to a whole number, unscale.
     scale = pl.lit(10.0).pow(decimals)
-    return (expr * scale).round(0) / scale
+    return (expr * scale).round(0) / scale + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _sorted_cells(cells: pl.DataFrame) -> pl.DataFrame:
