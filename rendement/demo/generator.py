@@ -22,10 +22,17 @@ import numpy as np
 import polars as pl
 
 from rendement.demo import profiles as P
-from schemas.tables import polars_schema
+from schemas.tables import (
+    MAX_AMOUNT,
+    MAX_FTE_PER_PROJECT,
+    MAX_HOURS_PER_YEAR,
+    MAX_VOLUNTEERS,
+    polars_schema,
+)
 from schemas.vocabulary import (
     AGE_BANDS,
     ALL_INTERVENTIONS,
+    COST_TYPES,
     DOMAINS,
     END_REASONS,
     INTERVENTIONS,
@@ -282,11 +289,122 @@ _LONELY_TABLE = np.array(
 _AGE_75 = AGE_BANDS.index("75-84")
 _PARTS = ["financien", "mentaal_welbevinden", P.JONGEREN_ZRM_PART]
 _MOMENTS = ["T0", "T1"]
-_COST_TYPES = ["personeel", "vrijwilligers", "materiaal", "huisvesting", "overhead"]
+_COST_TYPES = list(COST_TYPES)  # the cost columns of `_effort_and_costs`, in this order
 
 
 def _lognormal(rng: np.random.Generator, sd: float, shape) -> np.ndarray:
     return rng.lognormal(0.0, sd, shape)
+
+
+def _shares(weights: dict) -> list[float]:
+    total = sum(weights.values())
+    return [w / total for w in weights.values()]
+
+
+def _scores(
+    rng: np.random.Generator,
+    instr: np.ndarray,
+    ivt: np.ndarray,
+    age: np.ndarray,
+    reason: np.ndarray,
+    effect: np.ndarray,
+    djg: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """T0 and T1 score per trajectory on its instrument (T1 used only where measured).
+
+    `effect` scales the intervention's mean improvement: organisation and project quality
+    times the damping for who did not finish.
+    """
+    n = len(instr)
+    u_base, z_base = rng.random(n), rng.standard_normal(n)
+    z_effect, u_paid = rng.standard_normal(n), rng.random(n)
+    mean, sd = _EFFECT_MEAN[instr, ivt] * effect, _EFFECT_SD[instr, ivt]
+    score0, score1 = np.zeros(n), np.zeros(n)
+
+    # Loneliness: simulated on the 11-item scale, mapped to the 6-item scale where used
+    # (round(score * 6/11) keeps the cut-offs: 3+ -> 2+ lonely, 9+ -> 5+ severely).
+    lonely = np.flatnonzero((instr == _DJG11) | (instr == _DJG6))
+    key = _LONELY_KEY[ivt[lonely]] * 2 + (age[lonely] >= _AGE_75)
+    s0 = _pick(u_base[lonely], _LONELY_TABLE, key)
+    room = np.minimum(1.0, s0 / P.LONELINESS_ROOM_SCORE)
+    improvement = (
+        _EFFECT_MEAN[_DJG11, ivt[lonely]] * effect[lonely] * room
+        + _EFFECT_SD[_DJG11, ivt[lonely]] * z_effect[lonely]
+    )
+    s1 = np.clip(s0 - np.rint(improvement), 0, 11)
+    to_six = 6.0 / 11.0 if djg == _DJG6 else 1.0
+    score0[lonely], score1[lonely] = np.rint(s0 * to_six), np.rint(s1 * to_six)
+
+    # ZRM (1-5): whole steps.
+    zrm = np.flatnonzero(instr == _ZRM)
+    s0 = _pick(u_base[zrm], _ZRM_TABLE, ivt[zrm]) + 1
+    score0[zrm] = s0
+    score1[zrm] = np.clip(s0 + np.rint(mean[zrm] + sd[zrm] * z_effect[zrm]), 1, 5)
+
+    # Participatieladder: 0-2 steps up to at most 5; paid work (6) only from step 4 or 5.
+    ladder = np.flatnonzero(instr == _LADDER)
+    s0 = _pick(u_base[ladder], _LADDER_TABLE, ivt[ladder]) + 1
+    step = np.clip(np.rint(mean[ladder] + sd[ladder] * z_effect[ladder]), 0, 2)
+    paid = (u_paid[ladder] < _PAID_WORK[ivt[ladder]] * _EFFECT_FACTOR[reason[ladder]]) & (s0 >= 4)
+    score0[ladder] = s0
+    score1[ladder] = np.where(paid, 6, np.minimum(s0 + step, np.maximum(s0, 5)))
+
+    # Positieve Gezondheid (0-10): one decimal.
+    pg = np.flatnonzero(instr == _PG)
+    s0 = np.clip(_PG_BASE[ivt[pg], 0] + _PG_BASE[ivt[pg], 1] * z_base[pg], 0, 10).round(1)
+    score0[pg] = s0
+    score1[pg] = np.clip(s0 + mean[pg] + sd[pg] * z_effect[pg], 0, 10).round(1)
+    return score0, score1
+
+
+def _effort_and_costs(
+    rng: np.random.Generator,
+    counts: np.ndarray,
+    iv: np.ndarray,
+    active_days: np.ndarray,
+    wage: float,
+    overhead_rate: float,
+) -> tuple[np.ndarray, ...]:
+    """FTE, hours, volunteers, volunteer hours and cost lines per project x year cell.
+
+    FTE follows reach through the intervention's caseload; personnel cost is FTE times the
+    organisation's wage cost per FTE; overhead a share of the direct costs. Values are capped
+    at the plausibility bounds of the contract (`schemas.tables`).
+    """
+    shape = counts.shape
+    fte = np.minimum(
+        np.maximum(
+            P.MIN_FTE * active_days / 365.0,
+            counts / _CASELOAD[iv][:, None] * _lognormal(rng, 0.15, shape),
+        ),
+        MAX_FTE_PER_PROJECT,
+    ).round(2)
+    hours = np.minimum(fte * rng.uniform(*P.WRITTEN_HOURS_PER_FTE, shape), MAX_HOURS_PER_YEAR)
+    volunteers = np.minimum(
+        np.rint(counts * _VOLUNTEERS[iv][:, None] * _lognormal(rng, 0.2, shape)), MAX_VOLUNTEERS
+    )
+    volunteer_hours = np.minimum(
+        volunteers * _VOLUNTEER_HOURS[iv][:, None] * _lognormal(rng, 0.15, shape),
+        MAX_HOURS_PER_YEAR,
+    )
+    direct = np.stack(
+        [
+            fte * wage * _lognormal(rng, P.WAGE_NOISE_SD, shape),
+            volunteers * rng.uniform(*P.VOLUNTEER_COST, shape),
+            counts * _MATERIAL[iv][:, None] * _lognormal(rng, 0.25, shape),
+            fte * rng.uniform(*P.HOUSING_PER_FTE, shape)
+            + _EXTRA_HOUSING[iv][:, None] * active_days / 365.0,
+        ],
+        axis=-1,
+    )
+    costs = np.concatenate([direct, overhead_rate * direct.sum(-1, keepdims=True)], axis=-1)
+    return (
+        fte,
+        hours.round(1),
+        volunteers.astype(np.int64),
+        volunteer_hours.round(0),
+        np.minimum(costs, MAX_AMOUNT).round(2),
+    )
 
 
 # --- one organisation -----------------------------------------------------------------------
@@ -306,10 +424,10 @@ def _generate_org(
 
     # The organisation: size, export habits, cost level, quality.
     size = rng.lognormal(0.0, P.SIZE_SIGMA)
-    encoding = str(rng.choice(list(P.ENCODINGS), p=_cumulative_p(P.ENCODINGS)))
+    encoding = str(rng.choice(list(P.ENCODINGS), p=_shares(P.ENCODINGS)))
     is_xlsx = rng.random() < P.XLSX_SHARE
     titelregel = bool(rng.random() < P.TITLE_ROW_SHARE) and not is_xlsx
-    blank = int(rng.choice(list(P.TRAILING_BLANK_LINES), p=_cumulative_p(P.TRAILING_BLANK_LINES)))
+    blank = int(rng.choice(list(P.TRAILING_BLANK_LINES), p=_shares(P.TRAILING_BLANK_LINES)))
     home = int(rng.integers(n_mun))
     djg = _DJG6 if rng.random() < P.DJG6_SHARE else _DJG11
     wage = rng.uniform(*P.WAGE_COST_PER_FTE)
@@ -423,70 +541,15 @@ def _generate_org(
     t0_ok = (rng.random(n) < _T0_CHANCE[ivt]) & (t0_date <= horizon)
     t1_ok = t0_ok & (end <= horizon) & (rng.random(n) < _T1_CHANCE[reason])
     effect = quality * p_quality[p] * _EFFECT_FACTOR[reason]
-    u_base, z_base = rng.random(n), rng.standard_normal(n)
-    z_effect, u_paid = rng.standard_normal(n), rng.random(n)
-    mean, sd = _EFFECT_MEAN[instr, ivt] * effect, _EFFECT_SD[instr, ivt]
-    score0, score1 = np.zeros(n), np.zeros(n)
+    score0, score1 = _scores(rng, instr, ivt, age, reason, effect, djg)
 
-    lonely = np.flatnonzero(dt == _OUDEREN)  # simulated on djg11, mapped to djg6 where used
-    key = _LONELY_KEY[ivt[lonely]] * 2 + (age[lonely] >= _AGE_75)
-    s0 = _pick(u_base[lonely], _LONELY_TABLE, key)
-    improvement = (
-        _EFFECT_MEAN[_DJG11, ivt[lonely]] * effect[lonely]
-        * np.minimum(1.0, s0 / P.LONELINESS_ROOM_SCORE)
-        + _EFFECT_SD[_DJG11, ivt[lonely]] * z_effect[lonely]
-    )  # fmt: skip
-    s1 = np.clip(s0 - np.rint(improvement), 0, 11)
-    to_six = 6.0 / 11.0 if djg == _DJG6 else 1.0
-    score0[lonely], score1[lonely] = np.rint(s0 * to_six), np.rint(s1 * to_six)
-
-    zrm = np.flatnonzero(instr == _ZRM)
-    s0 = _pick(u_base[zrm], _ZRM_TABLE, ivt[zrm]) + 1
-    score0[zrm] = s0
-    score1[zrm] = np.clip(s0 + np.rint(mean[zrm] + sd[zrm] * z_effect[zrm]), 1, 5)
-
-    ladder = np.flatnonzero(instr == _LADDER)
-    s0 = _pick(u_base[ladder], _LADDER_TABLE, ivt[ladder]) + 1
-    step = np.clip(np.rint(mean[ladder] + sd[ladder] * z_effect[ladder]), 0, 2)
-    paid = (u_paid[ladder] < _PAID_WORK[ivt[ladder]] * _EFFECT_FACTOR[reason[ladder]]) & (s0 >= 4)
-    score0[ladder] = s0
-    score1[ladder] = np.where(paid, 6, np.minimum(s0 + step, np.maximum(s0, 5)))
-
-    pg = np.flatnonzero(instr == _PG)
-    s0 = np.clip(_PG_BASE[ivt[pg], 0] + _PG_BASE[ivt[pg], 1] * z_base[pg], 0, 10).round(1)
-    score0[pg] = s0
-    score1[pg] = np.clip(s0 + mean[pg] + sd[pg] * z_effect[pg], 0, 10).round(1)
-
-    # Effort and costs per active project-year.
-    fte = np.minimum(
-        np.maximum(
-            P.MIN_FTE * active_days / 365.0,
-            counts / _CASELOAD[iv][:, None] * _lognormal(rng, 0.15, counts.shape),
-        ),
-        250.0,
-    ).round(2)
-    hours = np.minimum(fte * rng.uniform(*P.WRITTEN_HOURS_PER_FTE, counts.shape), 400_000).round(1)
-    volunteers = np.minimum(
-        np.rint(counts * _VOLUNTEERS[iv][:, None] * _lognormal(rng, 0.2, counts.shape)), 10_000
+    fte, hours, volunteers, volunteer_hours, costs = _effort_and_costs(
+        rng, counts, iv, active_days, wage, overhead_rate
     )
-    volunteer_hours = np.minimum(
-        volunteers * _VOLUNTEER_HOURS[iv][:, None] * _lognormal(rng, 0.15, counts.shape), 400_000
-    ).round(0)
-    direct = np.stack(
-        [
-            fte * wage * _lognormal(rng, P.WAGE_NOISE_SD, counts.shape),
-            volunteers * rng.uniform(*P.VOLUNTEER_COST, counts.shape),
-            counts * _MATERIAL[iv][:, None] * _lognormal(rng, 0.25, counts.shape),
-            fte * rng.uniform(*P.HOUSING_PER_FTE, counts.shape)
-            + _EXTRA_HOUSING[iv][:, None] * active_days / 365.0,
-        ],
-        axis=-1,
-    )
-    costs = np.concatenate([direct, overhead_rate * direct.sum(-1, keepdims=True)], axis=-1)
-    costs = np.minimum(costs, 25_000_000).round(2)
 
     # --- frames ---------------------------------------------------------------------------
-    ids = {"p": [f"P{j + 1:03d}" for j in range(n_proj)]}
+    project_ids = [f"P{j + 1:03d}" for j in range(n_proj)]
+    id_width = max(6, len(str(n)))
     trajectories = pl.DataFrame(
         {
             "seq": np.arange(1, n + 1),
@@ -499,8 +562,8 @@ def _generate_org(
             "gem": t_gem,
         }
     ).select(
-        _code_id("seq", "TR", max(6, len(str(n)))).alias("traject_id"),
-        _decode("p", ids["p"]).alias("project_id"),
+        _code_id("seq", "TR", id_width).alias("traject_id"),
+        _decode("p", project_ids).alias("project_id"),
         _code_id("client", "K", client_width).alias("client_id"),
         pl.col("start").cast(pl.Date).alias("startdatum"),
         pl.col("end").cast(pl.Date).alias("_einde"),
@@ -515,7 +578,7 @@ def _generate_org(
     m_date = np.where(moment == 0, t0_date[rows], t1_date[rows])
     measurements = pl.DataFrame(
         {
-            "row": rows,
+            "seq": rows + 1,
             "instr": instr[rows],
             "part": part[rows],
             "moment": moment,
@@ -524,9 +587,7 @@ def _generate_org(
             "year": _year_of(m_date),
         }
     ).select(
-        pl.col("row")
-        .map_batches(lambda r: trajectories["traject_id"].gather(r), return_dtype=pl.String)
-        .alias("traject_id"),
+        _code_id("seq", "TR", id_width).alias("traject_id"),
         _decode("instr", _INSTRUMENTS).alias("instrument"),
         _decode("part", _PARTS).alias("onderdeel"),
         _decode("moment", _MOMENTS).alias("moment"),
@@ -536,7 +597,7 @@ def _generate_org(
     )
     projects = pl.DataFrame(
         {
-            "project_id": ids["p"],
+            "project_id": project_ids,
             "naam": p_names,
             "dom": dom,
             "iv": iv,
@@ -558,18 +619,18 @@ def _generate_org(
     cell_p, cell_y = np.nonzero(active_days > 0)
     effort = pl.DataFrame(
         {
-            "project_id": [ids["p"][j] for j in cell_p],
+            "project_id": [project_ids[j] for j in cell_p],
             "jaar": np.array(years)[cell_y],
             "fte_betaald": fte[cell_p, cell_y],
             "uren_betaald": hours[cell_p, cell_y],
-            "vrijwilligers": volunteers[cell_p, cell_y].astype(np.int64),
+            "vrijwilligers": volunteers[cell_p, cell_y],
             "uren_vrijwilligers": volunteer_hours[cell_p, cell_y],
         }
     )
     cost_lines = (
         pl.DataFrame(
             {
-                "project_id": np.repeat(np.array(ids["p"])[cell_p], len(_COST_TYPES)),
+                "project_id": np.repeat(np.array(project_ids)[cell_p], len(_COST_TYPES)),
                 "jaar": np.repeat(np.array(years)[cell_y], len(_COST_TYPES)),
                 "kind": np.tile(np.arange(len(_COST_TYPES)), len(cell_p)),
                 "bedrag": costs[cell_p, cell_y].ravel(),
@@ -611,8 +672,3 @@ def _generate_org(
         titelregel=titelregel,
         lege_regels=0 if is_xlsx else blank,
     )
-
-
-def _cumulative_p(weights: dict) -> list[float]:
-    total = sum(weights.values())
-    return [w / total for w in weights.values()]
