@@ -44,7 +44,9 @@ SAMPLE_SIZE = 5_000  # candidate values checked with stdnum per column
 # split), so "BSN", "bsn_client", "ClientBSN", "BSN-nummer" and "Burgerservicenummer" all match,
 # while a word that merely contains the letters (e.g. "jobsnummer") does not.
 _NAME_WORD = re.compile(r"^(bsn\w*|\w*bsn|burgerservice\w*|sofi|sofinr|sofinummer|sofi\w*nummer)$")
-_DIGITS = re.compile(r"^\d{8,9}$")
+# How a BSN is written: 8-9 digits, or grouped as 1234.56.782 / 123 456 782. Dates such as
+# 16-12-2024 or 16.12.2024 do not fit these shapes.
+_BSN_SHAPE = r"^(\d{8,9}|\d{4}[ .]\d{2}[ .]\d{3}|\d{3}[ .]\d{3}[ .]\d{3})$"
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
     `sample_size` candidates (the share of the sample estimates the share of the column).
     Returns (share, estimated number of passing values).
     """
-    compact = values.str.replace_all(r"[\s.\-]", "")
-    candidates = compact.filter(compact.str.contains(_DIGITS.pattern))
+    shaped = values.filter(values.str.contains(_BSN_SHAPE))
+    candidates = shaped.str.replace_all(r"[ .]", "")
     if candidates.is_empty():
         return 0.0, 0
     sample = (

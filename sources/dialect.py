@@ -1,0 +1,301 @@
+"""Detecting how a file was written: encoding, separator, header row, numbers and dates.
+
+Nothing is assumed: every property is measured on the file itself and reported in `Dialect`
+(for the audit log and the organisation's validation report). Only sniffing happens here, on
+the first lines or on the distinct values of a column; the parsing itself is done by polars.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+import polars as pl
+
+from sources.errors import UnreadableFile
+
+DELIMITERS = (";", ",", "\t", "|")
+DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab", "|": "verticale streep"}
+HEADER_SEARCH_ROWS = 50  # a header further down than this is not a header
+SNIFF_BYTES = 256 * 1024
+
+
+@dataclass
+class Dialect:
+    """How one upload was written, as detected. `as_dict()` is what gets reported."""
+
+    format: str  # "csv", "xlsx", "xls", "ods"
+    encoding: str | None = None  # "utf-8", "utf-8-bom", "windows-1252", "iso-8859-1", "utf-16"
+    delimiter: str | None = None
+    quotechar: str | None = None
+    decimal: str | None = None  # "," or "."; None when the file has no numbers to read
+    thousands: str | None = None  # ".", ",", " " or None
+    date_format: str | None = None  # "dd-mm-jjjj", "dd/mm/jjjj", "jjjj-mm-dd", "excel-serieel", ...
+    header_row: int | None = None  # 1-based row of the header as Excel shows it (first table)
+    title_rows: int = 0  # non-empty rows above the header
+    empty_rows: int = 0  # empty rows skipped (between or after the data)
+    line_ending: str | None = None  # "crlf" or "lf"
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet/file -> table, or "genegeerd"
+    ignored_columns: list[str] = field(default_factory=list)  # header cells not read
+    notes: list[str] = field(default_factory=list)  # Dutch remarks for the report
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        if self.delimiter is not None:
+            data["delimiter_naam"] = DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+        return data
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalise_name(text: str | None) -> str:
+    """Header matching key: no accents, lower case, only letters and digits.
+
+    "Cliëntnummer", "clientnummer" and "Client nummer" all become "clientnummer".
+    """
+    if text is None:
+        return ""
+    return re.sub(r"[^0-9a-z]", "", strip_accents(str(text)).lower())
+
+
+def normalise_label(text: str | None) -> str:
+    """Value matching key: no accents, lower case, words separated by one space."""
+    if text is None:
+        return ""
+    return " ".join(re.split(r"[^0-9a-z+]+", strip_accents(str(text)).lower())).strip()
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+BINARY_MAGIC = {
+    b"%PDF": "een PDF-bestand",
+    b"\x89PNG": "een afbeelding",
+    b"\xff\xd8\xff": "een afbeelding",
+    b"GIF8": "een afbeelding",
+    b"\x1f\x8b": "een gecomprimeerd bestand",
+    b"7z\xbc\xaf": "een gecomprimeerd bestand",
+    b"Rar!": "een gecomprimeerd bestand",
+}
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(encoding label, text). UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-bom", data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", data.decode("utf-16", errors="replace")
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without BOM: every other byte is zero for Latin text
+        odd_zeros = head[1::2].count(b"\x00")
+        even_zeros = head[0::2].count(b"\x00")
+        if odd_zeros > len(head) // 3:
+            return "utf-16-le", data.decode("utf-16-le", errors="replace")
+        if even_zeros > len(head) // 3:
+            return "utf-16-be", data.decode("utf-16-be", errors="replace")
+    if b"\x00" in head:
+        raise UnreadableFile(
+            "onbekend_formaat",
+            "Dit bestand is geen tekstbestand (CSV) en geen Excel-werkmap. Exporteer de gegevens "
+            "uit uw registratiesysteem als CSV of als Excel-bestand (.xlsx).",
+        )
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "windows-1252", data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "iso-8859-1", data.decode("latin-1")
+
+
+# --- separator and header -------------------------------------------------------------------
+
+
+@dataclass
+class CsvLayout:
+    """Where the table starts in a CSV text."""
+
+    delimiter: str
+    header: list[str]  # header cells as written (stripped)
+    header_record: int  # 0-based record index of the header (blank lines count as records)
+    header_end_line: int  # physical lines up to and including the header record
+    score: int  # recognised header names
+
+
+def _records(sample: str, delimiter: str) -> list[tuple[list[str], int]]:
+    """(cells, physical line number after the record) for the records of a text sample."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"')
+    out: list[tuple[list[str], int]] = []
+    try:
+        for cells in reader:
+            out.append(([c.strip() for c in cells], reader.line_num))
+            if len(out) >= HEADER_SEARCH_ROWS + 20:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _width(cells: list[str]) -> int:
+    """Number of cells up to the last non-empty one."""
+    n = len(cells)
+    while n and not cells[n - 1]:
+        n -= 1
+    return n
+
+
+def sniff_csv(sample: str, score: Callable[[list[str]], int]) -> CsvLayout:
+    """Choose the separator and header row that recognise the most known column names.
+
+    `score(cells)` counts known column names among a row's cells. Ties are broken by how many
+    of the following rows have as many cells as the header, then by the header's width.
+    When no row scores, the choice is made on consistency alone (score 0).
+    """
+    best: tuple | None = None
+    for delim in DELIMITERS:
+        records = _records(sample, delim)
+        if not records:
+            continue
+        scores = [score(cells) for cells, _ in records[:HEADER_SEARCH_ROWS]]
+        top = max(scores) if scores else 0
+        idx = scores.index(top) if top > 0 else _first_wide_row(records)
+        header = records[idx][0]
+        width = _width(header)
+        following = [_width(c) for c, _ in records[idx + 1 :] if _width(c)]
+        fitting = sum(1 for w in following if w <= width and (w > 1 or width == 1))
+        consistent = fitting / len(following) if following else 1.0
+        candidate = (top, consistent if width > 1 else 0.0, width)
+        if best is None or candidate > best[0]:
+            best = (candidate, CsvLayout(delim, header, idx, records[idx][1], top))
+    if best is None:
+        raise UnreadableFile("leeg_bestand", "Het bestand is leeg.")
+    return best[1]
+
+
+def _first_wide_row(records: list[tuple[list[str], int]]) -> int:
+    for i, (cells, _) in enumerate(records[:HEADER_SEARCH_ROWS]):
+        if _width(cells) > 1:
+            return i
+    return 0
+
+
+def looks_like_header(cells: Iterable[str | None]) -> bool:
+    """At least two filled cells, none of them a number or a date."""
+    filled = [c for c in cells if c not in (None, "")]
+    if len(filled) < 2:
+        return False
+    return not any(re.fullmatch(r"[\d\s.,:/\-+]+", str(c)) for c in filled)
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+_NL_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+_POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_SPACE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}( \d{3})+([.,]\d+)?$")
+
+
+def clean_number_text(value: str) -> str:
+    return value.replace("€", "").replace("\u00a0", " ").replace("\u202f", " ").strip()
+
+
+def detect_number_format(values: Iterable[str], default_decimal: str) -> tuple[str, str | None]:
+    """(decimal separator, thousands separator) from the distinct values of number columns.
+
+    Unambiguous evidence decides: both separators in one value, or a separator followed by
+    other than three digits ("1,5", "0.25"). "1.234" alone is ambiguous and follows the
+    evidence of the other values, else `default_decimal` (Dutch Excel writes a decimal comma).
+    """
+    votes: Counter[str] = Counter()
+    thousands_seen: Counter[str] = Counter()
+    for raw in values:
+        v = clean_number_text(raw)
+        if _SPACE_THOUSANDS.match(v):
+            thousands_seen[" "] += 1
+            v = v.replace(" ", "")
+        if "," in v and "." in v:
+            if v.rfind(",") > v.rfind("."):
+                votes[","] += 1
+                thousands_seen["."] += 1
+            else:
+                votes["."] += 1
+                thousands_seen[","] += 1
+        elif _COMMA_DECIMAL.match(v) and not _EN_THOUSANDS.match(v):
+            votes[","] += 1
+        elif _POINT_DECIMAL.match(v) and not _NL_THOUSANDS.match(v):
+            votes["."] += 1
+        elif _NL_THOUSANDS.match(v):
+            thousands_seen["."] += 1
+        elif _EN_THOUSANDS.match(v):
+            thousands_seen[","] += 1
+    if votes:
+        decimal = "," if votes[","] >= votes["."] else "."
+    elif thousands_seen:
+        decimal = "," if thousands_seen["."] >= thousands_seen[","] else "."
+    else:
+        decimal = default_decimal
+    other = "." if decimal == "," else ","
+    if thousands_seen[other]:
+        thousands: str | None = other
+    elif thousands_seen[" "]:
+        thousands = " "
+    else:
+        thousands = None
+    return decimal, thousands
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+# label -> (regex on the value without a time part, strptime format). Mutually exclusive.
+DATE_FORMATS: dict[str, tuple[str, str]] = {
+    "dd-mm-jjjj": (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
+    "dd/mm/jjjj": (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
+    "dd.mm.jjjj": (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
+    "jjjj-mm-dd": (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
+}
+EXCEL_SERIAL = r"^\d{4,5}(\.0+)?$"  # days since 30-12-1899 (Excel's 1900 system)
+TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+
+
+def detect_date_format(values: Iterable[str], file_format: str) -> str | None:
+    """The most common date notation among the distinct values of date columns."""
+    counts: Counter[str] = Counter()
+    for raw in values:
+        v = raw.strip()
+        timed = re.search(TIME_SUFFIX, v) is not None
+        bare = re.sub(TIME_SUFFIX, "", v)
+        if re.match(EXCEL_SERIAL, bare):
+            counts["excel-serieel"] += 1
+            continue
+        for label, (pattern, _fmt) in DATE_FORMATS.items():
+            if re.match(pattern, bare):
+                if file_format != "csv" and label == "jjjj-mm-dd" and timed:
+                    counts["excel-datumcel"] += 1
+                else:
+                    counts[label] += 1
+                break
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def values_sample(frame: pl.DataFrame, columns: list[str], limit: int = 2000) -> list[str]:
+    """Distinct non-empty values of some columns, at most `limit` per column (for sniffing)."""
+    out: list[str] = []
+    for name in columns:
+        s = frame.get_column(name).drop_nulls().unique(maintain_order=True).head(limit)
+        out.extend(s.to_list())
+    return out

@@ -1,0 +1,320 @@
+"""`read_upload`: one uploaded file in, canonical tables and a report of how it was read out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from rendement.privacy import BsnFinding, find_bsn
+from sources.build import build_tables, table_of_fields
+from sources.convert import convert_fields
+from sources.dialect import (
+    BINARY_MAGIC,
+    Dialect,
+    detect_date_format,
+    detect_number_format,
+    normalise_name,
+    values_sample,
+)
+from sources.errors import UnreadableFile, concat_problems, empty_problems
+from sources.mapping import CONTRACT, Layout, Mapping, all_mappings
+from sources.rawfile import RawSheet, file_format, read_csv_sheet, read_workbook_sheets
+
+MIN_SHARE_RECOGNISED = 0.5  # a layout must recognise half the header, or at least 3 columns
+MIN_RECOGNISED = 3
+YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+@dataclass
+class ReadResult:
+    """What a reader delivers for one upload (see docs/INTERFACES.md and docs/bronnen.md).
+
+    `tables`: canonical table -> frame with the canonical columns (no organisatie_id; traject
+    has the raw `client_id` where `client_pseudoniem` will be), plus `_rij` and `_bestand`.
+    `problems`: tabel, _rij, kolom, waarde, regel, melding (values of personal fields masked).
+    `period`: the reporting year (from the file name, else the most common year in the data).
+    `raw_columns_bsn`: only with `read_upload(..., refuse_bsn=False)`: the BSN finding on all
+    columns of the file, including the ones the reader drops.
+    """
+
+    system: str
+    dialect: Dialect
+    tables: dict[str, pl.DataFrame]
+    problems: pl.DataFrame
+    period: int | None
+    raw_columns_bsn: BsnFinding | None = None
+    layouts: dict[str, str] = field(default_factory=dict)  # sheet/file -> layout
+
+
+@dataclass
+class _Match:
+    sheet: RawSheet
+    mapping: Mapping
+    layout: Layout
+    present: dict[str, int]
+    score: int
+
+
+def _check_system(system: str | None) -> dict[str, Mapping]:
+    mappings = all_mappings()
+    if system is None:
+        return mappings
+    name = system.strip().lower()
+    if name not in mappings:
+        raise ValueError(f"onbekend systeem {system!r}; bekend: {', '.join(mappings)}")
+    return {name: mappings[name]}
+
+
+def _viable(sheet: RawSheet, layout: Layout) -> tuple[dict[str, int], list[str], int]:
+    present, missing = layout.resolve(sheet.header or [])
+    filled = sum(1 for c in sheet.header or [] if c)
+    recognised = len(present)
+    good = not missing and (
+        recognised >= MIN_RECOGNISED or recognised >= MIN_SHARE_RECOGNISED * max(filled, 1)
+    )
+    return present, missing, recognised if good else -1
+
+
+def _match_sheets(sheets: list[RawSheet], mappings: dict[str, Mapping]):
+    """Choose the system (most recognised columns over all sheets) and a layout per sheet."""
+    options: dict[str, list[_Match]] = {name: [] for name in mappings}
+    for sheet in sheets:
+        if sheet.header is None:
+            continue
+        for name, mapping in mappings.items():
+            best: _Match | None = None
+            for layout in mapping.layouts:
+                present, _missing, score = _viable(sheet, layout)
+                if score < 0:
+                    continue
+                bonus = 0.5 if normalise_name(sheet.name) == normalise_name(layout.name) else 0
+                if best is None or score + bonus > best.score:
+                    best = _Match(sheet, mapping, layout, present, score + bonus)
+            if best is not None:
+                options[name].append(best)
+    totals = {name: sum(m.score for m in found) for name, found in options.items() if found}
+    if not totals:
+        return None, []
+    order = list(mappings)
+    system = max(totals, key=lambda n: (totals[n], -order.index(n)))
+    return system, options[system]
+
+
+def _explain_unmatched(sheets: list[RawSheet], mappings: dict[str, Mapping], explicit: bool):
+    headed = [s for s in sheets if s.header is not None]
+    if not headed:
+        raise UnreadableFile(
+            "geen_kopregel",
+            "We vinden geen kopregel met kolomnamen in dit bestand. Zet de kolomnamen in de "
+            "eerste regel (of onder een titelregel) en lever het bestand opnieuw aan.",
+        )
+    best = None
+    for sheet in headed:
+        for mapping in mappings.values():
+            for layout in mapping.layouts:
+                present, missing = layout.resolve(sheet.header or [])
+                key = (len(present), -len(missing))
+                if best is None or key > best[0]:
+                    best = (key, sheet, mapping, layout, missing)
+    _key, sheet, mapping, layout, missing = best
+    found = [c for c in sheet.header or [] if c][:12]
+    listed = ", ".join(f"'{c}'" for c in found)
+    if _key[0] == 0:
+        raise UnreadableFile(
+            "onbekende_kolommen",
+            f"We herkennen geen enkele kolom van dit bestand (gevonden: {listed}). Gebruik de "
+            "kolomnamen van het sectorexportformaat of een export van een ondersteund "
+            "registratiesysteem (zie de handleiding).",
+        )
+    what = mapping.title if mapping.system != CONTRACT else f"de tabel '{layout.name}'"
+    wanted = [layout.fields[m].headers[0] for m in missing]
+    if missing:
+        reason = "de kolom(men) " + ", ".join(f"'{w}'" for w in wanted) + " ontbreken"
+    else:
+        reason = "te veel kolommen zijn onbekend"
+    lead = "Dit bestand past niet bij" if explicit else "Dit bestand lijkt op"
+    raise UnreadableFile(
+        "onbekende_kolommen",
+        f"{lead} {what}, maar {reason} (gevonden: {listed}). Controleer de kolomnamen in de "
+        "kopregel en lever het bestand opnieuw aan.",
+    )
+
+
+def _screen_bsn(sheets: list[RawSheet]) -> BsnFinding | None:
+    """find_bsn over every column of every sheet, also the ones no layout reads."""
+    columns = []
+    for sheet in sheets:
+        data = sheet.data.drop("_rij")
+        names = []
+        for i in range(data.width):
+            cell = sheet.header[i] if sheet.header and i < len(sheet.header) else ""
+            names.append(cell or f"kolom {i + 1}")
+        seen: Counter[str] = Counter()
+        renamed = {}
+        for c, n in zip(data.columns, names, strict=True):
+            seen[n] += 1
+            renamed[c] = n if seen[n] == 1 else f"{n} ({seen[n]})"
+        columns.append(data.rename(renamed))
+    findings = [f for f in (find_bsn(df) for df in columns if df.width) if f is not None]
+    if not findings:
+        return None
+    if len(findings) == 1:
+        return findings[0]
+    merged = tuple(c for f in findings for c in f.columns)
+    return BsnFinding(merged, findings[0].message)
+
+
+def _period(path: Path, tables: dict[str, pl.DataFrame]) -> int | None:
+    named = YEAR_IN_NAME.findall(path.stem)
+    if named:
+        return int(named[-1])
+    years: Counter[int] = Counter()
+    for df in tables.values():
+        for name, dtype in df.schema.items():
+            if name.startswith("_"):
+                continue
+            if dtype == pl.Date:
+                counts = df.get_column(name).dt.year().drop_nulls().value_counts()
+            elif name == "jaar":
+                counts = df.get_column(name).drop_nulls().value_counts()
+            else:
+                continue
+            for year, n in counts.iter_rows():
+                years[int(year)] += int(n)
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], y))
+
+
+def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = True) -> ReadResult:
+    """Read one uploaded export into canonical tables.
+
+    `system` names the layout family ("contract", "regicare", "regas", ...); by default it is
+    detected from the header. Raises `UnreadableFile` when the file cannot be read at all
+    (also, unless `refuse_bsn=False`, when it contains BSNs in any column). Row-level problems
+    never raise: they are in `problems`.
+    """
+    path = Path(path)
+    mappings = _check_system(system)
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\x00") or data in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        raise UnreadableFile("leeg_bestand", "Het bestand is leeg.")
+    for magic, what in BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise UnreadableFile(
+                "onbekend_formaat",
+                f"Dit is {what}, geen CSV- of Excel-bestand. Exporteer de gegevens uit uw "
+                "registratiesysteem als CSV of als Excel-bestand (.xlsx).",
+            )
+    fmt = file_format(path, data)
+    dialect = Dialect(format=fmt)
+    known = frozenset().union(*(m.known_keys() for m in mappings.values()))
+
+    def score(cells: list[str]) -> int:
+        return len({normalise_name(c) for c in cells if c} & known)
+
+    if fmt == "csv":
+        sheets = [read_csv_sheet(path.name, data, score, dialect)]
+    else:
+        sheets = read_workbook_sheets(path.name, data, score, dialect)
+        if not any(s.data.height or s.header for s in sheets):
+            raise UnreadableFile("leeg_bestand", "De Excel-werkmap bevat geen gegevens.")
+
+    finding = _screen_bsn(sheets)
+    if finding is not None and refuse_bsn:
+        raise UnreadableFile("bsn_gevonden", finding.message)
+
+    chosen, matches = _match_sheets(sheets, mappings)
+    if chosen is None:
+        _explain_unmatched(sheets, mappings, explicit=system is not None)
+    mapping = mappings[chosen]
+
+    # dialect of numbers and dates, measured over every matched sheet
+    number_values: list[str] = []
+    date_values: list[str] = []
+    for m in matches:
+        cols = {n: f"c{i}" for n, i in m.present.items()}
+        for name, spec in m.layout.fields.items():
+            if name not in cols:
+                continue
+            if spec.type in ("number", "integer"):
+                number_values += values_sample(m.sheet.data, [cols[name]])
+            elif spec.type == "date":
+                date_values += values_sample(m.sheet.data, [cols[name]])
+    default_decimal = "," if fmt == "csv" and dialect.delimiter != "," else "."
+    decimal, thousands = detect_number_format(number_values, default_decimal)
+    if number_values:
+        dialect.decimal, dialect.thousands = decimal, thousands
+    dialect.date_format = detect_date_format(date_values, fmt)
+
+    tables: dict[str, list[pl.DataFrame]] = {}
+    problems: list[pl.DataFrame] = []
+    layouts: dict[str, str] = {}
+    for m in matches:
+        header = m.sheet.header or []
+        table_of = table_of_fields(m.layout)
+        typed, found = convert_fields(
+            m.sheet.data,
+            m.layout.fields,
+            m.present,
+            header,
+            mapping,
+            decimal,
+            thousands,
+            table_of,
+        )
+        kolom_of = {n: header[i] for n, i in m.present.items()}
+        built, build_problems = build_tables(m.layout, typed, path.name, kolom_of)
+        problems += [found, build_problems]
+        for table, frame in built.items():
+            tables.setdefault(table, []).append(frame)
+        layouts[m.sheet.name] = m.layout.name
+        used = set(m.present.values())
+        dialect.ignored_columns += [
+            c
+            for i, c in enumerate(header)
+            if c and i not in used and c not in dialect.ignored_columns
+        ]
+    matched_names = {m.sheet.name for m in matches}
+    first = matches[0].sheet
+    dialect.header_row = first.header_row
+    dialect.title_rows = first.title_rows
+    dialect.empty_rows = sum(m.sheet.empty_rows for m in matches)
+    dialect.sheets = {
+        s.name: (
+            ", ".join(t.table for t in next(m.layout for m in matches if m.sheet is s).tables)
+            if s.name in matched_names
+            else "genegeerd"
+        )
+        for s in sheets
+    }
+    for s in sheets:
+        if s.name not in matched_names and (s.header or s.data.height):
+            dialect.notes.append(f"Blad '{s.name}' is overgeslagen: de kolommen passen niet.")
+    if "organisatie_id" in {normalise_name(c) for c in dialect.ignored_columns}:
+        dialect.notes.append(
+            "De kolom 'organisatie_id' is niet gebruikt: de organisatie volgt uit de map "
+            "waarin het bestand is aangeleverd."
+        )
+    merged = {}
+    for table, frames in tables.items():
+        merged[table] = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+        if len(frames) > 1:
+            dialect.notes.append(f"Tabel {table} komt uit {len(frames)} bladen.")
+    all_problems = concat_problems(problems) if problems else empty_problems()
+    return ReadResult(
+        system=chosen,
+        dialect=dialect,
+        tables=merged,
+        problems=all_problems,
+        period=_period(path, merged),
+        raw_columns_bsn=finding,
+        layouts=layouts,
+    )
+
+
+__all__ = ["ReadResult", "read_upload"]
