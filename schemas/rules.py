@@ -52,12 +52,13 @@ class Rule:
         return text.get(table or "*", text["*"])
 
 
-def _domain_rule(code: str, thing: str, column: str) -> Rule:
+def _domain_rule(code: str, thing: str, column: str, *, het: bool = False) -> Rule:
+    unknown, known = ("Onbekend", "bekend") if het else ("Onbekende", "bekende")
     return Rule(
         code,
         FOUT,
-        f"Onbekende {thing}",
-        f"'{{waarde}}' is geen bekende {thing} (kolom '{column}').",
+        f"{unknown} {thing}",
+        f"'{{waarde}}' is geen {known} {thing} (kolom '{column}').",
         "een van: {toegestaan}",
         "Gebruik een van de codes uit de lijst. Heeft uw systeem een eigen code, vraag dan de "
         "beheerder om die aan de vertaaltabel toe te voegen.",
@@ -130,7 +131,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "Zet in deze kolom alleen de code of naam, geen toelichting.",
     ),
     # --- one row: value domains -------------------------------------------------------------
-    _domain_rule("domein_onbekend", "domein", "domein"),
+    _domain_rule("domein_onbekend", "domein", "domein", het=True),
     _domain_rule("interventie_onbekend", "interventie", "interventie"),
     Rule(
         "interventie_hoort_niet_bij_domein",
@@ -142,8 +143,8 @@ CATALOGUE: tuple[Rule, ...] = (
         "Kies het domein dat bij de interventie past, of de interventie die bij het domein past.",
     ),
     _domain_rule("erkenning_onbekend", "erkenning", "erkenning"),
-    _domain_rule("instrument_onbekend", "meetinstrument", "instrument"),
-    _domain_rule("moment_onbekend", "meetmoment", "moment"),
+    _domain_rule("instrument_onbekend", "meetinstrument", "instrument", het=True),
+    _domain_rule("moment_onbekend", "meetmoment", "moment", het=True),
     _domain_rule("reden_einde_onbekend", "reden einde", "reden_einde"),
     _domain_rule("leeftijdsklasse_onbekend", "leeftijdsklasse", "leeftijdsklasse"),
     _domain_rule("kostensoort_onbekend", "kostensoort", "kostensoort"),

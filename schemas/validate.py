@@ -681,7 +681,7 @@ def _fmt(column: str, dtype: pl.DataType) -> pl.Expr:
         return pl.when(col.is_not_null()).then(pl.lit(MASK))
     if dtype == pl.Date:
         return col.dt.strftime("%d-%m-%Y")
-    if dtype.is_float():
+    if dtype.is_float():  # a column of the wrong type is shown as it came
         whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
         return (
             pl.when(whole)
@@ -808,7 +808,7 @@ def render_findings(
                 IDX,
                 pl.col("_rij").alias("__rij"),
                 pl.col("_bestand").alias("__bestand"),
-                *(_fmt(c, t).alias(c) for c, t in schema.items() if c in frame.columns),
+                *(_fmt(c, frame.schema[c]).alias(c) for c in schema if c in frame.columns),
             )
             extra_cols = [c for c in rows.columns if c in group.columns and c != IDX]
             group = group.drop(extra_cols).join(rows, on=IDX, how="left")
