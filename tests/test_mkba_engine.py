@@ -289,3 +289,26 @@ def test_zero_cost_gives_null_ratio():
     row = res.project.row(0, named=True)
     assert row["kosten"] == 0 and row["bkr"] is None and row["bkr_p05"] is None
     assert row["ncw"] == pytest.approx(row["baten"])
+
+
+def test_onderdeel_codes_are_normalised():
+    params = parse_parameters(simple_raw())
+    tables = hand_tables()
+    tables["meting"] = tables["meting"].with_columns(pl.lit("Financiën").alias("onderdeel"))
+    res = compute_mkba(tables, params, draws=20)
+    assert res.outcome.filter(pl.col("uitkomst") == "schulden_test")["hoeveelheid"][0] == 4
+
+
+def test_outcomes_outside_project_years_are_not_booked():
+    params = parse_parameters(simple_raw())
+    tables = hand_tables()
+    # the T1 measurements fall in 2026, a year without inzet or kosten
+    tables["meting"] = tables["meting"].with_columns(
+        pl.when(pl.col("moment") == "T1")
+        .then(pl.lit(dt.date(2026, 3, 1)))
+        .otherwise(pl.col("datum"))
+        .alias("datum")
+    )
+    res = compute_mkba(tables, params, draws=20)
+    assert res.project["jaar"].to_list() == [2025]
+    assert res.project["baten"][0] == 0

@@ -74,9 +74,11 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     T0 is the earliest T0 score, T1 the latest T1 score. `verbetering` is positive when the
     client got better (for De Jong Gierveld: the score went down). `jaar` = year of T1.
     """
-    meting = table(tables, "meting").with_columns(
+    meting = table(tables, "meting")
+    codes = {v: normalise_code(v) or "" for v in meting["onderdeel"].drop_nulls().unique()}
+    meting = meting.with_columns(
         pl.col("onderdeel")
-        .map_elements(normalise_code, return_dtype=pl.String)
+        .replace_strict(codes, default="", return_dtype=pl.String)
         .fill_null("")
         .alias("onderdeel")
     )

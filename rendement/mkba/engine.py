@@ -22,6 +22,7 @@ from rendement.mkba.montecarlo import (
     CostRanges,
     PathwayRanges,
     interval,
+    multiplier,
     ratio,
     scenarios,
     simulate,
@@ -471,8 +472,6 @@ def compute_mkba(
     for corr in ("deadweight", "attributie"):
         vals = dict(base_vals)
         vals[corr] = np.zeros_like(vals[corr])
-        from rendement.mkba.montecarlo import multiplier
-
         m_no[corr] = multiplier(vals, rate) @ q_w
     counts = effects.participant_counts(tables, py)
     base_b, base_c, base_t = b_s[1], c_s[1], t_s[1]
