@@ -221,3 +221,37 @@ def test_missing_tables_count_as_empty(params):
     res = compute_mkba({"inzet": tables["inzet"], "project": tables["project"]}, params, draws=50)
     assert (res.project["baten"] == 0).all() and (res.project["deelnemers"] == 0).all()
     assert (res.project["kosten"] > 0).all()
+
+
+def test_a_project_gets_the_same_result_alone_as_in_the_sector(tables, params, result):
+    org = "ORG003"
+    alone = {name: df.filter(pl.col("organisatie_id") == org) for name, df in tables.items()}
+    own = compute_mkba(alone, params, draws=2000).project.sort(KEYS)
+    full = result.project.filter(pl.col("organisatie_id") == org).sort(KEYS)
+    assert own.select(KEYS).equals(full.select(KEYS))
+    for col in ("deelnemers", "kosten", "baten", "transfers", "bkr", "bkr_p05", "bkr_p95"):
+        np.testing.assert_allclose(own[col], full[col], rtol=1e-9)
+
+
+def test_an_override_may_price_a_counted_outcome(tables, params):
+    overrides = pl.DataFrame(
+        {
+            "organisatie_id": ["ORG001"],
+            "project_id": [None],
+            "parameter": ["uitkomsten.participatie_treden.eenheidswaarde"],
+            "waarde": [500.0],
+            "toelichting": ["Gemeentelijke prijs per trede uit eigen onderzoek"],
+        },
+        schema_overrides={"project_id": pl.String},
+    )
+    res = compute_mkba(tables, params, overrides=overrides, draws=10)
+    rows = res.outcome.filter(pl.col("uitkomst") == "participatie_treden")
+    own = rows.filter(pl.col("organisatie_id") == "ORG001")
+    others = rows.filter(pl.col("organisatie_id") != "ORG001")
+    assert own.height > 0 and others.height > 0
+    assert (own["waardering"] == "gewaardeerd").all() and (own["eenheidswaarde"] == 500).all()
+    assert (others["waardering"] == "geteld").all() and others["pv"].is_null().all()
+    plain = compute_mkba(tables, params, draws=10).project.sort(KEYS)
+    with_override = res.project.sort(KEYS)
+    raised = with_override["baten"] > plain["baten"] + 1e-9
+    assert set(with_override.filter(raised)["organisatie_id"]) == {"ORG001"}

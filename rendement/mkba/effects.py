@@ -147,7 +147,7 @@ def participant_counts(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.
     )
     out = py.select(KEYS)
     for frame in (active, measured, finished):
-        out = out.join(frame, on=KEYS, how="left")
+        out = out.join(frame, on=KEYS, how="left", maintain_order="left")
     counts = ["deelnemers", "deelnemers_gemeten", "deelnemers_verbeterd", "trajecten_afgerond"]
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
 
@@ -267,7 +267,7 @@ def quantities(
     found = pl.concat(frames, how="vertical_relaxed") if frames else None
     out = pl.concat(grid)
     if found is not None and not found.is_empty():
-        out = out.join(found, on=[*KEYS, "uitkomst"], how="left")
+        out = out.join(found, on=[*KEYS, "uitkomst"], how="left", maintain_order="left")
     else:
         out = out.with_columns(pl.lit(None, pl.Float64).alias("hoeveelheid"))
     order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
@@ -295,6 +295,6 @@ def effort(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.DataFrame:
     cols = {"fte": 0.0, "uren_betaald": 0.0, "vrijwilligers": 0, "uren_vrijwilligers": 0.0}
     return (
         py.select(KEYS)
-        .join(agg, on=KEYS, how="left")
+        .join(agg, on=KEYS, how="left", maintain_order="left")
         .with_columns(pl.col(c).fill_null(v) for c, v in cols.items())
     )

@@ -207,6 +207,11 @@ def _cost_ranges(variants: list[ParameterSet]) -> CostRanges:
     return CostRanges(values=values)
 
 
+def _priced(variants: list[ParameterSet]) -> np.ndarray:
+    """Per (variant, pathway) column: does the outcome have a euro value in that variant?"""
+    return np.array([pw.gewaardeerd for ps in variants for pw in ps.uitkomsten])
+
+
 # ------------------------------------------------------------------------------ costs
 
 
@@ -234,7 +239,7 @@ def _cost_inputs(lines: pl.DataFrame, effort: pl.DataFrame, n_var: int, variant:
         (pl.col("kostensoort") == "personeel").any().alias("eigen_personeel"),
         (pl.col("kostensoort") == "vrijwilligers").any().alias("eigen_vrijwilligers"),
     )
-    frame = effort.join(per_py, on=KEYS, how="left").with_columns(
+    frame = effort.join(per_py, on=KEYS, how="left", maintain_order="left").with_columns(
         pl.col("eigen").fill_null(0.0),
         pl.col("eigen_personeel").fill_null(False),
         pl.col("eigen_vrijwilligers").fill_null(False),
@@ -308,7 +313,9 @@ def _outcome_frame(
     std = variants[0]
     n_path = len(std.uitkomsten)
     order = {pw.code: i for i, pw in enumerate(std.uitkomsten)}
-    rows = qty.join(project_variant, on=["organisatie_id", "project_id"], how="left").with_columns(
+    rows = qty.join(
+        project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
+    ).with_columns(
         (
             pl.col("_variant") * n_path
             + pl.col("uitkomst").replace_strict(order, return_dtype=pl.Int64)
@@ -316,7 +323,7 @@ def _outcome_frame(
     )
     j = rows["_j"].to_numpy()
     base = {kind: pr.values[kind][1][j] for kind in PATHWAY_KINDS}
-    priced = np.array([not pw.eenheidswaarde.is_null for pw in std.uitkomsten])[j % n_path]
+    priced = _priced(variants)[j]
     factor_q = rows["hoeveelheid"].to_numpy() * base["factor"]
     impact1 = (
         factor_q
@@ -354,7 +361,7 @@ def _outcome_frame(
     )
     frame = frame.rename({"hoeveelheid_gecorrigeerd_basis": "hoeveelheid_x_factor"})
     return (
-        frame.join(meta, on="uitkomst", how="left")
+        frame.join(meta, on="uitkomst", how="left", maintain_order="left")
         .explode("baathebbers")
         .unnest("baathebbers")
         .with_columns(
@@ -394,7 +401,7 @@ def _outcome_frame(
 
 def _matrix(qty: pl.DataFrame, py_index: pl.DataFrame, j_col: np.ndarray, n_cols: int, mask):
     """Dense (J, P) matrix of quantities for the columns where mask holds."""
-    p_idx = qty.join(py_index, on=KEYS, how="left")["_p"].to_numpy()
+    p_idx = qty.join(py_index, on=KEYS, how="left", maintain_order="left")["_p"].to_numpy()
     q = np.zeros((n_cols, py_index.height))
     vals = qty["hoeveelheid"].to_numpy()
     keep = mask[j_col]
@@ -425,35 +432,29 @@ def compute_mkba(
     projects = py.select("organisatie_id", "project_id").unique(maintain_order=True)
     variants, project_variant_idx, applied = _variants(params, overrides, apply_overrides, projects)
     project_variant = projects.with_columns(pl.Series("_variant", project_variant_idx))
-    variant = py.join(project_variant, on=["organisatie_id", "project_id"], how="left")[
-        "_variant"
-    ].to_numpy()
+    variant = py.join(
+        project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
+    )["_variant"].to_numpy()
     n_path = len(params.uitkomsten)
 
     pr = _pathway_ranges(variants)
     cr = _cost_ranges(variants)
     qty = effects.quantities(tables, params, py)
     order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
-    q_variant = qty.join(project_variant, on=["organisatie_id", "project_id"], how="left")
+    q_variant = qty.join(
+        project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
+    )
     j_col = (
         q_variant["_variant"].to_numpy() * n_path
         + q_variant["uitkomst"].replace_strict(order, return_dtype=pl.Int64).to_numpy()
     )
-    std_welfare = np.array([pw.gewaardeerd and not pw.transfer for pw in params.uitkomsten])
-    std_transfer = np.array([pw.gewaardeerd and pw.transfer for pw in params.uitkomsten])
-    welfare = np.tile(std_welfare, len(variants))
-    transfer = np.tile(std_transfer, len(variants))
+    # per column: priced in this variant (an override may price a counted outcome)
+    priced = _priced(variants)
+    is_transfer = np.tile([pw.transfer for pw in params.uitkomsten], len(variants))
     n_cols = len(variants) * n_path
     py_index = py.select(KEYS).with_row_index("_p").with_columns(pl.col("_p").cast(pl.Int64))
-    q_w = _matrix(qty, py_index, j_col, n_cols, welfare)
-    q_t = _matrix(qty, py_index, j_col, n_cols, transfer)
-    # a column of an overridden counted outcome may now carry a value: it is priced then
-    priced_any = pr.values["eenheidswaarde"][1] > 0
-    if len(variants) > 1:
-        extra = priced_any & ~welfare & ~transfer
-        std_is_transfer = np.tile([pw.transfer for pw in params.uitkomsten], len(variants))
-        q_w += _matrix(qty, py_index, j_col, n_cols, extra & ~std_is_transfer)
-        q_t += _matrix(qty, py_index, j_col, n_cols, extra & std_is_transfer)
+    q_w = _matrix(qty, py_index, j_col, n_cols, priced & ~is_transfer)
+    q_t = _matrix(qty, py_index, j_col, n_cols, priced & is_transfer)
 
     lines = _cost_lines(tables, params, py)
     eff = effects.effort(tables, py)
@@ -480,8 +481,13 @@ def compute_mkba(
         return pl.Series(a.astype(float)).fill_nan(None)
 
     project = (
-        py.join(counts, on=KEYS, how="left")
-        .join(eff.select(*KEYS, "fte", "vrijwilligers", "uren_vrijwilligers"), on=KEYS, how="left")
+        py.join(counts, on=KEYS, how="left", maintain_order="left")
+        .join(
+            eff.select(*KEYS, "fte", "vrijwilligers", "uren_vrijwilligers"),
+            on=KEYS,
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(
             kosten=pl.Series(base_c),
             baten=pl.Series(base_b),
