@@ -463,9 +463,13 @@ def compute_mkba(
     m_s, b_s, c_s = scenarios(pr, cr, q_w, fixed, fte, vol, rate)
     t_s = m_s @ q_t
     bcr_s = ratio(b_s, c_s)
-    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed)
-    npv_iv = interval(b_mc - c_mc)
-    bcr_iv = interval(ratio(b_mc, c_mc))  # (P, D) layout
+    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed)  # (P, D) each
+    bcr_mc = ratio(b_mc, c_mc)
+    b_mc -= c_mc  # now the NPV draws; in place to keep memory flat for large sectors
+    del c_mc
+    npv_iv = interval(b_mc, inplace=True)
+    bcr_iv = interval(bcr_mc, inplace=True)
+    del b_mc, bcr_mc
 
     # switching values from the base case
     base_vals = {k: pr.values[k][1] for k in PATHWAY_KINDS}

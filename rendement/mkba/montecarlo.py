@@ -172,11 +172,12 @@ def simulate(
     return benefits, cost
 
 
-def _quantile(values: np.ndarray, q: float) -> np.ndarray:
+def _quantile(values: np.ndarray, q: float, inplace: bool = False) -> np.ndarray:
     """Quantile over the last axis with numpy's default ('linear') interpolation.
 
     One partition plus a max over the part below it: np.percentile partitions for several
-    order statistics at once, which is several times slower.
+    order statistics at once, which is several times slower. With `inplace` the rows of
+    `values` are reordered instead of copied.
     """
     n = values.shape[-1]
     pos = q * (n - 1)
@@ -184,21 +185,28 @@ def _quantile(values: np.ndarray, q: float) -> np.ndarray:
     frac = pos - lo
     if lo + 1 >= n:
         return values.max(axis=-1)
-    part = np.partition(values, lo + 1, axis=-1)
-    upper = part[..., lo + 1]
+    if inplace:
+        values.partition(lo + 1, axis=-1)
+        part = values
+    else:
+        part = np.partition(values, lo + 1, axis=-1)
+    upper = part[..., lo + 1].copy()
     lower = part[..., : lo + 1].max(axis=-1)
     return lower + (upper - lower) * frac
 
 
-def interval(values: np.ndarray, lower: float = 5.0, upper: float = 95.0) -> np.ndarray:
+def interval(
+    values: np.ndarray, lower: float = 5.0, upper: float = 95.0, inplace: bool = False
+) -> np.ndarray:
     """(2, P) percentiles over the draws of each row of `values` (P, D). Rows with a NaN (a
-    ratio with zero costs, NaN in every draw) give NaN."""
+    ratio with zero costs, NaN in every draw) give NaN. `inplace` may reorder each row."""
     out = np.full((2, values.shape[0]), np.nan)
     ok = ~np.isnan(values).any(axis=1)
     if ok.any():
         sub = values if ok.all() else values[ok]
-        out[0, ok] = _quantile(sub, lower / 100)
-        out[1, ok] = _quantile(sub, upper / 100)
+        inplace = inplace or not ok.all()  # a fancy-indexed subset is a copy already
+        out[0, ok] = _quantile(sub, lower / 100, inplace)
+        out[1, ok] = _quantile(sub, upper / 100, inplace)
     return out
 
 
