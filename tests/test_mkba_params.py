@@ -62,7 +62,7 @@ def test_price_indexing_and_currency():
     assert ps.index_factor(2024) == pytest.approx(134.52 / 130.22)
     assert ps.index_factor(2030) == 1.0  # after the last index year: last index
     with pytest.raises(ValueError):
-        ps.index_factor(1990)
+        ps.index_factor(1999)
     wellby = ps.in_price_year(ps.pathway("eenzaamheid_welzijn").eenheidswaarde)
     assert wellby.basis == pytest.approx(13000 * 1.1393 * 134.52 / 106.12)
     assert wellby.valuta == "EUR" and wellby.prijsjaar == 2025
