@@ -1,7 +1,5 @@
 """Sector benchmarks with disclosure control (thin: logic in rendement.benchmark)."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -26,8 +24,10 @@ def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> d
     h = home.home()
     lake = Lake(h.lake)
     with connect(h.warehouse, read_only=True) as con:
-        projects = con.execute("SELECT * FROM mkba.project").pl()
-    blocked = [org for org in projects["organisatie_id"].unique() if lake.status(org).get("geblokkeerd")]
+        projects = con.sql("SELECT * FROM mkba.project").pl()
+    blocked = [
+        org for org in projects["organisatie_id"].unique() if lake.status(org).get("geblokkeerd")
+    ]
     projects = projects.filter(~pl.col("organisatie_id").is_in(blocked))
     rules = DisclosureRules()
     bench = build_benchmarks(projects, rules)

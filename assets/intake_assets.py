@@ -1,7 +1,5 @@
 """Intake and validation assets, one partition per organisation (thin: logic in rendement.intake)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.partitions import organisations, single_run

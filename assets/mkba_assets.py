@@ -1,7 +1,5 @@
 """The project MKBA per organisation (thin: the engine is rendement.mkba)."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 

@@ -1,7 +1,5 @@
 """The published HTML reports (thin: report building is rendement.reports)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.benchmark_assets import sector_benchmark

@@ -1,7 +1,5 @@
 """The DuckDB warehouse, loaded from the lake in one step by one writer."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.intake_assets import accepted_tables

@@ -16,8 +16,6 @@ class HomeResource(dg.ConfigurableResource):
         return Home.from_env(self.root).ensure()
 
 
-
-
 class ParametersResource(dg.ConfigurableResource):
     """The MKBA parameter set (a versioned YAML file; None = the shipped standard set) and
     the organisations' own overrides (`RENDEMENT_HOME/parameters/afwijkingen.csv`)."""

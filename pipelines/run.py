@@ -23,9 +23,9 @@ from rendement.lake import Lake
 INSTANCE_YAML = """\
 # Dagster instance of this data home (written by rendement). One run at a time and one writer
 # in the 'warehouse' pool: DuckDB allows a single read-write process per file.
-run_queue:
-  max_concurrent_runs: 1
 concurrency:
+  runs:
+    max_concurrent_runs: 1
   pools:
     default_limit: 1
 telemetry:
@@ -115,7 +115,7 @@ def run_pipeline(
         report = progress or (lambda stage: print(f"  · {stage}", file=sys.stderr))
         loggers = {"voortgang": _progress_logger(report)}
         run_config = {"loggers": {"voortgang": {}}}
-    job = defs.get_job_def(PROCESS_JOB)
+    job = defs.resolve_job_def(PROCESS_JOB)
     if loggers:
         job = job.with_logger_defs(loggers)
     return job.execute_in_process(instance=instance, tags=tags, run_config=run_config)

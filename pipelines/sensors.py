@@ -6,8 +6,6 @@ been taken in yet (intake moves them to the archive), so the sensor's work is bo
 waiting, not by history.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.partitions import ORGANISATIONS
@@ -16,7 +14,9 @@ from pipelines.resources import HomeResource
 from rendement.intake import is_known, organisations_in_inbox, pending_uploads, sha256_file
 
 
-@dg.sensor(job=process_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    job=process_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+)
 def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource) -> dg.SensorResult:
     """Watches RENDEMENT_HOME/inbox/<organisatie>/ for new exports."""
     h = home.home()
@@ -31,10 +31,17 @@ def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource) -> dg.
                 dg.RunRequest(
                     run_key=f"{org}:{checksum}",
                     partition_key=org,
-                    tags={"rendement/checksum": checksum, "rendement/duplicaat": str(is_known(h, org, checksum))},
+                    tags={
+                        "rendement/checksum": checksum,
+                        "rendement/duplicaat": str(is_known(h, org, checksum)),
+                    },
                 )
             )
     return dg.SensorResult(
         run_requests=runs,
-        dynamic_partitions_requests=[dg.DynamicPartitionsDefinition(name=ORGANISATIONS).build_add_request(new_orgs)] if new_orgs else [],
+        dynamic_partitions_requests=[
+            dg.DynamicPartitionsDefinition(name=ORGANISATIONS).build_add_request(new_orgs)
+        ]
+        if new_orgs
+        else [],
     )

@@ -29,9 +29,17 @@ AUDIT_SCHEMA = {
 }
 
 
-def append(log_path: Path, *, actor: str, action: str, outcome: str,
-           organisatie_id: str | None = None, checksum: str | None = None,
-           bestand: str | None = None, **details: Any) -> dict:
+def append(
+    log_path: Path,
+    *,
+    actor: str,
+    action: str,
+    outcome: str,
+    organisatie_id: str | None = None,
+    checksum: str | None = None,
+    bestand: str | None = None,
+    **details: Any,
+) -> dict:
     """Append one event; returns the record as written."""
     record = {
         "tijdstip": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "check"]
+COMMANDS = ["demo", "check", "serve", "org", "token"]
 
 
 class _DutchParser(argparse.ArgumentParser):

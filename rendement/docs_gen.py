@@ -19,8 +19,12 @@ from schemas.vocabulary import (
     RECOGNITION_LEVELS,
 )
 
-TYPE_NAMES = {"String": "tekst", "Float64": "getal (decimale komma)", "Int64": "geheel getal",
-              "Date": "datum (dd-mm-jjjj)"}
+TYPE_NAMES = {
+    "String": "tekst",
+    "Float64": "getal (decimale komma)",
+    "Int64": "geheel getal",
+    "Date": "datum (dd-mm-jjjj)",
+}
 
 INTRO = """# Het exportcontract van de sector
 

@@ -30,6 +30,9 @@ from rendement.home import Home
 from rendement.lake import Lake
 from rendement.privacy import find_bsn, load_or_create_key, pseudonymise
 from schemas import RULES_VERSION
+from schemas.tables import MODELS
+
+TABLE_ORDER = list(MODELS)
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
 
@@ -64,7 +67,8 @@ def pending_uploads(home: Home, org_id: str) -> list[Path]:
     if not folder.is_dir():
         return []
     files = [
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in UPLOAD_SUFFIXES
     ]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
@@ -73,7 +77,9 @@ def pending_uploads(home: Home, org_id: str) -> list[Path]:
 def organisations_in_inbox(home: Home) -> list[str]:
     if not home.inbox.is_dir():
         return []
-    return sorted(p.name for p in home.inbox.iterdir() if p.is_dir() and pending_uploads(home, p.name))
+    return sorted(
+        p.name for p in home.inbox.iterdir() if p.is_dir() and pending_uploads(home, p.name)
+    )
 
 
 def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
@@ -104,18 +110,31 @@ def _quarantine(home: Home, outcome: UploadOutcome) -> None:
         "bestand": outcome.bestand,
         "reden_code": outcome.reden_code,
         "melding": outcome.melding,
-        "archief": str(archived_path(home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix).relative_to(home.root)),
+        "archief": str(
+            archived_path(
+                home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix
+            ).relative_to(home.root)
+        ),
     }
     Lake.write_json(reason, folder / f"{outcome.checksum[:16]}.json")
 
 
 def _log(home: Home, outcome: UploadOutcome, action: str, actor: str = "intake", **extra) -> None:
     audit.append(
-        home.audit_log, actor=actor, action=action, outcome=outcome.status,
-        organisatie_id=outcome.organisatie_id, checksum=outcome.checksum, bestand=outcome.bestand,
-        systeem=outcome.systeem, dialect=outcome.dialect, periode=outcome.periode,
-        reden_code=outcome.reden_code, aantallen=outcome.aantallen,
-        regelversie=RULES_VERSION, **extra,
+        home.audit_log,
+        actor=actor,
+        action=action,
+        outcome=outcome.status,
+        organisatie_id=outcome.organisatie_id,
+        checksum=outcome.checksum,
+        bestand=outcome.bestand,
+        systeem=outcome.systeem,
+        dialect=outcome.dialect,
+        periode=outcome.periode,
+        reden_code=outcome.reden_code,
+        aantallen=outcome.aantallen,
+        regelversie=RULES_VERSION,
+        **extra,
     )
 
 
@@ -149,7 +168,9 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             continue
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
-            result.system, result.dialect.as_dict(), result.period,
+            result.system,
+            result.dialect.as_dict(),
+            result.period,
         )
         refusal = _screen(result)
         if refusal:
@@ -167,8 +188,8 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
                 ).drop("client_id")
             Lake.write(df, staging / f"{table}.parquet")
         Lake.write(result.problems, staging / "_problemen.parquet")
-        Lake.write_json(asdict(outcome), staging / "_upload.json")
         outcome.aantallen = {t: df.height for t, df in result.tables.items()}
+        Lake.write_json(asdict(outcome), staging / "_upload.json")
         _log(home, outcome, "ontvangst")
         outcomes.append(outcome)
     return outcomes
@@ -197,7 +218,21 @@ def staged_uploads(home: Home, org_id: str) -> list[Path]:
     if not folder.is_dir():
         return []
     dirs = [d for d in folder.iterdir() if (d / "_upload.json").exists()]
-    return sorted(dirs, key=lambda d: (d / "_upload.json").stat().st_mtime_ns)
+    return sorted(dirs, key=_acceptance_order)
+
+
+def _acceptance_order(staging: Path) -> tuple:
+    """Older periods first, and within a period parents before children (projects before
+    trajectories before measurements), so that the cross-table rules see what they refer to
+    even when one delivery arrives as several CSV files in any order."""
+    meta_path = staging / "_upload.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    ranks = [TABLE_ORDER.index(t) for t in meta.get("aantallen", {}) if t in TABLE_ORDER]
+    return (
+        meta.get("periode") or 0,
+        min(ranks, default=len(TABLE_ORDER)),
+        meta_path.stat().st_mtime_ns,
+    )
 
 
 def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
@@ -212,13 +247,18 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
         meta = json.loads((staging / "_upload.json").read_text("utf-8"))
         outcome = UploadOutcome(**meta)
         tables = {
-            p.stem: pl.read_parquet(p) for p in sorted(staging.glob("*.parquet"))
+            p.stem: pl.read_parquet(p)
+            for p in sorted(staging.glob("*.parquet"))
             if not p.stem.startswith("_")
         }
         problems = pl.read_parquet(staging / "_problemen.parquet")
         known = lake.accepted_tables(org_id)
         result = validate_upload(
-            tables, period=outcome.periode, today=today, parse_problems=problems, known=known,
+            tables,
+            period=outcome.periode,
+            today=today,
+            parse_problems=problems,
+            known=known,
         )
         outcome.aantallen = result.counts
         if result.file_rejected:
@@ -241,8 +281,12 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
             )
         _write_reports(home, outcome, result, report_json, report_html)
         Lake.write_json(
-            {"geblokkeerd": result.file_rejected, "reden": outcome.melding,
-             "checksum": outcome.checksum, "periode": outcome.periode},
+            {
+                "geblokkeerd": result.file_rejected,
+                "reden": outcome.melding,
+                "checksum": outcome.checksum,
+                "periode": outcome.periode,
+            },
             lake.status_path(org_id),
         )
         _log(home, outcome, "validatie")
@@ -253,8 +297,11 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
 
 def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, report_html) -> None:
     kwargs = dict(
-        organisatie_id=outcome.organisatie_id, bestand=outcome.bestand,
-        checksum=outcome.checksum, system=outcome.systeem, dialect=outcome.dialect,
+        organisatie_id=outcome.organisatie_id,
+        bestand=outcome.bestand,
+        checksum=outcome.checksum,
+        system=outcome.systeem,
+        dialect=outcome.dialect,
     )
     folder = home.org_site(outcome.organisatie_id) / "validatie"
     folder.mkdir(parents=True, exist_ok=True)
@@ -264,6 +311,14 @@ def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, repo
 
 
 __all__ = [
-    "UploadOutcome", "accept_org", "archived_path", "is_known", "load_or_create_key",
-    "organisations_in_inbox", "pending_uploads", "receive_org", "sha256_file", "staged_uploads",
+    "UploadOutcome",
+    "accept_org",
+    "archived_path",
+    "is_known",
+    "load_or_create_key",
+    "organisations_in_inbox",
+    "pending_uploads",
+    "receive_org",
+    "sha256_file",
+    "staged_uploads",
 ]

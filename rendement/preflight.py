@@ -36,8 +36,13 @@ def _refusal(path: Path, code: str, message: str, system=None, dialect=None) -> 
     return Preflight(False, document, text)
 
 
-def preflight(path: Path, *, system: str | None = None, organisatie_id: str = "CONTROLE",
-              today: dt.date | None = None) -> Preflight:
+def preflight(
+    path: Path,
+    *,
+    system: str | None = None,
+    organisatie_id: str = "CONTROLE",
+    today: dt.date | None = None,
+) -> Preflight:
     from rendement.validation_report import report_json, report_text
     from schemas.validate import validate_upload
     from sources import UnreadableFile, read_upload
@@ -50,12 +55,18 @@ def preflight(path: Path, *, system: str | None = None, organisatie_id: str = "C
     for table, df in result.tables.items():
         finding = find_bsn(df)
         if finding is not None:
-            return _refusal(path, "bsn_gevonden", f"Tabel {table}: {finding.message}",
-                            result.system, dialect)
+            return _refusal(
+                path, "bsn_gevonden", f"Tabel {table}: {finding.message}", result.system, dialect
+            )
     if result.period is None:
-        return _refusal(path, "periode_onbekend", "Het verslagjaar is niet te bepalen; zet het "
-                        "jaar in de bestandsnaam, bijvoorbeeld traject_2025.csv.",
-                        result.system, dialect)
+        return _refusal(
+            path,
+            "periode_onbekend",
+            "Het verslagjaar is niet te bepalen; zet het "
+            "jaar in de bestandsnaam, bijvoorbeeld traject_2025.csv.",
+            result.system,
+            dialect,
+        )
     key = secrets.token_bytes(32)
     tables = {}
     for table, df in result.tables.items():
@@ -65,13 +76,22 @@ def preflight(path: Path, *, system: str | None = None, organisatie_id: str = "C
                 pseudonymise(organisatie_id, df["client_id"], key).alias("client_pseudoniem")
             ).drop("client_id")
         tables[table] = df
-    outcome = validate_upload(tables, period=result.period, today=today or dt.date.today(),
-                              parse_problems=result.problems)
-    kwargs = dict(organisatie_id=organisatie_id, bestand=path.name, checksum=None,
-                  system=result.system, dialect=dialect)
+    outcome = validate_upload(
+        tables, period=result.period, today=today or dt.date.today(), parse_problems=result.problems
+    )
+    kwargs = dict(
+        organisatie_id=organisatie_id,
+        bestand=path.name,
+        checksum=None,
+        system=result.system,
+        dialect=dialect,
+    )
     document = report_json(outcome, **kwargs)
     accepted = not outcome.file_rejected and outcome.rejected.height == 0
-    document["oordeel"] = "geaccepteerd" if accepted else (
-        "geweigerd" if outcome.file_rejected else "deels_afgekeurd")
+    document["oordeel"] = (
+        "geaccepteerd"
+        if accepted
+        else ("geweigerd" if outcome.file_rejected else "deels_afgekeurd")
+    )
     document["periode"] = result.period
     return Preflight(accepted, document, report_text(outcome, **kwargs))

@@ -9,8 +9,9 @@ from rendement.warehouse import connect
 
 def sector_summary(home: Home) -> str:
     with connect(home.warehouse, read_only=True) as con:
+
         def one(sql: str) -> int:
-            return con.execute(sql).fetchone()[0] or 0
+            return con.execute(sql).fetchall()[0][0] or 0
 
         orgs = one("SELECT count(DISTINCT organisatie_id) FROM canoniek.project")
         projects = one("SELECT count(*) FROM canoniek.project")

@@ -73,7 +73,7 @@ def _canonical_table(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> 
     for name, col in model.columns.items():
         if col.description:
             con.execute(f"COMMENT ON COLUMN canoniek.{table}.{name} IS {_sql_str(col.description)}")
-    return con.execute(f"SELECT count(*) FROM canoniek.{table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM canoniek.{table}").fetchall()[0][0]
 
 
 def _replace_from_parquet(con, target: str, glob: str | None, empty_ddl: str) -> int:
@@ -84,7 +84,7 @@ def _replace_from_parquet(con, target: str, glob: str | None, empty_ddl: str) ->
             f"CREATE OR REPLACE TABLE {target} AS "
             f"SELECT * FROM read_parquet({_sql_str(glob)}, union_by_name = true)"
         )
-    return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
 
 
 def replace_frame(con: duckdb.DuckDBPyConnection, target: str, df: pl.DataFrame) -> int:
@@ -98,9 +98,10 @@ def replace_frame(con: duckdb.DuckDBPyConnection, target: str, df: pl.DataFrame)
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    for schema, comment in SCHEMAS.items():
+    for (
+        schema
+    ) in SCHEMAS:  # DuckDB cannot comment on schemas: docs/warehouse.md says what they hold
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.execute(f"COMMENT ON SCHEMA {schema} IS {_sql_str(comment)}")
 
 
 def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[str, int]:
@@ -111,7 +112,9 @@ def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[st
         for table in MODELS:
             counts[f"canoniek.{table}"] = _canonical_table(con, lake, table)
         counts["quarantaine.rijen"] = _replace_from_parquet(
-            con, "quarantaine.rijen", _parquet_glob(lake / "rejected", "*/*.parquet"),
+            con,
+            "quarantaine.rijen",
+            _parquet_glob(lake / "rejected", "*/*.parquet"),
             "organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT, tabel VARCHAR, "
             "_bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, waarde VARCHAR, "
             "melding VARCHAR",

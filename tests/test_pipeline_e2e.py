@@ -27,19 +27,31 @@ def test_every_organisation_is_taken_in_and_accepted(demo_home):
 
 
 def test_client_ids_are_pseudonymised_everywhere(demo_home):
-    cols = {c for (c,) in q(demo_home, "SELECT column_name FROM duckdb_columns() WHERE table_name='traject'")}
+    cols = {
+        c
+        for (c,) in q(
+            demo_home, "SELECT column_name FROM duckdb_columns() WHERE table_name='traject'"
+        )
+    }
     assert "client_pseudoniem" in cols and "client_id" not in cols
     pseudonyms = q(demo_home, "SELECT client_pseudoniem FROM canoniek.traject LIMIT 50")
     assert all(re.fullmatch(r"[0-9a-f]{32}", p) for (p,) in pseudonyms)
     # the demo's local client numbers look like K000123: none may survive intake
     raw = re.compile(rb"\bK\d{5,}\b")
-    for path in [demo_home.warehouse, demo_home.audit_log, *demo_home.site.rglob("*.html"),
-                 *demo_home.lake.rglob("*.parquet")]:
+    for path in [
+        demo_home.warehouse,
+        demo_home.audit_log,
+        *demo_home.site.rglob("*.html"),
+        *demo_home.lake.rglob("*.parquet"),
+    ]:
         assert not raw.search(path.read_bytes()), path
 
 
 def test_mkba_results_cover_the_four_domains(demo_home):
-    rows = q(demo_home, "SELECT domein, count(*), median(bkr), min(parameter_versie) FROM mkba.project GROUP BY domein")
+    rows = q(
+        demo_home,
+        "SELECT domein, count(*), median(bkr), min(parameter_versie) FROM mkba.project GROUP BY domein",
+    )
     assert {r[0] for r in rows} == set(DOMAINS)
     for domein, n, ratio, version in rows:
         assert n > 0 and ratio is not None and ratio > 0, domein
@@ -49,7 +61,12 @@ def test_mkba_results_cover_the_four_domains(demo_home):
 def test_benchmark_cells_carry_a_status(demo_home):
     rows = q(demo_home, "SELECT DISTINCT status FROM benchmark.cellen")
     assert rows
-    names = {c for (c,) in q(demo_home, "SELECT column_name FROM duckdb_columns() WHERE schema_name='benchmark'")}
+    names = {
+        c
+        for (c,) in q(
+            demo_home, "SELECT column_name FROM duckdb_columns() WHERE schema_name='benchmark'"
+        )
+    }
     assert "organisatie_id" not in names
 
 
@@ -69,7 +86,20 @@ def test_demo_twice_changes_nothing(demo_home, tmp_path):
 
     tables = ["canoniek.traject", "canoniek.meting", "mkba.project", "benchmark.cellen"]
     before = {t: q(demo_home, f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {t}") for t in tables}
-    assert main(["demo", "--orgs", str(DEMO_ORGS), "--seed", str(DEMO_SEED), "--home", str(demo_home.root)]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--orgs",
+                str(DEMO_ORGS),
+                "--seed",
+                str(DEMO_SEED),
+                "--home",
+                str(demo_home.root),
+            ]
+        )
+        == 0
+    )
     after = {t: q(demo_home, f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {t}") for t in tables}
     assert before == after
     (dups,) = q(demo_home, "SELECT count(*) FROM intake.audit WHERE uitkomst = 'duplicaat'")[0]
@@ -83,4 +113,11 @@ def test_definitions_load():
 
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert {"uploads", "accepted_tables", "project_mkba", "warehouse", "sector_benchmark", "reports"} <= keys
+    assert {
+        "uploads",
+        "accepted_tables",
+        "project_mkba",
+        "warehouse",
+        "sector_benchmark",
+        "reports",
+    } <= keys

@@ -23,8 +23,11 @@ def add_parser(sub) -> None:
         "2: verkeerd gebruik.",
     )
     p.add_argument("bestand", type=Path, help="het exportbestand (CSV of XLSX)")
-    p.add_argument("--systeem", help="registratiesysteem (bijv. contract, regicare, regas); "
-                   "standaard wordt het herkend aan de kopregel")
+    p.add_argument(
+        "--systeem",
+        help="registratiesysteem (bijv. contract, regicare, regas); "
+        "standaard wordt het herkend aan de kopregel",
+    )
     p.add_argument("--organisatie", default="CONTROLE", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="uitvoer als JSON-document")
     p.set_defaults(run=run)

@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     had_key = key_file.exists()
     load_or_create_key(home.secrets)
     if not had_key and key_file.exists():
-        _say(f"Sleutel voor pseudonimisering aangemaakt: {key_file} (alleen leesbaar voor de eigenaar).")
+        _say(
+            f"Sleutel voor pseudonimisering aangemaakt: {key_file} (alleen leesbaar voor de eigenaar)."
+        )
     _say(f"Demosector maken in {home.root} ({args.orgs} organisaties, seed {args.seed}) …")
     for i, org in enumerate(generate_sector(orgs=args.orgs, seed=args.seed), start=1):
         write_exports(org, home.inbox)

@@ -42,8 +42,14 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def page(title: str, body: str, *, root: str = ".", subtitle: str | None = None,
-         generated: dt.date | None = None) -> str:
+def page(
+    title: str,
+    body: str,
+    *,
+    root: str = ".",
+    subtitle: str | None = None,
+    generated: dt.date | None = None,
+) -> str:
     """A complete HTML document. `root` is the relative path back to the site root."""
     sub = f'<p class="lead">{esc(subtitle)}</p>' if subtitle else ""
     stamp = f"Gemaakt op {(generated or dt.date.today()).strftime('%d-%m-%Y')}" if generated else ""

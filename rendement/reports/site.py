@@ -43,8 +43,10 @@ def sector_table(cells: pl.DataFrame, year: int) -> GT:
         row = {"Domein": label}
         for maat, stat, heading in KEY_MEASURES:
             cell = cells.filter(
-                (pl.col("tabel") == "domein") & (pl.col("jaar") == year)
-                & (pl.col("domein") == domain) & (pl.col("maat") == maat)
+                (pl.col("tabel") == "domein")
+                & (pl.col("jaar") == year)
+                & (pl.col("domein") == domain)
+                & (pl.col("maat") == maat)
                 & (pl.col("statistiek") == stat)
             )
             value = cell["waarde"][0] if cell.height else None
@@ -54,22 +56,28 @@ def sector_table(cells: pl.DataFrame, year: int) -> GT:
     return (
         GT(pl.DataFrame(rows), id="sector-kerncijfers", locale="nl")
         .tab_header(title=f"Kerncijfers per domein, {year}")
-        .tab_source_note("x = onderdrukt (te weinig organisaties), d = dominantie, "
-                         "k = klein aantal, s = secundair onderdrukt, . = geen projecten")
+        .tab_source_note(
+            "x = onderdrukt (te weinig organisaties), d = dominantie, "
+            "k = klein aantal, s = secundair onderdrukt, . = geen projecten"
+        )
     )
 
 
 def build_site(home: Home, params) -> list[Path]:
     with connect(home.warehouse, read_only=True) as con:
-        cells = con.execute("SELECT * FROM benchmark.cellen").pl()
+        cells = con.sql("SELECT * FROM benchmark.cellen").pl()
     years = sorted(cells["jaar"].unique().to_list())
     pages = []
     body = "".join(
         f"<h2>{year}</h2>" + sector_table(cells, year).as_raw_html(inline_css=False)
         for year in reversed(years)
     )
-    pages.append(write_page(home.site / "sector.html",
-                            page("Sectoroverzicht", body, subtitle=f"Parameterset {esc(params.version)}")))
+    pages.append(
+        write_page(
+            home.site / "sector.html",
+            page("Sectoroverzicht", body, subtitle=f"Parameterset {esc(params.version)}"),
+        )
+    )
     index = (
         '<ul><li><a href="sector.html">Sectoroverzicht per domein</a></li></ul>'
         f'<p class="meta">Parameterset {esc(params.version)}; jaren {", ".join(map(str, years))}.</p>'
