@@ -111,7 +111,11 @@ def convert_fields(
     thousands: str | None,
     table_of: dict[str, str],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(typed frame with one column per field plus `_rij`, problems)."""
+    """(typed frame with one column per field plus `_rij`, problems).
+
+    Every conversion runs once over the whole frame; the checks then look only at the rows
+    where at least one of them fails (usually none), so problems cost nothing on clean data.
+    """
     raw = rows.select(
         [
             (pl.col(f"c{present[name]}") if name in present else pl.lit(None, pl.String)).alias(
@@ -125,14 +129,17 @@ def convert_fields(
     checks = []
     for name, spec in fields.items():
         col = pl.col(name)
+        converted = pl.col(f"__t_{name}")
         kolom = header[present[name]] if name in present else spec.headers[0]
         table = table_of.get(name, "")
         shown = pl.lit(MASK) if spec.identifier else col
+        unreadable = col.is_not_null() & converted.is_null()
+
         if spec.type == "date":
             out = date_expr(col)
             checks.append(
                 _problem(
-                    col.is_not_null() & out.is_null(),
+                    unreadable,
                     table,
                     kolom,
                     shown,
@@ -145,7 +152,7 @@ def convert_fields(
             out = number_expr(col, decimal, thousands)
             checks.append(
                 _problem(
-                    col.is_not_null() & out.is_null(),
+                    unreadable,
                     table,
                     kolom,
                     shown,
@@ -157,7 +164,7 @@ def convert_fields(
             out = integer_expr(col, decimal, thousands)
             checks.append(
                 _problem(
-                    col.is_not_null() & out.is_null(),
+                    unreadable,
                     table,
                     kolom,
                     shown,
@@ -169,29 +176,27 @@ def convert_fields(
             out = gemeentecode_expr(col)
         elif spec.type == "code":
             lookup = code_lookup(raw.get_column(name), mapping.values[spec.values])
-            mapped = (
+            out = (
                 col.replace_strict(
                     list(lookup), list(lookup.values()), default=None, return_dtype=pl.String
                 )
                 if lookup
                 else pl.lit(None, pl.String)
             )
-            if spec.unknown == "keep":
-                out = pl.coalesce(mapped, col)
-            else:
-                out = mapped
-            if spec.unknown == "problem":
+            if spec.unknown == "keep":  # the contract: validation judges unknown codes
+                out = pl.coalesce(out, col)
+            elif spec.unknown == "problem":
                 codes = mapping.codes(spec.values)
                 listed = ", ".join(codes[:15]) + (" ..." if len(codes) > 15 else "")
                 checks.append(
                     _problem(
-                        col.is_not_null() & mapped.is_null(),
+                        unreadable,
                         table,
                         kolom,
                         shown,
                         "code_onbekend",
-                        f"in kolom '{kolom}' kennen we niet (bekende waarden: {listed}). Vraag "
-                        "de beheerder om deze waarde aan de vertaaltabel toe te voegen.",
+                        f"in kolom '{kolom}' kennen we niet (bekende waarden: {listed}). Vraag de "
+                        "beheerder om deze waarde aan de vertaaltabel toe te voegen.",
                     )
                 )
         else:
@@ -212,10 +217,14 @@ def convert_fields(
                     ],
                 )
             )
-        typed.append(out.alias(name))
-    problems = (
-        concat_problems([raw.filter(mask).select(exprs) for mask, exprs in checks])
-        if checks
-        else pl.DataFrame(schema=PROBLEM_SCHEMA)
-    )
-    return raw.select(typed + [pl.col("_rij")]), problems
+        typed.append(out.alias(f"__t_{name}"))
+    frame = raw.with_columns(typed)
+    problems = pl.DataFrame(schema=PROBLEM_SCHEMA)
+    if checks:
+        suspicious = frame.filter(pl.any_horizontal([mask for mask, _ in checks]))
+        if suspicious.height:
+            problems = concat_problems(
+                [suspicious.filter(mask).select(exprs) for mask, exprs in checks]
+            )
+    out_frame = frame.select([pl.col(f"__t_{n}").alias(n) for n in fields] + [pl.col("_rij")])
+    return out_frame, problems
