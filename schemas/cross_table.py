@@ -78,66 +78,84 @@ def _rows_text(col: str = "_rij") -> pl.Expr:
     return pl.col(col).sort().cast(pl.String).str.join(", ")
 
 
+def key_hash(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of one or more key columns.
+
+    Comparing strings is the expensive part of these rules (on two cores, `is_in` over two
+    million text keys takes seconds; over their hashes a tenth of a second). Hashes only
+    *find candidates*: where a false match would reject or warn about a row (duplicates,
+    duplicate clients) the candidates are compared exactly. A reference that is missing always
+    has a missing hash; a hash collision could only let a wrong reference pass, with a
+    probability of about n²/2⁶⁵ (10⁻⁸ for a million keys).
+    """
+    if len(columns) == 1:
+        return pl.col(columns[0]).cast(pl.String).hash(seed=HASH_SEED)
+    return pl.struct(pl.col(c).cast(pl.String) for c in columns).hash(seed=HASH_SEED)
+
+
+HASH_SEED = 20_26
+
+
+def _hash_of(df: pl.DataFrame | None, columns: list[str], only_ok: bool = False) -> pl.Series:
+    if df is None or not set(columns) <= set(df.columns) or df.height == 0:
+        return pl.Series("h", [], pl.UInt64)
+    if only_ok and OK in df.columns:
+        df = df.filter(pl.col(OK))
+    return df.select(key_hash(columns).alias("h")).to_series()
+
+
 # ------------------------------------------------------------------------------------------
 # keys
 
 
-def exact_copies(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
-    """Rows equal in every column to an earlier row: (mask of the copies, warnings)."""
-    columns = _canonical(table, frame)
-    if table == "kosten":  # identical ledger lines (rent per month) are summed, not dropped
-        return pl.Series(COPY, [False] * frame.height, pl.Boolean), pl.DataFrame()
-    copies = ~frame.select(pl.struct(columns).is_first_distinct()).to_series()
-    if not copies.any():
-        return copies.alias(COPY), pl.DataFrame()
-    first = (
-        frame.filter(~copies)
-        .join(
-            frame.filter(copies).select(columns).unique(), on=columns, how="semi", nulls_equal=True
-        )
-        .select(*columns, pl.col("_rij").alias("__eerste"))
-    )
-    dup = frame.filter(copies).join(first, on=columns, how="left", nulls_equal=True)
-    return copies.alias(COPY), _hits(
-        dup, table, KEYS[table][-1], "dubbele_rij", eerste_rij=pl.col("__eerste")
-    )
+def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """Duplicate keys in one table: (mask of exact copies to leave out, hits).
 
-
-def key_conflicts(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """All rows of a key that occurs more than once with different data (not for kosten)."""
-    if table == "kosten":
-        return pl.DataFrame()
+    An exact copy of an earlier row (every column equal) is left out with a warning; rows that
+    share a key but differ are all rejected (`dubbele_sleutel`). `kosten` is summed instead
+    (see `summed_costs`), so it has neither.
+    """
+    no_copies = pl.Series(COPY, [False] * frame.height, pl.Boolean)
+    if table == "kosten" or frame.height < 2:
+        return no_copies, pl.DataFrame()
     keys = KEYS[table]
     filled = pl.all_horizontal(*(pl.col(k).is_not_null() for k in keys if k != "onderdeel"))
-    candidates = frame.filter(~pl.col(COPY) & filled)
-    dup_mask = candidates.select(pl.struct(keys).is_duplicated()).to_series()
-    if not dup_mask.any():
-        return pl.DataFrame()
-    dup = candidates.filter(dup_mask)
-    per_key = dup.group_by(keys).agg(pl.len().alias("__n"), _rows_text().alias("__rijen"))
-    dup = dup.join(per_key, on=keys, how="left", nulls_equal=True)
-    return _hits(
-        dup,
-        table,
-        keys[0],
-        "dubbele_sleutel",
-        sleutel=_KEY_TEXT[table],
-        aantal=pl.col("__n"),
-        andere_rijen=pl.col("__rijen"),
-        sleutelnaam=pl.lit(_KEY_NAME[table]),
+    candidates = frame.filter(key_hash(keys).is_duplicated() & filled)
+    if candidates.height == 0:
+        return no_copies, pl.DataFrame()
+    # exact from here on: the candidates are few
+    columns = _canonical(table, candidates)
+    candidates = candidates.filter(pl.len().over(keys) > 1).with_columns(
+        pl.col("_rij").first().over(columns).alias("__eerste"),
+        ~pl.struct(columns).is_first_distinct().alias("__kopie_van"),
     )
+    copies = candidates.filter(pl.col("__kopie_van"))
+    found = [_hits(copies, table, keys[-1], "dubbele_rij", eerste_rij=pl.col("__eerste"))]
+    rest = candidates.filter(~pl.col("__kopie_van"))
+    conflict = rest.filter(pl.len().over(keys) > 1).with_columns(
+        pl.len().over(keys).alias("__n"),
+        pl.col("_rij").sort().cast(pl.String).str.join(", ").over(keys).alias("__rijen"),
+    )
+    found.append(
+        _hits(
+            conflict,
+            table,
+            keys[0],
+            "dubbele_sleutel",
+            sleutel=_KEY_TEXT[table],
+            aantal=pl.col("__n"),
+            andere_rijen=pl.col("__rijen"),
+            sleutelnaam=pl.lit(_KEY_NAME[table]),
+        )
+    )
+    mask = frame.select(pl.col(IDX).is_in(copies[IDX].implode())).to_series().alias(COPY)
+    return mask, pl.concat([f for f in found if f.height], how="diagonal_relaxed") if any(
+        f.height for f in found
+    ) else pl.DataFrame()
 
 
 # ------------------------------------------------------------------------------------------
 # references
-
-
-def _ids(df: pl.DataFrame | None, column: str, only_ok: bool = False) -> pl.Series:
-    if df is None or column not in df.columns:
-        return pl.Series(column, [], pl.String)
-    if only_ok and OK in df.columns:
-        df = df.filter(pl.col(OK))
-    return df.get_column(column).cast(pl.String).drop_nulls().unique()
 
 
 def references(
@@ -150,12 +168,12 @@ def references(
 ) -> pl.DataFrame:
     """Each child row must point to a parent accepted in this upload or known from before."""
     key = _PARENT_KEY[parent]
-    good = pl.concat([_ids(parent_frame, key, only_ok=True), _ids(known_parent, key)])
-    delivered = _ids(parent_frame, key)
-    ref = pl.col(column).cast(pl.String)
-    rows = frame.filter(ref.is_not_null() & ~ref.is_in(good.implode()))
+    good = pl.concat([_hash_of(parent_frame, [key], only_ok=True), _hash_of(known_parent, [key])])
+    ref = key_hash([column])
+    rows = frame.filter(pl.col(column).is_not_null() & ~ref.is_in(good.implode()))
     if rows.height == 0:
         return pl.DataFrame()
+    delivered = _hash_of(parent_frame, [key])
     rejected_parent = ref.is_in(delivered.implode())
     return pl.concat(
         [
@@ -176,20 +194,24 @@ def duplicate_clients(traject: pl.DataFrame, known: pl.DataFrame | None) -> pl.D
     reach. Trajectories accepted before count as well (except those this upload replaces).
     """
     cols = ["project_id", "client_pseudoniem", "traject_id", "startdatum", "einddatum"]
-    mine = traject.filter(pl.col(OK)).select(*cols, IDX)
-    parts = [mine]
-    if known is not None and known.height and set(cols) <= set(known.columns):
-        earlier = known.select(cols).join(mine.select("traject_id"), on="traject_id", how="anti")
-        parts.append(earlier.with_columns(pl.lit(None, pl.Int64).alias(IDX)))
-    pool = pl.concat(parts, how="vertical_relaxed")
     group = ["project_id", "client_pseudoniem"]
-    pool = pool.filter(pl.len().over(group) > 1)
+    mine = traject.filter(pl.col(OK)).select(*cols, IDX)
+    parts = [mine.with_columns(key_hash(group).alias("__h"))]
+    if known is not None and known.height and set(cols) <= set(known.columns):
+        earlier = known.select(cols).with_columns(
+            key_hash(group).alias("__h"), pl.lit(None, pl.Int64).alias(IDX)
+        )
+        replaced = mine.select(key_hash(["traject_id"]).alias("__ht"))["__ht"]
+        earlier = earlier.filter(~key_hash(["traject_id"]).is_in(replaced.implode()))
+        parts.append(earlier.select(parts[0].columns))
+    pool = pl.concat(parts, how="vertical_relaxed")
+    pool = pool.filter(pl.col("__h").is_duplicated())
     if pool.height == 0:
         return pl.DataFrame()
     far = pl.date(9999, 12, 31)
     pairs = (
         pool.filter(pl.col(IDX).is_not_null())
-        .join(pool, on=group, suffix="_b")
+        .join(pool, on=group, suffix="_b")  # exact: joins on the text keys themselves
         .filter(
             (pl.col("traject_id") != pl.col("traject_id_b"))
             & (pl.col("startdatum") <= pl.col("einddatum_b").fill_null(far))
@@ -210,29 +232,30 @@ def duplicate_clients(traject: pl.DataFrame, known: pl.DataFrame | None) -> pl.D
     )
 
 
-def _measurements(
-    meting: pl.DataFrame | None, known: pl.DataFrame | None, moment: str
-) -> pl.DataFrame:
-    cols = ["traject_id", "instrument", "onderdeel"]
+_PART = ["traject_id", "instrument", "onderdeel"]
+
+
+def _measured(
+    meting: pl.DataFrame | None, known: pl.DataFrame | None, moment: str, columns: list[str]
+) -> pl.Series:
+    """Hashes of `columns` of the measurements at `moment` (accepted now, or before)."""
     parts = []
     for df, only_ok in ((meting, True), (known, False)):
-        if df is None or not set(cols + ["moment"]) <= set(df.columns):
+        if df is None or df.height == 0 or not {*columns, "moment"} <= set(df.columns):
             continue
+        keep = pl.col("moment") == moment
         if only_ok and OK in df.columns:
-            df = df.filter(pl.col(OK))
-        parts.append(df.filter(pl.col("moment") == moment).select(cols))
-    if not parts:
-        return pl.DataFrame(
-            schema={"traject_id": pl.String, "instrument": pl.String, "onderdeel": pl.String}
-        )
-    return pl.concat(parts, how="vertical_relaxed").unique()
+            keep = keep & pl.col(OK)
+        parts.append(df.filter(keep).select(key_hash(columns).alias("h")).to_series())
+    return pl.concat(parts) if parts else pl.Series("h", [], pl.UInt64)
 
 
 def t1_without_t0(meting: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
     """An end measurement (T1) without a begin measurement (T0) of the same instrument part."""
-    t0 = _measurements(meting, known, "T0")
-    t1 = meting.filter(pl.col(OK) & (pl.col("moment") == "T1"))
-    lonely = t1.join(t0, on=["traject_id", "instrument", "onderdeel"], how="anti", nulls_equal=True)
+    t0 = _measured(meting, known, "T0", _PART)
+    lonely = meting.filter(
+        pl.col(OK) & (pl.col("moment") == "T1") & ~key_hash(_PART).is_in(t0.implode())
+    )
     return _hits(lonely, "meting", "moment", "t1_zonder_t0")
 
 
@@ -240,9 +263,12 @@ def completed_without_t1(
     traject: pl.DataFrame, meting: pl.DataFrame | None, known: pl.DataFrame | None
 ) -> pl.DataFrame:
     """A trajectory ended as planned (afgerond) without any end measurement (T1)."""
-    t1 = _measurements(meting, known, "T1").select("traject_id").unique()
-    done = traject.filter(pl.col(OK) & (pl.col("reden_einde") == "afgerond"))
-    missing = done.join(t1, on="traject_id", how="anti")
+    t1 = _measured(meting, known, "T1", ["traject_id"])
+    missing = traject.filter(
+        pl.col(OK)
+        & (pl.col("reden_einde") == "afgerond")
+        & ~key_hash(["traject_id"]).is_in(t1.implode())
+    )
     return _hits(missing, "traject", "reden_einde", "afgerond_zonder_t1")
 
 
@@ -286,7 +312,7 @@ def warnings(frames: dict[str, pl.DataFrame], known: dict[str, pl.DataFrame]) ->
         out.append(duplicate_clients(traject, known.get("traject")))
         # only when measurements are delivered at all (now or before): a partial upload of
         # trajectories alone is not blamed for measurements that arrive in the next file
-        if meting is not None or (known_meting is not None and known_meting.height):
+        if meting is not None or (known_meting is not None and known_meting.height > 0):
             out.append(completed_without_t1(traject, meting, known_meting))
     if meting is not None:
         out.append(t1_without_t0(meting, known_meting))

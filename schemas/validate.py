@@ -506,10 +506,9 @@ def validate_upload(
     # 4. between rows and tables, parents before children so that rejections cascade
     usable_frames = {t: f for t, f in frames.items() if usable[t]}
     for table, frame in usable_frames.items():
-        copies, copy_hits = cross_table.exact_copies(table, frame)
-        frames[table] = usable_frames[table] = frame.with_columns(copies.alias(COPY))
-        h = _concat([h, _with_severity(copy_hits)])
-        h = _concat([h, _with_severity(cross_table.key_conflicts(table, frames[table]))])
+        copies, dup_hits = cross_table.duplicates(table, frame)
+        frames[table] = frame.with_columns(copies)
+        h = _concat([h, _with_severity(dup_hits)])
     frames = _set_ok(frames, h)
     for child, column, parent in cross_table.REFERENCES:
         if child not in frames or not usable[child]:
@@ -804,7 +803,9 @@ def render_findings(
         frame = frames.get(table)
         if frame is not None:
             schema = polars_schema(table)
-            rows = frame.join(group.select(IDX).unique(), on=IDX, how="semi").select(
+            # IDX is the row position: frames are never filtered or reordered here
+            positions = group.get_column(IDX).drop_nulls().unique().sort()
+            rows = frame.select(pl.all().gather(positions)).select(
                 IDX,
                 pl.col("_rij").alias("__rij"),
                 pl.col("_bestand").alias("__bestand"),
