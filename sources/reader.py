@@ -72,7 +72,7 @@ def _check_system(system: str | None) -> dict[str, Mapping]:
 def _viable(sheet: RawSheet, layout: Layout) -> tuple[dict[str, int], list[str], int]:
     present, missing = layout.resolve(sheet.header or [])
     filled = sum(1 for c in sheet.header or [] if c)
-    recognised = len(present)
+    recognised = len(set(present.values()))  # columns, not fields (one column may feed two)
     good = not missing and (
         recognised >= MIN_RECOGNISED or recognised >= MIN_SHARE_RECOGNISED * max(filled, 1)
     )
@@ -295,7 +295,7 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
     for s in sheets:
         if s.name not in matched_names and (s.header or s.data.height):
             dialect.notes.append(f"Blad '{s.name}' is overgeslagen: de kolommen passen niet.")
-    if "organisatie_id" in {normalise_name(c) for c in dialect.ignored_columns}:
+    if "organisatieid" in {normalise_name(c) for c in dialect.ignored_columns}:
         dialect.notes.append(
             "De kolom 'organisatie_id' is niet gebruikt: de organisatie volgt uit de map "
             "waarin het bestand is aangeleverd."
