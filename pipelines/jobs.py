@@ -3,13 +3,11 @@ range of organisations (the full sector, as one run)."""
 
 import dagster as dg
 
-from assets.partitions import organisations
 
 PROCESS_JOB = "verwerk_leveringen"
 
 process_job = dg.define_asset_job(
     PROCESS_JOB,
     selection=dg.AssetSelection.all(),
-    partitions_def=organisations,
     description="Inname, validatie, MKBA, warehouse, benchmark en rapporten.",
 )
