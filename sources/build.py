@@ -64,14 +64,13 @@ def _bands() -> list[tuple[int, int | None, str]]:
 
 def age_years(birth: pl.Expr, at: pl.Expr) -> pl.Expr:
     """Whole years between two dates (birthday counted on the day itself)."""
-    before_birthday = (at.dt.month() * 100 + at.dt.day()) < (
-        birth.dt.month() * 100 + birth.dt.day()
-    )
-    return (
-        at.dt.year().cast(pl.Int64)
-        - birth.dt.year().cast(pl.Int64)
-        - before_birthday.cast(pl.Int64)
-    )
+
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(at) < month_day(birth)
+    years = at.dt.year().cast(pl.Int64) - birth.dt.year().cast(pl.Int64)
+    return years - before_birthday.cast(pl.Int64)
 
 
 def age_band(age: pl.Expr) -> pl.Expr:

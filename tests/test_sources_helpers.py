@@ -135,6 +135,8 @@ def format_number(value: float, style: str) -> str:
 def format_cell(value: object, kind: str, date_style: str, number_style: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # a test wrote text on purpose
+        return value
     if kind == "date":
         return value.strftime(DATE_STYLES[date_style])  # type: ignore[union-attr]
     if kind == "number":
@@ -197,7 +199,9 @@ def render_xlsx(
                 kind = logical.kind(h)
                 if v is None:
                     continue
-                if kind == "date":
+                if isinstance(v, str) and kind != "text":
+                    ws.write_string(r, c, v)
+                elif kind == "date":
                     if date_mode == "cell":
                         ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_format)
                     elif date_mode == "serial":
