@@ -96,6 +96,15 @@ def key_hash(columns: list[str]) -> pl.Expr:
 HASH_SEED = 20_26
 
 
+def _repeated(hashes: pl.Series) -> pl.Series:
+    """Mask of the values that occur more than once (fast when there are none or few)."""
+    if hashes.n_unique() == hashes.len():
+        return pl.Series(hashes.name, [False] * hashes.len(), pl.Boolean)
+    ordered = hashes.sort()
+    twice = ordered.filter(ordered == ordered.shift(1)).unique()
+    return hashes.is_in(twice.implode())
+
+
 def _hash_of(df: pl.DataFrame | None, columns: list[str], only_ok: bool = False) -> pl.Series:
     if df is None or not set(columns) <= set(df.columns) or df.height == 0:
         return pl.Series("h", [], pl.UInt64)
@@ -120,7 +129,8 @@ def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame
         return no_copies, pl.DataFrame()
     keys = KEYS[table]
     filled = pl.all_horizontal(*(pl.col(k).is_not_null() for k in keys if k != "onderdeel"))
-    candidates = frame.filter(key_hash(keys).is_duplicated() & filled)
+    repeated = _repeated(frame.select(key_hash(keys)).to_series())
+    candidates = frame.filter(repeated).filter(filled)
     if candidates.height == 0:
         return no_copies, pl.DataFrame()
     # exact from here on: the candidates are few
@@ -205,7 +215,7 @@ def duplicate_clients(traject: pl.DataFrame, known: pl.DataFrame | None) -> pl.D
         earlier = earlier.filter(~key_hash(["traject_id"]).is_in(replaced.implode()))
         parts.append(earlier.select(parts[0].columns))
     pool = pl.concat(parts, how="vertical_relaxed")
-    pool = pool.filter(pl.col("__h").is_duplicated())
+    pool = pool.filter(_repeated(pool["__h"]))
     if pool.height == 0:
         return pl.DataFrame()
     far = pl.date(9999, 12, 31)
