@@ -264,6 +264,7 @@ def _counts_table(report: dict) -> str:
             waarschuwingen="Waarschuwingen",
         )
         .fmt_integer(columns=[*_COUNT_KEYS, "waarschuwingen"])
+        .tab_options(table_margin_left="0px")
     )
     return gt.as_raw_html()
 
@@ -302,6 +303,7 @@ def _examples_table(r: dict) -> str:
         )
         .fmt_integer(columns="rij", use_seps=False)
         .sub_missing(columns="rij", missing_text="–")
+        .tab_options(table_width="100%", table_margin_left="0px")
     )
     if r["aantal"] > len(r["voorbeelden"]):
         gt = gt.tab_source_note(

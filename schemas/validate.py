@@ -257,8 +257,9 @@ def _conform(table, bestand, frame, column, have, dtype):
     col = pl.col(column)
     if have == pl.Null:
         return col.cast(dtype), [], True
-    if dtype == pl.String and (have.is_numeric() or have in (pl.Date, pl.Boolean)):
-        return col.cast(pl.String), [], True  # codes read as numbers by a reader: fine
+    if dtype == pl.String and not have.is_nested():
+        # codes read as numbers, categoricals, dates in a text column: all fine as text
+        return col.cast(pl.String), [], True
     if dtype == pl.Date and isinstance(have, pl.Datetime):
         return col.dt.date(), [], True
     if dtype.is_numeric() and have.is_numeric():
@@ -282,7 +283,7 @@ def _conform(table, bestand, frame, column, have, dtype):
             ],
             False,
         )
-    check = frame.select(IDX, col.cast(pl.String).alias("__raw"), cast.alias("__cast"))
+    check = frame.select(IDX, _fmt(column, have).alias("__raw"), cast.alias("__cast"))
     failed = check.filter(pl.col("__raw").is_not_null() & pl.col("__cast").is_null())
     filled = check["__raw"].is_not_null().sum()
     if filled and failed.height == filled:

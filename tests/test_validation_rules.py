@@ -396,6 +396,32 @@ def test_text_dates_in_dutch_notation_are_read():
     assert outcome.accepted["project"].height == 4
 
 
+def test_reader_types_that_are_close_enough_are_accepted():
+    tables = upload()
+    tables["project"] = tables["project"].with_columns(pl.col("domein").cast(pl.Categorical))
+    tables["inzet"] = tables["inzet"].with_columns(
+        pl.col("jaar").cast(pl.Int32), pl.col("vrijwilligers").cast(pl.Float64)
+    )
+    tables["meting"] = tables["meting"].with_columns(pl.col("datum").cast(pl.Datetime))
+    outcome = run(tables)
+    assert outcome.findings.height == 0, outcome.findings.rows()
+    assert outcome.accepted["inzet"].schema["jaar"] == pl.Int64
+    assert outcome.accepted["meting"].schema["datum"] == pl.Date
+
+
+def test_fraction_in_a_whole_number_column_rejects_the_row():
+    tables = upload()
+    tables["inzet"] = set_cells(
+        tables["inzet"].with_columns(pl.col("vrijwilligers").cast(pl.Float64)),
+        4,
+        vrijwilligers=2.5,
+    )
+    outcome = run(tables)
+    finding = assert_found(outcome, "inzet", 4, "vrijwilligers", "waarde_onleesbaar")
+    assert finding["waarde"] == "2,5"
+    assert outcome.accepted["inzet"].height == 3
+
+
 # --- duplicates ---------------------------------------------------------------------------
 
 
