@@ -1,0 +1,82 @@
+"""`rendement serve`: the upload service (Starlette on uvicorn), bound to localhost by default."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rendement.home import Home
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="start de uploadservice voor organisaties",
+        description="Start de uploadservice: organisaties leveren hun exports aan met hun eigen "
+        "token en halen hun eigen rapporten op; analisten zien de leveringsstatus. Luistert "
+        "standaard alleen op 127.0.0.1; zet er voor gebruik via internet een webserver met "
+        "HTTPS voor (de service zelf spreekt geen TLS).",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="adres om op te luisteren (standaard 127.0.0.1)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
+    p.add_argument("--home", help="datamap (standaard $RENDEMENT_HOME of ./data)")
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=50,
+        help="grootste bestand dat wordt aangenomen, in MB (standaard 50)",
+    )
+    p.add_argument(
+        "--zonder-voorcontrole",
+        action="store_true",
+        help="sla de voorcontrole bij ontvangst over (sneller; de verwerking controleert toch)",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from rendement.service.app import create_app
+    from rendement.service.uploads import Settings
+
+    if not 0 < args.port < 65536:
+        print("rendement serve: --port moet tussen 1 en 65535 liggen", file=sys.stderr)
+        return 2
+    if args.max_mb <= 0:
+        print("rendement serve: --max-mb moet groter dan 0 zijn", file=sys.stderr)
+        return 2
+    home = Home.from_env(args.home)
+    home.inbox.mkdir(parents=True, exist_ok=True)
+    settings = Settings(
+        max_upload_bytes=int(args.max_mb * 1024 * 1024), preflight=not args.zonder_voorcontrole
+    )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"Let op: de service luistert op {args.host}, dus ook buiten deze computer. "
+            "Zet er een webserver met HTTPS voor: tokens mogen niet onversleuteld over het "
+            "netwerk.",
+            file=sys.stderr,
+        )
+    if not home.registry.exists():
+        print(
+            f"Er is nog geen register ({home.registry}); voeg organisaties toe met "
+            "'rendement org add' en maak tokens met 'rendement token new'.",
+            file=sys.stderr,
+        )
+    print(
+        f"Uploadservice voor {home.root} op http://{args.host}:{args.port}/ "
+        f"(grens {args.max_mb:g} MB). Stoppen met Ctrl-C.",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(home, settings),
+        host=args.host,
+        port=args.port,
+        server_header=False,
+        log_level="info",
+    )
+    return 0

@@ -1,0 +1,367 @@
+"""The ASGI application (Starlette): routes, the audit middleware and Dutch error answers.
+
+Routes (see docs/uploadservice.md):
+    GET  /                       upload page (HTML form, token + file)
+    POST /uploaden               the form's target; answers with a Dutch receipt page
+    POST /api/uploads            upload (multipart field `bestand`, or raw body + X-Bestandsnaam)
+    GET  /api/uploads            this organisation's uploads and their status
+    GET  /api/rapporten          this organisation's report files
+    GET  /api/rapporten/{ORG}/{pad}   one report file (own organisation only)
+    GET  /analist/leveringen     delivery status per reporting year (analyst token)
+    GET  /gezond                 liveness check
+
+Every request is written to the audit log once, when its answer starts (so the line exists
+before the client sees the answer): organisation, action, checksum, outcome, HTTP status,
+method, path, client address and duration. Never the token, headers or file contents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from pathlib import Path
+
+import anyio
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from rendement import audit
+from rendement.home import Home
+from rendement.service import pages, reports
+from rendement.service.auth import Authenticator, Principal, bearer
+from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
+from rendement.service.receive import receive_multipart, receive_raw
+from rendement.service.tokens import valid_org_id
+from rendement.service.uploads import ACTOR, Settings, store, uploads_overview
+
+AUDIT_KEY = "rendement.audit"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+    (b"x-frame-options", b"DENY"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+STALE_SECONDS = 3600
+
+
+class AuditMiddleware:
+    """Logs every HTTP request to the audit log and adds security headers to every answer."""
+
+    def __init__(self, app, home: Home):
+        self.app = app
+        self.home = home
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        info: dict = {"actie": "verzoek", "details": {}}
+        scope[AUDIT_KEY] = info
+        started = time.monotonic()
+        logged = False
+
+        async def log(status: int) -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                await anyio.to_thread.run_sync(self._write, scope, info, status, started)
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                await log(message["status"])
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await log(500)
+            raise
+
+    def _write(self, scope, info: dict, status: int, started: float) -> None:
+        outcome = info.get("uitkomst") or ("ok" if status < 400 else f"fout_{status}")
+        client = scope.get("client")
+        audit.append(
+            self.home.audit_log,
+            actor=ACTOR,
+            action=info["actie"],
+            outcome=outcome,
+            organisatie_id=info.get("organisatie_id"),
+            checksum=info.get("checksum"),
+            bestand=info.get("bestand"),
+            status=status,
+            methode=scope.get("method"),
+            pad=scope.get("path", "")[:200],
+            client=client[0] if client else None,
+            duur_ms=round((time.monotonic() - started) * 1000),
+            **info["details"],
+        )
+
+
+def _info(request: Request) -> dict:
+    return request.scope.setdefault(AUDIT_KEY, {"actie": "verzoek", "details": {}})
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path.startswith("/analist/"))
+
+
+def error_response(request: Request, exc: ServiceError) -> Response:
+    info = _info(request)
+    info["uitkomst"] = exc.code
+    headers = {"WWW-Authenticate": 'Bearer realm="rendement"'} if exc.status == 401 else None
+    if _wants_html(request):
+        return HTMLResponse(pages.error_page(exc.status, exc.message), exc.status, headers)
+    return JSONResponse({"fout": exc.code, "melding": exc.message}, exc.status, headers)
+
+
+def endpoint(action: str):
+    """Name the audit action of a handler and turn a ServiceError into its Dutch answer."""
+
+    def wrap(handler):
+        async def run(self, request: Request) -> Response:
+            _info(request)["actie"] = action
+            try:
+                return await handler(self, request)
+            except ServiceError as exc:
+                return error_response(request, exc)
+
+        run.__name__ = handler.__name__
+        return run
+
+    return wrap
+
+
+class Service:
+    """The handlers, bound to one data home, its register and the limits."""
+
+    def __init__(self, home: Home, settings: Settings):
+        self.home = home
+        self.settings = settings
+        self.auth = Authenticator(home.registry)
+
+    # --- who ----------------------------------------------------------------------------
+    async def principal(self, request: Request, token: str | None, kind: str) -> Principal:
+        info = _info(request)
+        found = await run_in_threadpool(self.auth.check, token)
+        if found is None:
+            claimed = (token or "").split(".", 1)[0]
+            if valid_org_id(claimed):  # the id part only, never the secret
+                info["details"]["geclaimde_organisatie"] = claimed
+            raise unauthorised()
+        if found.kind == "organisatie":
+            info["organisatie_id"] = found.ident
+        else:
+            info["details"]["analist"] = found.ident
+        if found.kind != kind:
+            raise forbidden(
+                "Dit token hoort bij een analist; gebruik het token van de organisatie."
+                if kind == "organisatie"
+                else "Dit onderdeel is alleen voor analisten."
+            )
+        return found
+
+    async def org(self, request: Request) -> str:
+        token = bearer(request.headers.get("authorization"))
+        return (await self.principal(request, token, "organisatie")).ident
+
+    # --- uploads ------------------------------------------------------------------------
+    async def _receive_and_store(self, request: Request, org_for_file) -> tuple[int, dict]:
+        info = _info(request)
+        limit = self.settings.max_upload_bytes
+        ctype = request.headers.get("content-type", "").lower()
+        if ctype.startswith("multipart/form-data"):
+
+            async def folder(fields: dict) -> Path:
+                return self.home.org_inbox(await org_for_file(fields))
+
+            received = await receive_multipart(request, limit, folder)
+        else:
+            org = await org_for_file({})
+            received = await receive_raw(request, self.home.org_inbox(org), limit)
+        info["checksum"] = received.checksum
+        info["details"].update(origineel=received.original, grootte_bytes=received.temp.size)
+        stored = await run_in_threadpool(
+            store, self.home, info["organisatie_id"], received, self.settings
+        )
+        receipt = stored.receipt
+        info["uitkomst"] = receipt["status"]
+        info["bestand"] = receipt.get("bestand")
+        info["details"].update(
+            periode=receipt.get("periode"),
+            formaat=receipt.get("formaat"),
+            systeem=receipt.get("systeem"),
+            voorcontrole=(receipt.get("voorcontrole") or {}).get("oordeel"),
+        )
+        return stored.status, receipt
+
+    @endpoint("upload")
+    async def api_upload(self, request: Request) -> Response:
+        org = await self.org(request)
+
+        async def known(_fields: dict) -> str:
+            return org
+
+        status, receipt = await self._receive_and_store(request, known)
+        return JSONResponse(receipt, status)
+
+    @endpoint("upload")
+    async def form_upload(self, request: Request) -> Response:
+        ctype = request.headers.get("content-type", "").lower()
+        if not ctype.startswith("multipart/form-data"):
+            raise bad_request("Verstuur het formulier op de pagina om een bestand aan te leveren.")
+
+        async def org_from_form(fields: dict) -> str:
+            if not fields.get("token"):
+                raise unauthorised("Vul uw token in vóór het bestand.")
+            return (await self.principal(request, fields["token"], "organisatie")).ident
+
+        status, receipt = await self._receive_and_store(request, org_from_form)
+        return HTMLResponse(pages.receipt_page(receipt), status)
+
+    @endpoint("uploads_lijst")
+    async def api_list(self, request: Request) -> Response:
+        org = await self.org(request)
+        rows = await run_in_threadpool(uploads_overview, self.home, org)
+        return JSONResponse({"organisatie_id": org, "uploads": rows})
+
+    # --- reports ------------------------------------------------------------------------
+    @endpoint("rapporten_lijst")
+    async def report_list(self, request: Request) -> Response:
+        org = await self.org(request)
+        files = await run_in_threadpool(reports.listing, self.home, org)
+        return JSONResponse({"organisatie_id": org, "rapporten": files})
+
+    @endpoint("rapport")
+    async def report(self, request: Request) -> Response:
+        org = await self.org(request)
+        wanted, pad = request.path_params["org"], request.path_params["pad"]
+        info = _info(request)
+        info["bestand"] = pad[:200]
+        if not valid_org_id(wanted):
+            raise reports.invalid_path()
+        if wanted != org:
+            info["details"]["gevraagde_organisatie"] = wanted
+            raise forbidden()
+        path = reports.resolve(self.home, org, pad)
+        info["uitkomst"] = "geleverd"
+        return FileResponse(path, media_type=reports.SUFFIXES[path.suffix])
+
+    # --- analysts -----------------------------------------------------------------------
+    @endpoint("leveringen")
+    async def deliveries(self, request: Request) -> Response:
+        token = bearer(request.headers.get("authorization"))
+        await self.principal(request, token, "analist")
+        raw_year = request.query_params.get("jaar")
+        if raw_year is not None and not (raw_year.isdigit() and 1980 <= int(raw_year) <= 2100):
+            raise bad_request("Geef het verslagjaar als jaartal, bijvoorbeeld ?jaar=2025.")
+        as_json = request.query_params.get("formaat") == "json"
+        body = await run_in_threadpool(self._deliveries, raw_year, as_json)
+        _info(request)["details"]["jaar"] = body[0]
+        if as_json:
+            return JSONResponse({"jaar": body[0], "organisaties": body[1]})
+        return HTMLResponse(body[1])
+
+    def _deliveries(self, raw_year: str | None, as_json: bool):
+        from rendement.delivery import delivery_page_html, delivery_status, latest_year
+
+        log = audit.read(self.home.audit_log)
+        year = int(raw_year) if raw_year else latest_year(log)
+        orgs = self.auth.registry().organisations()
+        if as_json:
+            return year, delivery_status(orgs, log, year).to_dicts()
+        return year, delivery_page_html(orgs, log, year)
+
+    # --- pages --------------------------------------------------------------------------
+    @endpoint("pagina")
+    async def home_page(self, request: Request) -> Response:
+        return HTMLResponse(pages.upload_form(self.settings.max_upload_bytes))
+
+    @endpoint("gezond")
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+
+def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
+    """Remove temp files and check folders that a crashed request left in the inboxes."""
+    removed = 0
+    cutoff = time.time() - older_than
+    if not home.inbox.is_dir():
+        return 0
+    for folder in home.inbox.iterdir():
+        if not folder.is_dir():
+            continue
+        for item in [*folder.glob(".upload-*.part"), *folder.glob(".controle-*")]:
+            with contextlib.suppress(FileNotFoundError):
+                if item.lstat().st_mtime < cutoff:
+                    if item.is_dir() and not item.is_symlink():
+                        shutil.rmtree(item, ignore_errors=True)
+                    else:
+                        item.unlink()
+                    removed += 1
+    return removed
+
+
+def create_app(home: Home, settings: Settings | None = None) -> Starlette:
+    """The service for one data home."""
+    settings = settings or Settings()
+    svc = Service(home, settings)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        messages = {404: "Dit adres bestaat niet.", 405: "Deze methode is hier niet toegestaan."}
+        code = {404: "niet_gevonden", 405: "methode_niet_toegestaan"}.get(exc.status_code, "fout")
+        error = ServiceError(exc.status_code, code, messages.get(exc.status_code, str(exc.detail)))
+        response = error_response(request, error)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        error = ServiceError(
+            500,
+            "interne_fout",
+            "Er ging iets mis aan onze kant; probeer het "
+            "later opnieuw of neem contact op met het sectorbureau.",
+        )
+        return error_response(request, error)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        home.inbox.mkdir(parents=True, exist_ok=True)
+        await run_in_threadpool(clean_stale, home)
+        yield
+
+    routes = [
+        Route("/", svc.home_page, methods=["GET"]),
+        Route("/index.html", lambda r: RedirectResponse("/", 307), methods=["GET"]),
+        Route("/uploaden", svc.form_upload, methods=["POST"]),
+        Route("/api/uploads", svc.api_upload, methods=["POST"]),
+        Route("/api/uploads", svc.api_list, methods=["GET"]),
+        Route("/api/rapporten", svc.report_list, methods=["GET"]),
+        Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),
+        Route("/analist/leveringen", svc.deliveries, methods=["GET"]),
+        Route("/gezond", svc.health, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.home = home
+    app.state.settings = settings
+    app.add_middleware(AuditMiddleware, home=home)
+    return app
+
+
+__all__ = ["Settings", "clean_stale", "create_app"]

@@ -1,0 +1,252 @@
+"""What an upload is, judged by its content (never by its name or the Content-Type it came with).
+
+Two kinds are accepted:
+- CSV: text that decodes as UTF-8 (with or without BOM) or Windows-1252, without binary control
+  characters, whose first records share a field count under one of `; , TAB |`.
+- XLSX: a zip holding `[Content_Types].xml` and `xl/workbook.xml`. Before anything unpacks it,
+  the zip's central directory is checked against zip-bomb limits (number of entries, total
+  uncompressed size, compression ratio per entry, overlapping entries, encryption, methods);
+  then every entry is decompressed once in bounded chunks, so that sizes that lie about
+  themselves and damaged data are caught here instead of in the reader.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rendement.service.errors import ServiceError
+
+MiB = 1024 * 1024
+SAMPLE_BYTES = 64 * 1024
+DELIMITERS = (";", ",", "\t", "|")
+XLSX_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or a password-protected workbook
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_entries: int = 2_000
+    max_uncompressed: int = 300 * MiB
+    max_ratio: float = 200.0  # uncompressed / compressed, per entry ...
+    ratio_floor: int = 1 * MiB  # ... for entries that unpack to more than this
+
+
+@dataclass(frozen=True)
+class Detected:
+    formaat: str  # "csv" | "xlsx"
+    suffix: str  # ".csv" | ".xlsx"
+    dialect: dict  # csv: codering, scheidingsteken; xlsx: onderdelen, uitgepakt_bytes
+
+
+def _n(x: float) -> str:
+    """A whole number the Dutch way: 1.029."""
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def unsupported(message: str) -> ServiceError:
+    return ServiceError(415, "geen_csv_of_xlsx", message)
+
+
+def bomb(message: str) -> ServiceError:
+    return ServiceError(422, "xlsx_geweigerd", message)
+
+
+def damaged(message: str = "") -> ServiceError:
+    return ServiceError(
+        422,
+        "xlsx_beschadigd",
+        "Het XLSX-bestand is beschadigd en kan niet worden gelezen"
+        + (f" ({message})" if message else "")
+        + ". Sla de werkmap opnieuw op in Excel en lever hem nog eens aan.",
+    )
+
+
+def detect(path: Path, limits: ZipLimits = ZipLimits()) -> Detected:
+    """Decide CSV or XLSX from the bytes; raise ServiceError 415 or 422 otherwise."""
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+        truncated = bool(fh.read(1))
+    if head.startswith(_ZIP_MAGIC):
+        return _xlsx(path, limits)
+    if head.startswith(_CFB_MAGIC):
+        raise unsupported(
+            "Dit is een oud Excel-bestand (.xls) of een werkmap met een wachtwoord. Sla hem op "
+            "als Excel-werkmap (.xlsx) zonder wachtwoord, of als CSV (puntkomma), en lever hem "
+            "opnieuw aan."
+        )
+    return _csv(head, truncated)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _decode(head: bytes, truncated: bool) -> tuple[str, str]:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise unsupported(
+            "Dit tekstbestand is opgeslagen als UTF-16 ('Unicode-tekst'). Sla het op als "
+            "'CSV (gescheiden door lijstscheidingsteken)' of 'CSV UTF-8' en lever het opnieuw aan."
+        )
+    if b"\x00" in head:
+        raise unsupported(_NOT_TEXT)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            text = decoder.decode(head, final=not truncated)
+        except UnicodeDecodeError:
+            continue
+        name = encoding
+        if encoding == "utf-8-sig" and not head.startswith(codecs.BOM_UTF8):
+            name = "utf-8"
+        return text, name
+    raise unsupported(_NOT_TEXT)
+
+
+_NOT_TEXT = (
+    "Dit bestand is geen CSV of XLSX. Lever een CSV-bestand (tekst met puntkomma's) of een "
+    "Excel-werkmap (.xlsx) aan; andere formaten, zoals PDF, afbeeldingen, ZIP of Word, worden "
+    "niet verwerkt."
+)
+
+
+def _csv(head: bytes, truncated: bool) -> Detected:
+    if not head.strip():
+        raise ServiceError(400, "leeg_bestand", "Het bestand is leeg.")
+    text, encoding = _decode(head, truncated)
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("<", "{", "["):
+        raise unsupported(_NOT_TEXT)  # HTML, XML or JSON, not a table
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0c\x1a")
+    if controls > max(1, len(text) // 1000):
+        raise unsupported(_NOT_TEXT)
+    delimiter = _delimiter(text, truncated)
+    if delimiter is None:
+        raise unsupported(
+            "Dit tekstbestand heeft geen herkenbare kolommen: er is geen scheidingsteken "
+            "(puntkomma, komma, tab of |) dat in de regels steeds even vaak voorkomt. Lever een "
+            "CSV-bestand met een kopregel en één regel per record aan."
+        )
+    return Detected("csv", ".csv", {"codering": encoding, "scheidingsteken": delimiter})
+
+
+def _delimiter(text: str, truncated: bool) -> str | None:
+    """The delimiter under which most of the first records have the same field count (>= 2)."""
+    best: tuple[int, int, str] | None = None
+    for rank, delim in enumerate(DELIMITERS):
+        try:
+            rows = list(_records(text, delim))
+        except csv.Error:
+            continue
+        if truncated and len(rows) > 1:
+            rows = rows[:-1]  # the sample may cut the last record short
+        counts = Counter(len(r) for r in rows if any(cell.strip() for cell in r))
+        total = sum(counts.values())
+        fields, freq = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(0, 0))
+        if fields < 2 or freq < min(2, total) or freq * 2 < total:
+            continue
+        key = (freq, -rank, delim)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best else None
+
+
+def _records(text: str, delim: str, limit: int = 200):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    for i, row in enumerate(reader):
+        if i >= limit:
+            break
+        yield row
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path, limits: ZipLimits) -> Detected:
+    try:
+        zf = zipfile.ZipFile(path)  # reads the central directory only
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise damaged("de inhoudsopgave van het zip-archief is onleesbaar") from exc
+    with zf:
+        infos = zf.infolist()
+        _check_directory(zf, infos, limits)
+        names = {i.filename for i in infos}
+        if not all(name in names for name in XLSX_REQUIRED):
+            raise unsupported(
+                "Dit is een ZIP-bestand, maar geen Excel-werkmap (.xlsx): het mist "
+                "[Content_Types].xml of xl/workbook.xml. Lever de werkmap zelf aan, of een CSV."
+            )
+        total = _unpack_bounded(zf, infos, limits)
+    sheets = sum(1 for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    return Detected(
+        "xlsx", ".xlsx", {"onderdelen": len(infos), "werkbladen": sheets, "uitgepakt_bytes": total}
+    )
+
+
+def _check_directory(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
+    if len(infos) > limits.max_entries:
+        raise bomb(
+            f"Het XLSX-bestand bevat {len(infos)} onderdelen; meer dan {limits.max_entries} "
+            "wordt uit veiligheid niet uitgepakt (mogelijk een zip-bom)."
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        raise bomb(
+            f"Het XLSX-bestand zou uitgepakt {_n(total / MiB)} MB worden; de grens is "
+            f"{_n(limits.max_uncompressed / MiB)} MB (mogelijk een zip-bom). Lever grote "
+            "tabellen als CSV aan of splits de werkmap per jaar."
+        )
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            raise bomb(f"Het XLSX-bestand bevat onderdeel '{info.filename[:80]}' twee keer.")
+        seen.add(info.filename)
+        if info.flag_bits & 0x1:
+            raise bomb(
+                "Het XLSX-bestand bevat versleutelde onderdelen; lever het zonder wachtwoord aan."
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise damaged("onbekende compressiemethode")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor and ratio > limits.max_ratio:
+            raise bomb(
+                f"Een onderdeel van het XLSX-bestand is {_n(ratio)} keer zo groot als zijn "
+                f"gecomprimeerde vorm; meer dan {_n(limits.max_ratio)} keer wordt niet "
+                "uitgepakt (mogelijk een zip-bom)."
+            )
+    # Entries whose data overlap (the 'overlapping files' bomb) or run past the directory.
+    spans = sorted((i.header_offset, i.header_offset + i.compress_size) for i in infos)
+    end_of_data = zf.start_dir if hasattr(zf, "start_dir") else None
+    for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False):
+        if end > nxt:
+            raise bomb("Het XLSX-bestand bevat overlappende onderdelen (een zip-bom).")
+    if spans and end_of_data is not None and spans[-1][1] > end_of_data:
+        raise damaged("een onderdeel loopt door tot in de inhoudsopgave")
+
+
+def _unpack_bounded(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ZipLimits) -> int:
+    """Decompress every entry in chunks and throw the bytes away; check sizes and CRCs."""
+    total = 0
+    for info in infos:
+        produced = 0
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(MiB):
+                    produced += len(chunk)
+                    total += len(chunk)
+                    if produced > info.file_size or total > limits.max_uncompressed:
+                        raise bomb(
+                            "Het XLSX-bestand pakt groter uit dan het zelf opgeeft "
+                            "(mogelijk een zip-bom)."
+                        )
+        except ServiceError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+            raise damaged("een onderdeel is onleesbaar of de controlesom klopt niet") from exc
+        if produced != info.file_size:
+            raise damaged("een onderdeel is korter dan opgegeven")
+    return total

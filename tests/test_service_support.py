@@ -1,0 +1,181 @@
+"""Shared helpers for the upload service tests: a real uvicorn server on a free loopback port, a
+data home with a register, test files. No tests in here."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from rendement.home import Home
+from rendement.registry import Registry
+from rendement.service.app import create_app
+from rendement.service.uploads import Settings
+
+PROJECT_CSV = (
+    b"project_id;naam;domein;interventie;erkenning;startdatum;einddatum;gemeente_code\n"
+    b"P1;Maatjes Noord;ouderen_eenzaamheid;maatjesproject;goed_beschreven;01-01-2025;;GM0363\n"
+)
+LIMIT = 1024 * 1024  # 1 MiB in these tests
+SECRET_MARKER = "GEHEIM-VAN-ORG2-7f3a"
+
+
+def project_csv(n: int = 1) -> bytes:
+    """A valid sector-contract project file; `n` makes the content (and checksum) distinct."""
+    rows = [
+        f"P{i};Maatjes {i};ouderen_eenzaamheid;maatjesproject;goed_beschreven;01-01-2025;;GM0363"
+        for i in range(1, n + 1)
+    ]
+    header = "project_id;naam;domein;interventie;erkenning;startdatum;einddatum;gemeente_code"
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+class LiveServer:
+    """uvicorn serving `app` in a background thread on 127.0.0.1:<free port>."""
+
+    def __init__(self, app):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", server_header=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+        self.sock.close()
+
+
+@dataclass
+class World:
+    """A data home with three organisations and an analyst, and the tokens issued to them."""
+
+    home: Home
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTER: dict = {}  # hashing is slow on purpose: build the register once per test run
+
+
+def make_world(root: Path) -> World:
+    home = Home(root.resolve())
+    home.ensure()
+    if not _REGISTER:
+        issued = {}
+        reg = Registry(home.registry)
+        for org, naam in (("ORG1", "Welzijn Noord"), ("ORG2", "Zorg Zuid"), ("ORG3", "Oud")):
+            reg.add(org, naam)
+            issued[org] = reg.issue_org_token(org)[0]
+        reg.revoke_org_token("ORG3")
+        issued["analist"] = reg.issue_analyst_token("test")[1]
+        _REGISTER.update(data=json.dumps(reg.data), tokens=issued)
+    registry = Registry(home.registry, json.loads(_REGISTER["data"]))
+    registry.save()
+    world = World(home, dict(_REGISTER["tokens"]))
+    # published reports of two organisations
+    for org in ("ORG1", "ORG2"):
+        site = home.org_site(org)
+        (site / "validatie").mkdir(parents=True)
+        marker = SECRET_MARKER if org == "ORG2" else "eigen rapport ORG1"
+        (site / "index.html").write_text(f"<html><body>{marker}</body></html>", "utf-8")
+        (site / "validatie" / "abcdef0123456789.json").write_text(f'{{"m": "{marker}"}}', "utf-8")
+    return world
+
+
+def serve(world: World, **settings) -> LiveServer:
+    return LiveServer(create_app(world.home, Settings(**{"max_upload_bytes": LIMIT, **settings})))
+
+
+def inbox_files(home: Home, org: str | None = None) -> dict[str, list[str]]:
+    """Every file under inbox/ (hidden ones included), per organisation folder."""
+    out: dict[str, list[str]] = {}
+    if not home.inbox.is_dir():
+        return out
+    for folder in sorted(home.inbox.iterdir()):
+        if org is not None and folder.name != org:
+            continue
+        out[folder.name] = sorted(p.name for p in folder.iterdir() if p.name != ".lock")
+    return out
+
+
+def visible(home: Home, org: str) -> list[str]:
+    return [n for n in inbox_files(home, org).get(org, []) if not n.startswith(".")]
+
+
+def zip_bytes(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def xlsx_bomb(uncompressed_mb: int = 400) -> bytes:
+    """Looks like an XLSX (content types + workbook) but one sheet unpacks to hundreds of MB."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"0" * (1024 * 1024)
+            for _ in range(uncompressed_mb):
+                fh.write(block)
+    return buf.getvalue()
+
+
+def real_xlsx(path: Path) -> bytes:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("project")
+    lines = PROJECT_CSV.decode().strip().split("\n")
+    for r, line in enumerate(lines):
+        ws.write_row(r, 0, line.split(";"))
+    wb.close()
+    return path.read_bytes()
+
+
+def raw_http(port: int, request: bytes, timeout: float = 15) -> tuple[int, bytes]:
+    """Send bytes exactly as given (no URL normalisation) and return (status, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def get_raw(port: int, path: str, token: str) -> tuple[int, bytes]:
+    req = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode("latin-1")
+    return raw_http(port, req)
