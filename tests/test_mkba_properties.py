@@ -255,3 +255,14 @@ def test_an_override_may_price_a_counted_outcome(tables, params):
     with_override = res.project.sort(KEYS)
     raised = with_override["baten"] > plain["baten"] + 1e-9
     assert set(with_override.filter(raised)["organisatie_id"]) == {"ORG001"}
+
+
+def test_monte_carlo_inputs_reproduce_the_published_interval(tables, params, result):
+    from rendement.mkba.engine import monte_carlo_inputs
+    from rendement.mkba.montecarlo import interval, ratio, simulate
+
+    benefits, cost = simulate(*monte_carlo_inputs(tables, params), 2000, 20261128)
+    p05, p95 = interval(ratio(benefits, cost))
+    ordered = result.project  # compute_mkba keeps the project-years sorted by key
+    np.testing.assert_allclose(p05, ordered["bkr_p05"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(p95, ordered["bkr_p95"].to_numpy(), rtol=1e-9)

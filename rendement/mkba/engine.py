@@ -409,6 +409,36 @@ def _matrix(qty: pl.DataFrame, py_index: pl.DataFrame, j_col: np.ndarray, n_cols
     return q
 
 
+def monte_carlo_inputs(tables: dict[str, pl.DataFrame], params: ParameterSet) -> tuple:
+    """(PathwayRanges, CostRanges, Q, fixed, FTE, VOL, rate) as compute_mkba hands them to
+    `montecarlo.simulate` (standard parameters, no overrides); for timing and inspection."""
+    py = effects.project_years(tables)
+    projects = py.select("organisatie_id", "project_id").unique(maintain_order=True)
+    variants, project_variant_idx, _ = _variants(params, None, False, projects)
+    project_variant = projects.with_columns(pl.Series("_variant", project_variant_idx))
+    variant = py.join(
+        project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
+    )["_variant"].to_numpy()
+    n_path = len(params.uitkomsten)
+    qty = effects.quantities(tables, params, py)
+    order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
+    j_col = qty["uitkomst"].replace_strict(order, return_dtype=pl.Int64).to_numpy()
+    py_index = py.select(KEYS).with_row_index("_p").with_columns(pl.col("_p").cast(pl.Int64))
+    welfare = _priced(variants) & ~np.array([pw.transfer for pw in params.uitkomsten])
+    q_w = _matrix(qty, py_index, j_col, n_path, welfare)
+    lines = _cost_lines(tables, params, py)
+    fixed, fte, vol, _ = _cost_inputs(lines, effects.effort(tables, py), 1, variant)
+    return (
+        _pathway_ranges(variants),
+        _cost_ranges(variants),
+        q_w,
+        fixed,
+        fte,
+        vol,
+        params.discount_rate,
+    )
+
+
 def compute_mkba(
     tables: dict[str, pl.DataFrame],
     params: ParameterSet,
