@@ -428,28 +428,28 @@ def _with_severity(h: pl.DataFrame) -> pl.DataFrame:
 
 
 def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
-    """A cell that could not be read is not also reported as empty."""
-    reading = (
-        h.filter(
-            pl.col(IDX).is_not_null() & ~pl.col("regel").is_in(list(RULES))
-            | (pl.col("regel") == "waarde_onleesbaar")
-        )
-        .select("tabel", IDX, "kolom")
-        .unique()
+    """A cell that could not be read is not also reported as empty.
+
+    Our own `waarde_onleesbaar` names the canonical column, so the empty cell it leaves is
+    matched by column. A reader's problem names the column as it is headed in the file (a
+    vendor's name), so it cannot be matched by column; but the reader reports every empty
+    required field itself, so in a row with a reader's problem our `verplicht_veld_leeg` only
+    repeats what the reader said.
+    """
+    empty = pl.col("regel") == "verplicht_veld_leeg"
+    located = pl.col(IDX).is_not_null()
+    ours = h.filter(located & (pl.col("regel") == "waarde_onleesbaar")).select(
+        "tabel", IDX, "kolom"
     )
-    empty = h.filter(pl.col("regel") == "verplicht_veld_leeg")
-    if not reading.height or not empty.height:
+    readers = h.filter(located & ~pl.col("regel").is_in(list(RULES))).select("tabel", IDX)
+    if not ours.height and not readers.height:
         return h
-    drop = (
-        empty.join(reading, on=["tabel", IDX, "kolom"], how="semi")
-        .with_columns(pl.lit(True).alias("__drop"))
-        .select("tabel", IDX, "kolom", "regel", "__drop")
+    key = pl.concat_str(pl.col("tabel"), pl.col(IDX).cast(pl.String), separator="\x1f")
+    cell = pl.concat_str(key, pl.col("kolom"), separator="\x1f")
+    shadowed = key.is_in(readers.select(key).to_series().implode()) | cell.is_in(
+        ours.select(cell).to_series().implode()
     )
-    return (
-        h.join(drop, on=["tabel", IDX, "kolom", "regel"], how="left", nulls_equal=True)
-        .filter(pl.col("__drop").is_null())
-        .drop("__drop")
-    )
+    return h.filter(~(empty & located & shadowed.fill_null(False)))
 
 
 def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.DataFrame]:

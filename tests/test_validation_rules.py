@@ -693,6 +693,25 @@ def test_parse_problems_are_merged_and_reject_their_rows():
     assert outcome.accepted["traject"].height == 7
 
 
+def test_reader_problem_under_the_file_header_is_not_repeated_as_empty():
+    # a vendor layout: the reader names the column as headed in the file, and leaves null
+    tables = broken("project", 3, domein=None)
+    problems = pl.DataFrame(
+        {
+            "tabel": ["project"],
+            "_rij": [3],
+            "kolom": ["Werkveld"],
+            "waarde": ["Armoede"],
+            "regel": ["code_onbekend"],
+            "melding": ["'Armoede' in kolom 'Werkveld' kennen we niet."],
+        }
+    )
+    outcome = run(tables, parse_problems=problems)
+    mine = outcome.findings.filter((pl.col("tabel") == "project") & (pl.col("_rij") == 3))
+    assert mine["regel"].to_list() == ["code_onbekend"]
+    assert mine["kolom"].to_list() == ["Werkveld"]
+
+
 def test_parse_problem_on_a_client_column_is_masked():
     problems = pl.DataFrame(
         {
