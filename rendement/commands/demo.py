@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         write_exports(org, home.inbox)
         if i % 10 == 0 or i == args.orgs:
             _say(f"  exports geschreven: {i}/{args.orgs}")
+    _write_demo_override(home)
     _say("Verwerken met Dagster (één run voor de hele sector) …")
     result = run_pipeline(home, verbose=args.verbose, progress=lambda s: _say(f"  · {s}"))
     if not result.success:
@@ -56,3 +57,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(sector_summary(home))
     return 0
+
+
+DEMO_OVERRIDE = (
+    "organisatie_id;project_id;parameter;waarde;toelichting\r\n"
+    "ORG001;;kosten.fte;72000;Eigen loonkosten per fte volgens begroting (CAO Sociaal Werk, "
+    "schaal 8, inclusief werkgeverslasten)\r\n"
+)
+
+
+def _write_demo_override(home: Home) -> None:
+    """One organisation overrides a parameter with a justification, so the demo shows how an
+    override is recorded in its own report while the benchmark keeps the standard set."""
+    path = home.root / "parameters" / "afwijkingen.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEMO_OVERRIDE, "utf-8")
