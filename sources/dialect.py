@@ -266,7 +266,9 @@ DATE_FORMATS: dict[str, tuple[str, str]] = {
     "dd.mm.jjjj": (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
     "jjjj-mm-dd": (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
 }
-EXCEL_SERIAL = r"^\d{4,5}(\.0+)?$"  # days since 30-12-1899 (Excel's 1900 system)
+# Days since 30-12-1899 (Excel's 1900 system), optionally with a time fraction. Five digits
+# only (from 18-05-1927): a four-digit number in a date column is far more likely a year.
+EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 

@@ -249,3 +249,14 @@ def test_regicare_xlsx_problems_carry_excel_rows(tmp_path, date_mode):
     path.write_bytes(render_xlsx({"Blad1": logical}, date_mode=date_mode, title=True))
     p = _problem(read_upload(path), "persoonID")
     assert p["regel"] == "verplicht_leeg" and p["_rij"] == 6
+
+
+def test_a_year_in_a_date_column_is_not_an_excel_serial(tmp_path):
+    text = f"{TRAJECT_HEADER}\nT1;P1;C1;2024;;;18-26\nT2;P1;C2;45352;;;18-26\nT3;P1;C3;45352.75;;;18-26\n"
+    result = _read(tmp_path, "traject.csv", text)
+    assert result.tables["traject"]["startdatum"].to_list() == [
+        None,
+        dt.date(2024, 3, 1),
+        dt.date(2024, 3, 1),
+    ]
+    assert _problem(result, "startdatum")["waarde"] == "2024"
