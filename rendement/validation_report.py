@@ -193,9 +193,14 @@ def report_text(
     lines.append("Per tabel:")
     for table, c in report["tabellen"].items():
         extra = f", {c['niet_gelezen']} niet te lezen" if c["niet_gelezen"] else ""
+        warnings = (
+            "1 waarschuwing"
+            if c["waarschuwingen"] == 1
+            else (f"{c['waarschuwingen']} waarschuwingen")
+        )
         lines.append(
-            f"  {table}: {c['rijen']} rijen, {c['geaccepteerd']} aangenomen, "
-            f"{c['afgekeurd']} afgekeurd{extra}, {c['waarschuwingen']} waarschuwingen"
+            f"  {table}: {_n(c['rijen'], 'rij', 'rijen')}, {c['geaccepteerd']} aangenomen, "
+            f"{c['afgekeurd']} afgekeurd{extra}, {warnings}"
         )
     if report["regels"]:
         lines.append("")
@@ -238,6 +243,10 @@ h3 { font-size: 1.05rem; margin-bottom: .25rem; }
 section.regel { margin-bottom: 1.5rem; }
 .actie { margin: .25rem 0 .5rem; }
 """
+
+
+def _n(count: int, one: str, more: str) -> str:
+    return f"{count} {one if count == 1 else more}"
 
 
 def _esc(value) -> str:
