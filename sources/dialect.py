@@ -132,6 +132,7 @@ class CsvLayout:
     header_record: int  # 0-based record index of the header (blank lines count as records)
     header_end_line: int  # physical lines up to and including the header record
     score: int  # recognised header names
+    title_rows: int = 0  # non-empty records above the header
 
 
 def _records(sample: str, delimiter: str) -> list[tuple[list[str], int]]:
@@ -178,7 +179,8 @@ def sniff_csv(sample: str, score: Callable[[list[str]], int]) -> CsvLayout:
         consistent = fitting / len(following) if following else 1.0
         candidate = (top, consistent if width > 1 else 0.0, width)
         if best is None or candidate > best[0]:
-            best = (candidate, CsvLayout(delim, header, idx, records[idx][1], top))
+            titles = sum(1 for cells, _ in records[:idx] if any(cells))
+            best = (candidate, CsvLayout(delim, header, idx, records[idx][1], top, titles))
     if best is None:
         raise UnreadableFile("leeg_bestand", "Het bestand is leeg.")
     return best[1]

@@ -64,9 +64,10 @@ def read_csv_sheet(name: str, data: bytes, score: Score, dialect: Dialect) -> Ra
     dialect.encoding = encoding
     if not text.strip():
         raise UnreadableFile("leeg_bestand", "Het bestand is leeg.")
+    reencode = encoding not in ("utf-8", "utf-8-bom")
     if "\n" not in text and "\r" in text:  # classic Mac line ends
         text = text.replace("\r", "\n")
-        encoding = "hercodeerd"
+        reencode = True
     dialect.line_ending = "crlf" if "\r\n" in text[:SNIFF_BYTES] else "lf"
     sample = text[:SNIFF_BYTES]
     if len(text) > SNIFF_BYTES and "\n" in sample:
@@ -75,12 +76,10 @@ def read_csv_sheet(name: str, data: bytes, score: Score, dialect: Dialect) -> Ra
     dialect.delimiter = layout.delimiter
     dialect.quotechar = '"'
 
-    if encoding == "utf-8":
-        payload: bytes = data
-    elif encoding == "utf-8-bom":
-        payload = data[3:]
-    else:
+    if reencode:
         payload = text.encode("utf-8")
+    else:  # polars reads the original bytes: no copy of a large file
+        payload = data[3:] if encoding == "utf-8-bom" else data
     width = max(len(layout.header), 1)
     frame = pl.read_csv(
         io.BytesIO(payload),
@@ -96,25 +95,16 @@ def read_csv_sheet(name: str, data: bytes, score: Score, dialect: Dialect) -> Ra
     )
     header_row = layout.header_record + 1
     data_frame, empty = _tidy(frame, header_row + 1)
-    records_before = _records_before(sample, layout)
     header = layout.header if (layout.score > 0 or looks_like_header(layout.header)) else None
     return RawSheet(
         name=name,
         header=header,
         data=data_frame,
         header_row=header_row,
-        title_rows=records_before,
+        title_rows=layout.title_rows,
         empty_rows=empty,
         score=layout.score,
     )
-
-
-def _records_before(sample: str, layout) -> int:
-    """Non-empty rows above the header (title rows)."""
-    from sources.dialect import _records  # local: a sniffing detail
-
-    records = _records(sample, layout.delimiter)[: layout.header_record]
-    return sum(1 for cells, _ in records if any(cells))
 
 
 # --- workbooks ------------------------------------------------------------------------------

@@ -213,3 +213,12 @@ def test_contract_xlsx_workbook_with_a_sheet_per_table(
     assert_same_tables(result.tables, reference["contract"])
     assert result.dialect.sheets == {t: t for t in CONTRACT_TABLES}
     assert result.dialect.decimal == "."
+
+
+def test_classic_mac_line_endings(tmp_path, reference):
+    logical = load_fixture(REGAS)
+    path = tmp_path / "regas.csv"
+    path.write_bytes(render_csv(logical, line_ending="\r", title=True))
+    result = read_upload(path)
+    assert_same_tables(result.tables, reference["regas"])
+    assert result.dialect.header_row == 3
