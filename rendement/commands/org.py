@@ -24,11 +24,13 @@ def add_parser(sub) -> None:
         help="organisatiecode, bijv. ORG001 (hoofdletters, cijfers, '-' en '_', 2 tot 32 tekens)",
     )
     add.add_argument("--naam", required=True, help="naam van de organisatie")
-    actions.add_parser("list", help="toon de organisaties en of ze een token hebben")
+    lst = actions.add_parser("list", help="toon de organisaties en of ze een token hebben")
     lev = actions.add_parser(
         "leveringen", help="leveringsstatus per verslagjaar; schrijft site/leveringen.html"
     )
     lev.add_argument("--jaar", type=int, help="verslagjaar (standaard het laatst geleverde)")
+    for action in (add, lst, lev):  # --home also after the action
+        action.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
 

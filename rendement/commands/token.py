@@ -34,7 +34,9 @@ def add_parser(sub) -> None:
     revoke.add_argument(
         "--analist", metavar="SLEUTEL", help="trek het analistentoken met deze sleutel in"
     )
-    actions.add_parser("list", help="toon de analistentokens (sleutel, omschrijving, status)")
+    lst = actions.add_parser("list", help="toon de analistentokens (sleutel, omschrijving, status)")
+    for action in (new, revoke, lst):  # --home also after the action
+        action.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
 

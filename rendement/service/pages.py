@@ -6,6 +6,8 @@ Built on the shared page shell; every value that came from a request is escaped.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rendement.reports.page import esc, page
 
 FORM_CSS = """
@@ -89,7 +91,7 @@ def receipt_page(receipt: dict) -> str:
     if not duplicate:
         dialect = receipt.get("dialect") or {}
         rows += [
-            ("Ontvangen op", esc(receipt.get("ontvangen_op"))),
+            ("Ontvangen op", esc(_when(receipt.get("ontvangen_op")))),
             ("Formaat", esc((receipt.get("formaat") or "").upper())),
             ("Herkend systeem", esc(receipt.get("systeem") or "onbekend")),
             ("Verslagjaar", esc(receipt.get("periode") or "onbekend")),
@@ -110,6 +112,17 @@ def receipt_page(receipt: dict) -> str:
 <p><a href="/">Nog een bestand aanleveren</a></p>
 """
     return page(title, body, root="", subtitle="Ontvangstbewijs")
+
+
+def _when(iso: str | None) -> str:
+    """ISO time in UTC as Dutch readers write it: 28-11-2026 12:18 (UTC)."""
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.strftime("%d-%m-%Y %H:%M:%S") + " (UTC)"
 
 
 def _dialect_text(dialect: dict) -> str:
