@@ -190,6 +190,51 @@ def _period(path: Path, tables: dict[str, pl.DataFrame]) -> int | None:
     return max(years, key=lambda y: (years[y], y))
 
 
+def _measure_values(matches: list[_Match], fmt: str, dialect: Dialect) -> tuple[str, str | None]:
+    """Decimal and thousands separators and date notation, over every matched sheet."""
+    number_values: list[str] = []
+    date_values: list[str] = []
+    for m in matches:
+        for name, spec in m.layout.fields.items():
+            if name not in m.present:
+                continue
+            column = [f"c{m.present[name]}"]
+            if spec.type in ("number", "integer"):
+                number_values += values_sample(m.sheet.data, column)
+            elif spec.type == "date":
+                date_values += values_sample(m.sheet.data, column)
+    default_decimal = "," if fmt == "csv" and dialect.delimiter != "," else "."
+    decimal, thousands = detect_number_format(number_values, default_decimal)
+    if number_values:
+        dialect.decimal, dialect.thousands = decimal, thousands
+    dialect.date_format = detect_date_format(date_values, fmt)
+    return decimal, thousands
+
+
+def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -> None:
+    """Header position, skipped rows, sheets and notes for the report."""
+    first = matches[0].sheet
+    dialect.header_row = first.header_row
+    dialect.title_rows = first.title_rows
+    dialect.empty_rows = sum(m.sheet.empty_rows for m in matches)
+    by_sheet = {id(m.sheet): m for m in matches}
+    for s in sheets:
+        m = by_sheet.get(id(s))
+        if m is not None:
+            dialect.sheets[s.name] = ", ".join(t.table for t in m.layout.tables)
+            continue
+        dialect.sheets[s.name] = "genegeerd"
+        if s.header or s.data.height:
+            dialect.notes.append(f"Blad '{s.name}' is overgeslagen: de kolommen passen niet.")
+        else:
+            dialect.notes.append(f"Blad '{s.name}' is leeg.")
+    if "organisatieid" in {normalise_name(c) for c in dialect.ignored_columns}:
+        dialect.notes.append(
+            "De kolom 'organisatie_id' is niet gebruikt: de organisatie volgt uit de map "
+            "waarin het bestand is aangeleverd."
+        )
+
+
 def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = True) -> ReadResult:
     """Read one uploaded export into canonical tables.
 
@@ -233,23 +278,7 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
         _explain_unmatched(sheets, mappings, explicit=system is not None)
     mapping = mappings[chosen]
 
-    # dialect of numbers and dates, measured over every matched sheet
-    number_values: list[str] = []
-    date_values: list[str] = []
-    for m in matches:
-        cols = {n: f"c{i}" for n, i in m.present.items()}
-        for name, spec in m.layout.fields.items():
-            if name not in cols:
-                continue
-            if spec.type in ("number", "integer"):
-                number_values += values_sample(m.sheet.data, [cols[name]])
-            elif spec.type == "date":
-                date_values += values_sample(m.sheet.data, [cols[name]])
-    default_decimal = "," if fmt == "csv" and dialect.delimiter != "," else "."
-    decimal, thousands = detect_number_format(number_values, default_decimal)
-    if number_values:
-        dialect.decimal, dialect.thousands = decimal, thousands
-    dialect.date_format = detect_date_format(date_values, fmt)
+    decimal, thousands = _measure_values(matches, fmt, dialect)
 
     tables: dict[str, list[pl.DataFrame]] = {}
     problems: list[pl.DataFrame] = []
@@ -279,27 +308,7 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
             for i, c in enumerate(header)
             if c and i not in used and c not in dialect.ignored_columns
         ]
-    matched_names = {m.sheet.name for m in matches}
-    first = matches[0].sheet
-    dialect.header_row = first.header_row
-    dialect.title_rows = first.title_rows
-    dialect.empty_rows = sum(m.sheet.empty_rows for m in matches)
-    dialect.sheets = {
-        s.name: (
-            ", ".join(t.table for t in next(m.layout for m in matches if m.sheet is s).tables)
-            if s.name in matched_names
-            else "genegeerd"
-        )
-        for s in sheets
-    }
-    for s in sheets:
-        if s.name not in matched_names and (s.header or s.data.height):
-            dialect.notes.append(f"Blad '{s.name}' is overgeslagen: de kolommen passen niet.")
-    if "organisatieid" in {normalise_name(c) for c in dialect.ignored_columns}:
-        dialect.notes.append(
-            "De kolom 'organisatie_id' is niet gebruikt: de organisatie volgt uit de map "
-            "waarin het bestand is aangeleverd."
-        )
+    _describe(dialect, sheets, matches)
     merged = {}
     for table, frames in tables.items():
         merged[table] = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
