@@ -14,18 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas.tables import MODELS, polars_schema
+from schemas.tables import KEYS, MODELS, polars_schema
 
-# The key of each canonical table within one organisation. A later period's row with the same
-# key replaces an earlier period's (a trajectory delivered in two reporting years).
-TABLE_KEYS: dict[str, list[str]] = {
-    "organisatie": ["organisatie_id"],
-    "project": ["project_id"],
-    "traject": ["traject_id"],
-    "meting": ["traject_id", "instrument", "onderdeel", "moment"],
-    "inzet": ["project_id", "jaar"],
-    "kosten": ["project_id", "jaar", "kostensoort"],
-}
+# The key of each canonical table within one organisation (declared once, in schemas.tables).
+# A later period's row with the same key replaces an earlier period's (a trajectory delivered
+# in two reporting years).
+TABLE_KEYS = KEYS
 
 
 class Lake:

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pytest
 
 from schemas.tables import polars_schema
 from schemas.validate import validate_upload
@@ -214,16 +212,6 @@ def test_large_upload_small_size(tmp_path):
         "score_buiten_schaal",
         "mogelijk_dubbele_client",
     } <= rules
-
-
-@pytest.mark.skipif(
-    os.environ.get("RENDEMENT_PERF") != "1",
-    reason="set RENDEMENT_PERF=1 for the full-size measurement",
-)
-def test_large_upload_full_size(tmp_path):
-    result = measure(1_000_000, tmp_path)
-    print({k: v for k, v in result.items() if k != "outcome"})
-    assert not result["geweigerd"]
 
 
 def main() -> None:
