@@ -475,3 +475,33 @@ def test_every_request_is_logged_with_status(world, client):
     assert log["actie"].to_list() == ["pagina", "verzoek", "upload", "upload", "uploads_lijst"]
     for d in log["details"]:
         assert "authorization" not in d.lower() and "bearer" not in d.lower()
+
+
+def test_leftovers_of_crashed_requests_are_cleaned_at_start(world):
+    import os
+
+    from rendement.service.app import clean_stale
+
+    folder = world.home.org_inbox("ORG1")
+    folder.mkdir(parents=True)
+    old_part, new_part = folder / ".upload-old.part", folder / ".upload-new.part"
+    old_check = folder / ".controle-old"
+    old_check.mkdir()
+    (old_check / "x_2025.csv").write_bytes(PROJECT_CSV)
+    for path in (old_part, new_part):
+        path.write_bytes(PROJECT_CSV)
+    real = folder / "20250101T000000Z_abc_2025.csv"
+    real.write_bytes(PROJECT_CSV)
+    long_ago = time.time() - 7200
+    for path in (old_part, old_check, real):
+        os.utime(path, (long_ago, long_ago))
+    assert clean_stale(world.home) == 2
+    assert sorted(p.name for p in folder.iterdir()) == [".upload-new.part", real.name]
+
+
+def test_year_comes_from_the_data_when_the_name_has_none(world, client):
+    r = upload(client, world.tokens["ORG1"], name="mijn projecten.csv")
+    assert r.status_code == 201, r.text
+    assert r.json()["periode"] == 2025
+    assert r.json()["bestand"].endswith("_project_2025.csv") is False  # 'projecten' is no table
+    assert r.json()["bestand"].endswith("_2025.csv")

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,9 @@ from rendement.service.receive import Received
 from rendement.service.sniff import Detected, ZipLimits, detect
 
 ACTOR = "uploadservice"
+# A pre-flight check of a large file holds it in memory several times over: at most this many
+# at once, whatever the number of simultaneous uploads (the others wait their turn).
+_CHECKS = threading.BoundedSemaphore(2)
 YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9][0-9])(?![0-9])")
 TABLE_HINTS = ("organisatie", "project", "traject", "meting", "inzet", "kosten", "export")
 _WORD = re.compile(r"[a-z]+")
@@ -194,7 +198,8 @@ def _preflight(temp_path: Path, name: str, org: str) -> dict:
         try:
             from rendement.preflight import preflight
 
-            result = preflight(link, organisatie_id=org)
+            with _CHECKS:
+                result = preflight(link, organisatie_id=org)
         except Exception as exc:  # the verdict is advice; the upload itself still counts
             return _not_run(f"{type(exc).__name__}")
         return {**result.document, "geaccepteerd": result.accepted, "tekst": result.text}
