@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from rendement import audit
 from rendement.home import Home
-from rendement.service import pages, reports
+from rendement.service import pages, reports, tokens
 from rendement.service.auth import Authenticator, Principal, bearer
 from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
 from rendement.service.receive import receive_multipart, receive_raw
@@ -156,9 +156,9 @@ class Service:
         info = _info(request)
         found = await run_in_threadpool(self.auth.check, token)
         if found is None:
-            claimed = (token or "").split(".", 1)[0]
-            if valid_org_id(claimed):  # the id part only, never the secret
-                info["details"]["geclaimde_organisatie"] = claimed
+            claimed = tokens.parse(token)
+            if claimed is not None:  # the id part only, never the secret
+                info["details"][f"geclaimde_{claimed.kind}"] = claimed.ident
             raise unauthorised()
         if found.kind == "organisatie":
             info["organisatie_id"] = found.ident
