@@ -42,7 +42,7 @@ def append(
 ) -> dict:
     """Append one event; returns the record as written."""
     record = {
-        "tijdstip": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tijdstip": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         "actor": actor,
         "actie": action,
         "organisatie_id": organisatie_id,

@@ -28,9 +28,9 @@ import polars as pl
 from rendement import audit
 from rendement.home import Home
 from rendement.lake import Lake
-from rendement.privacy import find_bsn, load_or_create_key, pseudonymise
+from rendement.privacy import load_or_create_key, pseudonymise
 from schemas import RULES_VERSION
-from schemas.tables import MODELS
+from schemas.tables import KEYS, MODELS
 
 TABLE_ORDER = list(MODELS)
 
@@ -180,12 +180,7 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             outcomes.append(outcome)
             continue
         staging = lake.staging_dir(org_id, checksum)
-        for table, df in result.tables.items():
-            df = df.with_columns(pl.lit(org_id).alias("organisatie_id"))
-            if "client_id" in df.columns:
-                df = df.with_columns(
-                    pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem")
-                ).drop("client_id")
+        for table, df in canonical_tables(result, org_id, key).items():
             Lake.write(df, staging / f"{table}.parquet")
         Lake.write(result.problems, staging / "_problemen.parquet")
         outcome.aantallen = {t: df.height for t, df in result.tables.items()}
@@ -195,22 +190,32 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     return outcomes
 
 
-def _screen(result) -> tuple[str, str] | None:
-    """Whole-file refusals after reading: BSNs present, or no reporting year."""
+def canonical_tables(result, org_id: str, key: bytes) -> dict[str, pl.DataFrame]:
+    """The read tables as the organisation's canonical tables: `organisatie_id` from the inbox
+    the file came through (never from the file), client ids replaced by their pseudonym."""
+    tables = {}
     for table, df in result.tables.items():
-        finding = find_bsn(df)
-        if finding is not None:
-            return "bsn_gevonden", f"Tabel {table}: {finding.message}"
-    raw = getattr(result, "raw_columns_bsn", None)
-    if raw is not None:
-        return "bsn_gevonden", raw.message
+        df = df.with_columns(pl.lit(org_id).alias("organisatie_id"))
+        if "client_id" in df.columns:
+            df = df.with_columns(
+                pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem")
+            ).drop("client_id")
+        tables[table] = df
+    return tables
+
+
+def _screen(result) -> tuple[str, str] | None:
+    """Whole-file refusals after reading. (BSNs are refused by `read_upload` itself, which sees
+    every raw column, also the ones no layout reads.)"""
     if result.period is None:
-        return (
-            "periode_onbekend",
-            "Het verslagjaar van dit bestand is niet te bepalen. Zet het jaar in de "
-            "bestandsnaam (bijvoorbeeld traject_2025.csv) en lever het opnieuw aan.",
-        )
+        return "periode_onbekend", NO_PERIOD_MESSAGE
     return None
+
+
+NO_PERIOD_MESSAGE = (
+    "Het verslagjaar van dit bestand is niet te bepalen. Zet het jaar in de bestandsnaam "
+    "(bijvoorbeeld traject_2025.csv) en lever het opnieuw aan."
+)
 
 
 def staged_uploads(home: Home, org_id: str) -> list[Path]:
@@ -268,7 +273,9 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
             _quarantine(home, outcome)
         else:
             for table, df in result.accepted.items():
-                Lake.write(df, lake.accepted_path(table, org_id, outcome.periode))
+                path = lake.accepted_path(table, org_id, outcome.periode)
+                df = _keep_previous_of_rejected(df, tables.get(table), path, table)
+                Lake.write(df, path)
             outcome.status = "deels_geaccepteerd" if result.rejected.height else "geaccepteerd"
         if result.rejected.height:
             Lake.write(
@@ -293,6 +300,26 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
         lake.remove_staging(org_id, outcome.checksum)
         outcomes.append(outcome)
     return outcomes
+
+
+def _keep_previous_of_rejected(
+    accepted: pl.DataFrame, staged: pl.DataFrame | None, previous_path: Path, table: str
+) -> pl.DataFrame:
+    """A superseding upload replaces the period's rows, except where its own row for a key was
+    rejected: then the previously accepted row for that key stays (a failed row never removes
+    accepted data, and references to it keep working)."""
+    if staged is None or not previous_path.exists():
+        return accepted
+    keys = KEYS[table]
+    rejected_keys = (
+        staged.select(keys)
+        .unique()
+        .join(accepted.select(keys).unique(), on=keys, how="anti", nulls_equal=True)
+    )
+    if rejected_keys.height == 0:
+        return accepted
+    kept = pl.read_parquet(previous_path).join(rejected_keys, on=keys, how="semi", nulls_equal=True)
+    return pl.concat([accepted, kept.select(accepted.columns)], how="vertical_relaxed")
 
 
 def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, report_html) -> None:

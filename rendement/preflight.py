@@ -11,9 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
-from rendement.privacy import find_bsn, pseudonymise
+from rendement.intake import NO_PERIOD_MESSAGE, canonical_tables
 
 
 @dataclass
@@ -52,30 +50,9 @@ def preflight(
     except UnreadableFile as exc:
         return _refusal(path, exc.code, exc.message)
     dialect = result.dialect.as_dict()
-    for table, df in result.tables.items():
-        finding = find_bsn(df)
-        if finding is not None:
-            return _refusal(
-                path, "bsn_gevonden", f"Tabel {table}: {finding.message}", result.system, dialect
-            )
     if result.period is None:
-        return _refusal(
-            path,
-            "periode_onbekend",
-            "Het verslagjaar is niet te bepalen; zet het "
-            "jaar in de bestandsnaam, bijvoorbeeld traject_2025.csv.",
-            result.system,
-            dialect,
-        )
-    key = secrets.token_bytes(32)
-    tables = {}
-    for table, df in result.tables.items():
-        df = df.with_columns(pl.lit(organisatie_id).alias("organisatie_id"))
-        if "client_id" in df.columns:
-            df = df.with_columns(
-                pseudonymise(organisatie_id, df["client_id"], key).alias("client_pseudoniem")
-            ).drop("client_id")
-        tables[table] = df
+        return _refusal(path, "periode_onbekend", NO_PERIOD_MESSAGE, result.system, dialect)
+    tables = canonical_tables(result, organisatie_id, secrets.token_bytes(32))
     outcome = validate_upload(
         tables, period=result.period, today=today or dt.date.today(), parse_problems=result.problems
     )

@@ -129,7 +129,7 @@ def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[st
 
 
 # Every upload with its latest known outcome; `vervangen` marks uploads superseded by a later
-# accepted upload of the same organisation and period (history stays queryable).
+# accepted upload of the same organisation, period and table (history stays queryable).
 UPLOADS_VIEW = """
 CREATE OR REPLACE VIEW intake.leveringen AS
 WITH laatste AS (
@@ -139,7 +139,8 @@ WITH laatste AS (
            arg_max(json_extract_string(details, '$.systeem'), tijdstip) AS systeem,
            arg_max(TRY_CAST(json_extract_string(details, '$.periode') AS INTEGER), tijdstip)
                AS periode,
-           arg_max(json_extract_string(details, '$.reden_code'), tijdstip) AS reden_code
+           arg_max(json_extract_string(details, '$.reden_code'), tijdstip) AS reden_code,
+           arg_max(json_keys(json_extract(details, '$.aantallen')), tijdstip) AS tabellen
     FROM intake.audit
     WHERE actie IN ('ontvangst', 'validatie') AND uitkomst <> 'duplicaat'
     GROUP BY organisatie_id, checksum, bestand
@@ -151,6 +152,7 @@ SELECT *,
            WHERE later.organisatie_id = laatste.organisatie_id
              AND later.periode = laatste.periode
              AND later.uitkomst IN ('geaccepteerd', 'deels_geaccepteerd')
+             AND list_has_any(later.tabellen, laatste.tabellen)
              AND later.ontvangen_op > laatste.ontvangen_op
        ) AS vervangen
 FROM laatste
