@@ -7,7 +7,9 @@ from assets.mkba_assets import project_mkba
 from assets.partitions import WAREHOUSE_POOL
 from pipelines.resources import HomeResource
 from rendement import audit
-from rendement.warehouse import load_lake
+from rendement.delivery import delivery_status_all_years, write_delivery_page
+from rendement.registry import Registry
+from rendement.warehouse import connect, load_lake, replace_frame
 
 WAREHOUSE = "warehouse"
 
@@ -21,9 +23,16 @@ WAREHOUSE = "warehouse"
 def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows
     with rule and message), intake.audit and intake.leveringen (every upload and its outcome),
-    mkba.* (project results). Rebuilt from the Parquet lake in one step."""
+    mkba.* (project results), intake.leveringsstatus (per reporting year: which organisations
+    delivered, which did not, which were refused). Rebuilt from the Parquet lake in one step."""
     h = home.home()
-    counts = load_lake(h.warehouse, h.lake, audit.read(h.audit_log))
+    log = audit.read(h.audit_log)
+    counts = load_lake(h.warehouse, h.lake, log)
+    status = delivery_status_all_years(Registry.load(h.registry).organisations(), log)
+    with connect(h.warehouse) as con:
+        counts["intake.leveringsstatus"] = replace_frame(con, "intake.leveringsstatus", status)
+    if status.height:
+        write_delivery_page(h, int(status["jaar"].max()))
     return dg.MaterializeResult(
         metadata={
             **{k: dg.MetadataValue.int(v) for k, v in counts.items()},

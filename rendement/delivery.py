@@ -198,6 +198,15 @@ def delivery_status(
     )
 
 
+def delivery_status_all_years(
+    registry_orgs: Mapping[str, str] | Iterable[str], audit_frame: pl.DataFrame
+) -> pl.DataFrame:
+    """`delivery_status` for every reporting year that appears in the audit log, stacked."""
+    years = sorted(file_states(audit_frame)["periode"].drop_nulls().unique().to_list())
+    frames = [delivery_status(registry_orgs, audit_frame, int(y)) for y in years]
+    return pl.concat(frames) if frames else delivery_status(registry_orgs, audit_frame, 0).head(0)
+
+
 def latest_year(audit_frame: pl.DataFrame, default: int | None = None) -> int:
     """The most recent reporting year anyone delivered for (else last calendar year)."""
     years = file_states(audit_frame)["periode"].drop_nulls()

@@ -35,6 +35,7 @@ from schemas.tables import KEYS, MODELS
 TABLE_ORDER = list(MODELS)
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
+BSN_REFUSED = "bsn_gevonden"
 
 
 @dataclass
@@ -110,10 +111,14 @@ def _quarantine(home: Home, outcome: UploadOutcome) -> None:
         "bestand": outcome.bestand,
         "reden_code": outcome.reden_code,
         "melding": outcome.melding,
-        "archief": str(
-            archived_path(
-                home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix
-            ).relative_to(home.root)
+        "archief": (
+            None
+            if outcome.reden_code == BSN_REFUSED
+            else str(
+                archived_path(
+                    home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix
+                ).relative_to(home.root)
+            )
         ),
     }
     Lake.write_json(reason, folder / f"{outcome.checksum[:16]}.json")
@@ -132,6 +137,7 @@ def _log(home: Home, outcome: UploadOutcome, action: str, actor: str = "intake",
         dialect=outcome.dialect,
         periode=outcome.periode,
         reden_code=outcome.reden_code,
+        melding=outcome.melding,
         aantallen=outcome.aantallen,
         regelversie=RULES_VERSION,
         **extra,
@@ -155,17 +161,19 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             _log(home, outcome, "ontvangst")
             outcomes.append(outcome)
             continue
-        _archive(home, path, org_id, checksum)
         try:
             # read under its original name: the reporting year is often in the file name
             result = read_upload(path, system=system)
         except UnreadableFile as exc:
             outcome.status, outcome.reden_code, outcome.melding = "geweigerd", exc.code, exc.message
+            if exc.code != BSN_REFUSED:  # a file with BSNs may not be kept at all (art. 46 UAVG)
+                _archive(home, path, org_id, checksum)
             path.unlink()
             _quarantine(home, outcome)
             _log(home, outcome, "ontvangst")
             outcomes.append(outcome)
             continue
+        _archive(home, path, org_id, checksum)
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
             result.system,

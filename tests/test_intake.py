@@ -130,7 +130,13 @@ def test_bsn_file_is_refused_whole(sector):
     assert [(o.status, o.reden_code) for o in outcomes] == [("geweigerd", "bsn_gevonden")]
     assert "BSN" in outcomes[0].melding or "burgerservicenummer" in outcomes[0].melding.lower()
     assert _lake_digest(home, "ORG002") == before
-    for path in [home.audit_log, *home.quarantine.rglob("*.json"), *home.lake.rglob("*.parquet")]:
+    assert not list((home.archive / "ORG002").glob(f"{outcomes[0].checksum}.*")), "not kept"
+    for path in [
+        home.audit_log,
+        *home.archive.rglob("*.csv"),
+        *home.quarantine.rglob("*.json"),
+        *home.lake.rglob("*.parquet"),
+    ]:
         assert not any(b.encode() in path.read_bytes() for b in BSNS), path
 
 

@@ -121,3 +121,12 @@ def test_definitions_load():
         "sector_benchmark",
         "reports",
     } <= keys
+
+
+def test_delivery_status_lists_every_registered_organisation(demo_home):
+    rows = q(demo_home, "SELECT jaar, status, count(*) FROM intake.leveringsstatus GROUP BY ALL")
+    latest = max(r[0] for r in rows)
+    per_status = {status: n for jaar, status, n in rows if jaar == latest}
+    assert sum(per_status.values()) == DEMO_ORGS
+    assert per_status.get("geleverd", 0) + per_status.get("deels_afgekeurd", 0) == DEMO_ORGS
+    assert "ORG001" in (demo_home.site / "leveringen.html").read_text("utf-8")

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     _say(f"Demosector maken in {home.root} ({args.orgs} organisaties, seed {args.seed}) …")
     for i, org in enumerate(generate_sector(orgs=args.orgs, seed=args.seed), start=1):
         write_exports(org, home.inbox)
+        _register(home, org.organisatie_id, org.naam)
         if i % 10 == 0 or i == args.orgs:
             _say(f"  exports geschreven: {i}/{args.orgs}")
     _write_demo_override(home)
@@ -73,3 +74,13 @@ def _write_demo_override(home: Home) -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(DEMO_OVERRIDE, "utf-8")
+
+
+def _register(home: Home, org_id: str, naam: str) -> None:
+    """Demo organisations are in the register, so delivery status and the upload service know
+    them (`rendement token new ORG001` then works on the demo home)."""
+    from rendement.registry import Registry
+
+    with Registry.edit(home.registry) as registry:
+        if not registry.has(org_id):
+            registry.add(org_id, naam)
