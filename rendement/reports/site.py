@@ -1,86 +1,124 @@
-"""Build the published site from the warehouse: index and sector overview.
+"""Build the working site from the warehouse: index, sector overview per year, intervention
+comparison, verantwoording, every organisation's own report; and put the frozen release pages
+back in place.
 
-Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id so the HTML is
-reproducible.
+Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id, so the HTML is
+reproducible. Release pages are never rendered here: they are copied, byte for byte, from the
+release store (`rendement.release`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
-from great_tables import GT
 
 from rendement.home import Home
-from rendement.reports.page import esc, page, write_page
-from rendement.warehouse import connect
-from schemas.vocabulary import DOMAINS
+from rendement.reports.comparison import comparison_page
+from rendement.reports.context import Context
+from rendement.reports.data import Published, current_published, own_results, read_warehouse
+from rendement.reports.index import site_index
+from rendement.reports.organisation import organisation_page
+from rendement.reports.page import write_page
+from rendement.reports.sector import sector_page
+from rendement.reports.verantwoording import verantwoording_page
 
-KEY_MEASURES = [
-    ("organisaties", "aantal", "Organisaties"),
-    ("projecten", "aantal", "Projecten"),
-    ("deelnemers", "aantal", "Deelnemers"),
-    ("kosten", "som", "Kosten (€)"),
-    ("bkr", "mediaan", "Baten/kosten (mediaan)"),
-]
-
-
-def _cell_text(value: float | None, symbol: str | None, maat: str) -> str:
-    from rendement.formatting import fmt_euro, fmt_number
-
-    if value is None:
-        return symbol or "x"
-    if maat == "kosten":
-        return fmt_euro(value)
-    if maat == "bkr":
-        return fmt_number(value, 2)
-    return fmt_number(value, 0)
+NAV: tuple[tuple[str, str], ...] = (
+    ("index.html", "Overzicht"),
+    ("sector.html", "Jaaroverzicht"),
+    ("vergelijking.html", "Interventies vergeleken"),
+    ("verantwoording.html", "Verantwoording"),
+)
+_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def sector_table(cells: pl.DataFrame, year: int) -> GT:
-    rows = []
-    for domain, label in DOMAINS.items():
-        row = {"Domein": label}
-        for maat, stat, heading in KEY_MEASURES:
-            cell = cells.filter(
-                (pl.col("tabel") == "domein")
-                & (pl.col("jaar") == year)
-                & (pl.col("domein") == domain)
-                & (pl.col("maat") == maat)
-                & (pl.col("statistiek") == stat)
+def sector_pages(
+    pub: Published, params, ctx: Context, *, latest_only: bool = False
+) -> dict[str, str]:
+    """{file name: html} for the jaaroverzicht: `sector.html` for the latest year, and
+    `sector-<jaar>.html` for each earlier year (unless `latest_only`)."""
+    years = pub.years
+    if not years:
+        body = "<p>Er zijn nog geen sectorcijfers.</p>"
+        return {
+            "sector.html": ctx.render(
+                "Jaaroverzicht sociaal rendement", body, current="sector.html"
             )
-            value = cell["waarde"][0] if cell.height else None
-            symbol = cell["symbool"][0] if cell.height else None
-            row[heading] = _cell_text(value, symbol, maat)
-        rows.append(row)
-    return (
-        GT(pl.DataFrame(rows), id="sector-kerncijfers", locale="nl")
-        .tab_header(title=f"Kerncijfers per domein, {year}")
-        .tab_source_note(
-            "x = onderdrukt (te weinig organisaties), d = dominantie, "
-            "k = klein aantal, s = secundair onderdrukt, . = geen projecten"
-        )
-    )
+        }
+    latest = years[-1]
+    names = {y: ("sector.html" if y == latest else f"sector-{y}.html") for y in years}
+    shown = [latest] if latest_only else years
+    out = {}
+    for y in shown:
+        others = [] if latest_only else [(o, names[o]) for o in years if o != y]
+        out[names[y]] = sector_page(pub, y, params, ctx, other_years=others)
+    return out
 
 
-def build_site(home: Home, params) -> list[Path]:
-    with connect(home.warehouse, read_only=True) as con:
-        cells = con.sql("SELECT * FROM benchmark.cellen").pl()
-    years = sorted(cells["jaar"].unique().to_list())
-    pages = []
-    body = "".join(
-        f"<h2>{year}</h2>" + sector_table(cells, year).as_raw_html(inline_css=False)
-        for year in reversed(years)
-    )
-    pages.append(
-        write_page(
-            home.site / "sector.html",
-            page("Sectoroverzicht", body, subtitle=f"Parameterset {esc(params.version)}"),
+def organisations_with_reports(wh) -> list[str]:
+    orgs = set(wh.projects["organisatie_id"].unique().to_list()) if wh.projects.height else set()
+    if wh.uploads.height:
+        orgs |= set(wh.uploads["organisatie_id"].drop_nulls().unique().to_list())
+    return sorted(o for o in orgs if isinstance(o, str) and _ORG_ID.fullmatch(o))
+
+
+def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path]:
+    """Write the working site and restore the release pages; returns every page written."""
+    from rendement.release import list_releases, load_frozen, restore_release_pages
+
+    today = today or dt.date.today()
+    wh = read_warehouse(home.warehouse)
+    frozen = load_frozen(home)
+    pub = current_published(home, wh, params, frozen)
+    ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)
+    site = home.site
+    pages: list[Path] = []
+
+    documents = sector_pages(pub, params, ctx)
+    if pub.years:
+        documents["vergelijking.html"] = comparison_page(pub, pub.years[-1], ctx)
+    else:
+        documents["vergelijking.html"] = ctx.render(
+            "Interventies vergeleken",
+            "<p>Er zijn nog geen sectorcijfers.</p>",
+            current="vergelijking.html",
         )
+    documents["verantwoording.html"] = verantwoording_page(params, wh.rules, ctx)
+
+    closed = pub.for_years(sorted(pub.closed))
+    organisations = organisations_with_reports(wh)
+    for org in organisations:
+        folder = home.org_site(org)
+        eigen, overrides = own_results(home, org)
+        html = organisation_page(org, wh, closed, eigen, overrides, params, folder, generated=today)
+        pages.append(write_page(folder / "index.html", html))
+
+    received = wh.data_received()
+    extra = (
+        [("leveringen.html", "Leveringen per organisatie")]
+        if (site / "leveringen.html").exists()
+        else []
     )
-    index = (
-        '<ul><li><a href="sector.html">Sectoroverzicht per domein</a></li></ul>'
-        f'<p class="meta">Parameterset {esc(params.version)}; jaren {", ".join(map(str, years))}.</p>'
+    documents["index.html"] = site_index(
+        ctx,
+        list_releases(home),
+        pub,
+        organisations=organisations,
+        parameter_version=params.version,
+        data_received=received.strftime("%d-%m-%Y %H:%M UTC") if received else None,
+        extra_links=extra,
     )
-    pages.append(write_page(home.site / "index.html", page("Sociaal rendement", index)))
+    for name, html in documents.items():
+        pages.append(write_page(site / name, html))
+    # Pages of years that no longer exist in the data would be stale: remove them.
+    wanted = set(documents)
+    for old in site.glob("sector-*.html"):
+        if old.name not in wanted:
+            old.unlink()
+    pages.extend(restore_release_pages(home))
     return pages
+
+
+__all__ = ["build_site", "sector_pages", "NAV", "pl"]

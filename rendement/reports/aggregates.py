@@ -1,0 +1,473 @@
+"""Published aggregates the reports add to the benchmark cells, with the same disclosure rules.
+
+Two tables, both about groups of organisations only (no id, name or project in them), both
+per year and independent between years (every value and every decision for year Y uses only
+the projects of year Y), both frozen with a release like the benchmark cells:
+
+* `stakeholder_cells` ("wie profiteert"): the present value of the welfare benefits per
+  domain x stakeholder (baathebber), with margins (all stakeholders, the whole sector), and the
+  gross amount of transfers per domain. Magnitudes: the minimum number of organisations and the
+  (n, k) dominance rule per cell (`disclosure.primary_suppression`), then complementary
+  suppression over the two-way table with its margins (`disclosure.secondary_suppression`),
+  checked with `disclosure.recoverable_cells` (no hidden value may follow from the margins).
+
+* `interval_cells`: the uncertainty behind the two figures learning teams compare, per domain
+  and per intervention type:
+  - ``aandeel_verbeterd``: a 90 % interval for the pooled share of measured participants who
+    improved, clustered by organisation (ratio estimator, cluster-robust standard error,
+    Student t with organisations - 1 degrees of freedom). Same rules as the published share
+    (minimum organisations with measurements, dominance and small count on the measured
+    participants).
+  - ``bkr``: a 90 % interval for the median benefit/cost ratio over projects, by a cluster
+    bootstrap over organisations (2,000 resamples, seeded per cell). Same rules as the
+    published median (minimum organisations, dominance on the number of projects, min_tail),
+    and each bound must have at least `min_tail` project values beyond it (otherwise a bound
+    near the end of a small cell would come close to a single project's value).
+  Intervals are not additive: no complementary suppression is needed.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import polars as pl
+
+from rendement.disclosure import (
+    EMPTY,
+    FEW_VALUES,
+    PUBLISHED,
+    REASONS,
+    SUPPRESSED,
+    TOO_FEW_ORGS,
+    DisclosureRules,
+    additive_groups,
+    primary_suppression,
+    recoverable_cells,
+    secondary_suppression,
+)
+from schemas.vocabulary import DOMAINS, INTERVENTIONS
+
+TOTAL = "totaal"
+_NA = ""
+
+STAKEHOLDER_COLUMNS: dict[str, pl.DataType] = {
+    "jaar": pl.Int64(),
+    "domein": pl.String(),
+    "baathebber": pl.String(),
+    "maat": pl.String(),
+    "waarde": pl.Float64(),
+    "eenheid": pl.String(),
+    "organisaties": pl.Int64(),
+    "status": pl.String(),
+    "reden": pl.String(),
+    "symbool": pl.String(),
+    "toelichting": pl.String(),
+}
+
+INTERVAL_COLUMNS: dict[str, pl.DataType] = {
+    "tabel": pl.String(),
+    "jaar": pl.Int64(),
+    "domein": pl.String(),
+    "interventie": pl.String(),
+    "maat": pl.String(),
+    "onder": pl.Float64(),
+    "boven": pl.Float64(),
+    "methode": pl.String(),
+    "status": pl.String(),
+    "reden": pl.String(),
+    "symbool": pl.String(),
+    "toelichting": pl.String(),
+}
+
+BOOTSTRAP_DRAWS = 2000
+BOOTSTRAP_SEED = 20261128
+LEVEL = 0.90
+
+# Student t quantile t(0.95; df) for a two-sided 90 % interval.
+_T95 = {
+    1: 6.314, 2: 2.920, 3: 2.353, 4: 2.132, 5: 2.015, 6: 1.943, 7: 1.895, 8: 1.860, 9: 1.833,
+    10: 1.812, 11: 1.796, 12: 1.782, 13: 1.771, 14: 1.761, 15: 1.753, 16: 1.746, 17: 1.740,
+    18: 1.734, 19: 1.729, 20: 1.725, 21: 1.721, 22: 1.717, 23: 1.714, 24: 1.711, 25: 1.708,
+    26: 1.706, 27: 1.703, 28: 1.701, 29: 1.699, 30: 1.697, 40: 1.684, 60: 1.671, 120: 1.658,
+}  # fmt: skip
+
+
+def t95(df: int) -> float:
+    """The 0.95 quantile of Student's t (a two-sided 90 % interval); 1.645 for large df."""
+    if df < 1:
+        raise ValueError("degrees of freedom must be >= 1")
+    if df in _T95:
+        return _T95[df]
+    keys = sorted(_T95)
+    if df > keys[-1]:
+        return 1.645
+    below = max(k for k in keys if k < df)
+    above = min(k for k in keys if k > df)
+    w = (df - below) / (above - below)
+    return _T95[below] * (1 - w) + _T95[above] * w
+
+
+def _legend_columns(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
+    codes = list(REASONS)
+    return frame.with_columns(
+        pl.col("reden")
+        .replace_strict(codes, [REASONS[c].symbol for c in codes], default=None)
+        .alias("symbool"),
+        pl.col("reden")
+        .replace_strict(codes, [REASONS[c].text(rules) for c in codes], default=None)
+        .alias("toelichting"),
+    )
+
+
+# ------------------------------------------------------------------------ stakeholders
+
+
+def stakeholder_cells(
+    projects: pl.DataFrame,
+    outcomes: pl.DataFrame,
+    years: list[int],
+    stakeholders: list[str],
+    rules: DisclosureRules = DisclosureRules(),  # noqa: B008 (frozen)
+) -> pl.DataFrame:
+    """Welfare benefits per domain x stakeholder and transfers per domain, per year.
+
+    `projects`: the sector's project rows (`mkba.project`: organisatie_id, project_id, jaar,
+    domein, transfers) already restricted to what may count (no blocked organisations, the
+    release's cut-off). `outcomes`: `mkba.uitkomst` (pv per stakeholder; rows of projects not
+    in `projects` are ignored). `stakeholders`: the codes of the parameter set, in order.
+    """
+    keys = ["jaar", "domein", "baathebber", "maat"]
+    if not years:
+        return pl.DataFrame(schema=STAKEHOLDER_COLUMNS)
+    proj = projects.select(
+        pl.col("organisatie_id").cast(pl.String),
+        pl.col("project_id").cast(pl.String),
+        pl.col("jaar").cast(pl.Int64),
+        pl.col("domein").cast(pl.String),
+        pl.col("transfers").cast(pl.Float64).fill_null(0.0),
+    ).filter(pl.col("jaar").is_in(years))
+    welfare = (
+        outcomes.filter(~pl.col("is_transfer") & pl.col("gewaardeerd") & pl.col("pv").is_not_null())
+        .select(
+            pl.col("organisatie_id").cast(pl.String),
+            pl.col("project_id").cast(pl.String),
+            pl.col("jaar").cast(pl.Int64),
+            pl.col("baathebber").cast(pl.String),
+            pl.col("pv").cast(pl.Float64),
+        )
+        .join(proj.drop("transfers"), on=["organisatie_id", "project_id", "jaar"], how="inner")
+        .filter(pl.col("baathebber").is_in(stakeholders))
+    )
+    if (welfare["pv"] < -1e-9).any():
+        raise ValueError("welfare benefits (mkba.uitkomst.pv, not a transfer) must be >= 0")
+    base = welfare.select(
+        "organisatie_id", "jaar", "domein", "baathebber", pl.col("pv").alias("bijdrage")
+    )
+    total = pl.lit(TOTAL)
+    baten = pl.concat(
+        [
+            base,
+            base.with_columns(total.alias("baathebber")),
+            base.with_columns(total.alias("domein")),
+            base.with_columns(total.alias("domein"), total.alias("baathebber")),
+        ]
+    ).with_columns(pl.lit("baten").alias("maat"))
+    shifted = proj.select(
+        "organisatie_id",
+        "jaar",
+        "domein",
+        total.alias("baathebber"),
+        pl.col("transfers").alias("bijdrage"),
+    )
+    overdrachten = pl.concat([shifted, shifted.with_columns(total.alias("domein"))]).with_columns(
+        pl.lit("overdrachten").alias("maat")
+    )
+    contributions = pl.concat([baten, overdrachten], how="vertical")
+
+    domains = [*DOMAINS, TOTAL]
+    people = [*stakeholders, TOTAL]
+    defs = pl.DataFrame(
+        [(y, d, s, "baten") for y in years for d in domains for s in people]
+        + [(y, d, TOTAL, "overdrachten") for y in years for d in domains],
+        schema={"jaar": pl.Int64, "domein": pl.String, "baathebber": pl.String, "maat": pl.String},
+        orient="row",
+    )
+    decided = primary_suppression(contributions, keys, rules, dominance=True, cells=defs)
+
+    cell_id = pl.concat_str(
+        [pl.col("jaar").cast(pl.String), "maat", "domein", "baathebber"], separator="|"
+    )
+    decided = decided.with_columns(cell_id.alias("cel"))
+
+    def cid(y: int, maat: str, d: str, s: str) -> str:
+        return f"{y}|{maat}|{d}|{s}"
+
+    spec = []
+    for y in years:
+        for d in domains:
+            spec.append(
+                (
+                    f"{y}|baten|rij|{d}",
+                    cid(y, "baten", d, TOTAL),
+                    [cid(y, "baten", d, s) for s in stakeholders],
+                )
+            )
+        for s in people:
+            spec.append(
+                (
+                    f"{y}|baten|kolom|{s}",
+                    cid(y, "baten", TOTAL, s),
+                    [cid(y, "baten", d, s) for d in DOMAINS],
+                )
+            )
+        spec.append(
+            (
+                f"{y}|overdrachten",
+                cid(y, "overdrachten", TOTAL, TOTAL),
+                [cid(y, "overdrachten", d, TOTAL) for d in DOMAINS],
+            )
+        )
+    groups = additive_groups(spec)
+    done = secondary_suppression(decided, groups, value="waarde")
+    leaks = recoverable_cells(done, groups)
+    if leaks:
+        raise RuntimeError(f"stakeholder cells still recoverable from margins: {leaks[:5]}")
+
+    published = (
+        done.with_columns(
+            pl.when(pl.col("status") == PUBLISHED)
+            .then(pl.col("waarde").round(0))
+            .when(pl.col("status") == EMPTY)
+            .then(pl.lit(0.0))
+            .otherwise(pl.lit(None, dtype=pl.Float64))
+            .alias("waarde"),
+            pl.lit("euro").alias("eenheid"),
+            pl.col("organisaties").cast(pl.Int64),
+        )
+        .pipe(_legend_columns, rules)
+        .with_columns(
+            # the number of organisations is published only where the cell itself is (it is
+            # not a separate cell with its own rule here)
+            pl.when(pl.col("status") == SUPPRESSED)
+            .then(pl.lit(None, dtype=pl.Int64))
+            .otherwise(pl.col("organisaties"))
+            .alias("organisaties")
+        )
+    )
+    order = {d: i for i, d in enumerate(domains)}
+    order_s = {s: i for i, s in enumerate(people)}
+    return (
+        published.select([pl.col(c).cast(t) for c, t in STAKEHOLDER_COLUMNS.items()])
+        .with_columns(
+            pl.col("domein").replace_strict(order, default=99).alias("_d"),
+            pl.col("baathebber").replace_strict(order_s, default=99).alias("_s"),
+        )
+        .sort("jaar", "maat", "_d", "_s")
+        .drop("_d", "_s")
+    )
+
+
+# ------------------------------------------------------------------------ intervals
+
+
+def _interval_defs(years: list[int]) -> pl.DataFrame:
+    rows = [("domein", TOTAL, _NA)] + [("domein", d, _NA) for d in DOMAINS]
+    rows += [("interventie", d, i) for d, per in INTERVENTIONS.items() for i in per]
+    base = pl.DataFrame(rows, schema=["tabel", "domein", "interventie"], orient="row")
+    return pl.DataFrame({"jaar": years}, schema={"jaar": pl.Int64}).join(base, how="cross")
+
+
+def _members(projects: pl.DataFrame) -> pl.DataFrame:
+    na = pl.lit(_NA)
+    return (
+        pl.concat(
+            [
+                projects.with_columns(
+                    pl.lit("domein").alias("tabel"), pl.lit(TOTAL).alias("domein"), na.alias("_i")
+                ),
+                projects.with_columns(pl.lit("domein").alias("tabel"), na.alias("_i")),
+                projects.with_columns(
+                    pl.lit("interventie").alias("tabel"), pl.col("interventie").alias("_i")
+                ),
+            ]
+        )
+        .drop("interventie")
+        .rename({"_i": "interventie"})
+    )
+
+
+def _share_interval(per_org: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Cluster-robust 90 % interval for sum(y) / sum(n) over organisations (y improved, n
+    measured per organisation)."""
+    g = len(per_org)
+    y = np.array([a for a, _ in per_org], dtype=float)
+    n = np.array([b for _, b in per_org], dtype=float)
+    if g < 2 or n.sum() <= 0:
+        return None
+    p = y.sum() / n.sum()
+    se = np.sqrt(g / (g - 1) * np.sum((y - p * n) ** 2)) / n.sum()
+    half = t95(g - 1) * se
+    return max(0.0, p - half), min(1.0, p + half)
+
+
+def _cell_seed(key: tuple) -> list[int]:
+    return [BOOTSTRAP_SEED, zlib.crc32("|".join(map(str, key)).encode("utf-8"))]
+
+
+def _median_interval(per_org: list[np.ndarray], key: tuple) -> tuple[float, float] | None:
+    """Percentile cluster bootstrap (over organisations) of the median over projects."""
+    g = len(per_org)
+    if g < 2:
+        return None
+    # Order organisations by their own values, not by their ids: the result must not depend
+    # on which id an organisation happens to have.
+    per_org = sorted(per_org, key=lambda v: tuple(np.sort(v)))
+    width = max(len(v) for v in per_org)
+    matrix = np.full((g, width), np.nan)
+    for i, v in enumerate(per_org):
+        matrix[i, : len(v)] = np.sort(v)
+    rng = np.random.default_rng(_cell_seed(key))
+    picks = rng.integers(0, g, size=(BOOTSTRAP_DRAWS, g))
+    samples = matrix[picks].reshape(BOOTSTRAP_DRAWS, g * width)
+    medians = np.nanmedian(samples, axis=1)
+    tail = (1 - LEVEL) / 2
+    low, high = np.quantile(medians, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def interval_cells(
+    projects: pl.DataFrame,
+    years: list[int],
+    rules: DisclosureRules = DisclosureRules(),  # noqa: B008 (frozen)
+) -> pl.DataFrame:
+    """90 % intervals for the share improved and the median benefit/cost ratio, per domain
+    (and the sector) and per intervention type, per year. See the module docstring."""
+    if not years:
+        return pl.DataFrame(schema=INTERVAL_COLUMNS)
+    prepared = projects.select(
+        pl.col("organisatie_id").cast(pl.String),
+        pl.col("jaar").cast(pl.Int64),
+        pl.col("domein").cast(pl.String),
+        pl.col("interventie").cast(pl.String),
+        pl.col("deelnemers_gemeten").cast(pl.Float64).fill_null(0.0),
+        pl.col("deelnemers_verbeterd").cast(pl.Float64).fill_null(0.0),
+        pl.when(pl.col("bkr").cast(pl.Float64).is_finite())
+        .then(pl.col("bkr").cast(pl.Float64))
+        .alias("bkr"),
+    ).filter(pl.col("jaar").is_in(years))
+    members = _members(prepared)
+    keys = ["tabel", "jaar", "domein", "interventie"]
+    defs = _interval_defs(years)
+    with_projects = members.select(keys).unique()
+
+    out = []
+    # -- share improved ------------------------------------------------------------------
+    measured = members.filter(pl.col("deelnemers_gemeten") > 0)
+    decided = primary_suppression(
+        measured.with_columns(pl.col("deelnemers_gemeten").alias("bijdrage")),
+        keys,
+        rules,
+        dominance=True,
+        small_count=True,
+        cells=defs,
+    )
+    sums = (
+        measured.group_by(*keys, "organisatie_id")
+        .agg(pl.col("deelnemers_verbeterd").sum(), pl.col("deelnemers_gemeten").sum())
+        .sort(*keys, "deelnemers_gemeten", "deelnemers_verbeterd")
+    )
+    per_cell: dict[tuple, list[tuple[float, float]]] = {}
+    for row in sums.iter_rows(named=True):
+        per_cell.setdefault(tuple(row[k] for k in keys), []).append(
+            (row["deelnemers_verbeterd"], row["deelnemers_gemeten"])
+        )
+    for row in decided.iter_rows(named=True):
+        key = tuple(row[k] for k in keys)
+        status, reden, bounds = row["status"], row["reden"], None
+        if status == PUBLISHED:
+            bounds = _share_interval(per_cell.get(key, []))
+            if bounds is None:
+                status, reden = SUPPRESSED, TOO_FEW_ORGS
+        out.append((*key, "aandeel_verbeterd", *(_round(bounds, 3)), "cluster_t", status, reden))
+
+    # -- median benefit/cost ratio --------------------------------------------------------
+    valued = members.filter(pl.col("bkr").is_not_null())
+    decided = primary_suppression(
+        valued.with_columns(pl.lit(1.0).alias("bijdrage")),
+        keys,
+        rules,
+        dominance=True,
+        quantile=0.5,
+        cells=defs,
+    )
+    per_cell_values: dict[tuple, dict[str, list[float]]] = {}
+    for row in valued.select(*keys, "organisatie_id", "bkr").iter_rows(named=True):
+        per_cell_values.setdefault(tuple(row[k] for k in keys), {}).setdefault(
+            row["organisatie_id"], []
+        ).append(row["bkr"])
+    for row in decided.iter_rows(named=True):
+        key = tuple(row[k] for k in keys)
+        status, reden, bounds = row["status"], row["reden"], None
+        if status == PUBLISHED:
+            orgs = per_cell_values.get(key, {})
+            bounds = _median_interval([np.array(v) for v in orgs.values()], key)
+            values = np.array([v for vs in orgs.values() for v in vs])
+            if bounds is None:
+                status, reden = SUPPRESSED, TOO_FEW_ORGS
+            elif (values < bounds[0]).sum() < rules.min_tail or (
+                values > bounds[1]
+            ).sum() < rules.min_tail:
+                status, reden, bounds = SUPPRESSED, FEW_VALUES, None
+        out.append((*key, "bkr", *(_round(bounds, 2)), "cluster_bootstrap", status, reden))
+
+    frame = pl.DataFrame(
+        out,
+        schema={
+            "tabel": pl.String,
+            "jaar": pl.Int64,
+            "domein": pl.String,
+            "interventie": pl.String,
+            "maat": pl.String,
+            "onder": pl.Float64,
+            "boven": pl.Float64,
+            "methode": pl.String,
+            "status": pl.String,
+            "reden": pl.String,
+        },
+        orient="row",
+    )
+    # A cell with projects but no values for the measure is "too few organisations", not empty
+    # (as in the benchmark cells).
+    has_projects = with_projects.with_columns(pl.lit(True).alias("_p"))
+    frame = (
+        frame.join(has_projects, on=keys, how="left", maintain_order="left")
+        .with_columns(
+            pl.when((pl.col("status") == EMPTY) & pl.col("_p").fill_null(False))
+            .then(pl.lit(SUPPRESSED))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when((pl.col("status") == EMPTY) & pl.col("_p").fill_null(False))
+            .then(pl.lit(TOO_FEW_ORGS))
+            .otherwise(pl.col("reden"))
+            .alias("reden"),
+        )
+        .drop("_p")
+        .pipe(_legend_columns, rules)
+        .with_columns(
+            pl.when(pl.col("interventie") == _NA)
+            .then(None)
+            .otherwise(pl.col("interventie"))
+            .alias("interventie")
+        )
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in INTERVAL_COLUMNS.items()]).sort(
+        "jaar", "maat", "tabel", "domein", "interventie", nulls_last=False
+    )
+
+
+def _round(bounds: tuple[float, float] | None, decimals: int) -> tuple[float | None, float | None]:
+    if bounds is None:
+        return None, None
+    lo, hi = (round(float(b), decimals) + 0.0 for b in bounds)
+    return lo, hi

@@ -1,0 +1,101 @@
+"""How a page is placed: in the working version of the site or inside a frozen release."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rendement.reports.page import esc, page
+from rendement.reports.tables import nl_number
+
+DOMAIN_TOTAL_LABEL = "Hele sector"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a page lives and what frames it.
+
+    `root`: relative path from the page to the root of its site (the working site or the
+    release folder). `release`: the manifest when the page belongs to a release.
+    """
+
+    root: str = "."
+    generated: dt.date | None = None
+    release: dict | None = None
+    nav: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    parameter_version: str = ""
+
+    @property
+    def is_release(self) -> bool:
+        return self.release is not None
+
+    def href(self, name: str) -> str:
+        return name if self.root == "." else f"{self.root}/{name}"
+
+    def render(
+        self,
+        title: str,
+        body: str,
+        *,
+        current: str,
+        subtitle: str | None = None,
+        banner: str | None = None,
+    ) -> str:
+        nav = tuple((self.href(h), label) for h, label in self.nav)
+        return page(
+            title,
+            body,
+            root=self.root,
+            subtitle=subtitle,
+            generated=self.generated,
+            nav=nav,
+            current=self.href(current),
+            banner=banner if banner is not None else self.banner(),
+            footer=self.footer(),
+            brand="Sociaal rendement"
+            + (f" — release {self.release['release']}" if self.release else ""),
+        )
+
+    def banner(self) -> str:
+        if self.release:
+            r = self.release
+            return (
+                '<div class="banner release"><strong>Release '
+                f"{esc(r['release'])}</strong>: vastgesteld op {esc(_date(r['gepubliceerd_op']))}, "
+                f"gegevens aangenomen tot en met {esc(_date(r['peildatum']))}, jaren "
+                f"{esc(period_text(r))}, parameterset {esc(r['parameterversie'])}. Deze cijfers "
+                "veranderen niet meer; latere aanleveringen komen in een volgende release.</div>"
+            )
+        return (
+            '<div class="banner"><strong>Werkversie voor analisten.</strong> Jaren zonder '
+            'release zijn <span class="concept">voorlopig</span> en veranderen met elke '
+            "aanlevering: publiceer ze niet. Publiceren gaat via een release "
+            "(<code>rendement release --jaar JJJJ</code>); vastgestelde jaren staan hier "
+            "zoals ze in hun release staan.</div>"
+        )
+
+    def footer(self) -> str:
+        if self.release:
+            return (
+                f"Release {esc(self.release['release'])}; parameterset "
+                f"{esc(self.release['parameterversie'])}. Controlegetallen van elke pagina in "
+                '<a href="' + esc(self.href("manifest.json")) + '">manifest.json</a>.'
+            )
+        return f"Parameterset {esc(self.parameter_version)}." if self.parameter_version else ""
+
+
+def _date(iso: str) -> str:
+    return dt.date.fromisoformat(iso[:10]).strftime("%d-%m-%Y")
+
+
+def period_text(manifest: dict) -> str:
+    p = manifest["dataperiode"]
+    return str(p["van"]) if p["van"] == p["tot_en_met"] else f"{p['van']}–{p['tot_en_met']}"
+
+
+def date_text(iso: str) -> str:
+    return _date(iso)
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    return f"{nl_number(n)} {one if n == 1 else many}"

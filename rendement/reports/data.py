@@ -1,0 +1,205 @@
+"""What the reports read: the warehouse (read-only), the organisations' own MKBA variants from
+the lake, and the frozen tables of published releases.
+
+`Published` is everything a public page may show: the benchmark cells and the extra published
+aggregates (`aggregates.py`), with for every year whether it is closed (frozen in a release) or
+still provisional. `Warehouse` holds the private detail the organisation reports need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from rendement.disclosure import DisclosureRules
+from rendement.home import Home
+from rendement.lake import Lake
+from rendement.reports.aggregates import (
+    INTERVAL_COLUMNS,
+    STAKEHOLDER_COLUMNS,
+    interval_cells,
+    stakeholder_cells,
+)
+from rendement.warehouse import connect
+
+CELL_TABLE = "benchmark.cellen"
+
+
+@dataclass(frozen=True)
+class Published:
+    """The public tables of a set of years, and which of those years are closed."""
+
+    cells: pl.DataFrame
+    stakeholders: pl.DataFrame
+    intervals: pl.DataFrame
+    rules: DisclosureRules
+    closed: dict[int, str] = field(default_factory=dict)  # year -> id of the release that fixed it
+    rules_by_year: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.cells["jaar"].unique().to_list()) if self.cells.height else []
+
+    def is_closed(self, year: int) -> bool:
+        return year in self.closed
+
+    def for_years(self, years: list[int]) -> Published:
+        keep = pl.col("jaar").is_in(years)
+        return Published(
+            self.cells.filter(keep),
+            self.stakeholders.filter(keep),
+            self.intervals.filter(keep),
+            self.rules,
+            {y: r for y, r in self.closed.items() if y in years},
+            {y: r for y, r in self.rules_by_year.items() if y in years},
+        )
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The warehouse tables the reports use (read once, then closed)."""
+
+    projects: pl.DataFrame  # mkba.project
+    outcomes: pl.DataFrame  # mkba.uitkomst
+    scenarios: pl.DataFrame  # mkba.scenario
+    positie: pl.DataFrame  # prive.positie (PRIVATE)
+    project_info: pl.DataFrame  # canoniek.project (names: uploaded text)
+    organisations: pl.DataFrame  # canoniek.organisatie (names: uploaded text)
+    uploads: pl.DataFrame  # intake.leveringen
+    cells: pl.DataFrame  # benchmark.cellen
+    rules: DisclosureRules
+
+    @property
+    def parameter_versions(self) -> list[str]:
+        if "parameter_versie" not in self.projects.columns:
+            return []
+        return sorted(self.projects["parameter_versie"].drop_nulls().unique().to_list())
+
+    def data_received(self) -> dt.datetime | None:
+        """The latest moment an upload was received (for 'data up to')."""
+        if not self.uploads.height or "ontvangen_op" not in self.uploads.columns:
+            return None
+        latest = self.uploads["ontvangen_op"].drop_nulls().max()
+        return dt.datetime.fromisoformat(latest) if latest else None
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame | None:
+    schema, table = name.split(".")
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0]
+    exists = (
+        exists
+        or con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+    return con.sql(f"SELECT * FROM {name}").pl() if exists else None
+
+
+def read_warehouse(path: Path) -> Warehouse:
+    with connect(path, read_only=True) as con:
+        t = {
+            name: _table(con, name)
+            for name in (
+                "mkba.project",
+                "mkba.uitkomst",
+                "mkba.scenario",
+                "prive.positie",
+                "canoniek.project",
+                "canoniek.organisatie",
+                "intake.leveringen",
+                "benchmark.cellen",
+                "benchmark.regels",
+            )
+        }
+    missing = [n for n in ("mkba.project", "benchmark.cellen") if t[n] is None]
+    if missing:
+        raise FileNotFoundError(
+            f"het warehouse {path} mist {', '.join(missing)}: draai eerst de pijplijn"
+        )
+    regels = t["benchmark.regels"]
+    rules = (
+        DisclosureRules.from_dict(regels.row(0, named=True))
+        if regels is not None and regels.height
+        else DisclosureRules()
+    )
+    empty = pl.DataFrame()
+    return Warehouse(
+        projects=t["mkba.project"],
+        outcomes=t["mkba.uitkomst"] if t["mkba.uitkomst"] is not None else empty,
+        scenarios=t["mkba.scenario"] if t["mkba.scenario"] is not None else empty,
+        positie=t["prive.positie"] if t["prive.positie"] is not None else empty,
+        project_info=t["canoniek.project"] if t["canoniek.project"] is not None else empty,
+        organisations=t["canoniek.organisatie"] if t["canoniek.organisatie"] is not None else empty,
+        uploads=t["intake.leveringen"] if t["intake.leveringen"] is not None else empty,
+        cells=t["benchmark.cellen"],
+        rules=rules,
+    )
+
+
+def blocked_organisations(home: Home, organisations: list[str]) -> list[str]:
+    """Organisations whose data is blocked (kept out of every sector figure, as in the
+    benchmark asset)."""
+    lake = Lake(home.lake)
+    return sorted(org for org in organisations if lake.status(org).get("geblokkeerd"))
+
+
+def sector_projects(home: Home, projects: pl.DataFrame) -> pl.DataFrame:
+    orgs = projects["organisatie_id"].unique().to_list() if projects.height else []
+    blocked = blocked_organisations(home, orgs)
+    return projects.filter(~pl.col("organisatie_id").is_in(blocked))
+
+
+def own_results(home: Home, organisatie_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An organisation's own MKBA with its overrides applied, and the overrides applied
+    (empty frames when it has none). Read from the lake, where the MKBA stage writes them per
+    organisation (a removed override leaves no stale rows behind there)."""
+    lake = Lake(home.lake)
+    frames = []
+    for name in ("project_eigen", "overrides"):
+        path = lake.mkba_path(name, organisatie_id)
+        frames.append(pl.read_parquet(path) if path.exists() else pl.DataFrame())
+    return frames[0], frames[1]
+
+
+def current_published(home: Home, wh: Warehouse, params, frozen) -> Published:
+    """The public tables as they stand: closed years from the latest release (verbatim),
+    open years from the warehouse's benchmark cells and freshly computed aggregates."""
+    closed_years = sorted(frozen.published.closed) if frozen is not None else []
+    open_cells = wh.cells.filter(~pl.col("jaar").is_in(closed_years))
+    open_years = sorted(open_cells["jaar"].unique().to_list())
+    projects = sector_projects(home, wh.projects)
+    stake = (
+        stakeholder_cells(projects, wh.outcomes, open_years, list(params.baathebbers), wh.rules)
+        if wh.outcomes.height
+        else pl.DataFrame(schema=STAKEHOLDER_COLUMNS)
+    )
+    inter = interval_cells(projects, open_years, wh.rules)
+    if frozen is None:
+        return Published(open_cells, stake, inter, wh.rules)
+    return Published(
+        pl.concat([frozen.published.cells, open_cells.select(frozen.published.cells.columns)]),
+        pl.concat([frozen.published.stakeholders, stake]),
+        pl.concat([frozen.published.intervals, inter]),
+        wh.rules,
+        dict(frozen.published.closed),
+        dict(frozen.published.rules_by_year),
+    )
+
+
+def empty_published(rules: DisclosureRules) -> Published:
+    from rendement.benchmark import CELL_COLUMNS
+
+    return Published(
+        pl.DataFrame(schema=CELL_COLUMNS),
+        pl.DataFrame(schema=STAKEHOLDER_COLUMNS),
+        pl.DataFrame(schema=INTERVAL_COLUMNS),
+        rules,
+    )

@@ -1,0 +1,198 @@
+"""Index pages: the site's entry page (releases, the working version, the organisation
+reports) and the landing page of one release (its date, data period, parameter version and
+disclosure rules)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rendement.reports.context import Context, date_text, period_text
+from rendement.reports.data import Published
+from rendement.reports.page import esc
+from rendement.reports.tables import gt_html, nl_number
+
+
+def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> str:
+    if not manifests:
+        return (
+            '<p id="index-geen-release">Nog geen release gepubliceerd. Een analist maakt er een '
+            "met <code>rendement release --jaar JJJJ</code>; het schema doet dat elk jaar op "
+            "de ingestelde datum.</p>"
+        )
+    rows = [
+        {
+            "release": m["release"],
+            "jaar": str(m["verslagjaar"]),
+            "jaren": period_text(m),
+            "peildatum": date_text(m["peildatum"]),
+            "vastgesteld": date_text(m["gepubliceerd_op"]),
+            "parameters": m["parameterversie"],
+            "link": f'<a href="{esc(href_prefix + m["release"] + "/index.html")}">openen</a>',
+        }
+        for m in sorted(manifests, key=lambda m: m["verslagjaar"], reverse=True)
+    ]
+    return gt_html(
+        pl.DataFrame(rows),
+        "index-releases",
+        labels={
+            "release": "Release",
+            "jaar": "Verslagjaar",
+            "jaren": "Jaren",
+            "peildatum": "Gegevens tot en met",
+            "vastgesteld": "Vastgesteld op",
+            "parameters": "Parameterset",
+            "link": "",
+        },
+        raw=["link"],
+        title="Releases",
+        subtitle="Vastgestelde jaaroverzichten; elk blijft ongewijzigd op zijn eigen adres",
+    )
+
+
+def site_index(
+    ctx: Context,
+    manifests: list[dict],
+    pub: Published,
+    *,
+    organisations: list[str],
+    parameter_version: str,
+    data_received: str | None,
+    extra_links: list[tuple[str, str]] = (),
+) -> str:
+    years = pub.years
+    open_years = [y for y in years if not pub.is_closed(y)]
+    work = [
+        ("sector.html", "Jaaroverzicht (werkversie, laatste jaar)"),
+        ("vergelijking.html", "Interventies vergeleken (werkversie)"),
+        (
+            "verantwoording.html",
+            f"Verantwoording van methode en parameters (parameterset {parameter_version})",
+        ),
+        *extra_links,
+    ]
+    facts = [
+        ("Jaren met gegevens", ", ".join(map(str, years)) or "geen"),
+        (
+            "Vastgesteld",
+            ", ".join(f"{y} (release {pub.closed[y]})" for y in sorted(pub.closed)) or "nog niets",
+        ),
+        ("Voorlopig", ", ".join(map(str, open_years)) or "geen"),
+        ("Parameterset", parameter_version),
+        ("Laatste aanlevering ontvangen", data_received or "onbekend"),
+    ]
+    facts_table = gt_html(
+        pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
+        "index-stand",
+        labels={"wat": "", "waarde": ""},
+        title="Stand van de gegevens",
+        width=None,
+    )
+    orgs = ""
+    if organisations:
+        orgs_df = pl.DataFrame(
+            {
+                "organisatie": organisations,
+                "rapport": [
+                    f'<a href="org/{esc(o)}/index.html">eigen rapport</a>' for o in organisations
+                ],
+            }
+        )
+        orgs = (
+            "<h2>Rapporten van organisaties</h2>"
+            '<p class="note">Vertrouwelijk: elk rapport is alleen voor de organisatie zelf '
+            "(de uploadservice geeft een organisatie alleen haar eigen map). Niet publiceren.</p>"
+            + gt_html(
+                orgs_df,
+                "index-organisaties",
+                labels={"organisatie": "Organisatie", "rapport": ""},
+                raw=["rapport"],
+                width=None,
+            )
+        )
+    body = (
+        "<p>De maatschappelijke kosten en baten van sociaal werk: per project berekend door "
+        "de pijplijn van <em>Sociaal Werk werkt!</em>, samengevat in sectorcijfers die niemand "
+        "herkenbaar maken.</p>"
+        + "<h2>Gepubliceerd</h2>"
+        + releases_table(manifests)
+        + "<h2>Werkversie</h2>"
+        + '<ul class="links">'
+        + "".join(f'<li><a href="{esc(h)}">{esc(label)}</a></li>' for h, label in work)
+        + "</ul>"
+        + facts_table
+        + orgs
+    )
+    return ctx.render(
+        "Sociaal rendement", body, current="index.html", subtitle="Rapporten en releases"
+    )
+
+
+def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
+    m = manifest
+    rules = m["onthullingsregels"]
+    facts = [
+        ("Verslagjaar", str(m["verslagjaar"])),
+        ("Jaren in deze release", period_text(m)),
+        ("Gegevens aangenomen tot en met", date_text(m["peildatum"])),
+        ("Vastgesteld op", date_text(m["gepubliceerd_op"])),
+        ("Parameterset", m["parameterversie"]),
+        ("Prijsjaar", str(m["prijsjaar"])),
+        ("Discontovoet", f"{nl_number(100 * m['discontovoet'], 2)} % reëel"),
+        (
+            "Publicatieregels",
+            f"minimaal {rules['min_orgs']} organisaties; dominantie ({rules['dominance_n']}, "
+            f"{nl_number(100 * rules['dominance_k'])} %); aantallen < {rules['min_count']} "
+            f"verborgen, afgerond op {rules['round_to']}-tallen; percentielen ≥ "
+            f"{rules['min_tail']} waarden aan elke kant",
+        ),
+    ]
+    excluded = m.get("buiten_release", {})
+    if excluded.get("projectjaren_na_peildatum"):
+        facts.append(
+            (
+                "Na de peildatum aangeleverd",
+                f"{nl_number(excluded['projectjaren_na_peildatum'])} projectjaren (niet in deze release)",
+            )
+        )
+    facts_table = gt_html(
+        pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
+        "release-gegevens",
+        labels={"wat": "", "waarde": ""},
+        title=f"Release {m['release']}",
+        width=None,
+    )
+    year_rows = [
+        {
+            "jaar": y,
+            "release": info["release"],
+            "parameters": info["parameterversie"],
+        }
+        for y, info in sorted(m["jaren"].items())
+    ]
+    years_table = gt_html(
+        pl.DataFrame(year_rows),
+        "release-jaren",
+        labels={"jaar": "Jaar", "release": "Vastgesteld in release", "parameters": "Parameterset"},
+        title="Jaren in deze release",
+        subtitle="Een jaar dat al in een eerdere release stond, is ongewijzigd overgenomen",
+        width=None,
+    )
+    links = [
+        ("sector.html", f"Jaaroverzicht {m['verslagjaar']}"),
+        ("vergelijking.html", f"Interventies vergeleken, {m['verslagjaar']}"),
+        ("verantwoording.html", "Verantwoording van methode en parameters"),
+        ("manifest.json", "Manifest met controlegetallen (SHA-256) van alle pagina's"),
+    ]
+    body = (
+        '<ul class="links">'
+        + "".join(f'<li><a href="{esc(h)}">{esc(label)}</a></li>' for h, label in links)
+        + "</ul>"
+        + facts_table
+        + years_table
+    )
+    return ctx.render(
+        f"Jaaroverzicht sociaal rendement {m['verslagjaar']}",
+        body,
+        current="index.html",
+        subtitle=f"Release {m['release']}",
+    )

@@ -1,0 +1,441 @@
+"""The sector overview (jaaroverzicht) for branch analysts: per domain the key figures, the
+distribution of benefit/cost ratios, trends over the years, who gains, and the intervention
+types side by side. Only published cells and aggregates, suppressed cells with their symbol.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rendement.disclosure import legend
+from rendement.reports import charts
+from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
+from rendement.reports.data import Published
+from rendement.reports.page import esc
+from rendement.reports.tables import (
+    CellIndex,
+    gt_html,
+    nl_euro,
+    nl_number,
+    nl_percent,
+    symbol_html,
+)
+from schemas.vocabulary import DOMAINS, INTERVENTIONS
+
+TOTAL = "totaal"
+ROWS = [*DOMAINS, TOTAL]
+
+KEY_COLUMNS = [
+    ("organisaties", "aantal", "Organisaties"),
+    ("projecten", "aantal", "Projecten"),
+    ("deelnemers", "aantal", "Deelnemers"),
+    ("fte", "som", "Fte"),
+    ("vrijwilligers", "som", "Vrijwilligers"),
+    ("kosten", "som", "Kosten"),
+    ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
+    ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
+    ("bkr", "mediaan", "Baten/kosten (mediaan)"),
+]
+
+TREND_MEASURES = [
+    ("bkr", "mediaan", "Baten-kostenverhouding (mediaan over projecten)", 1.0),
+    ("aandeel_verbeterd", "aandeel", "Aandeel gemeten deelnemers met verbetering", None),
+    ("deelnemers", "aantal", "Bereikte deelnemers", None),
+    ("kosten", "som", "Kosten (contante waarde)", None),
+]
+
+
+def domain_label(code: str) -> str:
+    return DOMAIN_TOTAL_LABEL if code == TOTAL else DOMAINS.get(code, code)
+
+
+def year_label(pub: Published, year: int) -> str:
+    return str(year) if pub.is_closed(year) else f"{year}*"
+
+
+def _concept_note(pub: Published, years: list[int]) -> list[str]:
+    open_years = [y for y in years if not pub.is_closed(y)]
+    if not open_years:
+        return []
+    return [
+        "* voorlopig: " + ", ".join(map(str, open_years)) + " is nog niet vastgesteld in een "
+        "release en verandert met elke aanlevering."
+    ]
+
+
+def key_figures_table(pub: Published, year: int) -> str:
+    idx = CellIndex(pub.cells)
+    rows = []
+    for d in ROWS:
+        row = {"domein": domain_label(d)}
+        for maat, stat, _label in KEY_COLUMNS:
+            row[maat] = idx.get(year, d, maat, stat).html()
+        rows.append(row)
+    df = pl.DataFrame(rows)
+    cols = [m for m, _, _ in KEY_COLUMNS]
+    return gt_html(
+        df,
+        "sector-kerncijfers",
+        stub="domein",
+        labels={m: label for m, _, label in KEY_COLUMNS},
+        raw=cols,
+        right=cols,
+        title=f"Kerncijfers per domein, {year_label(pub, year)}",
+        subtitle="Kosten in contante waarde (euro's van het prijsjaar); deelnemers afgerond op "
+        f"{pub.rules.round_to}-tallen",
+        notes=[
+            "Aandeel verbeterd: van de deelnemers met een begin- en eindmeting het deel dat op "
+            "minstens één instrument vooruitging. Baten/kosten: mediaan over projecten.",
+            *_concept_note(pub, [year]),
+        ],
+    )
+
+
+def ratio_distribution_table(pub: Published, year: int) -> str:
+    idx = CellIndex(pub.cells)
+    stats = ["p10", "p25", "mediaan", "p75", "p90"]
+    values = [idx.value(year, d, "bkr", s) for d in ROWS for s in stats]
+    lo, hi = charts.nice_range(values, include=[0.0, 1.0])
+    rows = []
+    for d in ROWS:
+        cells = {s: idx.get(year, d, "bkr", s) for s in stats}
+        width = idx.get(year, d, "bkr_mc_breedte", "mediaan")
+        label = (
+            "Baten-kostenverhouding "
+            + domain_label(d)
+            + ": "
+            + "; ".join(
+                f"{'mediaan' if s == 'mediaan' else s.upper()} {c.text()}" for s, c in cells.items()
+            )
+        )
+        rows.append(
+            {
+                "domein": domain_label(d),
+                "projecten": idx.get(year, d, "projecten", "aantal").html(),
+                **{s: c.html() for s, c in cells.items()},
+                "grafiek": charts.distribution(
+                    *(cells[s].waarde for s in stats), lo=lo, hi=hi, ref=1.0, label=label
+                ),
+                "mc": width.html(),
+            }
+        )
+    df = pl.DataFrame(rows)
+    raw = ["projecten", *stats, "grafiek", "mc"]
+    return gt_html(
+        df,
+        "sector-bkr-verdeling",
+        stub="domein",
+        labels={
+            "projecten": "Projecten",
+            "p10": "P10",
+            "p25": "P25",
+            "mediaan": "Mediaan",
+            "p75": "P75",
+            "p90": "P90",
+            "grafiek": f"P10–P90 (schaal {nl_number(lo, 1)}–{nl_number(hi, 1)})",
+            "mc": "Modelonzekerheid",
+        },
+        raw=raw,
+        right=["projecten", *stats, "mc"],
+        center=["grafiek"],
+        spanners=[("Verdeling over projecten", stats)],
+        title=f"Baten-kostenverhouding per domein, {year_label(pub, year)}",
+        subtitle="Hoe de verhouding tussen projecten verschilt: de helft van de projecten ligt "
+        "tussen P25 en P75, vier op de vijf tussen P10 en P90",
+        notes=[
+            "Grafiek: lijn P10–P90, blok P25–P75, streep mediaan; de rode stippellijn is 1 "
+            "(baten even groot als kosten). Een percentiel wordt alleen gepubliceerd met genoeg "
+            f"projecten aan weerszijden (mediaan 10, P25/P75 20, P10/P90 50 bij min_tail "
+            f"{pub.rules.min_tail}).",
+            "Modelonzekerheid: mediaan over projecten van de breedte van het 90 %-interval uit de "
+            "Monte Carlo-analyse (P95 − P5 van de verhouding van één project).",
+            *_concept_note(pub, [year]),
+        ],
+    )
+
+
+def trend_table(pub: Published, years: list[int]) -> str:
+    idx = CellIndex(pub.cells)
+    rows = []
+    for maat, stat, title, ref in TREND_MEASURES:
+        for d in ROWS:
+            cells = [idx.get(y, d, maat, stat) for y in years]
+            row = {"groep": title, "domein": domain_label(d)}
+            for y, c in zip(years, cells, strict=True):
+                row[str(y)] = c.html()
+            row["trend"] = charts.sparkline(
+                [c.waarde for c in cells],
+                ref=ref,
+                label=f"{title}, {domain_label(d)}: "
+                + ", ".join(f"{y} {c.text()}" for y, c in zip(years, cells, strict=True)),
+            )
+            rows.append(row)
+    df = pl.DataFrame(rows)
+    ycols = [str(y) for y in years]
+    return gt_html(
+        df,
+        "sector-trend",
+        stub="domein",
+        group="groep",
+        labels={**{str(y): year_label(pub, y) for y in years}, "trend": "Verloop"},
+        raw=[*ycols, "trend"],
+        right=ycols,
+        center=["trend"],
+        title="Ontwikkeling over de jaren",
+        subtitle="Elk jaar op zichzelf berekend (geen totalen over jaren heen)",
+        notes=_concept_note(pub, years)
+        + ["Verloop: de rode stippellijn bij de baten-kostenverhouding is 1."],
+    )
+
+
+def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -> str:
+    frame = pub.stakeholders.filter(pl.col("jaar") == year)
+    if not frame.height:
+        return '<p class="note">Voor dit jaar zijn geen cijfers per baathebber vastgesteld.</p>'
+    look = {(r["maat"], r["domein"], r["baathebber"]): r for r in frame.iter_rows(named=True)}
+
+    def cell(maat: str, d: str, s: str) -> tuple[str, float | None]:
+        r = look.get((maat, d, s))
+        if r is None:
+            return symbol_html("x", "Geen cel gepubliceerd"), None
+        if r["waarde"] is None:
+            return symbol_html(r["symbool"], r["toelichting"]), None
+        return esc(nl_euro(r["waarde"])), r["waarde"]
+
+    total_all = cell("baten", TOTAL, TOTAL)[1]
+    rows = []
+    for code, label in [*stakeholders.items(), (TOTAL, "Totaal baten")]:
+        row = {"baathebber": label}
+        for d in ROWS:
+            row[d], value = cell("baten", d, code)
+        share = (
+            value / total_all
+            if code != TOTAL and value is not None and total_all not in (None, 0)
+            else None
+        )
+        row["aandeel"] = esc(nl_percent(share, 0)) if share is not None else ""
+        row["balk"] = (
+            charts.bar(share, maximum=1.0, label=f"{label}: {nl_percent(share, 0)} van de baten")
+            if share is not None
+            else ""
+        )
+        rows.append(row)
+    transfer = {"baathebber": "Overdrachten (bruto verschoven, niet in de baten)"}
+    for d in ROWS:
+        transfer[d] = cell("overdrachten", d, TOTAL)[0]
+    transfer["aandeel"] = ""
+    transfer["balk"] = ""
+    rows.append(transfer)
+    df = pl.DataFrame(rows)
+    return gt_html(
+        df,
+        "sector-baathebbers",
+        stub="baathebber",
+        labels={**{d: domain_label(d) for d in ROWS}, "aandeel": "Aandeel", "balk": ""},
+        raw=[*ROWS, "aandeel", "balk"],
+        right=[*ROWS, "aandeel"],
+        title=f"Wie profiteert: baten per baathebber, {year_label(pub, year)}",
+        subtitle="Contante waarde van de maatschappelijke baten na correcties (euro's van het "
+        "prijsjaar)",
+        notes=[
+            "Alleen baten met een onderbouwde waarde; uitkomsten zonder waarde worden geteld, "
+            "niet in euro's uitgedrukt. Overdrachten (een uitkering die stopt) zijn winst voor de "
+            "een en even groot verlies voor de ander: ze staan apart en tellen niet mee in de "
+            "baten. Aandeel: deel van de totale baten van de sector.",
+            "Per cel gelden dezelfde regels als voor de sectorcijfers (minimum aantal "
+            "organisaties, dominantie) en aanvullende onderdrukking over rijen en kolommen.",
+            *_concept_note(pub, [year]),
+        ],
+    )
+
+
+def intervention_table(pub: Published, year: int) -> str:
+    idx = CellIndex(pub.cells)
+    cols = [
+        ("organisaties", "aantal", "Organisaties"),
+        ("projecten", "aantal", "Projecten"),
+        ("deelnemers", "aantal", "Deelnemers"),
+        ("kosten", "som", "Kosten"),
+        ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
+        ("bkr", "mediaan", "Baten/kosten (mediaan)"),
+        ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
+    ]
+    rows = []
+    for d, per in INTERVENTIONS.items():
+        for code, label in sorted(per.items(), key=lambda kv: kv[1]):
+            row = {"domein": DOMAINS[d], "interventie": label}
+            for maat, stat, _ in cols:
+                row[maat] = idx.get(year, d, maat, stat, interventie=code).html()
+            rows.append(row)
+    df = pl.DataFrame(rows)
+    keys = [m for m, _, _ in cols]
+    return gt_html(
+        df,
+        "sector-interventies",
+        stub="interventie",
+        group="domein",
+        labels={m: label for m, _, label in cols},
+        raw=keys,
+        right=keys,
+        title=f"Interventies naast elkaar, {year_label(pub, year)}",
+        subtitle="Alfabetisch per domein: de volgorde is geen rangorde",
+        notes=[
+            "De onzekerheid rond deze cijfers en welke verschillen er echt toe doen staan in de "
+            "interventievergelijking.",
+            *_concept_note(pub, [year]),
+        ],
+    )
+
+
+def legend_table(pub: Published, table_id: str = "sector-legenda") -> str:
+    df = legend(pub.rules).select(
+        pl.col("symbool").alias("Symbool"),
+        pl.col("toelichting").alias("Betekenis"),
+        pl.col("status")
+        .replace_strict(
+            {"onderdrukt": "niet gepubliceerd", "leeg": "leeg (0)"}, default=pl.col("status")
+        )
+        .alias("Status"),
+    )
+    return gt_html(
+        df,
+        table_id,
+        center=["Symbool"],
+        title="Legenda",
+        subtitle="Waarom een cel geen getal toont (onthullingscontrole)",
+        width=None,
+        notes=[
+            "Een cel wordt alleen gepubliceerd met minstens "
+            f"{pub.rules.min_orgs} organisaties; de {pub.rules.dominance_n} grootste mogen samen "
+            f"niet meer dan {nl_number(100 * pub.rules.dominance_k)} % van het totaal leveren. "
+            "Beweeg de muis over een symbool voor de reden."
+        ],
+    )
+
+
+def cards(pub: Published, year: int) -> str:
+    idx = CellIndex(pub.cells)
+    stake = pub.stakeholders.filter(
+        (pl.col("jaar") == year)
+        & (pl.col("maat") == "baten")
+        & (pl.col("domein") == TOTAL)
+        & (pl.col("baathebber") == TOTAL)
+    )
+    benefits = stake["waarde"][0] if stake.height else None
+    items = [
+        ("Organisaties", idx.get(year, TOTAL, "organisaties", "aantal").html(), None),
+        ("Projecten", idx.get(year, TOTAL, "projecten", "aantal").html(), None),
+        ("Bereikte deelnemers", idx.get(year, TOTAL, "deelnemers", "aantal").html(), None),
+        ("Kosten", idx.get(year, TOTAL, "kosten", "som").html(), "contante waarde"),
+        (
+            "Baten",
+            esc(nl_euro(benefits))
+            if benefits is not None
+            else symbol_html("x", "Niet gepubliceerd"),
+            "na correcties, zonder overdrachten",
+        ),
+        (
+            "Baten/kosten",
+            idx.get(year, TOTAL, "bkr", "mediaan").html(),
+            "mediaan over projecten",
+        ),
+        (
+            "Deelnemers verbeterd",
+            idx.get(year, TOTAL, "aandeel_verbeterd", "aandeel").html(),
+            "van de gemeten deelnemers",
+        ),
+    ]
+    return (
+        '<div class="cards" id="sector-cards">'
+        + "".join(
+            f'<div class="card"><div class="num">{value}</div><div class="lbl">{esc(label)}</div>'
+            + (f'<div class="sub">{esc(sub)}</div>' if sub else "")
+            + "</div>"
+            for label, value, sub in items
+        )
+        + "</div>"
+    )
+
+
+def headline(pub: Published, year: int) -> str:
+    """One plain sentence for a policy officer, from published figures only."""
+    idx = CellIndex(pub.cells)
+    ratio = idx.get(year, TOTAL, "bkr", "mediaan")
+    orgs = idx.get(year, TOTAL, "organisaties", "aantal")
+    projects = idx.get(year, TOTAL, "projecten", "aantal")
+    if not (ratio.published and orgs.published and projects.published):
+        return ""
+    r = ratio.waarde
+    per_euro = nl_euro(r, 2)
+    sense = (
+        "levert meer op dan het kost"
+        if r > 1
+        else "levert minder op dan het kost"
+        if r < 1
+        else "kost evenveel als het oplevert"
+    )
+    return (
+        f"<p>In {year} leverden {esc(orgs.text())} organisaties gegevens over "
+        f"{esc(projects.text())} projecten. Het middelste project (de mediaan) {sense}: "
+        f"voor elke euro kosten {esc(per_euro)} aan maatschappelijke baten, na correctie voor "
+        "wat ook zonder het project was gebeurd. Tussen domeinen en projecten zijn de "
+        "verschillen groot; de tabellen hieronder laten ook de spreiding en de onzekerheid "
+        "zien.</p>"
+    )
+
+
+def sector_page(
+    pub: Published,
+    year: int,
+    params,
+    ctx: Context,
+    *,
+    other_years: list[tuple[int, str]] = (),
+) -> str:
+    """The complete jaaroverzicht for `year` (trends over every year in `pub` up to it)."""
+    years = [y for y in pub.years if y <= year]
+    switch = ""
+    if other_years:
+        switch = (
+            '<p class="meta">Ander jaar: '
+            + " · ".join(f'<a href="{esc(h)}">{esc(y)}</a>' for y, h in other_years)
+            + "</p>"
+        )
+    status = (
+        f'<p class="meta">{year}: vastgesteld in release {esc(pub.closed[year])}.</p>'
+        if pub.is_closed(year)
+        else f'<p class="meta"><span class="concept">{year}: voorlopig</span> — nog niet '
+        "vastgesteld in een release.</p>"
+    )
+    body = (
+        switch
+        + status
+        + headline(pub, year)
+        + cards(pub, year)
+        + "<h2>Kerncijfers per domein</h2>"
+        + key_figures_table(pub, year)
+        + "<h2>Spreiding van de baten-kostenverhouding</h2>"
+        + "<p>Een verhouding boven 1 betekent dat de maatschappelijke baten de kosten "
+        "overtreffen. Niet elk project scoort hetzelfde: de grafiek toont hoe ver projecten "
+        "uiteenlopen en hoe de mediaan zich verhoudt tot 1.</p>"
+        + ratio_distribution_table(pub, year)
+        + "<h2>Ontwikkeling over de jaren</h2>"
+        + trend_table(pub, years)
+        + "<h2>Wie profiteert</h2>"
+        + "<p>Baten komen niet allemaal terecht bij wie betaalt. De tabel verdeelt de "
+        "maatschappelijke baten over de partijen die ze ontvangen (volgens de verdeelsleutels "
+        "van de parameterset).</p>"
+        + stakeholder_table(pub, year, dict(params.baathebbers))
+        + "<h2>Interventies naast elkaar</h2>"
+        + intervention_table(pub, year)
+        + f'<p><a href="{esc(ctx.href("vergelijking.html"))}">Naar de interventievergelijking '
+        "met onzekerheidsmarges</a> · "
+        f'<a href="{esc(ctx.href("verantwoording.html"))}">Verantwoording van methode en '
+        "parameters</a></p>" + "<h2>Legenda</h2>" + legend_table(pub)
+    )
+    return ctx.render(
+        f"Jaaroverzicht sociaal rendement {year}",
+        body,
+        current="sector.html",
+        subtitle="Maatschappelijke kosten en baten van sociaal werk per domein",
+    )

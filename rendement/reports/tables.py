@@ -1,0 +1,231 @@
+"""Shared great-tables builders and Dutch number formats for the reports.
+
+Every table goes through `gt_html`: a fixed `id` (reproducible HTML), `locale="nl"`, the system
+font stack (great-tables never links a web font unless asked to; `gt_html` checks that), and
+one rule for HTML in cells:
+
+* text columns (project names, anything from an upload) are handed to great-tables as plain
+  strings: great-tables 1.1 escapes cell text, titles, labels and notes itself;
+* `raw` columns carry HTML made here (formatted numbers with their disclosure symbol, inline
+  SVG charts): they pass through great-tables unescaped via `fmt(fns=...)`, so every dynamic
+  part in them is escaped by the helper that builds it, never by the caller.
+
+Numbers are formatted here rather than with great-tables' `fmt_currency`, because the Dutch
+convention is `€ 1.234` (with a space) and suppressed cells show a symbol instead of a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from great_tables import GT
+
+from rendement.reports.page import esc
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+DASH = "–"
+FONT_STACK = [
+    "system-ui",
+    "-apple-system",
+    "Segoe UI",
+    "Roboto",
+    "Helvetica Neue",
+    "Arial",
+    "sans-serif",
+]
+
+
+# ------------------------------------------------------------------------------- numbers
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and isinstance(value, int | float) and math.isfinite(value)
+
+
+def nl_number(value: float | None, decimals: int = 0) -> str:
+    """12.345,6 with a real minus sign; – for a missing value; never −0."""
+    if not _finite(value):
+        return DASH
+    text = f"{abs(value):,.{decimals}f}".replace(",", "\x00").replace(".", ",")
+    text = text.replace("\x00", ".")
+    negative = value < 0 and any(c not in "0,." for c in text)
+    return (MINUS if negative else "") + text
+
+
+def nl_euro(value: float | None, decimals: int = 0) -> str:
+    """€ 1.234 (− € 1.234 for a negative amount)."""
+    if not _finite(value):
+        return DASH
+    body = nl_number(abs(value), decimals)
+    negative = value < 0 and body.strip("0,.") != ""
+    return f"{MINUS}{NBSP}€{NBSP}{body}" if negative else f"€{NBSP}{body}"
+
+
+def nl_percent(fraction: float | None, decimals: int = 1) -> str:
+    """0.642 -> 64,2 %."""
+    if not _finite(fraction):
+        return DASH
+    return f"{nl_number(100 * fraction, decimals)}{NBSP}%"
+
+
+def nl_ratio(value: float | None) -> str:
+    return nl_number(value, 2)
+
+
+def by_unit(value: float | None, eenheid: str) -> str:
+    """A published benchmark value in the format of its unit."""
+    if eenheid == "euro":
+        return nl_euro(value)
+    if eenheid == "fractie":
+        return nl_percent(value)
+    if eenheid == "verhouding":
+        return nl_ratio(value)
+    if eenheid == "fte":
+        return nl_number(value, 1)
+    return nl_number(value, 0)
+
+
+def symbol_html(symbol: str | None, toelichting: str | None) -> str:
+    return f'<span class="sym" title="{esc(toelichting)}">{esc(symbol or "x")}</span>'
+
+
+# ------------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class Cell:
+    waarde: float | None
+    eenheid: str
+    status: str
+    symbool: str | None
+    toelichting: str | None
+
+    @property
+    def published(self) -> bool:
+        return self.waarde is not None
+
+    def text(self) -> str:
+        """Plain text: the formatted value, or the legend symbol."""
+        return by_unit(self.waarde, self.eenheid) if self.published else (self.symbool or "x")
+
+    def html(self) -> str:
+        """HTML for a raw table column: the value, or the symbol with its reason as tooltip."""
+        if self.published:
+            return esc(by_unit(self.waarde, self.eenheid))
+        return symbol_html(self.symbool, self.toelichting)
+
+
+MISSING_CELL = Cell(None, "aantal", "onderdrukt", "x", "Geen cel gepubliceerd")
+
+
+class CellIndex:
+    """Look-up of the published benchmark cells (the long `benchmark.cellen` table)."""
+
+    def __init__(self, cells: pl.DataFrame):
+        self.cells = cells
+        self._index: dict[tuple, Cell] = {}
+        cols = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+        for row in cells.select(
+            *cols, "waarde", "eenheid", "status", "symbool", "toelichting"
+        ).iter_rows(named=True):
+            key = tuple(row[c] for c in cols)
+            self._index[key] = Cell(
+                row["waarde"], row["eenheid"], row["status"], row["symbool"], row["toelichting"]
+            )
+        self.years: list[int] = sorted(cells["jaar"].unique().to_list()) if cells.height else []
+
+    def get(
+        self,
+        jaar: int,
+        domein: str,
+        maat: str,
+        statistiek: str,
+        *,
+        interventie: str | None = None,
+        regio: str | None = None,
+    ) -> Cell:
+        tabel = "interventie" if interventie else ("regio" if regio else "domein")
+        return self._index.get(
+            (tabel, jaar, domein, interventie, regio, maat, statistiek), MISSING_CELL
+        )
+
+    def value(self, jaar: int, domein: str, maat: str, statistiek: str, **kw) -> float | None:
+        return self.get(jaar, domein, maat, statistiek, **kw).waarde
+
+
+# ------------------------------------------------------------------------------- tables
+
+
+def _raw(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def gt_html(
+    df: pl.DataFrame,
+    table_id: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    raw: Iterable[str] = (),
+    right: Iterable[str] = (),
+    center: Iterable[str] = (),
+    stub: str | None = None,
+    group: str | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    notes: Sequence[str] = (),
+    spanners: Sequence[tuple[str, Sequence[str]]] = (),
+    width: str | None = "100%",
+    hide: Iterable[str] = (),
+) -> str:
+    """A great-tables table as HTML with the house style (see the module docstring)."""
+    raw = [c for c in raw if c in df.columns]
+    gt = GT(df, id=table_id, locale="nl", rowname_col=stub, groupname_col=group)
+    if raw:
+        gt = gt.fmt(columns=raw, fns=_raw)
+    if labels:
+        gt = gt.cols_label(**{k: v for k, v in labels.items() if k in df.columns})
+    right = [c for c in right if c in df.columns]
+    center = [c for c in center if c in df.columns]
+    if right:
+        gt = gt.cols_align(align="right", columns=right)
+    if center:
+        gt = gt.cols_align(align="center", columns=center)
+    for label, cols in spanners:
+        gt = gt.tab_spanner(label=label, columns=list(cols))
+    hide = [c for c in hide if c in df.columns]
+    if hide:
+        gt = gt.cols_hide(columns=hide)
+    if title:
+        gt = gt.tab_header(title=title, subtitle=subtitle)
+    for note in notes:
+        gt = gt.tab_source_note(note)
+    options = dict(
+        table_font_names=FONT_STACK,
+        table_font_size="14px",
+        table_margin_left="0px",
+        heading_align="left",
+        heading_title_font_size="16px",
+        heading_subtitle_font_size="13px",
+        column_labels_font_weight="600",
+        data_row_padding="5px",
+        row_group_font_weight="600",
+        source_notes_font_size="12px",
+        table_border_top_color="#0b6e69",
+    )
+    if width:
+        options["table_width"] = width
+    gt = gt.tab_options(**options)
+    out = gt.as_raw_html(inline_css=False)
+    # Self-contained pages: great-tables only imports a web font when asked to (opt_table_font
+    # with google_font); make sure nothing of the kind slipped in.
+    if "@import" in out or "fonts.googleapis" in out:
+        raise RuntimeError(f"table {table_id} links an external font")
+    return out
+
+
+def empty_text(message: str) -> str:
+    return f'<p class="note">{esc(message)}</p>'

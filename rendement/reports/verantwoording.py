@@ -1,0 +1,219 @@
+"""The verantwoording: the method in words and every parameter with its value, unit, price
+year and source, generated from the parameter set (`rendement.mkba.verantwoording_*`), plus the
+disclosure rules and how the reports' intervals are made."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rendement.disclosure import DisclosureRules
+from rendement.mkba import verantwoording_markdown, verantwoording_table
+from rendement.reports.aggregates import BOOTSTRAP_DRAWS
+from rendement.reports.context import Context
+from rendement.reports.page import esc
+from rendement.reports.tables import DASH, gt_html, nl_number
+
+GROUP_LABELS = {
+    "algemeen": "Algemeen",
+    "prijsindex": "Prijsindex",
+    "wisselkoers": "Wisselkoersen",
+    "kosten": "Kosten",
+    "uitkomst": "Uitkomsten: waarde en correcties",
+    "baathebber": "Uitkomsten: verdeling over baathebbers",
+}
+
+_INLINE = [
+    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+]
+
+
+def _inline(text: str) -> str:
+    out = esc(text)
+    for pattern, repl in _INLINE:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def markdown_html(text: str, *, skip_title: bool = True) -> str:
+    """The small Markdown subset `verantwoording_markdown` writes (headings, bullet lists,
+    paragraphs, **bold**, `code`) as HTML. Everything is escaped first: no HTML in the text
+    reaches the page, whatever the parameter file says."""
+    html: list[str] = []
+    paragraph: list[str] = []
+    in_list = False
+
+    def flush() -> None:
+        nonlocal paragraph
+        if paragraph:
+            html.append("<p>" + _inline(" ".join(paragraph)) + "</p>")
+            paragraph = []
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        heading = re.match(r"^(#{1,6})\s+(.*)$", stripped)
+        if heading or not stripped or stripped.startswith("- "):
+            flush()
+        if in_list and not stripped.startswith("- "):
+            html.append("</ul>")
+            in_list = False
+        if heading:
+            level = len(heading.group(1))
+            if level == 1 and skip_title:
+                continue
+            level = min(level + (1 if level == 1 else 0), 4)
+            html.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif stripped.startswith("- "):
+            if not in_list:
+                html.append("<ul>")
+                in_list = True
+            html.append("<li>" + _inline(stripped[2:]) + "</li>")
+        elif stripped:
+            paragraph.append(stripped)
+    flush()
+    if in_list:
+        html.append("</ul>")
+    return "\n".join(html)
+
+
+def _value(v: float | None) -> str:
+    if v is None:
+        return DASH
+    if abs(v) >= 1000 or float(v).is_integer():
+        return nl_number(v, 0 if float(v).is_integer() else 2)
+    if abs(v) >= 1:
+        return nl_number(v, 2)
+    return nl_number(v, 4).rstrip("0").rstrip(",") if v != 0 else "0"
+
+
+def parameter_table(params) -> str:
+    t = verantwoording_table(params)
+    df = t.select(
+        pl.col("groep").replace_strict(GROUP_LABELS, default=pl.col("groep")).alias("groep"),
+        pl.col("parameter"),
+        pl.col("omschrijving"),
+        pl.col("laag").map_elements(_value, return_dtype=pl.String).alias("laag"),
+        pl.col("basis").map_elements(_value, return_dtype=pl.String).alias("basis"),
+        pl.col("hoog").map_elements(_value, return_dtype=pl.String).alias("hoog"),
+        pl.concat_str(
+            [pl.col("eenheid").fill_null(""), pl.col("valuta").fill_null("")], separator=" "
+        )
+        .str.strip_chars()
+        .alias("eenheid"),
+        pl.col("prijsjaar").cast(pl.String).fill_null(DASH).alias("prijsjaar"),
+        pl.col("basis_in_prijsjaar")
+        .map_elements(_value, return_dtype=pl.String)
+        .alias("basis_in_prijsjaar"),
+        pl.col("bron").fill_null(DASH).str.replace_all(r"\s+", " ").alias("bron"),
+        pl.col("graad").fill_null(DASH).alias("graad"),
+    )
+    return gt_html(
+        df,
+        "verantwoording-parameters",
+        group="groep",
+        labels={
+            "parameter": "Parameter",
+            "omschrijving": "Omschrijving",
+            "laag": "Laag",
+            "basis": "Basis",
+            "hoog": "Hoog",
+            "eenheid": "Eenheid",
+            "prijsjaar": "Prijsjaar",
+            "basis_in_prijsjaar": f"Basis in euro's van {params.price_year}",
+            "bron": "Bron",
+            "graad": "Graad",
+        },
+        right=["laag", "basis", "hoog", "basis_in_prijsjaar"],
+        center=["prijsjaar", "graad"],
+        title=f"Alle parameters van parameterset {params.version}",
+        subtitle="Laag, basis en hoog zoals in de scenario's en de Monte Carlo-analyse",
+        notes=[
+            "Graad A: officiële statistiek of peer-reviewed; B: studie in opdracht; C: pers, "
+            "secundair of aanname. Parameter: het pad dat een organisatie gebruikt om met "
+            "toelichting af te wijken."
+        ],
+    )
+
+
+def rules_table(rules: DisclosureRules) -> str:
+    r = rules
+    df = pl.DataFrame(
+        {
+            "regel": [
+                "Minimum aantal organisaties",
+                "Dominantie",
+                "Klein aantal personen",
+                "Afronding aantallen personen",
+                "Percentielen",
+            ],
+            "waarde": [
+                f"{r.min_orgs}",
+                f"{r.dominance_n} grootste ≤ {nl_number(100 * r.dominance_k)} %",
+                f"< {r.min_count}",
+                f"op {r.round_to}-tallen",
+                f"≥ {r.min_tail} aan elke kant",
+            ],
+            "uitleg": [
+                "Een cel verschijnt alleen met minstens zoveel organisaties.",
+                "De grootste organisaties mogen samen niet bijna het hele totaal leveren "
+                "(kosten, fte, vrijwilligers, bereik, aantal projecten achter een percentiel).",
+                "Aantallen deelnemers onder deze grens worden niet getoond.",
+                "Gepubliceerde aantallen deelnemers zijn afgerond.",
+                "Een percentiel heeft genoeg projecten aan weerszijden nodig, zodat het niet de "
+                "waarde van één project is.",
+            ],
+        }
+    )
+    return gt_html(
+        df,
+        "verantwoording-regels",
+        labels={"regel": "Regel", "waarde": "Waarde", "uitleg": "Wat het doet"},
+        title="Regels voor publicatie (onthullingscontrole)",
+        notes=[
+            "Waar totalen een verborgen cel zouden verraden, wordt een tweede cel verborgen "
+            "(symbool s). Een vastgesteld jaar houdt de regels waarmee het is gepubliceerd."
+        ],
+    )
+
+
+def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
+    method = markdown_html(verantwoording_markdown(params))
+    extra = (
+        "<h2>Onzekerheid in de sectorvergelijkingen</h2>"
+        "<ul>"
+        "<li><strong>Spreiding tussen projecten</strong> (jaaroverzicht): de percentielen P10, "
+        "P25, mediaan, P75 en P90 van de baten-kostenverhouding over projecten.</li>"
+        "<li><strong>Aandeel verbeterd</strong> (interventievergelijking): 90 %-interval rond "
+        "het gepoolde aandeel (som verbeterd / som gemeten), met organisaties als clusters: "
+        "standaardfout van de ratioschatter over organisaties, Student-t met (aantal "
+        "organisaties − 1) vrijheidsgraden, begrensd op 0–100 %.</li>"
+        "<li><strong>Mediane baten-kostenverhouding</strong> (interventievergelijking): "
+        f"90 %-interval uit een bootstrap over organisaties ({nl_number(BOOTSTRAP_DRAWS)} "
+        "trekkingen, vaste startwaarde per cel): organisaties worden met teruglegging "
+        "getrokken, met al hun projecten, en telkens wordt de mediaan over projecten berekend. "
+        f"Een grens wordt alleen getoond met minstens {rules.min_tail} projectwaarden aan de "
+        "buitenkant.</li>"
+        "<li>Met weinig organisaties zijn deze intervallen eerder te smal dan te breed. Ze zijn "
+        "bedoeld om te voorkomen dat kleine verschillen als rangorde worden gelezen.</li>"
+        "</ul>"
+        "<h2>Publicatie en releases</h2>"
+        "<p>Sectorcijfers gaan alleen over groepen organisaties; de eigen cijfers van een "
+        "organisatie staan alleen in haar eigen rapport. Een jaaroverzicht wordt vastgesteld "
+        "als release: gemaakt van de gegevens die tot een peildatum zijn aangenomen, daarna "
+        "niet meer gewijzigd. Latere aanleveringen over een vastgesteld jaar tellen mee in het "
+        "eigen rapport van de organisatie, niet meer in de sectorcijfers van dat jaar.</p>"
+        + rules_table(rules)
+    )
+    body = (
+        f'<p class="meta">Parameterset {esc(params.version)} ({esc(params.naam)}); prijsjaar '
+        f"{params.price_year}; discontovoet {esc(nl_number(100 * params.discount_rate, 2))} % "
+        "reëel.</p>" + method + extra + "<h2>Alle parameters</h2>" + parameter_table(params)
+    )
+    return ctx.render(
+        "Verantwoording",
+        body,
+        current="verantwoording.html",
+        subtitle="Methode, kengetallen en bronnen van de maatschappelijke kosten-batenanalyse",
+    )
