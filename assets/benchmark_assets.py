@@ -9,6 +9,7 @@ from pipelines.resources import HomeResource
 from rendement.benchmark import build_benchmarks
 from rendement.disclosure import DisclosureRules
 from rendement.lake import Lake
+from rendement.release import frozen_cells
 from rendement.warehouse import connect, ensure_schemas, replace_frame
 
 BENCHMARK = "benchmark"
@@ -30,7 +31,10 @@ def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> d
     ]
     projects = projects.filter(~pl.col("organisatie_id").is_in(blocked))
     rules = DisclosureRules()
-    bench = build_benchmarks(projects, rules)
+    # Years published in a release are closed: their cells are carried over verbatim, so a late
+    # upload can never change (or be read off from) a published figure.
+    vastgesteld = frozen_cells(h)
+    bench = build_benchmarks(projects, rules, vastgesteld=vastgesteld)
     with connect(h.warehouse) as con:
         ensure_schemas(con)
         replace_frame(con, "benchmark.cellen", bench.cells)
@@ -43,5 +47,10 @@ def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> d
             "cellen": bench.cells.height,
             **{f"status_{s}": n for s, n in status.iter_rows()},
             "organisaties_buiten_benchmark": len(blocked),
+            "vastgestelde_jaren": ", ".join(
+                str(y) for y in sorted(vastgesteld["jaar"].unique().to_list())
+            )
+            if vastgesteld is not None
+            else "",
         }
     )

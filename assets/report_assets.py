@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.benchmark_assets import sector_benchmark
 from pipelines.resources import HomeResource, ParametersResource
+from rendement.release import list_releases
 from rendement.reports import build_site
 
 REPORTS = "rapporten"
@@ -13,14 +14,18 @@ REPORTS = "rapporten"
 def reports(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
 ) -> dg.MaterializeResult:
-    """Published HTML reports (great-tables, Dutch): the sector overview per domain, each
-    organisation's private report, the intervention comparison, the verantwoording of every
-    parameter, and an index page. Read from the warehouse only."""
+    """The working site (great-tables, Dutch): the sector overview per year, the intervention
+    comparison, the verantwoording of every parameter, an index, and each organisation's
+    private report under site/org/<id>/. Years not yet released are marked provisional.
+    Published releases (site/releases/<jaar>/) are never rebuilt here, only restored byte for
+    byte from their frozen copy; they are made by the job `publiceer_release`."""
     h = home.home()
     pages = build_site(h, parameters.load())
+    releases = [m["release"] for m in list_releases(h)]
     return dg.MaterializeResult(
         metadata={
             "paginas": len(pages),
+            "releases": ", ".join(releases),
             "index": dg.MetadataValue.path(str(h.site / "index.html")),
         }
     )

@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "check", "serve", "org", "token"]
+COMMANDS = ["demo", "check", "serve", "org", "token", "release"]
 
 
 class _DutchParser(argparse.ArgumentParser):
