@@ -3,7 +3,6 @@ range of organisations (the full sector, as one run)."""
 
 import dagster as dg
 
-
 PROCESS_JOB = "verwerk_leveringen"
 
 process_job = dg.define_asset_job(
