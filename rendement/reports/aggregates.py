@@ -38,6 +38,7 @@ from rendement.disclosure import (
     FEW_VALUES,
     PUBLISHED,
     REASONS,
+    SECONDARY,
     SUPPRESSED,
     TOO_FEW_ORGS,
     DisclosureRules,
@@ -121,6 +122,53 @@ def _legend_columns(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame
 
 
 # ------------------------------------------------------------------------ stakeholders
+
+
+def suppress_until_safe(
+    cells: pl.DataFrame, groups: pl.DataFrame, *, max_rounds: int = 500
+) -> pl.DataFrame:
+    """Complementary suppression for a two-way table with margins.
+
+    `disclosure.secondary_suppression` makes sure no group has exactly one hidden cell. In a
+    table with margins in both directions (and structurally empty cells, which are known
+    zeros) that is not always enough: a hidden value can still follow from several groups at
+    once. So, while `disclosure.recoverable_cells` finds such a cell, one more cell is hidden
+    (reason ``secundair``): among the published, non-zero cells that share a group with a
+    recoverable cell, the smallest one (ties: lowest cell id), and the per-group pass runs
+    again. Every round hides at least one more cell, so this ends.
+    """
+    done = secondary_suppression(cells, groups, value="waarde")
+    members: dict[str, set[str]] = {}
+    for group, cell in groups.select("groep", "cel").iter_rows():
+        members.setdefault(group, set()).add(cell)
+    for _ in range(max_rounds):
+        leaks = recoverable_cells(done, groups)
+        if not leaks:
+            return done
+        status = dict(zip(done["cel"].to_list(), done["status"].to_list(), strict=True))
+        value = dict(zip(done["cel"].to_list(), done["waarde"].to_list(), strict=True))
+        near = {c for cs in members.values() if cs & set(leaks) for c in cs}
+        candidates = sorted(
+            (c for c in near if status[c] == PUBLISHED and abs(value[c] or 0.0) > 0),
+            key=lambda c: (abs(value[c] or 0.0), c),
+        )
+        if not candidates:
+            candidates = sorted(c for c in near if status[c] == PUBLISHED)
+        if not candidates:
+            raise RuntimeError(f"cells still recoverable from margins: {leaks[:5]}")
+        chosen = candidates[0]
+        done = done.with_columns(
+            pl.when(pl.col("cel") == chosen)
+            .then(pl.lit(SUPPRESSED))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when(pl.col("cel") == chosen)
+            .then(pl.lit(SECONDARY))
+            .otherwise(pl.col("reden"))
+            .alias("reden"),
+        )
+        done = secondary_suppression(done, groups, value="waarde")
+    raise RuntimeError("complementary suppression did not converge")
 
 
 def stakeholder_cells(
@@ -229,10 +277,7 @@ def stakeholder_cells(
             )
         )
     groups = additive_groups(spec)
-    done = secondary_suppression(decided, groups, value="waarde")
-    leaks = recoverable_cells(done, groups)
-    if leaks:
-        raise RuntimeError(f"stakeholder cells still recoverable from margins: {leaks[:5]}")
+    done = suppress_until_safe(decided, groups)
 
     published = (
         done.with_columns(

@@ -66,7 +66,14 @@ footer { color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line
   header.site nav { display: none; }
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
-  .gt_table { font-size: 9pt !important; }
+  .gt_table { font-size: 7.5pt !important; }
+  .gt_table .gt_row, .gt_table .gt_col_heading, .gt_table .gt_stub,
+  .gt_table .gt_group_heading { padding: 2px 3px !important; }
+  .gt_table .gt_col_heading { white-space: normal !important; overflow-wrap: anywhere; }
+  .gt_table .gt_title { font-size: 10pt !important; }
+  .gt_table .gt_sourcenote { font-size: 7pt !important; }
+  .gt_table .gt_row.gt_left, .gt_table .gt_stub { overflow-wrap: anywhere; }
+  svg.chart { max-width: 80px; height: auto; }
   table { break-inside: auto; } tr { break-inside: avoid; }
   .card { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
