@@ -69,9 +69,10 @@ def q(home, sql: str, params=None) -> pl.DataFrame:
 
 def _pages(home) -> list:
     site = home.site
+    own = ("index.html", "sector.html", "vergelijking.html", "verantwoording.html")
     return sorted(
         [
-            *site.glob("*.html"),
+            *(p for p in site.glob("*.html") if p.name in own or p.name.startswith("sector-")),
             *site.glob("org/*/index.html"),
             *site.glob("releases/*/*.html"),
         ]
@@ -212,8 +213,10 @@ def test_comparison_counts_match_cells_and_order_is_alphabetical(site_home, brow
                         assert shown == cell["symbool"]
                     else:
                         assert parse_nl(shown) == pytest.approx(cell["waarde"])
-        text = page.locator("main").inner_text()
-        assert "binnen de onzekerheid" in text or "te weinig interventies" in text
+        verdicts = page.locator("p.verdict").all_inner_texts()
+        assert len(verdicts) >= len(INTERVENTIONS)
+        for v in verdicts:
+            assert "binnen de onzekerheid" in v or "te weinig interventies" in v or "hoger dan" in v
     finally:
         page.close()
 
@@ -340,3 +343,24 @@ def test_page_shell_escapes_title_and_markdown_escapes_text():
     assert "<script>" not in md and "<b>" not in md and "<i>" not in md
     assert "<strong>&lt;b&gt;vet&lt;/b&gt;</strong>" in md
     assert "<h2>Kop &lt;i&gt;</h2>" in md
+
+
+def test_verdict_names_only_differences_larger_than_the_uncertainty():
+    from rendement.reports.comparison import Estimate, verdict
+    from rendement.reports.tables import Cell, nl_ratio
+
+    def est(label, point, low, high):
+        return Estimate(
+            label, Cell(point, "verhouding", "gepubliceerd", None, None), low, high, None, None
+        )
+
+    overlapping = [est("A", 1.2, 0.9, 1.5), est("B", 1.0, 0.8, 1.3), est("C", 1.4, 1.0, 1.9)]
+    text = verdict(overlapping, "baten-kostenverhouding", nl_ratio)
+    assert "binnen de onzekerheid" in text and "hoger dan" not in text
+    apart = [est("A", 2.0, 1.6, 2.4), est("B", 1.0, 0.8, 1.3), est("C", 1.4, 1.0, 1.9)]
+    text = verdict(apart, "baten-kostenverhouding", nl_ratio)
+    assert "A (2,00) ligt hoger dan B (1,00)" in text
+    assert "C" in text and "ligt hoger dan C" not in text  # A and C overlap
+    assert "te weinig" in verdict([apart[0]], "verbetering", nl_ratio)
+    evil = [est("<b>x</b>", 2.0, 1.6, 2.4), est("y", 1.0, 0.8, 1.3)]
+    assert "<b>" not in verdict(evil, "verbetering", nl_ratio)

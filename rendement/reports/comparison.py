@@ -200,9 +200,17 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
     )
     interventions_only = [e for c, e in share_est.items() if c is not None]
     ratios_only = [e for c, e in ratio_est.items() if c is not None]
-    text = verdict(interventions_only, "verbetering", lambda v: nl_percent(v, 1)) + verdict(
-        ratios_only, "baten-kostenverhouding", nl_ratio
-    )
+    if sum(e.complete for e in interventions_only) < 2 and sum(e.complete for e in ratios_only) < 2:
+        text = (
+            '<p class="verdict"><strong>Vergelijking:</strong> te weinig interventies met een '
+            "gepubliceerd interval om ze te vergelijken, voor verbetering en voor de "
+            "baten-kostenverhouding. Dat zegt niets over hun werking, alleen dat er (nog) te "
+            "weinig organisaties en projecten achter zitten.</p>"
+        )
+    else:
+        text = verdict(interventions_only, "verbetering", lambda v: nl_percent(v, 1)) + verdict(
+            ratios_only, "baten-kostenverhouding", nl_ratio
+        )
     return table, text
 
 

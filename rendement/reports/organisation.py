@@ -473,6 +473,16 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
     if not positie.height:
         return '<p class="note">Nog geen positie berekend.</p>'
     idx = CellIndex(pub.cells)
+    stats_of = {}
+    for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
+        if pub.is_closed(jaar):
+            stats_of[(jaar, d)] = [
+                idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
+            ]
+    lo, hi = charts.nice_range(
+        [*positie["bkr"].to_list(), *(v for vals in stats_of.values() for v in vals)],
+        include=[0.0, 1.0],
+    )
     rows = []
     for r in positie.sort(["jaar", "project_id"], descending=[True, False]).iter_rows(named=True):
         jaar, d, i = r["jaar"], r["domein"], r["interventie"]
@@ -541,7 +551,7 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
             "groep_n": "Groep (org. / proj.)",
             "med_i": "Mediaan interventie",
             "med_d": "Mediaan domein",
-            "grafiek": "Uw plek in het domein",
+            "grafiek": f"Uw plek in het domein ({nl_number(lo, 1)}–{nl_number(hi, 1)})",
         },
         raw=raw,
         right=["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d"],

@@ -198,7 +198,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
         r = look.get((maat, d, s))
         if r is None:
             return symbol_html("x", "Geen cel gepubliceerd"), None
-        if r["waarde"] is None:
+        if r["waarde"] is None or r["status"] == "leeg":
             return symbol_html(r["symbool"], r["toelichting"]), None
         return esc(nl_euro(r["waarde"])), r["waarde"]
 
@@ -220,7 +220,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
             else ""
         )
         rows.append(row)
-    transfer = {"baathebber": "Overdrachten (bruto verschoven, niet in de baten)"}
+    transfer = {"baathebber": "Overdrachten (apart)"}
     for d in ROWS:
         transfer[d] = cell("overdrachten", d, TOTAL)[0]
     transfer["aandeel"] = ""
@@ -240,8 +240,9 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
         notes=[
             "Alleen baten met een onderbouwde waarde; uitkomsten zonder waarde worden geteld, "
             "niet in euro's uitgedrukt. Overdrachten (een uitkering die stopt) zijn winst voor de "
-            "een en even groot verlies voor de ander: ze staan apart en tellen niet mee in de "
-            "baten. Aandeel: deel van de totale baten van de sector.",
+            "een en even groot verlies voor de ander: de rij Overdrachten toont het bruto "
+            "verschoven bedrag en telt niet mee in de baten. Aandeel: deel van de totale baten "
+            "van de sector. Een punt (.): deze partij krijgt in dit domein geen baten toegedeeld.",
             "Per cel gelden dezelfde regels als voor de sectorcijfers (minimum aantal "
             "organisaties, dominantie) en aanvullende onderdrukking over rijen en kolommen.",
             *_concept_note(pub, [year]),
