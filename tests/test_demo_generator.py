@@ -21,6 +21,8 @@ from rendement.demo import (
 from rendement.demo import profiles as P
 from rendement.demo.exports import atomic_write
 from rendement.demo.generator import TABLES, loneliness_baseline, organisation_names
+from rendement.mkba import load_parameters
+from rendement.mkba.effects import measurement_pairs, project_years, quantities
 from schemas.tables import MODELS
 from schemas.vocabulary import INSTRUMENTS, INTERVENTIONS
 
@@ -78,7 +80,7 @@ def pairs(measured):
     """T0 and T1 side by side, with the improvement in the instrument's good direction."""
     wide = measured.pivot(
         on="moment",
-        index=["org", "traject_id", "instrument", "interventie", "reden_einde"],
+        index=["org", "traject_id", "instrument", "onderdeel", "interventie", "reden_einde"],
         values="score",
     ).drop_nulls(["T0", "T1"])
     lower_is_better = [code for code, spec in INSTRUMENTS.items() if not spec[3]]
@@ -90,6 +92,26 @@ def pairs(measured):
 
 
 # --- reading the files back, as the brief's reader would ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def canonical(sector):
+    """The sector as the MKBA engine sees it after intake: canonical tables over all years.
+
+    A trajectory is taken from its latest export; the client id stands in for the pseudonym.
+    """
+    out = {}
+    for table in ("project", "traject", "meting", "inzet", "kosten"):
+        frame = _stack(sector, table).rename({"org": "organisatie_id"})
+        if table == "traject":
+            frame = frame.with_columns(
+                (pl.col("organisatie_id") + pl.col("client_id")).alias("client_pseudoniem")
+            ).drop("client_id")
+        if table in ("project", "traject"):
+            key = f"{table}_id"
+            frame = frame.sort("export_jaar").unique(["organisatie_id", key], keep="last")
+        out[table] = frame.drop("export_jaar")
+    return out
 
 
 def _read_csv(path: Path, org, table: str) -> pl.DataFrame:
@@ -334,8 +356,38 @@ def test_interventions_and_instruments_fit_the_domain(measured):
         "jongerenwerk": {"positieve_gezondheid", "zrm"},
     }
     assert {r["domein"]: set(r["instrument"]) for r in instruments.to_dicts()} == expected
-    parts = measured.filter(pl.col("domein") == "schulden_armoede")["onderdeel"].unique()
-    assert parts.to_list() == ["financien"]
+    parts = measured.group_by("domein", "instrument").agg(pl.col("onderdeel").unique())
+    parts = {(r["domein"], r["instrument"]): set(r["onderdeel"]) for r in parts.to_dicts()}
+    school = {"dagbesteding", "werk_opleiding"}  # ZRM 2010/2013 and ZRM 2017 names
+    assert parts[("schulden_armoede", "zrm")] == {"financien", "huisvesting"} | school
+    assert parts[("jongerenwerk", "zrm")] == {"geestelijke_gezondheid", "justitie"} | school
+    assert parts[("jongerenwerk", "positieve_gezondheid")] == {"mentaal_welbevinden"}
+    # an organisation scores one ZRM version: never both names of the school/work domain
+    versions = (
+        measured.filter(pl.col("onderdeel").is_in(list(school)))
+        .group_by("org")
+        .agg(pl.col("onderdeel").n_unique())
+    )
+    assert versions["onderdeel"].max() == 1
+    assert versions.height > 5
+
+
+def test_zrm_domains_of_a_trajectory_are_scored_together(measured):
+    """Debt counselling scores financien, huisvesting and dagbesteding at every moment."""
+    zrm = measured.filter(
+        (pl.col("interventie") == "schuldhulpverlening") & (pl.col("instrument") == "zrm")
+    )
+    per_moment = zrm.group_by("org", "traject_id", "moment").agg(
+        pl.len(), pl.col("datum").n_unique().alias("dates")
+    )
+    assert (per_moment["len"] == 3).all() and (per_moment["dates"] == 1).all()
+    # threatened eviction (ZRM huisvesting <= 2) is common in debt counselling, rare when a
+    # first payment arrear is signalled
+    t0 = measured.filter((pl.col("moment") == "T0") & (pl.col("onderdeel") == "huisvesting"))
+    low = t0.group_by("interventie").agg((pl.col("score") <= 2).mean().alias("low"))
+    low = dict(zip(low["interventie"], low["low"], strict=True))
+    assert low["schuldhulpverlening"] == pytest.approx(0.15, abs=0.03)
+    assert low["vroegsignalering"] < low["schuldhulpverlening"] / 2
 
 
 def test_age_bands_fit_the_domain(measured):
@@ -382,10 +434,12 @@ def test_loneliness_at_t0_is_calibrated(measured):
     assert buddies > groups > all_lonely - 0.1
 
 
-def _mean_improvement(pairs, intervention, instrument, completed=True):
+def _mean_improvement(pairs, intervention, instrument, completed=True, onderdeel=None):
     rows = pairs.filter(
         (pl.col("interventie") == intervention) & (pl.col("instrument") == instrument)
     )
+    if onderdeel is not None:
+        rows = rows.filter(pl.col("onderdeel") == onderdeel)
     if completed:
         rows = rows.filter(pl.col("reden_einde") == "afgerond")
     assert rows.height > 200, (intervention, instrument, rows.height)
@@ -397,8 +451,8 @@ def test_improvement_differs_by_intervention(pairs):
     group = _mean_improvement(pairs, "ontmoetingsgroep", "djg11")
     visit = _mean_improvement(pairs, "huisbezoek", "djg11")
     assert buddy > group + 0.5 and group > visit
-    debt = _mean_improvement(pairs, "schuldhulpverlening", "zrm")
-    early = _mean_improvement(pairs, "vroegsignalering", "zrm")
+    debt = _mean_improvement(pairs, "schuldhulpverlening", "zrm", onderdeel="financien")
+    early = _mean_improvement(pairs, "vroegsignalering", "zrm", onderdeel="financien")
     assert debt == pytest.approx(1.0, abs=0.15), "ZRM financien +1 step on average"
     assert early < debt - 0.3
     coaching = _mean_improvement(pairs, "jongerencoaching", "positieve_gezondheid")
@@ -406,14 +460,28 @@ def test_improvement_differs_by_intervention(pairs):
     assert coaching > street + 0.3
 
 
-def test_participation_ladder_moves_0_to_2_steps_and_a_few_into_paid_work(pairs):
+def test_participation_ladder_moves_up_to_unpaid_work_and_a_few_into_paid_work(pairs):
     ladder = pairs.filter(pl.col("instrument") == "participatieladder")
     moves = (ladder["T1"] - ladder["T0"]).cast(pl.Int64)
-    assert set(moves.unique()) <= {0, 1, 2}
-    into_work = ladder.filter((pl.col("T1") == 6) & (pl.col("T0") < 6))
-    assert 0 < into_work.height < 0.05 * ladder.height
-    wep = ladder.filter(pl.col("interventie") == "werkervaringsplek")
-    assert (wep["T1"] == 6).mean() > (ladder["T1"] == 6).mean()
+    assert moves.min() >= 0
+    # without paid work: 0-2 steps, never above step 4 (unpaid work) unless already there
+    unpaid = ladder.filter(pl.col("T1") <= pl.max_horizontal("T0", pl.lit(P.LADDER_UNPAID_MAX)))
+    assert set((unpaid["T1"] - unpaid["T0"]).cast(pl.Int64).unique()) <= {0, 1, 2}
+    # paid work (step 5 with support, 6 without) is a separate move, only from step 3 up
+    paid = ladder.filter(pl.col("T1") > pl.max_horizontal("T0", pl.lit(P.LADDER_UNPAID_MAX)))
+    assert paid.height == ladder.height - unpaid.height
+    assert paid["T0"].min() >= P.LADDER_PAID_FROM
+    into_work = paid.filter(pl.col("T0") <= 4)
+    assert set(into_work["T1"].unique()) == {5, 6}
+    share = (
+        into_work.group_by("interventie")
+        .len()
+        .join(ladder.group_by("interventie").len(), on="interventie", suffix="_all")
+    )
+    share = dict(zip(share["interventie"], share["len"] / share["len_all"], strict=True))
+    assert share["werkervaringsplek"] > 0.12
+    assert share["maatschappelijke_activering"] < 0.02
+    assert share["vrijwilligerswerk_toeleiding"] < 0.04
 
 
 def test_t1_is_missing_for_running_and_dropped_out_trajectories(measured, pairs):
@@ -424,6 +492,45 @@ def test_t1_is_missing_for_running_and_dropped_out_trajectories(measured, pairs)
     counts = dict(zip(by_reason["reden_einde"], by_reason["len"], strict=True))
     assert counts["afgerond"] > 10 * counts.get("voortijdig", 0)
     assert "verhuisd" not in counts and "overleden" not in counts
+
+
+def _criterion_hits(pairs: pl.DataFrame, crit) -> int:
+    """Trajectories meeting one quantity criterion of the parameter set (as documented in
+    docs/mkba.md: a named onderdeel, or else the mean over the measured onderdelen)."""
+    rows = pairs.filter(pl.col("instrument") == crit.instrument)
+    if crit.onderdeel is not None:
+        rows = rows.filter(pl.col("onderdeel") == crit.onderdeel)
+    else:
+        rows = rows.group_by("organisatie_id", "traject_id").agg(
+            pl.col("t0").mean(), pl.col("t1").mean(), pl.col("verbetering").mean()
+        )
+    cond = pl.lit(True)
+    for column, bound, lower in (
+        ("t0", crit.t0_min, True),
+        ("t0", crit.t0_max, False),
+        ("t1", crit.t1_min, True),
+        ("t1", crit.t1_max, False),
+        ("verbetering", crit.min_verbetering, True),
+    ):
+        if bound is not None:
+            cond = cond & (pl.col(column) >= bound if lower else pl.col(column) <= bound)
+    return rows.filter(cond).height
+
+
+def test_every_outcome_pathway_of_the_parameter_set_is_exercised(canonical):
+    """Each pathway of the standard set gets a positive quantity from the demo sector, and
+    each measured criterion is met by some trajectories (e.g. the 6-item loneliness scale,
+    both ZRM names of the school/work domain)."""
+    params = load_parameters()
+    q = quantities(canonical, params, project_years(canonical))
+    per_pathway = q.group_by("uitkomst").agg(pl.col("hoeveelheid").sum())
+    per_pathway = dict(zip(per_pathway["uitkomst"], per_pathway["hoeveelheid"], strict=True))
+    assert set(per_pathway) == {pw.code for pw in params.uitkomsten}
+    assert {code: n for code, n in per_pathway.items() if n <= 0} == {}
+    pairs = measurement_pairs(canonical)
+    for pw in params.uitkomsten:
+        for crit in pw.hoeveelheid.criteria:
+            assert _criterion_hits(pairs, crit) > 0, (pw.code, crit)
 
 
 def test_end_reasons_are_plausible(sector):

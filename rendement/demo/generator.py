@@ -263,9 +263,25 @@ for _i, _prof in enumerate(_PROFILES):
     for _instrument, (_mean, _sd) in _prof.effect.items():
         _EFFECT_MEAN[_INSTRUMENTS.index(_instrument), _i] = _mean
         _EFFECT_SD[_INSTRUMENTS.index(_instrument), _i] = _sd
+# ZRM per (intervention, domain): row `intervention * _N_DOM + domain` of the baseline table.
+_ZRM_DOMAINS = list(P.ZRM_DOMAINS)
+_N_DOM = len(_ZRM_DOMAINS)
 _ZRM_TABLE = _table(
-    [dict(zip("12345", prof.baseline.get("zrm", ()), strict=False)) for prof in _PROFILES], "12345"
+    [
+        dict(zip("12345", prof.zrm[d][0] if d in prof.zrm else (), strict=False))
+        for prof in _PROFILES
+        for d in _ZRM_DOMAINS
+    ],
+    "12345",
 )
+_ZRM_MEAN = np.array(
+    [[prof.zrm[d][1] if d in prof.zrm else 0.0 for d in _ZRM_DOMAINS] for prof in _PROFILES]
+)
+_ZRM_SD = np.array(
+    [[prof.zrm[d][2] if d in prof.zrm else 1.0 for d in _ZRM_DOMAINS] for prof in _PROFILES]
+)
+# The ZRM domains each intervention scores (indices into _ZRM_DOMAINS, profile order).
+_ZRM_ITEMS = [[_ZRM_DOMAINS.index(d) for d in prof.zrm] for prof in _PROFILES]
 _LADDER_TABLE = _table(
     [dict(zip("123456", prof.baseline.get("participatieladder", ()), strict=False))
      for prof in _PROFILES],
@@ -287,7 +303,12 @@ _LONELY_TABLE = np.array(
     ]
 )
 _AGE_75 = AGE_BANDS.index("75-84")
-_PARTS = ["financien", "mentaal_welbevinden", P.JONGEREN_ZRM_PART]
+# `onderdeel` codes: the ZRM domains, the ZRM 2017 names, the Positieve Gezondheid dimension.
+_PARTS = [*_ZRM_DOMAINS, *P.ZRM_2017_NAMES.values(), P.PG_PART]
+_PART_2017 = np.array(
+    [_PARTS.index(P.ZRM_2017_NAMES.get(d, d)) for d in _ZRM_DOMAINS]
+)  # ZRM domain index -> onderdeel code index on the ZRM 2017
+_PART_PG = _PARTS.index(P.PG_PART)
 _MOMENTS = ["T0", "T1"]
 _COST_TYPES = list(COST_TYPES)  # the cost columns of `_effort_and_costs`, in this order
 
@@ -304,20 +325,26 @@ def _shares(weights: dict) -> list[float]:
 def _scores(
     rng: np.random.Generator,
     instr: np.ndarray,
+    dom: np.ndarray,
     ivt: np.ndarray,
     age: np.ndarray,
     reason: np.ndarray,
     effect: np.ndarray,
+    traj: np.ndarray,
+    n_traj: int,
     djg: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """T0 and T1 score per trajectory on its instrument (T1 used only where measured).
+    """T0 and T1 score per measured item (trajectory x instrument x ZRM domain).
 
-    `effect` scales the intervention's mean improvement: organisation and project quality
-    times the damping for who did not finish.
+    All arguments are per item; `dom` is the ZRM domain (-1 for other instruments) and `traj`
+    the item's trajectory (0 .. n_traj-1), whose ZRM domains share a common draw. `effect`
+    scales the intervention's mean improvement: organisation and project quality times the
+    damping for who did not finish. T1 is used only where it is measured.
     """
     n = len(instr)
     u_base, z_base = rng.random(n), rng.standard_normal(n)
-    z_effect, u_paid = rng.standard_normal(n), rng.random(n)
+    z_effect, u_paid, u_level = rng.standard_normal(n), rng.random(n), rng.random(n)
+    u_mix, u_common, z_common = rng.random(n), rng.random(n_traj), rng.standard_normal(n_traj)
     mean, sd = _EFFECT_MEAN[instr, ivt] * effect, _EFFECT_SD[instr, ivt]
     score0, score1 = np.zeros(n), np.zeros(n)
 
@@ -335,19 +362,37 @@ def _scores(
     to_six = 6.0 / 11.0 if djg == _DJG6 else 1.0
     score0[lonely], score1[lonely] = np.rint(s0 * to_six), np.rint(s1 * to_six)
 
-    # ZRM (1-5): whole steps.
+    # ZRM (1-5), whole steps, per domain. A client's domains hang together: at T0 a domain
+    # takes the client's common uniform with chance ZRM_SHARED, and its change shares that
+    # part of the variance. Only problem domains (<= ZRM_PROBLEM_MAX) get the improvement;
+    # score 4 fluctuates by a step either way, score 5 (no problem at all) stays.
     zrm = np.flatnonzero(instr == _ZRM)
-    s0 = _pick(u_base[zrm], _ZRM_TABLE, ivt[zrm]) + 1
+    zt, zi, zd = traj[zrm], ivt[zrm], dom[zrm]
+    u = np.where(u_mix[zrm] < P.ZRM_SHARED, u_common[zt], u_base[zrm])
+    s0 = _pick(u, _ZRM_TABLE, zi * _N_DOM + zd) + 1
+    z = np.sqrt(P.ZRM_SHARED) * z_common[zt] + np.sqrt(1.0 - P.ZRM_SHARED) * z_effect[zrm]
+    change = np.where(
+        s0 <= P.ZRM_PROBLEM_MAX,
+        _ZRM_MEAN[zi, zd] * effect[zrm] + _ZRM_SD[zi, zd] * z,
+        np.where(s0 < 5, P.ZRM_STABLE_SD * z, 0.0),  # a domain without problems stays so
+    )
     score0[zrm] = s0
-    score1[zrm] = np.clip(s0 + np.rint(mean[zrm] + sd[zrm] * z_effect[zrm]), 1, 5)
+    score1[zrm] = np.clip(s0 + np.rint(change), 1, 5)
 
-    # Participatieladder: 0-2 steps up to at most 5; paid work (6) only from step 4 or 5.
+    # Participatieladder: 0-2 steps up to at most step 4 (unpaid work); paid work (5 with
+    # support, 6 without) is a separate draw for who is on step 3 or higher at T0.
     ladder = np.flatnonzero(instr == _LADDER)
     s0 = _pick(u_base[ladder], _LADDER_TABLE, ivt[ladder]) + 1
     step = np.clip(np.rint(mean[ladder] + sd[ladder] * z_effect[ladder]), 0, 2)
-    paid = (u_paid[ladder] < _PAID_WORK[ivt[ladder]] * _EFFECT_FACTOR[reason[ladder]]) & (s0 >= 4)
+    unpaid = np.minimum(s0 + step, np.maximum(s0, P.LADDER_UNPAID_MAX))
+    paid = (
+        (u_paid[ladder] < _PAID_WORK[ivt[ladder]] * effect[ladder])
+        & (s0 >= P.LADDER_PAID_FROM)
+        & (s0 < 6)
+    )
+    level = np.where((u_level[ladder] < P.LADDER_PAID_WITHOUT_SUPPORT) | (s0 >= 5), 6, 5)
     score0[ladder] = s0
-    score1[ladder] = np.where(paid, 6, np.minimum(s0 + step, np.maximum(s0, 5)))
+    score1[ladder] = np.where(paid, level, unpaid)
 
     # Positieve Gezondheid (0-10): one decimal.
     pg = np.flatnonzero(instr == _PG)
@@ -476,9 +521,12 @@ def _generate_org(
         [djg, _ZRM, _LADDER, _ZRM],
         _PG,
     )
-    p_part = np.select(
-        [dom == _SCHULDEN, (dom == _JONGEREN) & youth_zrm, dom == _JONGEREN], [0, 2, 1], -1
-    )
+    # What each project measures: one item per trajectory, or its ZRM domains (padded, -1).
+    p_items = [_ZRM_ITEMS[iv[j]] if p_instr[j] == _ZRM else [-1] for j in range(n_proj)]
+    p_nitems = np.array([len(items) for items in p_items], dtype=np.int64)
+    p_dom = np.full((n_proj, int(p_nitems.max())), -1, dtype=np.int64)
+    for j, items in enumerate(p_items):
+        p_dom[j, : len(items)] = items
     reach_mult = _lognormal(rng, P.PROJECT_REACH_SIGMA, n_proj)
     p_quality = _lognormal(rng, P.PROJECT_QUALITY_SD, n_proj)
     u_name, u_wijk = rng.random(n_proj), rng.integers(len(P.NEIGHBOURHOODS), size=n_proj)
@@ -533,15 +581,37 @@ def _generate_org(
         rng.random(n) < P.CLIENT_REPEAT_SHARE, clients[rng.integers(0, max(n, 1), n)], clients
     )
 
-    # Measurements: T0 for most, T1 for who ended (and was measured); scores per instrument.
-    instr, part = p_instr[p], p_part[p]
+    # Measurements: T0 for most, T1 for who ended (and was measured). A trajectory is measured
+    # on one item, or on each ZRM domain its project scores (all at the same moments).
+    zrm_2017 = rng.random() < P.ZRM_2017_SHARE  # the organisation's ZRM version
     span = end - start
     t0_date = start + np.minimum(rng.integers(0, P.T0_DELAY_DAYS + 1, n), span // 3)
     t1_date = end - np.minimum(rng.integers(0, P.T1_LEAD_DAYS + 1, n), span // 3)
     t0_ok = (rng.random(n) < _T0_CHANCE[ivt]) & (t0_date <= horizon)
     t1_ok = t0_ok & (end <= horizon) & (rng.random(n) < _T1_CHANCE[reason])
     effect = quality * p_quality[p] * _EFFECT_FACTOR[reason]
-    score0, score1 = _scores(rng, instr, ivt, age, reason, effect, djg)
+    k_per = p_nitems[p]
+    item_t = np.repeat(np.arange(n), k_per)  # the trajectory of each item
+    item_k = np.arange(item_t.size) - np.repeat(np.cumsum(k_per) - k_per, k_per)
+    item_dom = p_dom[p[item_t], item_k]
+    item_instr = p_instr[p[item_t]]
+    score0, score1 = _scores(
+        rng,
+        item_instr,
+        item_dom,
+        ivt[item_t],
+        age[item_t],
+        reason[item_t],
+        effect[item_t],
+        item_t,
+        n,
+        djg,
+    )
+    item_part = np.select(
+        [item_instr == _ZRM, item_instr == _PG],
+        [_PART_2017[item_dom] if zrm_2017 else item_dom, _PART_PG],
+        -1,
+    )
 
     fte, hours, volunteers, volunteer_hours, costs = _effort_and_costs(
         rng, counts, iv, active_days, wage, overhead_rate
@@ -571,16 +641,18 @@ def _generate_org(
         _decode("age", AGE_BANDS).alias("leeftijdsklasse"),
         _decode("gem", municipalities).alias("gemeente_code"),
     )
-    rows = np.concatenate([np.flatnonzero(t0_ok), np.flatnonzero(t1_ok)])
-    moment = np.repeat([0, 1], [int(t0_ok.sum()), int(t1_ok.sum())])
-    measured = np.lexsort((moment, rows))
+    item_t0, item_t1 = t0_ok[item_t], t1_ok[item_t]
+    rows = np.concatenate([np.flatnonzero(item_t0), np.flatnonzero(item_t1)])
+    moment = np.repeat([0, 1], [int(item_t0.sum()), int(item_t1.sum())])
+    measured = np.lexsort((moment, rows))  # by trajectory, item, moment
     rows, moment = rows[measured], moment[measured]
-    m_date = np.where(moment == 0, t0_date[rows], t1_date[rows])
+    traj_of = item_t[rows]
+    m_date = np.where(moment == 0, t0_date[traj_of], t1_date[traj_of])
     measurements = pl.DataFrame(
         {
-            "seq": rows + 1,
-            "instr": instr[rows],
-            "part": part[rows],
+            "seq": traj_of + 1,
+            "instr": item_instr[rows],
+            "part": item_part[rows],
             "moment": moment,
             "datum": m_date.astype(np.int32),
             "score": np.where(moment == 0, score0[rows], score1[rows]),

@@ -162,7 +162,10 @@ class Intervention:
     age: dict[str, float]  # age band -> share
     effect: dict[str, tuple[float, float]]  # instrument -> (mean improvement, sd), scale units
     baseline: dict[str, tuple[float, ...]] = field(default_factory=dict)  # instrument -> probs
-    paid_work_chance: float = 0.0  # participatieladder: chance of a move into paid work (6)
+    # ZRM domains the worker scores, each: (T0 probabilities of steps 1-5, mean improvement of
+    # a completer on a problem domain, sd). Keys from ZRM_DOMAINS.
+    zrm: dict[str, tuple[tuple[float, ...], float, float]] = field(default_factory=dict)
+    paid_work_chance: float = 0.0  # participatieladder: chance of a move into paid work (5-6)
     names: tuple[str, ...] = ()  # project name templates; {wijk} is a neighbourhood
     recognition: dict[str, float] = field(default_factory=dict)
 
@@ -207,39 +210,53 @@ INTERVENTIONS: dict[str, Intervention] = {
         names=("Ontmoetingscafé {wijk}", "Huiskamer {wijk}", "Koffie & co {wijk}"),
         recognition=_REC_COMMON,
     ),
-    # schulden_armoede: ZRM domain financien, higher is better.
+    # schulden_armoede: ZRM (higher is better), per domain the worker scores (ZRM_DOMAINS).
+    # Debt work scores financien and huisvesting (an eviction mostly follows rent arrears);
+    # debt counselling scores the wider situation, also dagbesteding.
     "schuldhulpverlening": Intervention(
         reach=80, caseload=40, duration_days=300, duration_sigma=0.6,
         volunteers_per_traject=0.05, hours_per_volunteer=60, material_per_traject=15,
-        extra_housing=0, t0_chance=0.97, age=_ADULT,
-        effect={"zrm": (1.0, 0.8)}, baseline={"zrm": (0.35, 0.45, 0.16, 0.04, 0.0)},
+        extra_housing=0, t0_chance=0.97, age=_ADULT, effect={},
+        zrm={
+            "financien": ((0.35, 0.45, 0.16, 0.04, 0.0), 1.0, 0.8),
+            "huisvesting": ((0.03, 0.12, 0.35, 0.38, 0.12), 0.6, 0.7),
+            "dagbesteding": ((0.08, 0.22, 0.35, 0.25, 0.10), 0.15, 0.6),
+        },
         names=("Schuldhulp {wijk}", "Geldzaken op orde {wijk}"),
         recognition=_REC_STRONG,
     ),
     "vroegsignalering": Intervention(
         reach=180, caseload=250, duration_days=60, duration_sigma=0.5,
         volunteers_per_traject=0.0, hours_per_volunteer=0, material_per_traject=5,
-        extra_housing=0, t0_chance=0.90, age=_ADULT,
-        effect={"zrm": (0.4, 0.7)}, baseline={"zrm": (0.05, 0.35, 0.45, 0.15, 0.0)},
+        extra_housing=0, t0_chance=0.90, age=_ADULT, effect={},
+        zrm={
+            # a signal comes after one or two months of arrears: rarely an eviction yet
+            "financien": ((0.05, 0.35, 0.45, 0.15, 0.0), 0.4, 0.7),
+            "huisvesting": ((0.01, 0.05, 0.44, 0.38, 0.12), 0.4, 0.6),
+        },
         names=("Vroegsignalering {wijk}", "Geldzorgen? Bel ons {wijk}"),
         recognition=_REC_COMMON,
     ),
     "thuisadministratie": Intervention(
         reach=45, caseload=90, duration_days=240, duration_sigma=0.5,
         volunteers_per_traject=0.50, hours_per_volunteer=70, material_per_traject=10,
-        extra_housing=0, t0_chance=0.95, age=_ADULT,
-        effect={"zrm": (0.6, 0.8)}, baseline={"zrm": (0.15, 0.45, 0.32, 0.08, 0.0)},
+        extra_housing=0, t0_chance=0.95, age=_ADULT, effect={},
+        zrm={
+            "financien": ((0.15, 0.45, 0.32, 0.08, 0.0), 0.6, 0.8),
+            "huisvesting": ((0.02, 0.08, 0.35, 0.42, 0.13), 0.3, 0.6),
+        },
         names=("Thuisadministratie {wijk}", "Papierwinkel {wijk}"),
         recognition=_REC_COMMON,
     ),
-    # activering: participatieladder (1 isolated ... 6 paid work), higher is better.
+    # activering: participatieladder (1 isolated ... 6 paid work), higher is better. Steps up
+    # reach at most step 4 (unpaid work); paid work (5-6) is the separate paid_work_chance.
     "maatschappelijke_activering": Intervention(
         reach=50, caseload=45, duration_days=270, duration_sigma=0.5,
         volunteers_per_traject=0.05, hours_per_volunteer=60, material_per_traject=40,
         extra_housing=2_000, t0_chance=0.96, age=_ADULT,
         effect={"participatieladder": (0.6, 0.75)},
         baseline={"participatieladder": (0.25, 0.38, 0.27, 0.08, 0.02, 0.0)},
-        paid_work_chance=0.01, names=("Meedoen {wijk}", "Actief in {wijk}"),
+        paid_work_chance=0.02, names=("Meedoen {wijk}", "Actief in {wijk}"),
         recognition=_REC_COMMON,
     ),
     "vrijwilligerswerk_toeleiding": Intervention(
@@ -248,7 +265,7 @@ INTERVENTIONS: dict[str, Intervention] = {
         extra_housing=0, t0_chance=0.95, age=_ADULT,
         effect={"participatieladder": (0.8, 0.75)},
         baseline={"participatieladder": (0.10, 0.35, 0.40, 0.12, 0.03, 0.0)},
-        paid_work_chance=0.02, names=("Vrijwilligerspunt {wijk}", "Aan de slag {wijk}"),
+        paid_work_chance=0.04, names=("Vrijwilligerspunt {wijk}", "Aan de slag {wijk}"),
         recognition=_REC_COMMON,
     ),
     "werkervaringsplek": Intervention(
@@ -257,16 +274,22 @@ INTERVENTIONS: dict[str, Intervention] = {
         extra_housing=6_000, t0_chance=0.98, age=_ADULT,
         effect={"participatieladder": (0.9, 0.75)},
         baseline={"participatieladder": (0.02, 0.13, 0.40, 0.35, 0.10, 0.0)},
-        paid_work_chance=0.15, names=("Werkplaats {wijk}", "Leerwerkplek {wijk}"),
+        paid_work_chance=0.25, names=("Werkplaats {wijk}", "Leerwerkplek {wijk}"),
         recognition=_REC_STRONG,
     ),
-    # jongerenwerk: Positieve Gezondheid (mentaal welbevinden) or ZRM geestelijke gezondheid.
+    # jongerenwerk: Positieve Gezondheid (mentaal welbevinden), or in JONGEREN_ZRM_SHARE of the
+    # projects the ZRM on geestelijke gezondheid, dagbesteding (school, work) and justitie.
     "ambulant_jongerenwerk": Intervention(
         reach=250, caseload=180, duration_days=90, duration_sigma=0.7,
         volunteers_per_traject=0.03, hours_per_volunteer=60, material_per_traject=30,
         extra_housing=8_000, t0_chance=0.80, age=_YOUTH,
-        effect={"positieve_gezondheid": (0.3, 1.0), "zrm": (0.2, 0.7)},
-        baseline={"positieve_gezondheid": (5.6, 1.4), "zrm": (0.05, 0.25, 0.50, 0.20, 0.0)},
+        effect={"positieve_gezondheid": (0.3, 1.0)},
+        baseline={"positieve_gezondheid": (5.6, 1.4)},
+        zrm={
+            "geestelijke_gezondheid": ((0.05, 0.25, 0.50, 0.20, 0.0), 0.2, 0.7),
+            "dagbesteding": ((0.05, 0.15, 0.40, 0.30, 0.10), 0.2, 0.7),
+            "justitie": ((0.02, 0.08, 0.15, 0.25, 0.50), 0.3, 0.7),
+        },
         names=("Jongerenwerk op straat {wijk}", "Jongerencafé {wijk}"),
         recognition=_REC_COMMON,
     ),
@@ -274,8 +297,13 @@ INTERVENTIONS: dict[str, Intervention] = {
         reach=40, caseload=35, duration_days=200, duration_sigma=0.4,
         volunteers_per_traject=0.10, hours_per_volunteer=50, material_per_traject=20,
         extra_housing=0, t0_chance=0.96, age=_YOUTH,
-        effect={"positieve_gezondheid": (0.9, 1.0), "zrm": (0.6, 0.7)},
-        baseline={"positieve_gezondheid": (4.8, 1.3), "zrm": (0.10, 0.40, 0.40, 0.10, 0.0)},
+        effect={"positieve_gezondheid": (0.9, 1.0)},
+        baseline={"positieve_gezondheid": (4.8, 1.3)},
+        zrm={
+            "geestelijke_gezondheid": ((0.10, 0.40, 0.40, 0.10, 0.0), 0.6, 0.7),
+            "dagbesteding": ((0.08, 0.25, 0.40, 0.22, 0.05), 0.5, 0.7),
+            "justitie": ((0.01, 0.05, 0.12, 0.22, 0.60), 0.4, 0.7),
+        },
         names=("Jongerencoach {wijk}", "Jouw coach {wijk}"),
         recognition=_REC_STRONG,
     ),
@@ -283,29 +311,49 @@ INTERVENTIONS: dict[str, Intervention] = {
         reach=90, caseload=80, duration_days=150, duration_sigma=0.5,
         volunteers_per_traject=0.0, hours_per_volunteer=0, material_per_traject=5,
         extra_housing=0, t0_chance=0.94, age={"12-17": 0.90, "18-26": 0.10},
-        effect={"positieve_gezondheid": (0.6, 1.0), "zrm": (0.4, 0.7)},
-        baseline={"positieve_gezondheid": (5.2, 1.3), "zrm": (0.08, 0.32, 0.45, 0.15, 0.0)},
+        effect={"positieve_gezondheid": (0.6, 1.0)},
+        baseline={"positieve_gezondheid": (5.2, 1.3)},
+        zrm={
+            "geestelijke_gezondheid": ((0.08, 0.32, 0.45, 0.15, 0.0), 0.4, 0.7),
+            "dagbesteding": ((0.03, 0.15, 0.45, 0.30, 0.07), 0.4, 0.7),
+            "justitie": ((0.005, 0.02, 0.06, 0.12, 0.795), 0.2, 0.7),
+        },
         names=("SMW op school {wijk}", "Schoolmaatschappelijk werk {wijk}"),
         recognition=_REC_COMMON,
     ),
 }
 # fmt: on
 
-# Which instrument measures which domain; jongerenwerk picks per project (see above).
-DOMAIN_INSTRUMENT: dict[str, str] = {
-    "ouderen_eenzaamheid": "djg11",
-    "schulden_armoede": "zrm",
-    "activering": "participatieladder",
-    "jongerenwerk": "positieve_gezondheid",
-}
-# The part of the instrument measured, per domain (None: the instrument's total score).
-DOMAIN_PART: dict[str, str | None] = {
-    "ouderen_eenzaamheid": None,
-    "schulden_armoede": "financien",
-    "activering": None,
-    "jongerenwerk": "mentaal_welbevinden",  # Positieve Gezondheid dimension
-}
-JONGEREN_ZRM_PART = "geestelijke_gezondheid"
+# --- what the instruments measure ------------------------------------------------------------
+# Elderly: De Jong Gierveld (11 items, or 6 in DJG6_SHARE of the organisations); debt: ZRM;
+# activation: participatieladder; youth: Positieve Gezondheid or ZRM (JONGEREN_ZRM_SHARE).
+PG_PART = "mentaal_welbevinden"  # the Positieve Gezondheid dimension youth work scores
+
+# ZRM domains the demo scores, as `onderdeel` codes. `dagbesteding` is the name in the ZRM of
+# 2010/2013 (11 domains); the ZRM 2017 (13 domains) split it into "Werk & opleiding" and
+# "Tijdsbesteding", so organisations on that version export the school/work part as
+# `werk_opleiding`. The version is fixed per organisation.
+ZRM_DOMAINS: tuple[str, ...] = (
+    "financien", "huisvesting", "dagbesteding", "geestelijke_gezondheid", "justitie",
+)  # fmt: skip
+ZRM_2017_SHARE = 0.70  # organisations on the ZRM 2017 (assumption)
+ZRM_2017_NAMES: dict[str, str] = {"dagbesteding": "werk_opleiding"}
+# One client's domains hang together (assumption): at T0 a domain takes the client's common
+# draw with this chance, and the change on a domain shares this share of its variance.
+ZRM_SHARED = 0.5
+# The worker works on the domains that are a problem at T0 (score 1-3): only they get the
+# intervention's improvement. A domain at 4 fluctuates a step either way, one at 5 (no problem)
+# stays (assumption).
+ZRM_PROBLEM_MAX = 3
+ZRM_STABLE_SD = 0.35
+
+# Participatieladder: 1 isolated, 2 social contacts outside the home, 3 organised activities,
+# 4 unpaid work, 5 paid work with support, 6 paid work. Activation moves people 0-2 steps up to
+# at most step 4; paid work is a separate draw (paid_work_chance, times the effect factor of
+# the end reason) for who is on step 3 or higher at T0 (assumption).
+LADDER_UNPAID_MAX = 4
+LADDER_PAID_FROM = 3
+LADDER_PAID_WITHOUT_SUPPORT = 0.40  # share of moves into paid work landing on step 6
 
 # --- invented organisation names ------------------------------------------------------------
 ORG_PREFIXES: tuple[str, ...] = (
