@@ -88,34 +88,57 @@ def _value(v: float | None) -> str:
     return nl_number(v, 4).rstrip("0").rstrip(",") if v != 0 else "0"
 
 
-def parameter_table(params) -> str:
+def _split(omschrijving: str, groep: str, parameter: str) -> tuple[str, str, str]:
+    """(row group, row label, path shown): outcome rows are grouped by their outcome, whose
+    path prefix goes into the group label."""
+    if groep in ("uitkomst", "baathebber") and ": " in omschrijving:
+        name, label = omschrijving.split(": ", 1)
+        prefix, _, suffix = parameter.partition(".")[2].partition(".")
+        return f"{name} (uitkomsten.{prefix})", label, f".{suffix}"
+    return GROUP_LABELS.get(groep, groep), omschrijving, parameter
+
+
+def parameter_tables(params) -> str:
+    """Every parameter (grouped per outcome), the price index as a compact table, and the
+    sources once, numbered."""
     t = verantwoording_table(params)
-    df = t.select(
-        pl.col("groep").replace_strict(GROUP_LABELS, default=pl.col("groep")).alias("groep"),
-        pl.col("parameter"),
-        pl.col("omschrijving"),
-        pl.col("laag").map_elements(_value, return_dtype=pl.String).alias("laag"),
-        pl.col("basis").map_elements(_value, return_dtype=pl.String).alias("basis"),
-        pl.col("hoog").map_elements(_value, return_dtype=pl.String).alias("hoog"),
-        pl.concat_str(
-            [pl.col("eenheid").fill_null(""), pl.col("valuta").fill_null("")], separator=" "
+    sources: dict[str, int] = {}
+
+    def ref(text: str | None) -> str:
+        if not text:
+            return DASH
+        key = " ".join(text.split())
+        sources.setdefault(key, len(sources) + 1)
+        return f"[{sources[key]}]"
+
+    rows = []
+    for r in t.filter(pl.col("groep") != "prijsindex").iter_rows(named=True):
+        group, label, path = _split(r["omschrijving"], r["groep"], r["parameter"])
+        point = r["parameter"] == "prijsjaar"
+        rows.append(
+            {
+                "groep": group,
+                "omschrijving": label,
+                "parameter": path,
+                "laag": str(int(r["laag"])) if point else _value(r["laag"]),
+                "basis": str(int(r["basis"])) if point else _value(r["basis"]),
+                "hoog": str(int(r["hoog"])) if point else _value(r["hoog"]),
+                "eenheid": " ".join(x for x in (r["eenheid"], r["valuta"]) if x),
+                "prijsjaar": DASH if r["prijsjaar"] is None else str(r["prijsjaar"]),
+                "basis_in_prijsjaar": DASH
+                if point or r["prijsjaar"] is None
+                else _value(r["basis_in_prijsjaar"]),
+                "bron": ref(r["bron"]),
+                "graad": r["graad"] or DASH,
+            }
         )
-        .str.strip_chars()
-        .alias("eenheid"),
-        pl.col("prijsjaar").cast(pl.String).fill_null(DASH).alias("prijsjaar"),
-        pl.col("basis_in_prijsjaar")
-        .map_elements(_value, return_dtype=pl.String)
-        .alias("basis_in_prijsjaar"),
-        pl.col("bron").fill_null(DASH).str.replace_all(r"\s+", " ").alias("bron"),
-        pl.col("graad").fill_null(DASH).alias("graad"),
-    )
-    return gt_html(
-        df,
+    main = gt_html(
+        pl.DataFrame(rows),
         "verantwoording-parameters",
+        stub="omschrijving",
         group="groep",
         labels={
-            "parameter": "Parameter",
-            "omschrijving": "Omschrijving",
+            "parameter": "Pad",
             "laag": "Laag",
             "basis": "Basis",
             "hoog": "Hoog",
@@ -126,15 +149,44 @@ def parameter_table(params) -> str:
             "graad": "Graad",
         },
         right=["laag", "basis", "hoog", "basis_in_prijsjaar"],
-        center=["prijsjaar", "graad"],
+        center=["prijsjaar", "graad", "bron"],
         title=f"Alle parameters van parameterset {params.version}",
-        subtitle="Laag, basis en hoog zoals in de scenario's en de Monte Carlo-analyse",
+        subtitle="Laag, basis en hoog zoals in de scenario's en de Monte Carlo-analyse; bronnen "
+        "genummerd onder de tabellen",
         notes=[
             "Graad A: officiële statistiek of peer-reviewed; B: studie in opdracht; C: pers, "
-            "secundair of aanname. Parameter: het pad dat een organisatie gebruikt om met "
-            "toelichting af te wijken."
+            "secundair of aanname. Pad: de naam waarmee een organisatie met toelichting van de "
+            "standaardwaarde afwijkt (bij een uitkomst achter het pad in de groepskop, "
+            "bijvoorbeeld uitkomsten.schulden_gestabiliseerd.deadweight)."
         ],
     )
+    index = sorted(params.prijsindex.items())
+    decades = sorted({y // 10 * 10 for y, _ in index})
+    by_year = dict(index)
+    cpi_rows = [
+        {
+            "decennium": f"{d}–{d + 9}",
+            **{f"j{k}": _value(by_year.get(d + k)) if d + k in by_year else "" for k in range(10)},
+        }
+        for d in decades
+    ]
+    cpi = gt_html(
+        pl.DataFrame(cpi_rows),
+        "verantwoording-prijsindex",
+        stub="decennium",
+        labels={f"j{k}": f"+{k}" for k in range(10)},
+        right=[f"j{k}" for k in range(10)],
+        title=params.prijsindex_naam,
+        subtitle=f"Per jaar (kolom = laatste cijfer van het jaar); bron {ref(params.prijsindex_bron)}, "
+        f"graad {params.prijsindex_graad}",
+    )
+    refs = gt_html(
+        pl.DataFrame({"nr": [f"[{n}]" for n in sources.values()], "bron": list(sources)}),
+        "verantwoording-bronnen",
+        labels={"nr": "", "bron": "Bron"},
+        title="Bronnen",
+    )
+    return main + cpi + refs
 
 
 def rules_table(rules: DisclosureRules) -> str:
@@ -209,7 +261,7 @@ def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
     body = (
         f'<p class="meta">Parameterset {esc(params.version)} ({esc(params.naam)}); prijsjaar '
         f"{params.price_year}; discontovoet {esc(nl_number(100 * params.discount_rate, 2))} % "
-        "reëel.</p>" + method + extra + "<h2>Alle parameters</h2>" + parameter_table(params)
+        "reëel.</p>" + method + extra + "<h2>Alle parameters</h2>" + parameter_tables(params)
     )
     return ctx.render(
         "Verantwoording",
