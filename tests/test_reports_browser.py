@@ -127,7 +127,9 @@ class Browser:
         page.goto(visit.url, wait_until="load")
         if screenshot:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{screenshot}.jpg"), full_page=True, type="jpeg", quality=75
+            )
         return page, visit
 
 
