@@ -556,7 +556,13 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
         raw=raw,
         right=["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d"],
         center=["grafiek"],
-        spanners=[("Sector (gepubliceerd)", ["med_i", "med_d", "grafiek"])],
+        spanners=[
+            (
+                "Sector (gepubliceerd)",
+                ["med_i", "med_d", "grafiek"] if stats_of else ["med_i", "med_d"],
+            )
+        ],
+        hide=[] if stats_of else ["grafiek"],
         title="Uw positie ten opzichte van de sector",
         subtitle="Vergeleken met projecten van dezelfde interventie in hetzelfde jaar",
         notes=[
