@@ -314,6 +314,9 @@ def publish_release(
         "dataperiode": {"van": all_years[0], "tot_en_met": all_years[-1]},
         "jaren": {str(y): years_info[str(y)] for y in all_years},
         "parameterversie": params.version,
+        # the version names the set; the checksum pins its content (a version edited in place
+        # would otherwise go unnoticed)
+        "parameterbestand_sha256": sha256(params.pad) if getattr(params, "pad", None) else None,
         "prijsjaar": params.price_year,
         "discontovoet": params.discount_rate,
         "onthullingsregels": rules.as_dict(),

@@ -157,7 +157,9 @@ def test_release_bytes_do_not_change(late):
     assert verify_release(late.home, str(late.year)) == []
     manifest = json.loads((releases_dir(late.home) / str(late.year) / "manifest.json").read_text())
     assert manifest["verslagjaar"] == late.year
-    assert manifest["parameterversie"] == load_parameters().version
+    params = load_parameters()
+    assert manifest["parameterversie"] == params.version
+    assert len(manifest["parameterbestand_sha256"]) == 64
     assert set(manifest["bestanden"]) >= {"cellen.parquet", "site/sector.html", "site/index.html"}
     assert manifest["onthullingsregels"]["min_orgs"] == 5
 
