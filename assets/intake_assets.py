@@ -1,10 +1,13 @@
 """Intake and validation assets, one partition per organisation (thin: logic in rendement.intake)."""
 
+from functools import partial
+
 import dagster as dg
 
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource
 from rendement.intake import accept_org, receive_org
+from rendement.lake import per_organisation
 
 INTAKE = "inname"
 
@@ -20,7 +23,8 @@ def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Materia
     (system and dialect detected), screened for BSNs, client ids pseudonymised, staged as
     Parquet. Unreadable files go to quarantine with a Dutch reason; duplicates are skipped."""
     h = home.home()
-    outcomes = [o for org in context.partition_keys for o in receive_org(h, org)]
+    per_org = per_organisation(partial(receive_org, h), context.partition_keys)
+    outcomes = [o for org_outcomes in per_org for o in org_outcomes]
     status = {s: sum(o.status == s for o in outcomes) for s in {o.status for o in outcomes}}
     context.log.info(f"{len(outcomes)} uploads: {status}")
     return dg.MaterializeResult(
@@ -63,7 +67,8 @@ def accepted_tables(context: dg.AssetExecutionContext, home: HomeResource):
     and cross-table rules. Rejected rows go to the quarantine table with rule and value; a
     validation report (HTML and JSON, in Dutch) goes to the organisation's private site."""
     h = home.home()
-    outcomes = [o for org in context.partition_keys for o in accept_org(h, org)]
+    per_org = per_organisation(partial(accept_org, h), context.partition_keys)
+    outcomes = [o for org_outcomes in per_org for o in org_outcomes]
     rows_in = sum(sum(c.get("in", 0) for c in o.aantallen.values()) for o in outcomes)
     rows_ok = sum(sum(c.get("geaccepteerd", 0) for c in o.aantallen.values()) for o in outcomes)
     rejected_files = [o for o in outcomes if o.status == "geweigerd"]

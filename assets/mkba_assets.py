@@ -1,12 +1,15 @@
 """The project MKBA per organisation (thin: the engine is rendement.mkba)."""
 
+from functools import partial
+
 import dagster as dg
 import polars as pl
 
 from assets.intake_assets import accepted_tables
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.lake import Lake
+from rendement.home import Home
+from rendement.lake import Lake, per_organisation
 from rendement.mkba import compute_mkba
 
 MKBA = "mkba"
@@ -29,24 +32,29 @@ def project_mkba(
     standard parameter set (comparable across the sector); an organisation's own overrides
     give a second result for its own report only."""
     h = home.home()
-    lake = Lake(h.lake)
     params = parameters.load()
     overrides = parameters.overrides(h)
-    projects = 0
-    for org in context.partition_keys:
-        tables = lake.accepted_tables(org)
-        result = compute_mkba(tables, params, apply_overrides=False)
-        for name, attr in RESULTS.items():
-            lake.write(getattr(result, attr), lake.mkba_path(name, org))
-        own = overrides.filter(pl.col("organisatie_id") == org)
-        if own.height:
-            eigen = compute_mkba(tables, params, overrides=own, apply_overrides=True)
-            lake.write(eigen.project, lake.mkba_path("project_eigen", org))
-            lake.write(eigen.overrides_applied, lake.mkba_path("overrides", org))
-        else:
-            for name in ("project_eigen", "overrides"):
-                lake.mkba_path(name, org).unlink(missing_ok=True)
-        projects += result.project.height
+    work = partial(mkba_org, h, params, overrides)
+    projects = sum(per_organisation(work, context.partition_keys))
     return dg.MaterializeResult(
         metadata={"projectjaren": projects, "parameterversie": params.version}
     )
+
+
+def mkba_org(h: Home, params, overrides: pl.DataFrame, org: str) -> int:
+    """The MKBA of one organisation into the lake; returns its number of project-years.
+    (Module level, so that organisations can be computed in a pool of processes.)"""
+    lake = Lake(h.lake)
+    tables = lake.accepted_tables(org)
+    result = compute_mkba(tables, params, apply_overrides=False)
+    for name, attr in RESULTS.items():
+        lake.write(getattr(result, attr), lake.mkba_path(name, org))
+    own = overrides.filter(pl.col("organisatie_id") == org)
+    if own.height:
+        eigen = compute_mkba(tables, params, overrides=own, apply_overrides=True)
+        lake.write(eigen.project, lake.mkba_path("project_eigen", org))
+        lake.write(eigen.overrides_applied, lake.mkba_path("overrides", org))
+    else:
+        for name in ("project_eigen", "overrides"):
+            lake.mkba_path(name, org).unlink(missing_ok=True)
+    return result.project.height

@@ -248,6 +248,32 @@ def _acceptance_order(staging: Path) -> tuple:
     )
 
 
+class _KnownTables:
+    """An organisation's accepted tables while `accept_org` works through its uploads.
+
+    Read from the lake once and kept equal to what `Lake.accepted_tables` would read back
+    after every write (only the tables a file changed are recomputed), instead of reading
+    every accepted table again for every staged file.
+    """
+
+    def __init__(self, lake: Lake, org_id: str):
+        self._periods = {t: lake.accepted_periods(t, org_id) for t in TABLE_ORDER}
+        self._current: dict[str, pl.DataFrame] = {}
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        for table, periods in self._periods.items():
+            if table not in self._current:
+                self._current[table] = Lake.current(table, periods)
+        return dict(self._current)
+
+    def previous(self, table: str, period: int) -> pl.DataFrame | None:
+        return self._periods.get(table, {}).get(period)
+
+    def replace(self, table: str, period: int, df: pl.DataFrame) -> None:
+        self._periods.setdefault(table, {})[period] = df
+        self._current.pop(table, None)
+
+
 def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
     """Step 2 for one organisation: validate staged uploads and store what passes."""
     from rendement.validation_report import report_html, report_json
@@ -256,7 +282,9 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     today = today or dt.date.today()
     lake = Lake(home.lake)
     outcomes = []
-    for staging in staged_uploads(home, org_id):
+    staged = staged_uploads(home, org_id)
+    known = _KnownTables(lake, org_id) if staged else None
+    for staging in staged:
         meta = json.loads((staging / "_upload.json").read_text("utf-8"))
         outcome = UploadOutcome(**meta)
         tables = {
@@ -265,13 +293,12 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
             if not p.stem.startswith("_")
         }
         problems = pl.read_parquet(staging / "_problemen.parquet")
-        known = lake.accepted_tables(org_id)
         result = validate_upload(
             tables,
             period=outcome.periode,
             today=today,
             parse_problems=problems,
-            known=known,
+            known=known.tables(),
         )
         outcome.aantallen = result.counts
         if result.file_rejected:
@@ -282,8 +309,10 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
         else:
             for table, df in result.accepted.items():
                 path = lake.accepted_path(table, org_id, outcome.periode)
-                df = _keep_previous_of_rejected(df, tables.get(table), path, table)
+                previous = known.previous(table, outcome.periode)
+                df = _keep_previous_of_rejected(df, tables.get(table), previous, table)
                 Lake.write(df, path)
+                known.replace(table, outcome.periode, df)
             outcome.status = "deels_geaccepteerd" if result.rejected.height else "geaccepteerd"
         if result.rejected.height:
             Lake.write(
@@ -311,12 +340,12 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
 
 
 def _keep_previous_of_rejected(
-    accepted: pl.DataFrame, staged: pl.DataFrame | None, previous_path: Path, table: str
+    accepted: pl.DataFrame, staged: pl.DataFrame | None, previous: pl.DataFrame | None, table: str
 ) -> pl.DataFrame:
     """A superseding upload replaces the period's rows, except where its own row for a key was
     rejected: then the previously accepted row for that key stays (a failed row never removes
     accepted data, and references to it keep working)."""
-    if staged is None or not previous_path.exists():
+    if staged is None or previous is None:
         return accepted
     keys = KEYS[table]
     rejected_keys = (
@@ -326,7 +355,7 @@ def _keep_previous_of_rejected(
     )
     if rejected_keys.height == 0:
         return accepted
-    kept = pl.read_parquet(previous_path).join(rejected_keys, on=keys, how="semi", nulls_equal=True)
+    kept = previous.join(rejected_keys, on=keys, how="semi", nulls_equal=True)
     return pl.concat([accepted, kept.select(accepted.columns)], how="vertical_relaxed")
 
 

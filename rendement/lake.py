@@ -7,10 +7,17 @@ warehouse asset loads the lake into DuckDB in one step. Writes are atomic (temp 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -20,6 +27,71 @@ from schemas.tables import KEYS, MODELS, polars_schema
 # A later period's row with the same key replaces an earlier period's (a trajectory delivered
 # in two reporting years).
 TABLE_KEYS = KEYS
+
+T = TypeVar("T")
+
+# Work per organisation runs in a pool of processes when there is enough of it: organisations
+# are independent (each writes only its own files), and polars leaves much of a core idle on
+# the many small frames of one organisation. Below this many organisations starting the
+# workers (≈ 1-2 s: imports) costs more than it saves.
+POOL_MIN_ORGANISATIONS = 4
+WORKERS_ENV = "RENDEMENT_WORKERS"
+
+
+def workers(n_tasks: int) -> int:
+    """Processes to use for `n_tasks` organisations: `RENDEMENT_WORKERS`, else the cores this
+    process may run on; 1 (no pool) for small runs."""
+    if n_tasks < POOL_MIN_ORGANISATIONS:
+        return 1
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:
+        return max(1, min(int(configured), n_tasks))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, n_tasks))
+
+
+def per_organisation(fn: Callable[[str], T], org_ids: Sequence[str]) -> list[T]:
+    """`fn(org_id)` for every organisation, results in the order of `org_ids`.
+
+    In a pool of fresh (spawned) processes when `workers` says so, else in this process. `fn`
+    must be a module-level function (or a `functools.partial` of one) and its arguments and
+    result picklable; each call must
+    touch only its own organisation's files (the audit log is appended under a lock). The
+    first exception is raised here, after the running calls have finished.
+    """
+    n = workers(len(org_ids))
+    if n <= 1:
+        return [fn(org) for org in org_ids]
+    with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+        with _workers_without_main():  # the workers start during the first submits
+            futures = [pool.submit(fn, org) for org in org_ids]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+@contextlib.contextmanager
+def _workers_without_main() -> Iterator[None]:
+    """Start spawned workers without re-running the caller's main script.
+
+    A spawned process imports the parent's `__main__` again (to find functions defined there);
+    in a script without an `if __name__ == "__main__"` guard that would run the script a second
+    time in every worker. The functions run here live in modules, so the workers do not need
+    `__main__`: hide it while they start.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 class Lake:
@@ -75,20 +147,36 @@ class Lake:
         ]
         return pl.concat(frames, how="vertical_relaxed")
 
+    def accepted_periods(self, table: str, org_id: str) -> dict[int, pl.DataFrame]:
+        """The accepted rows of one organisation for one table, per reporting period."""
+        folder = self.root / "accepted" / table / org_id
+        files = sorted(folder.glob("*.parquet")) if folder.exists() else []
+        return {int(f.stem): pl.read_parquet(f) for f in files}
+
+    @staticmethod
+    def current(table: str, periods: dict[int, pl.DataFrame]) -> pl.DataFrame:
+        """One row per key from a table's frames per period: the latest period wins."""
+        if not periods:
+            return pl.DataFrame(schema=polars_schema(table))
+        if len(periods) == 1:  # keys are unique within a period: nothing to choose
+            return next(iter(periods.values()))
+        frames = [
+            df.with_columns(pl.lit(period, pl.Int64).alias("_periode"))
+            for period, df in sorted(periods.items())
+        ]
+        df = pl.concat(frames, how="vertical_relaxed")
+        latest = pl.col("_periode") == pl.col("_periode").max().over(TABLE_KEYS[table])
+        return df.filter(latest).drop("_periode")
+
     def accepted_tables(self, org_id: str) -> dict[str, pl.DataFrame]:
         """Current accepted tables of one organisation, one row per key (latest period wins).
 
         A trajectory running over two reporting years is delivered in both; the latest
         period's version is the one that counts.
         """
-        out = {}
-        for table in MODELS:
-            df = self.accepted(table, org_id)
-            if "_periode" in df.columns:
-                latest = pl.col("_periode") == pl.col("_periode").max().over(TABLE_KEYS[table])
-                df = df.filter(latest).drop("_periode")
-            out[table] = df
-        return out
+        return {
+            table: self.current(table, self.accepted_periods(table, org_id)) for table in MODELS
+        }
 
     def status(self, org_id: str) -> dict:
         path = self.status_path(org_id)

@@ -1,0 +1,132 @@
+"""What runs in a fresh subprocess per measurement, so that each peak memory is its own.
+
+`python -m bench.child pipeline --home H --out J [--org ORG001]`: one `run_pipeline` (the real
+Dagster job, in-process, on the home's instance), stage times from the run's event log, peak
+memory of the process tree sampled per stage.
+
+`python -m bench.child baseline --inbox I --db D --out J`: `bench.baseline.run_baseline`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench.measure import TreeSampler, maxrss_mb
+
+# step key -> stage (the order of the table)
+STAGES = {
+    "uploads": "intake",
+    "accepted_tables": "validation",
+    "project_mkba": "mkba",
+    "warehouse": "warehouse",
+    "sector_benchmark": "benchmark",
+    "reports": "reports",
+}
+
+
+def step_times(instance, run_id: str) -> dict[str, dict[str, float]]:
+    """Start and end (unix time) of each step of a run, from the instance's event log."""
+    from dagster import DagsterEventType
+
+    kinds = {
+        DagsterEventType.STEP_START,
+        DagsterEventType.STEP_SUCCESS,
+        DagsterEventType.STEP_FAILURE,
+        DagsterEventType.RUN_START,
+        DagsterEventType.RUN_SUCCESS,
+        DagsterEventType.RUN_FAILURE,
+    }
+    out: dict[str, dict[str, float]] = {}
+    for entry in instance.all_logs(run_id, of_type=kinds):
+        event = entry.dagster_event
+        kind = event.event_type_value
+        key = event.step_key or "__run__"
+        slot = out.setdefault(key, {})
+        if kind in ("STEP_START", "RUN_START"):
+            slot["start"] = entry.timestamp
+        else:
+            slot["end"] = entry.timestamp
+            slot["ok"] = kind in ("STEP_SUCCESS", "RUN_SUCCESS")
+    return out
+
+
+def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
+    started = time.time()
+    with TreeSampler() as sampler:
+        import pipelines.definitions  # noqa: F401  (imports are process start, not the run)
+        from pipelines.run import run_pipeline
+        from rendement.home import Home
+
+        imported = time.time()
+        result = run_pipeline(Home(home), organisations=organisations, progress=lambda _s: None)
+        finished = time.time()
+    steps = step_times(_instance(), result.run_id)
+    stages = {}
+    for key, stage in STAGES.items():
+        s = steps.get(key, {})
+        if "start" in s and "end" in s:
+            stages[stage] = {
+                "seconds": s["end"] - s["start"],
+                "cpu_seconds": sampler.cpu_seconds(s["start"], s["end"]),
+                "peak_mb": sampler.peak_mb(s["start"], s["end"]),
+                "ok": s.get("ok", False),
+            }
+    run = steps.get("__run__", {})
+    report = {
+        "success": result.success,
+        "run_id": result.run_id,
+        "organisations": organisations,
+        "import_seconds": imported - started,
+        "run_seconds": finished - imported,
+        "dagster_run_seconds": run.get("end", finished) - run.get("start", imported),
+        "stages": stages,
+        "steps_seconds": sum(s["seconds"] for s in stages.values()),
+        "cpu_seconds": sampler.cpu_seconds(imported, finished),
+        "peak_mb": sampler.peak_mb(),
+        "maxrss": maxrss_mb(),
+    }
+    report["overhead_seconds"] = report["run_seconds"] - report["steps_seconds"]
+    out.write_text(json.dumps(report, indent=2), "utf-8")
+    return 0 if result.success else 1
+
+
+def _instance():
+    import dagster as dg
+
+    return dg.DagsterInstance.get()
+
+
+def baseline(inbox: Path, db: Path, out: Path) -> int:
+    with TreeSampler() as sampler:
+        from bench.baseline import run_baseline
+
+        report = run_baseline(inbox, db)
+    report["peak_mb"] = sampler.peak_mb()
+    report["maxrss"] = maxrss_mb()
+    out.write_text(json.dumps(report, indent=2), "utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.child")
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("pipeline")
+    p.add_argument("--home", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--org", action="append", default=None)
+    b = sub.add_parser("baseline")
+    b.add_argument("--inbox", type=Path, required=True)
+    b.add_argument("--db", type=Path, required=True)
+    b.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.what == "pipeline":
+        return pipeline(args.home, args.out, args.org)
+    return baseline(args.inbox, args.db, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

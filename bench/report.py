@@ -1,0 +1,158 @@
+"""The benchmark's results as markdown tables, and putting them in docs/performance.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STAGE_ORDER = ["intake", "validation", "mkba", "warehouse", "benchmark", "reports"]
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def _s(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def _r(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}×" if x < 10 else f"{x:.0f}×"
+
+
+def _mb(x: float | None) -> str:
+    return "–" if not x else f"{x:,.0f}"
+
+
+def markdown(results: dict) -> str:
+    sizes = results["sizes"]
+    m = results["machine"]
+    lines = [
+        f"Command: `{results['command']}`  ",
+        f"Run: {results['started']}, {m.get('cpus')} cores, {m.get('memory_gb')} GB, "
+        + ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items()),
+        "",
+        "| size | organisations × trajectories | traject rows | meting rows | files | CSV/XLSX MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in sizes:
+        g = s["generated"]
+        lines.append(
+            f"| {s['label']} | {s['orgs']} × {s['per_org']:,} = {g['trajectories']:,} | "
+            f"{g['rows'].get('traject', 0):,} | {g['rows'].get('meting', 0):,} | {g['files']:,} | "
+            f"{g['bytes'] / 1e6:,.0f} |"
+        )
+    head = "| stage | " + " | ".join(
+        f"{s['label']} s | {s['label']} ÷ baseline | {s['label']} CPU s | {s['label']} peak MB"
+        for s in sizes
+    )
+    lines += [
+        "",
+        "Full-sector rebuild (one Dagster run) against the baseline. `s`: wall seconds; "
+        "`÷ baseline`: wall seconds over the baseline's total (the stages add up to the whole); "
+        "`CPU s`: CPU seconds of the process and its workers; `peak MB`: peak resident memory "
+        "of the process tree during the stage:",
+        "",
+        head + " |",
+    ]
+    lines.append("|---" + "|---:" * (4 * len(sizes)) + "|")
+    for stage in [*STAGE_ORDER, "dagster overhead"]:
+        cells = []
+        for s in sizes:
+            p = s["pipeline"]
+            st = p["stages"].get(stage)
+            secs = p["overhead_seconds"] if stage == "dagster overhead" else st and st["seconds"]
+            ratio = s["ratios"]["of_total"].get(stage)
+            peak = st["peak_mb"] if st else None
+            cpu = st.get("cpu_seconds") if st else None
+            cells += [_s(secs), _r(ratio), _s(cpu), _mb(peak)]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    cells = []
+    for s in sizes:
+        p = s["pipeline"]
+        cells += [f"**{_s(p['run_seconds'])}**", f"**{_r(s['ratios']['whole'])}**"]
+        cells += [_s(p.get("cpu_seconds")), f"**{_mb(p['peak_mb'])}**"]
+    lines.append("| **pipeline (run)** | " + " | ".join(cells) + " |")
+    cells = []
+    for s in sizes:
+        b = s["baseline"]
+        cells += [_s(b["total_seconds"]), "1×", _s(b.get("total_cpu_seconds")), _mb(b["peak_mb"])]
+    lines.append("| baseline | " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
+        "Stage against the baseline step doing the same kind of work (baseline seconds in "
+        "brackets):",
+        "",
+        "| pipeline stage ↔ baseline step | " + " | ".join(s["label"] for s in sizes) + " |",
+        "|---" + "|---:" * len(sizes) + "|",
+    ]
+    pairs = [
+        ("intake ↔ read", "intake", "read"),
+        ("validation ↔ validate", "validation", "validate"),
+        ("warehouse ↔ persist", "warehouse", "persist"),
+        ("mkba + benchmark ↔ aggregate", "mkba+benchmark", "aggregate"),
+    ]
+    for title, mine, base in pairs:
+        cells = [
+            f"{_r(s['ratios']['of_matching'].get(mine))} ({_s(s['baseline']['seconds'][base])} s)"
+            for s in sizes
+        ]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    cells = [_r(s["ratios"].get("whole_cpu")) for s in sizes]
+    lines.append("| whole run, CPU seconds ↔ baseline CPU seconds | " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
+        "Growth: seconds per million trajectories (flat = linear in rows; falling = fixed costs):",
+        "",
+        "| stage | " + " | ".join(s["label"] for s in sizes) + " |",
+        "|---" + "|---:" * len(sizes) + "|",
+    ]
+    for stage in [*STAGE_ORDER, "pipeline (run)", "baseline"]:
+        cells = []
+        for s in sizes:
+            million = s["generated"]["trajectories"] / 1e6 or 1
+            if stage == "pipeline (run)":
+                secs = s["pipeline"]["run_seconds"]
+            elif stage == "baseline":
+                secs = s["baseline"]["total_seconds"]
+            else:
+                st = s["pipeline"]["stages"].get(stage)
+                secs = st and st["seconds"]
+            cells.append(_s(secs / million) if secs is not None else "–")
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+
+    incr = [s for s in sizes if "incremental" in s]
+    if incr:
+        lines += [
+            "",
+            "One organisation re-uploads a changed file; `run_pipeline(home, "
+            "organisations=[org])` until its results, the benchmarks and the reports are fresh:",
+            "",
+            "| size | run s | "
+            + " | ".join(STAGE_ORDER)
+            + " | Dagster overhead | peak MB | process s |",
+            "|---" + "|---:" * (len(STAGE_ORDER) + 4) + "|",
+        ]
+        for s in incr:
+            i = s["incremental"]
+            stages = [_s(i["stages"].get(k, {}).get("seconds")) for k in STAGE_ORDER]
+            lines.append(
+                f"| {s['label']} | **{_s(i['run_seconds'])}** | "
+                + " | ".join(stages)
+                + f" | {_s(i['overhead_seconds'])} | {_mb(i['peak_mb'])} | "
+                f"{_s(i['process_seconds'])} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def update_docs(path: Path, table: str) -> None:
+    """Replace the part between the bench markers (appended when there are none)."""
+    text = path.read_text("utf-8") if path.exists() else ""
+    block = f"{BEGIN}\n{table}{END}"
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        _old, after = rest.split(END, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
+    path.write_text(text, "utf-8")

@@ -1,0 +1,62 @@
+"""The sector benchmark (`bench/run.py`) end to end on a tiny sector: generation, baseline,
+the full Dagster run, one organisation's re-upload, ratios, JSON and the markdown table. No
+timing assertions: the figures themselves are the benchmark's business, not the suite's."""
+
+from __future__ import annotations
+
+import json
+
+from bench.report import BEGIN, END
+from bench.run import main, parse_size
+
+STAGES = {"intake", "validation", "mkba", "warehouse", "benchmark", "reports"}
+
+
+def test_sizes_are_read_like_people_write_them():
+    assert parse_size("900") == 900
+    assert parse_size("300k") == 300_000
+    assert parse_size("1M") == 1_000_000
+    assert parse_size("2.5M") == 2_500_000
+
+
+def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
+    docs = tmp_path / "performance.md"
+    docs.write_text(f"# Performance\n\n{BEGIN}\nold table\n{END}\n\nkept\n", "utf-8")
+    out = tmp_path / "results"
+    code = main(
+        [
+            *("--sizes", "900", "--orgs", "3"),
+            *("--workdir", str(tmp_path / "work"), "--out", str(out), "--docs", str(docs)),
+        ]
+    )
+    assert code == 0
+    results = json.loads((out / "latest.json").read_text("utf-8"))
+    (size,) = results["sizes"]
+    assert size["generated"]["organisations"] == 3
+    assert size["generated"]["trajectories"] == 900
+
+    full = size["pipeline"]
+    assert full["success"] and full["organisations"] is None
+    assert set(full["stages"]) == STAGES
+    assert all(s["ok"] and s["seconds"] > 0 for s in full["stages"].values())
+    assert full["peak_mb"] > 0
+
+    base = size["baseline"]
+    assert set(base["seconds"]) == {"read", "validate", "aggregate", "persist"}
+    assert base["rows"]["traject"] > 0 and base["total_seconds"] > 0
+
+    ratios = size["ratios"]
+    assert ratios["whole"] > 0
+    assert set(ratios["of_total"]) == STAGES | {"dagster overhead"}
+    assert all(v is not None for v in ratios["of_matching"].values())
+
+    incremental = size["incremental"]
+    assert incremental["success"]
+    assert incremental["organisations"] == [incremental["change"]["organisation"]]
+    assert set(incremental["stages"]) == STAGES
+
+    text = docs.read_text("utf-8")
+    assert "old table" not in text and text.endswith("kept\n")
+    assert "÷ baseline" in text and "re-uploads" in text
+    assert (out / "latest.md").read_text("utf-8") in text
+    assert not (tmp_path / "work" / "n900").exists(), "scratch data is removed"
