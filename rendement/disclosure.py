@@ -222,11 +222,13 @@ def primary_suppression(
     per_org = (
         contributions.select(*keys, org, pl.col(value).cast(pl.Float64).fill_null(0.0))
         .group_by(*keys, org)
-        .agg(pl.col(value).sum())
+        .agg(pl.col(value).sort().sum())
     )
     n = rules.dominance_n
+    # Sums in a fixed order: floating-point addition is not associative, and group order is
+    # not stable, so an unsorted sum can round a published value differently between runs.
     per_cell = per_org.group_by(*keys).agg(
-        pl.col(value).sum().alias("waarde"),
+        pl.col(value).sort().sum().alias("waarde"),
         pl.col(org).n_unique().cast(pl.Int64).alias("organisaties"),
         pl.col(value).sort(descending=True).head(n).sum().alias("_top"),
     )
