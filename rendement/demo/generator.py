@@ -147,8 +147,10 @@ def generate_sector(
 ) -> Iterator[OrgDemo]:
     """Yield `orgs` invented organisations, one at a time.
 
-    `trajectories_per_org`: exactly this many distinct trajectories per organisation (spread
-    over its projects and years by their reach); `None` lets each organisation's size decide.
+    `trajectories_per_org`: exactly this many trajectories per organisation start in the
+    exported years (spread over its projects and years by their reach), plus those carried
+    over from the simulated warm-up year before the first; `None` lets each organisation's
+    size decide.
     `gemeenten`: CBS codes to draw municipalities from (default: `load_municipalities()`).
     """
     if orgs < 0:
@@ -465,6 +467,13 @@ def _generate_org(
 ) -> OrgDemo:
     rng = np.random.default_rng([seed, index])
     n_mun = len(municipalities)
+    # One warm-up year is simulated before the first exported year, so the sector starts in a
+    # steady state: the first year's exports hold trajectories that started the year before
+    # (with their T0 measurement), just as a real organisation's first export would. Without it
+    # the first year has costs but hardly any completed trajectories, and a trend of benefit/
+    # cost ratios would show a ramp-up that is an artefact of the demo, not of social work.
+    export_years = list(years)
+    years = [export_years[0] - 1, *export_years]
     n_years = len(years)
 
     # The organisation: size, export habits, cost level, quality.
@@ -546,8 +555,21 @@ def _generate_org(
     expected = (
         _REACH[iv][:, None] * size * reach_mult[:, None] * active_days / 365.0 * trend[None, :]
     )
-    n = int(rng.poisson(expected.sum())) if per_org is None else int(per_org)
-    counts = rng.multinomial(n, expected.ravel() / expected.sum()).reshape(n_proj, n_years)
+    if per_org is None:
+        n = int(rng.poisson(expected.sum()))
+        counts = rng.multinomial(n, expected.ravel() / expected.sum()).reshape(n_proj, n_years)
+    else:
+        # exactly `per_org` trajectories start in the exported years; the warm-up year gets
+        # its share on top (at the same rate), only part of which is still active in them
+        exported = expected[:, 1:]
+        counts = np.zeros((n_proj, n_years), dtype=np.int64)
+        if exported.sum() > 0:
+            counts[:, 1:] = rng.multinomial(
+                int(per_org), exported.ravel() / exported.sum()
+            ).reshape(n_proj, n_years - 1)
+            rate = per_org / exported.sum()
+            counts[:, 0] = rng.poisson(expected[:, 0] * rate)
+        n = int(counts.sum())
 
     # Trajectories (one row each, all years): dates, end reason, age, municipality.
     cell = np.repeat(np.arange(n_proj * n_years), counts.ravel())
@@ -713,22 +735,28 @@ def _generate_org(
     )
 
     tables: dict[int, dict[str, pl.DataFrame]] = {}
-    for y in years:
+    for y in export_years:
         year_start, year_end = np.datetime64(f"{y}-01-01"), np.datetime64(f"{y}-12-31")
         known = pl.col("_einde") <= pl.lit(year_end).cast(pl.Date)
         active = (pl.col("startdatum") <= pl.lit(year_end).cast(pl.Date)) & (
             pl.col("_einde") >= pl.lit(year_start).cast(pl.Date)
         )
+        exported = trajectories.filter(active)
+        # measurements appear in the export of their year; the first export also carries the
+        # earlier measurements (warm-up T0s) of the trajectories it holds
+        in_year = (pl.col("year") <= y if y == export_years[0] else pl.col("year") == y) & pl.col(
+            "traject_id"
+        ).is_in(exported["traject_id"].implode())
         frames = {
             "organisatie": pl.DataFrame({"naam": [naam], "gemeente_code": [municipalities[home]]}),
             "project": projects.filter(active).with_columns(
                 pl.when(known).then(pl.col("_einde")).alias("einddatum")
             ),
-            "traject": trajectories.filter(active).with_columns(
+            "traject": exported.with_columns(
                 pl.when(known).then(pl.col("_einde")).alias("einddatum"),
                 pl.when(known).then(pl.col("_reden")).alias("reden_einde"),
             ),
-            "meting": measurements.filter(pl.col("year") == y),
+            "meting": measurements.filter(in_year),
             "inzet": effort.filter(pl.col("jaar") == y),
             "kosten": cost_lines.filter(pl.col("jaar") == y),
         }
