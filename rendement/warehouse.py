@@ -9,6 +9,7 @@ column comments come from the pandera models, so `docs/warehouse.md` and DuckDB'
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,25 +50,32 @@ def _parquet_glob(folder: Path, pattern: str) -> str | None:
     return str(folder / pattern) if files else None
 
 
+def _latest_period_select(table: str, source: str) -> str:
+    """SELECT of a canonical table from Parquet files of the lake (`source`: the argument of
+    read_parquet): for each key of an organisation the row of the latest reporting period."""
+    keys = ", ".join(TABLE_KEYS[table])
+    return f"""
+        SELECT {", ".join(polars_schema(table))} FROM (
+            SELECT *, CAST(regexp_extract(filename, '(\\d{{4}})\\.parquet$', 1) AS INTEGER)
+                      AS periode
+            FROM read_parquet({source}, filename = true, union_by_name = true)
+        )
+        QUALIFY periode = max(periode) OVER (PARTITION BY organisatie_id, {keys})
+    """
+
+
 def _canonical_table(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> int:
     columns = polars_schema(table)
     glob = _parquet_glob(lake / "accepted" / table, "*/*.parquet")
-    col_list = ", ".join(columns)
     if glob is None:
         ddl = ", ".join(f"{c} {_DUCKDB_TYPES[t]}" for c, t in columns.items())
         con.execute(f"CREATE OR REPLACE TABLE canoniek.{table} ({ddl})")
     else:
         keys = ", ".join(TABLE_KEYS[table])
-        con.execute(f"""
-            CREATE OR REPLACE TABLE canoniek.{table} AS
-            SELECT {col_list} FROM (
-                SELECT *, CAST(regexp_extract(filename, '(\\d{{4}})\\.parquet$', 1) AS INTEGER)
-                          AS periode
-                FROM read_parquet({_sql_str(glob)}, filename = true, union_by_name = true)
-            )
-            QUALIFY periode = max(periode) OVER (PARTITION BY organisatie_id, {keys})
-            ORDER BY organisatie_id, {keys}
-        """)
+        con.execute(
+            f"CREATE OR REPLACE TABLE canoniek.{table} AS "
+            f"{_latest_period_select(table, _sql_str(glob))} ORDER BY organisatie_id, {keys}"
+        )
     model = MODELS[table].to_schema()
     con.execute(f"COMMENT ON TABLE canoniek.{table} IS {_sql_str(model.description or '')}")
     for name, col in model.columns.items():
@@ -104,27 +112,188 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
+QUARANTINE_DDL = (
+    "organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT, tabel VARCHAR, "
+    "_bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, waarde VARCHAR, "
+    "melding VARCHAR"
+)
+
+# Every table loaded from the lake is maintained per organisation: a load replaces only the
+# rows of organisations whose lake files changed since the previous load, so that a re-upload
+# costs its own rows and files, not the sector's (reading the sector's thousands of small
+# Parquet files again costs seconds even for the project-level tables). Which files each load
+# saw is kept in LOADED, in the same transaction as the rows. Readers do not depend on the
+# row order (benchmarks and reports are the same on shuffled tables).
+LOADED = "intake.lakebestanden"
+_LOADED_DDL = (
+    "doel VARCHAR, organisatie_id VARCHAR, pad VARCHAR, inode BIGINT, mtime_ns BIGINT, "
+    "grootte BIGINT"
+)
+MKBA_RESULTS = ("project", "uitkomst", "scenario", "overrides")
+# Above this share of changed organisations one statement over the whole lake is cheaper.
+FULL_RELOAD_SHARE = 0.5
+
+
+def _source(lake: Path, target: str) -> tuple[Path, bool]:
+    """Where a target's files are: (folder, one subfolder per organisation?)."""
+    schema, name = target.split(".")
+    if schema == "canoniek":
+        return lake / "accepted" / name, True
+    if schema == "quarantaine":
+        return lake / "rejected", True
+    return lake / "mkba" / name, False  # mkba/<result>/<organisatie_id>.parquet
+
+
+def _lake_files(lake: Path, target: str) -> dict[str, list[tuple]]:
+    """{organisation: [(path, inode, mtime_ns, size), ...]} of the Parquet files of a target."""
+    base, per_folder = _source(lake, target)
+    out: dict[str, list[tuple]] = {}
+    if not base.is_dir():
+        return out
+
+    def parquet(entry: os.DirEntry) -> bool:
+        return entry.is_file() and entry.name.endswith(".parquet") and entry.name[0] != "."
+
+    for entry in os.scandir(base):
+        if per_folder and entry.is_dir():
+            files = [f for f in os.scandir(entry.path) if parquet(f)]
+            org = entry.name
+        elif not per_folder and parquet(entry):
+            files, org = [entry], entry.name[: -len(".parquet")]
+        else:
+            continue
+        if files:
+            stats = [(f.path, f.stat()) for f in files]
+            out[org] = sorted((p, st.st_ino, st.st_mtime_ns, st.st_size) for p, st in stats)
+    return out
+
+
+def _exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    schema, name = target.split(".")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()[0][0]
+    )
+
+
+def _loaded(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, list[tuple]] | None:
+    """What the previous load of `target` saw, or None when it cannot be trusted."""
+    if not _exists(con, target):
+        return None
+    rows = con.execute(
+        f"SELECT organisatie_id, pad, inode, mtime_ns, grootte FROM {LOADED} WHERE doel = ?",
+        [target],
+    ).fetchall()
+    if not rows:
+        return None
+    out: dict[str, list[tuple]] = {}
+    for org, *file in rows:
+        out.setdefault(org, []).append(tuple(file))
+    return {org: sorted(files) for org, files in out.items()}
+
+
+def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | None) -> None:
+    """Remember the files of `orgs` (None: all) as loaded into `target`."""
+    if orgs is None:
+        con.execute(f"DELETE FROM {LOADED} WHERE doel = ?", [target])
+        orgs = set(files)
+    else:
+        con.execute(
+            f"DELETE FROM {LOADED} WHERE doel = ? AND list_contains(?, organisatie_id)",
+            [target, sorted(orgs)],
+        )
+    rows = [(target, org, *f) for org in sorted(orgs) for f in files.get(org, [])]
+    if rows:
+        frame = pl.DataFrame(
+            rows,
+            schema=["doel", "organisatie_id", "pad", "inode", "mtime_ns", "grootte"],
+            orient="row",
+        )
+        con.register("_files", frame.to_arrow())
+        try:
+            con.execute(f"INSERT INTO {LOADED} SELECT * FROM _files")
+        finally:
+            con.unregister("_files")
+
+
+def _full_load(con, lake: Path, target: str) -> int | None:
+    """Rebuild a target from all its lake files; None when there is nothing to build from."""
+    schema, name = target.split(".")
+    if schema == "canoniek":
+        return _canonical_table(con, lake, name)
+    if schema == "quarantaine":
+        glob = _parquet_glob(lake / "rejected", "*/*.parquet")
+        return _replace_from_parquet(con, target, glob, QUARANTINE_DDL)
+    glob = _parquet_glob(lake / "mkba" / name, "*.parquet")
+    if glob is None:  # mkba.overrides exists only when an organisation overrides
+        con.execute(f"DROP TABLE IF EXISTS {target}")
+        return None
+    return _replace_from_parquet(con, target, glob, "")
+
+
+def _select(target: str) -> str:
+    schema, name = target.split(".")
+    if schema == "canoniek":
+        return _latest_period_select(name, "$paths")
+    return "SELECT * FROM read_parquet($paths, union_by_name = true)"
+
+
+def _replace_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
+    """Replace the rows of `orgs` in `target` with those in their current lake files."""
+    con.execute(f"DELETE FROM {target} WHERE list_contains(?, organisatie_id)", [sorted(orgs)])
+    paths = [f[0] for org in sorted(orgs) for f in files.get(org, [])]
+    if paths:
+        con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": paths})
+
+
+def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int | None:
+    """Bring one lake-backed table up to date: only the organisations whose files changed
+    since the previous load, or all of it (first load, many changes, or a file that does not
+    fit the table). Returns its row count (None: no such table, nothing in the lake)."""
+    files = _lake_files(lake, target)
+    before = _loaded(con, target)
+    if before is not None:
+        changed = {o for o in set(files) | set(before) if files.get(o) != before.get(o)}
+        if len(changed) <= FULL_RELOAD_SHARE * max(len(files), 1):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if changed:
+                    _replace_organisations(con, target, files, changed)
+                    _record(con, target, files, changed)
+                con.execute("COMMIT")
+            except duckdb.Error:
+                con.execute("ROLLBACK")  # e.g. a file with other columns: load it all again
+            else:
+                return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        count = _full_load(con, lake, target)
+        _record(con, target, files, None)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return count
+
+
 def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[str, int]:
-    """Rebuild the canonical, quarantine, intake and MKBA tables from the lake in one writer."""
+    """Bring the canonical, quarantine, intake and MKBA tables up to date with the lake, in one
+    writer (per changed organisation, see `load_table`)."""
     counts: dict[str, int] = {}
     with connect(warehouse) as con:
         ensure_schemas(con)
-        for table in MODELS:
-            counts[f"canoniek.{table}"] = _canonical_table(con, lake, table)
-        counts["quarantaine.rijen"] = _replace_from_parquet(
-            con,
-            "quarantaine.rijen",
-            _parquet_glob(lake / "rejected", "*/*.parquet"),
-            "organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT, tabel VARCHAR, "
-            "_bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, waarde VARCHAR, "
-            "melding VARCHAR",
-        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {LOADED} ({_LOADED_DDL})")
+        targets = [f"canoniek.{t}" for t in MODELS] + ["quarantaine.rijen"]
+        for target in targets:
+            counts[target] = load_table(con, lake, target)
         counts["intake.audit"] = replace_frame(con, "intake.audit", audit_frame)
         con.execute(UPLOADS_VIEW)
-        for result in ("project", "uitkomst", "scenario", "overrides"):
-            glob = _parquet_glob(lake / "mkba" / result, "*.parquet")
-            if glob is not None:
-                counts[f"mkba.{result}"] = _replace_from_parquet(con, f"mkba.{result}", glob, "")
+        for result in MKBA_RESULTS:
+            count = load_table(con, lake, f"mkba.{result}")
+            if count is not None:
+                counts[f"mkba.{result}"] = count
     return counts
 
 
