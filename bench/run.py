@@ -277,15 +277,15 @@ def main(argv: list[str] | None = None) -> int:
         },
         "sizes": [],
     }
-    for n in sorted(args.sizes):
-        results["sizes"].append(run_size(n, args))
-    results["seconds"] = (dt.datetime.now().astimezone() - started).total_seconds()
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
-    table = markdown(results)
-    for name in (f"bench-{stamp}", "latest"):
-        (args.out / f"{name}.json").write_text(json.dumps(results, indent=2), "utf-8")
-        (args.out / f"{name}.md").write_text(table, "utf-8")
+    for n in sorted(args.sizes):
+        results["sizes"].append(run_size(n, args))
+        results["seconds"] = (dt.datetime.now().astimezone() - started).total_seconds()
+        table = markdown(results)  # written after every size: a long run shows progress
+        for name in (f"bench-{stamp}", "latest"):
+            (args.out / f"{name}.json").write_text(json.dumps(results, indent=2), "utf-8")
+            (args.out / f"{name}.md").write_text(table, "utf-8")
     if args.docs:
         update_docs(args.docs, table)
     print(table)

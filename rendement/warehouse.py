@@ -132,6 +132,10 @@ _LOADED_DDL = (
 MKBA_RESULTS = ("project", "uitkomst", "scenario", "overrides")
 # Above this share of changed organisations one statement over the whole lake is cheaper.
 FULL_RELOAD_SHARE = 0.5
+# DuckDB's own memory while loading; beyond it DuckDB spills to disk (`warehouse.duckdb.tmp/`).
+# Without a limit it takes up to 80 % of the machine's memory for a full load of the sector.
+MEMORY_ENV = "RENDEMENT_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "1GB"
 
 
 def _source(lake: Path, target: str) -> tuple[Path, bool]:
@@ -283,6 +287,8 @@ def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[st
     writer (per changed organisation, see `load_table`)."""
     counts: dict[str, int] = {}
     with connect(warehouse) as con:
+        limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
+        con.execute(f"SET memory_limit = {_sql_str(limit)}")
         ensure_schemas(con)
         con.execute(f"CREATE TABLE IF NOT EXISTS {LOADED} ({_LOADED_DDL})")
         targets = [f"canoniek.{t}" for t in MODELS] + ["quarantaine.rijen"]

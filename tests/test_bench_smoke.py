@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+
 from bench.report import BEGIN, END
 from bench.run import main, parse_size
+from rendement import audit
+from rendement.warehouse import LOADED, load_lake
 
 STAGES = {"intake", "validation", "mkba", "warehouse", "benchmark", "reports"}
 
@@ -27,6 +31,7 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
         [
             *("--sizes", "900", "--orgs", "3"),
             *("--workdir", str(tmp_path / "work"), "--out", str(out), "--docs", str(docs)),
+            "--keep",
         ]
     )
     assert code == 0
@@ -60,4 +65,21 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     assert "old table" not in text and text.endswith("kept\n")
     assert "÷ baseline" in text and "re-uploads" in text
     assert (out / "latest.md").read_text("utf-8") in text
-    assert not (tmp_path / "work" / "n900").exists(), "scratch data is removed"
+
+    # after the re-upload the warehouse was updated for one organisation only: it must hold
+    # exactly what a fresh load of the whole lake gives
+    home = tmp_path / "work" / "n900" / "home"
+    fresh = tmp_path / "fresh.duckdb"
+    load_lake(fresh, home / "lake", audit.read(home / "audit.jsonl"))
+    with (
+        duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as kept,
+        duckdb.connect(str(fresh), read_only=True) as new,
+    ):
+        names = new.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
+        ).fetchall()
+        for (name,) in names:
+            if name == LOADED:
+                continue
+            query = f"SELECT * FROM {name} ORDER BY ALL"
+            assert kept.sql(query).fetchall() == new.sql(query).fetchall(), name
