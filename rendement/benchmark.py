@@ -39,6 +39,7 @@ from rendement.disclosure import (
     recoverable_cells,
     rounded_count,
     secondary_suppression,
+    suppress_empty_with_projects,
 )
 from rendement.regions import REGIONS, with_region
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
@@ -374,25 +375,8 @@ def _cells(prepared: pl.DataFrame, years: list[int], rules: DisclosureRules) -> 
 
     # A measure without contributions in a cell that does have projects (say, no project with
     # a bkr) is "too few organisations", not "no projects".
-    has_projects = (
-        raw.filter((pl.col("maat") == "projecten") & (pl.col("status") != EMPTY))
-        .select(KEYS)
-        .with_columns(pl.lit(True).alias("_has_projects"))
-    )
-    raw = (
-        raw.join(has_projects, on=KEYS, how="left", maintain_order="left")
-        .with_columns(
-            pl.when((pl.col("status") == EMPTY) & pl.col("_has_projects").fill_null(False))
-            .then(pl.lit(SUPPRESSED))
-            .otherwise(pl.col("status"))
-            .alias("status"),
-            pl.when((pl.col("status") == EMPTY) & pl.col("_has_projects").fill_null(False))
-            .then(pl.lit(TOO_FEW_ORGS))
-            .otherwise(pl.col("reden"))
-            .alias("reden"),
-        )
-        .drop("_has_projects")
-    )
+    has_projects = raw.filter((pl.col("maat") == "projecten") & (pl.col("status") != EMPTY))
+    raw = suppress_empty_with_projects(raw, has_projects, KEYS)
 
     raw = _secondary(raw)
     return _publish(raw, rules)

@@ -480,3 +480,21 @@ def recoverable_cells(cells: pl.DataFrame, groups: pl.DataFrame, *, cell: str = 
         free = np.abs(null_space).max(axis=0) > 1e-9
         found.extend(c for c, is_free in zip(unknowns, free, strict=True) if not is_free)
     return sorted(found)
+
+
+def suppress_empty_with_projects(
+    cells: pl.DataFrame, with_projects: pl.DataFrame, keys: Sequence[str]
+) -> pl.DataFrame:
+    """A cell that has projects but no value for a measure (say, no project with a ratio) is
+    suppressed as "too few organisations", not shown as empty: "empty" would tell a reader
+    that no organisation works there at all."""
+    flag = with_projects.select(keys).unique().with_columns(pl.lit(True).alias("_projecten"))
+    hit = (pl.col("status") == EMPTY) & pl.col("_projecten").fill_null(False)
+    return (
+        cells.join(flag, on=list(keys), how="left", maintain_order="left")
+        .with_columns(
+            pl.when(hit).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")).alias("status"),
+            pl.when(hit).then(pl.lit(TOO_FEW_ORGS)).otherwise(pl.col("reden")).alias("reden"),
+        )
+        .drop("_projecten")
+    )

@@ -46,6 +46,7 @@ from rendement.disclosure import (
     primary_suppression,
     recoverable_cells,
     secondary_suppression,
+    suppress_empty_with_projects,
 )
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -484,20 +485,8 @@ def interval_cells(
     )
     # A cell with projects but no values for the measure is "too few organisations", not empty
     # (as in the benchmark cells).
-    has_projects = with_projects.with_columns(pl.lit(True).alias("_p"))
     frame = (
-        frame.join(has_projects, on=keys, how="left", maintain_order="left")
-        .with_columns(
-            pl.when((pl.col("status") == EMPTY) & pl.col("_p").fill_null(False))
-            .then(pl.lit(SUPPRESSED))
-            .otherwise(pl.col("status"))
-            .alias("status"),
-            pl.when((pl.col("status") == EMPTY) & pl.col("_p").fill_null(False))
-            .then(pl.lit(TOO_FEW_ORGS))
-            .otherwise(pl.col("reden"))
-            .alias("reden"),
-        )
-        .drop("_p")
+        suppress_empty_with_projects(frame, with_projects, keys)
         .pipe(_legend_columns, rules)
         .with_columns(
             pl.when(pl.col("interventie") == _NA)
