@@ -1,4 +1,4 @@
-"""The DuckDB warehouse, loaded from the lake in one step by one writer."""
+"""The DuckDB warehouse, brought up to date from the lake in one step by one writer."""
 
 import dagster as dg
 
@@ -24,7 +24,8 @@ def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Mater
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows
     with rule and message), intake.audit and intake.leveringen (every upload and its outcome),
     mkba.* (project results), intake.leveringsstatus (per reporting year: which organisations
-    delivered, which did not, which were refused). Rebuilt from the Parquet lake in one step."""
+    delivered, which did not, which were refused). Brought up to date from the Parquet lake in
+    one step: only the rows of organisations whose lake files changed since the last load."""
     h = home.home()
     log = audit.read(h.audit_log)
     counts = load_lake(h.warehouse, h.lake, log)

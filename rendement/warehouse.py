@@ -1,7 +1,8 @@
 """The DuckDB warehouse (`RENDEMENT_HOME/warehouse.duckdb`): what analysts query.
 
-Loaded in one step from the Parquet lake by a single writer; connections are short and closed
-even when a statement fails, because DuckDB allows one read-write process per file. Table and
+Kept up to date from the Parquet lake by a single writer, per organisation whose files changed
+(`load_lake`); connections are short and closed even when a statement fails, because DuckDB
+allows one read-write process per file. Table and
 column comments come from the pandera models, so `docs/warehouse.md` and DuckDB's own
 `duckdb_columns()` say the same thing.
 """
@@ -64,24 +65,16 @@ def _latest_period_select(table: str, source: str) -> str:
     """
 
 
-def _canonical_table(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> int:
+def _empty_canonical_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """canoniek.<table> empty, typed from the pandera model, with its comments."""
     columns = polars_schema(table)
-    glob = _parquet_glob(lake / "accepted" / table, "*/*.parquet")
-    if glob is None:
-        ddl = ", ".join(f"{c} {_DUCKDB_TYPES[t]}" for c, t in columns.items())
-        con.execute(f"CREATE OR REPLACE TABLE canoniek.{table} ({ddl})")
-    else:
-        keys = ", ".join(TABLE_KEYS[table])
-        con.execute(
-            f"CREATE OR REPLACE TABLE canoniek.{table} AS "
-            f"{_latest_period_select(table, _sql_str(glob))} ORDER BY organisatie_id, {keys}"
-        )
+    ddl = ", ".join(f"{c} {_DUCKDB_TYPES[t]}" for c, t in columns.items())
+    con.execute(f"CREATE OR REPLACE TABLE canoniek.{table} ({ddl})")
     model = MODELS[table].to_schema()
     con.execute(f"COMMENT ON TABLE canoniek.{table} IS {_sql_str(model.description or '')}")
     for name, col in model.columns.items():
         if col.description:
             con.execute(f"COMMENT ON COLUMN canoniek.{table}.{name} IS {_sql_str(col.description)}")
-    return con.execute(f"SELECT count(*) FROM canoniek.{table}").fetchall()[0][0]
 
 
 def _replace_from_parquet(con, target: str, glob: str | None, empty_ddl: str) -> int:
@@ -112,26 +105,30 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
+# In the order of the files intake writes (`rendement.intake.accept_org`).
 QUARANTINE_DDL = (
-    "organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT, tabel VARCHAR, "
-    "_bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, waarde VARCHAR, "
-    "melding VARCHAR"
+    "tabel VARCHAR, _bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, "
+    "waarde VARCHAR, melding VARCHAR, organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT"
 )
 
 # Every table loaded from the lake is maintained per organisation: a load replaces only the
 # rows of organisations whose lake files changed since the previous load, so that a re-upload
 # costs its own rows and files, not the sector's (reading the sector's thousands of small
 # Parquet files again costs seconds even for the project-level tables). Which files each load
-# saw is kept in LOADED, in the same transaction as the rows. Readers do not depend on the
-# row order (benchmarks and reports are the same on shuffled tables).
+# saw is kept in LOADED, in the same transaction as the rows. Tables have no defined row order
+# (rows arrive per organisation; benchmarks and reports are the same on shuffled tables).
 LOADED = "intake.lakebestanden"
 _LOADED_DDL = (
     "doel VARCHAR, organisatie_id VARCHAR, pad VARCHAR, inode BIGINT, mtime_ns BIGINT, "
     "grootte BIGINT"
 )
 MKBA_RESULTS = ("project", "uitkomst", "scenario", "overrides")
-# Above this share of changed organisations one statement over the whole lake is cheaper.
+# Above this share of changed organisations rebuilding the table is cheaper than deleting.
 FULL_RELOAD_SHARE = 0.5
+# Parquet bytes per INSERT statement (whole organisations): small enough that DuckDB's
+# "latest period per key" fits in memory, large enough that statements are few (measured on
+# the 10M-trajectory sector: 8 MB ≈ 20 organisations, 27 s and < 1 GB for traject + meting).
+CHUNK_BYTES = 8 * 1024 * 1024
 # DuckDB's own memory while loading; beyond it DuckDB spills to disk (`warehouse.duckdb.tmp/`).
 # Without a limit it takes up to 80 % of the machine's memory for a full load of the sector.
 MEMORY_ENV = "RENDEMENT_DUCKDB_MEMORY"
@@ -222,19 +219,25 @@ def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | No
             con.unregister("_files")
 
 
-def _full_load(con, lake: Path, target: str) -> int | None:
-    """Rebuild a target from all its lake files; None when there is nothing to build from."""
+def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> int | None:
+    """Rebuild a target from all its lake files; None when there is nothing to build from.
+
+    Canonical and quarantine rows are inserted a few organisations at a time (`CHUNK_BYTES`):
+    keys never cross organisations, so "latest period per key" needs only one chunk in memory
+    (one statement over the sector's 25 million measurements needs 4 GB or spills to disk)."""
     schema, name = target.split(".")
+    if schema == "mkba":  # project-level, small; the columns come from the files
+        glob = _parquet_glob(lake / "mkba" / name, "*.parquet")
+        if glob is None:  # mkba.overrides exists only when an organisation overrides
+            con.execute(f"DROP TABLE IF EXISTS {target}")
+            return None
+        return _replace_from_parquet(con, target, glob, "")
     if schema == "canoniek":
-        return _canonical_table(con, lake, name)
-    if schema == "quarantaine":
-        glob = _parquet_glob(lake / "rejected", "*/*.parquet")
-        return _replace_from_parquet(con, target, glob, QUARANTINE_DDL)
-    glob = _parquet_glob(lake / "mkba" / name, "*.parquet")
-    if glob is None:  # mkba.overrides exists only when an organisation overrides
-        con.execute(f"DROP TABLE IF EXISTS {target}")
-        return None
-    return _replace_from_parquet(con, target, glob, "")
+        _empty_canonical_table(con, name)
+    else:
+        con.execute(f"CREATE OR REPLACE TABLE {target} ({QUARANTINE_DDL})")
+    _insert_organisations(con, target, files, set(files))
+    return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
 
 
 def _select(target: str) -> str:
@@ -244,12 +247,26 @@ def _select(target: str) -> str:
     return "SELECT * FROM read_parquet($paths, union_by_name = true)"
 
 
+def _insert_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
+    """Insert the rows in the lake files of `orgs`, whole organisations per statement, about
+    CHUNK_BYTES of Parquet at a time."""
+    chunk: list[str] = []
+    size = 0
+    for org in sorted(orgs):
+        for path, _inode, _mtime, nbytes in files.get(org, []):
+            chunk.append(path)
+            size += nbytes
+        if size >= CHUNK_BYTES:
+            con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": chunk})
+            chunk, size = [], 0
+    if chunk:
+        con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": chunk})
+
+
 def _replace_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
     """Replace the rows of `orgs` in `target` with those in their current lake files."""
     con.execute(f"DELETE FROM {target} WHERE list_contains(?, organisatie_id)", [sorted(orgs)])
-    paths = [f[0] for org in sorted(orgs) for f in files.get(org, [])]
-    if paths:
-        con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": paths})
+    _insert_organisations(con, target, files, orgs)
 
 
 def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int | None:
@@ -273,7 +290,7 @@ def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int |
                 return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
     con.execute("BEGIN TRANSACTION")
     try:
-        count = _full_load(con, lake, target)
+        count = _full_load(con, lake, target, files)
         _record(con, target, files, None)
         con.execute("COMMIT")
     except BaseException:
