@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,7 @@ def step_times(instance, run_id: str) -> dict[str, dict[str, float]]:
 
 def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
     started = time.time()
+    load_before = os.getloadavg()
     with TreeSampler() as sampler:
         import pipelines.definitions  # noqa: F401  (imports are process start, not the run)
         from pipelines.run import run_pipeline
@@ -88,6 +90,8 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
         "cpu_seconds": sampler.cpu_seconds(imported, finished),
         "peak_mb": sampler.peak_mb(),
         "maxrss": maxrss_mb(),
+        # 1-minute load average of the machine before and after: the share of other work
+        "loadavg": [load_before[0], os.getloadavg()[0]],
     }
     report["overhead_seconds"] = report["run_seconds"] - report["steps_seconds"]
     out.write_text(json.dumps(report, indent=2), "utf-8")
@@ -101,12 +105,14 @@ def _instance():
 
 
 def baseline(inbox: Path, db: Path, out: Path) -> int:
+    load_before = os.getloadavg()
     with TreeSampler() as sampler:
         from bench.baseline import run_baseline
 
         report = run_baseline(inbox, db)
     report["peak_mb"] = sampler.peak_mb()
     report["maxrss"] = maxrss_mb()
+    report["loadavg"] = [load_before[0], os.getloadavg()[0]]
     out.write_text(json.dumps(report, indent=2), "utf-8")
     return 0
 

@@ -1,7 +1,14 @@
-"""The benchmark's results as markdown tables, and putting them in docs/performance.md."""
+"""The benchmark's results as markdown tables, and putting them in docs/performance.md.
+
+`python -m bench.report bench/results/latest.json [--docs docs/performance.md]` renders a
+results file again (e.g. after a change to this module) without running anything.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from pathlib import Path
 
 STAGE_ORDER = ["intake", "validation", "mkba", "warehouse", "benchmark", "reports"]
@@ -121,6 +128,23 @@ def markdown(results: dict) -> str:
             cells.append(_s(secs / million) if secs is not None else "–")
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
 
+    loads = [s for s in sizes if "loadavg" in s["pipeline"]]
+    if loads:
+        lines += [
+            "",
+            "Other work on the machine while measuring (1-minute load average before → after; "
+            "2 cores, so above 2 the measurement shared the cores):",
+            "",
+            "| size | baseline | pipeline | re-upload |",
+            "|---|---|---|---|",
+        ]
+        for s in loads:
+            cells = []
+            for part in (s["baseline"], s["pipeline"], s.get("incremental", {})):
+                la = part.get("loadavg")
+                cells.append(f"{la[0]:.1f} → {la[1]:.1f}" if la else "–")
+            lines.append(f"| {s['label']} | " + " | ".join(cells) + " |")
+
     incr = [s for s in sizes if "incremental" in s]
     if incr:
         lines += [
@@ -156,3 +180,19 @@ def update_docs(path: Path, table: str) -> None:
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
     path.write_text(text, "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
+    parser.add_argument("results", type=Path, help="a JSON file written by bench/run.py")
+    parser.add_argument("--docs", type=Path, help="put the table in this markdown file too")
+    args = parser.parse_args(argv)
+    table = markdown(json.loads(args.results.read_text("utf-8")))
+    if args.docs:
+        update_docs(args.docs, table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
