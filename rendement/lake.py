@@ -2,7 +2,8 @@
 
 Partitioned assets write here, never to DuckDB: many organisations can be processed without
 fighting over the single DuckDB writer, and a re-upload rewrites only its own files. The
-warehouse asset loads the lake into DuckDB in one step. Writes are atomic (temp file + rename).
+warehouse asset loads what changed into DuckDB in one step. Writes are atomic (temp file +
+rename). `per_organisation` runs the partitioned assets' work in a pool of processes.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ TABLE_KEYS = KEYS
 T = TypeVar("T")
 
 # Work per organisation runs in a pool of processes when there is enough of it: organisations
-# are independent (each writes only its own files), and polars leaves much of a core idle on
-# the many small frames of one organisation. Below this many organisations starting the
+# are independent (each writes only its own files), and one organisation's work is many small
+# frames that polars cannot spread over the cores. Below this many organisations starting the
 # workers (≈ 1-2 s: imports) costs more than it saves.
 POOL_MIN_ORGANISATIONS = 4
 WORKERS_ENV = "RENDEMENT_WORKERS"
@@ -58,9 +59,9 @@ def per_organisation(fn: Callable[[str], T], org_ids: Sequence[str]) -> list[T]:
 
     In a pool of fresh (spawned) processes when `workers` says so, else in this process. `fn`
     must be a module-level function (or a `functools.partial` of one) and its arguments and
-    result picklable; each call must
-    touch only its own organisation's files (the audit log is appended under a lock). The
-    first exception is raised here, after the running calls have finished.
+    result picklable; each call must touch only its own organisation's files (the audit log is
+    appended under a lock). The first exception is raised here, after the running calls have
+    finished.
     """
     n = workers(len(org_ids))
     if n <= 1:
