@@ -58,6 +58,19 @@ def test_mkba_results_cover_the_four_domains(demo_home):
         assert version
 
 
+def test_own_override_results_are_queryable_in_the_warehouse(demo_home):
+    """The demo's ORG001 overrides a parameter with a justification: its own-value results and
+    the overrides applied are in the warehouse, next to (not instead of) the standard ones."""
+    eigen = q(demo_home, "SELECT DISTINCT organisatie_id FROM mkba.project_eigen")
+    applied = q(demo_home, "SELECT DISTINCT organisatie_id FROM mkba.overrides")
+    assert eigen == [("ORG001",)] and applied == [("ORG001",)]
+    (standard,) = q(demo_home, "SELECT count(*) FROM mkba.project WHERE organisatie_id = 'ORG001'")[
+        0
+    ]
+    (own,) = q(demo_home, "SELECT count(*) FROM mkba.project_eigen")[0]
+    assert own == standard > 0
+
+
 def test_benchmark_cells_carry_a_status(demo_home):
     rows = q(demo_home, "SELECT DISTINCT status FROM benchmark.cellen")
     assert rows
