@@ -132,6 +132,16 @@ def test_traversal_attempts_are_audited(world):
     assert "ongeldig_pad" in refused and "geen_toegang" in refused
 
 
+def test_liveness_polling_does_not_fill_the_audit_log(world, client):
+    before = audit.read(world.home.audit_log).height
+    for _ in range(5):
+        assert client.get("/gezond").json() == {"status": "ok"}
+    client.get("/bestaat-niet")  # an ordinary request is still logged, once
+    log = audit.read(world.home.audit_log)
+    assert log.height == before + 1
+    assert "gezond" not in log["actie"].to_list()
+
+
 # --- analysts ----------------------------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ Routes (see docs/uploadservice.md):
 Every request is written to the audit log once, when its answer starts (so the line exists
 before the client sees the answer): organisation, action, checksum, outcome, HTTP status,
 method, path, client address and duration. Never the token, headers or file contents.
+A successful liveness check is not logged: a monitor polling `/gezond` every few seconds would
+otherwise fill the audit log with lines that record nothing (a failing one is logged).
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ class AuditMiddleware:
             raise
 
     def _write(self, scope, info: dict, status: int, started: float) -> None:
+        if info["actie"] == "gezond" and status < 400:
+            return
         outcome = info.get("uitkomst") or ("ok" if status < 400 else f"fout_{status}")
         client = scope.get("client")
         audit.append(
