@@ -18,7 +18,6 @@ A finding names columns and shares, never values: its message may be shown, logg
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -116,6 +115,19 @@ def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
     return estimated / values.len(), estimated
 
 
+def _count_exprs(name: str, dtype: pl.DataType, i: int) -> list[pl.Expr]:
+    """Non-empty values and BSN-shaped values of one column (as `_non_empty_text` sees it)."""
+    text = pl.col(name)
+    if dtype != pl.String:
+        text = text.cast(pl.String, strict=False)
+    text = text.str.strip_chars()
+    filled = text.is_not_null() & (text != "")
+    return [
+        filled.sum().alias(f"filled_{i}"),
+        (filled & text.str.contains(_BSN_SHAPE)).sum().alias(f"shaped_{i}"),
+    ]
+
+
 def _message(columns: list[BsnColumn]) -> str:
     parts = []
     for c in columns:
@@ -149,17 +161,29 @@ def find_bsn(
     at least `min_share` of its non-empty values (and at least `min_values` values) are 8-9
     digit numbers passing the 11-proef. The finding never contains a value.
     """
+    screened = [
+        name for name, dtype in df.schema.items() if dtype == pl.String or dtype.is_integer()
+    ]
+    if not screened:
+        return None
+    # One query for every column: its non-empty values and those shaped like a BSN. A column
+    # with too few BSN-shaped values cannot be flagged on content (the 11-proef estimate never
+    # exceeds them), so only the rest goes through the per-value 11-proef below: the same
+    # verdicts as checking every column, at the cost of one scan for an ordinary file.
+    counts = df.select(
+        [expr for i, name in enumerate(screened) for expr in _count_exprs(name, df.schema[name], i)]
+    ).row(0)
     flagged: list[BsnColumn] = []
-    for name in df.columns:
-        series = df.get_column(name)
-        if not (series.dtype == pl.String or series.dtype.is_integer()):
-            continue
-        values = _non_empty_text(series)
-        if values.is_empty():
+    for i, name in enumerate(screened):
+        filled, shaped = counts[2 * i], counts[2 * i + 1]
+        if not filled:
             continue
         if bsn_column_name(name):
-            flagged.append(BsnColumn(name, "kolomnaam", None, values.len()))
+            flagged.append(BsnColumn(name, "kolomnaam", None, filled))
             continue
+        if shaped < min_values or shaped < min_share * filled:
+            continue
+        values = _non_empty_text(df.get_column(name))
         share, passing = _passing_share(values, sample_size)
         if passing >= min_values and share >= min_share:
             flagged.append(BsnColumn(name, "11-proef", share, values.len()))
@@ -169,6 +193,38 @@ def find_bsn(
 
 
 # --- pseudonymisation -----------------------------------------------------------------------
+
+
+_SHA256_BLOCK = 64
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def _hmac_hex(key: bytes, prefix: bytes, values: list[str]) -> list[str]:
+    """The first `PSEUDONYM_LENGTH` hex characters of HMAC-SHA256(key, prefix + value) per value.
+
+    Exactly `hmac.new(key, prefix + value, sha256).hexdigest()[:32]` (RFC 2104; the tests
+    compare with `hmac.new`), but the keyed inner state (key XOR ipad, then the prefix) and
+    outer state (key XOR opad) are hashed once and copied per value: ≈ 0.8 µs per id instead of
+    1.2 µs with `hmac.new(...).copy()` and 3.3 µs with `hmac.digest`, which sets the key up
+    again on every call.
+    """
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(key.translate(_IPAD))
+    inner.update(prefix)
+    outer = hashlib.sha256(key.translate(_OPAD))
+    inner_copy, outer_copy = inner.copy, outer.copy
+    half = PSEUDONYM_LENGTH // 2  # two hex characters per byte
+    out = []
+    for value in values:
+        mac_inner = inner_copy()
+        mac_inner.update(value.encode("utf-8"))
+        mac = outer_copy()
+        mac.update(mac_inner.digest())
+        out.append(mac.digest()[:half].hex())
+    return out
 
 
 def pseudonymise(org_id: str, local_ids: pl.Series, key: bytes) -> pl.Series:
@@ -184,13 +240,8 @@ def pseudonymise(org_id: str, local_ids: pl.Series, key: bytes) -> pl.Series:
     if SEPARATOR in org_id:
         raise ValueError("pseudonymise: organisation code contains the separator character")
     ids = local_ids if local_ids.dtype == pl.String else local_ids.cast(pl.String)
-    base = hmac.new(key, (org_id + SEPARATOR).encode("utf-8"), hashlib.sha256)
     distinct = ids.drop_nulls().unique(maintain_order=False)
-    hashes = []
-    for value in distinct.to_list():
-        mac = base.copy()
-        mac.update(value.encode("utf-8"))
-        hashes.append(mac.hexdigest()[:PSEUDONYM_LENGTH])
+    hashes = _hmac_hex(key, (org_id + SEPARATOR).encode("utf-8"), distinct.to_list())
     if not hashes:
         return pl.Series("client_pseudoniem", [None] * ids.len(), dtype=pl.String)
     lookup = pl.DataFrame({"id": distinct, "client_pseudoniem": pl.Series(hashes, dtype=pl.String)})

@@ -59,14 +59,21 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_NOT_NAME_CHAR = re.compile(r"[^0-9a-z]")
+
+
 def normalise_name(text: str | None) -> str:
     """Header matching key: no accents, lower case, only letters and digits.
 
-    "Cliëntnummer", "clientnummer" and "Client nummer" all become "clientnummer".
+    "Cliëntnummer", "clientnummer" and "Client nummer" all become "clientnummer". ASCII text
+    (almost every cell) skips the Unicode decomposition, which leaves it unchanged anyway.
     """
     if text is None:
         return ""
-    return re.sub(r"[^0-9a-z]", "", strip_accents(str(text)).lower())
+    text = str(text)
+    if not text.isascii():
+        text = strip_accents(text)
+    return _NOT_NAME_CHAR.sub("", text.lower())
 
 
 def normalise_label(text: str | None) -> str:

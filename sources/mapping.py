@@ -20,7 +20,7 @@ hold shared value tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -72,9 +72,16 @@ class FieldSpec:
     unknown: str = "problem"  # an untranslatable code: problem (null + problem), keep, null
     description: str = ""
 
-    @property
+    # The header spellings are constant: normalised once per spec (cached on the instance),
+    # not again for every file and layout tried.
+    @cached_property
     def keys(self) -> frozenset[str]:
-        return frozenset(normalise_name(h) for h in self.headers)
+        return frozenset(self.ordered_keys)
+
+    @cached_property
+    def ordered_keys(self) -> tuple[str, ...]:
+        """Normalised header spellings, in the order declared, without repeats."""
+        return tuple(dict.fromkeys(normalise_name(h) for h in self.headers))
 
 
 @dataclass(frozen=True)
@@ -95,15 +102,15 @@ class Layout:
 
     def resolve(self, header: list[str]) -> tuple[dict[str, int], list[str]]:
         """Field name -> column index for the fields present; and the required fields missing."""
-        index: dict[str, int] = {}
-        for i, cell in enumerate(header):
-            key = normalise_name(cell)
-            if key and key not in index:
-                index[key] = i
+        return self.resolve_index(header_index(header))
+
+    def resolve_index(self, index: dict[str, int]) -> tuple[dict[str, int], list[str]]:
+        """`resolve` on a header already normalised by `header_index` (once per sheet, however
+        many layouts are tried against it)."""
         found: dict[str, int] = {}
         missing: list[str] = []
         for spec in self.fields.values():
-            hit = next((index[k] for k in _ordered_keys(spec) if k in index), None)
+            hit = next((index[k] for k in spec.ordered_keys if k in index), None)
             if hit is not None:
                 found[spec.name] = hit
             elif spec.required:
@@ -111,16 +118,21 @@ class Layout:
         return found, missing
 
     def known_keys(self) -> frozenset[str]:
+        return self._known_keys
+
+    @cached_property
+    def _known_keys(self) -> frozenset[str]:
         return frozenset(k for spec in self.fields.values() for k in spec.keys)
 
 
-def _ordered_keys(spec: FieldSpec) -> list[str]:
-    seen: list[str] = []
-    for h in spec.headers:
-        k = normalise_name(h)
-        if k not in seen:
-            seen.append(k)
-    return seen
+def header_index(header: list[str]) -> dict[str, int]:
+    """Normalised header cell -> its first column index (empty cells left out)."""
+    index: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        key = normalise_name(cell)
+        if key and key not in index:
+            index[key] = i
+    return index
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,10 @@ class Mapping:
     description: str = ""
 
     def known_keys(self) -> frozenset[str]:
+        return self._known_keys
+
+    @cached_property
+    def _known_keys(self) -> frozenset[str]:
         return frozenset(k for layout in self.layouts for k in layout.known_keys())
 
     def codes(self, table: str) -> list[str]:

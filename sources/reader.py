@@ -21,7 +21,7 @@ from sources.dialect import (
     values_sample,
 )
 from sources.errors import UnreadableFile, concat_problems, empty_problems
-from sources.mapping import CONTRACT, Layout, Mapping, all_mappings
+from sources.mapping import CONTRACT, Layout, Mapping, all_mappings, header_index
 from sources.rawfile import RawSheet, file_format, read_csv_sheet, read_workbook_sheets
 
 MIN_SHARE_RECOGNISED = 0.5  # a layout must recognise half the header, or at least 3 columns
@@ -69,8 +69,10 @@ def _check_system(system: str | None) -> dict[str, Mapping]:
     return {name: mappings[name]}
 
 
-def _viable(sheet: RawSheet, layout: Layout) -> tuple[dict[str, int], list[str], int]:
-    present, missing = layout.resolve(sheet.header or [])
+def _viable(
+    sheet: RawSheet, index: dict[str, int], layout: Layout
+) -> tuple[dict[str, int], list[str], int]:
+    present, missing = layout.resolve_index(index)
     filled = sum(1 for c in sheet.header or [] if c)
     recognised = len(set(present.values()))  # columns, not fields (one column may feed two)
     good = not missing and (
@@ -85,13 +87,15 @@ def _match_sheets(sheets: list[RawSheet], mappings: dict[str, Mapping]):
     for sheet in sheets:
         if sheet.header is None:
             continue
+        index = header_index(sheet.header)  # normalised once, for every layout tried
+        sheet_key = normalise_name(sheet.name)
         for name, mapping in mappings.items():
             best: _Match | None = None
             for layout in mapping.layouts:
-                present, _missing, score = _viable(sheet, layout)
+                present, _missing, score = _viable(sheet, index, layout)
                 if score < 0:
                     continue
-                bonus = 0.5 if normalise_name(sheet.name) == normalise_name(layout.name) else 0
+                bonus = 0.5 if sheet_key == normalise_name(layout.name) else 0
                 if best is None or score + bonus > best.score:
                     best = _Match(sheet, mapping, layout, present, score + bonus)
             if best is not None:
@@ -114,9 +118,10 @@ def _explain_unmatched(sheets: list[RawSheet], mappings: dict[str, Mapping], exp
         )
     best = None
     for sheet in headed:
+        index = header_index(sheet.header or [])
         for mapping in mappings.values():
             for layout in mapping.layouts:
-                present, missing = layout.resolve(sheet.header or [])
+                present, missing = layout.resolve_index(index)
                 key = (len(present), -len(missing))
                 if best is None or key > best[0]:
                     best = (key, sheet, mapping, layout, missing)
@@ -258,9 +263,20 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
     fmt = file_format(path, data)
     dialect = Dialect(format=fmt)
     known = frozenset().union(*(m.known_keys() for m in mappings.values()))
+    # Sniffing scores the first rows once per candidate separator, so the same cells come back
+    # up to four times; normalised once each. The memo lives for this call only: the cells are
+    # the file's own data.
+    normalised: dict[str, str] = {}
 
     def score(cells: list[str]) -> int:
-        return len({normalise_name(c) for c in cells if c} & known)
+        keys = set()
+        for c in cells:
+            if c:
+                key = normalised.get(c)
+                if key is None:
+                    key = normalised[c] = normalise_name(c)
+                keys.add(key)
+        return len(keys & known)
 
     if fmt == "csv":
         sheets = [read_csv_sheet(path.name, data, score, dialect)]
