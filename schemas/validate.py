@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pandera.errors
 import polars as pl
 
-from schemas import cross_table
+from schemas import cross_table, fastcheck
 from schemas.rules import (
     BESTAND,
     DOMAIN_RULES,
@@ -49,7 +49,6 @@ from schemas.tables import (
     WHOLE_NUMBER_INSTRUMENTS,
     polars_schema,
     required_columns,
-    schema_for,
     upper_bound,
 )
 from schemas.vocabulary import (
@@ -310,8 +309,15 @@ def _conform(table, bestand, frame, column, have, dtype):
 def row_checks(
     table: str, frame: pl.DataFrame, *, period: int | None, today: dt.date | None
 ) -> pl.DataFrame:
-    """Run the table's schema once (lazy=True) and map every failure case to a hit."""
-    schema = schema_for(table, period=period, today=today)
+    """Run the table's schema once (lazy=True) and map every failure case to a hit.
+
+    A clean table (almost every file) is recognised by one query over all its checks
+    (`schemas.fastcheck`); pandera itself only runs when something may fail, and then decides.
+    """
+    checks = fastcheck.compiled(table, period, today)
+    if fastcheck.passes(checks, frame):
+        return _empty_hits()
+    schema = checks.schema
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
