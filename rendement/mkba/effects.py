@@ -11,9 +11,12 @@ Only years in which the project has `inzet` or `kosten` rows are project-years.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass
+
 import polars as pl
 
-from rendement.mkba.params import Criterion, ParameterSet, Pathway, normalise_code
+from rendement.mkba.params import ParameterSet, normalise_code
 from schemas.tables import polars_schema
 from schemas.vocabulary import INSTRUMENTS
 
@@ -54,7 +57,10 @@ def project_years(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 def _active_trajectories(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.DataFrame:
     """Trajectories joined to each project-year in which they were active."""
-    traject = table(tables, "traject")
+    return _active(table(tables, "traject"), py)
+
+
+def _active(traject: pl.DataFrame, py: pl.DataFrame) -> pl.DataFrame:
     return (
         py.select(KEYS)
         .join(traject, on=["organisatie_id", "project_id"], how="inner")
@@ -74,7 +80,10 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     T0 is the earliest T0 score, T1 the latest T1 score. `verbetering` is positive when the
     client got better (for De Jong Gierveld: the score went down). `jaar` = year of T1.
     """
-    meting = table(tables, "meting")
+    return _pairs(table(tables, "meting"), table(tables, "traject"))
+
+
+def _pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
     codes = {v: normalise_code(v) or "" for v in meting["onderdeel"].drop_nulls().unique()}
     meting = meting.with_columns(
         pl.col("onderdeel")
@@ -95,9 +104,7 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .group_by(group)
         .agg(pl.col("score").last().alias("t1"), pl.col("datum").last().alias("datum_t1"))
     )
-    traject = table(tables, "traject").select(
-        "organisatie_id", "traject_id", "project_id", "client_pseudoniem"
-    )
+    traject = traject.select("organisatie_id", "traject_id", "project_id", "client_pseudoniem")
     higher = pl.col("instrument").replace_strict(_HIGHER_IS_BETTER, return_dtype=pl.Boolean)
     return (
         t0.join(t1, on=group, how="inner")
@@ -112,7 +119,54 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def participant_counts(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.DataFrame:
+_PER_INSTRUMENT = ["organisatie_id", "project_id", "traject_id", "client_pseudoniem", "instrument"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the engine reads from the data, computed once per call and shared by the counts
+    and every pathway's quantity (before, each pathway re-derived its pairs: one organisation
+    cost a few hundred small polars queries, mostly fixed cost).
+
+    - py: the project-years (`project_years`);
+    - traject: the canonical traject table;
+    - pairs: T0/T1 pairs per trajectory × instrument × onderdeel (`measurement_pairs`);
+    - per_instrument: per trajectory × instrument the mean over its onderdelen of t0, t1 and
+      verbetering, and the latest T1 year;
+    - active: trajectories joined to the project-years in which they were active.
+    """
+
+    py: pl.DataFrame
+    traject: pl.DataFrame
+    pairs: pl.DataFrame
+    per_instrument: pl.DataFrame
+    active: pl.DataFrame
+
+
+def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Facts:
+    """The shared derivations of `tables` (see `Facts`); `py` when already known."""
+    if py is None:
+        py = project_years(tables)
+    traject = table(tables, "traject")
+    pairs = _pairs(table(tables, "meting"), traject)
+    per_instrument = pairs.group_by(_PER_INSTRUMENT).agg(
+        pl.col("t0").mean(),
+        pl.col("t1").mean(),
+        pl.col("verbetering").mean(),
+        pl.col("jaar").max(),
+    )
+    return Facts(
+        py=py,
+        traject=traject,
+        pairs=pairs,
+        per_instrument=per_instrument,
+        active=_active(traject, py),
+    )
+
+
+def participant_counts(
+    tables: dict[str, pl.DataFrame], py: pl.DataFrame, known: Facts | None = None
+) -> pl.DataFrame:
     """deelnemers, deelnemers_gemeten, deelnemers_verbeterd, trajecten_afgerond per project-year.
 
     - deelnemers: distinct clients with a trajectory active in the year;
@@ -121,17 +175,9 @@ def participant_counts(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.
       one instrument improved;
     - trajecten_afgerond: trajectories ended in the year with reden_einde = afgerond.
     """
-    active = (
-        _active_trajectories(tables, py)
-        .group_by(KEYS)
-        .agg(pl.col("client_pseudoniem").n_unique().alias("deelnemers"))
-    )
-    per_instrument = (
-        measurement_pairs(tables)
-        .group_by(["organisatie_id", "project_id", "traject_id", "client_pseudoniem", "instrument"])
-        .agg(pl.col("verbetering").mean(), pl.col("jaar").max())
-    )
-    measured = per_instrument.group_by(KEYS).agg(
+    f = known if known is not None else facts(tables, py)
+    active = f.active.group_by(KEYS).agg(pl.col("client_pseudoniem").n_unique().alias("deelnemers"))
+    measured = f.per_instrument.group_by(KEYS).agg(
         pl.col("client_pseudoniem").n_unique().alias("deelnemers_gemeten"),
         pl.col("client_pseudoniem")
         .filter(pl.col("verbetering") > 0)
@@ -139,8 +185,7 @@ def participant_counts(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.
         .alias("deelnemers_verbeterd"),
     )
     finished = (
-        table(tables, "traject")
-        .filter(pl.col("einddatum").is_not_null() & (pl.col("reden_einde") == "afgerond"))
+        f.traject.filter(pl.col("einddatum").is_not_null() & (pl.col("reden_einde") == "afgerond"))
         .with_columns(pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"))
         .group_by(KEYS)
         .agg(pl.len().alias("trajecten_afgerond"))
@@ -155,72 +200,160 @@ def participant_counts(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> pl.
 # ------------------------------------------------------------------------------ quantities
 
 
-def _criterion_rows(pairs: pl.DataFrame, crit: Criterion) -> pl.DataFrame:
-    """Trajectories (with their improvement) that satisfy one criterion."""
-    rows = pairs.filter(pl.col("instrument") == crit.instrument)
-    if crit.onderdeel is not None:
-        rows = rows.filter(pl.col("onderdeel") == crit.onderdeel)
-    else:
-        rows = rows.group_by(
-            ["organisatie_id", "project_id", "traject_id", "client_pseudoniem", "instrument"]
-        ).agg(
-            pl.col("t0").mean(),
-            pl.col("t1").mean(),
-            pl.col("verbetering").mean(),
-            pl.col("jaar").max(),
-        )
-    cond = pl.lit(True)
-    for column, bound, op in (
-        ("t0", crit.t0_min, "ge"),
-        ("t0", crit.t0_max, "le"),
-        ("t1", crit.t1_min, "ge"),
-        ("t1", crit.t1_max, "le"),
-        ("verbetering", crit.min_verbetering, "ge"),
-    ):
-        if bound is not None:
-            cond = cond & (pl.col(column) >= bound if op == "ge" else pl.col(column) <= bound)
-    return rows.filter(cond).select(
-        "organisatie_id", "project_id", "jaar", "traject_id", "client_pseudoniem", "verbetering"
+@dataclass(frozen=True)
+class RuleFrames:
+    """The quantity rules of a parameter set as small frames keyed by pathway index `_o`, so
+    that all pathways are evaluated with a few joins instead of a Python loop of queries.
+
+    - applies: _o, uitkomst, domein, interventies (null = every intervention of the domain);
+    - criteria: per meting criterion: _o, telling, instrument, onderdeel (`MEAN_ONDERDEEL`
+      when the criterion uses the mean over the onderdelen) and the five bounds (null = none);
+    - reasons: per traject pathway and accepted reden_einde: _o, reden_einde, leeftijdsklassen;
+    - participants: per deelnemers pathway: _o, leeftijdsklassen (null = every age band).
+    """
+
+    applies: pl.DataFrame
+    criteria: pl.DataFrame
+    reasons: pl.DataFrame
+    participants: pl.DataFrame
+
+
+# `onderdeel` of the per-instrument means in the candidate rows; real onderdeel codes are
+# normalised to [a-z0-9_] (or "" when absent), so this never matches one.
+MEAN_ONDERDEEL = "*"
+_BOUNDS = {
+    "t0_min": ("t0", "ge"),
+    "t0_max": ("t0", "le"),
+    "t1_min": ("t1", "ge"),
+    "t1_max": ("t1", "le"),
+    "min_verbetering": ("verbetering", "ge"),
+}
+_BANDS = pl.List(pl.String)
+
+
+def _rule_frames_uncached(params: ParameterSet) -> RuleFrames:
+    applies, criteria, reasons, participants = [], [], [], []
+    for o, pw in enumerate(params.uitkomsten):
+        rule = pw.hoeveelheid
+        bands = list(rule.leeftijdsklassen) if rule.leeftijdsklassen is not None else None
+        interventies = list(pw.interventies) if pw.interventies is not None else None
+        applies.append((o, pw.code, pw.domein, interventies))
+        if rule.bron == "meting":
+            for c in rule.criteria:
+                onderdeel = c.onderdeel if c.onderdeel is not None else MEAN_ONDERDEEL
+                bounds = [getattr(c, b) for b in _BOUNDS]
+                criteria.append((o, rule.telling, c.instrument, onderdeel, *bounds))
+        elif rule.bron == "traject":
+            for reason in dict.fromkeys(rule.reden_einde):
+                reasons.append((o, reason, bands))
+        else:
+            participants.append((o, bands))
+    o_type = {"_o": pl.Int64}
+    return RuleFrames(
+        applies=pl.DataFrame(
+            applies,
+            schema={**o_type, "uitkomst": pl.String, "domein": pl.String, "interventies": _BANDS},
+            orient="row",
+        ),
+        criteria=pl.DataFrame(
+            criteria,
+            schema={
+                **o_type,
+                "telling": pl.String,
+                "instrument": pl.String,
+                "onderdeel": pl.String,
+                **{b: pl.Float64 for b in _BOUNDS},
+            },
+            orient="row",
+        ),
+        reasons=pl.DataFrame(
+            reasons,
+            schema={**o_type, "reden_einde": pl.String, "leeftijdsklassen": _BANDS},
+            orient="row",
+        ),
+        participants=pl.DataFrame(
+            participants, schema={**o_type, "leeftijdsklassen": _BANDS}, orient="row"
+        ),
     )
 
 
-def _meting_quantity(pairs: pl.DataFrame, pathway: Pathway) -> pl.DataFrame:
-    rule = pathway.hoeveelheid
-    hits = pl.concat([_criterion_rows(pairs, c) for c in rule.criteria])
-    if rule.telling == "deelnemers":
-        return hits.group_by(KEYS).agg(
-            pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid")
-        )
+# Rule frames per parameter set, by identity (a ParameterSet holds dicts, so it is not
+# hashable). The set itself is kept with its frames so that its id cannot be reused; a few
+# entries suffice (the standard set and the odd test variant).
+_RULE_CACHE: OrderedDict[int, tuple[ParameterSet, RuleFrames]] = OrderedDict()
+_RULE_CACHE_SIZE = 8
+
+
+def rule_frames(params: ParameterSet) -> RuleFrames:
+    """`RuleFrames` of `params`, built once per parameter set object."""
+    hit = _RULE_CACHE.get(id(params))
+    if hit is not None and hit[0] is params:
+        _RULE_CACHE.move_to_end(id(params))
+        return hit[1]
+    frames = _rule_frames_uncached(params)
+    _RULE_CACHE[id(params)] = (params, frames)
+    while len(_RULE_CACHE) > _RULE_CACHE_SIZE:
+        _RULE_CACHE.popitem(last=False)
+    return frames
+
+
+def _band_ok() -> pl.Expr:
+    return pl.col("leeftijdsklassen").is_null() | pl.col("leeftijdsklassen").list.contains(
+        pl.col("leeftijdsklasse")
+    )
+
+
+def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
+    """Quantities of every meting pathway: candidate rows (per onderdeel, and the
+    per-instrument means under `MEAN_ONDERDEEL`) joined to the criteria, filtered on the
+    bounds; a trajectory counts once per pathway however many criteria it meets."""
+    cols = [*_PER_INSTRUMENT, "onderdeel", "jaar", "t0", "t1", "verbetering"]
+    candidates = pl.concat(
+        [
+            f.pairs.select(cols),
+            f.per_instrument.with_columns(pl.lit(MEAN_ONDERDEEL).alias("onderdeel")).select(cols),
+        ]
+    )
+    cond = pl.lit(True)
+    for bound, (column, op) in _BOUNDS.items():
+        b = pl.col(bound)
+        cond = cond & (b.is_null() | (pl.col(column) >= b if op == "ge" else pl.col(column) <= b))
+    hits = candidates.join(criteria, on=["instrument", "onderdeel"], how="inner").filter(cond)
+    counted = (
+        hits.filter(pl.col("telling") == "deelnemers")
+        .group_by(["_o", *KEYS])
+        .agg(pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid"))
+    )
     # sum of improvement, each trajectory once (its best matching criterion), never below 0
-    return (
-        hits.group_by([*KEYS, "traject_id"])
+    improved = (
+        hits.filter(pl.col("telling") == "verbetering")
+        .group_by(["_o", *KEYS, "traject_id"])
         .agg(pl.col("verbetering").max())
-        .group_by(KEYS)
+        .group_by(["_o", *KEYS])
         .agg(pl.col("verbetering").sort().sum().clip(lower_bound=0.0).alias("hoeveelheid"))
     )
+    return [counted, improved]
 
 
-def _traject_quantity(traject: pl.DataFrame, pathway: Pathway) -> pl.DataFrame:
-    rule = pathway.hoeveelheid
-    rows = traject.filter(
-        pl.col("einddatum").is_not_null() & pl.col("reden_einde").is_in(list(rule.reden_einde))
-    )
-    if rule.leeftijdsklassen is not None:
-        rows = rows.filter(pl.col("leeftijdsklasse").is_in(list(rule.leeftijdsklassen)))
+def _traject_quantities(f: Facts, reasons: pl.DataFrame) -> pl.DataFrame:
+    """Trajectories ended with one of the pathway's reasons (and age bands), per end year."""
     return (
-        rows.with_columns(pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"))
-        .group_by(KEYS)
+        f.traject.filter(pl.col("einddatum").is_not_null())
+        .join(reasons, on="reden_einde", how="inner")
+        .filter(_band_ok())
+        .with_columns(pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"))
+        .group_by(["_o", *KEYS])
         .agg(pl.len().cast(pl.Float64).alias("hoeveelheid"))
     )
 
 
-def _participant_quantity(active: pl.DataFrame, pathway: Pathway) -> pl.DataFrame:
-    rule = pathway.hoeveelheid
-    rows = active
-    if rule.leeftijdsklassen is not None:
-        rows = rows.filter(pl.col("leeftijdsklasse").is_in(list(rule.leeftijdsklassen)))
-    return rows.group_by(KEYS).agg(
-        pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid")
+def _participant_quantities(f: Facts, participants: pl.DataFrame) -> pl.DataFrame:
+    """Distinct clients active in the year (in the pathway's age bands)."""
+    return (
+        f.active.join(participants, how="cross")
+        .filter(_band_ok())
+        .group_by(["_o", *KEYS])
+        .agg(pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid"))
     )
 
 
@@ -234,48 +367,43 @@ QUANTITY_SCHEMA = {
 
 
 def quantities(
-    tables: dict[str, pl.DataFrame], params: ParameterSet, py: pl.DataFrame
+    tables: dict[str, pl.DataFrame],
+    params: ParameterSet,
+    py: pl.DataFrame,
+    known: Facts | None = None,
 ) -> pl.DataFrame:
     """The raw quantity of every applicable pathway in every project-year (0 when none).
 
-    Columns: organisatie_id, project_id, jaar, uitkomst, hoeveelheid. The pathway's `factor`
-    is not applied here (it is a parameter with its own range, applied by the engine).
+    Columns: organisatie_id, project_id, jaar, uitkomst, hoeveelheid; sorted by project-year
+    and then the pathways' order in the parameter set. The pathway's `factor` is not applied
+    here (it is a parameter with its own range, applied by the engine). All pathways at once:
+    the rules are frames (`rule_frames`) joined to the data.
     """
-    pairs = measurement_pairs(tables)
-    traject = table(tables, "traject")
-    active = _active_trajectories(tables, py)
-    grid = []
-    frames = []
-    for pw in params.uitkomsten:
-        applies = py.filter(
-            (pl.col("domein") == pw.domein)
-            & (pl.lit(pw.interventies is None) | pl.col("interventie").is_in(pw.interventies or []))
-        ).select(KEYS)
-        if applies.is_empty():
-            continue
-        grid.append(applies.with_columns(pl.lit(pw.code).alias("uitkomst")))
-        source = pw.hoeveelheid.bron
-        if source == "meting":
-            q = _meting_quantity(pairs, pw)
-        elif source == "traject":
-            q = _traject_quantity(traject, pw)
-        else:
-            q = _participant_quantity(active, pw)
-        frames.append(q.with_columns(pl.lit(pw.code).alias("uitkomst")))
-    if not grid:
+    f = known if known is not None else facts(tables, py)
+    rules = rule_frames(params)
+    grid = (
+        py.select(*KEYS, "domein", "interventie")
+        .join(rules.applies, on="domein", how="inner")
+        .filter(
+            pl.col("interventies").is_null()
+            | pl.col("interventies").list.contains(pl.col("interventie"))
+        )
+        .select(*KEYS, "_o", "uitkomst")
+    )
+    if grid.is_empty():
         return pl.DataFrame(schema=QUANTITY_SCHEMA)
-    found = pl.concat(frames, how="vertical_relaxed") if frames else None
-    out = pl.concat(grid)
-    if found is not None and not found.is_empty():
-        out = out.join(found, on=[*KEYS, "uitkomst"], how="left", maintain_order="left")
-    else:
-        out = out.with_columns(pl.lit(None, pl.Float64).alias("hoeveelheid"))
-    order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
+    found = pl.concat(
+        [
+            *_meting_quantities(f, rules.criteria),
+            _traject_quantities(f, rules.reasons),
+            _participant_quantities(f, rules.participants),
+        ],
+        how="vertical_relaxed",
+    ).select(*KEYS, "_o", "hoeveelheid")
     return (
-        out.with_columns(pl.col("hoeveelheid").fill_null(0.0).cast(pl.Float64))
-        .with_columns(pl.col("uitkomst").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        grid.join(found, on=[*KEYS, "_o"], how="left")
+        .with_columns(pl.col("hoeveelheid").fill_null(0.0).cast(pl.Float64))
         .sort([*KEYS, "_o"])
-        .drop("_o")
         .select(list(QUANTITY_SCHEMA))
     )
 

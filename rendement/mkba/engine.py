@@ -469,7 +469,8 @@ def compute_mkba(
 
     pr = _pathway_ranges(variants)
     cr = _cost_ranges(variants)
-    qty = effects.quantities(tables, params, py)
+    known = effects.facts(tables, py)
+    qty = effects.quantities(tables, params, py, known)
     order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
     q_variant = qty.join(
         project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
@@ -508,7 +509,7 @@ def compute_mkba(
         vals = dict(base_vals)
         vals[corr] = np.zeros_like(vals[corr])
         m_no[corr] = multiplier(vals, rate) @ q_w
-    counts = effects.participant_counts(tables, py)
+    counts = effects.participant_counts(tables, py, known)
     base_b, base_c, base_t = b_s[1], c_s[1], t_s[1]
 
     def nan_to_null(a: np.ndarray) -> pl.Series:
