@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from great_tables import GT
 
+from rendement.gt import GT
 from rendement.reports.page import esc
 
 MINUS = "\u2212"
