@@ -21,6 +21,7 @@ from rendement.mkba.montecarlo import (
     SCENARIOS,
     CostRanges,
     PathwayRanges,
+    blockwise,
     interval,
     multiplier,
     ratio,
@@ -439,8 +440,62 @@ def monte_carlo_inputs(tables: dict[str, pl.DataFrame], params: ParameterSet) ->
     )
 
 
+@dataclass(frozen=True)
+class MkbaInputs:
+    """What `compute_mkba` derives from the tables, independent of overrides.
+
+    Overrides change parameter values, never the quantity rules, the price index or the data,
+    so one preparation serves the standard result and an organisation's own result (before,
+    the second compute derived everything again). Frames: project-years (`py`, sorted by
+    key), quantities per pathway, participant counts, effort and own cost lines.
+    """
+
+    params: ParameterSet
+    py: pl.DataFrame
+    quantities: pl.DataFrame
+    counts: pl.DataFrame
+    effort: pl.DataFrame
+    lines: pl.DataFrame
+
+    def organisations(self, orgs: list[str]) -> MkbaInputs:
+        """The inputs of these organisations only: the same rows, in the same order, as a
+        preparation of their tables alone (every frame is keyed by organisatie_id)."""
+        keep = pl.col("organisatie_id").is_in(orgs)
+        return MkbaInputs(
+            params=self.params,
+            py=self.py.filter(keep),
+            quantities=self.quantities.filter(keep),
+            counts=self.counts.filter(keep),
+            effort=self.effort.filter(keep),
+            lines=self.lines.filter(keep),
+        )
+
+
+def prepare_mkba(tables: dict[str, pl.DataFrame], params: ParameterSet) -> MkbaInputs:
+    """The data side of the MKBA of `tables` (see `MkbaInputs`), for `compute_mkba`."""
+    py = effects.project_years(tables)
+    known = effects.facts(tables, py)
+    return MkbaInputs(
+        params=params,
+        py=py,
+        quantities=effects.quantities(tables, params, py, known),
+        counts=effects.participant_counts(tables, py, known),
+        effort=effects.effort(tables, py),
+        lines=_cost_lines(tables, params, py),
+    )
+
+
+def _org_blocks(py: pl.DataFrame) -> list[slice]:
+    """Contiguous project-year ranges per organisation (`py` is sorted by key)."""
+    orgs = py["organisatie_id"].to_numpy()
+    if len(orgs) == 0:
+        return []
+    starts = [0, *(np.flatnonzero(orgs[1:] != orgs[:-1]) + 1).tolist(), len(orgs)]
+    return [slice(a, b) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+
+
 def compute_mkba(
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame] | MkbaInputs,
     params: ParameterSet,
     *,
     overrides: pl.DataFrame | None = None,
@@ -451,13 +506,25 @@ def compute_mkba(
     """The MKBA of every organisatie × project × jaar in `tables`.
 
     `tables` holds canonical frames keyed project, traject, meting, inzet, kosten (missing ones
-    count as empty). `overrides` (organisatie_id, project_id or null for all projects,
-    parameter path, waarde, toelichting) change parameters for that organisation's projects
-    only; sector benchmarks pass `apply_overrides=False`. `draws` Monte Carlo draws with `seed`.
+    count as empty), or is what `prepare_mkba(tables, params)` made of them (to compute the
+    standard and an organisation's own result from one preparation). `overrides`
+    (organisatie_id, project_id or null for all projects, parameter path, waarde,
+    toelichting) change parameters for that organisation's projects only; sector benchmarks
+    pass `apply_overrides=False`. `draws` Monte Carlo draws with `seed`.
+
+    Every organisation's figures are computed as if it were alone in the call (to the bit),
+    so several organisations can share one call.
     """
     if draws < 1:
         raise ValueError("draws >= 1")
-    py = effects.project_years(tables)
+    if isinstance(tables, MkbaInputs):
+        if tables.params is not params:
+            raise ValueError("MkbaInputs zijn met een andere parameterset voorbereid")
+        inputs = tables
+    else:
+        inputs = prepare_mkba(tables, params)
+    py, qty, lines, eff = inputs.py, inputs.quantities, inputs.lines, inputs.effort
+    blocks = _org_blocks(py)
     rate = params.discount_rate
     projects = py.select("organisatie_id", "project_id").unique(maintain_order=True)
     variants, project_variant_idx, applied = _variants(params, overrides, apply_overrides, projects)
@@ -469,8 +536,6 @@ def compute_mkba(
 
     pr = _pathway_ranges(variants)
     cr = _cost_ranges(variants)
-    known = effects.facts(tables, py)
-    qty = effects.quantities(tables, params, py, known)
     order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
     q_variant = qty.join(
         project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
@@ -487,14 +552,12 @@ def compute_mkba(
     q_w = _matrix(qty, py_index, j_col, n_cols, priced & ~is_transfer)
     q_t = _matrix(qty, py_index, j_col, n_cols, priced & is_transfer)
 
-    lines = _cost_lines(tables, params, py)
-    eff = effects.effort(tables, py)
     fixed, fte, vol, cost_frame = _cost_inputs(lines, eff, len(variants), variant)
 
-    m_s, b_s, c_s = scenarios(pr, cr, q_w, fixed, fte, vol, rate)
-    t_s = m_s @ q_t
+    m_s, b_s, c_s = scenarios(pr, cr, q_w, fixed, fte, vol, rate, blocks)
+    t_s = blockwise(m_s, q_t, blocks)
     bcr_s = ratio(b_s, c_s)
-    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed)  # (P, D) each
+    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed, blocks)  # (P, D)
     bcr_mc = ratio(b_mc, c_mc)
     b_mc -= c_mc  # now the NPV draws; in place to keep memory flat for large sectors
     del c_mc
@@ -508,8 +571,8 @@ def compute_mkba(
     for corr in ("deadweight", "attributie"):
         vals = dict(base_vals)
         vals[corr] = np.zeros_like(vals[corr])
-        m_no[corr] = multiplier(vals, rate) @ q_w
-    counts = effects.participant_counts(tables, py, known)
+        m_no[corr] = blockwise(multiplier(vals, rate), q_w, blocks)
+    counts = inputs.counts
     base_b, base_c, base_t = b_s[1], c_s[1], t_s[1]
 
     def nan_to_null(a: np.ndarray) -> pl.Series:

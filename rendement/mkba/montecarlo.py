@@ -26,6 +26,13 @@ from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS
 
 SCENARIOS = ("laag", "basis", "hoog")
 
+# Project-year blocks (one per organisation) for the matrix products. BLAS may sum a product
+# in a different order depending on the matrix shapes, so the last bits of an organisation's
+# figures could depend on which other organisations share the call; computing every product
+# per organisation keeps them equal, to the bit, to a call with that organisation alone.
+# None: one block.
+Blocks = list[slice] | None
+
 
 @dataclass(frozen=True)
 class PathwayRanges:
@@ -88,13 +95,37 @@ def scenario_values(ranges: dict[str, np.ndarray], raises_ratio: dict[str, bool]
 COST_RAISES_RATIO = {k: False for k in COST_KINDS}
 
 
+def blockwise(a: np.ndarray, b: np.ndarray, blocks: Blocks) -> np.ndarray:
+    """`a @ b` (n, J) or (J,) @ (J, P), per block of columns of `b` (see `Blocks`)."""
+    if blocks is None:
+        return a @ b
+    out = np.empty((*a.shape[:-1], b.shape[1]))
+    for block in blocks:
+        out[..., block] = a @ b[:, block]
+    return out
+
+
+def blockwise_rows(a: np.ndarray, b: np.ndarray, blocks: Blocks) -> np.ndarray:
+    """`a @ b` (P, J) @ (J, D), computed per block of rows of `a` (see `Blocks`)."""
+    if blocks is None:
+        return a @ b
+    out = np.empty((a.shape[0], b.shape[1]))
+    for block in blocks:
+        out[block] = a[block] @ b
+    return out
+
+
 def costs(
-    c: dict[str, np.ndarray], fixed: np.ndarray, fte: np.ndarray, vol: np.ndarray
+    c: dict[str, np.ndarray],
+    fixed: np.ndarray,
+    fte: np.ndarray,
+    vol: np.ndarray,
+    blocks: Blocks = None,
 ) -> np.ndarray:
     """Costs per row of c (scenarios or draws) and project-year: (n, V) @ (V, P) + fixed."""
     per_volunteer = c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]
-    out = c["fte"] @ fte
-    out += per_volunteer @ vol
+    out = blockwise(c["fte"], fte, blocks)
+    out += blockwise(per_volunteer, vol, blocks)
     out += fixed[None, :]
     return out
 
@@ -114,11 +145,12 @@ def scenarios(
     fte: np.ndarray,
     vol: np.ndarray,
     rate: float,
+    blocks: Blocks = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(multipliers (3, J), benefits (3, P), costs (3, P)) for laag, basis, hoog."""
     m = multiplier(scenario_values(pr.values, PATHWAY_KINDS), rate)
-    c = costs(scenario_values(cr.values, COST_RAISES_RATIO), fixed, fte, vol)
-    return m, m @ q, c
+    c = costs(scenario_values(cr.values, COST_RAISES_RATIO), fixed, fte, vol, blocks)
+    return m, blockwise(m, q, blocks), c
 
 
 def triangular(u: np.ndarray, lo: np.ndarray, mode: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -147,6 +179,7 @@ def simulate(
     rate: float,
     draws: int,
     seed: int,
+    blocks: Blocks = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo draws of (benefits (P, D), costs (P, D)): one row per project-year.
 
@@ -165,9 +198,10 @@ def simulate(
     m = multiplier(draw(pr.values, path_u), rate)
     c = draw(cr.values, cost_u)
     # (P, D) layout: each project-year's draws are contiguous, which makes the quantiles fast
-    benefits = q.T @ m.T
-    cost = fte.T @ c["fte"].T
-    cost += vol.T @ (c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]).T
+    benefits = blockwise_rows(q.T, m.T, blocks)
+    cost = blockwise_rows(fte.T, c["fte"].T, blocks)
+    per_volunteer = c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]
+    cost += blockwise_rows(vol.T, per_volunteer.T, blocks)
     cost += fixed[:, None]
     return benefits, cost
 
