@@ -442,6 +442,8 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
     required field itself, so in a row with a reader's problem our `verplicht_veld_leeg` only
     repeats what the reader said.
     """
+    if h.height == 0:
+        return h
     empty = pl.col("regel") == "verplicht_veld_leeg"
     located = pl.col(IDX).is_not_null()
     ours = h.filter(located & (pl.col("regel") == "waarde_onleesbaar")).select(
@@ -460,11 +462,15 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
 
 def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Refresh OK: a row stays accepted while it has no hit of severity fout."""
-    bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null())
+    bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()) if h.height else h
+    tables_with_bad = set(bad.get_column("tabel").unique().to_list()) if bad.height else set()
     out = {}
     for table, frame in frames.items():
-        rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
-        ok = ~pl.col(IDX).is_in(rows.implode())
+        if table in tables_with_bad:
+            rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
+            ok = ~pl.col(IDX).is_in(rows.implode())
+        else:  # no rejected row in this table (a clean file): no lookup needed
+            ok = pl.lit(True)
         if COPY in frame.columns:
             ok = ok & ~pl.col(COPY)
         out[table] = frame.with_columns(ok.alias(OK))
@@ -554,23 +560,30 @@ def validate_upload(
 def _counts(frames, usable, h: pl.DataFrame) -> dict:
     counts = {}
     for table, frame in frames.items():
-        mine = h.filter(pl.col("tabel") == table)
-        unread = mine.filter(
-            pl.col(IDX).is_null() & pl.col("_rij").is_not_null() & (pl.col("ernst") == FOUT)
-        )
         rows = frame.height
         if usable[table]:
-            rejected = frame.filter(~pl.col(OK) & ~pl.col(COPY)).height
+            rejected = frame.select((~pl.col(OK) & ~pl.col(COPY)).sum()).item()
             accepted = rows - rejected
         else:
             rejected, accepted = 0, 0
+        unread, warned = 0, 0
+        if h.height:
+            # one query for both numbers of this table
+            mine = h.lazy().filter(pl.col("tabel") == table)
+            unread_rows = mine.filter(
+                pl.col(IDX).is_null() & pl.col("_rij").is_not_null() & (pl.col("ernst") == FOUT)
+            ).select(pl.struct("_bestand", "_rij").n_unique().alias("n"))
+            warned_rows = mine.select((pl.col("ernst") == WAARSCHUWING).sum().alias("w"))
+            unread, warned = (
+                pl.concat([unread_rows, warned_rows], how="horizontal").collect().row(0)
+            )
         counts[table] = {
             "rijen": rows,
             "geaccepteerd": accepted,
             "afgekeurd": rejected,
-            "niet_gelezen": unread.select("_bestand", "_rij").unique().height,
+            "niet_gelezen": unread,
             "opgeslagen": 0,
-            "waarschuwingen": mine.filter(pl.col("ernst") == WAARSCHUWING).height,
+            "waarschuwingen": warned,
         }
     return counts
 
@@ -580,6 +593,11 @@ def _file_policy(frames, usable, h: pl.DataFrame, counts: dict, share: float) ->
     for table, frame in frames.items():
         if not usable[table]:
             continue
+        c = counts[table]
+        total = c["rijen"] + c["niet_gelezen"]
+        bad = c["afgekeurd"] + c["niet_gelezen"]
+        if not bad and not h.height:
+            continue  # a clean table: neither rule below can fire
         bestand = _first_file(frame, table)
         mine = h.filter((pl.col("tabel") == table) & pl.col(IDX).is_not_null())
         # a coded column in which no filled-in value is known: another code list
@@ -593,9 +611,6 @@ def _file_policy(frames, usable, h: pl.DataFrame, counts: dict, share: float) ->
                 out.append(
                     file_hit(table, bestand, column, "alle_waarden_onbekend", waarde=str(example))
                 )
-        c = counts[table]
-        total = c["rijen"] + c["niet_gelezen"]
-        bad = c["afgekeurd"] + c["niet_gelezen"]
         if total and bad / total > share:
             top = (
                 h.filter((pl.col("tabel") == table) & (pl.col("ernst") == FOUT))
