@@ -1,5 +1,6 @@
 """The project MKBA per organisation (thin: the engine is rendement.mkba)."""
 
+import math
 from functools import partial
 
 import dagster as dg
@@ -10,10 +11,13 @@ from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.home import Home
 from rendement.lake import Lake, per_organisation
-from rendement.mkba import compute_mkba
+from rendement.mkba.batch import compute_per_organisation
 
 MKBA = "mkba"
 RESULTS = {"project": "project", "uitkomst": "outcome", "scenario": "scenario"}
+# Organisations per engine call: the engine's fixed cost is paid once per batch; a batch's
+# tables are in memory at once, so not the whole sector.
+BATCH_SIZE = 16
 
 
 @dg.asset(
@@ -34,27 +38,43 @@ def project_mkba(
     h = home.home()
     params = parameters.load()
     overrides = parameters.overrides(h)
-    work = partial(mkba_org, h, params, overrides)
-    projects = sum(per_organisation(work, context.partition_keys))
+    work = partial(mkba_orgs, h, params, overrides)
+    per_batch = per_organisation(work, batches(context.partition_keys))
+    projects = sum(sum(counts) for counts in per_batch)
     return dg.MaterializeResult(
         metadata={"projectjaren": projects, "parameterversie": params.version}
     )
 
 
-def mkba_org(h: Home, params, overrides: pl.DataFrame, org: str) -> int:
-    """The MKBA of one organisation into the lake; returns its number of project-years.
-    (Module level, so that organisations can be computed in a pool of processes.)"""
+def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
+    """The organisations in consecutive batches of at most `size`, as equal as possible."""
+    n = max(1, math.ceil(len(orgs) / size))
+    step = math.ceil(len(orgs) / n) if orgs else 1
+    return [tuple(orgs[i : i + step]) for i in range(0, len(orgs), step)]
+
+
+def mkba_orgs(h: Home, params, overrides: pl.DataFrame, orgs: tuple[str, ...]) -> list[int]:
+    """The MKBA of a batch of organisations into the lake, one file per organisation and
+    result; returns their numbers of project-years. (Module level, so that batches can be
+    computed in a pool of processes.)"""
     lake = Lake(h.lake)
-    tables = lake.accepted_tables(org)
-    result = compute_mkba(tables, params, apply_overrides=False)
-    for name, attr in RESULTS.items():
-        lake.write(getattr(result, attr), lake.mkba_path(name, org))
-    own = overrides.filter(pl.col("organisatie_id") == org)
-    if own.height:
-        eigen = compute_mkba(tables, params, overrides=own, apply_overrides=True)
-        lake.write(eigen.project, lake.mkba_path("project_eigen", org))
-        lake.write(eigen.overrides_applied, lake.mkba_path("overrides", org))
-    else:
-        for name in ("project_eigen", "overrides"):
-            lake.mkba_path(name, org).unlink(missing_ok=True)
-    return result.project.height
+    results = compute_per_organisation(
+        {org: lake.accepted_tables(org) for org in orgs}, params, overrides
+    )
+    counts = []
+    for org, res in results.items():
+        for name, attr in RESULTS.items():
+            lake.write(getattr(res.standaard, attr), lake.mkba_path(name, org))
+        if res.eigen is not None:
+            lake.write(res.eigen.project, lake.mkba_path("project_eigen", org))
+            lake.write(res.eigen.overrides_applied, lake.mkba_path("overrides", org))
+        else:
+            for name in ("project_eigen", "overrides"):
+                lake.mkba_path(name, org).unlink(missing_ok=True)
+        counts.append(res.standaard.project.height)
+    return counts
+
+
+def mkba_org(h: Home, params, overrides: pl.DataFrame, org: str) -> int:
+    """The MKBA of one organisation into the lake; returns its number of project-years."""
+    return mkba_orgs(h, params, overrides, (org,))[0]
