@@ -5,6 +5,11 @@ back in place.
 Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id, so the HTML is
 reproducible. Release pages are never rendered here: they are copied, byte for byte, from the
 release store (`rendement.release`).
+
+Incremental: an organisation page is rendered only when its inputs changed
+(`rendement.reports.org_pages`), so one organisation's re-upload renders its own page and the
+few sector pages, not the whole sector. Sector pages are always rendered (they are few) but
+written only when their content changed.
 """
 
 from __future__ import annotations
@@ -18,10 +23,9 @@ import polars as pl
 from rendement.home import Home
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
-from rendement.reports.data import Published, current_published, own_results, read_warehouse
+from rendement.reports.data import Published, current_published, read_warehouse
 from rendement.reports.index import site_index
-from rendement.reports.organisation import organisation_page
-from rendement.reports.page import write_page
+from rendement.reports.org_pages import build_organisation_pages, write_atomic
 from rendement.reports.sector import sector_page
 from rendement.reports.verantwoording import verantwoording_page
 
@@ -64,8 +68,32 @@ def organisations_with_reports(wh) -> list[str]:
     return sorted(o for o in orgs if isinstance(o, str) and _ORG_ID.fullmatch(o))
 
 
-def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path]:
-    """Write the working site and restore the release pages; returns every page written."""
+class SitePages(list):
+    """Every page of the working site and the restored release pages (a list of paths, as
+    before), with which organisation pages were rendered this time and which were up to date."""
+
+    def __init__(self, pages=(), *, rendered=(), unchanged=()):
+        super().__init__(pages)
+        self.rendered: list[Path] = list(rendered)
+        self.unchanged: list[Path] = list(unchanged)
+
+
+def _write_if_changed(path: Path, document: str) -> Path:
+    """Write a page unless it already holds exactly this (its time stamp then says when its
+    content last changed)."""
+    try:
+        if path.read_text("utf-8") == document:
+            return path
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    write_atomic(path, document)
+    return path
+
+
+def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages:
+    """Write the working site and restore the release pages; returns every page of it
+    (`.rendered`: the organisation pages rendered this time, `.unchanged`: those that were
+    up to date)."""
     from rendement.release import list_releases, load_frozen, restore_release_pages
 
     today = today or dt.date.today()
@@ -74,7 +102,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path
     pub = current_published(home, wh, params, frozen)
     ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)
     site = home.site
-    pages: list[Path] = []
+    pages = SitePages()
 
     documents = sector_pages(pub, params, ctx)
     if pub.years:
@@ -89,11 +117,9 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path
 
     closed = pub.for_years(sorted(pub.closed))
     organisations = organisations_with_reports(wh)
-    for org in organisations:
-        folder = home.org_site(org)
-        eigen, overrides = own_results(home, org)
-        html = organisation_page(org, wh, closed, eigen, overrides, params, folder, generated=today)
-        pages.append(write_page(folder / "index.html", html))
+    org_pages = build_organisation_pages(home, wh, closed, params, today, organisations)
+    pages.extend(org_pages.pages)
+    pages.rendered, pages.unchanged = org_pages.rendered, org_pages.unchanged
 
     received = wh.data_received()
     extra = (
@@ -111,7 +137,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path
         extra_links=extra,
     )
     for name, html in documents.items():
-        pages.append(write_page(site / name, html))
+        pages.append(_write_if_changed(site / name, html))
     # Pages of years that no longer exist in the data would be stale: remove them.
     wanted = set(documents)
     for old in site.glob("sector-*.html"):
@@ -121,4 +147,4 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> list[Path
     return pages
 
 
-__all__ = ["build_site", "sector_pages", "NAV", "pl"]
+__all__ = ["build_site", "sector_pages", "SitePages", "NAV", "pl"]

@@ -127,15 +127,10 @@ class CellIndex:
 
     def __init__(self, cells: pl.DataFrame):
         self.cells = cells
-        self._index: dict[tuple, Cell] = {}
         cols = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
-        for row in cells.select(
-            *cols, "waarde", "eenheid", "status", "symbool", "toelichting"
-        ).iter_rows(named=True):
-            key = tuple(row[c] for c in cols)
-            self._index[key] = Cell(
-                row["waarde"], row["eenheid"], row["status"], row["symbool"], row["toelichting"]
-            )
+        rows = cells.select(*cols, "waarde", "eenheid", "status", "symbool", "toelichting").rows()
+        # The key is the first seven values, the cell the last five (a later row wins).
+        self._index: dict[tuple, Cell] = {row[:7]: Cell(*row[7:]) for row in rows}
         self.years: list[int] = sorted(cells["jaar"].unique().to_list()) if cells.height else []
 
     def get(

@@ -1,0 +1,328 @@
+"""Every organisation's own report (`site/org/<ORG>/index.html`), rendered only when something
+it shows changed, and then in a pool of processes.
+
+A page costs tens of milliseconds (seven great-tables); the sector has hundreds of
+organisations, and one organisation's re-upload changes few pages. So each page has a
+fingerprint of everything it is made from, kept beside it in `site/org/<ORG>/.invoer` (a hex
+SHA-256 and nothing else: it tells nobody anything about the data; the upload service does not
+serve hidden names). A page is rendered again only when its fingerprint differs or it is
+missing. The fingerprint covers:
+
+* the organisation's own rows of every warehouse table the page reads (`ORG_TABLES`), as a set
+  of row hashes (the page sorts what it shows, so the order rows come out of DuckDB does not
+  matter), and those tables' column names and types;
+* its own MKBA variant and overrides from the lake (the Parquet files' bytes), and which
+  validation reports exist in its folder (the page links only to those);
+* what every page shares: the published figures of closed years it compares with, the
+  parameter set's version and stakeholders, the date on the page, and the version of the code
+  that renders it (the source of `rendement.reports`, `rendement.gt`, `rendement.formatting`
+  and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
+  only stable within one polars version).
+
+Rendering more than a few pages uses `rendement.lake.per_organisation` (spawned workers,
+`RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are written to a
+private temporary folder as one pickle per organisation, plus one with what the pages share,
+and a worker renders from those. Pages are written atomically (temporary file + rename), the
+fingerprint after the page, so an interrupted build renders the page again next time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import polars as pl
+
+from rendement.home import Home
+from rendement.lake import Lake, per_organisation, workers
+from rendement.reports.data import Published, Warehouse, own_results
+from rendement.reports.organisation import organisation_page
+
+FINGERPRINT_FILE = ".invoer"
+PAGE_FILE = "index.html"
+# The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
+# rows of its own organisation (`organisatie_id`).
+ORG_TABLES = ("projects", "project_info", "organisations", "outcomes", "positie", "uploads")
+# Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
+OWN_RESULTS = ("project_eigen", "overrides")
+_LIBRARIES = ("great-tables", "htmltools", "polars")
+# Bump to render every page again after a change the source hash cannot see.
+_FORMAT = "1"
+
+
+# ------------------------------------------------------------------------------ fingerprints
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the code that turns the inputs into a page: a change in it renders every
+    page again."""
+    import rendement
+    import schemas.vocabulary
+
+    package = Path(rendement.__file__).parent
+    files = [
+        *sorted((package / "reports").glob("*.py")),
+        package / "gt.py",
+        package / "formatting.py",
+        Path(schemas.vocabulary.__file__),
+    ]
+    h = hashlib.sha256(f"format {_FORMAT}\n".encode())
+    for file in files:
+        h.update(f"{file.parent.name}/{file.name}\n".encode())
+        h.update(file.read_bytes())
+    for lib in _LIBRARIES:
+        h.update(f"{lib}=={importlib.metadata.version(lib)}\n".encode())
+    h.update(f"python {sys.version_info[:2]}\n".encode())
+    return h.hexdigest()
+
+
+def _row_hashes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Two independent 64-bit hashes per row (polars' row hash with two seeds)."""
+    return pl.DataFrame(
+        {"a": frame.hash_rows(seed=101), "b": frame.hash_rows(seed=202)},
+        schema={"a": pl.UInt64, "b": pl.UInt64},
+    )
+
+
+def _set_digest(hashes: pl.DataFrame) -> bytes:
+    """The digest of a set of rows given their hashes: independent of the rows' order."""
+    ordered = hashes.sort("a", "b")
+    return hashlib.sha256(
+        ordered["a"].to_numpy().tobytes() + ordered["b"].to_numpy().tobytes()
+    ).digest()
+
+
+def frame_digest(frame: pl.DataFrame) -> bytes:
+    """The digest of a whole frame: its columns and types, and its rows as a set."""
+    h = hashlib.sha256(repr(list(frame.schema.items())).encode())
+    h.update(_set_digest(_row_hashes(frame)) if frame.height else b"")
+    return h.digest()
+
+
+def digests_per_organisation(frame: pl.DataFrame) -> dict[str, bytes]:
+    """{organisatie_id: digest of that organisation's rows as a set}, in one pass."""
+    if not frame.height or "organisatie_id" not in frame.columns:
+        return {}
+    hashes = _row_hashes(frame).with_columns(org=frame["organisatie_id"])
+    parts = hashes.partition_by("org", as_dict=True, include_key=False)
+    return {key[0]: _set_digest(part) for key, part in parts.items() if key[0] is not None}
+
+
+def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.date) -> bytes:
+    """The digest of what every organisation page shares."""
+    h = hashlib.sha256()
+    for part in (
+        code_version(),
+        today.isoformat(),
+        str(params.version),
+        repr(list(dict(params.baathebbers).items())),
+        repr(sorted(closed.closed.items())),
+        repr(sorted(closed.rules_by_year.items(), key=lambda kv: kv[0])),
+        repr(closed.rules),
+    ):
+        h.update(part.encode() + b"\x00")
+    for frame in (closed.cells, closed.stakeholders, closed.intervals):
+        h.update(frame_digest(frame))
+    for name in ORG_TABLES:  # the columns the pages read (the rows are per organisation)
+        h.update(f"{name}:{list(getattr(warehouse, name).schema.items())!r}".encode())
+    return h.digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except FileNotFoundError:
+        return b"-"
+
+
+def _validation_reports(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder / "validatie"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def fingerprints(
+    home: Home,
+    warehouse: Warehouse,
+    closed: Published,
+    params,
+    today: dt.date,
+    organisations: list[str],
+) -> dict[str, str]:
+    """{organisatie_id: hex fingerprint of everything its page is made from}."""
+    shared = shared_digest(warehouse, closed, params, today)
+    tables = {name: digests_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
+    lake = Lake(home.lake)
+    out = {}
+    for org in organisations:
+        h = hashlib.sha256(shared)
+        h.update(org.encode() + b"\x00")
+        for name in ORG_TABLES:
+            h.update(name.encode() + tables[name].get(org, b"-"))
+        for result in OWN_RESULTS:
+            h.update(result.encode() + _file_digest(lake.mkba_path(result, org)))
+        h.update(repr(_validation_reports(home.org_site(org))).encode())
+        out[org] = h.hexdigest()
+    return out
+
+
+def stored_fingerprint(folder: Path) -> str | None:
+    """The fingerprint of the page in `folder`, if both are there."""
+    if not (folder / PAGE_FILE).is_file():
+        return None
+    try:
+        return (folder / FINGERPRINT_FILE).read_text("ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every page of one build gets (pickled once for the workers)."""
+
+    site: Path
+    closed: Published
+    params: object
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class OrgInput:
+    """One page's input: the organisation's own rows only (pickled per organisation)."""
+
+    org: str
+    warehouse: Warehouse
+    eigen: pl.DataFrame
+    overrides: pl.DataFrame
+    fingerprint: str
+
+
+def _own_warehouse(warehouse: Warehouse, parts: dict[str, dict[str, pl.DataFrame]], org: str):
+    """The warehouse with only `org`'s rows in the tables its page reads (the page filters
+    on `organisatie_id` itself, so it renders the same), and no rows elsewhere."""
+    values = {}
+    for f in fields(Warehouse):
+        frame = getattr(warehouse, f.name)
+        if f.name in ORG_TABLES:
+            values[f.name] = parts[f.name].get(org, frame.clear()) if frame.height else frame
+        elif isinstance(frame, pl.DataFrame):
+            values[f.name] = frame.clear()
+        else:
+            values[f.name] = frame
+    return Warehouse(**values)
+
+
+def _partitions(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    if not frame.height or "organisatie_id" not in frame.columns:
+        return {}
+    return {k[0]: v for k, v in frame.partition_by("organisatie_id", as_dict=True).items()}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` by renaming a finished temporary file over it: a reader never
+    sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def render_one(shared: Shared, job: OrgInput) -> Path:
+    """Render, write and fingerprint one organisation's page."""
+    folder = shared.site / "org" / job.org
+    html = organisation_page(
+        job.org,
+        job.warehouse,
+        shared.closed,
+        job.eigen,
+        job.overrides,
+        shared.params,
+        folder,
+        generated=shared.today,
+    )
+    page = folder / PAGE_FILE
+    write_atomic(page, html)
+    write_atomic(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
+    return page
+
+
+@functools.lru_cache(maxsize=2)
+def _load_shared(job_dir: str) -> Shared:
+    with open(Path(job_dir) / "gedeeld.pickle", "rb") as f:
+        return pickle.load(f)
+
+
+def _render_from_job(job_dir: str, org: str) -> str:
+    """Worker side of the pool: one page from the files `render_pages` wrote."""
+    with open(Path(job_dir) / f"{org}.pickle", "rb") as f:
+        job: OrgInput = pickle.load(f)
+    return str(render_one(_load_shared(job_dir), job))
+
+
+def render_pages(shared: Shared, jobs: list[OrgInput]) -> list[Path]:
+    """Render `jobs`, in a pool of processes when there are enough of them."""
+    if workers(len(jobs)) <= 1:
+        return [render_one(shared, job) for job in jobs]
+    with tempfile.TemporaryDirectory(prefix="rendement-rapporten-") as job_dir:
+        with open(Path(job_dir) / "gedeeld.pickle", "wb") as f:
+            pickle.dump(shared, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for job in jobs:
+            with open(Path(job_dir) / f"{job.org}.pickle", "wb") as f:
+                pickle.dump(job, f, protocol=pickle.HIGHEST_PROTOCOL)
+        done = per_organisation(
+            functools.partial(_render_from_job, job_dir), [job.org for job in jobs]
+        )
+    return [Path(p) for p in done]
+
+
+@dataclass(frozen=True)
+class OrgPages:
+    rendered: list[Path]
+    unchanged: list[Path]
+
+    @property
+    def pages(self) -> list[Path]:
+        return sorted([*self.rendered, *self.unchanged])
+
+
+def build_organisation_pages(
+    home: Home,
+    warehouse: Warehouse,
+    closed: Published,
+    params,
+    today: dt.date,
+    organisations: list[str],
+) -> OrgPages:
+    """Bring every organisation's page up to date; render only those whose inputs changed.
+    `closed` must hold closed years only (what an organisation page may show of the sector)."""
+    wanted = fingerprints(home, warehouse, closed, params, today, organisations)
+    stale = [org for org in organisations if stored_fingerprint(home.org_site(org)) != wanted[org]]
+    skip = set(organisations) - set(stale)
+    unchanged = [home.org_site(org) / PAGE_FILE for org in organisations if org in skip]
+    if not stale:
+        return OrgPages([], unchanged)
+    parts = {name: _partitions(getattr(warehouse, name)) for name in ORG_TABLES}
+    jobs = []
+    for org in stale:
+        eigen, overrides = own_results(home, org)
+        jobs.append(
+            OrgInput(org, _own_warehouse(warehouse, parts, org), eigen, overrides, wanted[org])
+        )
+    shared = Shared(home.site, closed, params, today)
+    return OrgPages(render_pages(shared, jobs), unchanged)
