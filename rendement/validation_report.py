@@ -281,17 +281,20 @@ def _esc(value) -> str:
 
 
 def _counts_table(report: dict) -> str:
+    numbers = [*_COUNT_KEYS, "waarschuwingen"]
+    # numbers written here as `fmt_integer` in locale nl writes them (12.345), aligned right
+    # as great-tables aligns numbers: the same cells without its per-table locale set-up
     rows = [
-        {"tabel": t, **{k: c[k] for k in (*_COUNT_KEYS, "waarschuwingen")}}
+        {"tabel": t, **{k: _integer_nl(c[k]) for k in numbers}}
         for t, c in report["tabellen"].items()
     ]
     if not rows:
         return "<p>Er zijn geen tabellen aangeleverd.</p>"
-    df = pl.DataFrame(rows)
+    df = pl.DataFrame(rows, schema={"tabel": pl.String, **{k: pl.String for k in numbers}})
     gt = (
         GT(df, id="validatie-tabellen", locale="nl")
         .cols_label(**_COUNT_LABELS)
-        .fmt_integer(columns=[*_COUNT_KEYS, "waarschuwingen"])
+        .cols_align(align="right", columns=numbers)
         .tab_options(table_margin_left="0px")
     )
     return gt.as_raw_html()
@@ -327,7 +330,8 @@ def _examples_table(r: dict) -> str:
         [
             {
                 "bestand": ex["bestand"] or "",
-                "rij": ex["rij"],
+                # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
+                "rij": "–" if ex["rij"] is None else _integer_nl(ex["rij"]).replace(".", ""),
                 "kolom": ex["kolom"] or "",
                 "waarde": ex["waarde"] or "",
                 "verwacht": ex["verwacht"] or "",
@@ -337,7 +341,7 @@ def _examples_table(r: dict) -> str:
         ],
         schema={
             "bestand": pl.String,
-            "rij": pl.Int64,
+            "rij": pl.String,
             "kolom": pl.String,
             "waarde": pl.String,
             "verwacht": pl.String,
@@ -354,8 +358,7 @@ def _examples_table(r: dict) -> str:
             verwacht="Verwacht",
             melding="Melding",
         )
-        .fmt_integer(columns="rij", use_seps=False)
-        .sub_missing(columns="rij", missing_text="–")
+        .cols_align(align="right", columns="rij")
         .tab_options(table_width="100%", table_margin_left="0px")
     )
     if r["aantal"] > len(r["voorbeelden"]):
