@@ -115,17 +115,12 @@ def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
     return estimated / values.len(), estimated
 
 
-def _count_exprs(name: str, dtype: pl.DataType, i: int) -> list[pl.Expr]:
-    """Non-empty values and BSN-shaped values of one column (as `_non_empty_text` sees it)."""
+def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A column as text without surrounding spaces (as `_non_empty_text` sees it)."""
     text = pl.col(name)
     if dtype != pl.String:
         text = text.cast(pl.String, strict=False)
-    text = text.str.strip_chars()
-    filled = text.is_not_null() & (text != "")
-    return [
-        filled.sum().alias(f"filled_{i}"),
-        (filled & text.str.contains(_BSN_SHAPE)).sum().alias(f"shaped_{i}"),
-    ]
+    return text.str.strip_chars()
 
 
 def _message(columns: list[BsnColumn]) -> str:
@@ -166,12 +161,23 @@ def find_bsn(
     ]
     if not screened:
         return None
-    # One query for every column: its non-empty values and those shaped like a BSN. A column
-    # with too few BSN-shaped values cannot be flagged on content (the 11-proef estimate never
-    # exceeds them), so only the rest goes through the per-value 11-proef below: the same
-    # verdicts as checking every column, at the cost of one scan for an ordinary file.
-    counts = df.select(
-        [expr for i, name in enumerate(screened) for expr in _count_exprs(name, df.schema[name], i)]
+    # Two queries for all columns together (the text as `_non_empty_text` sees it; then its
+    # non-empty values and those shaped like a BSN). A column with too few BSN-shaped values
+    # cannot be flagged on content (the 11-proef estimate never exceeds them), so only the rest
+    # goes through the per-value 11-proef below: the same verdicts as checking every column
+    # value by value, at the cost of two scans for an ordinary file.
+    texts = df.select(
+        [_text_expr(name, df.schema[name]).alias(f"t{i}") for i, name in enumerate(screened)]
+    )
+    counts = texts.select(
+        [
+            expr
+            for i in range(len(screened))
+            for expr in (
+                (pl.col(f"t{i}") != "").sum().alias(f"filled_{i}"),
+                pl.col(f"t{i}").str.contains(_BSN_SHAPE).sum().alias(f"shaped_{i}"),
+            )
+        ]
     ).row(0)
     flagged: list[BsnColumn] = []
     for i, name in enumerate(screened):

@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
-import polars as pl
-
 from sources.errors import UnreadableFile
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -281,32 +279,36 @@ EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
-def detect_date_format(values: Iterable[str], file_format: str) -> str | None:
-    """The most common date notation among the distinct values of date columns."""
-    counts: Counter[str] = Counter()
-    for raw in values:
-        v = raw.strip()
-        timed = re.search(TIME_SUFFIX, v) is not None
-        bare = re.sub(TIME_SUFFIX, "", v)
-        if re.match(EXCEL_SERIAL, bare):
-            counts["excel-serieel"] += 1
-            continue
-        for label, (pattern, _fmt) in DATE_FORMATS.items():
-            if re.match(pattern, bare):
-                if file_format != "csv" and label == "jjjj-mm-dd" and timed:
-                    counts["excel-datumcel"] += 1
-                else:
-                    counts[label] += 1
-                break
+def date_notation(value: str) -> tuple[str | None, bool]:
+    """(notation, has a time part) of one value: a `DATE_FORMATS` label, "excel-serieel" or
+    None (not a date we read)."""
+    timed = re.search(TIME_SUFFIX, value) is not None
+    bare = re.sub(TIME_SUFFIX, "", value)
+    if re.match(EXCEL_SERIAL, bare):
+        return "excel-serieel", timed
+    for label, (pattern, _fmt) in DATE_FORMATS.items():
+        if re.match(pattern, bare):
+            return label, timed
+    return None, timed
+
+
+def date_format_label(notation: str | None, timed: bool, file_format: str) -> str | None:
+    """The notation as reported: a workbook's ISO date with a time is a date cell."""
+    if file_format != "csv" and notation == "jjjj-mm-dd" and timed:
+        return "excel-datumcel"
+    return notation
+
+
+def most_common_date_format(labels: Iterable[str | None]) -> str | None:
+    """The most common reported notation (the first seen wins a tie)."""
+    counts = Counter(label for label in labels if label is not None)
     if not counts:
         return None
     return counts.most_common(1)[0][0]
 
 
-def values_sample(frame: pl.DataFrame, columns: list[str], limit: int = 2000) -> list[str]:
-    """Distinct non-empty values of some columns, at most `limit` per column (for sniffing)."""
-    out: list[str] = []
-    for name in columns:
-        s = frame.get_column(name).drop_nulls().unique(maintain_order=True).head(limit)
-        out.extend(s.to_list())
-    return out
+def detect_date_format(values: Iterable[str], file_format: str) -> str | None:
+    """The most common date notation among the distinct values of date columns."""
+    return most_common_date_format(
+        date_format_label(*date_notation(raw.strip()), file_format) for raw in values
+    )

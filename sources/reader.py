@@ -11,14 +11,15 @@ import polars as pl
 
 from rendement.privacy import BsnFinding, find_bsn
 from sources.build import build_tables, table_of_fields
-from sources.convert import convert_fields
+from sources.convert import ColumnShape, convert_fields, number_shape
 from sources.dialect import (
     BINARY_MAGIC,
     Dialect,
-    detect_date_format,
+    date_format_label,
+    date_notation,
     detect_number_format,
+    most_common_date_format,
     normalise_name,
-    values_sample,
 )
 from sources.errors import UnreadableFile, concat_problems, empty_problems
 from sources.mapping import CONTRACT, Layout, Mapping, all_mappings, header_index
@@ -195,25 +196,70 @@ def _period(path: Path, tables: dict[str, pl.DataFrame]) -> int | None:
     return max(years, key=lambda y: (years[y], y))
 
 
-def _measure_values(matches: list[_Match], fmt: str, dialect: Dialect) -> tuple[str, str | None]:
-    """Decimal and thousands separators and date notation, over every matched sheet."""
+SAMPLE_LIMIT = 2000  # distinct values per column looked at to detect notations
+
+
+def _distinct_values(frame: pl.DataFrame, columns: list[str]) -> list[tuple[list[str], bool]]:
+    """Per column: its first `SAMPLE_LIMIT` distinct non-empty values, and whether that is all
+    of them. One query for all columns (a column may be listed twice)."""
+    if not columns:
+        return []
+    row = frame.select(
+        [
+            pl.col(c)
+            .drop_nulls()
+            .unique(maintain_order=True)
+            .head(SAMPLE_LIMIT + 1)
+            .implode()
+            .alias(f"v{i}")
+            for i, c in enumerate(columns)
+        ]
+    ).row(0)
+    return [(values[:SAMPLE_LIMIT], len(values) <= SAMPLE_LIMIT) for values in row]
+
+
+def _measure_values(
+    matches: list[_Match], fmt: str, dialect: Dialect
+) -> tuple[str, str | None, list[dict[str, ColumnShape]]]:
+    """Decimal and thousands separators and date notation, over every matched sheet; and per
+    sheet the shape of each date and number column whose distinct values were all seen."""
     number_values: list[str] = []
-    date_values: list[str] = []
+    date_labels: list[str | None] = []
+    per_sheet: list[dict[str, ColumnShape]] = []
     for m in matches:
-        for name, spec in m.layout.fields.items():
-            if name not in m.present:
+        wanted = [
+            (name, spec.type)
+            for name, spec in m.layout.fields.items()
+            if name in m.present and spec.type in ("number", "integer", "date")
+        ]
+        found = _distinct_values(m.sheet.data, [f"c{m.present[name]}" for name, _ in wanted])
+        shapes: dict[str, ColumnShape] = {}
+        for (name, ftype), (values, complete) in zip(wanted, found, strict=True):
+            if ftype != "date":
+                number_values += values
+                shape = number_shape(values) if complete else None
+                if shape is not None:
+                    shapes[name] = ColumnShape(number=shape)
                 continue
-            column = [f"c{m.present[name]}"]
-            if spec.type in ("number", "integer"):
-                number_values += values_sample(m.sheet.data, column)
-            elif spec.type == "date":
-                date_values += values_sample(m.sheet.data, column)
+            notations = set()
+            uniform = complete
+            for raw in values:
+                stripped = raw.strip()
+                notation, timed = date_notation(stripped)
+                date_labels.append(date_format_label(notation, timed, fmt))
+                if uniform:
+                    notations.add((notation, timed))
+                    uniform = notation is not None and raw == stripped and raw.isascii()
+            if uniform and len({n for n, _ in notations}) == 1:
+                (notation,) = {n for n, _ in notations}
+                shapes[name] = ColumnShape(date=notation, timed=any(t for _, t in notations))
+        per_sheet.append(shapes)
     default_decimal = "," if fmt == "csv" and dialect.delimiter != "," else "."
     decimal, thousands = detect_number_format(number_values, default_decimal)
     if number_values:
         dialect.decimal, dialect.thousands = decimal, thousands
-    dialect.date_format = detect_date_format(date_values, fmt)
-    return decimal, thousands
+    dialect.date_format = most_common_date_format(date_labels)
+    return decimal, thousands, per_sheet
 
 
 def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -> None:
@@ -294,12 +340,12 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
         _explain_unmatched(sheets, mappings, explicit=system is not None)
     mapping = mappings[chosen]
 
-    decimal, thousands = _measure_values(matches, fmt, dialect)
+    decimal, thousands, shapes = _measure_values(matches, fmt, dialect)
 
     tables: dict[str, list[pl.DataFrame]] = {}
     problems: list[pl.DataFrame] = []
     layouts: dict[str, str] = {}
-    for m in matches:
+    for m, sheet_shapes in zip(matches, shapes, strict=True):
         header = m.sheet.header or []
         table_of = table_of_fields(m.layout)
         typed, found = convert_fields(
@@ -311,6 +357,7 @@ def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = Tru
             decimal,
             thousands,
             table_of,
+            sheet_shapes,
         )
         kolom_of = {n: header[i] for n, i in m.present.items()}
         built, build_problems = build_tables(m.layout, typed, path.name, kolom_of)
