@@ -18,13 +18,19 @@ def reports(
     comparison, the verantwoording of every parameter, an index, and each organisation's
     private report under site/org/<id>/. Years not yet released are marked provisional.
     Published releases (site/releases/<jaar>/) are never rebuilt here, only restored byte for
-    byte from their frozen copy; they are made by the job `publiceer_release`."""
+    byte from their frozen copy; they are made by the job `publiceer_release`.
+
+    An organisation's page is rendered only when something it shows changed (its own results,
+    the published sector figures, the parameter set, the date, the report code), so a
+    re-upload renders its own page and the sector pages."""
     h = home.home()
     pages = build_site(h, parameters.load())
     releases = [m["release"] for m in list_releases(h)]
     return dg.MaterializeResult(
         metadata={
             "paginas": len(pages),
+            "organisatiepaginas_gemaakt": len(pages.rendered),
+            "organisatiepaginas_ongewijzigd": len(pages.unchanged),
             "releases": ", ".join(releases),
             "index": dg.MetadataValue.path(str(h.site / "index.html")),
         }
