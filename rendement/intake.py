@@ -35,6 +35,7 @@ from schemas.tables import KEYS, MODELS
 TABLE_ORDER = list(MODELS)
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
+PROBLEMS_FILE = "_problemen.parquet"  # in a staging folder only when reading found problems
 BSN_REFUSED = "bsn_gevonden"
 
 
@@ -190,7 +191,8 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
         staging = lake.staging_dir(org_id, checksum)
         for table, df in canonical_tables(result, org_id, key).items():
             Lake.write(df, staging / f"{table}.parquet")
-        Lake.write(result.problems, staging / "_problemen.parquet")
+        if result.problems.height:  # almost always empty; `accept_org` reads none as none
+            Lake.write(result.problems, staging / PROBLEMS_FILE)
         outcome.aantallen = {t: df.height for t, df in result.tables.items()}
         Lake.write_json(asdict(outcome), staging / "_upload.json")
         _log(home, outcome, "ontvangst")
@@ -203,12 +205,11 @@ def canonical_tables(result, org_id: str, key: bytes) -> dict[str, pl.DataFrame]
     the file came through (never from the file), client ids replaced by their pseudonym."""
     tables = {}
     for table, df in result.tables.items():
-        df = df.with_columns(pl.lit(org_id).alias("organisatie_id"))
+        added = [pl.lit(org_id).alias("organisatie_id")]
         if "client_id" in df.columns:
-            df = df.with_columns(
-                pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem")
-            ).drop("client_id")
-        tables[table] = df
+            added.append(pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem"))
+        # one query per table: the columns in the same order as adding them one by one
+        tables[table] = df.select(pl.exclude("client_id"), *added)
     return tables
 
 
@@ -278,6 +279,7 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     """Step 2 for one organisation: validate staged uploads and store what passes."""
     from rendement.validation_report import report_html, report_json
     from schemas.validate import validate_upload
+    from sources.errors import empty_problems
 
     today = today or dt.date.today()
     lake = Lake(home.lake)
@@ -292,7 +294,8 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
             for p in sorted(staging.glob("*.parquet"))
             if not p.stem.startswith("_")
         }
-        problems = pl.read_parquet(staging / "_problemen.parquet")
+        problems_path = staging / PROBLEMS_FILE
+        problems = pl.read_parquet(problems_path) if problems_path.exists() else empty_problems()
         result = validate_upload(
             tables,
             period=outcome.periode,
