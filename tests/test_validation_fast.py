@@ -225,3 +225,14 @@ def test_a_check_the_pre_check_cannot_trace_falls_back_to_pandera():
 
     schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check(lambda v: v > 0, element_wise=True))})
     assert fastcheck._compile(schema) is None
+
+
+def test_large_tables_go_to_pandera_directly(monkeypatch):
+    """Above MAX_ROWS the pre-check is skipped (pandera decides), with the same outcome."""
+    full = _full_path(monkeypatch, broken("meting", 5, score=6.0))
+    monkeypatch.setattr(fastcheck, "MAX_ROWS", 5)
+    verdicts = _spy(monkeypatch)
+    fast = run(broken("meting", 5, score=6.0))
+    assert_same_outcome(fast, full)
+    clean = [v for v, df in zip(verdicts, upload().values(), strict=True) if df.height <= 5]
+    assert verdicts.count(True) == len(clean) and clean
