@@ -12,7 +12,10 @@ that. They are replaced here, once, with versions that produce the same HTML byt
 * **Setting cells one by one.** Every cell of the output goes into great-tables' body through
   polars `DataFrame.__setitem__` (≈ 70 µs a cell, a new Series and a scatter each time: about
   half of a report page). Here the formatted values are collected per column and each column is
-  replaced once. The values and the cells chosen are exactly great-tables' own.
+  replaced once, in place. The values and the cells chosen are exactly great-tables' own.
+* **Selecting columns by name.** Every `cols_label`, `cols_align`, `fmt` … resolves its
+  columns with polars selectors, one polars query each; a list of existing names is resolved
+  directly (same columns, same order).
 * **The empty body.** `DataFrame.clear(n)` builds every null column from a Python list; a
   null String column of length n is made directly.
 * **The table CSS.** great-tables reads and compiles its SCSS template again for every table,
@@ -62,7 +65,6 @@ def _set_columns(body: pl.DataFrame, updates: dict[str, dict[int, Any]]) -> pl.D
     Only String columns receiving strings are replaced whole (what the reports and validation
     reports hand over; the body great-tables makes is all String); anything else is set cell
     by cell exactly as great-tables does."""
-    replaced = []
     for column, cells in updates.items():
         if not cells:
             continue
@@ -73,8 +75,9 @@ def _set_columns(body: pl.DataFrame, updates: dict[str, dict[int, Any]]) -> pl.D
         values = body.get_column(column).to_list()
         for row, value in cells.items():
             values[row] = value
-        replaced.append(pl.Series(column, values, dtype=pl.String))
-    return body.with_columns(replaced) if replaced else body
+        # in place, as great-tables' own cell setting (no query: `with_columns` is one)
+        body.replace_column(body.get_column_index(column), pl.Series(column, values, pl.String))
+    return body
 
 
 _original_render_formats = _gt_data.Body.render_formats
@@ -128,6 +131,25 @@ def _migrate_unformatted_to_output(data, data_tbl, formatted_cells, context):
             cells[row] = _utils._process_text(str(value), context=context)
     data._body.body = _set_columns(data._body.body, updates)
     return data
+
+
+# ------------------------------------------------------------------------------ column selection
+
+_original_eval_select = _tbl_data.eval_select.dispatch(pl.DataFrame)
+_faster = True
+
+
+@_tbl_data.eval_select.register(pl.DataFrame)
+def _eval_select(data: pl.DataFrame, expr, strict: bool = True):
+    """great-tables' column selection for polars, without a polars query for the common case:
+    a list of names that are all columns of the frame selects those columns (first occurrence,
+    in the order given), as the selectors `cs.by_name(name)` great-tables builds would."""
+    if _faster and isinstance(expr, (str, list)):
+        names = [expr] if isinstance(expr, str) else expr
+        positions = {name: i for i, name in enumerate(data.columns)}
+        if all(type(name) is str and name in positions for name in names):
+            return [(name, positions[name]) for name in dict.fromkeys(names)]
+    return _original_eval_select(data, expr, strict)
 
 
 # ------------------------------------------------------------------------------ empty body
@@ -189,6 +211,8 @@ _PATCHES = (
 
 
 def _install(faster: bool) -> None:
+    global _faster
+    _faster = faster  # the column selection (registered with great-tables' dispatcher)
     for owner, name, replacement, original in _PATCHES:
         setattr(owner, name, replacement if faster else original)
 

@@ -174,7 +174,20 @@ def _tables() -> list[tuple[str, pl.DataFrame, dict]]:
         }
     )
     return [
-        ("t-tekst", text, dict(stub="project", group="jaar", raw=["bedrag"], right=["bedrag"])),
+        (
+            "t-tekst",
+            text,
+            dict(
+                stub="project",
+                group="jaar",
+                raw=["bedrag"],
+                right=["bedrag", "bedrag"],
+                center=["noot"],
+                labels={"bedrag": "Bedrag <€>", "noot": "Noot"},
+                spanners=[("Geld & zo", ["bedrag", "noot"])],
+            ),
+        ),
+        ("t-verborgen", text, dict(hide=["noot"], subtitle="Sub <x>", width=None)),
         ("t-gemengd", mixed, dict(title="Gemengd", notes=["noot <i>"], raw=["naam"])),
         ("t-leeg", text.clear(), dict(title="Leeg")),
     ]
