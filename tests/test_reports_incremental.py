@@ -215,3 +215,32 @@ def test_bootstrap_medians_equal_numpys_nanmedian():
         got = _row_medians(samples)
         assert np.array_equal(got, expected), (orgs, width)
         assert not any(math.isnan(v) for v in got)
+
+
+def test_locale_formats_read_the_cached_locale_files_the_same():
+    from rendement.gt import GT
+
+    frame = pl.DataFrame(
+        {
+            "n": [1234567.891, -0.5, None],
+            "geld": [1234.5, -99.0, 0.0],
+            "deel": [0.125, 1.0, None],
+            "dag": [dt.date(2025, 3, 1), None, dt.date(2024, 12, 31)],
+        }
+    )
+
+    def render() -> str:
+        return (
+            GT(frame, id="t-locale", locale="nl")
+            .fmt_number(columns="n", decimals=2)
+            .fmt_currency(columns="geld", currency="EUR")
+            .fmt_percent(columns="deel", decimals=1)
+            .fmt_date(columns="dag", date_style="day_m_year")
+            .as_raw_html()
+        )
+
+    fast = render()
+    with great_tables_as_shipped():
+        shipped = render()
+    assert fast == shipped
+    assert "1.234.567,89" in fast

@@ -326,3 +326,8 @@ def build_organisation_pages(
         )
     shared = Shared(home.site, closed, params, today)
     return OrgPages(render_pages(shared, jobs), unchanged)
+
+
+# Pin the code version when the code is loaded: a process renders with the code it imported,
+# even if the files change on disk while it runs.
+code_version()
