@@ -115,14 +115,6 @@ def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
     return estimated / values.len(), estimated
 
 
-def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr:
-    """A column as text without surrounding spaces (as `_non_empty_text` sees it)."""
-    text = pl.col(name)
-    if dtype != pl.String:
-        text = text.cast(pl.String, strict=False)
-    return text.str.strip_chars()
-
-
 def _message(columns: list[BsnColumn]) -> str:
     parts = []
     for c in columns:
@@ -162,23 +154,18 @@ def find_bsn(
     if not screened:
         return None
     # Two queries for all columns together (the text as `_non_empty_text` sees it; then its
-    # non-empty values and those shaped like a BSN). A column with too few BSN-shaped values
-    # cannot be flagged on content (the 11-proef estimate never exceeds them), so only the rest
-    # goes through the per-value 11-proef below: the same verdicts as checking every column
-    # value by value, at the cost of two scans for an ordinary file.
-    texts = df.select(
-        [_text_expr(name, df.schema[name]).alias(f"t{i}") for i, name in enumerate(screened)]
-    )
-    counts = texts.select(
-        [
-            expr
-            for i in range(len(screened))
-            for expr in (
-                (pl.col(f"t{i}") != "").sum().alias(f"filled_{i}"),
-                pl.col(f"t{i}").str.contains(_BSN_SHAPE).sum().alias(f"shaped_{i}"),
-            )
-        ]
+    # non-empty values and those shaped like a BSN), each one expression over all columns. A
+    # column with too few BSN-shaped values cannot be flagged on content (the 11-proef
+    # estimate never exceeds them), so only the rest goes through the per-value 11-proef
+    # below: the same verdicts as checking every column value by value, at the cost of two
+    # scans for an ordinary file.
+    texts = df.select(pl.col(screened).cast(pl.String, strict=False).str.strip_chars())
+    row = texts.select(
+        (pl.all() != "").sum().name.prefix("filled:"),
+        pl.all().str.contains(_BSN_SHAPE).sum().name.prefix("shaped:"),
     ).row(0)
+    n = len(screened)
+    counts = [x for pair in zip(row[:n], row[n:], strict=True) for x in pair]
     flagged: list[BsnColumn] = []
     for i, name in enumerate(screened):
         filled, shaped = counts[2 * i], counts[2 * i + 1]

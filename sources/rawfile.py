@@ -46,12 +46,12 @@ class RawSheet:
 
 def _tidy(frame: pl.DataFrame, first_row: int) -> tuple[pl.DataFrame, int]:
     """Strip cells, empty -> null, number rows from `first_row`, drop empty rows."""
-    cols = [c for c in frame.columns]
-    frame = frame.with_columns(
-        [pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(c) for c in cols]
-    ).with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_rij"))
+    cols = list(frame.columns)
+    rij = (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_rij")
     if not cols:
-        return frame, 0
+        return frame.with_columns(rij), 0
+    # one expression over all columns: polars plans it once instead of once per column
+    frame = frame.select(pl.col(cols).cast(pl.String).str.strip_chars().replace("", None), rij)
     non_empty = frame.filter(pl.any_horizontal(pl.col(cols).is_not_null()))
     return non_empty, frame.height - non_empty.height
 
