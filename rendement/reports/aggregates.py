@@ -361,6 +361,9 @@ def _cell_seed(key: tuple) -> list[int]:
     return [BOOTSTRAP_SEED, zlib.crc32("|".join(map(str, key)).encode("utf-8"))]
 
 
+_BLOCK_VALUES = 2_000_000
+
+
 def _row_medians(samples: np.ndarray) -> np.ndarray:
     """The median of each row, NaN meaning "no value": `np.nanmedian(samples, axis=1)`, to
     the bit, when every row has a value. nanmedian loops over the rows in Python for a wide
@@ -381,15 +384,24 @@ def _median_interval(per_org: list[np.ndarray], key: tuple) -> tuple[float, floa
         return None
     # Order organisations by their own values, not by their ids: the result must not depend
     # on which id an organisation happens to have.
-    per_org = sorted(per_org, key=lambda v: tuple(np.sort(v)))
+    # (Each organisation's values sorted once, as Python floats: the same order and values as
+    # numpy's sort, without its fixed cost per tiny array.)
+    per_org = sorted((sorted(v.tolist()) for v in per_org), key=tuple)
     width = max(len(v) for v in per_org)
     matrix = np.full((g, width), np.nan)
     for i, v in enumerate(per_org):
-        matrix[i, : len(v)] = np.sort(v)
+        matrix[i, : len(v)] = v
     rng = np.random.default_rng(_cell_seed(key))
     picks = rng.integers(0, g, size=(BOOTSTRAP_DRAWS, g))
-    samples = matrix[picks].reshape(BOOTSTRAP_DRAWS, g * width)
-    medians = _row_medians(samples)
+    # In blocks of draws: a sample matrix of the whole sector is 2000 x (organisations x
+    # projects) values, hundreds of MB at once; the medians are the same per block.
+    block = max(1, _BLOCK_VALUES // (g * width))
+    medians = np.concatenate(
+        [
+            _row_medians(matrix[picks[i : i + block]].reshape(-1, g * width))
+            for i in range(0, BOOTSTRAP_DRAWS, block)
+        ]
+    )
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(medians, [tail, 1 - tail])
     return float(low), float(high)

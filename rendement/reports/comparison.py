@@ -114,7 +114,7 @@ def verdict(estimates: list[Estimate], what: str, fmt) -> str:
 
 
 def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     intervals = _interval_lookup(pub)
     interventions = sorted(INTERVENTIONS[domain].items(), key=lambda kv: kv[1])
     entries = [(None, TOTAL_ROW)] + [(code, label) for code, label in interventions]

@@ -112,9 +112,24 @@ def digests_per_organisation(frame: pl.DataFrame) -> dict[str, bytes]:
     """{organisatie_id: digest of that organisation's rows as a set}, in one pass."""
     if not frame.height or "organisatie_id" not in frame.columns:
         return {}
-    hashes = _row_hashes(frame).with_columns(org=frame["organisatie_id"])
-    parts = hashes.partition_by("org", as_dict=True, include_key=False)
-    return {key[0]: _set_digest(part) for key, part in parts.items() if key[0] is not None}
+    hashes = (
+        _row_hashes(frame)
+        .with_columns(org=frame["organisatie_id"])
+        .filter(pl.col("org").is_not_null())
+        .sort("org", "a", "b")
+    )
+    # One sort for all organisations; each one's rows are then a contiguous run, in the order
+    # `_set_digest` would put them.
+    orgs = hashes["org"].to_list()
+    a, b = hashes["a"].to_numpy(), hashes["b"].to_numpy()
+    out, start = {}, 0
+    for end in range(1, len(orgs) + 1):
+        if end == len(orgs) or orgs[end] != orgs[start]:
+            out[orgs[start]] = hashlib.sha256(
+                a[start:end].tobytes() + b[start:end].tobytes()
+            ).digest()
+            start = end
+    return out
 
 
 def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.date) -> bytes:

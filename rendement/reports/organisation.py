@@ -472,7 +472,7 @@ def _param_value(parameter: str, value: float | None) -> str:
 def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str]) -> str:
     if not positie.height:
         return '<p class="note">Nog geen positie berekend.</p>'
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     stats_of = {}
     for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
         if pub.is_closed(jaar):

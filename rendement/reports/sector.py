@@ -64,7 +64,7 @@ def _concept_note(pub: Published, years: list[int]) -> list[str]:
 
 
 def key_figures_table(pub: Published, year: int) -> str:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     rows = []
     for d in ROWS:
         row = {"domein": domain_label(d)}
@@ -92,7 +92,7 @@ def key_figures_table(pub: Published, year: int) -> str:
 
 
 def ratio_distribution_table(pub: Published, year: int) -> str:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     stats = ["p10", "p25", "mediaan", "p75", "p90"]
     values = [idx.value(year, d, "bkr", s) for d in ROWS for s in stats]
     lo, hi = charts.nice_range(values, include=[0.0, 1.0])
@@ -155,7 +155,7 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
 
 
 def trend_table(pub: Published, years: list[int]) -> str:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     rows = []
     for maat, stat, title, ref in TREND_MEASURES:
         for d in ROWS:
@@ -251,7 +251,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
 
 
 def intervention_table(pub: Published, year: int) -> str:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     cols = [
         ("organisaties", "aantal", "Organisaties"),
         ("projecten", "aantal", "Projecten"),
@@ -315,7 +315,7 @@ def legend_table(pub: Published, table_id: str = "sector-legenda") -> str:
 
 
 def cards(pub: Published, year: int) -> str:
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     stake = pub.stakeholders.filter(
         (pl.col("jaar") == year)
         & (pl.col("maat") == "baten")
@@ -360,7 +360,7 @@ def cards(pub: Published, year: int) -> str:
 
 def headline(pub: Published, year: int) -> str:
     """One plain sentence for a policy officer, from published figures only."""
-    idx = CellIndex(pub.cells)
+    idx = CellIndex.of(pub.cells)
     ratio = idx.get(year, TOTAL, "bkr", "mediaan")
     orgs = idx.get(year, TOTAL, "organisaties", "aantal")
     projects = idx.get(year, TOTAL, "projecten", "aantal")

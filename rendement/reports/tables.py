@@ -123,7 +123,21 @@ MISSING_CELL = Cell(None, "aantal", "onderdrukt", "x", "Geen cel gepubliceerd")
 
 
 class CellIndex:
-    """Look-up of the published benchmark cells (the long `benchmark.cellen` table)."""
+    """Look-up of the published benchmark cells (the long `benchmark.cellen` table).
+
+    `CellIndex.of(cells)` reuses the index of the frame it was last asked for: the pages of one
+    build look up the same frame a few dozen times (every organisation page the same one)."""
+
+    _last: tuple[pl.DataFrame, CellIndex] | None = None
+
+    @classmethod
+    def of(cls, cells: pl.DataFrame) -> CellIndex:
+        last = cls._last
+        if last is not None and last[0] is cells and last[1].height == cells.height:
+            return last[1]
+        index = cls(cells)
+        cls._last = (cells, index)
+        return index
 
     def __init__(self, cells: pl.DataFrame):
         self.cells = cells
@@ -131,6 +145,7 @@ class CellIndex:
         rows = cells.select(*cols, "waarde", "eenheid", "status", "symbool", "toelichting").rows()
         # The key is the first seven values, the cell the last five (a later row wins).
         self._index: dict[tuple, Cell] = {row[:7]: Cell(*row[7:]) for row in rows}
+        self.height = cells.height
         self.years: list[int] = sorted(cells["jaar"].unique().to_list()) if cells.height else []
 
     def get(
