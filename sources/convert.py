@@ -250,12 +250,13 @@ def convert_fields(
         ).row(0)
         distinct = dict(zip(code_fields, row, strict=True))
 
-    clean: list[pl.Expr] = []  # step 1
+    clean: list[pl.Expr] = []  # step 1 (on the file's columns)
     parse: list[pl.Expr] = []  # step 2
     typed: list[pl.Expr] = []  # step 3
     checks: list[tuple[pl.Expr, Callable[[], list[pl.Expr]]]] = []
     for name, spec in fields.items():
         col = pl.col(name)
+        source = pl.col(f"c{present[name]}") if name in present else pl.lit(None, pl.String)
         converted = pl.col(f"__t_{name}")
         kolom = header[present[name]] if name in present else spec.headers[0]
         table = table_of.get(name, "")
@@ -268,7 +269,7 @@ def convert_fields(
             if shape is not None and shape.date is not None:
                 parse.append(_date_shortcut(col, shape).alias(f"__p_{name}"))
             else:
-                clean.append(date_clean(col).alias(f"__c_{name}"))
+                clean.append(date_clean(source).alias(f"__c_{name}"))
                 parse.append(date_parse(step1).alias(f"__p_{name}"))
             out = date_value(step2)
             checks.append(
@@ -291,7 +292,7 @@ def convert_fields(
             if shortcut is not None:
                 parse.append(shortcut.alias(f"__p_{name}"))
             else:
-                clean.append(number_clean(col).alias(f"__c_{name}"))
+                clean.append(number_clean(source).alias(f"__c_{name}"))
                 parse.append(number_parse(step1, decimal, thousands).alias(f"__p_{name}"))
             out = step2 if spec.type == "number" else integer_value(step2)
             what = "getal" if spec.type == "number" else "geheel getal"
@@ -339,7 +340,8 @@ def convert_fields(
             checks.append((col.is_null(), partial(_empty_problem, table, kolom)))
         typed.append(out.alias(f"__t_{name}"))
 
-    # Eager steps: on frames this small, polars' query optimiser costs more than it saves.
+    # Eager steps: on frames this small, polars' query optimiser costs more than it saves. The
+    # first step takes each field's column from the file and its cleaned text together.
     frame = rows.select(
         [
             (pl.col(f"c{present[name]}") if name in present else pl.lit(None, pl.String)).alias(
@@ -348,10 +350,10 @@ def convert_fields(
             for name in fields
         ]
         + [pl.col("_rij")]
+        + clean
     )
-    for step in (clean, parse):
-        if step:
-            frame = frame.with_columns(step)
+    if parse:
+        frame = frame.with_columns(parse)
     masks = [mask for mask, _ in checks]
     frame = frame.with_columns(typed).with_columns(
         (pl.any_horizontal(masks) if masks else pl.lit(False)).alias("__verdacht")

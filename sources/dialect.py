@@ -279,15 +279,21 @@ EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
+_TIME_SUFFIX = re.compile(TIME_SUFFIX)
+_EXCEL_SERIAL = re.compile(EXCEL_SERIAL)
+_DATE_PATTERNS = [(label, re.compile(pattern)) for label, (pattern, _fmt) in DATE_FORMATS.items()]
+
+
 def date_notation(value: str) -> tuple[str | None, bool]:
     """(notation, has a time part) of one value: a `DATE_FORMATS` label, "excel-serieel" or
-    None (not a date we read)."""
-    timed = re.search(TIME_SUFFIX, value) is not None
-    bare = re.sub(TIME_SUFFIX, "", value)
-    if re.match(EXCEL_SERIAL, bare):
+    None (not a date we read). Called for every distinct value of every date column, so the
+    patterns are compiled once."""
+    timed = _TIME_SUFFIX.search(value) is not None
+    bare = _TIME_SUFFIX.sub("", value) if timed else value
+    if _EXCEL_SERIAL.match(bare):
         return "excel-serieel", timed
-    for label, (pattern, _fmt) in DATE_FORMATS.items():
-        if re.match(pattern, bare):
+    for label, pattern in _DATE_PATTERNS:
+        if pattern.match(bare):
             return label, timed
     return None, timed
 

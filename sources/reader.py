@@ -154,17 +154,15 @@ def _screen_bsn(sheets: list[RawSheet]) -> BsnFinding | None:
     """find_bsn over every column of every sheet, also the ones no layout reads."""
     columns = []
     for sheet in sheets:
-        data = sheet.data.drop("_rij")
-        names = []
-        for i in range(data.width):
-            cell = sheet.header[i] if sheet.header and i < len(sheet.header) else ""
-            names.append(cell or f"kolom {i + 1}")
+        data = [sheet.data.get_column(c) for c in sheet.data.columns if c != "_rij"]
         seen: Counter[str] = Counter()
-        renamed = {}
-        for c, n in zip(data.columns, names, strict=True):
+        renamed = []
+        for i, series in enumerate(data):
+            cell = sheet.header[i] if sheet.header and i < len(sheet.header) else ""
+            n = cell or f"kolom {i + 1}"
             seen[n] += 1
-            renamed[c] = n if seen[n] == 1 else f"{n} ({seen[n]})"
-        columns.append(data.rename(renamed))
+            renamed.append(series.alias(n if seen[n] == 1 else f"{n} ({seen[n]})"))
+        columns.append(pl.DataFrame(renamed))  # renamed without a query
     findings = [f for f in (find_bsn(df) for df in columns if df.width) if f is not None]
     if not findings:
         return None
