@@ -277,7 +277,7 @@ class _KnownTables:
 
 def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
     """Step 2 for one organisation: validate staged uploads and store what passes."""
-    from rendement.validation_report import report_html, report_json
+    from rendement.validation_report import render_report_html, report_json
     from schemas.validate import validate_upload
     from sources.errors import empty_problems
 
@@ -326,7 +326,7 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
                 ),
                 lake.rejected_path(org_id, outcome.checksum),
             )
-        _write_reports(home, outcome, result, report_json, report_html)
+        _write_reports(home, outcome, result, report_json, render_report_html)
         Lake.write_json(
             {
                 "geblokkeerd": result.file_rejected,
@@ -362,7 +362,10 @@ def _keep_previous_of_rejected(
     return pl.concat([accepted, kept.select(accepted.columns)], how="vertical_relaxed")
 
 
-def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, report_html) -> None:
+def _write_reports(
+    home: Home, outcome: UploadOutcome, result, report_json, render_report_html
+) -> None:
+    """The upload's validation report, JSON and HTML from one report dict."""
     kwargs = dict(
         organisatie_id=outcome.organisatie_id,
         bestand=outcome.bestand,
@@ -373,8 +376,9 @@ def _write_reports(home: Home, outcome: UploadOutcome, result, report_json, repo
     folder = home.org_site(outcome.organisatie_id) / "validatie"
     folder.mkdir(parents=True, exist_ok=True)
     stem = outcome.checksum[:16]
-    Lake.write_json(report_json(result, **kwargs), folder / f"{stem}.json")
-    (folder / f"{stem}.html").write_text(report_html(result, **kwargs), "utf-8")
+    report = report_json(result, **kwargs)
+    Lake.write_json(report, folder / f"{stem}.json")
+    (folder / f"{stem}.html").write_text(render_report_html(report), "utf-8")
 
 
 __all__ = [

@@ -387,6 +387,11 @@ def report_html(
         system=system,
         dialect=dialect,
     )
+    return render_report_html(report)
+
+
+def render_report_html(report: dict) -> str:
+    """The HTML page of a report made by `report_json` (intake writes both from one dict)."""
     plain = not report["regels"]
     css = _CSS + _PLAIN_TABLE_CSS if plain else _CSS
     parts = [
