@@ -132,6 +132,7 @@ def test_a_pooled_build_writes_the_same_bytes_as_one_process(
         return real(fn, org_ids)
 
     monkeypatch.setattr(org_pages, "per_organisation", recording)
+    monkeypatch.setattr(org_pages, "POOL_MIN_PAGES", 4)  # the demo has 8 organisations
     built = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("RENDEMENT_WORKERS", workers)

@@ -19,10 +19,10 @@ missing. The fingerprint covers:
   and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
   only stable within one polars version).
 
-Rendering more than a few pages uses `rendement.lake.per_organisation` (spawned workers,
-`RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are written to a
-private temporary folder as one pickle per organisation, plus one with what the pages share,
-and a worker renders from those. Pages are written atomically (temporary file + rename), the
+Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.lake.per_organisation` (spawned
+workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
+written to a private temporary folder as one pickle per organisation, plus one with what the
+pages share, and a worker renders from those. Pages are written atomically (temporary file + rename), the
 fingerprint after the page, so an interrupted build renders the page again next time.
 """
 
@@ -54,6 +54,9 @@ ORG_TABLES = ("projects", "project_info", "organisations", "outcomes", "positie"
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
+# Fewer pages than this are rendered in this process: starting the pool's workers (imports,
+# ≈ 2 s of CPU each) costs more than rendering a few dozen pages (≈ 45 ms each).
+POOL_MIN_PAGES = 40
 # Bump to render every page again after a change the source hash cannot see.
 _FORMAT = "1"
 
@@ -292,7 +295,7 @@ def _render_from_job(job_dir: str, org: str) -> str:
 
 def render_pages(shared: Shared, jobs: list[OrgInput]) -> list[Path]:
     """Render `jobs`, in a pool of processes when there are enough of them."""
-    if workers(len(jobs)) <= 1:
+    if len(jobs) < POOL_MIN_PAGES or workers(len(jobs)) <= 1:
         return [render_one(shared, job) for job in jobs]
     with tempfile.TemporaryDirectory(prefix="rendement-rapporten-") as job_dir:
         with open(Path(job_dir) / "gedeeld.pickle", "wb") as f:
