@@ -37,6 +37,11 @@ T = TypeVar("T")
 # workers (≈ 1-2 s: imports) costs more than it saves.
 POOL_MIN_ORGANISATIONS = 4
 WORKERS_ENV = "RENDEMENT_WORKERS"
+# Each worker runs polars on one thread: the pool already has a process per core, and an
+# organisation's frames are small (a few thousand rows), where polars' own threads only add
+# hand-over costs and compete with the other workers for the same cores. A value set by the
+# user wins.
+WORKER_ENVIRONMENT = {"POLARS_MAX_THREADS": "1"}
 
 
 def workers(n_tasks: int) -> int:
@@ -79,18 +84,24 @@ def per_organisation(fn: Callable[[str], T], org_ids: Sequence[str]) -> list[T]:
 
 @contextlib.contextmanager
 def _workers_without_main() -> Iterator[None]:
-    """Start spawned workers without re-running the caller's main script.
+    """Start spawned workers without re-running the caller's main script, with
+    `WORKER_ENVIRONMENT` in their environment.
 
     A spawned process imports the parent's `__main__` again (to find functions defined there);
     in a script without an `if __name__ == "__main__"` guard that would run the script a second
     time in every worker. The functions run here live in modules, so the workers do not need
-    `__main__`: hide it while they start.
+    `__main__`: hide it while they start. A spawned process copies the parent's environment
+    when it starts, so the variables are set only while they start.
     """
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
+    added = {k: v for k, v in WORKER_ENVIRONMENT.items() if k not in os.environ}
+    os.environ.update(added)
     try:
         yield
     finally:
+        for key in added:
+            os.environ.pop(key, None)
         if main is not None:
             sys.modules["__main__"] = main
 
