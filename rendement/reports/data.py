@@ -9,6 +9,11 @@ still provisional. `Warehouse` holds the private detail the organisation reports
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +32,21 @@ from rendement.reports.aggregates import (
 from rendement.warehouse import connect
 
 CELL_TABLE = "benchmark.cellen"
+# Where the intervals of open years are kept between builds (`cached_interval_cells`): hidden,
+# so the upload service never serves it (the figures in it are on the working site anyway).
+INTERVAL_CACHE = ".cijfers"
+# The columns `interval_cells` reads of the projects.
+_INTERVAL_INPUT = (
+    "organisatie_id",
+    "jaar",
+    "domein",
+    "interventie",
+    "deelnemers_gemeten",
+    "deelnemers_verbeterd",
+    "bkr",
+)
+# Bump to compute every cached interval again after a change the source hash cannot see.
+_INTERVAL_FORMAT = "1"
 
 
 @dataclass(frozen=True)
@@ -169,9 +189,12 @@ def own_results(home: Home, organisatie_id: str) -> tuple[pl.DataFrame, pl.DataF
     return frames[0], frames[1]
 
 
-def current_published(home: Home, wh: Warehouse, params, frozen) -> Published:
+def current_published(
+    home: Home, wh: Warehouse, params, frozen, *, cache: Path | None = None
+) -> Published:
     """The public tables as they stand: closed years from the latest release (verbatim),
-    open years from the warehouse's benchmark cells and freshly computed aggregates."""
+    open years from the warehouse's benchmark cells and freshly computed aggregates (the
+    intervals of a year whose projects did not change come from `cache`, when given)."""
     closed_years = sorted(frozen.published.closed) if frozen is not None else []
     open_cells = wh.cells.filter(~pl.col("jaar").is_in(closed_years))
     open_years = sorted(open_cells["jaar"].unique().to_list())
@@ -181,7 +204,7 @@ def current_published(home: Home, wh: Warehouse, params, frozen) -> Published:
         if wh.outcomes.height
         else pl.DataFrame(schema=STAKEHOLDER_COLUMNS)
     )
-    inter = interval_cells(projects, open_years, wh.rules)
+    inter = cached_interval_cells(projects, open_years, wh.rules, cache)
     if frozen is None:
         return Published(open_cells, stake, inter, wh.rules)
     return Published(
@@ -192,6 +215,79 @@ def current_published(home: Home, wh: Warehouse, params, frozen) -> Published:
         dict(frozen.published.closed),
         dict(frozen.published.rules_by_year),
     )
+
+
+@functools.cache
+def _interval_code_version() -> str:
+    """A hash of the code behind the intervals: the aggregates, the disclosure rules, the
+    vocabulary (the cells), and the libraries that compute them (numpy's generator draws the
+    bootstrap; polars' row hashes key the cache)."""
+    import rendement.disclosure
+    import rendement.reports.aggregates
+    import schemas.vocabulary
+
+    h = hashlib.sha256(f"format {_INTERVAL_FORMAT}\n".encode())
+    for module in (rendement.reports.aggregates, rendement.disclosure, schemas.vocabulary):
+        h.update(Path(module.__file__).read_bytes())
+    for lib in ("numpy", "polars"):
+        h.update(f"{lib}=={importlib.metadata.version(lib)}\n".encode())
+    h.update(f"python {sys.version_info[:2]}\n".encode())
+    return h.hexdigest()
+
+
+def _interval_key(part: pl.DataFrame, year: int, rules: DisclosureRules) -> str:
+    """The key of one year's intervals: its input rows in their order (a different order is
+    a different key: no chance that a sum adds up differently), the rules and the code."""
+    h = hashlib.sha256(f"{_interval_code_version()}|{year}|{rules!r}|".encode())
+    h.update(repr(list(part.schema.items())).encode())
+    h.update(part.height.to_bytes(8, "little"))
+    if part.height:
+        h.update(part.hash_rows(seed=101).to_numpy().tobytes())
+        h.update(part.hash_rows(seed=202).to_numpy().tobytes())
+    return h.hexdigest()[:40]
+
+
+def cached_interval_cells(
+    projects: pl.DataFrame, years: list[int], rules: DisclosureRules, cache: Path | None
+) -> pl.DataFrame:
+    """`interval_cells` of `years`, each year taken from `cache` when its projects are the
+    same as when it was computed.
+
+    The bootstrap of a year costs about half a second at the sector's size, and a re-upload
+    changes one organisation's years only. Every year's intervals depend on that year's
+    projects alone, so the result is the same as computing all years at once. A cached year
+    is a Parquet file whose name holds the key (`_interval_key`); one file per year is kept."""
+    if cache is None or not years:
+        return interval_cells(projects, years, rules)
+    columns = [c for c in _INTERVAL_INPUT if c in projects.columns]
+    frames = []
+    for year in years:
+        part = projects.select(columns).filter(pl.col("jaar").cast(pl.Int64) == year)
+        path = cache / f"intervallen-{year}-{_interval_key(part, year, rules)}.parquet"
+        try:
+            frames.append(pl.read_parquet(path))
+            continue
+        except (FileNotFoundError, OSError, pl.exceptions.ComputeError):
+            pass
+        frame = interval_cells(part, [year], rules)
+        _store(cache, path, frame)
+        frames.append(frame)
+    return pl.concat(frames)
+
+
+def _store(cache: Path, path: Path, frame: pl.DataFrame) -> None:
+    """Keep `frame` as the year's only cached file (written under a temporary name and then
+    renamed, so a reader never sees half a file)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    year_prefix = path.name.rsplit("-", 1)[0] + "-"
+    for old in cache.glob(f"{year_prefix}*.parquet"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def empty_published(rules: DisclosureRules) -> Published:

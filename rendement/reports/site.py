@@ -23,7 +23,7 @@ import polars as pl
 from rendement.home import Home
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
-from rendement.reports.data import Published, current_published, read_warehouse
+from rendement.reports.data import INTERVAL_CACHE, Published, current_published, read_warehouse
 from rendement.reports.index import site_index
 from rendement.reports.org_pages import build_organisation_pages, write_atomic
 from rendement.reports.sector import sector_page
@@ -99,7 +99,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     today = today or dt.date.today()
     wh = read_warehouse(home.warehouse)
     frozen = load_frozen(home)
-    pub = current_published(home, wh, params, frozen)
+    pub = current_published(home, wh, params, frozen, cache=home.site / INTERVAL_CACHE)
     ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)
     site = home.site
     pages = SitePages()
