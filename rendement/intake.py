@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from schemas.tables import KEYS, MODELS
 TABLE_ORDER = list(MODELS)
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
-PROBLEMS_FILE = "_problemen.parquet"  # in a staging folder only when reading found problems
+PROBLEMS_STEM = "_problemen"  # a staged table of that name only when reading found problems
 BSN_REFUSED = "bsn_gevonden"
 
 
@@ -56,11 +55,8 @@ class UploadOutcome:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def pending_uploads(home: Home, org_id: str) -> list[Path]:
@@ -89,16 +85,32 @@ def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
 
 
 def is_known(home: Home, org_id: str, checksum: str) -> bool:
+    return checksum in _archived_checksums(home, org_id)
+
+
+def _archived_checksums(home: Home, org_id: str) -> set[str]:
+    """The checksums of an organisation's archived originals (`<checksum>.<suffix>`), from one
+    listing of its archive folder: `receive_org` asks for every waiting file, and matching a
+    glob pattern per file (compiled anew each time) cost more than the listing."""
     folder = home.archive / org_id
-    return folder.is_dir() and any(folder.glob(f"{checksum}.*"))
+    if not folder.is_dir():
+        return set()
+    return {
+        name.partition(".")[0]
+        for name in os.listdir(folder)
+        if "." in name and not name.startswith(".")
+    }
 
 
-def _archive(home: Home, path: Path, org_id: str, checksum: str) -> Path:
+def _archive(home: Home, path: Path, org_id: str, checksum: str, data: bytes) -> Path:
+    """Keep the original as received: exactly the bytes that were hashed and read (not a second
+    read of the inbox file, which could differ if it changed meanwhile), read-only."""
     target = archived_path(home, org_id, checksum, path.suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(path, tmp)
-    os.chmod(tmp, 0o440)
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        os.fchmod(fh.fileno(), 0o440)
     os.replace(tmp, target)
     return target
 
@@ -152,10 +164,13 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     lake = Lake(home.lake)
     key = load_or_create_key(home.secrets)
     outcomes = []
+    archived = _archived_checksums(home, org_id)
     for path in pending_uploads(home, org_id):
-        checksum = sha256_file(path)
+        # read once: hashed, parsed and archived from the same bytes
+        data = path.read_bytes()
+        checksum = hashlib.sha256(data).hexdigest()
         outcome = UploadOutcome(org_id, path.name, checksum, "ontvangen")
-        if is_known(home, org_id, checksum):
+        if checksum in archived:
             outcome.status = "duplicaat"
             outcome.melding = "Dit bestand is al eerder ontvangen; er is niets veranderd."
             path.unlink()
@@ -164,17 +179,19 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             continue
         try:
             # read under its original name: the reporting year is often in the file name
-            result = read_upload(path, system=system)
+            result = read_upload(path, system=system, data=data)
         except UnreadableFile as exc:
             outcome.status, outcome.reden_code, outcome.melding = "geweigerd", exc.code, exc.message
             if exc.code != BSN_REFUSED:  # a file with BSNs may not be kept at all (art. 46 UAVG)
-                _archive(home, path, org_id, checksum)
+                _archive(home, path, org_id, checksum, data)
+                archived.add(checksum)
             path.unlink()
             _quarantine(home, outcome)
             _log(home, outcome, "ontvangst")
             outcomes.append(outcome)
             continue
-        _archive(home, path, org_id, checksum)
+        _archive(home, path, org_id, checksum, data)
+        archived.add(checksum)
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
             result.system,
@@ -189,10 +206,11 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             outcomes.append(outcome)
             continue
         staging = lake.staging_dir(org_id, checksum)
+        staging.mkdir(parents=True, exist_ok=True)
         for table, df in canonical_tables(result, org_id, key).items():
-            Lake.write(df, staging / f"{table}.parquet")
+            Lake.write_staged(df, staging / f"{table}{Lake.STAGED_SUFFIX}")
         if result.problems.height:  # almost always empty; `accept_org` reads none as none
-            Lake.write(result.problems, staging / PROBLEMS_FILE)
+            Lake.write_staged(result.problems, staging / f"{PROBLEMS_STEM}{Lake.STAGED_SUFFIX}")
         outcome.aantallen = {t: df.height for t, df in result.tables.items()}
         Lake.write_json(asdict(outcome), staging / "_upload.json")
         _log(home, outcome, "ontvangst")
@@ -289,13 +307,14 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     for staging in staged:
         meta = json.loads((staging / "_upload.json").read_text("utf-8"))
         outcome = UploadOutcome(**meta)
-        tables = {
-            p.stem: pl.read_parquet(p)
-            for p in sorted(staging.glob("*.parquet"))
-            if not p.stem.startswith("_")
+        files = {
+            p.stem: p
+            for p in sorted(staging.iterdir())
+            if p.suffix in Lake.STAGED_SUFFIXES and not p.name.startswith(".")
         }
-        problems_path = staging / PROBLEMS_FILE
-        problems = pl.read_parquet(problems_path) if problems_path.exists() else empty_problems()
+        tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
+        problems_path = files.get(PROBLEMS_STEM)
+        problems = Lake.read_staged(problems_path) if problems_path else empty_problems()
         result = validate_upload(
             tables,
             period=outcome.periode,

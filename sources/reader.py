@@ -284,17 +284,21 @@ def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -
         )
 
 
-def read_upload(path: Path, *, system: str | None = None, refuse_bsn: bool = True) -> ReadResult:
+def read_upload(
+    path: Path, *, system: str | None = None, refuse_bsn: bool = True, data: bytes | None = None
+) -> ReadResult:
     """Read one uploaded export into canonical tables.
 
     `system` names the layout family ("contract", "regicare", "regas", ...); by default it is
     detected from the header. Raises `UnreadableFile` when the file cannot be read at all
     (also, unless `refuse_bsn=False`, when it contains BSNs in any column). Row-level problems
-    never raise: they are in `problems`.
+    never raise: they are in `problems`. `data`: the file's bytes when the caller has read them
+    already (intake hashes and archives the same bytes); the file is then not read again.
     """
     path = Path(path)
     mappings = _check_system(system)
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     if not data.strip(b" \t\r\n\x00") or data in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         raise UnreadableFile("leeg_bestand", "Het bestand is leeg.")
     for magic, what in BINARY_MAGIC.items():
