@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from rendement.mkba.params import ParameterSet, normalise_code
@@ -61,15 +62,37 @@ def _active_trajectories(tables: dict[str, pl.DataFrame], py: pl.DataFrame) -> p
 
 
 def _active(traject: pl.DataFrame, py: pl.DataFrame) -> pl.DataFrame:
+    """Every traject column, joined to the project-years in which the trajectory was active."""
+    return _active_slim(
+        traject.with_columns(_ACTIVE_YEARS), py, traject.columns + list(_ACTIVE_YEARS_COLUMNS)
+    ).drop(_ACTIVE_YEARS_COLUMNS)
+
+
+# The first and last year of a trajectory: active in `jaar` when start year <= jaar <= end
+# year (no end: still running). The same as comparing the dates with 31 December and 1 January
+# of `jaar`, with two small integers per trajectory instead of two dates built per joined row.
+_ACTIVE_YEARS = (
+    pl.col("startdatum").dt.year().alias("_start_jaar"),
+    pl.col("einddatum").dt.year().alias("_eind_jaar"),
+)
+_ACTIVE_YEARS_COLUMNS = ("_start_jaar", "_eind_jaar")
+
+
+def _active_slim(traject: pl.DataFrame, py: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`columns` of `traject` (which has `_ACTIVE_YEARS`) joined to the project-years in which
+    the trajectory was active. Only the columns asked for are carried through the join: at
+    the sector's size that join has hundreds of thousands of rows per batch."""
+    keep = [c for c in columns if c not in ("organisatie_id", "project_id")]
     return (
         py.select(KEYS)
-        .join(traject, on=["organisatie_id", "project_id"], how="inner")
+        .join(
+            traject.select("organisatie_id", "project_id", *keep),
+            on=["organisatie_id", "project_id"],
+            how="inner",
+        )
         .filter(
-            (pl.col("startdatum") <= pl.date(pl.col("jaar"), 12, 31))
-            & (
-                pl.col("einddatum").is_null()
-                | (pl.col("einddatum") >= pl.date(pl.col("jaar"), 1, 1))
-            )
+            (pl.col("_start_jaar") <= pl.col("jaar"))
+            & (pl.col("_eind_jaar").is_null() | (pl.col("_eind_jaar") >= pl.col("jaar")))
         )
     )
 
@@ -84,39 +107,167 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
-    codes = {v: normalise_code(v) or "" for v in meting["onderdeel"].drop_nulls().unique()}
-    meting = meting.with_columns(
-        pl.col("onderdeel")
-        .replace_strict(codes, default="", return_dtype=pl.String)
-        .fill_null("")
-        .alias("onderdeel")
+    return _indexed_pairs(meting, traject).drop(_PAIR_INDEX)
+
+
+_TRAJECT_KEY = ["organisatie_id", "traject_id"]
+# Hidden columns of the pairs in `Facts`: the trajectory × instrument (an integer key for the
+# per-instrument means) and the pair itself (for a fixed row order).
+_PAIR_INDEX = ["_ti", "_k"]
+
+
+def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
+    """The T0/T1 pairs (see `measurement_pairs`) with `_PAIR_INDEX`, sorted by `_k`.
+
+    At the sector's size a batch has about a million measurements, and grouping and joining
+    them on four text columns was most of the engine's time. Here every measurement gets one
+    integer key: its trajectory (`_trajectory_index`: measurements of unknown trajectories
+    drop out, as they did in the final join before), instrument, normalised onderdeel and
+    moment. One sort by that key and the date puts each pair's T0 and T1 rows next to each
+    other: T0 is the first score in date order, T1 the last (ties: the earlier row first).
+    """
+    meting = meting.filter(
+        pl.col("organisatie_id").is_not_null()
+        & pl.col("traject_id").is_not_null()
+        & pl.col("instrument").is_not_null()
+        & pl.col("moment").is_in(["T0", "T1"])
     )
-    group = ["organisatie_id", "traject_id", "instrument", "onderdeel"]
-    t0 = (
-        meting.filter(pl.col("moment") == "T0")
-        .sort("datum")
-        .group_by(group)
-        .agg(pl.col("score").first().alias("t0"))
-    )
-    t1 = (
-        meting.filter(pl.col("moment") == "T1")
-        .sort("datum")
-        .group_by(group)
-        .agg(pl.col("score").last().alias("t1"), pl.col("datum").last().alias("datum_t1"))
-    )
-    traject = traject.select("organisatie_id", "traject_id", "project_id", "client_pseudoniem")
+    raw_parts = meting["onderdeel"].drop_nulls().unique().sort().to_list()
+    codes = [normalise_code(v) or "" for v in raw_parts]
+    parts = sorted(set(codes) | {""})
+    blank = parts.index("")  # a missing onderdeel, or one without a code
+    part_of = np.array([parts.index(c) for c in codes] + [blank], dtype=np.int64)
+    instruments = sorted(meting["instrument"].unique().to_list())
+    n_i, n_o = len(instruments), len(parts)
+    tr, m = _trajectory_index(traject, meting)
+    if m.is_empty():
+        return _empty_pairs()
+    t = m["_t"].to_numpy().astype(np.int64)
+    i = m["instrument"].cast(pl.Enum(instruments)).to_physical().to_numpy().astype(np.int64)
+    o = part_of[
+        m["onderdeel"].cast(pl.Enum(raw_parts)).to_physical().fill_null(len(raw_parts)).to_numpy()
+    ]
+    k2 = ((t * n_i + i) * n_o + o) * 2 + (m["moment"] == "T1").to_numpy()
+    days = m["datum"].cast(pl.Int32).to_numpy()  # masked below where null
+    nulls = m["datum"].is_null().to_numpy()
+    lo = int(days[~nulls].min()) if (~nulls).any() else 0
+    span = (int(days[~nulls].max()) - lo + 2) if (~nulls).any() else 1
+    day = np.where(nulls, 0, days.astype(np.int64) - lo + 1)  # null dates first, as in sort
+    if int(k2.max()) < 2**62 // span:
+        by = pl.DataFrame({"k": k2 * span + day})
+    else:  # too large for one integer: sort on both
+        by = pl.DataFrame({"k": k2, "d": day})
+    order = by.select(pl.arg_sort_by(by.columns, maintain_order=True)).to_series().to_numpy()
+    g = k2[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(g)] - 1
+    key = g[starts]
+    # a pair: a T0 group (even key) directly followed by the T1 group of the same key
+    first = np.flatnonzero((key[:-1] % 2 == 0) & (key[1:] == key[:-1] + 1))
+    at_t0 = order[starts[first]]
+    at_t1 = order[ends[first + 1]]
+    k = key[first] // 2
+    rows = tr[(k // (n_i * n_o)).tolist()]
     higher = pl.col("instrument").replace_strict(_HIGHER_IS_BETTER, return_dtype=pl.Boolean)
-    return (
-        t0.join(t1, on=group, how="inner")
-        .join(traject.unique(["organisatie_id", "traject_id"]), on=["organisatie_id", "traject_id"])
-        .with_columns(
-            pl.col("datum_t1").dt.year().cast(pl.Int64).alias("jaar"),
-            pl.when(higher)
-            .then(pl.col("t1") - pl.col("t0"))
-            .otherwise(pl.col("t0") - pl.col("t1"))
-            .alias("verbetering"),
-        )
+    return pl.DataFrame(
+        {
+            "organisatie_id": rows["organisatie_id"],
+            "traject_id": rows["traject_id"],
+            "instrument": pl.Series(instruments, dtype=pl.String).gather((k // n_o) % n_i),
+            "onderdeel": pl.Series(parts, dtype=pl.String).gather(k % n_o),
+            "t0": m["score"].gather(at_t0),
+            "t1": m["score"].gather(at_t1),
+            "datum_t1": m["datum"].gather(at_t1),
+            "project_id": rows["project_id"],
+            "client_pseudoniem": rows["client_pseudoniem"],
+            "_ti": k // n_o,
+            "_k": k,
+        }
+    ).with_columns(
+        pl.col("datum_t1").dt.year().cast(pl.Int64).alias("jaar"),
+        pl.when(higher)
+        .then(pl.col("t1") - pl.col("t0"))
+        .otherwise(pl.col("t0") - pl.col("t1"))
+        .alias("verbetering"),
     )
+
+
+def _empty_pairs() -> pl.DataFrame:
+    m, t = polars_schema("meting"), polars_schema("traject")
+    schema = {
+        "organisatie_id": m["organisatie_id"],
+        "traject_id": m["traject_id"],
+        "instrument": m["instrument"],
+        "onderdeel": pl.String,
+        "t0": m["score"],
+        "t1": m["score"],
+        "datum_t1": m["datum"],
+        "project_id": t["project_id"],
+        "client_pseudoniem": t["client_pseudoniem"],
+        "_ti": pl.Int64,
+        "_k": pl.Int64,
+        "jaar": pl.Int64,
+        "verbetering": m["score"],
+    }
+    return pl.DataFrame(schema=schema)
+
+
+def _trajectory_index(
+    traject: pl.DataFrame, meting: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(trajectories: organisatie_id, traject_id, project_id, client_pseudoniem, one row
+    per organisatie × traject_id (the first); the measurements of those trajectories with
+    `_t`, the row of their trajectory).
+
+    Per organisation, on traject_id alone: a batch's tables are one block per organisation
+    (`batch.combine_tables`), and a join on one text column costs a third of one on two.
+    When an organisation's measurements are not one block, one join on both columns.
+    """
+    tr = traject.filter(
+        pl.col("organisatie_id").is_not_null() & pl.col("traject_id").is_not_null()
+    ).select(*_TRAJECT_KEY, "project_id", "client_pseudoniem")
+    per_org: dict[str, pl.DataFrame] = {}
+    for (org,), part in tr.partition_by(
+        "organisatie_id", maintain_order=True, as_dict=True
+    ).items():
+        if part["traject_id"].n_unique() < part.height:
+            part = part.unique("traject_id", keep="first", maintain_order=True)
+        per_org[org] = part
+    index: dict[str, pl.DataFrame] = {}  # per organisation: traject_id, _t
+    offset = 0
+    for org, part in per_org.items():
+        index[org] = part.select(
+            "traject_id", (pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias("_t")
+        )
+        offset += part.height
+    tr = pl.concat(list(per_org.values())) if per_org else tr.clear()
+    cols = ["traject_id", "instrument", "onderdeel", "moment", "datum", "score"]
+    runs = meting.select(pl.col("organisatie_id").rle()).unnest("organisatie_id")
+    if runs["value"].n_unique() < runs.height:  # not one block per organisation
+        keyed = (
+            pl.concat(
+                [
+                    i.with_columns(pl.lit(org, tr.schema["organisatie_id"]).alias("organisatie_id"))
+                    for org, i in index.items()
+                ]
+            )
+            if index
+            else None
+        )
+        if keyed is None:
+            return tr, meting.select(*cols).with_columns(_t=pl.lit(0, pl.Int64)).clear()
+        m = meting.join(keyed, on=_TRAJECT_KEY, how="inner")
+        return tr, m.select(*cols, "_t")
+    found = []
+    start = 0
+    for n, org in runs.iter_rows():
+        if org in index:
+            block = meting.slice(start, n).select(*cols)
+            found.append(block.join(index[org], on="traject_id", how="inner"))
+        start += n
+    if not found:
+        return tr, meting.select(*cols).with_columns(_t=pl.lit(0, pl.Int64)).clear()
+    return tr, pl.concat(found)
 
 
 _PER_INSTRUMENT = ["organisatie_id", "project_id", "traject_id", "client_pseudoniem", "instrument"]
@@ -133,7 +284,13 @@ class Facts:
     - pairs: T0/T1 pairs per trajectory × instrument × onderdeel (`measurement_pairs`);
     - per_instrument: per trajectory × instrument the mean over its onderdelen of t0, t1 and
       verbetering, and the latest T1 year;
-    - active: trajectories joined to the project-years in which they were active.
+    - active: trajectories joined to the project-years in which they were active (KEYS,
+      client_pseudoniem, leeftijdsklasse);
+    - ended: ended trajectories counted (`n`) per organisatie × project × end year (`jaar`) ×
+      reden_einde × leeftijdsklasse: what the trajectory pathways and `trajecten_afgerond`
+      count, grouped once instead of joining every trajectory to the rules.
+
+    Pairs and per_instrument carry hidden integer keys (`_PAIR_INDEX`) and are sorted by them.
     """
 
     py: pl.DataFrame
@@ -141,6 +298,7 @@ class Facts:
     pairs: pl.DataFrame
     per_instrument: pl.DataFrame
     active: pl.DataFrame
+    ended: pl.DataFrame
 
 
 def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Facts:
@@ -148,19 +306,44 @@ def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Fa
     if py is None:
         py = project_years(tables)
     traject = table(tables, "traject")
-    pairs = _pairs(table(tables, "meting"), traject)
-    per_instrument = pairs.group_by(_PER_INSTRUMENT).agg(
-        pl.col("t0").mean(),
-        pl.col("t1").mean(),
-        pl.col("verbetering").mean(),
-        pl.col("jaar").max(),
+    pairs = _indexed_pairs(table(tables, "meting"), traject)
+    # per trajectory × instrument: `_ti` stands for the five text columns of _PER_INSTRUMENT
+    per_instrument = (
+        pairs.group_by("_ti")
+        .agg(
+            *(pl.col(c).first() for c in _PER_INSTRUMENT),
+            pl.col("t0").mean(),
+            pl.col("t1").mean(),
+            pl.col("verbetering").mean(),
+            pl.col("jaar").max(),
+        )
+        .sort("_ti")
+    )
+    ended = (
+        traject.filter(pl.col("einddatum").is_not_null())
+        .group_by(
+            "organisatie_id",
+            "project_id",
+            pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"),
+            "reden_einde",
+            "leeftijdsklasse",
+        )
+        .agg(pl.len().alias("n"))
+    )
+    active = _active_slim(
+        traject.select(
+            "organisatie_id", "project_id", "client_pseudoniem", "leeftijdsklasse"
+        ).with_columns(traject.select(_ACTIVE_YEARS)),
+        py,
+        ["client_pseudoniem", "leeftijdsklasse", *_ACTIVE_YEARS_COLUMNS],
     )
     return Facts(
         py=py,
         traject=traject,
         pairs=pairs,
         per_instrument=per_instrument,
-        active=_active(traject, py),
+        active=active,
+        ended=ended,
     )
 
 
@@ -185,10 +368,9 @@ def participant_counts(
         .alias("deelnemers_verbeterd"),
     )
     finished = (
-        f.traject.filter(pl.col("einddatum").is_not_null() & (pl.col("reden_einde") == "afgerond"))
-        .with_columns(pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"))
+        f.ended.filter(pl.col("reden_einde") == "afgerond")
         .group_by(KEYS)
-        .agg(pl.len().alias("trajecten_afgerond"))
+        .agg(pl.col("n").sum().alias("trajecten_afgerond"))
     )
     out = py.select(KEYS)
     for frame in (active, measured, finished):
@@ -338,12 +520,10 @@ def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
 def _traject_quantities(f: Facts, reasons: pl.DataFrame) -> pl.DataFrame:
     """Trajectories ended with one of the pathway's reasons (and age bands), per end year."""
     return (
-        f.traject.filter(pl.col("einddatum").is_not_null())
-        .join(reasons, on="reden_einde", how="inner")
+        f.ended.join(reasons, on="reden_einde", how="inner")
         .filter(_band_ok())
-        .with_columns(pl.col("einddatum").dt.year().cast(pl.Int64).alias("jaar"))
         .group_by(["_o", *KEYS])
-        .agg(pl.len().cast(pl.Float64).alias("hoeveelheid"))
+        .agg(pl.col("n").sum().cast(pl.Float64).alias("hoeveelheid"))
     )
 
 
