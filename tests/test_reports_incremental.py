@@ -25,7 +25,8 @@ from rendement.gt import great_tables_as_shipped
 from rendement.mkba import load_parameters
 from rendement.release import publish_release
 from rendement.reports import build_site, org_pages
-from rendement.reports.aggregates import _row_medians
+from rendement.reports.aggregates import _bootstrap_medians, interval_cells
+from rendement.reports.data import INTERVAL_CACHE, cached_interval_cells, read_warehouse
 from rendement.reports.tables import gt_html
 from tests.test_reports_browser import copy_home
 
@@ -203,19 +204,62 @@ def test_faster_great_tables_writes_the_same_html():
         assert fast[1] == shipped, table_id
 
 
-def test_bootstrap_medians_equal_numpys_nanmedian():
+def test_bootstrap_medians_equal_the_median_of_each_drawn_sample():
     rng = np.random.default_rng(5)
-    for _ in range(200):
-        orgs, width = int(rng.integers(2, 40)), int(rng.integers(1, 10))
-        matrix = np.full((orgs, width), np.nan)
-        for i in range(orgs):
-            k = int(rng.integers(1, width + 1))
-            matrix[i, :k] = np.sort(rng.lognormal(0.0, 1.0, k) * rng.choice([1.0, -1.0, 0.25]))
-        samples = matrix[rng.integers(0, orgs, size=(100, orgs))].reshape(100, orgs * width)
-        expected = np.nanmedian(samples, axis=1)
-        got = _row_medians(samples)
-        assert np.array_equal(got, expected), (orgs, width)
+    for _ in range(300):
+        orgs = int(rng.integers(2, 40))
+        per_org = [
+            np.round(rng.lognormal(0.0, 1.0, int(rng.integers(1, 10))), int(rng.integers(0, 3)))
+            for _ in range(orgs)
+        ]
+        if rng.random() < 0.3:  # one organisation holds most values: medians off the middle
+            per_org[0] = np.full(60, 3.0)
+        values = np.concatenate(per_org)
+        owner = np.repeat(np.arange(orgs), [len(v) for v in per_org])
+        order = np.argsort(values, kind="stable")
+        picks = rng.integers(0, orgs, size=(100, orgs))
+        counts = np.stack([np.bincount(p, minlength=orgs) for p in picks])
+        expected = np.array([np.median(np.concatenate([per_org[o] for o in p])) for p in picks])
+        got = _bootstrap_medians(values[order], owner[order], counts)
+        assert np.array_equal(got, expected), orgs
         assert not any(math.isnan(v) for v in got)
+
+
+def _sector_pages(home) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(home.site.glob("*.html"))}
+
+
+def test_cached_intervals_follow_their_projects(home, params, tmp_path):
+    """A year's cached intervals are used only while its projects are the same: a changed
+    benefit/cost ratio computes that year again, and the site equals one built without cache."""
+    cache = home.site / INTERVAL_CACHE
+    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    assert first, "no intervals cached"
+    org = organisations(home)[0]
+    with duckdb.connect(str(home.warehouse)) as con:
+        year = con.execute("SELECT max(jaar) FROM mkba.project").fetchall()[0][0]
+        con.execute(
+            "UPDATE mkba.project SET bkr = bkr * 3 + 1 WHERE jaar = ? AND organisatie_id = ?",
+            [year, org],
+        )
+    build_site(home, params, today=TODAY)
+    second = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    renewed = set(second) - set(first)
+    assert [n.split("-")[1] for n in renewed] == [str(year)]
+    assert {n: second[n] for n in second if n not in renewed} == {
+        n: t for n, t in first.items() if not n.startswith(f"intervallen-{year}-")
+    }
+    wh = read_warehouse(home.warehouse)
+    years = sorted(wh.cells["jaar"].unique().to_list())
+    fresh = interval_cells(wh.projects, years, wh.rules)
+    assert cached_interval_cells(wh.projects, years, wh.rules, cache).equals(fresh)
+    # the same pages as a build that computes everything
+    with_cache = _sector_pages(home)
+    other = copy_home(home, tmp_path / "zonder-cache")
+    for p in (other.site / INTERVAL_CACHE).glob("*"):
+        p.unlink()
+    build_site(other, params, today=TODAY)
+    assert _sector_pages(other) == with_cache
 
 
 def test_locale_formats_read_the_cached_locale_files_the_same():
