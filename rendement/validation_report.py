@@ -284,13 +284,15 @@ def _counts_table(report: dict) -> str:
     numbers = [*_COUNT_KEYS, "waarschuwingen"]
     # numbers written here as `fmt_integer` in locale nl writes them (12.345), aligned right
     # as great-tables aligns numbers: the same cells without its per-table locale set-up
-    rows = [
-        {"tabel": t, **{k: _integer_nl(c[k]) for k in numbers}}
-        for t, c in report["tabellen"].items()
-    ]
+    rows = [[t, *(_integer_nl(c[k]) for k in numbers)] for t, c in report["tabellen"].items()]
     if not rows:
         return "<p>Er zijn geen tabellen aangeleverd.</p>"
-    df = pl.DataFrame(rows, schema={"tabel": pl.String, **{k: pl.String for k in numbers}})
+    return _table_html(("tabellen", len(rows)), _counts_gt, rows)
+
+
+def _counts_gt(cells: list[list[str]], note: str | None) -> str:
+    numbers = [*_COUNT_KEYS, "waarschuwingen"]
+    df = pl.DataFrame(cells, schema=["tabel", *numbers], orient="row")
     gt = (
         GT(df, id="validatie-tabellen", locale="nl")
         .cols_label(**_COUNT_LABELS)
@@ -298,6 +300,51 @@ def _counts_table(report: dict) -> str:
         .tab_options(table_margin_left="0px")
     )
     return gt.as_raw_html()
+
+
+# --- great-tables tables as templates
+#
+# A report with findings has great-tables tables (the counts and, per rule, its examples):
+# ≈ 7 ms each to set up and render, most of a report's cost. Their HTML depends on the cells
+# only where each cell's text is written (escaped with `html.escape`, as great-tables escapes
+# text cells; all cells here are text), so each table shape (its id, rows and whether it has a
+# source note) is rendered once with a marker in every cell and in the note, and later tables
+# of that shape are that HTML with the markers replaced by the escaped texts: byte for byte
+# what great-tables writes (`tests/test_validation_fast_report.py` compares the two).
+
+_MARK = "\x00{}\x00"  # never in a cell: readers and validation hand over no NUL characters
+_MARKED = re.compile("\x00(\\d+)\x00")
+_templates: dict[tuple, str | None] = {}
+_TEMPLATES_MAX = 1024
+
+
+def _table_html(shape: tuple, render, cells: list[list[str]], note: str | None = None) -> str:
+    """`render(cells, note)` (a great-tables table of text cells), from a template per shape.
+
+    `shape` must determine everything of the table except the cell and note texts. Rendered
+    directly when a cell holds a NUL character, or when a marker does not come out exactly once
+    in the template (then great-tables did something else with a cell than escape it).
+    """
+    values = [v for row in cells for v in row]
+    if note is not None:
+        values.append(note)
+    if any("\x00" in v for v in values):
+        return render(cells, note)
+    key = (shape, len(cells[0]) if cells else 0, note is not None)
+    template = _templates.get(key, "")
+    if template == "":
+        width = len(cells[0]) if cells else 0
+        marked = [[_MARK.format(r * width + c) for c in range(width)] for r in range(len(cells))]
+        html_text = render(marked, None if note is None else _MARK.format(len(values) - 1))
+        found = [int(m) for m in _MARKED.findall(html_text)]
+        template = html_text if sorted(found) == list(range(len(values))) else None
+        if len(_templates) >= _TEMPLATES_MAX:
+            _templates.clear()
+        _templates[key] = template
+    if template is None:
+        return render(cells, note)
+    escaped = [html.escape(v) for v in values]
+    return _MARKED.sub(lambda m: escaped[int(m.group(1))], template)
 
 
 def _integer_nl(n: int) -> str:
@@ -325,47 +372,53 @@ def _plain_counts_table(report: dict) -> str:
     )
 
 
+_EXAMPLE_LABELS = {
+    "bestand": "Bestand",
+    "rij": "Rij in Excel",
+    "kolom": "Kolom",
+    "waarde": "Waarde",
+    "verwacht": "Verwacht",
+    "melding": "Melding",
+}
+
+
 def _examples_table(r: dict) -> str:
-    df = pl.DataFrame(
+    cells = [
         [
-            {
-                "bestand": ex["bestand"] or "",
-                # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
-                "rij": "–" if ex["rij"] is None else _integer_nl(ex["rij"]).replace(".", ""),
-                "kolom": ex["kolom"] or "",
-                "waarde": ex["waarde"] or "",
-                "verwacht": ex["verwacht"] or "",
-                "melding": ex["melding"] or "",
-            }
-            for ex in r["voorbeelden"]
-        ],
-        schema={
-            "bestand": pl.String,
-            "rij": pl.String,
-            "kolom": pl.String,
-            "waarde": pl.String,
-            "verwacht": pl.String,
-            "melding": pl.String,
-        },
-    )
-    gt = (
-        GT(df, id=f"validatie-{r['regel']}", locale="nl")
-        .cols_label(
-            bestand="Bestand",
-            rij="Rij in Excel",
-            kolom="Kolom",
-            waarde="Waarde",
-            verwacht="Verwacht",
-            melding="Melding",
-        )
-        .cols_align(align="right", columns="rij")
-        .tab_options(table_width="100%", table_margin_left="0px")
-    )
+            ex["bestand"] or "",
+            # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
+            "–" if ex["rij"] is None else _integer_nl(ex["rij"]).replace(".", ""),
+            ex["kolom"] or "",
+            ex["waarde"] or "",
+            ex["verwacht"] or "",
+            ex["melding"] or "",
+        ]
+        for ex in r["voorbeelden"]
+    ]
+    note = None
     if r["aantal"] > len(r["voorbeelden"]):
-        gt = gt.tab_source_note(
+        note = (
             f"De eerste {len(r['voorbeelden'])} van {r['aantal']} meldingen; de volledige lijst "
             "staat in het JSON-rapport en in de quarantainetabel."
         )
+    table_id = f"validatie-{r['regel']}"
+
+    def render(cells: list[list[str]], note: str | None) -> str:
+        return _examples_gt(table_id, cells, note)
+
+    return _table_html(("voorbeelden", table_id, len(cells)), render, cells, note)
+
+
+def _examples_gt(table_id: str, cells: list[list[str]], note: str | None) -> str:
+    df = pl.DataFrame(cells, schema={name: pl.String for name in _EXAMPLE_LABELS}, orient="row")
+    gt = (
+        GT(df, id=table_id, locale="nl")
+        .cols_label(**_EXAMPLE_LABELS)
+        .cols_align(align="right", columns="rij")
+        .tab_options(table_width="100%", table_margin_left="0px")
+    )
+    if note is not None:
+        gt = gt.tab_source_note(note)
     return gt.as_raw_html()
 
 

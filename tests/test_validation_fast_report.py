@@ -85,3 +85,30 @@ def test_plain_page_escapes_texts_from_the_upload():
     page = vr.report_html(outcome, **{**KW, "bestand": "<b>export</b>.csv"})
     assert "<b>export</b>" not in page
     assert "&lt;b&gt;export&lt;/b&gt;.csv" in page
+
+
+def test_tables_from_templates_are_what_great_tables_writes():
+    """Report tables of a shape seen before are filled in from that shape's template: the same
+    HTML, byte for byte, as great-tables rendering them, whatever the cells hold."""
+    texts = ["", "a & b", "<script>x</script>", 'aan "huis"', "é–€\n\t", "{0} $1 \\1", "0"]
+    for rows in (1, 3, 5):
+        cells = [[texts[(r + c) % len(texts)] for c in range(6)] for r in range(rows)]
+        for note in (None, "De eerste 5 van 12 <meldingen>"):
+            direct = vr._examples_gt("validatie-x", cells, note)
+            for _ in range(2):  # first renders the template, then fills it in
+                via = vr._table_html(
+                    ("voorbeelden", "validatie-x", rows),
+                    lambda c, n: vr._examples_gt("validatie-x", c, n),
+                    cells,
+                    note,
+                )
+                assert via == direct
+        counts = [[texts[(r + c) % len(texts)] for c in range(7)] for r in range(rows)]
+        assert vr._table_html(("tabellen", rows), vr._counts_gt, counts) == vr._counts_gt(
+            counts, None
+        )
+    # a cell with a NUL character is rendered by great-tables itself
+    odd = [["a\x00b", "1", "", "", "", ""]]
+    assert vr._table_html(
+        ("voorbeelden", "validatie-x", 1), lambda c, n: vr._examples_gt("validatie-x", c, n), odd
+    ) == vr._examples_gt("validatie-x", odd, None)
