@@ -12,6 +12,7 @@ from pipelines.resources import HomeResource, ParametersResource
 from rendement.home import Home
 from rendement.lake import Lake, per_organisation
 from rendement.mkba.batch import compute_per_organisation
+from rendement.mkba.engine import INPUT_TABLES
 
 MKBA = "mkba"
 RESULTS = {"project": "project", "uitkomst": "outcome", "scenario": "scenario"}
@@ -59,7 +60,7 @@ def mkba_orgs(h: Home, params, overrides: pl.DataFrame, orgs: tuple[str, ...]) -
     computed in a pool of processes.)"""
     lake = Lake(h.lake)
     results = compute_per_organisation(
-        {org: lake.accepted_tables(org) for org in orgs}, params, overrides
+        {org: lake.accepted_tables(org, INPUT_TABLES) for org in orgs}, params, overrides
     )
     counts = []
     for org, res in results.items():

@@ -139,17 +139,18 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
     part_of = np.array([parts.index(c) for c in codes] + [blank], dtype=np.int64)
     instruments = sorted(meting["instrument"].unique().to_list())
     n_i, n_o = len(instruments), len(parts)
-    tr, m = _trajectory_index(traject, meting)
-    if m.is_empty():
+    tr, t = _trajectory_index(traject, meting)
+    known = np.flatnonzero(t >= 0)
+    if len(known) == 0:
         return _empty_pairs()
-    t = m["_t"].to_numpy().astype(np.int64)
+    m = meting
     i = m["instrument"].cast(pl.Enum(instruments)).to_physical().to_numpy().astype(np.int64)
     o = part_of[
         m["onderdeel"].cast(pl.Enum(raw_parts)).to_physical().fill_null(len(raw_parts)).to_numpy()
     ]
-    k2 = ((t * n_i + i) * n_o + o) * 2 + (m["moment"] == "T1").to_numpy()
-    days = m["datum"].cast(pl.Int32).to_numpy()  # masked below where null
-    nulls = m["datum"].is_null().to_numpy()
+    k2 = (((t * n_i + i) * n_o + o) * 2 + (m["moment"] == "T1").to_numpy())[known]
+    days = m["datum"].cast(pl.Int32).to_numpy()[known]  # masked below where null
+    nulls = m["datum"].is_null().to_numpy()[known]
     lo = int(days[~nulls].min()) if (~nulls).any() else 0
     span = (int(days[~nulls].max()) - lo + 2) if (~nulls).any() else 1
     day = np.where(nulls, 0, days.astype(np.int64) - lo + 1)  # null dates first, as in sort
@@ -158,16 +159,17 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
     else:  # too large for one integer: sort on both
         by = pl.DataFrame({"k": k2, "d": day})
     order = by.select(pl.arg_sort_by(by.columns, maintain_order=True)).to_series().to_numpy()
+    order_rows = known[order]  # the rows of `meting` in key order
     g = k2[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     ends = np.r_[starts[1:], len(g)] - 1
     key = g[starts]
     # a pair: a T0 group (even key) directly followed by the T1 group of the same key
     first = np.flatnonzero((key[:-1] % 2 == 0) & (key[1:] == key[:-1] + 1))
-    at_t0 = order[starts[first]]
-    at_t1 = order[ends[first + 1]]
+    at_t0 = order_rows[starts[first]]
+    at_t1 = order_rows[ends[first + 1]]
     k = key[first] // 2
-    rows = tr[(k // (n_i * n_o)).tolist()]
+    rows = tr[k // (n_i * n_o)]
     higher = pl.col("instrument").replace_strict(_HIGHER_IS_BETTER, return_dtype=pl.Boolean)
     return pl.DataFrame(
         {
@@ -214,10 +216,10 @@ def _empty_pairs() -> pl.DataFrame:
 
 def _trajectory_index(
     traject: pl.DataFrame, meting: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, np.ndarray]:
     """(trajectories: organisatie_id, traject_id, project_id, client_pseudoniem, one row
-    per organisatie × traject_id (the first); the measurements of those trajectories with
-    `_t`, the row of their trajectory).
+    per organisatie × traject_id (the first); for every row of `meting` the row of its
+    trajectory there, -1 when there is none).
 
     Per organisation, on traject_id alone: a batch's tables are one block per organisation
     (`batch.combine_tables`), and a join on one text column costs a third of one on two.
@@ -241,33 +243,32 @@ def _trajectory_index(
         )
         offset += part.height
     tr = pl.concat(list(per_org.values())) if per_org else tr.clear()
-    cols = ["traject_id", "instrument", "onderdeel", "moment", "datum", "score"]
+    rows = np.full(meting.height, -1, dtype=np.int64)
+    if not index:
+        return tr, rows
     runs = meting.select(pl.col("organisatie_id").rle()).unnest("organisatie_id")
     if runs["value"].n_unique() < runs.height:  # not one block per organisation
-        keyed = (
-            pl.concat(
-                [
-                    i.with_columns(pl.lit(org, tr.schema["organisatie_id"]).alias("organisatie_id"))
-                    for org, i in index.items()
-                ]
-            )
-            if index
-            else None
+        keyed = pl.concat(
+            [
+                i.with_columns(pl.lit(org, pl.String).alias("organisatie_id"))
+                for org, i in index.items()
+            ]
         )
-        if keyed is None:
-            return tr, meting.select(*cols).with_columns(_t=pl.lit(0, pl.Int64)).clear()
-        m = meting.join(keyed, on=_TRAJECT_KEY, how="inner")
-        return tr, m.select(*cols, "_t")
-    found = []
+        found = meting.select(_TRAJECT_KEY).join(
+            keyed, on=_TRAJECT_KEY, how="left", maintain_order="left"
+        )["_t"]
+        return tr, found.fill_null(-1).to_numpy().astype(np.int64)
     start = 0
     for n, org in runs.iter_rows():
         if org in index:
-            block = meting.slice(start, n).select(*cols)
-            found.append(block.join(index[org], on="traject_id", how="inner"))
+            found = (
+                meting.slice(start, n)
+                .select("traject_id")
+                .join(index[org], on="traject_id", how="left", maintain_order="left")["_t"]
+            )
+            rows[start : start + n] = found.fill_null(-1).to_numpy()
         start += n
-    if not found:
-        return tr, meting.select(*cols).with_columns(_t=pl.lit(0, pl.Int64)).clear()
-    return tr, pl.concat(found)
+    return tr, rows
 
 
 _PER_INSTRUMENT = ["organisatie_id", "project_id", "traject_id", "client_pseudoniem", "instrument"]

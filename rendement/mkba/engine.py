@@ -31,6 +31,8 @@ from rendement.mkba.montecarlo import (
 )
 from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS, ParameterSet
 
+# The canonical tables the engine reads (the organisation table it does not need).
+INPUT_TABLES = ("project", "traject", "meting", "inzet", "kosten")
 OVERRIDE_COLUMNS = ["organisatie_id", "project_id", "parameter", "waarde", "toelichting"]
 OVERRIDES_APPLIED_SCHEMA = {
     "organisatie_id": pl.String,
