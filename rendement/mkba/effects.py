@@ -81,20 +81,55 @@ _ACTIVE_YEARS_COLUMNS = ("_start_jaar", "_eind_jaar")
 def _active_slim(traject: pl.DataFrame, py: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """`columns` of `traject` (which has `_ACTIVE_YEARS`) joined to the project-years in which
     the trajectory was active. Only the columns asked for are carried through the join: at
-    the sector's size that join has hundreds of thousands of rows per batch."""
+    the sector's size that join has hundreds of thousands of rows per batch. Per organisation
+    on project_id alone when the trajectories are one block per organisation (see
+    `_organisation_blocks`)."""
     keep = [c for c in columns if c not in ("organisatie_id", "project_id")]
-    return (
-        py.select(KEYS)
-        .join(
-            traject.select("organisatie_id", "project_id", *keep),
-            on=["organisatie_id", "project_id"],
-            how="inner",
-        )
-        .filter(
-            (pl.col("_start_jaar") <= pl.col("jaar"))
-            & (pl.col("_eind_jaar").is_null() | (pl.col("_eind_jaar") >= pl.col("jaar")))
-        )
+    active = (pl.col("_start_jaar") <= pl.col("jaar")) & (
+        pl.col("_eind_jaar").is_null() | (pl.col("_eind_jaar") >= pl.col("jaar"))
     )
+    blocks = _organisation_blocks(traject)
+    if blocks is None:
+        return (
+            py.select(KEYS)
+            .join(
+                traject.select("organisatie_id", "project_id", *keep),
+                on=["organisatie_id", "project_id"],
+                how="inner",
+            )
+            .filter(active)
+        )
+    years = {
+        org: part
+        for (org,), part in py.select(KEYS)
+        .partition_by("organisatie_id", maintain_order=True, as_dict=True)
+        .items()
+    }
+    found = [
+        years[org]
+        .join(traject.slice(start, n).select("project_id", *keep), on="project_id", how="inner")
+        .filter(active)
+        for org, start, n in blocks
+        if org in years
+    ]
+    schema = py.select(KEYS).join(
+        traject.select("organisatie_id", "project_id", *keep).clear(),
+        on=["organisatie_id", "project_id"],
+    )
+    return pl.concat(found) if found else schema
+
+
+def _organisation_blocks(df: pl.DataFrame) -> list[tuple[str, int, int]] | None:
+    """(organisatie_id, first row, rows) of every organisation when each has one contiguous
+    block of rows (as `batch.combine_tables` makes them), else None."""
+    runs = df.select(pl.col("organisatie_id").rle()).unnest("organisatie_id")
+    if runs["value"].n_unique() < runs.height:
+        return None
+    out, start = [], 0
+    for n, org in runs.iter_rows():
+        out.append((org, start, n))
+        start += n
+    return out
 
 
 def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -107,17 +142,23 @@ def measurement_pairs(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
-    return _indexed_pairs(meting, traject).drop(_PAIR_INDEX)
+    return _indexed_pairs(meting, traject)[0].drop(_PAIR_INDEX)
 
 
 _TRAJECT_KEY = ["organisatie_id", "traject_id"]
 # Hidden columns of the pairs in `Facts`: the trajectory × instrument (an integer key for the
-# per-instrument means) and the pair itself (for a fixed row order).
-_PAIR_INDEX = ["_ti", "_k"]
+# per-instrument means), the pair itself (for a fixed row order), its instrument × onderdeel
+# and the instrument's mean (`MEAN_ONDERDEEL`) as integer codes (see `_indexed_pairs`).
+_PAIR_INDEX = ["_ti", "_k", "_io", "_im"]
+_CODES_SCHEMA = {"instrument": pl.String, "onderdeel": pl.String, "_io": pl.Int64}
 
 
-def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
-    """The T0/T1 pairs (see `measurement_pairs`) with `_PAIR_INDEX`, sorted by `_k`.
+def _indexed_pairs(
+    meting: pl.DataFrame, traject: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The T0/T1 pairs (see `measurement_pairs`) with `_PAIR_INDEX`, sorted by `_k`; and
+    the codes: `_io` of every instrument × onderdeel (and × `MEAN_ONDERDEEL`), so that the
+    criteria are matched on one integer.
 
     At the sector's size a batch has about a million measurements, and grouping and joining
     them on four text columns was most of the engine's time. Here every measurement gets one
@@ -142,7 +183,7 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
     tr, t = _trajectory_index(traject, meting)
     known = np.flatnonzero(t >= 0)
     if len(known) == 0:
-        return _empty_pairs()
+        return _empty_pairs(), pl.DataFrame(schema=_CODES_SCHEMA)
     m = meting
     i = m["instrument"].cast(pl.Enum(instruments)).to_physical().to_numpy().astype(np.int64)
     o = part_of[
@@ -171,7 +212,15 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
     k = key[first] // 2
     rows = tr[k // (n_i * n_o)]
     higher = pl.col("instrument").replace_strict(_HIGHER_IS_BETTER, return_dtype=pl.Boolean)
-    return pl.DataFrame(
+    codes = pl.DataFrame(
+        {
+            "instrument": [x for x in instruments for _ in range(n_o + 1)],
+            "onderdeel": [*parts, MEAN_ONDERDEEL] * n_i,
+            "_io": [c for i in range(n_i) for c in (*range(i * n_o, (i + 1) * n_o), n_i * n_o + i)],
+        },
+        schema=_CODES_SCHEMA,
+    )
+    pairs = pl.DataFrame(
         {
             "organisatie_id": rows["organisatie_id"],
             "traject_id": rows["traject_id"],
@@ -184,6 +233,8 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
             "client_pseudoniem": rows["client_pseudoniem"],
             "_ti": k // n_o,
             "_k": k,
+            "_io": k % (n_i * n_o),
+            "_im": n_i * n_o + (k // n_o) % n_i,
         }
     ).with_columns(
         pl.col("datum_t1").dt.year().cast(pl.Int64).alias("jaar"),
@@ -192,6 +243,7 @@ def _indexed_pairs(meting: pl.DataFrame, traject: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("t0") - pl.col("t1"))
         .alias("verbetering"),
     )
+    return pairs, codes
 
 
 def _empty_pairs() -> pl.DataFrame:
@@ -208,6 +260,8 @@ def _empty_pairs() -> pl.DataFrame:
         "client_pseudoniem": t["client_pseudoniem"],
         "_ti": pl.Int64,
         "_k": pl.Int64,
+        "_io": pl.Int64,
+        "_im": pl.Int64,
         "jaar": pl.Int64,
         "verbetering": m["score"],
     }
@@ -246,8 +300,8 @@ def _trajectory_index(
     rows = np.full(meting.height, -1, dtype=np.int64)
     if not index:
         return tr, rows
-    runs = meting.select(pl.col("organisatie_id").rle()).unnest("organisatie_id")
-    if runs["value"].n_unique() < runs.height:  # not one block per organisation
+    blocks = _organisation_blocks(meting)
+    if blocks is None:
         keyed = pl.concat(
             [
                 i.with_columns(pl.lit(org, pl.String).alias("organisatie_id"))
@@ -258,8 +312,7 @@ def _trajectory_index(
             keyed, on=_TRAJECT_KEY, how="left", maintain_order="left"
         )["_t"]
         return tr, found.fill_null(-1).to_numpy().astype(np.int64)
-    start = 0
-    for n, org in runs.iter_rows():
+    for org, start, n in blocks:
         if org in index:
             found = (
                 meting.slice(start, n)
@@ -267,7 +320,6 @@ def _trajectory_index(
                 .join(index[org], on="traject_id", how="left", maintain_order="left")["_t"]
             )
             rows[start : start + n] = found.fill_null(-1).to_numpy()
-        start += n
     return tr, rows
 
 
@@ -291,7 +343,8 @@ class Facts:
       reden_einde × leeftijdsklasse: what the trajectory pathways and `trajecten_afgerond`
       count, grouped once instead of joining every trajectory to the rules.
 
-    Pairs and per_instrument carry hidden integer keys (`_PAIR_INDEX`) and are sorted by them.
+    Pairs and per_instrument carry hidden integer keys (`_PAIR_INDEX`) and are sorted by them;
+    `codes` names the `_io` codes (instrument, onderdeel or `MEAN_ONDERDEEL`).
     """
 
     py: pl.DataFrame
@@ -300,6 +353,7 @@ class Facts:
     per_instrument: pl.DataFrame
     active: pl.DataFrame
     ended: pl.DataFrame
+    codes: pl.DataFrame
 
 
 def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Facts:
@@ -307,12 +361,13 @@ def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Fa
     if py is None:
         py = project_years(tables)
     traject = table(tables, "traject")
-    pairs = _indexed_pairs(table(tables, "meting"), traject)
+    pairs, codes = _indexed_pairs(table(tables, "meting"), traject)
     # per trajectory × instrument: `_ti` stands for the five text columns of _PER_INSTRUMENT
     per_instrument = (
         pairs.group_by("_ti")
         .agg(
             *(pl.col(c).first() for c in _PER_INSTRUMENT),
+            pl.col("_im").first().alias("_io"),
             pl.col("t0").mean(),
             pl.col("t1").mean(),
             pl.col("verbetering").mean(),
@@ -345,6 +400,7 @@ def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Fa
         per_instrument=per_instrument,
         active=active,
         ended=ended,
+        codes=codes,
     )
 
 
@@ -493,15 +549,31 @@ def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
     cols = [*_PER_INSTRUMENT, "onderdeel", "jaar", "t0", "t1", "verbetering"]
     candidates = pl.concat(
         [
-            f.pairs.select(cols),
-            f.per_instrument.with_columns(pl.lit(MEAN_ONDERDEEL).alias("onderdeel")).select(cols),
+            f.pairs.select(*cols, "_io"),
+            f.per_instrument.with_columns(pl.lit(MEAN_ONDERDEEL).alias("onderdeel")).select(
+                *cols, "_io"
+            ),
         ]
     )
     cond = pl.lit(True)
     for bound, (column, op) in _BOUNDS.items():
         b = pl.col(bound)
         cond = cond & (b.is_null() | (pl.col(column) >= b if op == "ge" else pl.col(column) <= b))
-    hits = candidates.join(criteria, on=["instrument", "onderdeel"], how="inner").filter(cond)
+    # match on the integer code, with only the bounded columns; the text columns of the
+    # (few) hits are gathered after the filter
+    coded = criteria.join(f.codes, on=["instrument", "onderdeel"], how="inner").drop(
+        "instrument", "onderdeel"
+    )
+    found = (
+        candidates.select("_io", "t0", "t1", "verbetering")
+        .with_row_index("_r")
+        .join(coded, on="_io", how="inner")
+        .filter(cond)
+        .select("_r", "_o", "telling")
+    )
+    hits = pl.concat(
+        [candidates.drop("_io")[found["_r"]], found.select("_o", "telling")], how="horizontal"
+    )
     counted = (
         hits.filter(pl.col("telling") == "deelnemers")
         .group_by(["_o", *KEYS])
