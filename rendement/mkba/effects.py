@@ -65,7 +65,7 @@ def _active(traject: pl.DataFrame, py: pl.DataFrame) -> pl.DataFrame:
     """Every traject column, joined to the project-years in which the trajectory was active."""
     return _active_slim(
         traject.with_columns(_ACTIVE_YEARS), py, traject.columns + list(_ACTIVE_YEARS_COLUMNS)
-    ).drop(_ACTIVE_YEARS_COLUMNS)
+    ).drop(*_ACTIVE_YEARS_COLUMNS, "_p")
 
 
 # The first and last year of a trajectory: active in `jaar` when start year <= jaar <= end
@@ -83,40 +83,44 @@ def _active_slim(traject: pl.DataFrame, py: pl.DataFrame, columns: list[str]) ->
     the trajectory was active. Only the columns asked for are carried through the join: at
     the sector's size that join has hundreds of thousands of rows per batch. Per organisation
     on project_id alone when the trajectories are one block per organisation (see
-    `_organisation_blocks`)."""
+    `_organisation_blocks`). `_p`: the row of the project-year in `py`, an integer key for
+    the counts per project-year."""
     keep = [c for c in columns if c not in ("organisatie_id", "project_id")]
     active = (pl.col("_start_jaar") <= pl.col("jaar")) & (
         pl.col("_eind_jaar").is_null() | (pl.col("_eind_jaar") >= pl.col("jaar"))
     )
+    years = py.select(KEYS).with_row_index("_p")
     blocks = _organisation_blocks(traject)
     if blocks is None:
         return (
-            py.select(KEYS)
-            .join(
+            years.join(
                 traject.select("organisatie_id", "project_id", *keep),
                 on=["organisatie_id", "project_id"],
                 how="inner",
             )
             .filter(active)
+            .select(*KEYS, *keep, "_p")
         )
-    years = {
+    per_org = {
         org: part
-        for (org,), part in py.select(KEYS)
-        .partition_by("organisatie_id", maintain_order=True, as_dict=True)
-        .items()
+        for (org,), part in years.partition_by(
+            "organisatie_id", maintain_order=True, as_dict=True
+        ).items()
     }
     found = [
-        years[org]
+        per_org[org]
         .join(traject.slice(start, n).select("project_id", *keep), on="project_id", how="inner")
         .filter(active)
+        .select(*KEYS, *keep, "_p")
         for org, start, n in blocks
-        if org in years
+        if org in per_org
     ]
-    schema = py.select(KEYS).join(
+    if found:
+        return pl.concat(found)
+    return years.join(
         traject.select("organisatie_id", "project_id", *keep).clear(),
         on=["organisatie_id", "project_id"],
-    )
-    return pl.concat(found) if found else schema
+    ).select(*KEYS, *keep, "_p")
 
 
 def _organisation_blocks(df: pl.DataFrame) -> list[tuple[str, int, int]] | None:
@@ -363,17 +367,14 @@ def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Fa
     traject = table(tables, "traject")
     pairs, codes = _indexed_pairs(table(tables, "meting"), traject)
     # per trajectory × instrument: `_ti` stands for the five text columns of _PER_INSTRUMENT
-    per_instrument = (
-        pairs.group_by("_ti")
-        .agg(
-            *(pl.col(c).first() for c in _PER_INSTRUMENT),
-            pl.col("_im").first().alias("_io"),
-            pl.col("t0").mean(),
-            pl.col("t1").mean(),
-            pl.col("verbetering").mean(),
-            pl.col("jaar").max(),
-        )
-        .sort("_ti")
+    # (pairs are sorted by `_ti`: kept in that order, a group-by over sorted keys is cheap)
+    per_instrument = pairs.group_by("_ti", maintain_order=True).agg(
+        *(pl.col(c).first() for c in _PER_INSTRUMENT),
+        pl.col("_im").first().alias("_io"),
+        pl.col("t0").mean(),
+        pl.col("t1").mean(),
+        pl.col("verbetering").mean(),
+        pl.col("jaar").max(),
     )
     ended = (
         traject.filter(pl.col("einddatum").is_not_null())
@@ -416,7 +417,8 @@ def participant_counts(
     - trajecten_afgerond: trajectories ended in the year with reden_einde = afgerond.
     """
     f = known if known is not None else facts(tables, py)
-    active = f.active.group_by(KEYS).agg(pl.col("client_pseudoniem").n_unique().alias("deelnemers"))
+    # per project-year row of f.py (`_p`): the same groups as KEYS, on one integer
+    active = f.active.group_by("_p").agg(pl.col("client_pseudoniem").n_unique().alias("deelnemers"))
     measured = f.per_instrument.group_by(KEYS).agg(
         pl.col("client_pseudoniem").n_unique().alias("deelnemers_gemeten"),
         pl.col("client_pseudoniem")
@@ -429,8 +431,10 @@ def participant_counts(
         .group_by(KEYS)
         .agg(pl.col("n").sum().alias("trajecten_afgerond"))
     )
-    out = py.select(KEYS)
-    for frame in (active, measured, finished):
+    out = f.py.select(KEYS).with_row_index("_p")
+    out = out.join(active, on="_p", how="left", maintain_order="left").drop("_p")
+    out = py.select(KEYS).join(out, on=KEYS, how="left", maintain_order="left")
+    for frame in (measured, finished):
         out = out.join(frame, on=KEYS, how="left", maintain_order="left")
     counts = ["deelnemers", "deelnemers_gemeten", "deelnemers_verbeterd", "trajecten_afgerond"]
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
@@ -601,13 +605,27 @@ def _traject_quantities(f: Facts, reasons: pl.DataFrame) -> pl.DataFrame:
 
 
 def _participant_quantities(f: Facts, participants: pl.DataFrame) -> pl.DataFrame:
-    """Distinct clients active in the year (in the pathway's age bands)."""
-    return (
-        f.active.join(participants, how="cross")
-        .filter(_band_ok())
-        .group_by(["_o", *KEYS])
-        .agg(pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid"))
-    )
+    """Distinct clients active in the year (in the pathway's age bands); per pathway, on
+    the project-year's integer key `_p`."""
+    schema = {"_o": pl.Int64, **{k: f.py.schema[k] for k in KEYS}, "hoeveelheid": pl.Float64}
+    found = []
+    for o, bands in participants.iter_rows():
+        rows = (
+            f.active if bands is None else f.active.filter(pl.col("leeftijdsklasse").is_in(bands))
+        )
+        counted = rows.group_by("_p").agg(
+            pl.col("client_pseudoniem").n_unique().cast(pl.Float64).alias("hoeveelheid")
+        )
+        found.append(
+            pl.concat(
+                [
+                    f.py.select(KEYS)[counted["_p"]],
+                    counted.select(pl.lit(o, pl.Int64).alias("_o"), "hoeveelheid"),
+                ],
+                how="horizontal",
+            ).select(list(schema))
+        )
+    return pl.concat(found) if found else pl.DataFrame(schema=schema)
 
 
 QUANTITY_SCHEMA = {
