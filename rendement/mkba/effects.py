@@ -287,9 +287,17 @@ def _trajectory_index(
         pl.col("organisatie_id").is_not_null() & pl.col("traject_id").is_not_null()
     ).select(*_TRAJECT_KEY, "project_id", "client_pseudoniem")
     per_org: dict[str, pl.DataFrame] = {}
-    for (org,), part in tr.partition_by(
-        "organisatie_id", maintain_order=True, as_dict=True
-    ).items():
+    blocks = _organisation_blocks(tr)
+    if blocks is not None:  # slices, no copy
+        parts = [(org, tr.slice(start, n)) for org, start, n in blocks]
+    else:
+        parts = [
+            (org, part)
+            for (org,), part in tr.partition_by(
+                "organisatie_id", maintain_order=True, as_dict=True
+            ).items()
+        ]
+    for org, part in parts:
         if part["traject_id"].n_unique() < part.height:
             part = part.unique("traject_id", keep="first", maintain_order=True)
         per_org[org] = part
