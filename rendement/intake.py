@@ -246,25 +246,34 @@ NO_PERIOD_MESSAGE = (
 
 
 def staged_uploads(home: Home, org_id: str) -> list[Path]:
+    return [staging for staging, _meta in _staged(home, org_id)]
+
+
+def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
+    """Staging folders with their `_upload.json`, in acceptance order (each read once)."""
     folder = Lake(home.lake).root / "staging" / org_id
     if not folder.is_dir():
         return []
-    dirs = [d for d in folder.iterdir() if (d / "_upload.json").exists()]
-    return sorted(dirs, key=_acceptance_order)
+    found = []
+    for staging in folder.iterdir():
+        meta_path = staging / "_upload.json"
+        try:
+            text = meta_path.read_text("utf-8")
+            mtime = meta_path.stat().st_mtime_ns
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        meta = json.loads(text)
+        found.append((_acceptance_order(meta, mtime), staging, meta))
+    found.sort(key=lambda item: item[0])
+    return [(staging, meta) for _order, staging, meta in found]
 
 
-def _acceptance_order(staging: Path) -> tuple:
+def _acceptance_order(meta: dict, mtime_ns: int) -> tuple:
     """Older periods first, and within a period parents before children (projects before
     trajectories before measurements), so that the cross-table rules see what they refer to
     even when one delivery arrives as several CSV files in any order."""
-    meta_path = staging / "_upload.json"
-    meta = json.loads(meta_path.read_text("utf-8"))
     ranks = [TABLE_ORDER.index(t) for t in meta.get("aantallen", {}) if t in TABLE_ORDER]
-    return (
-        meta.get("periode") or 0,
-        min(ranks, default=len(TABLE_ORDER)),
-        meta_path.stat().st_mtime_ns,
-    )
+    return (meta.get("periode") or 0, min(ranks, default=len(TABLE_ORDER)), mtime_ns)
 
 
 class _KnownTables:
@@ -302,10 +311,9 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     today = today or dt.date.today()
     lake = Lake(home.lake)
     outcomes = []
-    staged = staged_uploads(home, org_id)
+    staged = _staged(home, org_id)
     known = _KnownTables(lake, org_id) if staged else None
-    for staging in staged:
-        meta = json.loads((staging / "_upload.json").read_text("utf-8"))
+    for staging, meta in staged:
         outcome = UploadOutcome(**meta)
         files = {
             p.stem: p

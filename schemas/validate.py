@@ -142,7 +142,9 @@ def hits(
     for name, value in extra.items():
         expr = pl.lit(value) if isinstance(value, str) else value
         cols.append(expr.cast(pl.String).alias(name))
-    return df.lazy().select(cols).collect()
+    # in memory: left to choose ("auto"), polars 2 runs such a query of a few rows on its
+    # streaming engine, at several times the cost
+    return df.lazy().select(cols).collect(engine="in-memory")
 
 
 def file_hit(
@@ -326,7 +328,10 @@ def row_checks(
         return _empty_hits()
     schema = checks.schema
     try:
-        schema.validate(frame, lazy=True)
+        # pandera runs each check as a lazy query of a few thousand rows: on polars' in-memory
+        # engine, not the streaming engine polars 2 picks for them (≈ 2/3 of the time)
+        with pl.Config(engine_affinity="in-memory"):
+            schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
@@ -582,7 +587,9 @@ def _counts(frames, usable, h: pl.DataFrame) -> dict:
             ).select(pl.struct("_bestand", "_rij").n_unique().alias("n"))
             warned_rows = mine.select((pl.col("ernst") == WAARSCHUWING).sum().alias("w"))
             unread, warned = (
-                pl.concat([unread_rows, warned_rows], how="horizontal").collect().row(0)
+                pl.concat([unread_rows, warned_rows], how="horizontal")
+                .collect(engine="in-memory")  # see `hits`
+                .row(0)
             )
         counts[table] = {
             "rijen": rows,
