@@ -112,6 +112,23 @@ def test_batch_equals_each_organisation_alone(tables, params, overrides):
         assert not batch[org].eigen.project.equals(batch[org].standaard.project)
 
 
+def test_row_order_of_the_tables_does_not_matter(tables, params, overrides):
+    """The engine joins a batch's tables per organisation when each organisation is one
+    block of rows (as `combine_tables` gives them) and over all rows otherwise: both give
+    the same figures."""
+    shuffled = {name: df.sample(fraction=1.0, shuffle=True, seed=5) for name, df in tables.items()}
+    assert shuffled["meting"]["organisatie_id"].rle_id().max() + 1 > 6  # interleaved
+    assert_same(
+        compute_mkba(shuffled, params, overrides=overrides, draws=DRAWS),
+        compute_mkba(tables, params, overrides=overrides, draws=DRAWS),
+    )
+    assert_frame_equal(
+        measurement_pairs(shuffled).sort(pl.all()),
+        measurement_pairs(tables).sort(pl.all()),
+        check_exact=True,
+    )
+
+
 def test_one_call_over_organisations_equals_calls_per_organisation(tables, params):
     together = compute_mkba(tables, params, draws=DRAWS)
     for org, org_tables in per_org(tables).items():
