@@ -315,11 +315,13 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     known = _KnownTables(lake, org_id) if staged else None
     for staging, meta in staged:
         outcome = UploadOutcome(**meta)
-        files = {
-            p.stem: p
-            for p in sorted(staging.iterdir())
-            if p.suffix in Lake.STAGED_SUFFIXES and not p.name.startswith(".")
-        }
+        files: dict[str, Path] = {}
+        for p in sorted(staging.iterdir()):  # tables in name order, as they were staged
+            if p.suffix not in Lake.STAGED_SUFFIXES or p.name.startswith("."):
+                continue
+            earlier = files.get(p.stem)
+            if earlier is None or earlier.suffix != Lake.STAGED_SUFFIX:  # Arrow over Parquet
+                files[p.stem] = p
         tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
         problems_path = files.get(PROBLEMS_STEM)
         problems = Lake.read_staged(problems_path) if problems_path else empty_problems()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -13,7 +15,8 @@ from stdnum.nl import bsn as stdnum_bsn
 
 import sources.reader as reader
 from rendement.home import Home
-from rendement.intake import receive_org
+from rendement.intake import accept_org, archived_path, receive_org
+from rendement.lake import Lake
 from rendement.privacy import (
     PSEUDONYM_LENGTH,
     SEPARATOR,
@@ -29,6 +32,7 @@ from sources.convert import ColumnShape, number_shape
 from sources.dialect import normalise_name, strip_accents
 from sources.mapping import all_mappings, header_index
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "voorbeelden"
 CONTRACT_TRAJECT = (
     "traject_id;project_id;client_id;startdatum;einddatum;reden_einde;leeftijdsklasse;gemeente_code"
 )
@@ -327,3 +331,42 @@ def test_column_shapes_are_only_given_for_uniform_columns(tmp_path):
     finally:
         reader._measure_values = original
     assert sheets == [[{"jaar": ColumnShape(number="plain")}]]  # bedrag has two shapes
+
+
+def test_archived_original_is_the_uploaded_bytes_read_only(tmp_path):
+    """The original is archived from the bytes intake hashed and read: byte for byte the
+    upload, named by its checksum, read-only."""
+    home = Home(tmp_path / "home").ensure()
+    inbox = home.org_inbox("ORG001")
+    inbox.mkdir(parents=True, exist_ok=True)
+    data = (EXAMPLES / "project_2025.csv").read_bytes()
+    (inbox / "project_2025.csv").write_bytes(data)
+    (outcome,) = receive_org(home, "ORG001")
+    archived = archived_path(home, "ORG001", outcome.checksum, ".csv")
+    assert outcome.checksum == hashlib.sha256(data).hexdigest()
+    assert archived.read_bytes() == data
+    assert archived.stat().st_mode & 0o777 == 0o440
+
+
+def test_tables_staged_as_parquet_by_an_earlier_version_are_still_accepted(tmp_path):
+    """Staged tables are Arrow IPC now; a staging folder left in Parquet (received before an
+    upgrade, not yet accepted) is accepted the same."""
+    results = []
+    for legacy in (False, True):
+        home = Home(tmp_path / f"home{legacy}").ensure()
+        inbox = home.org_inbox("ORG001")
+        inbox.mkdir(parents=True, exist_ok=True)
+        for table in ("organisatie", "project"):
+            shutil.copyfile(EXAMPLES / f"{table}_2025.csv", inbox / f"{table}_2025.csv")
+        receive_org(home, "ORG001")
+        if legacy:
+            for arrow in (home.lake / "staging").rglob("*.arrow"):
+                pl.read_ipc(arrow).write_parquet(arrow.with_suffix(".parquet"))
+                arrow.unlink()
+        outcomes = accept_org(home, "ORG001")
+        lake = Lake(home.lake)
+        results.append(([o.status for o in outcomes], lake.accepted_tables("ORG001")))
+    (status, tables), (legacy_status, legacy_tables) = results
+    assert status == legacy_status and "geaccepteerd" in status
+    assert tables.keys() == legacy_tables.keys()
+    assert all(tables[t].equals(legacy_tables[t]) for t in tables)
