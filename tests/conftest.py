@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
+from stdnum.nl import bsn as stdnum_bsn
 
 from rendement.home import Home
 
 DEMO_ORGS = 8
 DEMO_SEED = 11
+
+
+def valid_bsns(n: int, seed: int = 1) -> list[str]:
+    """`n` random numbers that pass the BSN 11-proef (seeded): BSNs as a screen must see them."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        candidate = f"{rng.randrange(10_000_000, 999_999_999):09d}"
+        if stdnum_bsn.is_valid(candidate):
+            out.append(candidate)
+    return out
 
 
 @pytest.fixture(scope="session")

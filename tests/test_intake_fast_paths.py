@@ -11,7 +11,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from stdnum.nl import bsn as stdnum_bsn
 
 import sources.reader as reader
 from rendement.home import Home
@@ -31,21 +30,12 @@ from sources import UnreadableFile, read_upload
 from sources.convert import ColumnShape, number_shape
 from sources.dialect import normalise_name, strip_accents
 from sources.mapping import all_mappings, header_index
+from tests.conftest import valid_bsns
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "voorbeelden"
 CONTRACT_TRAJECT = (
     "traject_id;project_id;client_id;startdatum;einddatum;reden_einde;leeftijdsklasse;gemeente_code"
 )
-
-
-def _valid_bsns(n: int, seed: int = 1) -> list[str]:
-    rng = random.Random(seed)
-    out: list[str] = []
-    while len(out) < n:
-        candidate = f"{rng.randrange(10_000_000, 999_999_999):09d}"
-        if stdnum_bsn.is_valid(candidate):
-            out.append(candidate)
-    return out
 
 
 # --- pseudonyms -----------------------------------------------------------------------------
@@ -101,7 +91,7 @@ def _reference_find_bsn(df: pl.DataFrame) -> list[BsnColumn]:
 def test_bsn_screen_gives_the_same_verdicts_as_checking_every_value(seed):
     rng = random.Random(seed)
     n = rng.choice([1, 3, 40, 300])
-    bsns = _valid_bsns(n, seed)
+    bsns = valid_bsns(n, seed)
 
     def some(values):
         return [v if rng.random() > 0.2 else rng.choice([None, "", "  "]) for v in values]
@@ -141,7 +131,7 @@ def _contract_traject(extra_header: str, extra: list[str]) -> str:
 )
 def test_bsn_in_an_unmapped_column_refuses_the_file(tmp_path, header, make):
     path = tmp_path / "traject_2025.csv"
-    path.write_text(_contract_traject(header, [make(b) for b in _valid_bsns(6)]), "utf-8")
+    path.write_text(_contract_traject(header, [make(b) for b in valid_bsns(6)]), "utf-8")
     with pytest.raises(UnreadableFile) as err:
         read_upload(path)
     assert err.value.code == "bsn_gevonden"
@@ -149,7 +139,7 @@ def test_bsn_in_an_unmapped_column_refuses_the_file(tmp_path, header, make):
 
 
 def test_bsn_in_an_id_column_refuses_the_file(tmp_path):
-    bsns = _valid_bsns(6, seed=4)
+    bsns = valid_bsns(6, seed=4)
     rows = [CONTRACT_TRAJECT] + [
         f"{b};P1;K{i};01-02-2025;;;27-44;GM0363" for i, b in enumerate(bsns)
     ]
@@ -161,7 +151,7 @@ def test_bsn_in_an_id_column_refuses_the_file(tmp_path):
 
 
 def test_bsn_in_a_mapped_text_field_refuses_the_file(tmp_path):
-    bsns = _valid_bsns(4, seed=5)
+    bsns = valid_bsns(4, seed=5)
     rows = ["project_id;naam;domein;interventie;erkenning;startdatum;einddatum;gemeente_code"]
     rows += [
         f"P{i};{b};ouderen_eenzaamheid;maatjesproject;goed_onderbouwd;01-01-2023;;GM0344"
@@ -176,7 +166,7 @@ def test_bsn_in_a_mapped_text_field_refuses_the_file(tmp_path):
 
 def test_intake_refuses_and_does_not_keep_a_file_with_bsns_in_free_text(tmp_path):
     home = Home(tmp_path / "home").ensure()
-    bsns = _valid_bsns(6, seed=6)
+    bsns = valid_bsns(6, seed=6)
     inbox = home.org_inbox("ORG001")
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / "traject_2025.csv").write_text(_contract_traject("opmerking", bsns), "utf-8")

@@ -18,16 +18,7 @@ from rendement.privacy import (
     load_or_create_key,
     pseudonymise,
 )
-
-
-def _valid_bsns(n: int, seed: int = 1) -> list[str]:
-    rng = random.Random(seed)
-    out: list[str] = []
-    while len(out) < n:
-        candidate = f"{rng.randrange(10_000_000, 999_999_999):09d}"
-        if stdnum_bsn.is_valid(candidate):
-            out.append(candidate)
-    return out
+from tests.conftest import valid_bsns
 
 
 def _random_ids(n: int, seed: int = 2) -> list[str]:
@@ -76,7 +67,7 @@ def test_empty_bsn_column_is_not_a_finding():
 
 
 def test_bsn_found_by_share_of_11_proef_values():
-    values = _valid_bsns(60) + _random_ids(40)  # 60 % valid + ~1/11 of the rest
+    values = valid_bsns(60) + _random_ids(40)  # 60 % valid + ~1/11 of the rest
     df = pl.DataFrame({"clientnummer": values, "naam": ["x"] * 100})
     finding = find_bsn(df)
     assert finding is not None
@@ -86,7 +77,7 @@ def test_bsn_found_by_share_of_11_proef_values():
 
 
 def test_bsn_with_separators_and_eight_digits_found():
-    bsns = _valid_bsns(20)
+    bsns = valid_bsns(20)
     dotted = [f"{b[:4]}.{b[4:6]}.{b[6:]}" for b in bsns[:10]]
     eight = [b[1:] for b in bsns[10:] if b.startswith("0")]
     df = pl.DataFrame({"x": dotted + eight})
@@ -94,7 +85,7 @@ def test_bsn_with_separators_and_eight_digits_found():
 
 
 def test_integer_column_of_bsns_found():
-    df = pl.DataFrame({"nummer": [int(b) for b in _valid_bsns(10)]})
+    df = pl.DataFrame({"nummer": [int(b) for b in valid_bsns(10)]})
     assert find_bsn(df) is not None
 
 
@@ -106,14 +97,14 @@ def test_random_nine_digit_ids_not_flagged():
 
 
 def test_threshold_is_configurable():
-    values = _valid_bsns(30) + _random_ids(70, seed=5)
+    values = valid_bsns(30) + _random_ids(70, seed=5)
     df = pl.DataFrame({"x": values})
     assert find_bsn(df) is None
     assert find_bsn(df, min_share=0.25) is not None
 
 
 def test_finding_message_never_contains_values():
-    bsns = _valid_bsns(10)
+    bsns = valid_bsns(10)
     df = pl.DataFrame({"bsn": bsns[:5], "clientnr": bsns[5:]})
     finding = find_bsn(df)
     assert finding is not None and set(finding.column_names) == {"bsn", "clientnr"}
