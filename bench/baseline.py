@@ -91,28 +91,16 @@ def _conformed(frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 def _read_csv(data: bytes | list[Path], table: str, skip: int) -> pl.DataFrame:
     """One file's bytes, or many files of one layout in one go (with their paths)."""
-    many = isinstance(data, list)
-    return (
-        pl.read_csv(
-            data,
-            separator=";",
-            decimal_comma=True,
-            skip_rows=skip,
-            schema=_text_schema(table),
-            encoding="utf8",
-            include_file_paths="__pad" if many else None,
-        )
-        if not many
-        else pl.scan_csv(
-            data,
-            separator=";",
-            decimal_comma=True,
-            skip_rows=skip,
-            schema=_text_schema(table),
-            encoding="utf8",
-            include_file_paths="__pad",
-        ).collect()
+    options = dict(
+        separator=";",
+        decimal_comma=True,
+        skip_rows=skip,
+        schema=_text_schema(table),
+        encoding="utf8",
     )
+    if isinstance(data, list):
+        return pl.scan_csv(data, include_file_paths="__pad", **options).collect()
+    return pl.read_csv(data, **options)
 
 
 def read_sector(inbox: Path) -> dict[str, pl.DataFrame]:
