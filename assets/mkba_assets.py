@@ -15,7 +15,14 @@ from rendement.mkba.batch import compute_per_organisation
 from rendement.mkba.engine import INPUT_TABLES
 
 MKBA = "mkba"
-RESULTS = {"project": "project", "uitkomst": "outcome", "scenario": "scenario"}
+# Lake name → attribute of the engine's result; each becomes the warehouse table mkba.<name>.
+RESULTS = {
+    "project": "project",
+    "uitkomst": "outcome",
+    "scenario": "scenario",
+    "kosten": "kosten",
+    "schakelwaarden": "schakelwaarden",
+}
 # Organisations per engine call: the engine's fixed cost is paid once per batch; a batch's
 # tables are in memory at once, so not the whole sector.
 BATCH_SIZE = 16

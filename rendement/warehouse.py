@@ -122,7 +122,15 @@ _LOADED_DDL = (
     "doel VARCHAR, organisatie_id VARCHAR, pad VARCHAR, inode BIGINT, mtime_ns BIGINT, "
     "grootte BIGINT"
 )
-MKBA_RESULTS = ("project", "uitkomst", "scenario", "project_eigen", "overrides")
+MKBA_RESULTS = (
+    "project",
+    "uitkomst",
+    "scenario",
+    "kosten",
+    "schakelwaarden",
+    "project_eigen",
+    "overrides",
+)
 # Above this share of changed organisations rebuilding the table is cheaper than deleting.
 FULL_RELOAD_SHARE = 0.5
 # Parquet bytes per INSERT statement (whole organisations): small enough that DuckDB's

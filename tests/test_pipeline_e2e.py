@@ -58,6 +58,27 @@ def test_mkba_results_cover_the_four_domains(demo_home):
         assert version
 
 
+def test_cost_breakdown_and_switching_values_match_the_project_results(demo_home):
+    """mkba.kosten itemises each project-year's costs (they add up to mkba.project.kosten);
+    mkba.schakelwaarden has one row per project-year."""
+    rows = q(
+        demo_home,
+        """SELECT count(*), count(k.organisatie_id), max(abs(p.kosten - k.bedrag))
+           FROM mkba.project p LEFT JOIN (
+               SELECT organisatie_id, project_id, jaar, sum(bedrag) AS bedrag
+               FROM mkba.kosten GROUP BY ALL) k USING (organisatie_id, project_id, jaar)""",
+    )
+    (n, matched, worst) = rows[0]
+    assert n > 0 and matched == n and worst < 0.01
+    (pairs,) = q(
+        demo_home,
+        """SELECT count(*) FROM mkba.project p
+           JOIN mkba.schakelwaarden s USING (organisatie_id, project_id, jaar)""",
+    )[0]
+    (total,) = q(demo_home, "SELECT count(*) FROM mkba.schakelwaarden")[0]
+    assert pairs == total == n
+
+
 def test_own_override_results_are_queryable_in_the_warehouse(demo_home):
     """The demo's ORG001 overrides a parameter with a justification: its own-value results and
     the overrides applied are in the warehouse, next to (not instead of) the standard ones."""
