@@ -304,7 +304,6 @@ class _KnownTables:
 
 def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
     """Step 2 for one organisation: validate staged uploads and store what passes."""
-    from rendement.validation_report import render_report_html, report_json
     from schemas.validate import validate_upload
     from sources.errors import empty_problems
 
@@ -355,7 +354,7 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
                 ),
                 lake.rejected_path(org_id, outcome.checksum),
             )
-        _write_reports(home, outcome, result, report_json, render_report_html)
+        _write_reports(home, outcome, result)
         Lake.write_json(
             {
                 "geblokkeerd": result.file_rejected,
@@ -391,10 +390,10 @@ def _keep_previous_of_rejected(
     return pl.concat([accepted, kept.select(accepted.columns)], how="vertical_relaxed")
 
 
-def _write_reports(
-    home: Home, outcome: UploadOutcome, result, report_json, render_report_html
-) -> None:
+def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
     """The upload's validation report, JSON and HTML from one report dict."""
+    from rendement.validation_report import render_report_html, report_json
+
     kwargs = dict(
         organisatie_id=outcome.organisatie_id,
         bestand=outcome.bestand,

@@ -106,6 +106,12 @@ def _workers_without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+def _latest_per_key(table: str, stacked: pl.DataFrame) -> pl.DataFrame:
+    """Of a table's periods stacked oldest first, the latest row of each key (keys are unique
+    within a period, so the last row of a key is the latest period's)."""
+    return stacked.filter(pl.struct(TABLE_KEYS[table]).is_last_distinct())
+
+
 class Lake:
     def __init__(self, root: Path):
         self.root = root
@@ -203,7 +209,7 @@ class Lake:
         # is the latest period's (one hash of the key per row, where a window over the period
         # did that work twice)
         df = pl.concat([df for _, df in sorted(periods.items())], how="vertical_relaxed")
-        return df.filter(pl.struct(TABLE_KEYS[table]).is_last_distinct())
+        return _latest_per_key(table, df)
 
     def accepted_tables(
         self, org_id: str, tables: Sequence[str] | None = None
@@ -232,7 +238,7 @@ class Lake:
             except pl.exceptions.PolarsError:  # e.g. a column's type changed between periods
                 out[table] = self.current(table, self.accepted_periods(table, org_id))
                 continue
-            out[table] = stacked.filter(pl.struct(TABLE_KEYS[table]).is_last_distinct())
+            out[table] = _latest_per_key(table, stacked)
         return out
 
     def status(self, org_id: str) -> dict:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from rendement.reports.aggregates import (
     interval_cells,
     stakeholder_cells,
 )
+from rendement.reports.digest import code_digest, row_hashes
 from rendement.warehouse import connect
 
 CELL_TABLE = "benchmark.cellen"
@@ -226,13 +225,8 @@ def _interval_code_version() -> str:
     import rendement.reports.aggregates
     import schemas.vocabulary
 
-    h = hashlib.sha256(f"format {_INTERVAL_FORMAT}\n".encode())
-    for module in (rendement.reports.aggregates, rendement.disclosure, schemas.vocabulary):
-        h.update(Path(module.__file__).read_bytes())
-    for lib in ("numpy", "polars"):
-        h.update(f"{lib}=={importlib.metadata.version(lib)}\n".encode())
-    h.update(f"python {sys.version_info[:2]}\n".encode())
-    return h.hexdigest()
+    modules = (rendement.reports.aggregates, rendement.disclosure, schemas.vocabulary)
+    return code_digest((Path(m.__file__) for m in modules), ("numpy", "polars"), _INTERVAL_FORMAT)
 
 
 def _interval_key(part: pl.DataFrame, year: int, rules: DisclosureRules) -> str:
@@ -242,8 +236,9 @@ def _interval_key(part: pl.DataFrame, year: int, rules: DisclosureRules) -> str:
     h.update(repr(list(part.schema.items())).encode())
     h.update(part.height.to_bytes(8, "little"))
     if part.height:
-        h.update(part.hash_rows(seed=101).to_numpy().tobytes())
-        h.update(part.hash_rows(seed=202).to_numpy().tobytes())
+        hashes = row_hashes(part)
+        h.update(hashes["a"].to_numpy().tobytes())
+        h.update(hashes["b"].to_numpy().tobytes())
     return h.hexdigest()[:40]
 
 

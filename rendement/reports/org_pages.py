@@ -31,10 +31,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import os
 import pickle
-import sys
 import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -44,7 +42,9 @@ import polars as pl
 from rendement.home import Home
 from rendement.lake import Lake, per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
+from rendement.reports.digest import code_digest, row_hashes
 from rendement.reports.organisation import organisation_page
+from rendement.reports.page import write_page
 
 FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
@@ -78,22 +78,7 @@ def code_version() -> str:
         package / "formatting.py",
         Path(schemas.vocabulary.__file__),
     ]
-    h = hashlib.sha256(f"format {_FORMAT}\n".encode())
-    for file in files:
-        h.update(f"{file.parent.name}/{file.name}\n".encode())
-        h.update(file.read_bytes())
-    for lib in _LIBRARIES:
-        h.update(f"{lib}=={importlib.metadata.version(lib)}\n".encode())
-    h.update(f"python {sys.version_info[:2]}\n".encode())
-    return h.hexdigest()
-
-
-def _row_hashes(frame: pl.DataFrame) -> pl.DataFrame:
-    """Two independent 64-bit hashes per row (polars' row hash with two seeds)."""
-    return pl.DataFrame(
-        {"a": frame.hash_rows(seed=101), "b": frame.hash_rows(seed=202)},
-        schema={"a": pl.UInt64, "b": pl.UInt64},
-    )
+    return code_digest(files, _LIBRARIES, _FORMAT)
 
 
 def _set_digest(hashes: pl.DataFrame) -> bytes:
@@ -107,7 +92,7 @@ def _set_digest(hashes: pl.DataFrame) -> bytes:
 def frame_digest(frame: pl.DataFrame) -> bytes:
     """The digest of a whole frame: its columns and types, and its rows as a set."""
     h = hashlib.sha256(repr(list(frame.schema.items())).encode())
-    h.update(_set_digest(_row_hashes(frame)) if frame.height else b"")
+    h.update(_set_digest(row_hashes(frame)) if frame.height else b"")
     return h.digest()
 
 
@@ -116,7 +101,7 @@ def digests_per_organisation(frame: pl.DataFrame) -> dict[str, bytes]:
     if not frame.height or "organisatie_id" not in frame.columns:
         return {}
     hashes = (
-        _row_hashes(frame)
+        row_hashes(frame)
         .with_columns(org=frame["organisatie_id"])
         .filter(pl.col("org").is_not_null())
         .sort("org", "a", "b")
@@ -253,18 +238,6 @@ def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.D
     return {k[0]: v for k, v in wanted.partition_by("organisatie_id", as_dict=True).items()}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` by renaming a finished temporary file over it: a reader never
-    sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def render_one(shared: Shared, job: OrgInput) -> Path:
     """Render, write and fingerprint one organisation's page."""
     folder = shared.site / "org" / job.org
@@ -279,8 +252,8 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         generated=shared.today,
     )
     page = folder / PAGE_FILE
-    write_atomic(page, html)
-    write_atomic(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
+    write_page(page, html)
+    write_page(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
     return page
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -139,6 +140,13 @@ def page(
 
 
 def write_page(path: Path, document: str) -> Path:
+    """Write a page by renaming a finished temporary file over it: a reader (the upload
+    service, a browser) never sees half a page."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(document, "utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(document, "utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

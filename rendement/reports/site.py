@@ -25,7 +25,8 @@ from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
 from rendement.reports.data import INTERVAL_CACHE, Published, current_published, read_warehouse
 from rendement.reports.index import site_index
-from rendement.reports.org_pages import build_organisation_pages, write_atomic
+from rendement.reports.org_pages import build_organisation_pages
+from rendement.reports.page import write_page
 from rendement.reports.sector import sector_page
 from rendement.reports.verantwoording import verantwoording_page
 
@@ -86,7 +87,7 @@ def _write_if_changed(path: Path, document: str) -> Path:
             return path
     except (FileNotFoundError, UnicodeDecodeError):
         pass
-    write_atomic(path, document)
+    write_page(path, document)
     return path
 
 
