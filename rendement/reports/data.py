@@ -91,6 +91,12 @@ class Warehouse:
     uploads: pl.DataFrame  # intake.leveringen
     cells: pl.DataFrame  # benchmark.cellen
     rules: DisclosureRules
+    # Read when the warehouse has them (empty frames otherwise).
+    looptijd: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.project_looptijd
+    schakelwaarden: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.schakelwaarden
+    rendementsfactor: pl.DataFrame = field(  # benchmark.rendementsfactor (public: status)
+        default_factory=pl.DataFrame
+    )
 
     @property
     def parameter_versions(self) -> list[str]:
@@ -136,6 +142,9 @@ def read_warehouse(path: Path) -> Warehouse:
                 "intake.leveringen",
                 "benchmark.cellen",
                 "benchmark.regels",
+                "mkba.project_looptijd",
+                "mkba.schakelwaarden",
+                "benchmark.rendementsfactor",
             )
         }
     missing = [n for n in ("mkba.project", "benchmark.cellen") if t[n] is None]
@@ -160,6 +169,11 @@ def read_warehouse(path: Path) -> Warehouse:
         uploads=t["intake.leveringen"] if t["intake.leveringen"] is not None else empty,
         cells=t["benchmark.cellen"],
         rules=rules,
+        looptijd=t["mkba.project_looptijd"] if t["mkba.project_looptijd"] is not None else empty,
+        schakelwaarden=t["mkba.schakelwaarden"] if t["mkba.schakelwaarden"] is not None else empty,
+        rendementsfactor=t["benchmark.rendementsfactor"]
+        if t["benchmark.rendementsfactor"] is not None
+        else empty,
     )
 
 
