@@ -22,6 +22,7 @@ RESULTS = {
     "scenario": "scenario",
     "kosten": "kosten",
     "schakelwaarden": "schakelwaarden",
+    "project_looptijd": "looptijd",
 }
 # Organisations per engine call: the engine's fixed cost is paid once per batch; a batch's
 # tables are in memory at once, so not the whole sector.

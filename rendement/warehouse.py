@@ -128,6 +128,7 @@ MKBA_RESULTS = (
     "scenario",
     "kosten",
     "schakelwaarden",
+    "project_looptijd",
     "project_eigen",
     "overrides",
 )

@@ -18,7 +18,15 @@ import polars as pl
 from rendement.mkba.engine import MkbaResult, compute_mkba, prepare_mkba
 from rendement.mkba.params import ParameterSet
 
-RESULT_FRAMES = ("project", "outcome", "scenario", "overrides_applied", "kosten", "schakelwaarden")
+RESULT_FRAMES = (
+    "project",
+    "outcome",
+    "scenario",
+    "overrides_applied",
+    "kosten",
+    "schakelwaarden",
+    "looptijd",
+)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ _TRAJECT_KEY = ["organisatie_id", "traject_id"]
 # Hidden columns of the pairs in `Facts`: the trajectory × instrument (an integer key for the
 # per-instrument means), the pair itself (for a fixed row order), its instrument × onderdeel
 # and the instrument's mean (`MEAN_ONDERDEEL`) as integer codes (see `_indexed_pairs`).
-_PAIR_INDEX = ["_ti", "_k", "_io", "_im"]
+_PAIR_INDEX = ["_ti", "_k", "_io", "_im", "_t0i", "_t1i", "_vi", "_n"]
 _CODES_SCHEMA = {"instrument": pl.String, "onderdeel": pl.String, "_io": pl.Int64}
 
 
@@ -246,8 +246,30 @@ def _indexed_pairs(
         .then(pl.col("t1") - pl.col("t0"))
         .otherwise(pl.col("t0") - pl.col("t1"))
         .alias("verbetering"),
+        _exact("t0").alias("_t0i"),
+        _exact("t1").alias("_t1i"),
+        pl.lit(1, pl.Int64).alias("_n"),
+    )
+    pairs = pairs.with_columns(
+        pl.when(higher)
+        .then(pl.col("_t1i") - pl.col("_t0i"))
+        .otherwise(pl.col("_t0i") - pl.col("_t1i"))
+        .alias("_vi")
     )
     return pairs, codes
+
+
+# Scores are compared as the decimals they are, not as binary floats: 4.6 − 3.6 is
+# 0.9999999999999996 in floating point and would miss `min_verbetering: 1.0`. Every score and
+# bound is held as a whole number of millionths (scores have at most a few decimals), sums of
+# them are exact, and a mean over n onderdelen is compared as `sum >= bound × n`.
+SCORE_SCALE = 1_000_000
+
+
+def _exact(column: str | pl.Expr) -> pl.Expr:
+    """A score (or bound) as an exact whole number of millionths."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return (expr * SCORE_SCALE).round(0).cast(pl.Int64)
 
 
 def _empty_pairs() -> pl.DataFrame:
@@ -268,6 +290,10 @@ def _empty_pairs() -> pl.DataFrame:
         "_im": pl.Int64,
         "jaar": pl.Int64,
         "verbetering": m["score"],
+        "_t0i": pl.Int64,
+        "_t1i": pl.Int64,
+        "_n": pl.Int64,
+        "_vi": pl.Int64,
     }
     return pl.DataFrame(schema=schema)
 
@@ -383,6 +409,10 @@ def facts(tables: dict[str, pl.DataFrame], py: pl.DataFrame | None = None) -> Fa
         pl.col("t1").mean(),
         pl.col("verbetering").mean(),
         pl.col("jaar").max(),
+        pl.col("_t0i").sum(),
+        pl.col("_t1i").sum(),
+        pl.col("_vi").sum(),
+        pl.len().cast(pl.Int64).alias("_n"),
     )
     ended = (
         traject.filter(pl.col("einddatum").is_not_null())
@@ -430,7 +460,7 @@ def participant_counts(
     measured = f.per_instrument.group_by(KEYS).agg(
         pl.col("client_pseudoniem").n_unique().alias("deelnemers_gemeten"),
         pl.col("client_pseudoniem")
-        .filter(pl.col("verbetering") > 0)
+        .filter(pl.col("_vi") > 0)  # exact: the mean improved when the sum did
         .n_unique()
         .alias("deelnemers_verbeterd"),
     )
@@ -446,6 +476,16 @@ def participant_counts(
         out = out.join(frame, on=KEYS, how="left", maintain_order="left")
     counts = ["deelnemers", "deelnemers_gemeten", "deelnemers_verbeterd", "trajecten_afgerond"]
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
+
+
+def project_participants(f: Facts) -> pl.DataFrame:
+    """deelnemers per organisatie × project over all its project-years: distinct clients with a
+    trajectory active in any of them (a client of several years counts once)."""
+    return (
+        f.active.group_by("organisatie_id", "project_id")
+        .agg(pl.col("client_pseudoniem").n_unique().cast(pl.Int64).alias("deelnemers"))
+        .sort("organisatie_id", "project_id")
+    )
 
 
 # ------------------------------------------------------------------------------ quantities
@@ -473,13 +513,15 @@ class RuleFrames:
 # normalised to [a-z0-9_] (or "" when absent), so this never matches one.
 MEAN_ONDERDEEL = "*"
 _BOUNDS = {
-    "t0_min": ("t0", "ge"),
-    "t0_max": ("t0", "le"),
-    "t1_min": ("t1", "ge"),
-    "t1_max": ("t1", "le"),
-    "min_verbetering": ("verbetering", "ge"),
+    "t0_min": ("_t0i", "ge"),
+    "t0_max": ("_t0i", "le"),
+    "t1_min": ("_t1i", "ge"),
+    "t1_max": ("_t1i", "le"),
+    "min_verbetering": ("_vi", "ge"),
 }
 _BANDS = pl.List(pl.String)
+# The exact score columns of the candidate rows (see `SCORE_SCALE`): sums over `_n` onderdelen.
+_EXACT = ["_t0i", "_t1i", "_vi", "_n"]
 
 
 def _rule_frames_uncached(params: ParameterSet) -> RuleFrames:
@@ -516,7 +558,7 @@ def _rule_frames_uncached(params: ParameterSet) -> RuleFrames:
                 **{b: pl.Float64 for b in _BOUNDS},
             },
             orient="row",
-        ),
+        ).with_columns(_exact(b).alias(b) for b in _BOUNDS),
         reasons=pl.DataFrame(
             reasons,
             schema={**o_type, "reden_einde": pl.String, "leeftijdsklassen": _BANDS},
@@ -558,7 +600,7 @@ def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
     """Quantities of every meting pathway: candidate rows (per onderdeel, and the
     per-instrument means under `MEAN_ONDERDEEL`) joined to the criteria, filtered on the
     bounds; a trajectory counts once per pathway however many criteria it meets."""
-    cols = [*_PER_INSTRUMENT, "onderdeel", "jaar", "t0", "t1", "verbetering"]
+    cols = [*_PER_INSTRUMENT, "onderdeel", "jaar", "verbetering", *_EXACT]
     candidates = pl.concat(
         [
             f.pairs.select(*cols, "_io"),
@@ -567,17 +609,20 @@ def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
             ),
         ]
     )
+    # a mean over n onderdelen meets a bound when its exact sum meets n × the bound
     cond = pl.lit(True)
     for bound, (column, op) in _BOUNDS.items():
-        b = pl.col(bound)
-        cond = cond & (b.is_null() | (pl.col(column) >= b if op == "ge" else pl.col(column) <= b))
+        b = pl.col(bound) * pl.col("_n")
+        cond = cond & (
+            pl.col(bound).is_null() | (pl.col(column) >= b if op == "ge" else pl.col(column) <= b)
+        )
     # match on the integer code, with only the bounded columns; the text columns of the
     # (few) hits are gathered after the filter
     coded = criteria.join(f.codes, on=["instrument", "onderdeel"], how="inner").drop(
         "instrument", "onderdeel"
     )
     found = (
-        candidates.select("_io", "t0", "t1", "verbetering")
+        candidates.select("_io", *_EXACT)
         .with_row_index("_r")
         .join(coded, on="_io", how="inner")
         .filter(cond)
@@ -595,7 +640,7 @@ def _meting_quantities(f: Facts, criteria: pl.DataFrame) -> list[pl.DataFrame]:
     improved = (
         hits.filter(pl.col("telling") == "verbetering")
         .group_by(["_o", *KEYS, "traject_id"])
-        .agg(pl.col("verbetering").max())
+        .agg((pl.col("_vi") / (pl.col("_n") * SCORE_SCALE)).max().alias("verbetering"))
         .group_by(["_o", *KEYS])
         .agg(pl.col("verbetering").sort().sum().clip(lower_bound=0.0).alias("hoeveelheid"))
     )

@@ -73,7 +73,42 @@ PROJECT_COLUMNS = [
     "parameter_versie",
     "prijsjaar",
     "discontovoet",
+    "status",
+    "reden",
 ]
+# The project over its whole delivered period (`looptijd`, warehouse `mkba.project_looptijd`).
+LOOPTIJD_COLUMNS = [
+    "organisatie_id",
+    "project_id",
+    "domein",
+    "interventie",
+    "gemeente_code",
+    "eerste_jaar",
+    "laatste_jaar",
+    "jaren",
+    "deelnemers",
+    "kosten",
+    "baten",
+    "transfers",
+    "ncw",
+    "bkr",
+    "ncw_p05",
+    "ncw_p95",
+    "bkr_p05",
+    "bkr_p95",
+    "bkr_laag",
+    "bkr_hoog",
+    "parameter_versie",
+    "prijsjaar",
+    "discontovoet",
+    "status",
+    "reden",
+]
+# `status` of a project-year (and of a project over its period): complete, or incomplete with a
+# `reden`. An incomplete one has no ratio and stays out of every benchmark statistic.
+COMPLETE, INCOMPLETE = "volledig", "onvolledig"
+# The ratios and per-participant amounts that are null for an incomplete project-year.
+_RATIO_COLUMNS = ["bkr", "bkr_p05", "bkr_p95", "bkr_laag", "bkr_hoog"]
 
 
 @dataclass
@@ -85,7 +120,8 @@ class MkbaResult:
     - scenario: per project-year × scenario (laag/basis/hoog): kosten, baten, ncw, bkr;
     - overrides_applied: the organisation overrides used, with their justification;
     - kosten: cost lines per project-year × kostensoort, own (`eigen opgave`) or `standaard`;
-    - schakelwaarden: switching values per project-year (see `montecarlo.switching_correction`).
+    - schakelwaarden: switching values per project-year (see `montecarlo.switching_correction`);
+    - looptijd: per project over all its project-years, discounted to its first year.
     """
 
     project: pl.DataFrame
@@ -94,6 +130,7 @@ class MkbaResult:
     overrides_applied: pl.DataFrame
     kosten: pl.DataFrame
     schakelwaarden: pl.DataFrame
+    looptijd: pl.DataFrame
     parameter_versie: str
 
 
@@ -180,7 +217,7 @@ def _variants(
 # ------------------------------------------------------------------------------ arrays
 
 
-def _pathway_ranges(variants: list[ParameterSet]) -> PathwayRanges:
+def pathway_ranges(variants: list[ParameterSet]) -> PathwayRanges:
     """Low/base/high per kind for every (variant, pathway) column, money in price-year euros.
 
     Counted outcomes get unit value 0 so that they add nothing to euro totals.
@@ -197,11 +234,15 @@ def _pathway_ranges(variants: list[ParameterSet]) -> PathwayRanges:
                         continue
                     param = ps.in_price_year(param)
                 values[kind][:, j] = [param.laag, param.basis, param.hoog]
-    slot = np.tile(np.arange(n_path), len(variants))
+    # the standard set decides which columns share a draw, for every variant alike
+    slot = {
+        kind: np.tile(np.array(variants[0].draw_slots(kind), dtype=np.int64), len(variants))
+        for kind in PATHWAY_KINDS
+    }
     return PathwayRanges(values=values, slot=slot, n_slots=n_path)
 
 
-def _cost_ranges(variants: list[ParameterSet]) -> CostRanges:
+def cost_ranges(variants: list[ParameterSet]) -> CostRanges:
     values = {kind: np.zeros((3, len(variants))) for kind in COST_KINDS}
     for v, ps in enumerate(variants):
         for kind in COST_KINDS:
@@ -432,8 +473,8 @@ def monte_carlo_inputs(tables: dict[str, pl.DataFrame], params: ParameterSet) ->
     lines = _cost_lines(tables, params, py)
     fixed, fte, vol, _ = _cost_inputs(lines, effects.effort(tables, py), 1, variant)
     return (
-        _pathway_ranges(variants),
-        _cost_ranges(variants),
+        pathway_ranges(variants),
+        cost_ranges(variants),
         q_w,
         fixed,
         fte,
@@ -458,6 +499,7 @@ class MkbaInputs:
     counts: pl.DataFrame
     effort: pl.DataFrame
     lines: pl.DataFrame
+    project_counts: pl.DataFrame
 
     def organisations(self, orgs: list[str]) -> MkbaInputs:
         """The inputs of these organisations only: the same rows, in the same order, as a
@@ -470,6 +512,7 @@ class MkbaInputs:
             counts=self.counts.filter(keep),
             effort=self.effort.filter(keep),
             lines=self.lines.filter(keep),
+            project_counts=self.project_counts.filter(keep),
         )
 
 
@@ -484,6 +527,7 @@ def prepare_mkba(tables: dict[str, pl.DataFrame], params: ParameterSet) -> MkbaI
         counts=effects.participant_counts(tables, py, known),
         effort=effects.effort(tables, py),
         lines=_cost_lines(tables, params, py),
+        project_counts=effects.project_participants(known),
     )
 
 
@@ -536,8 +580,8 @@ def compute_mkba(
     )["_variant"].to_numpy()
     n_path = len(params.uitkomsten)
 
-    pr = _pathway_ranges(variants)
-    cr = _cost_ranges(variants)
+    pr = pathway_ranges(variants)
+    cr = cost_ranges(variants)
     order = {pw.code: i for i, pw in enumerate(params.uitkomsten)}
     q_variant = qty.join(
         project_variant, on=["organisatie_id", "project_id"], how="left", maintain_order="left"
@@ -560,6 +604,8 @@ def compute_mkba(
     t_s = blockwise(m_s, q_t, blocks)
     bcr_s = ratio(b_s, c_s)
     b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed, blocks)  # (P, D)
+    period = _Period.of(py, rate)
+    looptijd_mc = period.intervals(b_mc, c_mc)
     bcr_mc = ratio(b_mc, c_mc)
     b_mc -= c_mc  # now the NPV draws; in place to keep memory flat for large sectors
     del c_mc
@@ -612,6 +658,11 @@ def compute_mkba(
             pl.lit(params.price_year, pl.Int64).alias("prijsjaar"),
             pl.lit(rate).alias("discontovoet"),
         )
+        .with_columns(_status_and_reason())
+        .with_columns(
+            pl.when(pl.col("status") == COMPLETE).then(pl.col(c)).alias(c)
+            for c in [*_RATIO_COLUMNS, "kosten_per_deelnemer", "ncw_per_deelnemer"]
+        )
         .select(PROJECT_COLUMNS)
     )
     scenario = pl.concat(
@@ -629,14 +680,16 @@ def compute_mkba(
     ).sort([*KEYS, pl.col("scenario").replace_strict({s: i for i, s in enumerate(SCENARIOS)})])
     with np.errstate(divide="ignore", invalid="ignore"):
         value_factor = np.where(base_b > 0, base_c / np.where(base_b > 0, base_b, 1), np.nan)
-    schakel = py.select(KEYS).with_columns(
-        deadweight_bij_bkr_1=nan_to_null(switching_correction(m_no["deadweight"], base_c)),
-        attributie_bij_bkr_1=nan_to_null(switching_correction(m_no["attributie"], base_c)),
-        eenheidswaarden_factor_bij_bkr_1=nan_to_null(value_factor),
+    schakel = _switching_frame(
+        project,
+        deadweight=switching_correction(m_no["deadweight"], base_c),
+        attributie=switching_correction(m_no["attributie"], base_c),
+        factor=value_factor,
     )
     m_base = m_s[1]
     outcome = _outcome_frame(qty, variants, project_variant, pr, m_base)
     kosten_table = _cost_table(lines, cost_frame, cr, variant)
+    looptijd = period.frame(project, inputs.project_counts, (b_s, c_s, t_s), looptijd_mc, params)
     return MkbaResult(
         project=project,
         outcome=outcome,
@@ -644,5 +697,182 @@ def compute_mkba(
         overrides_applied=applied,
         kosten=kosten_table,
         schakelwaarden=schakel,
+        looptijd=looptijd,
         parameter_versie=params.version,
     )
+
+
+# ------------------------------------------------------------------------------ status
+
+
+def _status_and_reason() -> list[pl.Expr]:
+    """`status` and `reden` of a project-year (columns kosten, deelnemers, jaar).
+
+    Without costs the year is incomplete: its benefits would stand against nothing, so it has
+    no ratio and is kept out of every benchmark. Every null the row shows gets its reason.
+    """
+    jaar = pl.col("jaar").cast(pl.String)
+    no_costs = ~(pl.col("kosten") > 0)
+    return [
+        pl.when(no_costs).then(pl.lit(INCOMPLETE)).otherwise(pl.lit(COMPLETE)).alias("status"),
+        pl.when(no_costs)
+        .then(pl.concat_str(pl.lit("geen kosten over "), jaar, pl.lit(" aangeleverd")))
+        .when(pl.col("deelnemers") == 0)
+        .then(
+            pl.concat_str(
+                pl.lit("geen deelnemers in "),
+                jaar,
+                pl.lit(" geregistreerd: geen bedragen per deelnemer"),
+            )
+        )
+        .alias("reden"),
+    ]
+
+
+SCHAKEL_COLUMNS = [
+    *KEYS,
+    "deadweight_bij_bkr_1",
+    "attributie_bij_bkr_1",
+    "eenheidswaarden_factor_bij_bkr_1",
+    "reden",
+]
+
+
+def _switching_frame(
+    project: pl.DataFrame, *, deadweight: np.ndarray, attributie: np.ndarray, factor: np.ndarray
+) -> pl.DataFrame:
+    """Switching values per project-year, null with a reason where none exists: without costs
+    (incomplete) or without priced benefits (no value of a correction brings the ratio to 1)."""
+    values = {
+        "deadweight_bij_bkr_1": deadweight,
+        "attributie_bij_bkr_1": attributie,
+        "eenheidswaarden_factor_bij_bkr_1": factor,
+    }
+    complete = pl.col("status") == COMPLETE
+    jaar = pl.col("jaar").cast(pl.String)
+    return (
+        project.select(*KEYS, "status", "reden")
+        .with_columns(pl.Series(k, v.astype(float)).fill_nan(None) for k, v in values.items())
+        .with_columns(pl.when(complete).then(pl.col(k)).alias(k) for k in values)
+        .with_columns(
+            pl.when(~complete)
+            .then(pl.col("reden"))
+            .when(pl.col("eenheidswaarden_factor_bij_bkr_1").is_null())
+            .then(
+                pl.concat_str(
+                    pl.lit("geen gewaardeerde baten in "),
+                    jaar,
+                    pl.lit(": geen waarde brengt de rendementsfactor op 1"),
+                )
+            )
+            .alias("reden")
+        )
+        .select(SCHAKEL_COLUMNS)
+    )
+
+
+# ------------------------------------------------------------------------------ whole period
+
+
+@dataclass(frozen=True)
+class _Period:
+    """The project-years of each project (contiguous in `py`, which is sorted by key) and the
+    factor that discounts a year to the project's first year: the whole-period MKBA adds
+    costs of every year and the benefits booked in every year, each × (1 + r)^−(jaar − eerste).
+    """
+
+    starts: np.ndarray  # first row of each project
+    weight: np.ndarray  # per project-year: (1 + r)^−(jaar − eerste_jaar)
+
+    @classmethod
+    def of(cls, py: pl.DataFrame, rate: float) -> _Period:
+        project = pl.col("organisatie_id"), pl.col("project_id")
+        frame = py.select(
+            pl.struct(*project).is_first_distinct().alias("_first"),
+            (pl.col("jaar") - pl.col("jaar").min().over(*project)).alias("_t"),
+        )
+        weight = (1.0 + rate) ** -frame["_t"].to_numpy().astype(float)
+        return cls(np.flatnonzero(frame["_first"].to_numpy()), weight)
+
+    def sum_rows(self, values: np.ndarray) -> np.ndarray:
+        """(P, ...) per project-year → (projects, ...), discounted to each first year."""
+        if len(self.starts) == 0:
+            return np.zeros((0, *values.shape[1:]))
+        w = self.weight.reshape(-1, *([1] * (values.ndim - 1)))
+        return np.add.reduceat(values * w, self.starts, axis=0)
+
+    def intervals(self, benefits: np.ndarray, cost: np.ndarray) -> dict[str, np.ndarray]:
+        """The 90 % Monte Carlo intervals of the whole period from the project-years' draws."""
+        b, c = self.sum_rows(benefits), self.sum_rows(cost)
+        bcr = interval(ratio(b, c), inplace=True)
+        npv = interval(b - c, inplace=True)
+        return {"ncw_p05": npv[0], "ncw_p95": npv[1], "bkr_p05": bcr[0], "bkr_p95": bcr[1]}
+
+    def frame(
+        self,
+        project: pl.DataFrame,
+        counts: pl.DataFrame,
+        scenario_sums: tuple[np.ndarray, np.ndarray, np.ndarray],
+        mc: dict[str, np.ndarray],
+        params: ParameterSet,
+    ) -> pl.DataFrame:
+        """`LOOPTIJD_COLUMNS` per project (scenario arrays (3, P): benefits, costs, transfers)."""
+        b, c, t = (self.sum_rows(a.T).T for a in scenario_sums)  # (3, projects)
+        first = project[self.starts.tolist()] if len(self.starts) else project.clear()
+        missing = (
+            project.filter(pl.col("status") != COMPLETE)
+            .group_by("organisatie_id", "project_id", maintain_order=True)
+            .agg(pl.col("jaar").sort().cast(pl.String).alias("_jaren"))
+        )
+        years = project.group_by("organisatie_id", "project_id", maintain_order=True).agg(
+            pl.col("jaar").min().alias("eerste_jaar"),
+            pl.col("jaar").max().alias("laatste_jaar"),
+            pl.len().cast(pl.Int64).alias("jaren"),
+        )
+        bcr = ratio(b, c)
+        with_nulls = {
+            "kosten": c[1],
+            "baten": b[1],
+            "transfers": t[1],
+            "ncw": b[1] - c[1],
+            "bkr": bcr[1],
+            **mc,
+            "bkr_laag": bcr[0],
+            "bkr_hoog": bcr[2],
+        }
+        pkeys = ["organisatie_id", "project_id"]
+        out = (
+            first.select(*pkeys, "domein", "interventie", "gemeente_code")
+            .join(years, on=pkeys, how="left", maintain_order="left")
+            .join(counts, on=pkeys, how="left", maintain_order="left")
+            .join(missing, on=pkeys, how="left", maintain_order="left")
+            .with_columns(
+                pl.Series(k, np.asarray(v, dtype=float)).fill_nan(None)
+                for k, v in with_nulls.items()
+            )
+            .with_columns(
+                pl.col("deelnemers").fill_null(0),
+                pl.lit(params.version).alias("parameter_versie"),
+                pl.lit(params.price_year, pl.Int64).alias("prijsjaar"),
+                pl.lit(params.discount_rate).alias("discontovoet"),
+            )
+        )
+        incomplete = pl.col("_jaren").is_not_null() | ~(pl.col("kosten") > 0)
+        years_text = pl.col("_jaren").list.join(", ")
+        return (
+            out.with_columns(
+                pl.when(incomplete)
+                .then(pl.lit(INCOMPLETE))
+                .otherwise(pl.lit(COMPLETE))
+                .alias("status"),
+                pl.when(pl.col("_jaren").is_not_null())
+                .then(
+                    pl.concat_str(pl.lit("geen kosten over "), years_text, pl.lit(" aangeleverd"))
+                )
+                .when(incomplete)
+                .then(pl.lit("geen kosten aangeleverd"))
+                .alias("reden"),
+            )
+            .with_columns(pl.when(~incomplete).then(pl.col(c)).alias(c) for c in _RATIO_COLUMNS)
+            .select(LOOPTIJD_COLUMNS)
+        )

@@ -36,10 +36,12 @@ Blocks = list[slice] | None
 
 @dataclass(frozen=True)
 class PathwayRanges:
-    """Arrays of shape (3, J): rows laag, basis, hoog, per kind; `slot` (J,) pathway index."""
+    """Arrays of shape (3, J): rows laag, basis, hoog, per kind; `slot[kind]` (J,): which
+    uniform number of that kind column j draws with (its pathway's index, or for a reference
+    value quoted by several pathways the index of the first of them: see `shared_slots`)."""
 
     values: dict[str, np.ndarray]
-    slot: np.ndarray
+    slot: dict[str, np.ndarray]
     n_slots: int
 
 
@@ -169,6 +171,36 @@ def draw(ranges: dict[str, np.ndarray], u: np.ndarray) -> dict[str, np.ndarray]:
     return {kind: triangular(u[kind], arr[0], arr[1], arr[2]) for kind, arr in ranges.items()}
 
 
+def draw_parameters(
+    pr: PathwayRanges, cr: CostRanges, rate: float, draws: int, seed: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The Monte Carlo draws of the parameters: multipliers (D, J) and cost rates per kind
+    (D, V). The same `seed` gives the same draws in every call, so results computed in
+    separate calls (organisations in batches, the sector's aggregates) share their draws."""
+    path, cost = draw_values(pr, cr, draws, seed)
+    return multiplier(path, rate), cost
+
+
+def draw_values(
+    pr: PathwayRanges, cr: CostRanges, draws: int, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The drawn parameter values: per pathway kind (D, J), per cost kind (D, V).
+
+    One uniform per draw and parameter of the standard set (pathway kinds by `pr.slot`, cost
+    kinds); every column and variant maps it through its own triangular range.
+    """
+    rng = np.random.default_rng(seed)
+    kinds = list(PATHWAY_KINDS)
+    u_path = rng.random((draws, len(kinds), pr.n_slots))
+    u_cost = rng.random((draws, len(COST_KINDS)))
+    n_var = next(iter(cr.values.values())).shape[1]
+    path_u = {k: u_path[:, i, :][:, pr.slot[k]] for i, k in enumerate(kinds)}
+    cost_u = {
+        k: np.broadcast_to(u_cost[:, i : i + 1], (draws, n_var)) for i, k in enumerate(COST_KINDS)
+    }
+    return draw(pr.values, path_u), draw(cr.values, cost_u)
+
+
 def simulate(
     pr: PathwayRanges,
     cr: CostRanges,
@@ -181,22 +213,9 @@ def simulate(
     seed: int,
     blocks: Blocks = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Monte Carlo draws of (benefits (P, D), costs (P, D)): one row per project-year.
-
-    One uniform per draw and parameter of the standard set (pathway kinds, cost kinds); every
-    column and variant maps it through its own triangular range.
-    """
-    rng = np.random.default_rng(seed)
-    kinds = list(PATHWAY_KINDS)
-    u_path = rng.random((draws, len(kinds), pr.n_slots))
-    u_cost = rng.random((draws, len(COST_KINDS)))
-    n_var = next(iter(cr.values.values())).shape[1]
-    path_u = {k: u_path[:, i, :][:, pr.slot] for i, k in enumerate(kinds)}
-    cost_u = {
-        k: np.broadcast_to(u_cost[:, i : i + 1], (draws, n_var)) for i, k in enumerate(COST_KINDS)
-    }
-    m = multiplier(draw(pr.values, path_u), rate)
-    c = draw(cr.values, cost_u)
+    """Monte Carlo draws of (benefits (P, D), costs (P, D)): one row per project-year
+    (parameters drawn by `draw_parameters`)."""
+    m, c = draw_parameters(pr, cr, rate, draws, seed)
     # (P, D) layout: each project-year's draws are contiguous, which makes the quantiles fast
     benefits = blockwise_rows(q.T, m.T, blocks)
     cost = blockwise_rows(fte.T, c["fte"].T, blocks)

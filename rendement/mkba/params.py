@@ -33,6 +33,10 @@ PATHWAY_KINDS: dict[str, bool] = {
     "drop_off": False,
     "duur": True,
 }
+# Kinds whose values are reference figures that several pathways may quote (and then share
+# one Monte Carlo draw: `ParameterSet.draw_slots`); corrections and durations are estimates of
+# each pathway of its own, even where two happen to have the same range.
+SHARED_KINDS = ("eenheidswaarde",)
 CORRECTIONS = ("deadweight", "displacement", "attributie", "drop_off")
 COST_KINDS = ("fte", "vrijwilliger_coordinatie", "vrijwilliger_onkosten")
 STANDARD_PREFIX = "standaard-"
@@ -210,6 +214,28 @@ class ParameterSet:
 
     def pathways_for(self, domein: str | None, interventie: str | None) -> list[Pathway]:
         return [p for p in self.uitkomsten if p.applies_to(domein, interventie)]
+
+    def draw_slots(self, kind: str) -> list[int]:
+        """Per pathway, the pathway whose uniform number it draws with in the Monte Carlo.
+
+        Every parameter is drawn once per iteration. A pathway's own parameters are its own;
+        but a reference value quoted by several pathways (the same unit value with the same
+        range, unit, currency, price year and source: the WELLBY of four pathways) is one
+        parameter, so all of them take the draw of the first. Drawing it once per pathway
+        would let the errors cancel and make intervals too narrow.
+        """
+        if kind not in SHARED_KINDS:
+            return list(range(len(self.uitkomsten)))
+        first: dict[tuple, int] = {}
+        slots = []
+        for i, pathway in enumerate(self.uitkomsten):
+            p = pathway.param(kind)
+            if p.is_null:
+                slots.append(i)
+                continue
+            key = (p.laag, p.basis, p.hoog, p.eenheid, p.valuta, p.prijsjaar, p.bron)
+            slots.append(first.setdefault(key, i))
+        return slots
 
     # -- overrides -------------------------------------------------------------------------
     def resolve(self, path: str) -> tuple[Param, str | None]:
