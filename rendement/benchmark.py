@@ -72,6 +72,37 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 # Internally a key that does not apply is "" (so that joins match); published as null.
 _NA = ""
 
+# `mkba.project.status`: a project-year is complete ("volledig") or not ("onvolledig", with a
+# Dutch `reden`: e.g. participants but no costs delivered). Only complete project-years count in
+# any sector figure: cells, positions, the reports' aggregates and the intake's reference.
+STATUS_COLUMN = "status"
+COMPLETE = "volledig"
+INCOMPLETE = "onvolledig"
+
+
+def complete_project_years(projects: pl.DataFrame) -> pl.DataFrame:
+    """The complete project-years of an MKBA project result (`status` = "volledig").
+
+    An incomplete project-year (say 65 participants and no costs delivered) has a benefit but
+    no cost: counted, it would put a cost per participant of 0 in a percentile, its
+    participants in the reach and its organisation in the count of a cell, and give it a
+    position against its peers. Raises ValueError when the column is missing (a result from
+    before the column existed: run the MKBA again) or holds another value.
+    """
+    if STATUS_COLUMN not in projects.columns:
+        raise ValueError(
+            "MKBA project result lacks the column 'status' (volledig/onvolledig): "
+            "compute the MKBA again"
+        )
+    status = projects[STATUS_COLUMN].cast(pl.String)
+    unknown = sorted(set(status.drop_nulls().unique().to_list()) - {COMPLETE, INCOMPLETE})
+    if unknown or status.null_count():
+        shown = unknown + (["<leeg>"] if status.null_count() else [])
+        raise ValueError(
+            f"MKBA project result has status values outside volledig/onvolledig: {shown}"
+        )
+    return projects.filter(status == COMPLETE)
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -210,7 +241,9 @@ def build_benchmarks(
 ) -> Benchmarks:
     """Sector benchmark cells with disclosure control, and each organisation's private position.
 
-    `projects` is the MKBA project result of the whole sector. `vastgesteld`, if given, is the
+    `projects` is the MKBA project result of the whole sector; only its complete project-years
+    (`status` = "volledig") count, in the cells and in `positie` (an incomplete one gets no
+    position row). `vastgesteld`, if given, is the
     `cells` table of an earlier release: every year in it is closed, and its rows are carried
     over unchanged (values and statuses) instead of being recomputed, so that late uploads or
     corrections for a closed year can never be read off as the difference between two
@@ -239,10 +272,12 @@ def build_benchmarks(
 
 
 def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
-    missing = [c for c in REQUIRED_COLUMNS if c not in projects.columns]
+    """The complete project-years, checked and typed (every row is checked, also the
+    incomplete ones, before they are left out)."""
+    missing = [c for c in (*REQUIRED_COLUMNS, STATUS_COLUMN) if c not in projects.columns]
     if missing:
         raise ValueError(f"MKBA project result lacks columns: {missing}")
-    frame = projects.select(REQUIRED_COLUMNS).with_columns(
+    frame = projects.select(*REQUIRED_COLUMNS, STATUS_COLUMN).with_columns(
         pl.col("organisatie_id", "project_id", "domein", "interventie", "gemeente_code").cast(
             pl.String
         ),
@@ -289,6 +324,7 @@ def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
     if negative:
         # The dominance rule and the additive margins assume non-negative contributions.
         raise ValueError(f"MKBA project result has negative values in {negative}")
+    frame = complete_project_years(frame).drop(STATUS_COLUMN)
 
     finite = {
         c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None)
@@ -618,7 +654,9 @@ def positions(
     included) / number of values. A low percentile of cost per participant means cheaper than
     most; a high percentile of bkr means a better benefit/cost ratio than most.
 
-    A comparison group with fewer than `rules.min_orgs` organisations gives no position
+    Only complete project-years (`status` = "volledig") have a position and count in a
+    comparison group. A comparison group with fewer than `rules.min_orgs` organisations gives
+    no position
     (status "onderdrukt", reden "te_weinig_organisaties", counts null), and a percentile needs
     values from at least `rules.min_orgs` organisations: a position must not tell an
     organisation how a handful of named peers did.

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rendement.benchmark import CELL_COLUMNS, build_benchmarks
+from rendement.benchmark import CELL_COLUMNS, COMPLETE, STATUS_COLUMN, build_benchmarks
 from rendement.disclosure import DisclosureRules
 from rendement.home import Home
 from rendement.reports.aggregates import (
@@ -44,7 +44,12 @@ from rendement.reports.aggregates import (
     interval_cells,
     stakeholder_cells,
 )
-from rendement.reports.data import Published, read_warehouse, sector_projects
+from rendement.reports.data import (
+    Published,
+    blocked_organisations,
+    read_warehouse,
+    sector_projects,
+)
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FORMAT_VERSION = 1
@@ -267,6 +272,8 @@ def publish_release(
             )
 
     wh = read_warehouse(home.warehouse)
+    # complete project-years of organisations that are not blocked (an incomplete one, with
+    # participants and no costs, counts in no published figure)
     projects = sector_projects(home, wh.projects).filter(pl.col("jaar") <= jaar)
     late = late_project_years(wh.uploads, peildatum)
     before = projects.height
@@ -322,8 +329,10 @@ def publish_release(
         "onthullingsregels": rules.as_dict(),
         "buiten_release": {
             "projectjaren_na_peildatum": excluded,
-            "organisaties_geblokkeerd": wh.projects["organisatie_id"].n_unique()
-            - sector_projects(home, wh.projects)["organisatie_id"].n_unique(),
+            "projectjaren_onvolledig": _incomplete_years(home, wh.projects, jaar),
+            "organisaties_geblokkeerd": len(
+                blocked_organisations(home, wh.projects["organisatie_id"].unique().to_list())
+            ),
         },
     }
     published = Published(
@@ -364,6 +373,17 @@ def publish_release(
         raise
     restore_release_pages(home)
     return ReleaseResult(manifest, True, store, release_site_dir(home, rid))
+
+
+def _incomplete_years(home: Home, projects: pl.DataFrame, jaar: int) -> int:
+    """Incomplete project-years up to `jaar` of organisations that are not blocked: left out
+    of every figure of the release (recorded in the manifest)."""
+    blocked = blocked_organisations(home, projects["organisatie_id"].unique().to_list())
+    return projects.filter(
+        (pl.col("jaar") <= jaar)
+        & ~pl.col("organisatie_id").is_in(blocked)
+        & (pl.col(STATUS_COLUMN) != COMPLETE)
+    ).height
 
 
 def release_for_schedule(scheduled: dt.datetime) -> tuple[int, dt.date]:

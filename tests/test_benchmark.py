@@ -84,6 +84,8 @@ def project(
         "parameter_versie": "2026.1",
         "prijsjaar": 2024,
         "discontovoet": 0.0225,
+        "status": "volledig",
+        "reden": None,
     }
 
 
@@ -106,6 +108,8 @@ PROJECT_SCHEMA = {
     "parameter_versie": pl.String,
     "prijsjaar": pl.Int64,
     "discontovoet": pl.Float64,
+    "status": pl.String,
+    "reden": pl.String,
 }
 
 

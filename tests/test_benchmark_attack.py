@@ -66,6 +66,7 @@ def sector(seed: int, orgs: int, years=(2023, 2024), late: str | None = None) ->
                         "ncw_per_deelnemer": kosten * (bkr - 1) / deelnemers,
                         "bkr_p05": bkr * 0.75,
                         "bkr_p95": bkr * 1.3,
+                        "status": "volledig",
                     }
                 )
     return pl.DataFrame(rows)
@@ -246,6 +247,7 @@ def test_attack_across_both_dimension_sets_on_a_hand_built_sector():
                 "ncw_per_deelnemer": kosten * 0.5 / 30,
                 "bkr_p05": 1.0,
                 "bkr_p95": 2.0,
+                "status": "volledig",
             }
         )
 

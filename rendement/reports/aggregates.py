@@ -1,5 +1,8 @@
 """Published aggregates the reports add to the benchmark cells, with the same disclosure rules.
 
+Only complete project-years (`mkba.project.status` = "volledig", see
+`rendement.benchmark.complete_project_years`) count, as in the benchmark cells.
+
 Two tables, both about groups of organisations only (no id, name or project in them), both
 per year and independent between years (every value and every decision for year Y uses only
 the projects of year Y), both frozen with a release like the benchmark cells:
@@ -33,6 +36,7 @@ import zlib
 import numpy as np
 import polars as pl
 
+from rendement.benchmark import complete_project_years
 from rendement.disclosure import (
     EMPTY,
     FEW_VALUES,
@@ -182,20 +186,24 @@ def stakeholder_cells(
     """Welfare benefits per domain x stakeholder and transfers per domain, per year.
 
     `projects`: the sector's project rows (`mkba.project`: organisatie_id, project_id, jaar,
-    domein, transfers) already restricted to what may count (no blocked organisations, the
-    release's cut-off). `outcomes`: `mkba.uitkomst` (pv per stakeholder; rows of projects not
+    domein, transfers, status) already restricted to what may count (no blocked organisations,
+    the release's cut-off); incomplete project-years are left out here. `outcomes`: `mkba.uitkomst` (pv per stakeholder; rows of projects not
     in `projects` are ignored). `stakeholders`: the codes of the parameter set, in order.
     """
     keys = ["jaar", "domein", "baathebber", "maat"]
     if not years:
         return pl.DataFrame(schema=STAKEHOLDER_COLUMNS)
-    proj = projects.select(
-        pl.col("organisatie_id").cast(pl.String),
-        pl.col("project_id").cast(pl.String),
-        pl.col("jaar").cast(pl.Int64),
-        pl.col("domein").cast(pl.String),
-        pl.col("transfers").cast(pl.Float64).fill_null(0.0),
-    ).filter(pl.col("jaar").is_in(years))
+    proj = (
+        complete_project_years(projects)
+        .select(
+            pl.col("organisatie_id").cast(pl.String),
+            pl.col("project_id").cast(pl.String),
+            pl.col("jaar").cast(pl.Int64),
+            pl.col("domein").cast(pl.String),
+            pl.col("transfers").cast(pl.Float64).fill_null(0.0),
+        )
+        .filter(pl.col("jaar").is_in(years))
+    )
     welfare = (
         outcomes.filter(~pl.col("is_transfer") & pl.col("gewaardeerd") & pl.col("pv").is_not_null())
         .select(
@@ -434,17 +442,21 @@ def interval_cells(
     (and the sector) and per intervention type, per year. See the module docstring."""
     if not years:
         return pl.DataFrame(schema=INTERVAL_COLUMNS)
-    prepared = projects.select(
-        pl.col("organisatie_id").cast(pl.String),
-        pl.col("jaar").cast(pl.Int64),
-        pl.col("domein").cast(pl.String),
-        pl.col("interventie").cast(pl.String),
-        pl.col("deelnemers_gemeten").cast(pl.Float64).fill_null(0.0),
-        pl.col("deelnemers_verbeterd").cast(pl.Float64).fill_null(0.0),
-        pl.when(pl.col("bkr").cast(pl.Float64).is_finite())
-        .then(pl.col("bkr").cast(pl.Float64))
-        .alias("bkr"),
-    ).filter(pl.col("jaar").is_in(years))
+    prepared = (
+        complete_project_years(projects)
+        .select(
+            pl.col("organisatie_id").cast(pl.String),
+            pl.col("jaar").cast(pl.Int64),
+            pl.col("domein").cast(pl.String),
+            pl.col("interventie").cast(pl.String),
+            pl.col("deelnemers_gemeten").cast(pl.Float64).fill_null(0.0),
+            pl.col("deelnemers_verbeterd").cast(pl.Float64).fill_null(0.0),
+            pl.when(pl.col("bkr").cast(pl.Float64).is_finite())
+            .then(pl.col("bkr").cast(pl.Float64))
+            .alias("bkr"),
+        )
+        .filter(pl.col("jaar").is_in(years))
+    )
     members = _members(prepared)
     keys = ["tabel", "jaar", "domein", "interventie"]
     defs = _interval_defs(years)

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rendement.benchmark import complete_project_years
 from rendement.disclosure import DisclosureRules
 from rendement.home import Home
 from rendement.lake import Lake
@@ -43,6 +44,7 @@ _INTERVAL_INPUT = (
     "deelnemers_gemeten",
     "deelnemers_verbeterd",
     "bkr",
+    "status",
 )
 # Bump to compute every cached interval again after a change the source hash cannot see.
 _INTERVAL_FORMAT = "1"
@@ -185,9 +187,12 @@ def blocked_organisations(home: Home, organisations: list[str]) -> list[str]:
 
 
 def sector_projects(home: Home, projects: pl.DataFrame) -> pl.DataFrame:
+    """The project-years that may count in a sector figure: complete ones (`status` =
+    "volledig", `rendement.benchmark.complete_project_years`) of organisations that are not
+    blocked."""
     orgs = projects["organisatie_id"].unique().to_list() if projects.height else []
     blocked = blocked_organisations(home, orgs)
-    return projects.filter(~pl.col("organisatie_id").is_in(blocked))
+    return complete_project_years(projects).filter(~pl.col("organisatie_id").is_in(blocked))
 
 
 def own_results(home: Home, organisatie_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -235,11 +240,17 @@ def _interval_code_version() -> str:
     """A hash of the code behind the intervals: the aggregates, the disclosure rules, the
     vocabulary (the cells), and the libraries that compute them (numpy's generator draws the
     bootstrap; polars' row hashes key the cache)."""
+    import rendement.benchmark
     import rendement.disclosure
     import rendement.reports.aggregates
     import schemas.vocabulary
 
-    modules = (rendement.reports.aggregates, rendement.disclosure, schemas.vocabulary)
+    modules = (
+        rendement.reports.aggregates,
+        rendement.benchmark,  # which project-years count (`complete_project_years`)
+        rendement.disclosure,
+        schemas.vocabulary,
+    )
     return code_digest((Path(m.__file__) for m in modules), ("numpy", "polars"), _INTERVAL_FORMAT)
 
 
