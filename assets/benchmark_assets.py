@@ -5,10 +5,11 @@ import polars as pl
 
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
-from pipelines.resources import HomeResource
+from pipelines.resources import HomeResource, ParametersResource
 from rendement.benchmark import build_benchmarks
 from rendement.disclosure import DisclosureRules
 from rendement.lake import Lake
+from rendement.mkba.aggregate import group_ratios, published_ratios
 from rendement.release import frozen_cells
 from rendement.warehouse import connect, ensure_schemas, replace_frame
 
@@ -16,16 +17,22 @@ BENCHMARK = "benchmark"
 
 
 @dg.asset(group_name=BENCHMARK, kinds={"polars", "duckdb"}, deps=[warehouse], pool=WAREHOUSE_POOL)
-def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+def sector_benchmark(
+    context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
+) -> dg.MaterializeResult:
     """Anonymised sector benchmarks per domain, intervention type and region per year, from the
     organisations' project results only. Every cell carries its disclosure status; cells with
     too few organisations, a dominant organisation or small counts are suppressed, with
     complementary suppression where a margin would reveal them. Organisations' own positions
-    go to prive.positie, never to the published tables."""
+    go to prive.positie, never to the published tables. The rendementsfactor of every domain
+    and intervention (Σ baten / Σ kosten, with its Monte Carlo interval and switching values)
+    goes to benchmark.rendementsfactor, published where the group's cost cell is."""
     h = home.home()
     lake = Lake(h.lake)
     with connect(h.warehouse, read_only=True) as con:
         projects = con.sql("SELECT * FROM mkba.project").pl()
+        outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
+        kosten = con.sql("SELECT * FROM mkba.kosten").pl()
     blocked = [
         org for org in projects["organisatie_id"].unique() if lake.status(org).get("geblokkeerd")
     ]
@@ -35,11 +42,20 @@ def sector_benchmark(context: dg.AssetExecutionContext, home: HomeResource) -> d
     # upload can never change (or be read off from) a published figure.
     vastgesteld = frozen_cells(h)
     bench = build_benchmarks(projects, rules, vastgesteld=vastgesteld)
+    closed = (
+        frozenset(vastgesteld["jaar"].unique().to_list())
+        if vastgesteld is not None
+        else frozenset()
+    )
+    ratios = published_ratios(
+        group_ratios(projects, outcomes, kosten, parameters.load()), bench.cells, closed
+    )
     with connect(h.warehouse) as con:
         ensure_schemas(con)
         replace_frame(con, "benchmark.cellen", bench.cells)
         replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
         replace_frame(con, "prive.positie", bench.positie)
+        replace_frame(con, "benchmark.rendementsfactor", ratios)
     status = bench.cells.group_by("status").len().sort("status")
     context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
     return dg.MaterializeResult(

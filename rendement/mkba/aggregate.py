@@ -171,3 +171,39 @@ def group_ratios(
     return groups.with_columns(
         pl.Series(k, v.astype(float)).fill_nan(None) for k, v in values.items()
     ).select(list(RATIO_COLUMNS))
+
+
+# What `published_ratios` adds: the disclosure status of the group, from the benchmark cell of
+# the group's cost sum.
+PUBLISHED_COLUMNS: dict[str, pl.DataType] = {
+    **RATIO_COLUMNS,
+    "status": pl.String(),
+    "reden": pl.String(),
+}
+_VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie")]
+_COST_CELL = {"maat": "kosten", "statistiek": "som"}
+
+
+def published_ratios(
+    ratios: pl.DataFrame, cells: pl.DataFrame, closed_years: frozenset[int] = frozenset()
+) -> pl.DataFrame:
+    """The group ratios as they may be published: a group's figures are shown only where the
+    benchmark cell of its cost sum (`benchmark.cellen`, maat kosten, statistiek som, no region)
+    is published, since both rest on the same organisations and the same costs (minimum number
+    of organisations, dominance); otherwise its values are null and it carries that cell's
+    status and reason. Years closed by a release are left out: their published figures are
+    the release's, and this table did not exist before."""
+    cost_cells = cells.filter(
+        (pl.col("maat") == _COST_CELL["maat"])
+        & (pl.col("statistiek") == _COST_CELL["statistiek"])
+        & pl.col("regio").is_null()
+        & pl.col("tabel").is_in(list(GROUPINGS))
+    ).select("tabel", "jaar", "domein", "interventie", "status", "reden")
+    ratios = ratios.filter(~pl.col("jaar").is_in(sorted(closed_years)))
+    joined = ratios.join(
+        cost_cells, on=["tabel", "jaar", "domein", "interventie"], how="inner", nulls_equal=True
+    )
+    shown = pl.col("status") == "gepubliceerd"
+    return joined.with_columns(
+        pl.when(shown).then(pl.col(c)).otherwise(None).alias(c) for c in _VALUES
+    ).select(list(PUBLISHED_COLUMNS))
