@@ -6,7 +6,7 @@ import polars as pl
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.benchmark import build_benchmarks
+from rendement.benchmark import build_benchmarks, cost_reference, write_cost_reference
 from rendement.disclosure import DisclosureRules
 from rendement.lake import Lake
 from rendement.mkba.aggregate import group_ratios, published_ratios
@@ -56,6 +56,10 @@ def sector_benchmark(
         replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
         replace_frame(con, "prive.positie", bench.positie)
         replace_frame(con, "benchmark.rendementsfactor", ratios)
+    # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
+    # never opens the warehouse)
+    reference = cost_reference(projects, rules)
+    write_cost_reference(h.lake, reference)
     status = bench.cells.group_by("status").len().sort("status")
     context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
     return dg.MaterializeResult(
@@ -63,6 +67,7 @@ def sector_benchmark(
             "cellen": bench.cells.height,
             **{f"status_{s}": n for s, n in status.iter_rows()},
             "organisaties_buiten_benchmark": len(blocked),
+            "referentie_interventies": reference.height,
             "vastgestelde_jaren": ", ".join(
                 str(y) for y in sorted(vastgesteld["jaar"].unique().to_list())
             )

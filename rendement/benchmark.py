@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -704,3 +705,85 @@ def _positions(prepared: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
         .select([pl.col(c).cast(t) for c, t in POSITION_COLUMNS.items()])
         .sort("organisatie_id", "jaar", "project_id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The intake's reference: the low end of the cost per participant per intervention
+# ---------------------------------------------------------------------------------------------
+
+# In the lake (`RENDEMENT_HOME/lake/`), so that intake never opens the warehouse.
+REFERENCE_FILE = Path("referentie") / "kosten_per_deelnemer.parquet"
+REFERENCE_QUANTILE = 0.10
+REFERENCE_COLUMNS: dict[str, pl.DataType] = {
+    "domein": pl.String(),
+    "interventie": pl.String(),
+    "p10": pl.Float64(),
+    "organisaties": pl.Int64(),
+    "projectjaren": pl.Int64(),
+    "eerste_jaar": pl.Int64(),
+    "laatste_jaar": pl.Int64(),
+}
+
+
+def cost_reference(
+    projects: pl.DataFrame,
+    rules: DisclosureRules = DisclosureRules(),  # noqa: B008  (frozen, so a safe default)
+) -> pl.DataFrame:
+    """Per intervention: the P10 of the cost per participant over the sector's complete
+    project-years of every year (euros of the price year), for intake's warning
+    `kosten_per_deelnemer_laag` (docs/validatie.md).
+
+    An intervention is listed only when that P10 could be published as a benchmark cell: at
+    least `min_orgs` organisations with a value, no (n, k) dominance of the number of
+    project-years, and `min_tail` values below the P10 (so 50 project-years). The warning
+    quotes the figure to the organisation; it must say no more about its peers than a
+    published cell would.
+    """
+    prepared = _prepare(projects)
+    valued = prepared.filter(
+        pl.col("kosten_per_deelnemer").is_not_null() & (pl.col("kosten_per_deelnemer") > 0)
+    )
+    keys = ["domein", "interventie"]
+    defs = pl.DataFrame(
+        [(d, i) for d, per in INTERVENTIONS.items() for i in per],
+        schema={"domein": pl.String, "interventie": pl.String},
+        orient="row",
+    )
+    decided = primary_suppression(
+        valued.with_columns(pl.lit(1.0).alias("bijdrage")),
+        keys,
+        rules,
+        dominance=True,
+        quantile=REFERENCE_QUANTILE,
+        cells=defs,
+    ).filter(pl.col("status") == PUBLISHED)
+    values = valued.group_by(keys).agg(
+        pl.col("kosten_per_deelnemer")
+        .quantile(REFERENCE_QUANTILE, interpolation="linear")
+        .alias("p10"),
+        pl.len().cast(pl.Int64).alias("projectjaren"),
+        pl.col("jaar").min().alias("eerste_jaar"),
+        pl.col("jaar").max().alias("laatste_jaar"),
+    )
+    return (
+        decided.join(values, on=keys, how="inner")
+        .with_columns(pl.col("organisaties").cast(pl.Int64))
+        .select([pl.col(c).cast(t) for c, t in REFERENCE_COLUMNS.items()])
+        .sort(keys)
+    )
+
+
+def write_cost_reference(lake_root: Path, reference: pl.DataFrame) -> Path:
+    """Replace the reference file in the lake (atomically)."""
+    from rendement.lake import Lake
+
+    return Lake.write(reference.select(list(REFERENCE_COLUMNS)), lake_root / REFERENCE_FILE)
+
+
+def read_cost_reference(lake_root: Path) -> pl.DataFrame | None:
+    """The reference the benchmark last wrote, or None when there is none yet."""
+    path = lake_root / REFERENCE_FILE
+    try:
+        return pl.read_parquet(path)
+    except FileNotFoundError:
+        return None
