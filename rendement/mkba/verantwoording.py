@@ -324,8 +324,25 @@ def verantwoording_markdown(params: ParameterSet) -> str:
         "- contante waarde (CW) = Σ impact_t / (1 + r)^t, met t = 1 voor het eerste effectjaar.",
         "",
         "Het projectjaar zelf is jaar 0: de kosten van dat jaar tellen volledig en worden niet "
-        "verdisconteerd. Netto contante waarde (NCW) = CW baten − kosten; baten-kostenverhouding "
-        "(BKR) = CW baten / kosten (leeg als er geen kosten zijn).",
+        "verdisconteerd. Netto contante waarde (NCW) = CW baten − kosten. De **rendementsfactor** "
+        "(baten-kostenverhouding, BKR) = CW baten / kosten: wat elke geïnvesteerde euro de "
+        "samenleving oplevert.",
+        "",
+        "- **Wie telt.** Deelnemers zijn unieke cliënten (pseudoniemen) per project en jaar, geen "
+        "trajecten: wie twee trajecten heeft, telt één keer. Een uitkomst geldt alleen voor "
+        "projecten in haar eigen domein (en, als ze interventies noemt, alleen voor die).",
+        "- **Drempels exact.** Scores en grenzen worden als de decimale getallen vergeleken die "
+        "ze zijn: van 3,6 naar 4,6 is precies 1 verbetering en haalt een drempel van 1. Een "
+        "grens telt mee (‘hoogstens 2’ omvat 2). Een gemiddelde over onderdelen haalt een grens "
+        "als de som van de scores n × de grens haalt.",
+        "- **Onvolledige projectjaren.** Een projectjaar zonder kosten (geen kostenregels en geen "
+        "fte of vrijwilligers) heeft geen rendementsfactor: de baten staan dan tegenover niets. "
+        "Het heet onvolledig, met de reden (‘geen kosten over 2024 aangeleverd’), en telt in "
+        "geen enkel sectorcijfer mee.",
+        "- **Het project als geheel.** Kosten vallen in het jaar waarin ze betaald zijn, baten in "
+        "het jaar van de eindmeting. Daarom rekent de rekenkern ook over de hele looptijd van "
+        "een project: de kosten en de baten van elk jaar, verdisconteerd naar het eerste jaar. "
+        "Is één jaar onvolledig, dan ook de looptijd.",
         "",
         "- **Nulalternatief.** Zonder controlegroep corrigeren deadweight (wat ook zonder project "
         "was gebeurd), displacement (verdringing elders) en attributie (het aandeel van anderen) "
@@ -369,13 +386,20 @@ def verantwoording_markdown(params: ParameterSet) -> str:
         "verlaagt (lage waarde en korte duur, hoge deadweight, drop-off en kosten); het hoge "
         "scenario de andere kant; het basisscenario de basiswaarden.",
         "- **Monte Carlo.** Elke parameter wordt getrokken uit een driehoeksverdeling "
-        "(laag, basis, hoog). Eén trekking geldt voor alle projecten tegelijk (de onzekerheid "
-        "zit in de kengetallen, niet in het project). Het 90 %-interval is P5–P95 van de NCW en "
-        "de BKR; de trekkingen zijn met een vaste startwaarde (seed) herhaalbaar.",
+        "(laag, basis, hoog), één keer per trekking. Eén trekking geldt voor alle projecten "
+        "tegelijk (de onzekerheid zit in de kengetallen, niet in het project), en een kengetal "
+        "dat meer uitkomsten gebruiken (zoals de WELLBY) is één parameter met één trekking voor "
+        "al die uitkomsten. Het 90 %-interval is P5–P95 van de NCW en de rendementsfactor; de "
+        "trekkingen zijn met een vaste startwaarde (seed) herhaalbaar.",
+        "- **Domeinen en interventies.** De rendementsfactor van een domein of interventie is de "
+        "som van de baten gedeeld door de som van de kosten van de volledige projectjaren. Het "
+        "interval daarvan trekt elke parameter één keer voor alle projecten samen, zodat het "
+        "niet smaller wordt doordat fouten van projecten elkaar zouden opheffen.",
         "- **Schakelwaarden.** Omdat de baten lineair zijn in (1 − deadweight), is de deadweight "
         "waarbij de BKR precies 1 is direct op te lossen: x = 1 − kosten / baten zonder "
         "deadweight (idem voor attributie). De factor op alle eenheidswaarden waarbij BKR = 1 "
-        "is kosten / baten.",
+        "is kosten / baten. Zonder kosten of zonder gewaardeerde baten bestaat er geen "
+        "schakelwaarde; de reden staat erbij.",
         "",
         "## Afwijkingen door organisaties",
         "",
