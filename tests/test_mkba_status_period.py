@@ -84,6 +84,10 @@ def test_a_year_with_participants_and_no_costs_is_incomplete_with_its_reason():
     assert s[2025]["eenheidswaarden_factor_bij_bkr_1"] is None
     assert s[2025]["reden"] == "geen kosten over 2025 aangeleverd"
     assert s[2024]["deadweight_bij_bkr_1"] is not None and s[2024]["reden"] is None
+    sc = res.scenario.filter(pl.col("jaar") == 2025)
+    assert sc["bkr"].null_count() == 3
+    assert sc["reden"].to_list() == ["geen kosten over 2025 aangeleverd"] * 3
+    assert res.scenario.filter(pl.col("jaar") == 2024)["reden"].null_count() == 3
     # the whole period inherits it: no ratio, the year named
     lt = res.looptijd.row(0, named=True)
     assert lt["status"] == "onvolledig" and lt["bkr"] is None

@@ -19,6 +19,7 @@ def tables(demo_home) -> dict[str, pl.DataFrame]:
                 "mkba.project",
                 "mkba.project_looptijd",
                 "mkba.schakelwaarden",
+                "mkba.scenario",
                 "benchmark.rendementsfactor",
                 "benchmark.cellen",
             )
@@ -34,6 +35,8 @@ def test_every_null_ratio_carries_its_reason(tables):
     incomplete = project.filter(pl.col("status") == "onvolledig")
     assert (incomplete["kosten"] <= 0).all()
     assert (project.filter(pl.col("status") == "volledig")["kosten"] > 0).all()
+    scenario = tables["mkba.scenario"]
+    assert scenario.filter(pl.col("bkr").is_null() & pl.col("reden").is_null()).is_empty()
     schakel = tables["mkba.schakelwaarden"]
     assert schakel.height == project.height
     for col in ("deadweight_bij_bkr_1", "attributie_bij_bkr_1", "eenheidswaarden_factor_bij_bkr_1"):

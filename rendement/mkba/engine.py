@@ -678,6 +678,14 @@ def compute_mkba(
             for i, name in enumerate(SCENARIOS)
         ]
     ).sort([*KEYS, pl.col("scenario").replace_strict({s: i for i, s in enumerate(SCENARIOS)})])
+    # a scenario has no ratio only without costs: the project-year's reason says so
+    scenario = (
+        scenario.join(
+            project.select(*KEYS, "status", "reden"), on=KEYS, how="left", maintain_order="left"
+        )
+        .with_columns(pl.when(pl.col("bkr").is_null()).then(pl.col("reden")).alias("reden"))
+        .drop("status")
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         value_factor = np.where(base_b > 0, base_c / np.where(base_b > 0, base_b, 1), np.nan)
     schakel = _switching_frame(
