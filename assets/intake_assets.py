@@ -5,7 +5,7 @@ from functools import partial
 import dagster as dg
 
 from assets.partitions import organisations, single_run
-from pipelines.resources import HomeResource
+from pipelines.resources import HomeResource, ParametersResource
 from rendement.intake import accept_org, receive_org
 from rendement.lake import per_organisation
 
@@ -62,12 +62,18 @@ BLOCKING_CHECK = "niet_alles_afgekeurd"
         ),
     ],
 )
-def accepted_tables(context: dg.AssetExecutionContext, home: HomeResource):
+def accepted_tables(
+    context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
+):
     """Accepted canonical tables per organisation and period, validated with the pandera models
     and cross-table rules. Rejected rows go to the quarantine table with rule and value; a
-    validation report (HTML and JSON, in Dutch) goes to the organisation's private site."""
+    validation report (HTML and JSON, in Dutch) goes to the organisation's private site. The
+    parameter set's standard costs estimate a project-year's costs for the warning about an
+    implausibly low cost per participant."""
     h = home.home()
-    per_org = per_organisation(partial(accept_org, h), context.partition_keys)
+    per_org = per_organisation(
+        partial(accept_org, h, parameters=parameters.path), context.partition_keys
+    )
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]
     rows_in = sum(sum(c.get("in", 0) for c in o.aantallen.values()) for o in outcomes)
     rows_ok = sum(sum(c.get("geaccepteerd", 0) for c in o.aantallen.values()) for o in outcomes)

@@ -16,6 +16,7 @@ Every outcome is appended to the audit log. Raw client ids exist only in memory 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -302,8 +303,44 @@ class _KnownTables:
         self._current.pop(table, None)
 
 
-def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list[UploadOutcome]:
-    """Step 2 for one organisation: validate staged uploads and store what passes."""
+def cost_norm(lake_root: Path, parameters: str | Path | None = None):
+    """What intake compares a project-year's costs with (`schemas.cross_table.CostNorm`): the
+    standard costs of the parameter set (None = the shipped standard set; base values in its
+    price year) and the sector's reference per intervention that the benchmark last wrote to
+    the lake. None while there is no reference yet: then there is nothing to compare with."""
+    from rendement.benchmark import read_cost_reference
+    from schemas.cross_table import CostNorm
+
+    reference = read_cost_reference(lake_root)
+    if reference is None or not reference.height:
+        return None
+    ps = _parameter_set(str(parameters) if parameters is not None else None)
+    base = {k: ps.in_price_year(ps.kosten[k]).basis for k in ps.kosten}
+    return CostNorm(
+        fte=base["fte"],
+        vrijwilliger=base["vrijwilliger_coordinatie"] + base["vrijwilliger_onkosten"],
+        referentie=reference,
+    )
+
+
+@functools.cache
+def _parameter_set(path: str | None):
+    from rendement.mkba import load_parameters
+
+    return load_parameters(path)
+
+
+def accept_org(
+    home: Home,
+    org_id: str,
+    *,
+    today: dt.date | None = None,
+    parameters: str | Path | None = None,
+) -> list[UploadOutcome]:
+    """Step 2 for one organisation: validate staged uploads and store what passes.
+
+    `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
+    project-year's costs (None = the shipped standard set)."""
     from schemas.validate import validate_upload
     from sources.errors import empty_problems
 
@@ -312,6 +349,7 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
     outcomes = []
     staged = _staged(home, org_id)
     known = _KnownTables(lake, org_id) if staged else None
+    norm = cost_norm(home.lake, parameters) if staged else None
     for staging, meta in staged:
         outcome = UploadOutcome(**meta)
         files: dict[str, Path] = {}
@@ -330,6 +368,7 @@ def accept_org(home: Home, org_id: str, *, today: dt.date | None = None) -> list
             today=today,
             parse_problems=problems,
             known=known.tables(),
+            kostennorm=norm,
         )
         outcome.aantallen = result.counts
         if result.file_rejected:

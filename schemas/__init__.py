@@ -4,4 +4,4 @@
 to the rules it was validated with. Bump it when a rule changes meaning.
 """
 
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"  # 2026.2: warnings geen_kosten, kosten_per_deelnemer_laag

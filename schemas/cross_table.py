@@ -18,6 +18,10 @@ Duplicate keys within one upload:
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
 import polars as pl
 
 from schemas.tables import KEYS, polars_schema
@@ -282,6 +286,18 @@ def completed_without_t1(
     return _hits(missing, "traject", "reden_einde", "afgerond_zonder_t1")
 
 
+def euro_text(amount: float | None, decimals: int = 0) -> str:
+    """An amount as a Dutch reader writes it: € 1.234 or € 1.234,56."""
+    if amount is None:
+        return "(leeg)"
+    # halves up, as people round (f-strings round half to even: € 462,5 would be € 462)
+    rounded = Decimal(repr(float(abs(amount)))).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+    )
+    text = f"{rounded:,.{decimals}f}".replace(",", "\x00").replace(".", ",")
+    return ("€ -" if amount < 0 else "€ ") + text.replace("\x00", ".")
+
+
 def summed_costs(kosten: pl.DataFrame) -> pl.DataFrame:
     """One warning per cost key delivered on more than one line (they are summed)."""
     keys = KEYS["kosten"]
@@ -295,13 +311,7 @@ def summed_costs(kosten: pl.DataFrame) -> pl.DataFrame:
         _rows_text().alias("__rijen"),
         pl.col("bedrag").sum().alias("__som"),
     )
-    euros = pl.col("__som").round(2)
-    som = pl.concat_str(
-        pl.lit("€ "),
-        euros.floor().cast(pl.Int64).cast(pl.String),
-        pl.lit(","),
-        ((euros - euros.floor()) * 100).round(0).cast(pl.Int64).cast(pl.String).str.zfill(2),
-    )
+    som = pl.col("__som").map_elements(lambda x: euro_text(x, 2), return_dtype=pl.String)
     return _hits(
         per_key,
         "kosten",
@@ -313,7 +323,331 @@ def summed_costs(kosten: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def warnings(frames: dict[str, pl.DataFrame], known: dict[str, pl.DataFrame]) -> pl.DataFrame:
+# ------------------------------------------------------------------------------------------
+# costs of a project-year: missing, or implausibly low for the number of participants
+
+
+@dataclass(frozen=True)
+class CostNorm:
+    """What intake needs to estimate a project-year's costs the way the MKBA does, and the
+    sector's reference to compare the cost per participant with.
+
+    fte: standard wage cost per paid FTE per year, used when the project-year has no own cost
+        line of kostensoort ``personeel`` (the parameter set's `kosten.fte`, base, in its price
+        year); vrijwilliger: coordination + expenses per volunteer per year, used when there is
+        no own line of kostensoort ``vrijwilligers``.
+    referentie: per intervention (columns ``interventie``, ``p10``) the sector's P10 of the cost
+        per participant over complete project-years (`rendement.benchmark.cost_reference`);
+        None: no reference yet, so no `kosten_per_deelnemer_laag` warning.
+    factor: warn when the cost per participant is below `factor` x the reference.
+    """
+
+    fte: float
+    vrijwilliger: float
+    referentie: pl.DataFrame | None = None
+    factor: float = 0.25
+
+
+# Only whether a project-year has any cost at all matters for `geen_kosten`: any positive price.
+_PRESENCE_ONLY = CostNorm(fte=1.0, vrijwilliger=1.0)
+
+# Said in a message that only sees the file(s) of a pre-flight check, not earlier deliveries.
+ONLY_THIS_UPLOAD = (
+    " (De controle vooraf ziet alleen dit bestand: inzet of kosten die al eerder zijn "
+    "aangeleverd, telt ze niet mee.)"
+)
+
+
+def _rows_of(
+    table: str, frames: dict[str, pl.DataFrame], known: dict[str, pl.DataFrame], period: int
+) -> pl.DataFrame | None:
+    """The rows of `inzet` or `kosten` for year `period`: this upload's accepted rows when it
+    delivers the table (they replace that period's earlier rows), else the rows accepted
+    before."""
+    frame = frames.get(table)
+    if frame is not None:
+        return frame.filter(pl.col(OK) & (pl.col("jaar") == period))
+    earlier = known.get(table)
+    if earlier is None or not earlier.height or "jaar" not in earlier.columns:
+        return None
+    return earlier.filter(pl.col("jaar") == period)
+
+
+def _active_clients(
+    traject: pl.DataFrame | None, known: pl.DataFrame | None, period: int
+) -> pl.DataFrame:
+    """Per project: the distinct clients with a trajectory active in `period` (started by
+    31-12 and not ended before 01-01), as the MKBA counts its participants; trajectories
+    accepted before count too, unless this upload delivers a newer version of them."""
+    cols = ["project_id", "traject_id", "client_pseudoniem", "startdatum", "einddatum"]
+    parts = []
+    if traject is not None and set(cols) <= set(traject.columns):
+        parts.append(traject.filter(pl.col(OK)).select(cols))
+    if known is not None and known.height and set(cols) <= set(known.columns):
+        earlier = known.select(cols)
+        if parts:
+            replaced = parts[0].select(key_hash(["traject_id"]).alias("h"))["h"]
+            earlier = earlier.filter(~key_hash(["traject_id"]).is_in(replaced.implode()))
+        parts.append(earlier)
+    schema = {"project_id": pl.String, "deelnemers": pl.Int64}
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    first, last = dt.date(period, 1, 1), dt.date(period, 12, 31)
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .filter(
+            (pl.col("startdatum") <= last)
+            & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= first))
+        )
+        .group_by("project_id")
+        .agg(pl.col("client_pseudoniem").n_unique().cast(pl.Int64).alias("deelnemers"))
+        .select(list(schema))
+    )
+
+
+def _estimated_costs(
+    inzet: pl.DataFrame | None, kosten: pl.DataFrame | None, norm: CostNorm
+) -> pl.DataFrame:
+    """Per project: its costs in the year as the MKBA counts them (undiscounted): own cost
+    lines, plus paid FTE x the standard wage cost unless there is an own ``personeel`` line,
+    plus volunteers x (coordination + expenses) unless there is an own ``vrijwilligers`` line.
+    Also the FTE and the own amount, for the message."""
+    schema = {"project_id": pl.String, "__kosten": pl.Float64, "__fte": pl.Float64}
+    effort = (
+        inzet.group_by("project_id").agg(
+            pl.col("fte_betaald").fill_null(0.0).sum().alias("__fte"),
+            pl.col("vrijwilligers").fill_null(0).sum().cast(pl.Float64).alias("__vrijw"),
+        )
+        if inzet is not None
+        else pl.DataFrame(
+            schema={"project_id": pl.String, "__fte": pl.Float64, "__vrijw": pl.Float64}
+        )
+    )
+    own = (
+        kosten.group_by("project_id").agg(
+            pl.col("bedrag").fill_null(0.0).sum().alias("__eigen"),
+            (pl.col("kostensoort") == "personeel").any().alias("__eigen_personeel"),
+            (pl.col("kostensoort") == "vrijwilligers").any().alias("__eigen_vrijw"),
+        )
+        if kosten is not None
+        else pl.DataFrame(
+            schema={
+                "project_id": pl.String,
+                "__eigen": pl.Float64,
+                "__eigen_personeel": pl.Boolean,
+                "__eigen_vrijw": pl.Boolean,
+            }
+        )
+    )
+    both = effort.join(own, on="project_id", how="full", coalesce=True)
+    if not both.height:
+        return pl.DataFrame(schema=schema)
+    fte, vrijw = pl.col("__fte").fill_null(0.0), pl.col("__vrijw").fill_null(0.0)
+    return both.select(
+        "project_id",
+        (
+            pl.col("__eigen").fill_null(0.0)
+            + pl.when(pl.col("__eigen_personeel").fill_null(False))
+            .then(0.0)
+            .otherwise(fte * norm.fte)
+            + pl.when(pl.col("__eigen_vrijw").fill_null(False))
+            .then(0.0)
+            .otherwise(vrijw * norm.vrijwilliger)
+        ).alias("__kosten"),
+        fte.alias("__fte"),
+    )
+
+
+def _anchors(frames: dict[str, pl.DataFrame], period: int) -> pl.DataFrame:
+    """Per project, the row of this upload a project-year finding is shown at: its inzet row
+    of the year, else its first cost line of the year, else its project row, else its first
+    trajectory. (table, IDX, project_id)"""
+    order = [
+        ("inzet", pl.col("jaar") == period),
+        ("kosten", pl.col("jaar") == period),
+        ("project", pl.lit(True)),
+        ("traject", pl.lit(True)),
+    ]
+    parts = []
+    for rank, (table, keep) in enumerate(order):
+        frame = frames.get(table)
+        if frame is None or not frame.height:
+            continue
+        parts.append(
+            frame.filter(pl.col(OK) & keep)
+            .sort("_rij")
+            .unique("project_id", keep="first", maintain_order=True)
+            .select(
+                pl.lit(rank).alias("__rang"),
+                pl.lit(table).alias("__tabel"),
+                pl.col(IDX).cast(pl.Int64),
+                pl.col("project_id").cast(pl.String),
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema={"__tabel": pl.String, IDX: pl.Int64, "project_id": pl.String})
+    return (
+        pl.concat(parts)
+        .sort("__rang")
+        .unique("project_id", keep="first", maintain_order=True)
+        .drop("__rang")
+    )
+
+
+def _project_hits(
+    found: pl.DataFrame, frames: dict[str, pl.DataFrame], regel: str, period: int, **extra: pl.Expr
+) -> list[pl.DataFrame]:
+    """Hits for per-project findings (`found` has project_id and the extra fields' columns):
+    at the project's row in this upload, or about the upload as a whole when the upload has
+    no row of that project (say, a delivery of costs only). The message names the project
+    through the field ``project`` (not ``project_id``: a field named like a column is taken
+    from the row, and a finding about the whole upload has no row)."""
+    if not found.height:
+        return []
+    from schemas.validate import file_hit
+
+    anchored = found.join(_anchors(frames, period), on="project_id", how="left")
+    out = []
+    for (table,), rows in (
+        anchored.filter(pl.col("__tabel").is_not_null())
+        .partition_by("__tabel", as_dict=True)
+        .items()
+    ):
+        out.append(_hits(rows, table, "project_id", regel, project=pl.col("project_id"), **extra))
+    loose = anchored.filter(pl.col("__tabel").is_null())
+    if loose.height:
+        table, frame = next((t, f) for t, f in frames.items() if f is not None)
+        bestand = frame["_bestand"].drop_nulls()
+        values = loose.select(pl.col("project_id").alias("project"), **extra)
+        for row in values.iter_rows(named=True):
+            out.append(
+                file_hit(
+                    table,
+                    str(bestand[0]) if bestand.len() else table,
+                    "project_id",
+                    regel,
+                    waarde=str(row["project"]),
+                    **{k: ("" if v is None else str(v)) for k, v in row.items()},
+                )
+            )
+    return out
+
+
+def project_year_costs(
+    frames: dict[str, pl.DataFrame],
+    known: dict[str, pl.DataFrame],
+    *,
+    period: int,
+    norm: CostNorm | None,
+    only_this_upload: bool,
+) -> pl.DataFrame:
+    """Project-years of the upload's period whose costs are missing or implausibly low.
+
+    ``geen_kosten``: a project with trajectories active in `period` but no inzet (paid FTE or
+    volunteers) and no cost lines for that year: the MKBA of that year is incomplete.
+    ``kosten_per_deelnemer_laag``: the costs of the year (estimated as the MKBA counts them,
+    `_estimated_costs`) per participant (distinct clients active in the year) lie below
+    `norm.factor` x the sector's P10 of its intervention (only with a reference).
+
+    Checked only when the costs of the year are delivered at all (inzet or kosten in this
+    upload, or accepted before for that year): a delivery of trajectories alone is not blamed
+    for costs that arrive in the next file. Trajectories, projects, inzet and kosten accepted
+    before count too (`known`); `only_this_upload` says in the message that they could not
+    (the pre-flight check).
+    """
+    inzet = _rows_of("inzet", frames, known, period)
+    kosten = _rows_of("kosten", frames, known, period)
+    if inzet is None and kosten is None:
+        return pl.DataFrame()
+    clients = _active_clients(frames.get("traject"), known.get("traject"), period)
+    clients = clients.filter(pl.col("deelnemers") > 0)
+    if not clients.height:
+        return pl.DataFrame()
+    norm = norm or _PRESENCE_ONLY
+    costs = clients.join(_estimated_costs(inzet, kosten, norm), on="project_id", how="left")
+    costs = costs.with_columns(pl.col("__kosten").fill_null(0.0), pl.col("__fte").fill_null(0.0))
+    bron = ONLY_THIS_UPLOAD if only_this_upload else ""
+    out = _project_hits(
+        costs.filter(pl.col("__kosten") <= 0).sort("project_id"),
+        frames,
+        "geen_kosten",
+        period,
+        bron=pl.lit(bron),
+    )
+
+    reference = norm.referentie
+    if reference is not None and reference.height:
+        projects = _project_interventions(frames.get("project"), known.get("project"))
+        low = (
+            costs.filter(pl.col("__kosten") > 0)
+            .join(projects, on="project_id", how="inner")
+            .join(
+                reference.select(
+                    pl.col("interventie").cast(pl.String), pl.col("p10").cast(pl.Float64)
+                ),
+                on="interventie",
+                how="inner",
+            )
+            .with_columns((pl.col("__kosten") / pl.col("deelnemers")).alias("__per"))
+            .filter(pl.col("p10").is_finite() & (pl.col("__per") < norm.factor * pl.col("p10")))
+            .sort("project_id")
+        )
+        if low.height:
+            texts = low.with_columns(
+                pl.col("__kosten").map_elements(euro_text, return_dtype=pl.String).alias("__k"),
+                pl.col("__per").map_elements(euro_text, return_dtype=pl.String).alias("__p"),
+                pl.col("p10").map_elements(euro_text, return_dtype=pl.String).alias("__r"),
+                (pl.col("p10") * norm.factor)
+                .map_elements(euro_text, return_dtype=pl.String)
+                .alias("__g"),
+                pl.col("__fte")
+                .map_elements(lambda x: f"{x:g}".replace(".", ","), return_dtype=pl.String)
+                .alias("__f"),
+            )
+            out += _project_hits(
+                texts,
+                frames,
+                "kosten_per_deelnemer_laag",
+                period,
+                kosten_jaar=pl.col("__k"),
+                aantal_deelnemers=pl.col("deelnemers"),
+                fte_jaar=pl.col("__f"),
+                per_deelnemer=pl.col("__p"),
+                referentie=pl.col("__r"),
+                grens=pl.col("__g"),
+                soort_interventie=pl.col("interventie"),
+                bron=pl.lit(bron),
+            )
+    out = [f for f in out if f.height]
+    return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame()
+
+
+def _project_interventions(
+    project: pl.DataFrame | None, known: pl.DataFrame | None
+) -> pl.DataFrame:
+    """project_id -> interventie, this upload's accepted projects before earlier ones."""
+    parts = []
+    if project is not None and {"project_id", "interventie"} <= set(project.columns):
+        parts.append(project.filter(pl.col(OK)).select("project_id", "interventie"))
+    if known is not None and known.height and {"project_id", "interventie"} <= set(known.columns):
+        parts.append(known.select("project_id", "interventie"))
+    if not parts:
+        return pl.DataFrame(schema={"project_id": pl.String, "interventie": pl.String})
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .with_columns(pl.col("project_id", "interventie").cast(pl.String))
+        .unique("project_id", keep="first", maintain_order=True)
+    )
+
+
+def warnings(
+    frames: dict[str, pl.DataFrame],
+    known: dict[str, pl.DataFrame],
+    *,
+    period: int | None = None,
+    norm: CostNorm | None = None,
+    only_this_upload: bool = False,
+) -> pl.DataFrame:
     """All warnings between rows and tables for the usable tables of one upload."""
     out = []
     traject, meting = frames.get("traject"), frames.get("meting")
@@ -328,5 +662,11 @@ def warnings(frames: dict[str, pl.DataFrame], known: dict[str, pl.DataFrame]) ->
         out.append(t1_without_t0(meting, known_meting))
     if frames.get("kosten") is not None:
         out.append(summed_costs(frames["kosten"]))
+    if period is not None:
+        out.append(
+            project_year_costs(
+                frames, known, period=period, norm=norm, only_this_upload=only_this_upload
+            )
+        )
     out = [f for f in out if f.height]
     return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame()

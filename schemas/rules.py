@@ -383,6 +383,30 @@ CATALOGUE: tuple[Rule, ...] = (
         "een eindmeting (T1) bij elk afgerond traject",
         "Neem bij het afsluiten een eindmeting af en lever die mee.",
     ),
+    Rule(
+        "geen_kosten",
+        WAARSCHUWING,
+        "Trajecten maar geen inzet of kosten",
+        "Project {project} heeft in {periode} trajecten maar geen inzet of kosten: de MKBA "
+        "van dat jaar is onvolledig tot de kosten zijn aangeleverd.{bron}",
+        "inzet (betaalde fte of vrijwilligers) of kostenregels over {periode} voor elk project "
+        "met trajecten in dat jaar",
+        "Lever de inzet en de kosten van dit project over dat jaar aan. Staan ze in een ander "
+        "bestand van dezelfde levering, dan is geen actie nodig.",
+    ),
+    Rule(
+        "kosten_per_deelnemer_laag",
+        WAARSCHUWING,
+        "Kosten per deelnemer onwaarschijnlijk laag",
+        "Project {project} kost in {periode} volgens de aangeleverde inzet en kosten "
+        "{kosten_jaar} ({fte_jaar} fte) voor {aantal_deelnemers} deelnemers: {per_deelnemer} "
+        "per deelnemer. Dat is minder dan een kwart van de ondergrens in de sector voor "
+        "{soort_interventie}: 10 % van de projectjaren kost minder dan {referentie} per "
+        "deelnemer. Waarschijnlijk ontbreekt een deel van de inzet of de kosten.",
+        "minstens {grens} per deelnemer (een kwart van de ondergrens van de sector)",
+        "Controleer de inzet (fte, vrijwilligers) en de kostenregels van dit project over dat "
+        "jaar. Kloppen ze, dan is geen actie nodig: de MKBA rekent met wat is aangeleverd.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in CATALOGUE}

@@ -501,6 +501,7 @@ def validate_upload(
     parse_problems: pl.DataFrame | None = None,
     known: dict[str, pl.DataFrame] | None = None,
     max_invalid_share: float = 0.5,
+    kostennorm: cross_table.CostNorm | None = None,
 ) -> ValidationOutcome:
     """Validate the canonical frames of one upload of one organisation.
 
@@ -510,7 +511,13 @@ def validate_upload(
     The file is refused when a required column is missing or unreadable, when every value in a
     coded column is unknown, or when more than `max_invalid_share` of a table's rows would be
     rejected. See docs/validatie.md for the rule list and policy.
+
+    `known` None (not an empty dict) means nothing beyond these files can be seen: the
+    pre-flight check. A warning that depends on earlier deliveries (`geen_kosten`) then says
+    so. `kostennorm`: the standard costs and the sector's cost reference for the warning
+    `kosten_per_deelnemer_laag` (intake); without it that warning is not given.
     """
+    only_this_upload = known is None
     known = {t: df for t, df in (known or {}).items() if isinstance(df, pl.DataFrame)}
     frames: dict[str, pl.DataFrame] = {}
     usable: dict[str, bool] = {}
@@ -545,7 +552,13 @@ def validate_upload(
         )
         h = _concat([h, _with_severity(ref_hits)])
         frames = _set_ok(frames, h)
-    warnings = cross_table.warnings({t: f for t, f in frames.items() if usable[t]}, known)
+    warnings = cross_table.warnings(
+        {t: f for t, f in frames.items() if usable[t]},
+        known,
+        period=period,
+        norm=kostennorm,
+        only_this_upload=only_this_upload,
+    )
     h = _concat([h, _with_severity(warnings)])
 
     # 5. the file-level policy

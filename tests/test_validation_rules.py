@@ -499,7 +499,7 @@ def test_cost_lines_of_one_type_are_summed_with_a_warning():
     outcome = run(tables)
     finding = assert_found(outcome, "kosten", 5, "kostensoort", "kosten_opgeteld")
     assert "rijen 5, 9, 10" in finding["melding"]
-    assert "€ 36000,00" in finding["melding"]
+    assert "€ 36.000,00" in finding["melding"]  # Dutch thousands separator
     kosten = outcome.accepted["kosten"]
     assert kosten.height == 7
     rent_total = kosten.filter(
