@@ -4,14 +4,25 @@ median), an interval with its point estimate, and a sparkline over years.
 Plain strings of SVG, built from numbers only (labels pass through `esc`), deterministic
 (coordinates rounded, no random ids), readable in print (no colour-only meaning: the reference
 line is dashed, the median a bar). Missing parts (suppressed cells) are simply not drawn.
+
+One outlier must not flatten a column of charts (a ratio of 40,7 next to ratios around 1).
+`axis` chooses the scale of a column from the bulk of its values: values beyond far fences
+(Tukey's Q1 − 3 × IQR, Q3 + 3 × IQR, with a floor on the spread) do not stretch it, when
+leaving them out makes the scale at least 2,5 times finer. Every chart drawn on such an
+`Axis` keeps a narrow zone at the clipped edge, behind an axis break (//): a value beyond the
+scale is drawn there, with a triangle pointing outwards, its value as text and a `<title>`;
+the chart's accessible label says which values lie beyond the scale. The charts of one column
+therefore stay aligned.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rendement.reports.page import esc
+from rendement.reports.tables import nl_number
 
 INK = "#1d2a36"
 MUTED = "#8795a1"
@@ -65,6 +76,156 @@ def nice_range(
     return lo, hi
 
 
+# Far fences (Tukey): beyond Q3 + FENCE × IQR a value no longer sets the scale.
+FENCE = 3.0
+# With fewer than four values: the largest is an outlier beyond this many times the others' top.
+SMALL_FACTOR = 5.0
+# Clip only when leaving the outliers out makes the scale at least this many times finer.
+MIN_GAIN = 2.5
+# Width in pixels of the zone beyond an axis break where clipped values are drawn.
+ZONE = 30.0
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The scale of a column of charts: [lo, hi], and whether values lie beyond either end
+    (then every chart on it keeps a zone for them behind an axis break)."""
+
+    lo: float
+    hi: float
+    clip_low: bool = False
+    clip_high: bool = False
+
+    @property
+    def clipped(self) -> bool:
+        return self.clip_low or self.clip_high
+
+    def caption(self, decimals: int = 1) -> str:
+        """The scale in words for a column label: `0,0–3,0`, and what the edges mean."""
+        text = f"{nl_number(self.lo, decimals)}–{nl_number(self.hi, decimals)}"
+        if self.clip_high and self.clip_low:
+            return text + "; ◂ ▸ daarbuiten"
+        if self.clip_high:
+            return text + "; ▸ hoger"
+        if self.clip_low:
+            return text + "; ◂ lager"
+        return text
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default)."""
+    pos = q * (len(sorted_values) - 1)
+    i = math.floor(pos)
+    j = min(i + 1, len(sorted_values) - 1)
+    return sorted_values[i] + (pos - i) * (sorted_values[j] - sorted_values[i])
+
+
+def axis(
+    values: Sequence[float | None],
+    *,
+    include: Sequence[float] = (),
+    centre: Sequence[float | None] | None = None,
+) -> Axis:
+    """A rounded axis for a column of charts, chosen from the bulk of `values` (see the
+    module docstring). `centre`: the values that say where the bulk is (the point estimates
+    of a column of intervals; default `values`). With four or more of them, the far fences
+    Q1 − 3 × spread and Q3 + 3 × spread, where spread is the IQR but at least half the
+    larger quartile (so a tight cluster does not clip its own intervals); with fewer, only the
+    largest can be an outlier: when it is more than `SMALL_FACTOR` times the top of the scale
+    of the others. Values beyond are left off the scale when that makes it at least
+    `MIN_GAIN` times finer; the charts mark them at the edge."""
+    finite = sorted(v for v in values if _ok(v))
+    full = nice_range(finite, include=include)
+    c = sorted(v for v in (values if centre is None else centre) if _ok(v))
+    if not c or not finite:
+        return Axis(*full)
+    if len(c) >= 4:
+        q1, q3 = _quantile(c, 0.25), _quantile(c, 0.75)
+        spread = max(q3 - q1, max(abs(q1), abs(q3)) / 2)
+        low_fence, high_fence = q1 - FENCE * spread, q3 + FENCE * spread
+    else:
+        top = nice_range(c[:-1], include=include)[1]
+        low_fence, high_fence = -math.inf, SMALL_FACTOR * top if top > 0 else math.inf
+    bulk = [v for v in finite if low_fence <= v <= high_fence]
+    if not bulk or len(bulk) == len(finite):
+        return Axis(*full)
+    lo, hi = nice_range(bulk, include=include)
+    if (full[1] - full[0]) < MIN_GAIN * (hi - lo):
+        return Axis(*full)
+    return Axis(lo, hi, clip_low=finite[0] < lo, clip_high=finite[-1] > hi)
+
+
+def _short(value: float) -> str:
+    """A value beyond the scale, short enough for the zone: 40,7 · 117 · 1.234."""
+    a = abs(value)
+    return nl_number(value, 2 if a < 10 else 1 if a < 100 else 0)
+
+
+def _plot(ax: Axis, x0: float, x1: float) -> Scale:
+    """The scale of the bulk, leaving room for the zones of clipped values."""
+    return Scale(
+        ax.lo, ax.hi, x0 + (ZONE if ax.clip_low else 0), x1 - (ZONE if ax.clip_high else 0)
+    )
+
+
+def _beyond(ax: Axis, value: float | None) -> int:
+    """-1 below the scale (clipped), +1 above it, 0 on it (or missing)."""
+    if not _ok(value):
+        return 0
+    if ax.clip_high and value > ax.hi:
+        return 1
+    if ax.clip_low and value < ax.lo:
+        return -1
+    return 0
+
+
+def _zone_x(s: Scale, side: int) -> float:
+    """Where a clipped value is drawn: inside the zone, just past the axis break."""
+    return s.x1 + 8 if side > 0 else s.x0 - 8
+
+
+def _breaks(ax: Axis, s: Scale, mid: float) -> str:
+    """The axis break (//) between the scale and a zone."""
+    out = []
+    for clipped, x in ((ax.clip_low, s.x0 - 3), (ax.clip_high, s.x1 + 3)):
+        if clipped:
+            for dx in (-1.5, 1.5):
+                out.append(
+                    f'<line x1="{_f(x + dx - 1.5)}" y1="{_f(mid + 4)}" x2="{_f(x + dx + 1.5)}" '
+                    f'y2="{_f(mid - 4)}" stroke="{MUTED}" stroke-width="1"/>'
+                )
+    return "".join(out)
+
+
+def _outlier(x: float, mid: float, side: int, value: float, what: str, colour: str) -> str:
+    """A triangle pointing off the scale at `x`, the value as text beside it, and a title."""
+    tip = x + 4 * side
+    back = x - 3 * side
+    text_x = x + 6 * side
+    anchor = "start" if side > 0 else "end"
+    shown = _short(value)
+    return (
+        f"<g><title>{esc(what)} {esc(shown)}: buiten de schaal</title>"
+        f'<path d="M {_f(back)} {_f(mid - 5)} L {_f(tip)} {_f(mid)} L {_f(back)} {_f(mid + 5)} Z" '
+        f'fill="{colour}" stroke="#fff" stroke-width="0.5"/>'
+        f'<text x="{_f(text_x)}" y="{_f(mid - 3)}" font-size="8" text-anchor="{anchor}" '
+        f'fill="{INK}">{esc(shown)}</text></g>'
+    )
+
+
+def _beyond_label(label: str, ax: Axis, items: list[tuple[str, float | None]]) -> str:
+    """The accessible label, with the values beyond the scale named."""
+    off = [(what, v) for what, v in items if _beyond(ax, v)]
+    if not off:
+        return label
+    parts = ", ".join(f"{what} {_short(v)}" for what, v in off)
+    scale = f"{nl_number(ax.lo, 1)}–{nl_number(ax.hi, 1)}"
+    return (
+        f"{label}. Buiten de schaal van de grafiek ({scale}), aan de rand getekend met een "
+        f"driehoek: {parts}"
+    )
+
+
 def _svg(width: int, height: int, label: str, inner: str) -> str:
     return (
         f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -97,8 +258,9 @@ def distribution(
     p75: float | None,
     p90: float | None,
     *,
-    lo: float,
-    hi: float,
+    lo: float | None = None,
+    hi: float | None = None,
+    ax: Axis | None = None,
     ref: float | None = 1.0,
     mark: float | None = None,
     label: str = "",
@@ -106,40 +268,59 @@ def distribution(
     height: int = 22,
 ) -> str:
     """P10-P90 as a thin line, P25-P75 as a box, the median as a bar; `ref` dashed; `mark`
-    (e.g. an organisation's own value) as a diamond."""
-    s = Scale(lo, hi, 4, width - 4)
+    (e.g. an organisation's own value) as a diamond. On a clipped `ax`, a value beyond the
+    scale is drawn in the zone behind the axis break (see the module docstring)."""
+    if not any(_ok(v) for v in (p10, p25, median, p75, p90, mark)):
+        return ""
+    ax = ax or Axis(lo if lo is not None else 0.0, hi if hi is not None else 1.0)
+    s = _plot(ax, 4, width - 4)
     mid = height / 2
-    parts = [_axis(s, mid), _reference(s, ref, height)]
+
+    def x(v: float) -> float:
+        side = _beyond(ax, v)
+        return _zone_x(s, side) if side else s(v)
+
+    parts = [_axis(s, mid), _breaks(ax, s, mid), _reference(s, ref, height)]
     if _ok(p10) and _ok(p90):
         parts.append(
-            f'<line x1="{_f(s(p10))}" y1="{_f(mid)}" x2="{_f(s(p90))}" y2="{_f(mid)}" '
+            f'<line x1="{_f(x(p10))}" y1="{_f(mid)}" x2="{_f(x(p90))}" y2="{_f(mid)}" '
             f'stroke="{MUTED}" stroke-width="2"/>'
         )
         for v in (p10, p90):
-            parts.append(
-                f'<line x1="{_f(s(v))}" y1="{_f(mid - 4)}" x2="{_f(s(v))}" y2="{_f(mid + 4)}" '
-                f'stroke="{MUTED}" stroke-width="1.5"/>'
-            )
+            if not _beyond(ax, v):
+                parts.append(
+                    f'<line x1="{_f(s(v))}" y1="{_f(mid - 4)}" x2="{_f(s(v))}" '
+                    f'y2="{_f(mid + 4)}" stroke="{MUTED}" stroke-width="1.5"/>'
+                )
     if _ok(p25) and _ok(p75):
-        x, w = s(p25), max(s(p75) - s(p25), 1.0)
+        left, right = x(p25), x(p75)
         parts.append(
-            f'<rect x="{_f(x)}" y="{_f(mid - 6)}" width="{_f(w)}" height="12" rx="2" '
-            f'fill="{ACCENT_SOFT}" stroke="{ACCENT}" stroke-width="1"/>'
+            f'<rect x="{_f(left)}" y="{_f(mid - 6)}" width="{_f(max(right - left, 1.0))}" '
+            f'height="12" rx="2" fill="{ACCENT_SOFT}" stroke="{ACCENT}" stroke-width="1"/>'
         )
-    if _ok(median):
-        x = _f(s(median))
+    if _ok(median) and not _beyond(ax, median):
+        xm = _f(s(median))
         parts.append(
-            f'<line x1="{x}" y1="{_f(mid - 8)}" x2="{x}" y2="{_f(mid + 8)}" '
+            f'<line x1="{xm}" y1="{_f(mid - 8)}" x2="{xm}" y2="{_f(mid + 8)}" '
             f'stroke="{INK}" stroke-width="3"/>'
         )
-    if _ok(mark):
-        x, y = s(mark), mid
+    if _ok(mark) and not _beyond(ax, mark):
+        xk, y = s(mark), mid
         parts.append(
-            f'<path d="M {_f(x)} {_f(y - 6)} L {_f(x + 5)} {_f(y)} L {_f(x)} {_f(y + 6)} '
-            f'L {_f(x - 5)} {_f(y)} Z" fill="{REF}" stroke="#fff" stroke-width="1"/>'
+            f'<path d="M {_f(xk)} {_f(y - 6)} L {_f(xk + 5)} {_f(y)} L {_f(xk)} {_f(y + 6)} '
+            f'L {_f(xk - 5)} {_f(y)} Z" fill="{REF}" stroke="#fff" stroke-width="1"/>'
         )
-    if not any(_ok(v) for v in (p10, p25, median, p75, p90, mark)):
-        return ""
+    # Clipped values: one marker per side, for the most telling value beyond it (the own
+    # value first, then the median, then the outer percentile).
+    items = [("uw waarde", mark), ("mediaan", median), ("P90", p90), ("P75", p75), ("P10", p10)]
+    items += [("P25", p25)]
+    for side in (1, -1):
+        off = [(what, v) for what, v in items if _beyond(ax, v) == side]
+        if off:
+            what, v = off[0]
+            colour = REF if what == "uw waarde" else INK if what == "mediaan" else MUTED
+            parts.append(_outlier(_zone_x(s, side), mid, side, v, what, colour))
+    label = _beyond_label(label, ax, items)
     return _svg(width, height, label, "".join(parts))
 
 
@@ -148,34 +329,53 @@ def interval(
     point: float | None,
     high: float | None,
     *,
-    lo: float,
-    hi: float,
+    lo: float | None = None,
+    hi: float | None = None,
+    ax: Axis | None = None,
     ref: float | None = None,
     label: str = "",
     width: int = 150,
     height: int = 20,
+    what: str = "waarde",
 ) -> str:
-    """An interval low-high with end caps and the point estimate as a dot."""
+    """An interval low-high with end caps and the point estimate as a dot. On a clipped `ax`,
+    a part beyond the scale runs into the zone behind the axis break and ends in a triangle
+    with its value (the point estimate if it is beyond, else the interval's bound)."""
     if not _ok(point) and not (_ok(low) and _ok(high)):
         return ""
-    s = Scale(lo, hi, 5, width - 5)
+    ax = ax or Axis(lo if lo is not None else 0.0, hi if hi is not None else 1.0)
+    s = _plot(ax, 5, width - 5)
     mid = height / 2
-    parts = [_axis(s, mid), _reference(s, ref, height)]
+
+    def x(v: float) -> float:
+        side = _beyond(ax, v)
+        return _zone_x(s, side) if side else s(v)
+
+    parts = [_axis(s, mid), _breaks(ax, s, mid), _reference(s, ref, height)]
     if _ok(low) and _ok(high):
         parts.append(
-            f'<line x1="{_f(s(low))}" y1="{_f(mid)}" x2="{_f(s(high))}" y2="{_f(mid)}" '
+            f'<line x1="{_f(x(low))}" y1="{_f(mid)}" x2="{_f(x(high))}" y2="{_f(mid)}" '
             f'stroke="{ACCENT}" stroke-width="3" stroke-linecap="butt"/>'
         )
         for v in (low, high):
-            parts.append(
-                f'<line x1="{_f(s(v))}" y1="{_f(mid - 5)}" x2="{_f(s(v))}" y2="{_f(mid + 5)}" '
-                f'stroke="{ACCENT}" stroke-width="1.5"/>'
-            )
-    if _ok(point):
+            if not _beyond(ax, v):
+                parts.append(
+                    f'<line x1="{_f(s(v))}" y1="{_f(mid - 5)}" x2="{_f(s(v))}" '
+                    f'y2="{_f(mid + 5)}" stroke="{ACCENT}" stroke-width="1.5"/>'
+                )
+    if _ok(point) and not _beyond(ax, point):
         parts.append(
             f'<circle cx="{_f(s(point))}" cy="{_f(mid)}" r="3.5" fill="{INK}" '
             f'stroke="#fff" stroke-width="1"/>'
         )
+    items = [(what, point), ("intervalgrens", high), ("intervalgrens", low)]
+    for side in (1, -1):
+        off = [(name, v) for name, v in items if _beyond(ax, v) == side]
+        if off:
+            name, v = off[0]
+            colour = INK if v is point else ACCENT
+            parts.append(_outlier(_zone_x(s, side), mid, side, v, name, colour))
+    label = _beyond_label(label, ax, items)
     return _svg(width, height, label, "".join(parts))
 
 

@@ -4,6 +4,10 @@ each figure and a 90 % interval, so that nobody reads a ranking into noise.
 
 Rows are alphabetical within a domain (never sorted by result); each domain ends with a plain
 verdict that says which differences are larger than the uncertainty and which are not.
+
+Per domain and intervention also the aggregate rendementsfactor (Σ baten / Σ kosten) with its
+Monte Carlo 90 % interval and switching values, from `benchmark.rendementsfactor`: only rows
+with status `gepubliceerd` show figures; any other row shows its legend symbol with the reason.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rendement.disclosure import PUBLISHED, REASONS
 from rendement.reports import charts
 from rendement.reports.context import Context
 from rendement.reports.data import Published
@@ -25,6 +30,14 @@ from rendement.reports.tables import (
     nl_percent,
     nl_ratio,
     symbol_html,
+)
+from rendement.reports.words import (
+    RATIO,
+    RATIO_HEADER,
+    SWITCH_NOTE,
+    definition_html,
+    switch_factor_text,
+    switch_share_text,
 )
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -163,7 +176,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
                     lo=ratio_lo,
                     hi=ratio_hi,
                     ref=1.0,
-                    label=f"{label}: baten/kosten {r.point.text()}"
+                    label=f"{label}: mediane rendementsfactor {r.point.text()}"
                     + (
                         f", 90 %-interval {nl_ratio(r.low)}–{nl_ratio(r.high)}"
                         if r.complete
@@ -193,7 +206,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
         center=["aandeel_grafiek", "bkr_grafiek"],
         spanners=[
             ("Gemeten deelnemers verbeterd", ["aandeel", "aandeel_interval", "aandeel_grafiek"]),
-            ("Baten-kostenverhouding", ["bkr", "bkr_interval", "bkr_grafiek"]),
+            (f"{RATIO} (mediaan over projecten)", ["bkr", "bkr_interval", "bkr_grafiek"]),
         ],
         title=f"{DOMAINS[domain]}, {year_label(pub, year)}",
         subtitle="Interventies in alfabetische volgorde; de bovenste rij is het hele domein",
@@ -204,17 +217,153 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
         text = (
             '<p class="verdict"><strong>Vergelijking:</strong> te weinig interventies met een '
             "gepubliceerd interval om ze te vergelijken, voor verbetering en voor de "
-            "baten-kostenverhouding. Dat zegt niets over hun werking, alleen dat er (nog) te "
+            "rendementsfactor. Dat zegt niets over hun werking, alleen dat er (nog) te "
             "weinig organisaties en projecten achter zitten.</p>"
         )
     else:
         text = verdict(interventions_only, "verbetering", lambda v: nl_percent(v, 1)) + verdict(
-            ratios_only, "baten-kostenverhouding", nl_ratio
+            ratios_only, "rendementsfactor", nl_ratio
         )
     return table, text
 
 
-def comparison_page(pub: Published, year: int, ctx: Context) -> str:
+def _factor_lookup(factors: pl.DataFrame | None, year: int) -> dict[tuple, dict]:
+    """{(domein, interventie): row} of `benchmark.rendementsfactor` for `year`."""
+    if factors is None or not factors.height:
+        return {}
+    return {
+        (r["domein"], r["interventie"]): r
+        for r in factors.filter(pl.col("jaar") == year).iter_rows(named=True)
+    }
+
+
+def _withheld(r: dict | None, rules) -> str:
+    """The legend symbol of a row that is not published, with its reason as a tooltip."""
+    if r is None:
+        return symbol_html("x", "Geen rendementsfactor berekend")
+    reason = REASONS.get(r.get("reden") or "")
+    if reason is not None:
+        return symbol_html(reason.symbol, reason.text(rules))
+    return symbol_html("x", r.get("reden") or "Niet gepubliceerd")
+
+
+def factor_table(
+    factors: pl.DataFrame | None, year: int, domain: str, rules, year_text: str | None = None
+) -> str:
+    """The aggregate rendementsfactor of a domain and of each of its interventions, with its
+    Monte Carlo interval and switching values (published rows only)."""
+    look = _factor_lookup(factors, year)
+    if not look:
+        return (
+            f'<p class="note" id="vergelijking-{esc(domain)}-rendementsfactor-ontbreekt">De '
+            f"rendementsfactor per groep is voor {esc(year_text or year)} niet berekend (een "
+            "vastgesteld jaar toont de cijfers van zijn release).</p>"
+        )
+    interventions = sorted(INTERVENTIONS[domain].items(), key=lambda kv: kv[1])
+    entries = [(None, TOTAL_ROW)] + [(code, name) for code, name in interventions]
+    shown = {
+        code: r
+        for code, _ in entries
+        if (r := look.get((domain, code))) is not None and r["status"] == PUBLISHED
+    }
+    ax = charts.axis(
+        [v for r in shown.values() for v in (r["bkr_p05"], r["bkr"], r["bkr_p95"])],
+        include=[0.0, 1.0],
+        centre=[r["bkr"] for r in shown.values()],
+    )
+    columns = [
+        "organisaties",
+        "projecten",
+        "bkr",
+        "interval",
+        "grafiek",
+        "deadweight",
+        "attributie",
+        "factor",
+    ]
+    rows = []
+    for code, name in entries:
+        r = shown.get(code)
+        if r is None:
+            symbol = _withheld(look.get((domain, code)), rules)
+            rows.append({"interventie": name, **{c: symbol for c in columns}, "grafiek": ""})
+            continue
+
+        def share(v: float | None, what: str) -> str:
+            return esc(switch_share_text(v, what)) if v is not None else "–"
+
+        rows.append(
+            {
+                "interventie": name,
+                "organisaties": esc(nl_number(r["organisaties"])),
+                "projecten": esc(nl_number(r["projecten"])),
+                "bkr": esc(nl_ratio(r["bkr"])),
+                "interval": esc(f"{nl_ratio(r['bkr_p05'])} – {nl_ratio(r['bkr_p95'])}")
+                if r["bkr_p05"] is not None and r["bkr_p95"] is not None
+                else "–",
+                "grafiek": charts.interval(
+                    r["bkr_p05"],
+                    r["bkr"],
+                    r["bkr_p95"],
+                    ax=ax,
+                    ref=1.0,
+                    width=130,
+                    what=RATIO.lower(),
+                    label=f"{name}: {RATIO.lower()} {nl_ratio(r['bkr'])}, 90 %-interval "
+                    f"{nl_ratio(r['bkr_p05'])}–{nl_ratio(r['bkr_p95'])}",
+                ),
+                "deadweight": share(r["deadweight_bij_bkr_1"], "deadweight"),
+                "attributie": share(r["attributie_bij_bkr_1"], "attributie"),
+                "factor": esc(switch_factor_text(r["eenheidswaarden_factor_bij_bkr_1"]))
+                if r["eenheidswaarden_factor_bij_bkr_1"] is not None
+                else "–",
+            }
+        )
+    notes = [
+        f"{RATIO} van de groep: som van de baten / som van de kosten; 90 %-interval uit de "
+        "Monte Carlo-analyse (onzekerheid in de kengetallen); de rendementsfactor wordt 1 bij: "
+        "de schakelwaarden (uitleg bovenaan de pagina). Alleen gepubliceerd waar de kostencel "
+        "van de groep gepubliceerd is; anders een symbool uit de legenda.",
+    ]
+    if ax.clipped:
+        notes.append(
+            "Grafiek: een waarde buiten de schaal (na de onderbreking //) staat aan de rand "
+            "met een driehoek en haar getal."
+        )
+    return gt_html(
+        pl.DataFrame(rows),
+        f"vergelijking-{domain}-rendementsfactor",
+        stub="interventie",
+        labels={
+            "organisaties": "Organisaties",
+            "projecten": "Projecten",
+            "bkr": RATIO_HEADER,
+            "interval": "90 %-interval",
+            "grafiek": ax.caption(),
+            "deadweight": "Deadweight",
+            "attributie": "Attributie",
+            "factor": "Alle eenheids\u00adwaarden",
+        },
+        raw=columns,
+        right=["organisaties", "projecten", "bkr", "interval"],
+        center=["grafiek"],
+        spanners=[
+            (f"{RATIO} van de groep", ["bkr", "interval", "grafiek"]),
+            ("De rendementsfactor wordt 1 bij", ["deadweight", "attributie", "factor"]),
+        ],
+        title=f"{RATIO} per interventie: {DOMAINS[domain]}, {year_text or year}",
+        subtitle="Alle projecten van de groep samen (Σ baten / Σ kosten); interventies in "
+        "alfabetische volgorde",
+        notes=notes,
+    )
+
+
+def comparison_page(
+    pub: Published, year: int, ctx: Context, factors: pl.DataFrame | None = None
+) -> str:
+    """The comparison of `year`. `factors`: `benchmark.rendementsfactor` (or None: the
+    section on the aggregate rendementsfactor is left out, as on releases made before it
+    existed)."""
     parts = [
         f'<p class="meta">{year}: '
         + (
@@ -223,9 +372,10 @@ def comparison_page(pub: Published, year: int, ctx: Context) -> str:
             else '<span class="concept">voorlopig</span>, nog niet vastgesteld in een release.'
         )
         + "</p>",
-        "<p>Welke interventies leveren de meeste verbetering en de beste verhouding tussen "
-        "baten en kosten op? Deze pagina zet ze per domein naast elkaar, met bij elk cijfer hoeveel "
+        "<p>Welke interventies leveren de meeste verbetering en de hoogste rendementsfactor "
+        "op? Deze pagina zet ze per domein naast elkaar, met bij elk cijfer hoeveel "
         "organisaties en projecten erachter zitten en hoe zeker het is.</p>",
+        definition_html(),
         "<ul>"
         "<li><strong>Geen ranglijst.</strong> Interventies staan alfabetisch. Een hoger getal "
         "betekent pas iets als de intervallen niet overlappen; onder elke tabel staat welke "
@@ -233,16 +383,29 @@ def comparison_page(pub: Published, year: int, ctx: Context) -> str:
         "<li><strong>Verbetering:</strong> het deel van de deelnemers met een begin- en "
         "eindmeting dat op minstens één instrument vooruitging. Interval: 90 %, met "
         "organisaties als eenheid (projecten van één organisatie lijken op elkaar).</li>"
-        "<li><strong>Baten-kostenverhouding:</strong> de mediaan over projecten. Interval: 90 %, "
-        "bootstrap over organisaties. Dit interval gaat over de steekproef van organisaties; "
-        "de onzekerheid in de kengetallen zelf (Monte Carlo) komt daar nog bij.</li>"
-        "<li>Een symbool in plaats van een getal betekent dat de cel niet gepubliceerd mag "
+        "<li><strong>Rendementsfactor (mediaan):</strong> de mediaan over projecten. Interval: "
+        "90 %, bootstrap over organisaties. Dit interval gaat over de steekproef van "
+        "organisaties; de onzekerheid in de kengetallen zelf (Monte Carlo) komt daar nog "
+        "bij.</li>"
+        + (
+            "<li><strong>Rendementsfactor van de groep:</strong> alle projecten van een domein "
+            "of interventie samen (som van de baten gedeeld door som van de kosten), met een "
+            "90 %-interval uit de Monte Carlo-analyse en de schakelwaarden: bij welke "
+            "deadweight, attributie of eenheidswaarden de rendementsfactor precies 1 wordt. "
+            + esc(SWITCH_NOTE)
+            + "</li>"
+            if factors is not None
+            else ""
+        )
+        + "<li>Een symbool in plaats van een getal betekent dat de cel niet gepubliceerd mag "
         "worden (zie de legenda): meestal te weinig organisaties.</li>"
         "</ul>",
     ]
     for domain in DOMAINS:
         table, text = domain_table(pub, year, domain)
         parts.append(f"<h2>{esc(DOMAINS[domain])}</h2>{table}{text}")
+        if factors is not None:
+            parts.append(factor_table(factors, year, domain, pub.rules, year_label(pub, year)))
     parts.append("<h2>Legenda</h2>" + legend_table(pub, "vergelijking-legenda"))
     return ctx.render(
         f"Interventies vergeleken, {year}",

@@ -50,7 +50,16 @@ FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
 # The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
 # rows of its own organisation (`organisatie_id`).
-ORG_TABLES = ("projects", "project_info", "organisations", "outcomes", "positie", "uploads")
+ORG_TABLES = (
+    "projects",
+    "project_info",
+    "organisations",
+    "outcomes",
+    "positie",
+    "uploads",
+    "looptijd",
+    "schakelwaarden",
+)
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides")
 _LIBRARIES = ("great-tables", "htmltools", "polars")

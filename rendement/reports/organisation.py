@@ -27,9 +27,69 @@ from rendement.reports.tables import (
     nl_ratio,
     symbol_html,
 )
+from rendement.reports.words import (
+    INCOMPLETE,
+    RATIO,
+    RATIO_HEADER,
+    RATIO_LABEL,
+    SWITCH_NOTE,
+    WHOLE_PERIOD,
+    definition_html,
+    missing_ratio_reason,
+    status_text,
+    switch_factor_text,
+    switch_share_text,
+)
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
+KEYS = ["jaar", "project_id"]
+
+
+def with_status(frame: pl.DataFrame) -> pl.DataFrame:
+    """`status` and `reden` on MKBA rows (`volledig` and null where the engine has not written
+    them), so that a missing ratio always has a reason to show."""
+    if not frame.height and not frame.columns:
+        return frame
+    extra = []
+    if "status" not in frame.columns:
+        extra.append(pl.lit("volledig", pl.String).alias("status"))
+    if "reden" not in frame.columns:
+        extra.append(pl.lit(None, pl.String).alias("reden"))
+    return frame.with_columns(extra) if extra else frame
+
+
+def _reason_html(text: str) -> str:
+    """A reason in a table cell, visible (also in print) and wrapping within its column:
+    `onvolledig:` marked, then why."""
+    head, sep, rest = text.partition(": ")
+    if head == INCOMPLETE and sep:
+        body = f'<span class="onvolledig">{INCOMPLETE}:</span> {esc(rest)}'
+    else:
+        body = esc(text)
+    return f'<span class="uitleg">{body}</span>'
+
+
+def _ratio_html(value: float | None, row: dict) -> str:
+    """A ratio, or where it is missing why: `onvolledig: geen kosten over 2024 aangeleverd`."""
+    if value is not None:
+        return esc(nl_ratio(value))
+    return _reason_html(status_text({**row, "bkr": None}))
+
+
+def _dash(row: dict) -> str:
+    """A missing figure next to a missing ratio (whose cell says why): a dash, the reason as
+    a tooltip."""
+    return f'<span class="sym" title="{esc(missing_ratio_reason(row))}">{DASH}</span>'
+
+
+def _range_html(low: float | None, high: float | None, row: dict, what: str) -> str:
+    """`low – high`; when missing next to a ratio that is there, the reason in words."""
+    if low is not None and high is not None:
+        return esc(f"{nl_ratio(low)} – {nl_ratio(high)}")
+    if row.get("bkr") is None:
+        return _dash(row)
+    return _reason_html(f"geen {what}: {missing_ratio_reason(row)}")
 
 
 def _intervention_label(domein: str, interventie: str) -> str:
@@ -45,20 +105,34 @@ def _fraction(v: float | None) -> str:
     return DASH if v is None else nl_percent(v, 0)
 
 
-def _cards(own: pl.DataFrame, year: int) -> str:
+def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> str:
+    """The headline figures of `year`. Money and the rendementsfactor over complete
+    project-years only; an incomplete one is named below the cards, with its reason."""
     rows = own.filter(pl.col("jaar") == year)
-    kosten = rows["kosten"].sum()
-    baten = rows["baten"].sum()
+    done = rows.filter(pl.col("status") != INCOMPLETE)
+    left_out = rows.filter(pl.col("status") == INCOMPLETE).sort("project_id")
+    n_out = left_out.height
+    kosten = done["kosten"].sum()
+    baten = done["baten"].sum()
     ratio = baten / kosten if kosten else None
+    scope = "volledige projecten" if n_out else "alle projecten"
     items = [
-        ("Projecten", nl_number(rows.height), None),
+        (
+            "Projecten",
+            nl_number(rows.height),
+            f"waarvan {nl_number(n_out)} {INCOMPLETE}" if n_out else None,
+        ),
         ("Deelnemers", nl_number(rows["deelnemers"].sum()), "bereikt, per project geteld"),
-        ("Kosten", nl_euro(kosten), "contante waarde"),
+        ("Kosten", nl_euro(kosten), f"contante waarde, {scope}"),
         ("Baten", nl_euro(baten), "na correcties, zonder overdrachten"),
-        ("Netto contante waarde", nl_euro(rows["ncw"].sum()), "baten − kosten"),
-        ("Baten/kosten", nl_ratio(ratio), "alle projecten samen"),
+        ("Netto contante waarde", nl_euro(done["ncw"].sum()), "baten − kosten"),
+        (
+            RATIO,
+            nl_ratio(ratio),
+            f"baten/kosten, {scope} samen" if ratio is not None else "geen volledige projecten",
+        ),
     ]
-    return (
+    cards = (
         '<div class="cards" id="org-cards">'
         + "".join(
             f'<div class="card"><div class="num">{esc(v)}</div><div class="lbl">{esc(label)}</div>'
@@ -68,63 +142,189 @@ def _cards(own: pl.DataFrame, year: int) -> str:
         )
         + "</div>"
     )
+    if not n_out:
+        return cards
+    listed = "; ".join(
+        f"{_project_label(r['project_id'], names)} ({missing_ratio_reason(r)})"
+        for r in left_out.iter_rows(named=True)
+    )
+    count, verb = (
+        ("1 project is", "telt") if n_out == 1 else (f"{nl_number(n_out)} projecten zijn", "tellen")
+    )
+    return cards + (
+        f'<p class="note" id="org-cards-onvolledig"><span class="onvolledig">{INCOMPLETE}</span>: '
+        f"{esc(count)} over {year} {INCOMPLETE} en {verb} niet mee in kosten, baten, netto "
+        f"contante waarde en rendementsfactor hierboven: {esc(listed)}.</p>"
+    )
 
 
-def projects_table(own: pl.DataFrame, names: dict[str, str]) -> str:
-    values = [*own["bkr_p05"].to_list(), *own["bkr_p95"].to_list(), *own["bkr"].to_list()]
-    lo, hi = charts.nice_range(values, include=[0.0, 1.0])
+def _interval_rows(
+    frame: pl.DataFrame, names: dict[str, str], ax: charts.Axis
+) -> list[dict[str, str]]:
+    """The MKBA columns shared by the per-year and the whole-period table."""
     rows = []
-    for r in own.sort(["jaar", "project_id"], descending=[True, False]).iter_rows(named=True):
-        label = _project_label(r["project_id"], names)
+    for r in frame.iter_rows(named=True):
         rows.append(
             {
-                "jaar": str(r["jaar"]),
-                "project": label,
+                "project": _project_label(r["project_id"], names),
                 "deelnemers": esc(nl_number(r["deelnemers"])),
-                "kosten": esc(nl_euro(r["kosten"])),
+                "kosten": esc(nl_euro(r["kosten"])) if r["kosten"] is not None else DASH,
                 "baten": esc(nl_euro(r["baten"])),
                 "ncw": esc(nl_euro(r["ncw"])),
-                "bkr": esc(nl_ratio(r["bkr"])),
-                "interval": esc(f"{nl_ratio(r['bkr_p05'])} – {nl_ratio(r['bkr_p95'])}"),
+                "bkr": _ratio_html(r["bkr"], r),
+                "interval": _range_html(r["bkr_p05"], r["bkr_p95"], r, "interval"),
                 "grafiek": charts.interval(
                     r["bkr_p05"],
                     r["bkr"],
                     r["bkr_p95"],
-                    lo=lo,
-                    hi=hi,
+                    ax=ax,
                     ref=1.0,
-                    label=f"Baten/kosten {nl_ratio(r['bkr'])}, 90 %-interval "
+                    width=130,
+                    what=RATIO.lower(),
+                    label=f"{RATIO} {nl_ratio(r['bkr'])}, 90 %-interval "
                     f"{nl_ratio(r['bkr_p05'])}–{nl_ratio(r['bkr_p95'])}",
                 ),
-                "scenario": esc(f"{nl_ratio(r['bkr_laag'])} – {nl_ratio(r['bkr_hoog'])}"),
+                "scenario": _range_html(r["bkr_laag"], r["bkr_hoog"], r, "scenario's"),
             }
         )
+    return rows
+
+
+def _ratio_axis(frame: pl.DataFrame) -> charts.Axis:
+    values = [*frame["bkr_p05"].to_list(), *frame["bkr_p95"].to_list(), *frame["bkr"].to_list()]
+    return charts.axis(values, include=[0.0, 1.0], centre=frame["bkr"].to_list())
+
+
+_MKBA_LABELS = {
+    "deelnemers": "Deelnemers",
+    "kosten": "Kosten",
+    "baten": "Baten",
+    "ncw": "NCW",
+    "bkr": RATIO_HEADER,
+    "interval": "90 %-interval",
+    "scenario": "Laag – hoog scenario",
+}
+_MKBA_RAW = ["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "grafiek", "scenario"]
+_MKBA_NOTE = (
+    "NCW: netto contante waarde (baten − kosten). 90 %-interval: P5–P95 van de Monte "
+    "Carlo-analyse over alle kengetallen. Laag/hoog scenario: alle kengetallen tegelijk aan de "
+    "ongunstige of de gunstige kant. De rode stippellijn is 1."
+)
+
+
+def _clip_note(ax: charts.Axis) -> list[str]:
+    if not ax.clipped:
+        return []
+    return [
+        "Grafiek: een waarde buiten de schaal (na de onderbreking //) staat aan de rand met een "
+        "driehoek en haar getal, zodat één uitschieter de andere projecten niet platdrukt."
+    ]
+
+
+def projects_table(own: pl.DataFrame, names: dict[str, str]) -> str:
+    ax = _ratio_axis(own)
+    ordered = own.sort(KEYS, descending=[True, False])
+    rows = [
+        {"jaar": str(r["jaar"]), **shown}
+        for r, shown in zip(
+            ordered.iter_rows(named=True), _interval_rows(ordered, names, ax), strict=True
+        )
+    ]
     df = pl.DataFrame(rows)
-    raw = ["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "grafiek", "scenario"]
+    incomplete = (own["status"] == INCOMPLETE).any()
     return gt_html(
         df,
         "org-projecten",
         stub="project",
         group="jaar",
-        labels={
-            "deelnemers": "Deelnemers",
-            "kosten": "Kosten",
-            "baten": "Baten",
-            "ncw": "NCW",
-            "bkr": "Baten/kosten",
-            "interval": "90 %-interval",
-            "grafiek": f"Interval ({nl_number(lo, 1)}–{nl_number(hi, 1)})",
-            "scenario": "Laag – hoog scenario",
-        },
-        raw=raw,
+        labels={**_MKBA_LABELS, "grafiek": f"Interval ({ax.caption()})"},
+        raw=_MKBA_RAW,
         right=["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "scenario"],
         center=["grafiek"],
-        title="De MKBA van uw projecten",
-        subtitle="Standaardparameters van de sector; kosten en baten in contante waarde",
+        title="De MKBA van uw projecten per jaar",
+        subtitle="Standaardparameters van de sector; kosten en baten in contante waarde van "
+        "elk jaar",
         notes=[
-            "NCW: netto contante waarde (baten − kosten). 90 %-interval: P5–P95 van de "
-            "Monte Carlo-analyse over alle kengetallen. Laag/hoog scenario: alle kengetallen "
-            "tegelijk aan de ongunstige of de gunstige kant. De rode stippellijn is 1.",
+            _MKBA_NOTE,
+            *(
+                [
+                    "Onvolledig: het projectjaar mist gegevens (de cel zegt welke); het heeft "
+                    "geen rendementsfactor en telt in geen enkel sectorcijfer mee."
+                ]
+                if incomplete
+                else []
+            ),
+            *_clip_note(ax),
+        ],
+    )
+
+
+def _period(first: int | None, last: int | None) -> str:
+    if first is None:
+        return ""
+    return str(first) if last in (None, first) else f"{first}–{last}"
+
+
+def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> str:
+    """Per project over its whole delivered period (`mkba.project_looptijd`): the
+    rendementsfactor with its interval and scenarios, costs, benefits, NPV and the period."""
+    intro = (
+        f"<p>Per project de maatschappelijke kosten en baten over alle jaren waarover u "
+        f"gegevens aanleverde. {esc(WHOLE_PERIOD)} Zo valt een jaar met veel baten en weinig "
+        "kosten (omdat de kosten in eerdere jaren zijn gemaakt) niet uit de toon.</p>"
+    )
+    if not looptijd.height:
+        return (
+            intro + '<p class="note" id="org-looptijd-ontbreekt">De berekening over de hele '
+            "looptijd is nog niet beschikbaar; zij verschijnt na de volgende verwerking.</p>"
+        )
+    frame = with_status(looptijd).sort("project_id")
+    ax = _ratio_axis(frame)
+    rows = []
+    for r, shown in zip(frame.iter_rows(named=True), _interval_rows(frame, names, ax), strict=True):
+        rows.append({**shown, "periode": _period(r["eerste_jaar"], r["laatste_jaar"])})
+    df = pl.DataFrame(rows).select(
+        "project",
+        "periode",
+        "deelnemers",
+        "kosten",
+        "baten",
+        "ncw",
+        "bkr",
+        "interval",
+        "grafiek",
+        "scenario",
+    )
+    rates = sorted({v for v in frame["discontovoet"].to_list() if v is not None})
+    rate = (
+        f" Discontovoet {nl_number(100 * rates[0], 2)} % reëel; bedragen in euro's van het "
+        f"prijsjaar {frame['prijsjaar'][0]}."
+        if len(rates) == 1 and "prijsjaar" in frame.columns
+        else ""
+    )
+    return intro + gt_html(
+        df,
+        "org-looptijd",
+        stub="project",
+        labels={
+            **_MKBA_LABELS,
+            "periode": "Jaren",
+            "deelnemers": "Deelnemers (uniek)",
+            "grafiek": f"Interval ({ax.caption()})",
+        },
+        raw=_MKBA_RAW,
+        right=["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "scenario"],
+        center=["grafiek", "periode"],
+        title="Uw projecten over de hele looptijd",
+        subtitle="Contante waarde naar het eerste jaar van elk project; dezelfde correcties en "
+        "onzekerheid als per jaar",
+        notes=[
+            WHOLE_PERIOD
+            + " Daarom is de som van de jaren in de tabel per jaar niet precies gelijk aan "
+            "deze bedragen." + rate,
+            "Deelnemers (uniek): elke deelnemer één keer, ook als hij in meer jaren meedeed.",
+            _MKBA_NOTE,
+            *_clip_note(ax),
         ],
     )
 
@@ -367,6 +567,118 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
     )
 
 
+def _now_range(values: list) -> str:
+    vals = sorted({v for v in values if v is not None})
+    if not vals:
+        return ""
+    if len(vals) == 1:
+        return _fraction(vals[0])
+    return f"{nl_number(100 * vals[0])}–{nl_percent(vals[-1], 0)}"
+
+
+def _switch_share(value: float | None, now: str, what: str, row: dict) -> str:
+    """A correction at which the rendementsfactor becomes 1, in words."""
+    if value is None:
+        return _no_switch(row)
+    return esc(switch_share_text(value, what, now))
+
+
+def _no_switch(row: dict) -> str:
+    """A missing switching value: a dash next to a missing ratio (whose cell says why), else
+    the reason in words."""
+    if row.get("bkr") is None:
+        return _dash(row)
+    return _reason_html(f"geen schakelwaarde: {missing_ratio_reason(row)}")
+
+
+def _switch_factor(value: float | None, row: dict) -> str:
+    if value is None:
+        return _no_switch(row)
+    return esc(switch_factor_text(value))
+
+
+def switching_table(
+    own: pl.DataFrame, schakel: pl.DataFrame, outcomes: pl.DataFrame, names: dict[str, str]
+) -> str:
+    """Per project-year: which deadweight, attribution or factor on all unit values would
+    bring the rendementsfactor to exactly 1 (`mkba.schakelwaarden`), in words."""
+    if not schakel.height:
+        return '<p class="note" id="org-schakelwaarden-ontbreekt">Nog geen schakelwaarden berekend.</p>'
+    now: dict[tuple, dict[str, str]] = {}
+    if outcomes.height:
+        valued = outcomes.filter(pl.col("gewaardeerd"))
+        per = valued.group_by(KEYS).agg(
+            pl.col("deadweight").unique(), pl.col("attributie").unique()
+        )
+        for r in per.iter_rows(named=True):
+            now[(r["jaar"], r["project_id"])] = {
+                "deadweight": _now_range(r["deadweight"]),
+                "attributie": _now_range(r["attributie"]),
+            }
+    base = own.select(*KEYS, "kosten", "baten", "bkr", "status", "reden")
+    extra = [c for c in ("reden",) if c in schakel.columns]
+    frame = (
+        schakel.select(
+            *KEYS,
+            "deadweight_bij_bkr_1",
+            "attributie_bij_bkr_1",
+            "eenheidswaarden_factor_bij_bkr_1",
+            *(pl.col(c).alias("reden_schakel") for c in extra),
+        )
+        .join(base, on=KEYS, how="left")
+        .sort(KEYS, descending=[True, False])
+    )
+    rows, example = [], None
+    for r in frame.iter_rows(named=True):
+        # The ratio's reason is the project-year's; a switching value's its own.
+        switch_row = {**r, "reden": r.get("reden_schakel") or r.get("reden")}
+        n = now.get((r["jaar"], r["project_id"]), {})
+        dw = r["deadweight_bij_bkr_1"]
+        rows.append(
+            {
+                "jaar": str(r["jaar"]),
+                "project": _project_label(r["project_id"], names),
+                "bkr": _ratio_html(r["bkr"], r),
+                "deadweight": _switch_share(dw, n.get("deadweight", ""), "deadweight", switch_row),
+                "attributie": _switch_share(
+                    r["attributie_bij_bkr_1"], n.get("attributie", ""), "attributie", switch_row
+                ),
+                "factor": _switch_factor(r["eenheidswaarden_factor_bij_bkr_1"], switch_row),
+            }
+        )
+        if example is None and dw is not None and 0 <= dw < 1 and r["bkr"] is not None:
+            verb = "daalt tot" if r["bkr"] > 1 else "stijgt tot" if r["bkr"] < 1 else "blijft"
+            current = n.get("deadweight")
+            example = (
+                f"Voorbeeld: de rendementsfactor van {_project_label(r['project_id'], names)} in "
+                f"{r['jaar']} (nu {nl_ratio(r['bkr'])}) {verb} 1 als de deadweight bij alle "
+                f"uitkomsten {nl_percent(dw, 0)} is" + (f" (nu {current})." if current else ".")
+            )
+    return gt_html(
+        pl.DataFrame(rows),
+        "org-schakelwaarden",
+        stub="project",
+        group="jaar",
+        labels={
+            "bkr": "Rendementsfactor nu",
+            "deadweight": "Deadweight bij alle uitkomsten",
+            "attributie": "Attributie bij alle uitkomsten",
+            "factor": "Alle eenheidswaarden",
+        },
+        raw=["bkr", "deadweight", "attributie", "factor"],
+        right=["bkr"],
+        spanners=[("De rendementsfactor wordt 1 bij", ["deadweight", "attributie", "factor"])],
+        title="Schakelwaarden per project en jaar",
+        subtitle="De waarde waarbij de baten precies gelijk zijn aan de "
+        "kosten, als al het andere gelijk blijft",
+        notes=[
+            *([example] if example else []),
+            SWITCH_NOTE + " Nu: de huidige waarden in de parameterset (zie de correcties "
+            "hieronder).",
+        ],
+    )
+
+
 def overrides_section(
     own: pl.DataFrame, eigen: pl.DataFrame, overrides: pl.DataFrame, names: dict[str, str]
 ) -> str:
@@ -405,32 +717,46 @@ def overrides_section(
     )
     effect = ""
     if eigen.height:
-        both = own.select("jaar", "project_id", "bkr", "ncw").join(
-            eigen.select(
-                "jaar",
-                "project_id",
+        mine = with_status(eigen)
+        both = own.select(*KEYS, "kosten", "baten", "bkr", "ncw", "status", "reden").join(
+            mine.select(
+                *KEYS,
+                pl.col("kosten").alias("kosten_eigen"),
+                pl.col("baten").alias("baten_eigen"),
                 pl.col("bkr").alias("bkr_eigen"),
                 pl.col("ncw").alias("ncw_eigen"),
+                pl.col("status").alias("status_eigen"),
+                pl.col("reden").alias("reden_eigen"),
             ),
-            on=["jaar", "project_id"],
+            on=KEYS,
             how="inner",
         )
         changed = both.filter(
             ((pl.col("bkr") - pl.col("bkr_eigen")).abs() > 1e-9)
             | ((pl.col("ncw") - pl.col("ncw_eigen")).abs() > 1e-6)
-        ).sort(["jaar", "project_id"], descending=[True, False])
+            | (pl.col("bkr").is_null() != pl.col("bkr_eigen").is_null())
+        ).sort(KEYS, descending=[True, False])
         if changed.height:
-            rows = [
-                {
-                    "jaar": str(r["jaar"]),
-                    "project": _project_label(r["project_id"], names),
-                    "bkr": esc(nl_ratio(r["bkr"])),
-                    "bkr_eigen": esc(nl_ratio(r["bkr_eigen"])),
-                    "ncw": esc(nl_euro(r["ncw"])),
-                    "ncw_eigen": esc(nl_euro(r["ncw_eigen"])),
+            rows = []
+            for r in changed.iter_rows(named=True):
+                theirs = {
+                    "jaar": r["jaar"],
+                    "kosten": r["kosten_eigen"],
+                    "baten": r["baten_eigen"],
+                    "bkr": r["bkr_eigen"],
+                    "status": r["status_eigen"],
+                    "reden": r["reden_eigen"],
                 }
-                for r in changed.iter_rows(named=True)
-            ]
+                rows.append(
+                    {
+                        "jaar": str(r["jaar"]),
+                        "project": _project_label(r["project_id"], names),
+                        "bkr": _ratio_html(r["bkr"], r),
+                        "bkr_eigen": _ratio_html(r["bkr_eigen"], theirs),
+                        "ncw": esc(nl_euro(r["ncw"])),
+                        "ncw_eigen": esc(nl_euro(r["ncw_eigen"])),
+                    }
+                )
             effect = gt_html(
                 pl.DataFrame(rows),
                 "org-eigen-resultaat",
@@ -444,7 +770,7 @@ def overrides_section(
                 },
                 raw=["bkr", "bkr_eigen", "ncw", "ncw_eigen"],
                 right=["bkr", "bkr_eigen", "ncw", "ncw_eigen"],
-                spanners=[("Baten/kosten", ["bkr", "bkr_eigen"]), ("NCW", ["ncw", "ncw_eigen"])],
+                spanners=[(RATIO_LABEL, ["bkr", "bkr_eigen"]), ("NCW", ["ncw", "ncw_eigen"])],
                 title="Wat uw afwijkingen veranderen",
                 notes=[
                     "Sectorvergelijkingen en de positie hieronder gebruiken altijd de "
@@ -469,25 +795,50 @@ def _param_value(parameter: str, value: float | None) -> str:
     return nl_euro(value, 0 if abs(value) >= 100 else 2)
 
 
-def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str]) -> str:
+def position_table(
+    positie: pl.DataFrame, pub: Published, names: dict[str, str], own: pl.DataFrame
+) -> str:
     if not positie.height:
         return '<p class="note">Nog geen positie berekend.</p>'
     idx = CellIndex.of(pub.cells)
+    # Why a project-year has no ratio: the project row's status and reason (the position
+    # table may carry its own).
+    own_rows = {
+        (r["jaar"], r["project_id"]): r
+        for r in own.select(*KEYS, "kosten", "baten", "bkr", "status", "reden").iter_rows(
+            named=True
+        )
+    }
     stats_of = {}
     for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
         if pub.is_closed(jaar):
             stats_of[(jaar, d)] = [
                 idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
             ]
-    lo, hi = charts.nice_range(
-        [*positie["bkr"].to_list(), *(v for vals in stats_of.values() for v in vals)],
+    stat_values = [v for vals in stats_of.values() for v in vals]
+    ax = charts.axis(
+        [*positie["bkr"].to_list(), *stat_values],
         include=[0.0, 1.0],
+        centre=[*positie["bkr"].to_list(), *stat_values],
     )
     rows = []
-    for r in positie.sort(["jaar", "project_id"], descending=[True, False]).iter_rows(named=True):
+    for r in positie.sort(KEYS, descending=[True, False]).iter_rows(named=True):
         jaar, d, i = r["jaar"], r["domein"], r["interventie"]
         closed = pub.is_closed(jaar)
-        if r["status"] == "gepubliceerd":
+        project = own_rows.get((jaar, r["project_id"]), {})
+        reason_row = {
+            **project,
+            "jaar": jaar,
+            "bkr": r["bkr"],
+            "status": INCOMPLETE
+            if INCOMPLETE in (r.get("status"), project.get("status"))
+            else project.get("status"),
+            "reden": project.get("reden") or r.get("reden"),
+        }
+        if reason_row["status"] == INCOMPLETE:
+            pct_html = cost_html = f'<span class="onvolledig">{INCOMPLETE}</span>'
+            group_html = esc("geen vergelijking")
+        elif r["status"] == "gepubliceerd":
             pct = f"{nl_number(r['bkr_percentiel'])}e" if r["bkr_percentiel"] is not None else DASH
             cost_pct = (
                 f"{nl_number(r['kosten_per_deelnemer_percentiel'])}e"
@@ -511,11 +862,11 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
             }
             chart = charts.distribution(
                 *stats.values(),
-                lo=0.0,
-                hi=max([3.0, *(v for v in (*stats.values(), r["bkr"]) if v is not None)]),
+                ax=ax,
                 ref=1.0,
                 mark=r["bkr"],
-                label=f"Uw baten/kosten {nl_ratio(r['bkr'])} (ruit) tegen de verdeling in het domein",
+                label=f"Uw rendementsfactor {nl_ratio(r['bkr'])} (ruit) tegen de verdeling in "
+                "het domein",
             )
         else:
             med_i = med_d = (
@@ -526,9 +877,12 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
             {
                 "jaar": str(jaar),
                 "project": _project_label(r["project_id"], names),
-                "bkr": esc(nl_ratio(r["bkr"])),
+                "bkr": _ratio_html(r["bkr"], reason_row),
                 "pct": pct_html,
-                "kpd": esc(nl_euro(r["kosten_per_deelnemer"])),
+                "kpd": esc(nl_euro(r["kosten_per_deelnemer"]))
+                if r["kosten_per_deelnemer"] is not None
+                else f'<span class="sym" title="{esc(missing_ratio_reason(reason_row))}">'
+                f"{DASH}</span>",
                 "kpd_pct": cost_html,
                 "groep_n": group_html,
                 "med_i": med_i,
@@ -544,14 +898,14 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
         stub="project",
         group="jaar",
         labels={
-            "bkr": "Uw baten/kosten",
+            "bkr": f"Uw {RATIO.lower()}",
             "pct": "Percentiel",
             "kpd": "Uw kosten per deelnemer",
             "kpd_pct": "Percentiel",
             "groep_n": "Groep (org. / proj.)",
             "med_i": "Mediaan interventie",
             "med_d": "Mediaan domein",
-            "grafiek": f"Uw plek in het domein ({nl_number(lo, 1)}–{nl_number(hi, 1)})",
+            "grafiek": f"Uw plek in het domein ({ax.caption()})",
         },
         raw=raw,
         right=["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d"],
@@ -567,11 +921,14 @@ def position_table(positie: pl.DataFrame, pub: Published, names: dict[str, str])
         subtitle="Vergeleken met projecten van dezelfde interventie in hetzelfde jaar",
         notes=[
             "Percentiel: welk deel van de vergelijkbare projecten lager scoort (een hoog "
-            "percentiel bij baten/kosten is gunstig; bij kosten per deelnemer betekent een laag "
+            "percentiel bij de rendementsfactor is gunstig; bij kosten per deelnemer betekent een laag "
             "percentiel goedkoper dan de meeste). Alleen met genoeg organisaties in de groep.",
             "Sectorcijfers (mediaan, grafiek) staan er alleen voor jaren die in een release zijn "
             "vastgesteld; voor latere jaren volgen ze met de release. Grafiek: lijn P10–P90, blok "
             "P25–P75, streep mediaan van het domein; de ruit is uw project.",
+            "Een onvolledig projectjaar wordt niet met de sector vergeleken en telt in geen "
+            "enkel sectorcijfer mee.",
+            *_clip_note(ax),
         ],
     )
 
@@ -613,7 +970,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> str:
         "org-validatie",
         labels={
             "bestand": "Bestand",
-            "periode": "Periode",
+            "periode": "Jaren",
             "ontvangen": "Ontvangen (UTC)",
             "uitkomst": "Uitkomst",
             "rapport": "Validatierapport",
@@ -635,7 +992,17 @@ def organisation_page(
     generated: dt.date | None = None,
 ) -> str:
     """The whole report of one organisation. `pub` must hold closed years only."""
-    own = wh.projects.filter(pl.col("organisatie_id") == org)
+    own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
+    looptijd = (
+        wh.looptijd.filter(pl.col("organisatie_id") == org)
+        if wh.looptijd.height
+        else pl.DataFrame()
+    )
+    schakel = (
+        wh.schakelwaarden.filter(pl.col("organisatie_id") == org)
+        if wh.schakelwaarden.height
+        else pl.DataFrame()
+    )
     info = (
         wh.project_info.filter(pl.col("organisatie_id") == org)
         if wh.project_info.height
@@ -678,11 +1045,16 @@ def organisation_page(
             '<div class="banner"><strong>Vertrouwelijk.</strong> Dit rapport is alleen voor '
             f"{esc(org_name)}. Het toont de cijfers van uw eigen projecten; sectorcijfers gaan "
             "altijd over groepen van meerdere organisaties en noemen niemand.</div>"
-            f"<h2>In het kort, {latest}</h2>"
-            + _cards(own, latest)
-            + "<h2>Uw projecten</h2>"
+            + "<h2>Uw projecten over de hele looptijd</h2>"
+            + definition_html()
+            + whole_period_section(looptijd, names)
             + overview_table(own, info)
+            + f"<h2>In het kort, {latest}</h2>"
+            + _cards(own, latest, names)
+            + "<h2>Uw projecten per jaar</h2>"
             + projects_table(own, names)
+            + "<h2>Wat moet er veranderen om de rendementsfactor op 1 te brengen?</h2>"
+            + switching_table(own, schakel, outcomes, names)
             + "<h2>Wie profiteert</h2>"
             + stakeholder_table(outcomes, names, dict(params.baathebbers))
             + "<h2>Uitkomsten en correcties</h2>"
@@ -691,7 +1063,7 @@ def organisation_page(
             + "<h2>Afwijkende parameters</h2>"
             + overrides_section(own, eigen, overrides, names)
             + "<h2>Positie ten opzichte van de sector</h2>"
-            + position_table(positie, pub, names)
+            + position_table(positie, pub, names, own)
             + "<h2>Uw aanleveringen</h2>"
             + validation_table(uploads, folder)
             + '<p class="note">De methode en alle kengetallen met bron staan in de '

@@ -49,6 +49,10 @@ p, li { max-width: 78ch; }
 .sym { font-weight: 600; color: var(--muted); cursor: help; }
 .concept { color: var(--warn); font-weight: 600; }
 .verdict { border-left: 3px solid var(--line); padding: 2px 0 2px 10px; margin: 6px 0 14px; }
+.definitie { border-left: 3px solid var(--accent); padding: 2px 0 2px 10px; margin: 8px 0 12px; }
+.onvolledig { color: var(--warn); font-weight: 600; }
+.uitleg { white-space: normal; display: inline-block; min-width: 7em; text-align: left;
+          font-size: .9em; }
 .gt_table { margin-left: 0 !important; }
 .gt_row.gt_right, .gt_row.gt_center { white-space: nowrap; }
 svg.chart { vertical-align: middle; overflow: visible; }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
 from rendement.reports.data import Published
@@ -19,9 +21,17 @@ NAV: tuple[tuple[str, str], ...] = (
 )
 
 
-def render_release(pub: Published, manifest: dict, params, generated: dt.date) -> dict[str, str]:
+def render_release(
+    pub: Published,
+    manifest: dict,
+    params,
+    generated: dt.date,
+    factors: pl.DataFrame | None = None,
+) -> dict[str, str]:
     """{file name: html} for the release of `manifest["verslagjaar"]`. Every page links only
-    inside the release folder, so the folder can be published anywhere as it is."""
+    inside the release folder, so the folder can be published anywhere as it is. `factors`:
+    the release's `benchmark.rendementsfactor` rows (published rows only are shown); None
+    leaves the group rendementsfactor off the comparison page."""
     year = manifest["verslagjaar"]
     ctx = Context(
         root=".",
@@ -33,6 +43,6 @@ def render_release(pub: Published, manifest: dict, params, generated: dt.date) -
     return {
         "index.html": release_index(ctx, manifest, pub),
         "sector.html": sector_page(pub, year, params, ctx),
-        "vergelijking.html": comparison_page(pub, year, ctx),
+        "vergelijking.html": comparison_page(pub, year, ctx, factors=factors),
         "verantwoording.html": verantwoording_page(params, pub.rules, ctx),
     }

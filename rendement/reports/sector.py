@@ -18,8 +18,10 @@ from rendement.reports.tables import (
     nl_euro,
     nl_number,
     nl_percent,
+    nl_ratio,
     symbol_html,
 )
+from rendement.reports.words import definition_html
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
@@ -34,11 +36,11 @@ KEY_COLUMNS = [
     ("kosten", "som", "Kosten"),
     ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
     ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
-    ("bkr", "mediaan", "Baten/kosten (mediaan)"),
+    ("bkr", "mediaan", "Rendementsfactor (mediaan)"),
 ]
 
 TREND_MEASURES = [
-    ("bkr", "mediaan", "Baten-kostenverhouding (mediaan over projecten)", 1.0),
+    ("bkr", "mediaan", "Rendementsfactor (mediaan over projecten)", 1.0),
     ("aandeel_verbeterd", "aandeel", "Aandeel gemeten deelnemers met verbetering", None),
     ("deelnemers", "aantal", "Bereikte deelnemers", None),
     ("kosten", "som", "Kosten (contante waarde)", None),
@@ -85,7 +87,8 @@ def key_figures_table(pub: Published, year: int) -> str:
         f"{pub.rules.round_to}-tallen",
         notes=[
             "Aandeel verbeterd: van de deelnemers met een begin- en eindmeting het deel dat op "
-            "minstens één instrument vooruitging. Baten/kosten: mediaan over projecten.",
+            "minstens één instrument vooruitging. Rendementsfactor: baten/kosten, mediaan over "
+            "projecten.",
             *_concept_note(pub, [year]),
         ],
     )
@@ -95,13 +98,13 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
     idx = CellIndex.of(pub.cells)
     stats = ["p10", "p25", "mediaan", "p75", "p90"]
     values = [idx.value(year, d, "bkr", s) for d in ROWS for s in stats]
-    lo, hi = charts.nice_range(values, include=[0.0, 1.0])
+    ax = charts.axis(values, include=[0.0, 1.0])
     rows = []
     for d in ROWS:
         cells = {s: idx.get(year, d, "bkr", s) for s in stats}
         width = idx.get(year, d, "bkr_mc_breedte", "mediaan")
         label = (
-            "Baten-kostenverhouding "
+            "Rendementsfactor "
             + domain_label(d)
             + ": "
             + "; ".join(
@@ -114,7 +117,7 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
                 "projecten": idx.get(year, d, "projecten", "aantal").html(),
                 **{s: c.html() for s, c in cells.items()},
                 "grafiek": charts.distribution(
-                    *(cells[s].waarde for s in stats), lo=lo, hi=hi, ref=1.0, label=label
+                    *(cells[s].waarde for s in stats), ax=ax, ref=1.0, label=label
                 ),
                 "mc": width.html(),
             }
@@ -132,14 +135,14 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
             "mediaan": "Mediaan",
             "p75": "P75",
             "p90": "P90",
-            "grafiek": f"P10–P90 (schaal {nl_number(lo, 1)}–{nl_number(hi, 1)})",
+            "grafiek": f"P10–P90 (schaal {ax.caption()})",
             "mc": "Modelonzekerheid",
         },
         raw=raw,
         right=["projecten", *stats, "mc"],
         center=["grafiek"],
         spanners=[("Verdeling over projecten", stats)],
-        title=f"Baten-kostenverhouding per domein, {year_label(pub, year)}",
+        title=f"Rendementsfactor per domein, {year_label(pub, year)}",
         subtitle="Hoe de verhouding tussen projecten verschilt: de helft van de projecten ligt "
         "tussen P25 en P75, vier op de vijf tussen P10 en P90",
         notes=[
@@ -148,7 +151,15 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
             f"projecten aan weerszijden (mediaan 10, P25/P75 20, P10/P90 50 bij min_tail "
             f"{pub.rules.min_tail}).",
             "Modelonzekerheid: mediaan over projecten van de breedte van het 90 %-interval uit de "
-            "Monte Carlo-analyse (P95 − P5 van de verhouding van één project).",
+            "Monte Carlo-analyse (P95 − P5 van de rendementsfactor van één project).",
+            *(
+                [
+                    "Grafiek: een waarde buiten de schaal (na de onderbreking //) staat aan de "
+                    "rand met een driehoek en haar getal."
+                ]
+                if ax.clipped
+                else []
+            ),
             *_concept_note(pub, [year]),
         ],
     )
@@ -184,7 +195,7 @@ def trend_table(pub: Published, years: list[int]) -> str:
         title="Ontwikkeling over de jaren",
         subtitle="Elk jaar op zichzelf berekend (geen totalen over jaren heen)",
         notes=_concept_note(pub, years)
-        + ["Verloop: de rode stippellijn bij de baten-kostenverhouding is 1."],
+        + ["Verloop: de rode stippellijn bij de rendementsfactor is 1."],
     )
 
 
@@ -258,7 +269,7 @@ def intervention_table(pub: Published, year: int) -> str:
         ("deelnemers", "aantal", "Deelnemers"),
         ("kosten", "som", "Kosten"),
         ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
-        ("bkr", "mediaan", "Baten/kosten (mediaan)"),
+        ("bkr", "mediaan", "Rendementsfactor (mediaan)"),
         ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
     ]
     rows = []
@@ -336,9 +347,9 @@ def cards(pub: Published, year: int) -> str:
             "na correcties, zonder overdrachten",
         ),
         (
-            "Baten/kosten",
+            "Rendementsfactor",
             idx.get(year, TOTAL, "bkr", "mediaan").html(),
-            "mediaan over projecten",
+            "baten/kosten, mediaan over projecten",
         ),
         (
             "Deelnemers verbeterd",
@@ -378,7 +389,8 @@ def headline(pub: Published, year: int) -> str:
     return (
         f"<p>In {year} leverden {esc(orgs.text())} organisaties gegevens over "
         f"{esc(projects.text())} projecten. Het middelste project (de mediaan) {sense}: "
-        f"voor elke euro kosten {esc(per_euro)} aan maatschappelijke baten, na correctie voor "
+        f"rendementsfactor {esc(nl_ratio(r))}, voor elke euro kosten {esc(per_euro)} aan "
+        "maatschappelijke baten, na correctie voor "
         "wat ook zonder het project was gebeurd. Tussen domeinen en projecten zijn de "
         "verschillen groot; de tabellen hieronder laten ook de spreiding en de onzekerheid "
         "zien.</p>"
@@ -415,8 +427,9 @@ def sector_page(
         + cards(pub, year)
         + "<h2>Kerncijfers per domein</h2>"
         + key_figures_table(pub, year)
-        + "<h2>Spreiding van de baten-kostenverhouding</h2>"
-        + "<p>Een verhouding boven 1 betekent dat de maatschappelijke baten de kosten "
+        + "<h2>Spreiding van de rendementsfactor</h2>"
+        + definition_html()
+        + "<p>Een rendementsfactor boven 1 betekent dat de maatschappelijke baten de kosten "
         "overtreffen. Niet elk project scoort hetzelfde: de grafiek toont hoe ver projecten "
         "uiteenlopen en hoe de mediaan zich verhoudt tot 1.</p>"
         + ratio_distribution_table(pub, year)

@@ -62,6 +62,20 @@ def sector_pages(
     return out
 
 
+def public_factors(frame: pl.DataFrame) -> pl.DataFrame:
+    """`benchmark.rendementsfactor` as a public page may use it: the figures of published
+    rows only (any other row keeps its status and reason, never a number)."""
+    if not frame.height or "status" not in frame.columns:
+        return frame
+    values = [
+        c
+        for c in frame.columns
+        if c not in ("tabel", "jaar", "domein", "interventie", "status", "reden")
+    ]
+    shown = pl.col("status") == "gepubliceerd"
+    return frame.with_columns(pl.when(shown).then(pl.col(c)).alias(c) for c in values)
+
+
 def organisations_with_reports(wh) -> list[str]:
     orgs = set(wh.projects["organisatie_id"].unique().to_list()) if wh.projects.height else set()
     if wh.uploads.height:
@@ -107,7 +121,9 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
 
     documents = sector_pages(pub, params, ctx)
     if pub.years:
-        documents["vergelijking.html"] = comparison_page(pub, pub.years[-1], ctx)
+        documents["vergelijking.html"] = comparison_page(
+            pub, pub.years[-1], ctx, factors=public_factors(wh.rendementsfactor)
+        )
     else:
         documents["vergelijking.html"] = ctx.render(
             "Interventies vergeleken",

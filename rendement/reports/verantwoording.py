@@ -14,6 +14,7 @@ from rendement.reports.aggregates import BOOTSTRAP_DRAWS
 from rendement.reports.context import Context
 from rendement.reports.page import esc
 from rendement.reports.tables import DASH, gt_html, nl_number
+from rendement.reports.words import WHOLE_PERIOD
 
 GROUP_LABELS = {
     "algemeen": "Algemeen",
@@ -232,16 +233,39 @@ def rules_table(rules: DisclosureRules) -> str:
 
 def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
     method = markdown_html(verantwoording_markdown(params))
+    # The method (above, from the parameter set) defines the rendementsfactor, incomplete
+    # project-years, the whole period and switching values; this says how the reports show them.
+    terms = (
+        "<h2>Hoe de rapporten het tonen</h2>"
+        "<ul>"
+        "<li><strong>Rendementsfactor.</strong> Overal het woord van Sociaal Werk werkt! voor "
+        "baten gedeeld door kosten (beide in contante waarde), met op elke pagina waar hij "
+        "staat één keer de uitleg.</li>"
+        "<li><strong>Het project als geheel eerst.</strong> Het eigen rapport van een "
+        "organisatie begint met elk project over zijn hele looptijd; de jaren volgen. "
+        f"{esc(WHOLE_PERIOD)}</li>"
+        "<li><strong>Een ontbrekende rendementsfactor</strong> staat nooit als een los streepje: "
+        "de cel zegt waarom (‘onvolledig: geen kosten over 2024 aangeleverd’). Onvolledige "
+        "projectjaren tellen niet mee in de kerncijfers bovenaan het eigen rapport; daaronder "
+        "staat hoeveel er zijn weggelaten.</li>"
+        "<li><strong>Schakelwaarden</strong> staan in het eigen rapport per project en jaar en in "
+        "de interventievergelijking per domein en interventie, in woorden: ‘62 % (nu "
+        "30–50 %)’, of ‘blijft onder 1, ook zonder deadweight’.</li>"
+        "<li><strong>Grafieken.</strong> De schaal volgt het grootste deel van de waarden. Een "
+        "uitschieter (ver buiten de kwartielafstand) staat na een onderbreking (//) aan de "
+        "rand, met een driehoek en zijn getal, zodat hij de rest niet platdrukt.</li>"
+        "</ul>"
+    )
     extra = (
         "<h2>Onzekerheid in de sectorvergelijkingen</h2>"
         "<ul>"
         "<li><strong>Spreiding tussen projecten</strong> (jaaroverzicht): de percentielen P10, "
-        "P25, mediaan, P75 en P90 van de baten-kostenverhouding over projecten.</li>"
+        "P25, mediaan, P75 en P90 van de rendementsfactor over projecten.</li>"
         "<li><strong>Aandeel verbeterd</strong> (interventievergelijking): 90 %-interval rond "
         "het gepoolde aandeel (som verbeterd / som gemeten), met organisaties als clusters: "
         "standaardfout van de ratioschatter over organisaties, Student-t met (aantal "
         "organisaties − 1) vrijheidsgraden, begrensd op 0–100 %.</li>"
-        "<li><strong>Mediane baten-kostenverhouding</strong> (interventievergelijking): "
+        "<li><strong>Mediane rendementsfactor</strong> (interventievergelijking): "
         f"90 %-interval uit een bootstrap over organisaties ({nl_number(BOOTSTRAP_DRAWS)} "
         "trekkingen, vaste startwaarde per cel): organisaties worden met teruglegging "
         "getrokken, met al hun projecten, en telkens wordt de mediaan over projecten berekend. "
@@ -261,7 +285,12 @@ def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
     body = (
         f'<p class="meta">Parameterset {esc(params.version)} ({esc(params.naam)}); prijsjaar '
         f"{params.price_year}; discontovoet {esc(nl_number(100 * params.discount_rate, 2))} % "
-        "reëel.</p>" + method + extra + "<h2>Alle parameters</h2>" + parameter_tables(params)
+        "reëel.</p>"
+        + method
+        + terms
+        + extra
+        + "<h2>Alle parameters</h2>"
+        + parameter_tables(params)
     )
     return ctx.render(
         "Verantwoording",

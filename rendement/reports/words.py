@@ -1,0 +1,84 @@
+"""The words the reports share: the sector's name for the ratio (the Sociaal Werk werkt! tool
+calls baten/kosten the *rendementsfactor*), its definition, the whole-period convention, and
+why a ratio is missing."""
+
+from __future__ import annotations
+
+from rendement.reports.page import esc
+from rendement.reports.tables import nl_number, nl_percent
+
+RATIO = "Rendementsfactor"
+RATIO_LABEL = "Rendementsfactor (baten/kosten)"
+# For narrow column headers: may break as "Rendements-/factor" (a soft hyphen).
+RATIO_HEADER = "Rendements\u00adfactor (baten/kosten)"
+DEFINITION = (
+    "De rendementsfactor is de contante waarde van de baten gedeeld door die van de kosten: "
+    "wat elke geïnvesteerde euro de samenleving oplevert."
+)
+WHOLE_PERIOD = (
+    "Over de hele looptijd tellen de kosten in het jaar waarin ze zijn betaald en de baten in "
+    "het jaar van de T1-meting (de eindmeting); alles is verdisconteerd naar het eerste jaar "
+    "van het project."
+)
+INCOMPLETE = "onvolledig"
+
+
+def definition_html() -> str:
+    """The definition, once per page where the rendementsfactor appears."""
+    return f'<p class="definitie"><strong>{esc(RATIO)}.</strong> {esc(DEFINITION)}</p>'
+
+
+def missing_ratio_reason(row: dict) -> str:
+    """Why a project's rendementsfactor is missing: the engine's `reden` when it gives one,
+    else what the row itself shows (no costs, no benefits)."""
+    reden = row.get("reden")
+    if reden:
+        return str(reden)
+    jaar = row.get("jaar")
+    period = f" over {jaar}" if jaar is not None else ""
+    kosten = row.get("kosten")
+    if kosten is None or kosten == 0:
+        return f"geen kosten{period} aangeleverd"
+    if row.get("baten") is None:
+        return f"geen baten{period} berekend"
+    return "niet te berekenen"
+
+
+def status_text(row: dict) -> str:
+    """`onvolledig: <reden>` for an incomplete project(-year), else the reason a ratio is
+    missing, else empty."""
+    if row.get("status") == INCOMPLETE:
+        return f"{INCOMPLETE}: {missing_ratio_reason(row)}"
+    if row.get("bkr") is None and "bkr" in row:
+        return f"geen rendementsfactor: {missing_ratio_reason(row)}"
+    return ""
+
+
+def switch_share_text(value: float, what: str, now: str = "") -> str:
+    """A correction (deadweight, attributie) at which the rendementsfactor becomes 1, in
+    words: `62 % (nu 30–50 %)`; below 0: it stays under 1 even without it."""
+    if value < 0:
+        return f"blijft onder 1, ook zonder {what}"
+    if value >= 1:
+        return f"blijft boven 1, ook bij 100 % {what}"
+    return nl_percent(value, 0) + (f" (nu {now})" if now else "")
+
+
+def switch_factor_text(value: float) -> str:
+    """The factor on all unit values at which the rendementsfactor becomes 1: `× 0,80 (20 %
+    lager)`."""
+    change = value - 1
+    step = nl_percent(abs(change), 0)
+    if step == nl_percent(0, 0):
+        return f"× {nl_number(value, 2)}"
+    return f"× {nl_number(value, 2)} ({step} {'hoger' if change > 0 else 'lager'})"
+
+
+SWITCH_NOTE = (
+    "Schakelwaarden: de waarde waarbij de rendementsfactor precies 1 wordt (baten gelijk aan "
+    "kosten) als al het andere gelijk blijft. Ligt de rendementsfactor nu boven 1, dan ziet u "
+    "hoeveel tegenvaller hij verdraagt; ligt hij onder 1, hoeveel gunstiger het zou moeten "
+    "zijn. 'Blijft onder 1, ook zonder deadweight': zelfs als niets van het effect ook zonder "
+    "het project was gebeurd, blijven de baten kleiner dan de kosten. Alle eenheidswaarden "
+    "× 0,80: alle euro's per uitkomst 20 % lager."
+)
