@@ -363,14 +363,15 @@ def _rows_of(
 ) -> pl.DataFrame | None:
     """The rows of `inzet` or `kosten` for year `period`: this upload's accepted rows when it
     delivers the table (they replace that period's earlier rows), else the rows accepted
-    before."""
+    before for that year; None when neither delivers the table for that year."""
     frame = frames.get(table)
     if frame is not None:
         return frame.filter(pl.col(OK) & (pl.col("jaar") == period))
     earlier = known.get(table)
     if earlier is None or not earlier.height or "jaar" not in earlier.columns:
         return None
-    return earlier.filter(pl.col("jaar") == period)
+    earlier = earlier.filter(pl.col("jaar") == period)
+    return earlier if earlier.height else None  # only other years' rows: not delivered yet
 
 
 def _active_clients(

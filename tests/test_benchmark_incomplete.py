@@ -121,3 +121,58 @@ def test_incomplete_project_years_change_no_stakeholder_or_interval_cell():
     assert not stakeholder_cells(counted, outcomes_for(counted), [YEAR], people).equals(
         stakeholder_cells(base, outcomes_for(base), [YEAR], people)
     )
+
+
+# --- on the demo sector (the session's `rendement demo` run; no extra run) ------------------
+
+
+def test_demo_publishes_no_incomplete_project_year(demo_home):
+    """The benchmark asset's tables hold complete project-years only, and on the demo's own
+    figures an incomplete year changes no cell and gets no position."""
+    import duckdb
+
+    from rendement.benchmark import REFERENCE_COLUMNS, REFERENCE_FILE
+    from rendement.release import frozen_cells
+    from rendement.reports.data import sector_projects
+
+    with duckdb.connect(str(demo_home.warehouse), read_only=True) as con:
+        projects = con.sql("SELECT * FROM mkba.project").pl()
+        cells = con.sql("SELECT * FROM benchmark.cellen").pl()
+        positie = con.sql("SELECT * FROM prive.positie").pl()
+    assert set(projects["status"].unique().to_list()) <= {"volledig", "onvolledig"}
+    incomplete = projects.filter(pl.col("status") == "onvolledig")
+    keys = ["organisatie_id", "project_id", "jaar"]
+    assert positie.join(incomplete.select(keys), on=keys, how="semi").height == 0
+    bench = build_benchmarks(
+        sector_projects(demo_home, projects), vastgesteld=frozen_cells(demo_home)
+    )
+    assert bench.cells.equals(cells.select(bench.cells.columns))
+
+    # mark one complete project-year of the demo incomplete, as the engine writes it
+    complete = projects.filter(pl.col("status") == "volledig")
+    target = complete.sort("kosten_per_deelnemer").row(0, named=True)
+    is_target = (
+        (pl.col("organisatie_id") == target["organisatie_id"])
+        & (pl.col("project_id") == target["project_id"])
+        & (pl.col("jaar") == target["jaar"])
+    )
+    marked = complete.with_columns(
+        pl.when(is_target).then(pl.lit("onvolledig")).otherwise(pl.col("status")).alias("status"),
+        *(
+            pl.when(is_target).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("bkr", "bkr_p05", "bkr_p95", "kosten_per_deelnemer", "ncw_per_deelnemer")
+        ),
+        pl.when(is_target).then(0.0).otherwise(pl.col("kosten")).alias("kosten"),
+    )
+    without = build_benchmarks(complete.filter(~is_target))
+    with_marked = build_benchmarks(marked)
+    assert with_marked.cells.equals(without.cells)
+    assert with_marked.positie.equals(without.positie)
+    assert (
+        with_marked.positie.join(pl.DataFrame([target]).select(keys), on=keys, how="semi").height
+        == 0
+    )
+
+    # the intake's reference is written by the same asset, from complete years only
+    reference = pl.read_parquet(demo_home.lake / REFERENCE_FILE)
+    assert reference.columns == list(REFERENCE_COLUMNS)

@@ -319,3 +319,16 @@ def test_rendement_check_warns_about_a_project_year_without_costs(tmp_path):
     assert f"Project {pid} heeft in {year} trajecten maar geen inzet of kosten" in text
     assert "alleen dit bestand" in text
     assert not Path(tmp_path / "data").exists()
+
+
+def test_costs_of_other_years_do_not_start_the_check():
+    """A delivery of the new year's trajectories, while only last year's costs were accepted
+    so far: the costs of this year are still to come, so no project is blamed."""
+    base = upload()
+    last_year = {
+        t: base[t].drop("_rij", "_bestand").with_columns(pl.lit(PERIOD - 1).alias("jaar"))
+        for t in ("inzet", "kosten")
+    }
+    known = {"project": base["project"].drop("_rij", "_bestand"), **last_year}
+    outcome = run({"traject": base["traject"]}, known=known)
+    assert findings(outcome, "geen_kosten") == []
