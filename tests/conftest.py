@@ -41,3 +41,13 @@ def demo_home(tmp_path_factory) -> Home:
             os.environ[k] = v
     assert code == 0
     return Home(Path(root).resolve())
+
+
+@pytest.fixture(scope="session")
+def demo_sector(tmp_path_factory) -> Home:
+    """A data home after `rendement demo` with its defaults (40 organisations, seed 7): the
+    sector the MKBA audit recomputes and the calibration section of docs/mkba.md is
+    generated from (`rendement.mkba.kalibratie`)."""
+    from rendement.mkba.kalibratie import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo-sector"))

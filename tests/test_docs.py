@@ -1,5 +1,7 @@
 """The export contract in docs/ is generated from the pandera models and must stay in step."""
 
+import pytest
+
 from rendement import docs_gen
 
 
@@ -35,3 +37,17 @@ def test_example_files_pass_intake_reading_and_validation():
     assert not outcome.file_rejected
     assert outcome.rejected.height == 0
     assert all(outcome.accepted[t].height > 0 for t in MODELS)
+
+
+@pytest.mark.integration
+def test_mkba_calibration_section_is_up_to_date(demo_sector):
+    """The calibration section of docs/mkba.md is generated from the default demo sector
+    (`python -m rendement.mkba.kalibratie`); it fails when the committed text is stale."""
+    from rendement.mkba import kalibratie
+
+    text = kalibratie.TARGET.read_text("utf-8")
+    assert text.index("## Calibration") < text.index(kalibratie.BEGIN)
+    assert kalibratie.section(text) == kalibratie.render(demo_sector.warehouse), (
+        "the calibration section of docs/mkba.md is out of date: run "
+        "`python -m rendement.mkba.kalibratie`"
+    )
