@@ -414,7 +414,7 @@ def _estimated_costs(
     """Per project: its costs in the year as the MKBA counts them (undiscounted): own cost
     lines, plus paid FTE x the standard wage cost unless there is an own ``personeel`` line,
     plus volunteers x (coordination + expenses) unless there is an own ``vrijwilligers`` line.
-    Also the FTE and the own amount, for the message."""
+    Also the paid FTE, for the message."""
     schema = {"project_id": pl.String, "__kosten": pl.Float64, "__fte": pl.Float64}
     effort = (
         inzet.group_by("project_id").agg(
@@ -619,7 +619,6 @@ def project_year_costs(
                 referentie=pl.col("__r"),
                 grens=pl.col("__g"),
                 soort_interventie=pl.col("interventie"),
-                bron=pl.lit(bron),
             )
     out = [f for f in out if f.height]
     return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame()
