@@ -2,6 +2,11 @@
 
 Runs the same reading, BSN screening, pseudonymisation and validation as intake, in memory,
 with a random key that is thrown away. Nothing is written.
+
+It sees only the file it is given, not what the organisation delivered before (no `known`
+tables): a warning that depends on earlier deliveries (`geen_kosten`) says so in its message,
+and the comparison with the sector's costs per participant (`kosten_per_deelnemer_laag`, which
+needs the lake) is not made.
 """
 
 from __future__ import annotations

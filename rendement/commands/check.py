@@ -19,8 +19,9 @@ def add_parser(sub) -> None:
         help="controleer een export voordat u hem aanlevert",
         description="Controleert een export zoals de pijplijn dat doet: herkend systeem en "
         "bestandsformaat, aantallen rijen per tabel en elk probleem met bestand, rij en kolom. "
-        "Schrijft niets weg. Exitcode 0: wordt geaccepteerd; 1: wordt (deels) afgekeurd; "
-        "2: verkeerd gebruik.",
+        "Schrijft niets weg. Ziet alleen dit bestand, niet wat u eerder aanleverde: een "
+        "waarschuwing over trajecten zonder inzet of kosten zegt dat erbij. Exitcode 0: wordt "
+        "geaccepteerd (ook met waarschuwingen); 1: wordt (deels) afgekeurd; 2: verkeerd gebruik.",
     )
     p.add_argument("bestand", type=Path, help="het exportbestand (CSV of XLSX)")
     p.add_argument(
