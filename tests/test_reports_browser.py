@@ -176,6 +176,7 @@ def assert_tables_render(page) -> int:
 # ----------------------------------------------------------------------------- self-tests
 
 
+@pytest.mark.unit
 def test_parse_nl_reads_dutch_formats():
     assert parse_nl("€\u00a01.234") == 1234
     assert parse_nl("\u2212\u00a0€\u00a05.000") == -5000
@@ -186,6 +187,7 @@ def test_parse_nl_reads_dutch_formats():
     assert parse_nl("–") is None
 
 
+@pytest.mark.unit
 def test_report_formats_round_trip():
     from rendement.reports.tables import nl_euro, nl_number, nl_percent
 

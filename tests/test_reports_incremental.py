@@ -61,6 +61,7 @@ def organisations(home) -> list[str]:
     return [r for (r,) in rows]
 
 
+@pytest.mark.integration
 def test_an_unchanged_site_renders_no_organisation_page(home, params):
     before = org_files(home)
     assert len(before) == 8
@@ -74,6 +75,7 @@ def test_an_unchanged_site_renders_no_organisation_page(home, params):
     )
 
 
+@pytest.mark.integration
 def test_one_organisations_change_renders_only_its_page(home, params):
     before = org_files(home)
     changed = organisations(home)[2]
@@ -90,6 +92,28 @@ def test_one_organisations_change_renders_only_its_page(home, params):
             assert after[org] == state, f"{org} was rewritten"  # bytes, mtime and inode
 
 
+@pytest.mark.integration
+def test_whole_period_and_switching_values_are_part_of_the_fingerprint(home, params):
+    """The organisation page shows mkba.project_looptijd and mkba.schakelwaarden: a change in
+    either renders that organisation's page again, and only that one."""
+    before = org_files(home)
+    a, b = organisations(home)[:2]
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(
+            "UPDATE mkba.project_looptijd SET kosten = kosten * 2 WHERE organisatie_id = ?", [a]
+        )
+        con.execute(
+            "UPDATE mkba.schakelwaarden SET deadweight_bij_bkr_1 = 0.5 WHERE organisatie_id = ?",
+            [b],
+        )
+    pages = build_site(home, params, today=TODAY)
+    assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b])
+    after = org_files(home)
+    assert after[a][0] != before[a][0] and after[b][0] != before[b][0]
+    assert b"50\xc2\xa0%" in after[b][0]  # the new switching value, 50 %
+
+
+@pytest.mark.integration
 def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
     a, b = organisations(home)[:2]
     folder = home.org_site(a) / "validatie"
@@ -100,6 +124,7 @@ def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home
     assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b])
 
 
+@pytest.mark.integration
 def test_a_release_renders_every_organisation_page(home, params):
     before = org_files(home)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
@@ -114,6 +139,7 @@ def test_a_release_renders_every_organisation_page(home, params):
     assert changed, "no organisation page shows the released figures"
 
 
+@pytest.mark.integration
 def test_the_date_and_the_report_code_are_part_of_every_fingerprint(home, params, monkeypatch):
     pages = build_site(home, params, today=TODAY + dt.timedelta(days=1))
     assert len(pages.rendered) == 8 and pages.unchanged == []
@@ -122,6 +148,7 @@ def test_the_date_and_the_report_code_are_part_of_every_fingerprint(home, params
     assert len(build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered) == 8
 
 
+@pytest.mark.integration
 def test_a_pooled_build_writes_the_same_bytes_as_one_process(
     demo_home, tmp_path, params, monkeypatch
 ):
@@ -195,6 +222,7 @@ def _tables() -> list[tuple[str, pl.DataFrame, dict]]:
     ]
 
 
+@pytest.mark.unit
 def test_faster_great_tables_writes_the_same_html():
     for table_id, frame, options in _tables():
         fast = [gt_html(frame, table_id, **options) for _ in range(2)]  # the second from cache
@@ -204,6 +232,7 @@ def test_faster_great_tables_writes_the_same_html():
         assert fast[1] == shipped, table_id
 
 
+@pytest.mark.unit
 def test_bootstrap_medians_equal_the_median_of_each_drawn_sample():
     rng = np.random.default_rng(5)
     for _ in range(300):
@@ -229,6 +258,7 @@ def _sector_pages(home) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(home.site.glob("*.html"))}
 
 
+@pytest.mark.integration
 def test_cached_intervals_follow_their_projects(home, params, tmp_path):
     """A year's cached intervals are used only while its projects are the same: a changed
     benefit/cost ratio computes that year again, and the site equals one built without cache."""
@@ -262,6 +292,7 @@ def test_cached_intervals_follow_their_projects(home, params, tmp_path):
     assert _sector_pages(other) == with_cache
 
 
+@pytest.mark.unit
 def test_locale_formats_read_the_cached_locale_files_the_same():
     from rendement.gt import GT
 

@@ -30,6 +30,7 @@ from tests.test_reports_browser import (
 )
 
 DOMAIN_LABELS = {**{v: k for k, v in DOMAINS.items()}, "Hele sector": "totaal"}
+DEFINITION_END = "wat elke geïnvesteerde euro de samenleving oplevert"
 
 
 class BuiltSite:
@@ -79,6 +80,8 @@ def _pages(home) -> list:
     )
 
 
+@pytest.mark.integration
+@pytest.mark.browser
 def test_every_page_renders_in_chromium(site_home, browser):
     pages = _pages(site_home)
     names = {p.relative_to(site_home.site).as_posix() for p in pages}
@@ -110,6 +113,7 @@ def test_every_page_renders_in_chromium(site_home, browser):
             page.close()
 
 
+@pytest.mark.integration
 def test_links_between_pages_resolve(site_home):
     for path in _pages(site_home):
         for link in re.findall(r'href="([^"#]+)"', path.read_text("utf-8")):
@@ -117,6 +121,8 @@ def test_links_between_pages_resolve(site_home):
             assert (path.parent / link).resolve().exists(), (path, link)
 
 
+@pytest.mark.integration
+@pytest.mark.browser
 def test_release_pages_show_warehouse_figures(site_home, browser):
     year = site_home.release_year
     cells = q(
@@ -179,6 +185,8 @@ def test_release_pages_show_warehouse_figures(site_home, browser):
         page.close()
 
 
+@pytest.mark.integration
+@pytest.mark.browser
 def test_comparison_counts_match_cells_and_order_is_alphabetical(site_home, browser):
     year = site_home.release_year
     cells = q(
@@ -228,6 +236,8 @@ def _org_texts(site_home) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return projects, names, orgs
 
 
+@pytest.mark.integration
+@pytest.mark.browser
 def test_organisation_reports_show_own_figures_only(site_home, browser):
     projects, names, orgs = _org_texts(site_home)
     org_ids = sorted(projects["organisatie_id"].unique().to_list())
@@ -249,7 +259,10 @@ def test_organisation_reports_show_own_figures_only(site_home, browser):
                 assert parse_nl(row["cells"]["kosten"]) == round(rec["kosten"])
                 assert parse_nl(row["cells"]["baten"]) == round(rec["baten"])
                 assert parse_nl(row["cells"]["ncw"]) == round(rec["ncw"])
-                assert parse_nl(row["cells"]["bkr"]) == pytest.approx(round(rec["bkr"], 2))
+                if rec["bkr"] is None:  # no ratio: the cell says why
+                    assert rec["reden"] and rec["reden"] in row["cells"]["bkr"]
+                else:
+                    assert parse_nl(row["cells"]["bkr"]) == pytest.approx(round(rec["bkr"], 2))
             # nothing of any other organisation
             own_names = set(names.filter(pl.col("organisatie_id") == org)["naam"].to_list())
             for other in org_ids:
@@ -277,6 +290,7 @@ def test_organisation_reports_show_own_figures_only(site_home, browser):
             page.close()
 
 
+@pytest.mark.integration
 def test_organisation_report_links_its_validation_reports(site_home):
     uploads = q(site_home, "SELECT organisatie_id, checksum FROM intake.leveringen")
     org = uploads["organisatie_id"][0]
@@ -286,6 +300,7 @@ def test_organisation_report_links_its_validation_reports(site_home):
             assert f'href="validatie/{checksum[:16]}.html"' in html
 
 
+@pytest.mark.integration
 def test_release_index_states_date_period_and_parameter_version(site_home):
     year = site_home.release_year
     html = (site_home.site / "releases" / str(year) / "index.html").read_text("utf-8")
@@ -297,6 +312,8 @@ def test_release_index_states_date_period_and_parameter_version(site_home):
     assert "Verantwoording" in index and "vergelijking.html" in index
 
 
+@pytest.mark.integration
+@pytest.mark.browser
 def test_pages_fit_a4_when_printed(site_home, browser):
     """In print, A4 minus margins is about 700 CSS pixels: no table may need more."""
     year = site_home.release_year
@@ -325,6 +342,7 @@ def test_pages_fit_a4_when_printed(site_home, browser):
 # ------------------------------------------------------------------------ escaping (units)
 
 
+@pytest.mark.unit
 def test_table_text_is_escaped_and_only_raw_columns_pass_html():
     evil = "<script>alert(1)</script> **vet** [link](http://x)"
     df = pl.DataFrame({"naam": [evil], "waarde": ['<span class="sym">x</span>']})
@@ -336,6 +354,7 @@ def test_table_text_is_escaped_and_only_raw_columns_pass_html():
     assert 'id="t-esc"' in html
 
 
+@pytest.mark.unit
 def test_page_shell_escapes_title_and_markdown_escapes_text():
     doc = page_shell("<img src=x onerror=alert(1)>", "<p>body</p>", subtitle="<b>s</b>")
     assert "<img src=x" not in doc and "&lt;img src=x" in doc
@@ -345,6 +364,7 @@ def test_page_shell_escapes_title_and_markdown_escapes_text():
     assert "<h2>Kop &lt;i&gt;</h2>" in md
 
 
+@pytest.mark.unit
 def test_verdict_names_only_differences_larger_than_the_uncertainty():
     from rendement.reports.comparison import Estimate, verdict
     from rendement.reports.tables import Cell, nl_ratio
@@ -364,3 +384,193 @@ def test_verdict_names_only_differences_larger_than_the_uncertainty():
     assert "te weinig" in verdict([apart[0]], "verbetering", nl_ratio)
     evil = [est("<b>x</b>", 2.0, 1.6, 2.4), est("y", 1.0, 0.8, 1.3)]
     assert "<b>" not in verdict(evil, "verbetering", nl_ratio)
+
+
+# ------------------------------------------------------------------------ issue 15 (MKBA)
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+def test_organisation_reports_lead_with_the_whole_period(site_home, browser):
+    looptijd = q(site_home, "SELECT * FROM mkba.project_looptijd")
+    schakel = q(site_home, "SELECT * FROM mkba.schakelwaarden")
+    assert looptijd.height and schakel.height
+    for org in sorted(looptijd["organisatie_id"].unique().to_list()):
+        path = site_home.org_site(org) / "index.html"
+        page, visit = browser.open(path)
+        try:
+            visit.assert_clean()
+            headings = page.locator("main h2").all_inner_texts()
+            assert headings[0] == "Uw projecten over de hele looptijd", (org, headings)
+            text = page.locator("main").inner_text()
+            assert text.count(DEFINITION_END) == 1, org  # defined once, where it first appears
+            own = looptijd.filter(pl.col("organisatie_id") == org)
+            rows = table_rows(page, "org-looptijd")
+            assert len(rows) == own.height
+            for row in rows:
+                pid = row["stub"].split(" · ")[0]
+                rec = own.filter(pl.col("project_id") == pid).row(0, named=True)
+                cells = row["cells"]
+                assert cells["periode"] in (
+                    f"{rec['eerste_jaar']}–{rec['laatste_jaar']}",
+                    str(rec["eerste_jaar"]),
+                )
+                assert parse_nl(cells["kosten"]) == round(rec["kosten"])
+                assert parse_nl(cells["baten"]) == round(rec["baten"])
+                assert parse_nl(cells["ncw"]) == round(rec["ncw"])
+                if rec["bkr"] is None:
+                    assert rec["reden"] in cells["bkr"]
+                else:
+                    assert parse_nl(cells["bkr"]) == pytest.approx(round(rec["bkr"], 2))
+                    lo, hi = cells["interval"].split(" – ")
+                    assert parse_nl(lo) == pytest.approx(round(rec["bkr_p05"], 2))
+                    assert parse_nl(hi) == pytest.approx(round(rec["bkr_p95"], 2))
+            # switching values: one row per project-year, in words
+            sw = table_rows(page, "org-schakelwaarden")
+            assert len(sw) == schakel.filter(pl.col("organisatie_id") == org).height
+            for row in sw:
+                for col in ("deadweight", "attributie"):
+                    shown = row["cells"][col]
+                    assert shown.startswith("blijft ") or "%" in shown or ": " in shown, shown
+        finally:
+            page.close()
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+def test_comparison_shows_the_published_group_rendementsfactor(site_home, browser):
+    factors = q(site_home, "SELECT * FROM benchmark.rendementsfactor")
+    page, visit = browser.open(site_home.site / "vergelijking.html")
+    try:
+        visit.assert_clean()
+        html = (site_home.site / "vergelijking.html").read_text("utf-8")
+        shown_year = int(re.search(r"<h1>Interventies vergeleken, (\d{4})</h1>", html).group(1))
+        rows_of_year = factors.filter(pl.col("jaar") == shown_year)
+        if not rows_of_year.height:
+            assert "rendementsfactor-ontbreekt" in html
+            return
+        checked = 0
+        for domain, per in INTERVENTIONS.items():
+            by_label = {"Heel het domein": None, **{v: k for k, v in per.items()}}
+            for row in table_rows(page, f"vergelijking-{domain}-rendementsfactor"):
+                code = by_label[row["stub"]]
+                rec = rows_of_year.filter(
+                    (pl.col("domein") == domain)
+                    & (
+                        pl.col("interventie").is_null()
+                        if code is None
+                        else pl.col("interventie") == code
+                    )
+                )
+                cells = row["cells"]
+                if not rec.height or rec["status"][0] != "gepubliceerd":
+                    assert parse_nl(cells["bkr"]) is None  # a symbol, never a figure
+                    continue
+                r = rec.row(0, named=True)
+                assert parse_nl(cells["bkr"]) == pytest.approx(round(r["bkr"], 2))
+                assert cells["interval"] == (
+                    f"{r['bkr_p05']:.2f} – {r['bkr_p95']:.2f}".replace(".", ",")
+                )
+                assert parse_nl(cells["organisaties"]) == r["organisaties"]
+                checked += 1
+        assert checked >= 1
+        assert page.locator("main").inner_text().count(DEFINITION_END) == 1
+    finally:
+        page.close()
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+def test_an_incomplete_project_year_is_named_with_its_reason(demo_home, tmp_path, browser):
+    """ORG013/P006/2024 in issue 15: participants, no costs. The engine marks such a year
+    (tests/test_mkba_status_period.py); here the warehouse holds one, as the engine writes it,
+    and the report must say so in words and keep it out of the headline figures."""
+    home = copy_home(demo_home, tmp_path / "home")
+    params = load_parameters()
+    p = q(home, "SELECT * FROM mkba.project")
+    latest = p["jaar"].max()
+    org = sorted(p["organisatie_id"].unique().to_list())[1]
+    target = p.filter((pl.col("organisatie_id") == org) & (pl.col("jaar") == latest)).sort(
+        "project_id"
+    )
+    pid = target["project_id"][0]
+    reason = f"geen kosten over {latest} aangeleverd"
+    nulls = ", ".join(
+        f"{c} = NULL"
+        for c in (
+            "bkr",
+            "bkr_p05",
+            "bkr_p95",
+            "bkr_laag",
+            "bkr_hoog",
+            "kosten_per_deelnemer",
+            "ncw_per_deelnemer",
+        )
+    )
+    key = [org, pid, latest]
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(
+            f"UPDATE mkba.project SET kosten = 0, ncw = baten, status = 'onvolledig', "
+            f"reden = ?, {nulls} WHERE organisatie_id = ? AND project_id = ? AND jaar = ?",
+            [reason, *key],
+        )
+        con.execute(
+            "UPDATE mkba.schakelwaarden SET deadweight_bij_bkr_1 = NULL, "
+            "attributie_bij_bkr_1 = NULL, eenheidswaarden_factor_bij_bkr_1 = NULL, reden = ? "
+            "WHERE organisatie_id = ? AND project_id = ? AND jaar = ?",
+            [reason, *key],
+        )
+        con.execute(
+            "UPDATE mkba.project_looptijd SET status = 'onvolledig', reden = ?, bkr = NULL, "
+            "bkr_p05 = NULL, bkr_p95 = NULL, bkr_laag = NULL, bkr_hoog = NULL "
+            "WHERE organisatie_id = ? AND project_id = ?",
+            [reason, org, pid],
+        )
+        # the benchmark compares an incomplete year with nothing: no position
+        con.execute(
+            "DELETE FROM prive.positie WHERE organisatie_id = ? AND project_id = ? AND jaar = ?",
+            key,
+        )
+    build_site(home, params)
+    page, visit = browser.open(
+        home.org_site(org) / "index.html", screenshot="org-onvolledig-projectjaar"
+    )
+    try:
+        visit.assert_clean()
+        expected = f"onvolledig: {reason}"
+        per_year = [
+            r
+            for r in table_rows(page, "org-projecten")
+            if r["group"] == str(latest) and r["stub"].startswith(pid)
+        ]
+        assert per_year[0]["cells"]["bkr"] == expected
+        whole = [r for r in table_rows(page, "org-looptijd") if r["stub"].startswith(pid)]
+        assert whole[0]["cells"]["bkr"] == expected
+        switch = [
+            r
+            for r in table_rows(page, "org-schakelwaarden")
+            if r["group"] == str(latest) and r["stub"].startswith(pid)
+        ]
+        assert switch[0]["cells"]["bkr"] == expected
+        # the headline cards: the other projects only, and the left-out one named
+        rest = target.filter(pl.col("project_id") != pid)
+        cards = page.locator("#org-cards .card .num").all_inner_texts()
+        assert parse_nl(cards[2]) == round(rest["kosten"].sum())
+        assert parse_nl(cards[5]) == pytest.approx(
+            round(rest["baten"].sum() / rest["kosten"].sum(), 2)
+        )
+        note = page.locator("#org-cards-onvolledig").inner_text()
+        assert "1 project is" in note and reason in note and pid in note
+        position = [
+            r
+            for r in table_rows(page, "org-positie")
+            if r["group"] == str(latest) and r["stub"].startswith(pid)
+        ]
+        assert position[0]["cells"]["bkr"] == expected
+        assert position[0]["cells"]["pct"] == "onvolledig"
+        # no ratio cell anywhere is a bare dash
+        for table_id in ("org-projecten", "org-looptijd", "org-schakelwaarden", "org-positie"):
+            for row in table_rows(page, table_id):
+                assert row["cells"]["bkr"] not in ("", "–", "-"), (table_id, row)
+    finally:
+        page.close()

@@ -809,6 +809,19 @@ def position_table(
             named=True
         )
     }
+    # An incomplete project-year has no position (it is compared with nothing): list it
+    # anyway, so that the organisation reads why it is missing.
+    missing = own.filter(pl.col("status") == INCOMPLETE).join(
+        positie.select(pl.col("jaar").cast(own.schema["jaar"]), "project_id"), on=KEYS, how="anti"
+    )
+    if missing.height:
+        extra = missing.select(
+            *(
+                pl.col(c) if c in missing.columns else pl.lit(None, dtype).alias(c)
+                for c, dtype in positie.schema.items()
+            )
+        ).with_columns(pl.lit(None, positie.schema["bkr"]).alias("bkr"))
+        positie = pl.concat([positie, extra.cast(positie.schema)])
     stats_of = {}
     for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
         if pub.is_closed(jaar):
@@ -836,6 +849,8 @@ def position_table(
             "reden": project.get("reden") or r.get("reden"),
         }
         if reason_row["status"] == INCOMPLETE:
+            r = {**r, "bkr": None, "kosten_per_deelnemer": None}  # compared with nothing
+            reason_row["bkr"] = None
             pct_html = cost_html = f'<span class="onvolledig">{INCOMPLETE}</span>'
             group_html = esc("geen vergelijking")
         elif r["status"] == "gepubliceerd":
