@@ -40,6 +40,7 @@ RAISES_RATIO = {
 }
 
 Key = tuple[str, str, int]  # organisatie_id, project_id, jaar
+SWITCHING = ("deadweight", "attributie")  # the corrections with a switching value
 
 
 def exact(x) -> Fraction | None:
@@ -145,11 +146,16 @@ def scenario_level(kind: str, scenario: str) -> str:
     return "hoog" if lowers else "laag"
 
 
-def pv_per_unit(pw: dict, params: Params, scenario: str = "basis") -> Fraction | None:
+def pv_per_unit(
+    pw: dict, params: Params, scenario: str = "basis", without: str | None = None
+) -> Fraction | None:
     """docs/mkba.md step 4: impact_1 = quantity × factor × unit_value × (1 − deadweight) ×
     (1 − displacement) × (1 − attribution); impact_t = impact_(t−1) × (1 − drop_off) for
-    t = 2 … duration; PV = Σ impact_t / (1 + r)^t from t = 1. Per unit of quantity."""
+    t = 2 … duration; PV = Σ impact_t / (1 + r)^t from t = 1. Per unit of quantity.
+    `without`: that correction set to 0 (for the switching values)."""
     v = {k: level(pw, k, scenario_level(k, scenario), params) for k in RAISES_RATIO}
+    if without is not None and v["eenheidswaarde"] is not None:
+        v[without] = Fraction(0)
     if v["eenheidswaarde"] is None:
         return None
     impact = (
@@ -295,6 +301,8 @@ class ProjectYear:
     hoeveelheid: dict[str, Fraction] = field(default_factory=dict)
     clients: set[str] = field(default_factory=set)  # active in the year
     pv: dict[tuple[str, str], Fraction] = field(default_factory=dict)
+    # basis baten with deadweight or attributie set to 0 in every outcome
+    baten_without: dict[str, Fraction] = field(default_factory=dict)
 
     def ncw(self, scenario: str = "basis") -> Fraction:
         return self.baten[scenario] - self.kosten[scenario]
@@ -472,11 +480,26 @@ def _benefits(data: Data, all_pairs: dict, params: Params, out: dict[Key, Projec
     per_unit = {
         pw["code"]: {s: pv_per_unit(pw, params, s) for s in LEVELS} for pw in params.pathways()
     }
+    per_unit_without = {
+        (pw["code"], kind): pv_per_unit(pw, params, "basis", kind)
+        for pw in params.pathways()
+        for kind in SWITCHING
+    }
     by_code = {pw["code"]: pw for pw in params.pathways()}
     for py in out.values():
         for s in LEVELS:
             py.baten[s] = Fraction(0)
             py.transfers[s] = Fraction(0)
+        for kind in SWITCHING:
+            py.baten_without[kind] = sum(
+                (
+                    q * per_unit_without[(code, kind)]
+                    for code, q in py.hoeveelheid.items()
+                    if per_unit_without[(code, kind)] is not None
+                    and not by_code[code].get("transfer")
+                ),
+                Fraction(0),
+            )
         for code, q in py.hoeveelheid.items():
             pw = by_code[code]
             for s in LEVELS:

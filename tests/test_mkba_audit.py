@@ -16,6 +16,7 @@ import pytest
 
 from tests.audit_recompute import (
     LEVELS,
+    SWITCHING,
     Params,
     ProjectYear,
     _rows,
@@ -37,7 +38,7 @@ def money_differs(engine: float | None, mine: Fraction) -> bool:
 def ratio_differs(engine: float | None, mine: Fraction | None) -> bool:
     if engine is None or mine is None:
         return (engine is None) != (mine is None)
-    return abs(Fraction(engine) - mine) > abs(mine) * Fraction(1, 10**9)
+    return abs(Fraction(engine) - mine) > max(abs(mine), Fraction(1, 1000)) * Fraction(1, 10**9)
 
 
 def report(problems: dict[str, list]) -> str:
@@ -187,6 +188,36 @@ def test_status_reason_and_amounts_per_participant(audit):
         assert not money_differs(r["kosten_per_deelnemer"], py.kosten["basis"] / py.deelnemers)
         assert not money_differs(r["ncw_per_deelnemer"], py.ncw() / py.deelnemers)
     assert without, "the demo sector has a project-year without costs (ORG013/P006/2024)"
+
+
+def test_switching_values_recompute(audit):
+    """docs step 8, switching values: the common deadweight (attributie) at which bkr = 1 is
+    1 − kosten / baten_without_deadweight (attributie); the factor on all unit values at which
+    bkr = 1 is kosten / baten. None without costs or without priced benefits."""
+    con, _params, mine = audit
+    engine = _keyed(
+        con, "SELECT * FROM mkba.schakelwaarden", "organisatie_id", "project_id", "jaar"
+    )
+    assert engine.keys() == mine.keys()
+    problems: dict[str, list] = defaultdict(list)
+    for key, row in engine.items():
+        py = mine[key]
+        kosten, baten = py.kosten["basis"], py.baten["basis"]
+        expected = {
+            "eenheidswaarden_factor_bij_bkr_1": kosten / baten if kosten and baten else None,
+            **{
+                f"{kind}_bij_bkr_1": 1 - kosten / py.baten_without[kind]
+                if kosten and py.baten_without[kind]
+                else None
+                for kind in SWITCHING
+            },
+        }
+        for column, value in expected.items():
+            if ratio_differs(row[column], value):
+                problems[column].append((key, row[column], value and float(value)))
+        if kosten == 0 or baten == 0:
+            assert row["reden"], key
+    assert not problems, "mkba.schakelwaarden differs:\n" + report(problems)
 
 
 # --------------------------------------------------------------------- the whole period
