@@ -109,6 +109,13 @@ def test_every_page_renders_in_chromium(site_home, browser):
             assert not re.search(r"""(src|href)=["']https?:""", html), rel
             ids = re.findall(r'<div id="([^"]+)" style="padding-left:0px', html)
             assert len(ids) == len(set(ids)), f"duplicate table ids on {rel}"
+            # the sector's word for the ratio, defined once on every page that uses it
+            text = page.locator("main").inner_text()
+            if "rendementsfactor" in text.lower():
+                assert text.count(DEFINITION_END) == 1, rel
+            if path.name not in ("index.html", "verantwoording.html"):  # (the method says
+                # "rendementsfactor (baten-kostenverhouding, BKR)" once)
+                assert "Baten/kosten" not in text and "baten-kostenverhouding" not in text, rel
         finally:
             page.close()
 

@@ -424,11 +424,11 @@ def sector_page(
         switch
         + status
         + headline(pub, year)
+        + definition_html()
         + cards(pub, year)
         + "<h2>Kerncijfers per domein</h2>"
         + key_figures_table(pub, year)
         + "<h2>Spreiding van de rendementsfactor</h2>"
-        + definition_html()
         + "<p>Een rendementsfactor boven 1 betekent dat de maatschappelijke baten de kosten "
         "overtreffen. Niet elk project scoort hetzelfde: de grafiek toont hoe ver projecten "
         "uiteenlopen en hoe de mediaan zich verhoudt tot 1.</p>"
