@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from rendement.home import Home
+from schemas.vocabulary import INTERVENTIONS
 
 BEGIN = "<!-- kalibratie:begin -->"
 END = "<!-- kalibratie:end -->"
@@ -105,6 +106,7 @@ class Sector:
 
     project: pl.DataFrame  # mkba.project
     outcome: pl.DataFrame  # mkba.uitkomst
+    groups: dict  # (tabel, group) → (bkr, bkr_p05, bkr_p95) over all years, joint draws
     uncorrected: pl.DataFrame  # project-years without the three corrections
     measured_share: float  # trajectories with a T0 that also have a T1
     eviction_risk: float  # debt-counselling clients with ZRM huisvesting <= 2 at T0
@@ -131,6 +133,7 @@ def read_sector(warehouse: Path) -> Sector:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         project = con.sql("SELECT * FROM mkba.project").pl()
         outcome = con.sql("SELECT * FROM mkba.uitkomst").pl()
+        kosten = con.sql("SELECT * FROM mkba.kosten").pl()
         tables = {t: con.sql(f"SELECT * FROM canoniek.{t}").pl() for t in INPUT_TABLES}
         (measured_share,) = con.execute(
             """SELECT avg(CASE WHEN t1 THEN 1 ELSE 0 END) FROM (
@@ -154,7 +157,32 @@ def read_sector(warehouse: Path) -> Sector:
     uncorrected = compute_mkba(
         tables, uncorrected_params(params), apply_overrides=False, draws=1
     ).project
-    return Sector(project, outcome, uncorrected, measured_share, eviction_risk, params)
+    groups = group_intervals(project, outcome, kosten, params)
+    return Sector(project, outcome, groups, uncorrected, measured_share, eviction_risk, params)
+
+
+def group_intervals(project, outcome, kosten, params) -> dict:
+    """The 90 % interval of Σ baten / Σ kosten per domain, intervention and the sector over
+    all years, with each parameter drawn once per iteration for all projects of the group
+    (`aggregate.group_ratios`, which groups per year: here every project-year is its own
+    project in one year, so a group takes all its years at once)."""
+    from rendement.mkba.aggregate import TOTAL, group_ratios
+
+    def one_year(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.concat_str("project_id", pl.col("jaar").cast(pl.String), separator="/"),
+            pl.lit(0, pl.Int64).alias("jaar"),
+        )
+
+    ratios = group_ratios(one_year(project), one_year(outcome), one_year(kosten), params)
+    out = {}
+    for r in ratios.iter_rows(named=True):
+        if r["tabel"] == "domein":
+            key = ("domein", None if r["domein"] == TOTAL else r["domein"])
+        else:
+            key = ("interventie", r["interventie"])
+        out[key] = (r["bkr"], r["bkr_p05"], r["bkr_p95"])
+    return out
 
 
 # ------------------------------------------------------------------------------ figures
@@ -195,6 +223,11 @@ def _outcome_sum(outcome: pl.DataFrame, code: str, keep: pl.Expr | None = None) 
 
 def _pv(outcome: pl.DataFrame, keep: pl.Expr) -> float:
     return outcome.filter(keep)["pv"].fill_null(0.0).sum()
+
+
+def _with_interval(s: Sector, tabel: str, group: str | None) -> str:
+    bkr, lo, hi = s.groups[(tabel, group)]
+    return f"{r2(bkr)} [{r2(lo)}–{r2(hi)}]"
 
 
 # ------------------------------------------------------------------------------ text
@@ -280,7 +313,9 @@ def demo_text(s: Sector) -> str:
         "Columns:",
         "",
         "- **n**: complete project-years;",
-        "- **sum**: Σ baten / Σ kosten;",
+        "- **sum [p05–p95]**: Σ baten / Σ kosten, with the 90 % Monte Carlo interval of that "
+        "ratio (each parameter drawn once per iteration for all project-years of the group, "
+        "`rendement.mkba.aggregate`);",
         "- **median**: the median `bkr` of the project-years;",
         "- **[p05–p95]**: the medians of `bkr_p05` and `bkr_p95`, the 90 % Monte Carlo interval;",
         "- **laag / hoog**: the medians of `bkr_laag` and `bkr_hoog`, the scenarios;",
@@ -289,7 +324,7 @@ def demo_text(s: Sector) -> str:
         "attribution set to 0 in every priced outcome (drop-off kept), in brackets with "
         "transfers added.",
         "",
-        "| domain | n | sum | median [p05–p95] | laag / hoog | transfers added "
+        "| domain | n | sum [p05–p95] | median [p05–p95] | laag / hoog | transfers added "
         "| without corrections |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -298,7 +333,7 @@ def demo_text(s: Sector) -> str:
             continue
         m = med[d]
         lines.append(
-            f"| {d or 'sector'} | {count(m['n'])} | {r2(_ratio(sums[d]))} "
+            f"| {d or 'sector'} | {count(m['n'])} | {_with_interval(s, 'domein', d)} "
             f"| {r2(m['bkr'])} [{r2(m['bkr_p05'])}–{r2(m['bkr_p95'])}] "
             f"| {r2(m['bkr_laag'])} / {r2(m['bkr_hoog'])} "
             f"| {r2(_ratio(sums[d], transfers=True))} "
@@ -311,14 +346,13 @@ def demo_text(s: Sector) -> str:
         "benefits, and no corrections. The generator computes them by re-running the engine "
         "on the warehouse's canonical tables with a modified copy of the parameter set.",
         "",
-        "Per intervention (Σ baten / Σ kosten; without corrections in brackets):",
+        "Per intervention (Σ baten / Σ kosten [90 % interval]; without corrections in brackets):",
         "",
     ]
     for domain in ("schulden_armoede", "ouderen_eenzaamheid", "activering", "jongerenwerk"):
-        from schemas.vocabulary import INTERVENTIONS
-
         items = [
-            f"{INTERVENTION_NAMES[iv]} {r2(_ratio(per_iv[iv]))} ({r2(_ratio(nc_iv[iv]))})"
+            f"{INTERVENTION_NAMES[iv]} {_with_interval(s, 'interventie', iv)} "
+            f"({r2(_ratio(nc_iv[iv]))})"
             for iv in INTERVENTIONS[domain]
             if iv in per_iv
         ]
@@ -333,7 +367,6 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
     seor, regioplan = REFERENCES["seor"], REFERENCES["regioplan"]
     pan_lo, pan_hi = REFERENCES["panteia"]
     gem_lo, gem_hi = REFERENCES["panteia_gemeente"]
-    sector = _ratio(sums[None])
     debt = sums["schulden_armoede"]
     dc, dc_nc = per_iv.get("schuldhulpverlening"), nc_iv.get("schuldhulpverlening")
     es, es_nc = per_iv.get("vroegsignalering"), nc_iv.get("vroegsignalering")
@@ -363,9 +396,10 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
         return "below" if x < lo else ("above" if x > hi else "within")
 
     out = [
-        "Where and why the results differ from the references:",
+        "Where and why the results differ from the references (ratios with their 90 % "
+        "interval, as in the table):",
         "",
-        f"- **Sector, {r2(sector)} against SEOR's {seor}** (32 business cases, grade B). "
+        f"- **Sector, {_with_interval(s, 'domein', None)} against SEOR's {seor}** (32 business cases, grade B). "
         f"Without deadweight, displacement and attribution the same data give "
         f"{r2(_ratio(nc[None]))}, or {r2(_ratio(nc[None], transfers=True))} with transfers "
         "counted. Two more rules keep the ratio down:",
@@ -373,8 +407,10 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
         "out, or simply not measured) adds costs but no benefits. In the demo, "
         f"{pct(s.measured_share)} of the trajectories with a T0 have a T1.",
         "  - Outcomes without a sourced value are counted, not priced.",
-        f"- **Debt help, {r2(_ratio(debt))} against Regioplan's \"a little over "
-        f"{regioplan:.0f}\"** (grade B). Regioplan's figure rests on four months less bijstand, "
+        f"- **Debt help, {_with_interval(s, 'domein', 'schulden_armoede')} against Regioplan's \"a little over "
+        f"{regioplan:.0f}\"** (grade B). Regioplan's figure rests on "
+        f"{ps.pathway('kortere_bijstand_schulden').hoeveelheid.factor.basis:.0f} months less "
+        "bijstand, "
         f"which is a transfer here: it adds {r2(debt['transfers'] / debt['kosten'])} for the "
         f"domain and lifts debt counselling from {r2(_ratio(dc))} to "
         f"{r2(_ratio(dc, transfers=True))}. With that transfer counted and without the "
@@ -391,7 +427,7 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
     if es is not None:
         es_ratio = _ratio(es)
         out.append(
-            f"- **Early signalling, {r2(es_ratio)} against Panteia's € {pan_lo}–{pan_hi} per "
+            f"- **Early signalling, {_with_interval(s, 'interventie', 'vroegsignalering')} against Panteia's € {pan_lo}–{pan_hi} per "
             f"€ 1** for society (grade B): {where(es_ratio, pan_lo, pan_hi)} the range, and "
             f"{r2(_ratio(es_nc))} without corrections. Per euro, the municipality receives "
             f"{r2(gemeente / es['kosten'])} against Panteia's € {gem_lo}–{gem_hi}. That split "
@@ -400,7 +436,7 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
             "sourced municipal saving."
         )
     out += [
-        f"- **Loneliness, {r2(_ratio(sums['ouderen_eenzaamheid']))}.** DOMAIN.md has no domain "
+        f"- **Loneliness, {_with_interval(s, 'domein', 'ouderen_eenzaamheid')}.** DOMAIN.md has no domain "
         f"reference; it lies {'below' if _ratio(sums['ouderen_eenzaamheid']) < seor else 'above'}"
         f" the sector's {seor}.",
         f"  - The benefits are WELLBYs: {lonely.hoeveelheid.factor.basis} per person going "
@@ -409,7 +445,7 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
         f"deadweight and {pct(lonely.attributie.basis)} attribution.",
         f"  - The health care saving is small: {euro(care.eenheidswaarde.basis)} a year (in "
         f"{care.eenheidswaarde.prijsjaar} euros) per person no longer severely lonely.",
-        f"- **Activation, {r2(_ratio(activation))}.** No domain reference. "
+        f"- **Activation, {_with_interval(s, 'domein', 'activering')}.** No domain reference. "
         f"{count(paid_work)} participants found paid work (participatieladder ≤ 4 at T0, "
         f"≥ 5 at T1), most of them in "
         f"{INTERVENTION_NAMES.get(work_by_iv['interventie'][0], '–') if work_by_iv.height else '–'}"
@@ -419,7 +455,7 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
         f"{isolation.hoeveelheid.factor.graad}).",
         "  - Productivity is valued at the minimum wage without employer charges.",
         "  - Bijstand is a transfer, and the steps up the ladder are counted, not priced.",
-        f"- **Youth work, {r2(_ratio(sums['jongerenwerk']))}, is a floor.** Only psychological "
+        f"- **Youth work, {_with_interval(s, 'domein', 'jongerenwerk')}, is a floor.** Only psychological "
         f"wellbeing is priced, with a grade-{youth_pw.hoeveelheid.factor.graad} WELLBY factor. "
         "Four pathways are counted, not priced (sums over the project-years):",
         f"  - school or work back on track: {count(_outcome_sum(outcome, 'schoolcontinuering'))};",
