@@ -390,10 +390,8 @@ def comparison_page(
         + (
             "<li><strong>Rendementsfactor van de groep:</strong> alle projecten van een domein "
             "of interventie samen (som van de baten gedeeld door som van de kosten), met een "
-            "90 %-interval uit de Monte Carlo-analyse en de schakelwaarden: bij welke "
-            "deadweight, attributie of eenheidswaarden de rendementsfactor precies 1 wordt. "
-            + esc(SWITCH_NOTE)
-            + "</li>"
+            "90 %-interval uit de Monte Carlo-analyse waarin elk kengetal één keer per "
+            "trekking voor alle projecten samen wordt getrokken. " + esc(SWITCH_NOTE) + "</li>"
             if factors is not None
             else ""
         )
