@@ -109,7 +109,7 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> str:
     """The headline figures of `year`. Money and the rendementsfactor over complete
     project-years only; an incomplete one is named below the cards, with its reason."""
     rows = own.filter(pl.col("jaar") == year)
-    done = rows.filter(pl.col("status") != INCOMPLETE)
+    done = rows.filter(pl.col("status").fill_null("") != INCOMPLETE)
     left_out = rows.filter(pl.col("status") == INCOMPLETE).sort("project_id")
     n_out = left_out.height
     kosten = done["kosten"].sum()
