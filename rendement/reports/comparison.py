@@ -139,8 +139,10 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
         code: estimate(pub, idx, intervals, year, domain, code, "bkr", label)
         for code, label in entries
     }
-    ratio_lo, ratio_hi = charts.nice_range(
-        [v for e in ratio_est.values() for v in (e.low, e.high, e.point.waarde)], include=[0.0, 1.0]
+    ratio_ax = charts.axis(
+        [v for e in ratio_est.values() for v in (e.low, e.high, e.point.waarde)],
+        include=[0.0, 1.0],
+        centre=[e.point.waarde for e in ratio_est.values()],
     )
     rows = []
     for code, label in entries:
@@ -173,8 +175,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
                     r.low if r.complete else None,
                     r.point.waarde,
                     r.high if r.complete else None,
-                    lo=ratio_lo,
-                    hi=ratio_hi,
+                    ax=ratio_ax,
                     ref=1.0,
                     label=f"{label}: mediane rendementsfactor {r.point.text()}"
                     + (
@@ -199,7 +200,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
             "aandeel_grafiek": "0–100 %",
             "bkr": "Mediaan",
             "bkr_interval": "90 %-interval",
-            "bkr_grafiek": f"{nl_number(ratio_lo, 1)}–{nl_number(ratio_hi, 1)}",
+            "bkr_grafiek": ratio_ax.caption(),
         },
         raw=raw,
         right=["organisaties", "projecten", "aandeel", "aandeel_interval", "bkr", "bkr_interval"],
