@@ -43,10 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results"
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "rendement-bench"
 SEED = 7
-DEMO_OVERRIDE = (
-    "organisatie_id;project_id;parameter;waarde;toelichting\r\n"
-    "ORG001;;kosten.fte;72000;Eigen loonkosten per fte volgens begroting (benchmark)\r\n"
-)
 
 
 def parse_size(text: str) -> int:
@@ -71,6 +67,7 @@ def label(n: int) -> str:
 
 def generate(home, orgs: int, per_org: int, seed: int) -> dict:
     """The demo sector's exports in the home's inbox; organisations registered."""
+    from rendement.commands.demo import write_demo_override
     from rendement.demo import generate_sector, write_exports
     from rendement.privacy import load_or_create_key
     from rendement.registry import Registry
@@ -92,9 +89,7 @@ def generate(home, orgs: int, per_org: int, seed: int) -> dict:
             summary["files"] += len(paths)
             summary["bytes"] += sum(p.stat().st_size for p in paths)
             formats[org.file_format] = formats.get(org.file_format, 0) + 1
-    override = home.root / "parameters" / "afwijkingen.csv"
-    override.parent.mkdir(parents=True, exist_ok=True)
-    override.write_text(DEMO_OVERRIDE, "utf-8")
+    write_demo_override(home)  # the demo's own override, so the bench runs the same path
     summary["formats"] = formats
     summary["seconds"] = time.perf_counter() - started
     return summary

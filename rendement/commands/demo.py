@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         _register(home, org.organisatie_id, org.naam)
         if i % 10 == 0 or i == args.orgs:
             _say(f"  exports geschreven: {i}/{args.orgs}")
-    _write_demo_override(home)
+    write_demo_override(home)
     _say("Verwerken met Dagster (één run voor de hele sector) …")
     result = run_pipeline(home, verbose=args.verbose, progress=lambda s: _say(f"  · {s}"))
     if not result.success:
@@ -76,7 +76,7 @@ DEMO_OVERRIDE = (
 )
 
 
-def _write_demo_override(home: Home) -> None:
+def write_demo_override(home: Home) -> None:
     """One organisation overrides a parameter with a justification (no `;` in it: the file
     is semicolon-separated), so the demo shows how an override is recorded and what it
     changes in its own report, while the benchmark keeps the standard set."""
