@@ -10,7 +10,7 @@ from rendement.benchmark import build_benchmarks, cost_reference, write_cost_ref
 from rendement.disclosure import DisclosureRules
 from rendement.lake import Lake
 from rendement.mkba.aggregate import group_ratios, published_ratios
-from rendement.release import frozen_cells
+from rendement.release import load_frozen
 from rendement.warehouse import connect, ensure_schemas, replace_frame
 
 BENCHMARK = "benchmark"
@@ -40,16 +40,17 @@ def sector_benchmark(
     rules = DisclosureRules()
     # Years published in a release are closed: their cells are carried over verbatim, so a late
     # upload can never change (or be read off from) a published figure.
-    vastgesteld = frozen_cells(h)
+    frozen = load_frozen(h)
+    vastgesteld = frozen.published.cells if frozen is not None else None
     bench = build_benchmarks(projects, rules, vastgesteld=vastgesteld)
-    closed = (
-        frozenset(vastgesteld["jaar"].unique().to_list())
-        if vastgesteld is not None
-        else frozenset()
-    )
+    closed = frozenset(frozen.published.closed) if frozen is not None else frozenset()
     ratios = published_ratios(
         group_ratios(projects, outcomes, kosten, parameters.load()), bench.cells, closed
     )
+    if frozen is not None:  # closed years: the release's figures, like the cells
+        ratios = pl.concat([frozen.factors, ratios]).sort(
+            "tabel", "jaar", "domein", "interventie", nulls_last=True
+        )
     with connect(h.warehouse) as con:
         ensure_schemas(con)
         replace_frame(con, "benchmark.cellen", bench.cells)

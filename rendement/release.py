@@ -10,6 +10,9 @@ stored in the data home and never recomputed:
         cellen.parquet       the benchmark cells of every year in the release
         baathebbers.parquet  benefits per stakeholder (rendement.reports.aggregates)
         intervallen.parquet  the intervals of the intervention comparison
+        rendementsfactor.parquet  the group rendementsfactor per domain and intervention
+                             (`benchmark.rendementsfactor`; absent in releases made before it
+                             existed, which then have none)
         site/                the release's pages, as published
     site/releases/<id>/      a byte-for-byte copy of `site/` plus manifest.json, at its own
                              address (restored from the store whenever the site is built)
@@ -38,6 +41,7 @@ import polars as pl
 from rendement.benchmark import CELL_COLUMNS, COMPLETE, STATUS_COLUMN, build_benchmarks
 from rendement.disclosure import DisclosureRules
 from rendement.home import Home
+from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
 from rendement.reports.aggregates import (
     INTERVAL_COLUMNS,
     STAKEHOLDER_COLUMNS,
@@ -58,7 +62,10 @@ DATA_FILES = {
     "cellen.parquet": CELL_COLUMNS,
     "baathebbers.parquet": STAKEHOLDER_COLUMNS,
     "intervallen.parquet": INTERVAL_COLUMNS,
+    "rendementsfactor.parquet": PUBLISHED_COLUMNS,
 }
+# Files a release made by an earlier version may lack (read as empty).
+OPTIONAL_FILES = ("rendementsfactor.parquet",)
 PAGES = ("index.html", "sector.html", "vergelijking.html", "verantwoording.html")
 
 
@@ -72,6 +79,7 @@ class Frozen:
 
     published: Published
     manifests: list[dict]
+    factors: pl.DataFrame  # benchmark.rendementsfactor of the closed years
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,8 @@ def list_releases(home: Home) -> list[dict]:
 
 
 def _read_frame(path: Path, schema: dict) -> pl.DataFrame:
+    if path.name in OPTIONAL_FILES and not path.is_file():
+        return pl.DataFrame(schema=schema)
     frame = pl.read_parquet(path)
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
@@ -130,13 +140,13 @@ def load_frozen(home: Home) -> Frozen | None:
         return None
     latest = manifests[-1]
     folder = releases_dir(home) / latest["release"]
-    cells, stake, inter = (
+    cells, stake, inter, factors = (
         _read_frame(folder / name, schema) for name, schema in DATA_FILES.items()
     )
     closed = {int(y): info["release"] for y, info in latest["jaren"].items()}
     rules_by_year = {int(y): info["onthullingsregels"] for y, info in latest["jaren"].items()}
     rules = DisclosureRules.from_dict(latest["onthullingsregels"])
-    return Frozen(Published(cells, stake, inter, rules, closed, rules_by_year), manifests)
+    return Frozen(Published(cells, stake, inter, rules, closed, rules_by_year), manifests, factors)
 
 
 def frozen_cells(home: Home) -> pl.DataFrame | None:
@@ -300,9 +310,13 @@ def publish_release(
     outcomes = wh.outcomes
     stake = stakeholder_cells(projects, outcomes, open_years, list(params.baathebbers), rules)
     inter = interval_cells(projects, open_years, rules)
+    factors = published_ratios(
+        group_ratios(projects, wh.outcomes, wh.kosten, params), cells, frozenset(closed_years)
+    ).filter(pl.col("jaar") <= jaar)
     if prior is not None:
         stake = pl.concat([prior.stakeholders, stake])
         inter = pl.concat([prior.intervals, inter])
+        factors = pl.concat([frozen.factors, factors])
 
     years_info = dict(frozen.manifests[-1]["jaren"]) if frozen is not None else {}
     for y in open_years:
@@ -355,12 +369,14 @@ def publish_release(
             "cellen.parquet": cells,
             "baathebbers.parquet": stake,
             "intervallen.parquet": inter,
+            "rendementsfactor.parquet": factors,
         }
         for name, frame in frames.items():
             _write_frame(
                 frame.select([pl.col(c).cast(t) for c, t in DATA_FILES[name].items()]), tmp / name
             )
-        for name, html in render_release(published, manifest, params, now.date()).items():
+        pages = render_release(published, manifest, params, now.date(), factors=factors)
+        for name, html in pages.items():
             (tmp / "site" / name).write_text(html, "utf-8")
         files = sorted([*DATA_FILES, *(f"site/{p.name}" for p in (tmp / "site").iterdir())])
         manifest["bestanden"] = {name: sha256(tmp / name) for name in files}

@@ -189,6 +189,34 @@ def test_benchmark_keeps_the_published_cells(late):
     assert sector_orgs(fresh) == sector_orgs(frozen) + 1
 
 
+def test_benchmark_keeps_the_published_group_rendementsfactor(late):
+    store = releases_dir(late.home) / str(late.year)
+    frozen = pl.read_parquet(store / "rendementsfactor.parquet")
+    assert (
+        "rendementsfactor.parquet" in json.loads((store / "manifest.json").read_text())["bestanden"]
+    )
+    assert frozen.height and (frozen["status"] == "gepubliceerd").any()
+    assert (frozen["jaar"] <= late.year).all()
+    keys = ["tabel", "jaar", "domein", "interventie"]
+    current = q(late.home, "SELECT * FROM benchmark.rendementsfactor").filter(
+        pl.col("jaar") <= late.year
+    )
+    # the late upload is in the data, but the closed years keep what the release published
+    assert current.sort(keys, nulls_last=True).equals(
+        frozen.select(current.columns).sort(keys, nulls_last=True)
+    )
+    page = (store / "site" / "vergelijking.html").read_text("utf-8")
+    shown = frozen.filter(
+        (pl.col("jaar") == late.year)
+        & (pl.col("status") == "gepubliceerd")
+        & (pl.col("domein") != "totaal")  # the comparison page is per domain
+    )
+    assert shown.height
+    # each published group ratio of the release year is on the release's comparison page
+    for bkr in shown["bkr"].to_list():
+        assert f"{bkr:.2f}".replace(".", ",") in page
+
+
 def test_late_figures_appear_in_the_organisations_own_report(late, browser):
     projects = q(late.home, f"SELECT * FROM mkba.project WHERE organisatie_id = '{late.late_org}'")
     positie = q(late.home, f"SELECT * FROM prive.positie WHERE organisatie_id = '{late.late_org}'")

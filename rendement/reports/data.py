@@ -99,6 +99,7 @@ class Warehouse:
     rendementsfactor: pl.DataFrame = field(  # benchmark.rendementsfactor (public: status)
         default_factory=pl.DataFrame
     )
+    kosten: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.kosten
 
     @property
     def parameter_versions(self) -> list[str]:
@@ -147,6 +148,7 @@ def read_warehouse(path: Path) -> Warehouse:
                 "mkba.project_looptijd",
                 "mkba.schakelwaarden",
                 "benchmark.rendementsfactor",
+                "mkba.kosten",
             )
         }
     missing = [n for n in ("mkba.project", "benchmark.cellen") if t[n] is None]
@@ -173,6 +175,7 @@ def read_warehouse(path: Path) -> Warehouse:
         rules=rules,
         looptijd=t["mkba.project_looptijd"] if t["mkba.project_looptijd"] is not None else empty,
         schakelwaarden=t["mkba.schakelwaarden"] if t["mkba.schakelwaarden"] is not None else empty,
+        kosten=t["mkba.kosten"] if t["mkba.kosten"] is not None else empty,
         rendementsfactor=t["benchmark.rendementsfactor"]
         if t["benchmark.rendementsfactor"] is not None
         else empty,
