@@ -42,6 +42,7 @@ from rendement.disclosure import (
     secondary_suppression,
     suppress_empty_with_projects,
 )
+from rendement.mkba.status import STATUS_COLUMN, complete_project_years
 from rendement.regions import REGIONS, with_region
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -72,37 +73,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 
 # Internally a key that does not apply is "" (so that joins match); published as null.
 _NA = ""
-
-# `mkba.project.status`: a project-year is complete ("volledig") or not ("onvolledig", with a
-# Dutch `reden`: e.g. participants but no costs delivered). Only complete project-years count in
-# any sector figure: cells, positions, the reports' aggregates and the intake's reference.
-STATUS_COLUMN = "status"
-COMPLETE = "volledig"
-INCOMPLETE = "onvolledig"
-
-
-def complete_project_years(projects: pl.DataFrame) -> pl.DataFrame:
-    """The complete project-years of an MKBA project result (`status` = "volledig").
-
-    An incomplete project-year (say 65 participants and no costs delivered) has a benefit but
-    no cost: counted, it would put a cost per participant of 0 in a percentile, its
-    participants in the reach and its organisation in the count of a cell, and give it a
-    position against its peers. Raises ValueError when the column is missing (a result from
-    before the column existed: run the MKBA again) or holds another value.
-    """
-    if STATUS_COLUMN not in projects.columns:
-        raise ValueError(
-            "MKBA project result lacks the column 'status' (volledig/onvolledig): "
-            "compute the MKBA again"
-        )
-    status = projects[STATUS_COLUMN].cast(pl.String)
-    unknown = sorted(set(status.drop_nulls().unique().to_list()) - {COMPLETE, INCOMPLETE})
-    if unknown or status.null_count():
-        shown = unknown + (["<leeg>"] if status.null_count() else [])
-        raise ValueError(
-            f"MKBA project result has status values outside volledig/onvolledig: {shown}"
-        )
-    return projects.filter(status == COMPLETE)
 
 
 @dataclass(frozen=True)

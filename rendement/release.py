@@ -38,10 +38,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rendement.benchmark import CELL_COLUMNS, COMPLETE, STATUS_COLUMN, build_benchmarks
+from rendement.benchmark import CELL_COLUMNS, build_benchmarks
 from rendement.disclosure import DisclosureRules
 from rendement.home import Home
 from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
+from rendement.mkba.status import COMPLETE, STATUS_COLUMN
 from rendement.reports.aggregates import (
     INTERVAL_COLUMNS,
     STAKEHOLDER_COLUMNS,

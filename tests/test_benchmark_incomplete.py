@@ -12,7 +12,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from rendement.benchmark import build_benchmarks, complete_project_years, positions
+from rendement.benchmark import build_benchmarks, positions
+from rendement.mkba.status import complete_project_years
 from rendement.reports.aggregates import interval_cells, stakeholder_cells
 from tests.test_benchmark import YEAR, base_sector, cell, frame, project
 

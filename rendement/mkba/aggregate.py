@@ -17,9 +17,10 @@ import numpy as np
 import polars as pl
 
 from rendement.mkba.effects import KEYS
-from rendement.mkba.engine import COMPLETE, cost_ranges, pathway_ranges
+from rendement.mkba.engine import cost_ranges, pathway_ranges
 from rendement.mkba.montecarlo import draw_parameters, interval, multiplier
 from rendement.mkba.params import PATHWAY_KINDS, ParameterSet
+from rendement.mkba.status import COMPLETE
 
 TOTAL = "totaal"
 # tabel → the columns that make a group (besides jaar); `domein` also gets the sector total.

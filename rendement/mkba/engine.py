@@ -30,6 +30,7 @@ from rendement.mkba.montecarlo import (
     switching_correction,
 )
 from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS, ParameterSet
+from rendement.mkba.status import COMPLETE, INCOMPLETE
 
 # The canonical tables the engine reads (the organisation table it does not need).
 INPUT_TABLES = ("project", "traject", "meting", "inzet", "kosten")
@@ -104,9 +105,6 @@ LOOPTIJD_COLUMNS = [
     "status",
     "reden",
 ]
-# `status` of a project-year (and of a project over its period): complete, or incomplete with a
-# `reden`. An incomplete one has no ratio and stays out of every benchmark statistic.
-COMPLETE, INCOMPLETE = "volledig", "onvolledig"
 # The ratios and per-participant amounts that are null for an incomplete project-year.
 _RATIO_COLUMNS = ["bkr", "bkr_p05", "bkr_p95", "bkr_laag", "bkr_hoog"]
 

@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from rendement.home import Home
+from rendement.mkba.status import COMPLETE
 from schemas.vocabulary import INTERVENTIONS
 
 BEGIN = "<!-- kalibratie:begin -->"
@@ -30,7 +31,6 @@ END = "<!-- kalibratie:end -->"
 TARGET = Path(__file__).resolve().parents[2] / "docs" / "mkba.md"
 DEMO_ARGS = ["demo"]  # the defaults of `rendement demo`: 40 organisations, seed 7
 KEYS = ["organisatie_id", "project_id", "jaar"]
-COMPLETE = "volledig"
 CORRECTIONS = ("deadweight", "displacement", "attributie")
 
 # Published references the demo is compared with (DOMAIN.md; grades as in the parameter set).

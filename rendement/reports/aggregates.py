@@ -1,7 +1,7 @@
 """Published aggregates the reports add to the benchmark cells, with the same disclosure rules.
 
 Only complete project-years (`mkba.project.status` = "volledig", see
-`rendement.benchmark.complete_project_years`) count, as in the benchmark cells.
+`rendement.mkba.status.complete_project_years`) count, as in the benchmark cells.
 
 Two tables, both about groups of organisations only (no id, name or project in them), both
 per year and independent between years (every value and every decision for year Y uses only
@@ -36,7 +36,6 @@ import zlib
 import numpy as np
 import polars as pl
 
-from rendement.benchmark import complete_project_years
 from rendement.disclosure import (
     EMPTY,
     FEW_VALUES,
@@ -52,6 +51,7 @@ from rendement.disclosure import (
     secondary_suppression,
     suppress_empty_with_projects,
 )
+from rendement.mkba.status import complete_project_years
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"

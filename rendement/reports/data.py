@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from rendement.benchmark import complete_project_years
 from rendement.disclosure import DisclosureRules
 from rendement.home import Home
 from rendement.lake import Lake
+from rendement.mkba.status import complete_project_years
 from rendement.reports.aggregates import (
     INTERVAL_COLUMNS,
     STAKEHOLDER_COLUMNS,
@@ -191,7 +191,7 @@ def blocked_organisations(home: Home, organisations: list[str]) -> list[str]:
 
 def sector_projects(home: Home, projects: pl.DataFrame) -> pl.DataFrame:
     """The project-years that may count in a sector figure: complete ones (`status` =
-    "volledig", `rendement.benchmark.complete_project_years`) of organisations that are not
+    "volledig", `rendement.mkba.status.complete_project_years`) of organisations that are not
     blocked."""
     orgs = projects["organisatie_id"].unique().to_list() if projects.height else []
     blocked = blocked_organisations(home, orgs)
@@ -245,12 +245,14 @@ def _interval_code_version() -> str:
     bootstrap; polars' row hashes key the cache)."""
     import rendement.benchmark
     import rendement.disclosure
+    import rendement.mkba.status
     import rendement.reports.aggregates
     import schemas.vocabulary
 
     modules = (
         rendement.reports.aggregates,
-        rendement.benchmark,  # which project-years count (`complete_project_years`)
+        rendement.benchmark,
+        rendement.mkba.status,  # which project-years count (`complete_project_years`)
         rendement.disclosure,
         schemas.vocabulary,
     )

@@ -4,6 +4,7 @@ why a ratio is missing."""
 
 from __future__ import annotations
 
+from rendement.mkba.status import INCOMPLETE
 from rendement.reports.page import esc
 from rendement.reports.tables import nl_number, nl_percent
 
@@ -20,7 +21,6 @@ WHOLE_PERIOD = (
     "het jaar van de T1-meting (de eindmeting); alles is verdisconteerd naar het eerste jaar "
     "van het project."
 )
-INCOMPLETE = "onvolledig"
 
 
 def definition_html() -> str:
