@@ -1,4 +1,4 @@
-"""Sector benchmarks with disclosure control (thin: logic in rendement.benchmark)."""
+"""Sector benchmarks with disclosure control (thin: logic in rendement.benchmark.cells)."""
 
 import dagster as dg
 import polars as pl
@@ -6,12 +6,12 @@ import polars as pl
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.benchmark import build_benchmarks, cost_reference, write_cost_reference
-from rendement.disclosure import DisclosureRules
-from rendement.lake import Lake
+from rendement.benchmark.cells import build_benchmarks, cost_reference, write_cost_reference
+from rendement.benchmark.disclosure import DisclosureRules
+from rendement.core.lake import Lake
+from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 from rendement.mkba.aggregate import group_ratios, published_ratios
-from rendement.release import load_frozen
-from rendement.warehouse import connect, ensure_schemas, replace_frame
+from rendement.release.publish import load_frozen
 
 BENCHMARK = "benchmark"
 

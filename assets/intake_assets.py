@@ -1,4 +1,4 @@
-"""Intake and validation assets, one partition per organisation (thin: logic in rendement.intake)."""
+"""Intake and validation assets, one partition per organisation (thin: logic in rendement.intake.accept)."""
 
 from functools import partial
 
@@ -6,8 +6,8 @@ import dagster as dg
 
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.intake import accept_org, receive_org
-from rendement.lake import per_organisation
+from rendement.core.lake import per_organisation
+from rendement.intake.accept import accept_org, receive_org
 
 INTAKE = "inname"
 

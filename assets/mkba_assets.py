@@ -9,8 +9,8 @@ import polars as pl
 from assets.intake_assets import accepted_tables
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.home import Home
-from rendement.lake import Lake, per_organisation
+from rendement.core.home import Home
+from rendement.core.lake import Lake, per_organisation
 from rendement.mkba.batch import compute_per_organisation
 from rendement.mkba.engine import INPUT_TABLES
 

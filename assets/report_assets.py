@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.benchmark_assets import sector_benchmark
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.release import list_releases
+from rendement.release.publish import list_releases
 from rendement.reports import build_site
 
 REPORTS = "rapporten"

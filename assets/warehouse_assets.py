@@ -6,10 +6,10 @@ from assets.intake_assets import accepted_tables
 from assets.mkba_assets import project_mkba
 from assets.partitions import WAREHOUSE_POOL
 from pipelines.resources import HomeResource
-from rendement import audit
-from rendement.delivery import delivery_status_all_years, write_delivery_page
-from rendement.registry import Registry
-from rendement.warehouse import connect, load_lake, replace_frame
+from rendement.core import audit
+from rendement.core.registry import Registry
+from rendement.core.warehouse import connect, load_lake, replace_frame
+from rendement.intake.delivery import delivery_status_all_years, write_delivery_page
 
 WAREHOUSE = "warehouse"
 

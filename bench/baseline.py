@@ -10,7 +10,7 @@ as ratios to these times.
 Two shortcuts a real pipeline may not take, named so that the comparison stays honest:
 - client ids get a vectorised stand-in pseudonym (two 64-bit polars hashes written as digits,
   32 characters, so the model's pattern check runs on the same kind of values); the pipeline
-  uses a keyed HMAC-SHA256 per distinct id (`rendement.privacy.pseudonymise`);
+  uses a keyed HMAC-SHA256 per distinct id (`rendement.core.privacy.pseudonymise`);
 - the dialect of a file (encoding, title row) is known from its bytes with two cheap tests,
   not sniffed: no vendor layouts, no header mapping.
 """

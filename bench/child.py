@@ -61,7 +61,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
     with TreeSampler() as sampler:
         import pipelines.definitions  # noqa: F401  (imports are process start, not the run)
         from pipelines.run import run_pipeline
-        from rendement.home import Home
+        from rendement.core.home import Home
 
         imported = time.time()
         result = run_pipeline(Home(home), organisations=organisations, progress=lambda _s: None)

@@ -67,10 +67,10 @@ def label(n: int) -> str:
 
 def generate(home, orgs: int, per_org: int, seed: int) -> dict:
     """The demo sector's exports in the home's inbox; organisations registered."""
-    from rendement.commands.demo import write_demo_override
+    from rendement.cli.demo import write_demo_override
+    from rendement.core.privacy import load_or_create_key
+    from rendement.core.registry import Registry
     from rendement.demo import generate_sector, write_exports
-    from rendement.privacy import load_or_create_key
-    from rendement.registry import Registry
 
     load_or_create_key(home.secrets)
     started = time.perf_counter()
@@ -180,7 +180,7 @@ def ratios(pipeline: dict, baseline: dict) -> dict:
 
 
 def run_size(n: int, args) -> dict:
-    from rendement.home import Home
+    from rendement.core.home import Home
 
     per_org = max(1, round(n / args.orgs))
     work = args.workdir / f"n{label(n)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 class HomeResource(dg.ConfigurableResource):
@@ -28,7 +28,7 @@ class ParametersResource(dg.ConfigurableResource):
         return load_parameters(self.path)
 
     def overrides(self, home: Home):
-        from rendement.overrides import read_overrides
+        from rendement.mkba.overrides import read_overrides
 
         return read_overrides(home.root / "parameters" / "afwijkingen.csv")
 

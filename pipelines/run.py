@@ -16,9 +16,9 @@ from collections.abc import Callable
 import dagster as dg
 
 from assets.partitions import ORGANISATIONS
-from rendement.home import Home
-from rendement.intake import organisations_in_inbox
-from rendement.lake import Lake
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.intake.accept import organisations_in_inbox
 
 INSTANCE_YAML = """\
 # Dagster instance of this data home (written by rendement). One run at a time and one writer

@@ -14,7 +14,7 @@ import os
 import dagster as dg
 
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.release import TIMEZONE, release_for_schedule
+from rendement.release.publish import TIMEZONE, release_for_schedule
 
 RELEASE_JOB = "publiceer_release"
 DEFAULT_CRON = "0 6 1 3 *"
@@ -33,7 +33,7 @@ def publish_release_op(
     home: HomeResource,
     parameters: ParametersResource,
 ) -> None:
-    from rendement.release import publish_release, verify_release
+    from rendement.release.publish import publish_release, verify_release
     from rendement.reports import build_site
 
     h = home.home()

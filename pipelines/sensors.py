@@ -11,7 +11,7 @@ import dagster as dg
 from assets.partitions import ORGANISATIONS
 from pipelines.jobs import process_job
 from pipelines.resources import HomeResource
-from rendement.intake import is_known, organisations_in_inbox, pending_uploads, sha256_file
+from rendement.intake.accept import is_known, organisations_in_inbox, pending_uploads, sha256_file
 
 
 @dg.sensor(

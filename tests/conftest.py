@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from stdnum.nl import bsn as stdnum_bsn
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 DEMO_ORGS = 8
 DEMO_SEED = 11
@@ -29,7 +29,7 @@ def valid_bsns(n: int, seed: int = 1) -> list[str]:
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Home:
     """A data home after `rendement demo --orgs 8` (real Dagster run, real DuckDB file)."""
-    from rendement.cli import main
+    from rendement.cli.main import main
 
     root = tmp_path_factory.mktemp("demo-home")
     saved = {k: os.environ.get(k) for k in ("RENDEMENT_HOME", "DAGSTER_HOME")}
@@ -47,7 +47,7 @@ def demo_home(tmp_path_factory) -> Home:
 def demo_sector(tmp_path_factory) -> Home:
     """A data home after `rendement demo` with its defaults (40 organisations, seed 7): the
     sector the MKBA audit recomputes and the calibration section of docs/mkba.md is
-    generated from (`rendement.mkba.kalibratie`)."""
-    from rendement.mkba.kalibratie import run_demo
+    generated from (`rendement.docsgen.kalibratie`)."""
+    from rendement.docsgen.kalibratie import run_demo
 
     return run_demo(tmp_path_factory.mktemp("demo-sector"))

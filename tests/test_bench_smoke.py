@@ -10,8 +10,8 @@ import duckdb
 
 from bench.report import BEGIN, END
 from bench.run import main, parse_size
-from rendement import audit
-from rendement.warehouse import LOADED, load_lake
+from rendement.core import audit
+from rendement.core.warehouse import LOADED, load_lake
 
 STAGES = {"intake", "validation", "mkba", "warehouse", "benchmark", "reports"}
 

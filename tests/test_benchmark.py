@@ -7,7 +7,7 @@ import random
 import polars as pl
 import pytest
 
-from rendement.benchmark import (
+from rendement.benchmark.cells import (
     CELL_COLUMNS,
     MEASURES,
     POSITION_COLUMNS,
@@ -16,7 +16,7 @@ from rendement.benchmark import (
     build_benchmarks,
     cell_definitions,
 )
-from rendement.disclosure import (
+from rendement.benchmark.disclosure import (
     DOMINANCE,
     EMPTY,
     FEW_VALUES,
@@ -29,7 +29,7 @@ from rendement.disclosure import (
     DisclosureRules,
     recoverable_cells,
 )
-from rendement.regions import REGIONS
+from rendement.benchmark.regions import REGIONS
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 YEAR = 2024

@@ -14,9 +14,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rendement.benchmark import build_benchmarks
-from rendement.disclosure import EMPTY, PUBLISHED, SECONDARY, SUPPRESSED
-from rendement.regions import REGIONS, municipalities
+from rendement.benchmark.cells import build_benchmarks
+from rendement.benchmark.disclosure import EMPTY, PUBLISHED, SECONDARY, SUPPRESSED
+from rendement.benchmark.regions import REGIONS, municipalities
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 # Measures published unrounded (up to presentation decimals) and additive.

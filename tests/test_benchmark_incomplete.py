@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from rendement.benchmark import build_benchmarks, positions
+from rendement.benchmark.cells import build_benchmarks, positions
 from rendement.mkba.status import complete_project_years
 from rendement.reports.aggregates import interval_cells, stakeholder_cells
 from tests.test_benchmark import YEAR, base_sector, cell, frame, project
@@ -132,8 +132,8 @@ def test_demo_publishes_no_incomplete_project_year(demo_home):
     figures an incomplete year changes no cell and gets no position."""
     import duckdb
 
-    from rendement.benchmark import REFERENCE_COLUMNS, REFERENCE_FILE
-    from rendement.release import frozen_cells
+    from rendement.benchmark.cells import REFERENCE_COLUMNS, REFERENCE_FILE
+    from rendement.release.publish import frozen_cells
     from rendement.reports.data import sector_projects
 
     with duckdb.connect(str(demo_home.warehouse), read_only=True) as con:

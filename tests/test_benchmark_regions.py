@@ -6,7 +6,7 @@ import csv
 
 import polars as pl
 
-from rendement.regions import (
+from rendement.benchmark.regions import (
     GEMEENTEN_CSV,
     PROVINCES,
     REGIONS,

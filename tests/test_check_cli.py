@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def check(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "rendement.cli", "check", *args],
+        [sys.executable, "-m", "rendement.cli.main", "check", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
         env={**os.environ, "RENDEMENT_HOME": str(cwd / "data")},
     )  # fmt: skip

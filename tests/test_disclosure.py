@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from rendement.disclosure import (
+from rendement.benchmark.disclosure import (
     DOMINANCE,
     EMPTY,
     FEW_VALUES,

@@ -2,12 +2,12 @@
 
 import pytest
 
-from rendement import docs_gen
+from rendement.docsgen import exportcontract as docs_gen
 
 
 def test_exportcontract_doc_is_up_to_date():
     assert docs_gen.TARGET.read_text("utf-8") == docs_gen.render(), (
-        "docs/exportcontract.md is out of date: run `python -m rendement.docs_gen`"
+        "docs/exportcontract.md is out of date: run `python -m rendement.docsgen.exportcontract`"
     )
 
 
@@ -16,8 +16,8 @@ def test_example_files_pass_intake_reading_and_validation():
     import datetime as dt
     import secrets
 
-    from rendement.docs_examples import EXAMPLES, YEAR
-    from rendement.intake import canonical_tables
+    from rendement.docsgen.examples import EXAMPLES, YEAR
+    from rendement.intake.accept import canonical_tables
     from schemas.tables import MODELS
     from schemas.validate import validate_upload
     from sources import read_upload
@@ -42,12 +42,12 @@ def test_example_files_pass_intake_reading_and_validation():
 @pytest.mark.integration
 def test_mkba_calibration_section_is_up_to_date(demo_sector):
     """The calibration section of docs/mkba.md is generated from the default demo sector
-    (`python -m rendement.mkba.kalibratie`); it fails when the committed text is stale."""
-    from rendement.mkba import kalibratie
+    (`python -m rendement.docsgen.kalibratie`); it fails when the committed text is stale."""
+    from rendement.docsgen import kalibratie
 
     text = kalibratie.TARGET.read_text("utf-8")
     assert text.index("## Calibration") < text.index(kalibratie.BEGIN)
     assert kalibratie.section(text) == kalibratie.render(demo_sector.warehouse), (
         "the calibration section of docs/mkba.md is out of date: run "
-        "`python -m rendement.mkba.kalibratie`"
+        "`python -m rendement.docsgen.kalibratie`"
     )

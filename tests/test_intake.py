@@ -13,12 +13,12 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from rendement import audit
+from rendement.core import audit
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.core.warehouse import connect, load_lake
 from rendement.demo import generate_sector, write_exports
-from rendement.home import Home
-from rendement.intake import accept_org, receive_org
-from rendement.lake import Lake
-from rendement.warehouse import connect, load_lake
+from rendement.intake.accept import accept_org, receive_org
 
 # Valid BSNs (11-proef) used only to prove that such a file is refused.
 BSNS = ["111222333", "123456782", "999999990", "192837465", "100000009", "111111110"]

@@ -13,10 +13,9 @@ import polars as pl
 import pytest
 
 import sources.reader as reader
-from rendement.home import Home
-from rendement.intake import accept_org, archived_path, receive_org
-from rendement.lake import Lake
-from rendement.privacy import (
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.core.privacy import (
     PSEUDONYM_LENGTH,
     SEPARATOR,
     BsnColumn,
@@ -26,6 +25,7 @@ from rendement.privacy import (
     find_bsn,
     pseudonymise,
 )
+from rendement.intake.accept import accept_org, archived_path, receive_org
 from sources import UnreadableFile, read_upload
 from sources.convert import ColumnShape, number_shape
 from sources.dialect import normalise_name, strip_accents

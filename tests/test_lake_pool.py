@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from rendement import lake
+from rendement.core import lake
 
 
 def polars_threads(org: str) -> tuple[str, int, int]:

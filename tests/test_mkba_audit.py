@@ -290,7 +290,7 @@ def test_the_demo_override_changes_its_organisations_result(demo_sector):
     """The demo's override (`parameters/afwijkingen.csv`) changes at least one of ORG001's
     project-years in its own result; the standard result (and so every benchmark) keeps the
     standard parameters; the organisation's page shows what the override changes."""
-    from rendement.commands.demo import DEMO_OVERRIDE_ORG
+    from rendement.cli.demo import DEMO_OVERRIDE_ORG
 
     org = DEMO_OVERRIDE_ORG
     lake = demo_sector.lake / "mkba"

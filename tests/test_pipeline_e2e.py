@@ -116,7 +116,7 @@ def test_site_index_links_the_reports(demo_home):
 
 
 def test_demo_twice_changes_nothing(demo_home, tmp_path):
-    from rendement.cli import main
+    from rendement.cli.main import main
 
     tables = ["canoniek.traject", "canoniek.meting", "mkba.project", "benchmark.cellen"]
     before = {t: q(demo_home, f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {t}") for t in tables}

@@ -1,4 +1,4 @@
-"""BSN detection and pseudonymisation (rendement.privacy)."""
+"""BSN detection and pseudonymisation (rendement.core.privacy)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from stdnum.nl import bsn as stdnum_bsn
 
-from rendement.privacy import (
+from rendement.core.privacy import (
     KEY_ENV_VAR,
     bsn_column_name,
     find_bsn,

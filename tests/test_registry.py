@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from rendement.cli import main
-from rendement.registry import Registry, RegistryError
-from rendement.service import tokens
+from rendement.cli.main import main
+from rendement.core import tokens
+from rendement.core.registry import Registry, RegistryError
 from rendement.service.auth import Authenticator, bearer
 
 

@@ -20,10 +20,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from rendement.benchmark import build_benchmarks
-from rendement.home import Home
+from rendement.benchmark.cells import build_benchmarks
+from rendement.core.home import Home
 from rendement.mkba import load_parameters
-from rendement.release import (
+from rendement.release.publish import (
     TIMEZONE,
     ReleaseError,
     late_project_years,
@@ -301,7 +301,7 @@ def test_a_closed_year_cannot_be_published_again(late):
 
 
 def test_release_command(late, capsys):
-    from rendement.cli import main
+    from rendement.cli.main import main
 
     root = str(late.home.root)
     with restored_env("RENDEMENT_HOME", "DAGSTER_HOME"):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

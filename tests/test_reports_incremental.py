@@ -5,7 +5,7 @@
 * What every organisation page shows of the sector (a release), the date and the report code
   are part of every page's fingerprint: a change there renders every page again.
 * A build in the process pool writes the same bytes as a build in one process.
-* The faster great-tables (`rendement.gt`) writes the same HTML as great-tables as shipped,
+* The faster great-tables (`rendement.reports.gt`) writes the same HTML as great-tables as shipped,
   and the bootstrap medians equal numpy's nanmedian.
 
 Works on copies of the session's demo home (8 organisations).
@@ -21,12 +21,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rendement.gt import great_tables_as_shipped
 from rendement.mkba import load_parameters
-from rendement.release import publish_release
+from rendement.release.publish import publish_release
 from rendement.reports import build_site, org_pages
 from rendement.reports.aggregates import _bootstrap_medians, interval_cells
 from rendement.reports.data import INTERVAL_CACHE, cached_interval_cells, read_warehouse
+from rendement.reports.gt import great_tables_as_shipped
 from rendement.reports.tables import gt_html
 from tests.test_reports_browser import copy_home
 
@@ -294,7 +294,7 @@ def test_cached_intervals_follow_their_projects(home, params, tmp_path):
 
 @pytest.mark.unit
 def test_locale_formats_read_the_cached_locale_files_the_same():
-    from rendement.gt import GT
+    from rendement.reports.gt import GT
 
     frame = pl.DataFrame(
         {

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from rendement.disclosure import DisclosureRules
+from rendement.benchmark.disclosure import DisclosureRules
 from rendement.mkba import compute_mkba
 from rendement.mkba.params import parse_parameters
 from rendement.reports.comparison import comparison_page

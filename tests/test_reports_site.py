@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from rendement.mkba import load_parameters
-from rendement.release import publish_release
+from rendement.release.publish import publish_release
 from rendement.reports import build_site
 from rendement.reports.page import page as page_shell
 from rendement.reports.tables import gt_html

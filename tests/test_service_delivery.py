@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from rendement import audit
-from rendement.delivery import SCHEMA, delivery_status, latest_year, write_delivery_page
-from rendement.home import Home
-from rendement.registry import Registry
+from rendement.core import audit
+from rendement.core.home import Home
+from rendement.core.registry import Registry
+from rendement.intake.delivery import SCHEMA, delivery_status, latest_year, write_delivery_page
 
 
 def _log(path, actor, action, outcome, org, checksum, periode=None, **extra):

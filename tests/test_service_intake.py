@@ -9,10 +9,10 @@ import httpx
 
 from pipelines.resources import HomeResource
 from pipelines.sensors import inbox_sensor
-from rendement import audit
-from rendement.delivery import delivery_status
-from rendement.intake import accept_org, receive_org
-from rendement.registry import Registry
+from rendement.core import audit
+from rendement.core.registry import Registry
+from rendement.intake.accept import accept_org, receive_org
+from rendement.intake.delivery import delivery_status
 from tests.test_service_support import PROJECT_CSV, make_world, serve
 
 

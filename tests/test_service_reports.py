@@ -8,7 +8,7 @@ import os
 import httpx
 import pytest
 
-from rendement import audit
+from rendement.core import audit
 from tests.test_service_support import SECRET_MARKER, get_raw, make_world, serve
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import uvicorn
 
-from rendement.home import Home
-from rendement.registry import Registry
+from rendement.core.home import Home
+from rendement.core.registry import Registry
 from rendement.service.app import create_app
 from rendement.service.uploads import Settings
 

@@ -13,9 +13,9 @@ import time
 import httpx
 import pytest
 
-from rendement import audit
-from rendement.intake import archived_path
-from rendement.registry import Registry
+from rendement.core import audit
+from rendement.core.registry import Registry
+from rendement.intake.accept import archived_path
 from tests.test_service_support import (
     LIMIT,
     PROJECT_CSV,

@@ -114,7 +114,7 @@ def test_woonplaats_table_matches_the_municipality_list():
     """Every code in the shared woonplaats table is a known CBS municipality code."""
     from importlib import resources
 
-    from rendement.regions import municipalities
+    from rendement.benchmark.regions import municipalities
 
     raw = resources.files("sources").joinpath("mappings", "_woonplaatsen.yaml").read_text("utf-8")
     codes = set(yaml.safe_load(raw)["values"]["woonplaats"])

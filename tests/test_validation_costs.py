@@ -19,11 +19,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from rendement.benchmark import REFERENCE_FILE, cost_reference, write_cost_reference
+from rendement.benchmark.cells import REFERENCE_FILE, cost_reference, write_cost_reference
+from rendement.core.home import Home
 from rendement.demo import generate_sector, write_exports
 from rendement.demo.xlsx import workbook_bytes
-from rendement.home import Home
-from rendement.intake import accept_org, cost_norm, receive_org
+from rendement.intake.accept import accept_org, cost_norm, receive_org
 from rendement.mkba import load_parameters
 from schemas.cross_table import ONLY_THIS_UPLOAD, CostNorm, euro_text
 from schemas.rules import WAARSCHUWING
@@ -310,7 +310,7 @@ def test_rendement_check_warns_about_a_project_year_without_costs(tmp_path):
     path = tmp_path / f"export_{year}.xlsx"
     path.write_bytes(workbook_bytes(tables))
     result = subprocess.run(
-        [sys.executable, "-m", "rendement.cli", "check", str(path)],
+        [sys.executable, "-m", "rendement.cli.main", "check", str(path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
         env={**os.environ, "RENDEMENT_HOME": str(tmp_path / "data")},
     )  # fmt: skip

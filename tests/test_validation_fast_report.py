@@ -7,7 +7,7 @@ import re
 
 import polars as pl
 
-from rendement import validation_report as vr
+from rendement.intake import validation_report as vr
 from schemas.rules import MASK
 from tests.test_validation_rules import broken, pseudonym, run, upload
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from rendement.privacy import pseudonymise
-from rendement.validation_report import report_html, report_json, report_text
+from rendement.core.privacy import pseudonymise
+from rendement.intake.validation_report import report_html, report_json, report_text
 from schemas.validate import validate_upload
 from sources import read_upload
 
@@ -22,7 +22,7 @@ RAW_IDS = ["C1001", "C1002", "C2001", "C1005", "C1006", "C1007", "C1008"]
 
 
 def intake(paths: list[Path]):
-    """What `rendement.intake` does between reading and validating, in memory."""
+    """What `rendement.intake.accept` does between reading and validating, in memory."""
     tables, problems, period = {}, [], None
     for path in paths:
         result = read_upload(path)

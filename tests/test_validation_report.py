@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.validation_report import MAX_EXAMPLES, report_html, report_json, report_text
+from rendement.intake.validation_report import MAX_EXAMPLES, report_html, report_json, report_text
 from schemas.rules import CATALOGUE, MASK
 from tests.test_validation_rules import broken, pseudonym, run, set_cells, upload
 

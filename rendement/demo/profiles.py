@@ -12,7 +12,7 @@ from pathlib import Path
 
 # --- municipalities -------------------------------------------------------------------------
 # The generator draws municipalities from `rendement/data/gemeenten.csv` (shared with
-# `rendement.regions`) and falls back on these real CBS codes of large municipalities when that
+# `rendement.benchmark.regions`) and falls back on these real CBS codes of large municipalities when that
 # file is absent (see `generator.load_municipalities`).
 BUILTIN_MUNICIPALITIES: tuple[tuple[str, str], ...] = (
     ("GM0363", "Amsterdam"),

@@ -36,7 +36,7 @@ import zlib
 import numpy as np
 import polars as pl
 
-from rendement.disclosure import (
+from rendement.benchmark.disclosure import (
     EMPTY,
     FEW_VALUES,
     PUBLISHED,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rendement.disclosure import PUBLISHED, REASONS
+from rendement.benchmark.disclosure import PUBLISHED, REASONS
 from rendement.reports import charts
 from rendement.reports.context import Context
 from rendement.reports.data import Published

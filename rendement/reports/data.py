@@ -18,9 +18,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from rendement.disclosure import DisclosureRules
-from rendement.home import Home
-from rendement.lake import Lake
+from rendement.benchmark.disclosure import DisclosureRules
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.core.warehouse import connect
 from rendement.mkba.status import complete_project_years
 from rendement.reports.aggregates import (
     INTERVAL_COLUMNS,
@@ -29,7 +30,6 @@ from rendement.reports.aggregates import (
     stakeholder_cells,
 )
 from rendement.reports.digest import code_digest, row_hashes
-from rendement.warehouse import connect
 
 CELL_TABLE = "benchmark.cellen"
 # Where the intervals of open years are kept between builds (`cached_interval_cells`): hidden,
@@ -243,17 +243,17 @@ def _interval_code_version() -> str:
     """A hash of the code behind the intervals: the aggregates, the disclosure rules, the
     vocabulary (the cells), and the libraries that compute them (numpy's generator draws the
     bootstrap; polars' row hashes key the cache)."""
-    import rendement.benchmark
-    import rendement.disclosure
+    import rendement.benchmark.cells
+    import rendement.benchmark.disclosure
     import rendement.mkba.status
     import rendement.reports.aggregates
     import schemas.vocabulary
 
     modules = (
         rendement.reports.aggregates,
-        rendement.benchmark,
+        rendement.benchmark.cells,
         rendement.mkba.status,  # which project-years count (`complete_project_years`)
-        rendement.disclosure,
+        rendement.benchmark.disclosure,
         schemas.vocabulary,
     )
     return code_digest((Path(m.__file__) for m in modules), ("numpy", "polars"), _INTERVAL_FORMAT)
@@ -316,7 +316,7 @@ def _store(cache: Path, path: Path, frame: pl.DataFrame) -> None:
 
 
 def empty_published(rules: DisclosureRules) -> Published:
-    from rendement.benchmark import CELL_COLUMNS
+    from rendement.benchmark.cells import CELL_COLUMNS
 
     return Published(
         pl.DataFrame(schema=CELL_COLUMNS),

@@ -15,11 +15,11 @@ missing. The fingerprint covers:
   validation reports exist in its folder (the page links only to those);
 * what every page shares: the published figures of closed years it compares with, the
   parameter set's version and stakeholders, the date on the page, and the version of the code
-  that renders it (the source of `rendement.reports`, `rendement.gt`, `rendement.formatting`
+  that renders it (the source of `rendement.reports`, `rendement.reports.gt`, `rendement.core.formatting`
   and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
   only stable within one polars version).
 
-Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.lake.per_organisation` (spawned
+Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.lake.per_organisation` (spawned
 workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
 written to a private temporary folder as one pickle per organisation, plus one with what the
 pages share, and a worker renders from those. Pages are written atomically (temporary file + rename), the
@@ -39,8 +39,8 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.home import Home
-from rendement.lake import Lake, per_organisation, workers
+from rendement.core.home import Home
+from rendement.core.lake import Lake, per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.digest import code_digest, row_hashes
 from rendement.reports.organisation import organisation_page
@@ -83,8 +83,7 @@ def code_version() -> str:
     package = Path(rendement.__file__).parent
     files = [
         *sorted((package / "reports").glob("*.py")),
-        package / "gt.py",
-        package / "formatting.py",
+        package / "core" / "formatting.py",
         Path(schemas.vocabulary.__file__),
     ]
     return code_digest(files, _LIBRARIES, _FORMAT)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from rendement.disclosure import legend
+from rendement.benchmark.disclosure import legend
 from rendement.reports import charts
 from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published

@@ -4,7 +4,7 @@ back in place.
 
 Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id, so the HTML is
 reproducible. Release pages are never rendered here: they are copied, byte for byte, from the
-release store (`rendement.release`).
+release store (`rendement.release.publish`).
 
 Incremental: an organisation page is rendered only when its inputs changed
 (`rendement.reports.org_pages`), so one organisation's re-upload renders its own page and the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.home import Home
+from rendement.core.home import Home
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
 from rendement.reports.data import INTERVAL_CACHE, Published, current_published, read_warehouse
@@ -109,7 +109,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     """Write the working site and restore the release pages; returns every page of it
     (`.rendered`: the organisation pages rendered this time, `.unchanged`: those that were
     up to date)."""
-    from rendement.release import list_releases, load_frozen, restore_release_pages
+    from rendement.release.publish import list_releases, load_frozen, restore_release_pages
 
     today = today or dt.date.today()
     wh = read_warehouse(home.warehouse)

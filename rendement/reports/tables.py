@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rendement.gt import GT
+from rendement.reports.gt import GT
 from rendement.reports.page import esc
 
 MINUS = "\u2212"

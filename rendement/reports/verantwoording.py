@@ -8,7 +8,7 @@ import re
 
 import polars as pl
 
-from rendement.disclosure import DisclosureRules
+from rendement.benchmark.disclosure import DisclosureRules
 from rendement.mkba import verantwoording_markdown, verantwoording_table
 from rendement.reports.aggregates import BOOTSTRAP_DRAWS
 from rendement.reports.context import Context

@@ -32,16 +32,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from rendement import audit
-from rendement.home import Home
-from rendement.service import pages, reports, tokens
+from rendement.core import audit, tokens
+from rendement.core.home import Home
+from rendement.core.tokens import valid_org_id
+from rendement.service import pages, reports
 from rendement.service.auth import Authenticator, Principal, bearer
 from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
 from rendement.service.receive import receive_multipart, receive_raw
-from rendement.service.tokens import valid_org_id
 from rendement.service.uploads import ACTOR, Settings, store, uploads_overview
 
-AUDIT_KEY = "rendement.audit"
+AUDIT_KEY = "rendement.core.audit"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -278,7 +278,7 @@ class Service:
         return HTMLResponse(body[1])
 
     def _deliveries(self, raw_year: str | None, as_json: bool):
-        from rendement.delivery import delivery_page_html, delivery_status, latest_year
+        from rendement.intake.delivery import delivery_page_html, delivery_status, latest_year
 
         log = audit.read(self.home.audit_log)
         year = int(raw_year) if raw_year else latest_year(log)

@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from rendement.registry import Registry
-from rendement.service import tokens
+from rendement.core import tokens
+from rendement.core.registry import Registry
 
 
 @dataclass(frozen=True)

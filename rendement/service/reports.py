@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rendement.home import Home
+from rendement.core.home import Home
 from rendement.service.errors import ServiceError, not_found
 
 SUFFIXES = {

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement import audit
-from rendement.home import Home
-from rendement.intake import is_known, pending_uploads, sha256_file
+from rendement.core import audit
+from rendement.core.home import Home
+from rendement.intake.accept import is_known, pending_uploads, sha256_file
 from rendement.service.errors import ServiceError
 from rendement.service.receive import Received
 from rendement.service.sniff import Detected, ZipLimits, detect
@@ -196,7 +196,7 @@ def _preflight(temp_path: Path, name: str, org: str) -> dict:
         except OSError:
             shutil.copyfile(temp_path, link)
         try:
-            from rendement.preflight import preflight
+            from rendement.intake.preflight import preflight
 
             with _CHECKS:
                 result = preflight(link, organisatie_id=org)

@@ -1,4 +1,4 @@
-"""The `rendement` command line. Each subcommand lives in `rendement/commands/<name>.py` with an
+"""The `rendement` command line. Each subcommand lives in `rendement/cli/<name>.py` with an
 `add_parser(subparsers)` and a `run(args) -> int`; this file only assembles them."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="OPDRACHT", parser_class=_DutchParser)
     for name in COMMANDS:
-        importlib.import_module(f"rendement.commands.{name}").add_parser(sub)
+        importlib.import_module(f"rendement.cli.{name}").add_parser(sub)
     return parser
 
 

@@ -1,5 +1,5 @@
 """Generate the export-contract documentation from the pandera models (a field is described
-once, in `schemas/tables.py`). `python -m rendement.docs_gen` rewrites `docs/exportcontract.md`;
+once, in `schemas/tables.py`). `python -m rendement.docsgen.exportcontract` rewrites `docs/exportcontract.md`;
 a test fails when the committed file is out of date."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ TYPE_NAMES = {
 
 INTRO = """# Het exportcontract van de sector
 
-<!-- Gegenereerd door `python -m rendement.docs_gen` uit schemas/tables.py; niet met de hand wijzigen. -->
+<!-- Gegenereerd door `python -m rendement.docsgen.exportcontract` uit schemas/tables.py; niet met de hand wijzigen. -->
 
 Elke organisatie levert per verslagjaar één CSV-bestand per tabel (`<tabel>_<jaar>.csv`) of één
 XLSX-werkmap met een tabblad per tabel (`export_<jaar>.xlsx`). Conventies van Nederlandse Excel:
@@ -84,7 +84,7 @@ def render() -> str:
     return "\n\n".join(parts).rstrip() + "\n"
 
 
-TARGET = Path(__file__).resolve().parent.parent / "docs" / "exportcontract.md"
+TARGET = Path(__file__).resolve().parents[2] / "docs" / "exportcontract.md"
 
 
 def main() -> int:

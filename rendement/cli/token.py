@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 def add_parser(sub) -> None:
@@ -46,7 +46,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rendement.registry import Registry, RegistryError
+    from rendement.core.registry import Registry, RegistryError
 
     home = Home.from_env(args.home)
     action = args.token_actie

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 def add_parser(sub) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 def add_parser(sub) -> None:
@@ -36,7 +36,12 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rendement.mkba import load_parameters
-    from rendement.release import ReleaseError, parse_peildatum, publish_release, verify_release
+    from rendement.release.publish import (
+        ReleaseError,
+        parse_peildatum,
+        publish_release,
+        verify_release,
+    )
     from rendement.reports import build_site
 
     home = Home.from_env(args.home)

@@ -1,7 +1,7 @@
 """Example export files per table of the sector contract (`docs/voorbeelden/<tabel>_2025.csv`),
 cut from the demo generator so they always match the pandera models.
 
-`python -m rendement.docs_examples` rewrites them; a test reads each one back through the real
+`python -m rendement.docsgen.examples` rewrites them; a test reads each one back through the real
 reader and validation and fails when they drift from the contract.
 """
 
@@ -15,7 +15,7 @@ import polars as pl
 from rendement.demo import generate_sector
 from rendement.demo.exports import csv_text
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "voorbeelden"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "voorbeelden"
 YEAR = 2025
 ROWS = 5
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement import disclosure
-from rendement.disclosure import (
+from rendement.benchmark import disclosure
+from rendement.benchmark.disclosure import (
     EMPTY,
     PUBLISHED,
     REASONS,
@@ -42,8 +42,8 @@ from rendement.disclosure import (
     secondary_suppression,
     suppress_empty_with_projects,
 )
+from rendement.benchmark.regions import REGIONS, with_region
 from rendement.mkba.status import STATUS_COLUMN, complete_project_years
-from rendement.regions import REGIONS, with_region
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
@@ -745,7 +745,7 @@ def cost_reference(
 
 def write_cost_reference(lake_root: Path, reference: pl.DataFrame) -> Path:
     """Replace the reference file in the lake (atomically)."""
-    from rendement.lake import Lake
+    from rendement.core.lake import Lake
 
     return Lake.write(reference.select(list(REFERENCE_COLUMNS)), lake_root / REFERENCE_FILE)
 

@@ -38,9 +38,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rendement.benchmark import CELL_COLUMNS, build_benchmarks
-from rendement.disclosure import DisclosureRules
-from rendement.home import Home
+from rendement.benchmark.cells import CELL_COLUMNS, build_benchmarks
+from rendement.benchmark.disclosure import DisclosureRules
+from rendement.core.home import Home
 from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
 from rendement.mkba.status import COMPLETE, STATUS_COLUMN
 from rendement.reports.aggregates import (

@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rendement.preflight import preflight
+    from rendement.intake.preflight import preflight
 
     if not args.bestand.is_file():
         print(f"rendement check: bestand niet gevonden: {args.bestand}", file=sys.stderr)

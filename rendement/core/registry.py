@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rendement.service import tokens
+from rendement.core import tokens
 
 VERSION = 1
 

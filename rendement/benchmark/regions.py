@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-GEMEENTEN_CSV = Path(__file__).parent / "data" / "gemeenten.csv"
+GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "gemeenten.csv"
 
 UNKNOWN = "onbekend"
 

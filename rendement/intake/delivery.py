@@ -24,8 +24,8 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement import audit
-from rendement.home import Home
+from rendement.core import audit
+from rendement.core.home import Home
 
 SERVICE_ACTOR = "uploadservice"
 STATUSES = ("geleverd", "deels_afgekeurd", "afgekeurd", "in_behandeling", "niet_geleverd")
@@ -141,7 +141,7 @@ def delivery_status(
     """Per organisation: status for reporting year `year` and the counts behind it.
 
     `registry_orgs`: the organisation register (`Registry.organisations()`, id -> name) or just
-    ids. `audit_frame`: `rendement.audit.read(home.audit_log)`. Columns: see `SCHEMA`.
+    ids. `audit_frame`: `rendement.core.audit.read(home.audit_log)`. Columns: see `SCHEMA`.
     """
     files = file_states(audit_frame).filter(pl.col("periode") == year)
     counts = files.group_by("organisatie_id").agg(
@@ -281,7 +281,7 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
 
 def write_delivery_page(home: Home, year: int) -> Path:
     """Write `site/leveringen.html` for `year` from the register and the audit log."""
-    from rendement.registry import Registry
+    from rendement.core.registry import Registry
     from rendement.reports.page import write_page
 
     orgs = Registry.load(home.registry).organisations()

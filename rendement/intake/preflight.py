@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from rendement.intake import NO_PERIOD_MESSAGE, canonical_tables
+from rendement.intake.accept import NO_PERIOD_MESSAGE, canonical_tables
 
 
 @dataclass
@@ -46,7 +46,7 @@ def preflight(
     organisatie_id: str = "CONTROLE",
     today: dt.date | None = None,
 ) -> Preflight:
-    from rendement.validation_report import report_json, report_text
+    from rendement.intake.validation_report import report_json, report_text
     from schemas.validate import validate_upload
     from sources import UnreadableFile, read_upload
 

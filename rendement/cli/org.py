@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 def add_parser(sub) -> None:
@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rendement.registry import Registry, RegistryError
+    from rendement.core.registry import Registry, RegistryError
 
     home = Home.from_env(args.home)
     try:
@@ -66,9 +66,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deliveries(home: Home, year: int | None) -> int:
-    from rendement import audit
-    from rendement.delivery import STATUS_LABELS, delivery_status, latest_year, write_delivery_page
-    from rendement.registry import Registry
+    from rendement.core import audit
+    from rendement.core.registry import Registry
+    from rendement.intake.delivery import (
+        STATUS_LABELS,
+        delivery_status,
+        latest_year,
+        write_delivery_page,
+    )
 
     log = audit.read(home.audit_log)
     year = year or latest_year(log)

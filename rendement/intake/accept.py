@@ -25,10 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement import audit
-from rendement.home import Home
-from rendement.lake import Lake
-from rendement.privacy import load_or_create_key, pseudonymise
+from rendement.core import audit
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.core.privacy import load_or_create_key, pseudonymise
 from schemas import RULES_VERSION
 from schemas.tables import KEYS, MODELS
 
@@ -308,7 +308,7 @@ def cost_norm(lake_root: Path, parameters: str | Path | None = None):
     standard costs of the parameter set (None = the shipped standard set; base values in its
     price year) and the sector's reference per intervention that the benchmark last wrote to
     the lake. None while there is no reference yet: then there is nothing to compare with."""
-    from rendement.benchmark import read_cost_reference
+    from rendement.benchmark.cells import read_cost_reference
     from schemas.cross_table import CostNorm
 
     reference = read_cost_reference(lake_root)
@@ -431,7 +431,7 @@ def _keep_previous_of_rejected(
 
 def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
     """The upload's validation report, JSON and HTML from one report dict."""
-    from rendement.validation_report import render_report_html, report_json
+    from rendement.intake.validation_report import render_report_html, report_json
 
     kwargs = dict(
         organisatie_id=outcome.organisatie_id,

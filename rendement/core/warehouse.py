@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from rendement.lake import TABLE_KEYS
+from rendement.core.lake import TABLE_KEYS
 from schemas.tables import MODELS, polars_schema
 
 SCHEMAS = {
@@ -105,7 +105,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
-# In the order of the files intake writes (`rendement.intake.accept_org`).
+# In the order of the files intake writes (`rendement.intake.accept.accept_org`).
 QUARANTINE_DDL = (
     "tabel VARCHAR, _bestand VARCHAR, _rij BIGINT, regel VARCHAR, kolom VARCHAR, "
     "waarde VARCHAR, melding VARCHAR, organisatie_id VARCHAR, checksum VARCHAR, periode BIGINT"

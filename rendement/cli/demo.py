@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rendement.home import Home
+from rendement.core.home import Home
 
 
 def add_parser(sub) -> None:
@@ -29,9 +29,9 @@ def _say(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.run import run_pipeline
+    from rendement.cli.summary import sector_summary
+    from rendement.core.privacy import load_or_create_key
     from rendement.demo import generate_sector, write_exports
-    from rendement.privacy import load_or_create_key
-    from rendement.summary import sector_summary
 
     if args.orgs < 1:
         _say("rendement demo: --orgs moet minstens 1 zijn")
@@ -89,7 +89,7 @@ def write_demo_override(home: Home) -> None:
 def _register(home: Home, org_id: str, naam: str) -> None:
     """Demo organisations are in the register, so delivery status and the upload service know
     them (`rendement token new ORG001` then works on the demo home)."""
-    from rendement.registry import Registry
+    from rendement.core.registry import Registry
 
     with Registry.edit(home.registry) as registry:
         if not registry.has(org_id):

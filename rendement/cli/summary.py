@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rendement.formatting import fmt_int
-from rendement.home import Home
-from rendement.warehouse import connect
+from rendement.core.formatting import fmt_int
+from rendement.core.home import Home
+from rendement.core.warehouse import connect
 
 
 def sector_summary(home: Home) -> str:

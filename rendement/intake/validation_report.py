@@ -44,7 +44,7 @@ import re
 
 import polars as pl
 
-from rendement.gt import GT
+from rendement.reports.gt import GT
 from schemas import RULES_VERSION
 from schemas.rules import BESTAND, FOUT, MASK, ORDER, WAARSCHUWING, rule
 

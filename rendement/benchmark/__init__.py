@@ -1,0 +1,1 @@
+"""Stage 4: sector benchmark cells with disclosure control, regions, the cost reference."""

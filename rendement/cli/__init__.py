@@ -1,0 +1,1 @@
+"""The `rendement` command line (`main.py`): one module per subcommand."""

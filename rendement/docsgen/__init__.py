@@ -1,0 +1,1 @@
+"""Generators of documentation that quotes the code or figures (so it cannot go stale)."""

@@ -1,0 +1,1 @@
+"""Releases: the annual overview, published once and then frozen."""
