@@ -1,0 +1,25 @@
+"""Every output users read is byte-identical to the recorded one (tests/golden): the warehouse
+tables and the site's pages of the test demo sector. Refactoring the code must not move a
+number, a word or a byte of HTML; a change that is meant to, rewrites the record with
+`python -m tests.support_outputs --write` in the same commit (see tests/support_outputs.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support_outputs import GOLDEN, output_digests
+from tests.test_reports_browser import copy_home
+
+pytestmark = pytest.mark.integration
+
+
+def test_demo_outputs_are_byte_identical_to_the_record(demo_home, tmp_path):
+    home = copy_home(demo_home, tmp_path / "home")
+    found = output_digests(home)
+    expected = json.loads(GOLDEN.read_text("utf-8"))
+    for kind in ("tabellen", "paginas"):
+        changed = sorted(k for k in expected[kind] if found[kind].get(k) != expected[kind][k])
+        added = sorted(set(found[kind]) - set(expected[kind]))
+        assert not changed and not added, (kind, changed[:20], added[:20])
