@@ -18,6 +18,7 @@ A finding names columns and shares, never values: its message may be shown, logg
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -188,34 +189,18 @@ def find_bsn(
 # --- pseudonymisation -----------------------------------------------------------------------
 
 
-_SHA256_BLOCK = 64
-_IPAD = bytes(b ^ 0x36 for b in range(256))
-_OPAD = bytes(b ^ 0x5C for b in range(256))
-
-
 def _hmac_hex(key: bytes, prefix: bytes, values: list[str]) -> list[str]:
     """The first `PSEUDONYM_LENGTH` hex characters of HMAC-SHA256(key, prefix + value) per value.
 
-    Exactly `hmac.new(key, prefix + value, sha256).hexdigest()[:32]` (RFC 2104; the tests
-    compare with `hmac.new`), but the keyed inner state (key XOR ipad, then the prefix) and
-    outer state (key XOR opad) are hashed once and copied per value: ≈ 0.8 µs per id instead of
-    1.2 µs with `hmac.new(...).copy()` and 3.3 µs with `hmac.digest`, which sets the key up
-    again on every call.
+    The standard library's HMAC: the keyed state with the prefix is set up once and copied per
+    value (`hmac.HMAC.copy`), so the key is not prepared again for every id.
     """
-    if len(key) > _SHA256_BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_SHA256_BLOCK, b"\0")
-    inner = hashlib.sha256(key.translate(_IPAD))
-    inner.update(prefix)
-    outer = hashlib.sha256(key.translate(_OPAD))
-    inner_copy, outer_copy = inner.copy, outer.copy
+    copy = hmac.new(key, prefix, hashlib.sha256).copy
     half = PSEUDONYM_LENGTH // 2  # two hex characters per byte
     out = []
     for value in values:
-        mac_inner = inner_copy()
-        mac_inner.update(value.encode("utf-8"))
-        mac = outer_copy()
-        mac.update(mac_inner.digest())
+        mac = copy()
+        mac.update(value.encode("utf-8"))
         out.append(mac.digest()[:half].hex())
     return out
 
