@@ -1,29 +1,30 @@
-"""Shared fixtures: one small demo sector processed by the real pipeline, reused by many tests."""
+"""Shared fixtures: one small demo sector processed by the real pipeline, reused by many tests;
+and the markers `unit`, `integration`, `browser`, given by the folder a test module is in
+(tests/README.md)."""
 
 from __future__ import annotations
 
-import os
-import random
 from pathlib import Path
 
 import pytest
-from stdnum.nl import bsn as stdnum_bsn
 
 from rendement.core.home import Home
+from tests.support.homes import DEMO_ORGS, DEMO_SEED, restored_env
 
-DEMO_ORGS = 8
-DEMO_SEED = 11
+TESTS = Path(__file__).resolve().parent
+FOLDER_MARKERS = ("unit", "integration", "browser")
 
 
-def valid_bsns(n: int, seed: int = 1) -> list[str]:
-    """`n` random numbers that pass the BSN 11-proef (seeded): BSNs as a screen must see them."""
-    rng = random.Random(seed)
-    out: list[str] = []
-    while len(out) < n:
-        candidate = f"{rng.randrange(10_000_000, 999_999_999):09d}"
-        if stdnum_bsn.is_valid(candidate):
-            out.append(candidate)
-    return out
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by its folder: tests/unit → `unit`, tests/integration → `integration`,
+    tests/browser → `browser`, so `pytest -m unit` selects exactly the fast folder."""
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        if not path.is_relative_to(TESTS):
+            continue
+        folder = path.relative_to(TESTS).parts[0]
+        if folder in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 @pytest.fixture(scope="session")
@@ -32,13 +33,10 @@ def demo_home(tmp_path_factory) -> Home:
     from rendement.cli.main import main
 
     root = tmp_path_factory.mktemp("demo-home")
-    saved = {k: os.environ.get(k) for k in ("RENDEMENT_HOME", "DAGSTER_HOME")}
-    code = main(["demo", "--orgs", str(DEMO_ORGS), "--seed", str(DEMO_SEED), "--home", str(root)])
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with restored_env("RENDEMENT_HOME", "DAGSTER_HOME"):
+        code = main(
+            ["demo", "--orgs", str(DEMO_ORGS), "--seed", str(DEMO_SEED), "--home", str(root)]
+        )
     assert code == 0
     return Home(Path(root).resolve())
 

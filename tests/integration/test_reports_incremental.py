@@ -1,0 +1,311 @@
+"""The reports stage renders only what changed, and fast, without changing a byte of output.
+
+* After one organisation's data changes, only its page is rendered again; every other
+  organisation's page is left alone (same bytes, same file: not rewritten).
+* What every organisation page shows of the sector (a release), the date and the report code
+  are part of every page's fingerprint: a change there renders every page again.
+* A build in the process pool writes the same bytes as a build in one process.
+* The faster great-tables (`rendement.reports.gt`) writes the same HTML as great-tables as shipped,
+  and the bootstrap medians equal numpy's nanmedian.
+
+Works on copies of the session's demo home (8 organisations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+from rendement.mkba import load_parameters
+from rendement.release.publish import publish_release
+from rendement.reports import build_site, org_pages
+from rendement.reports.aggregates import _bootstrap_medians, interval_cells
+from rendement.reports.data import INTERVAL_CACHE, cached_interval_cells, read_warehouse
+from rendement.reports.gt import great_tables_as_shipped
+from rendement.reports.tables import gt_html
+from tests.support.homes import copy_home
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_parameters()
+
+
+@pytest.fixture
+def home(demo_home, tmp_path, params):
+    """A copy of the demo home with its site built once (every organisation page current)."""
+    h = copy_home(demo_home, tmp_path / "home")
+    build_site(h, params, today=TODAY)
+    return h
+
+
+def org_files(home) -> dict[str, tuple[bytes, int, int]]:
+    """{organisation: (page bytes, mtime_ns, inode)} of every organisation page."""
+    out = {}
+    for page in sorted(home.site.glob("org/*/index.html")):
+        st = page.stat()
+        out[page.parent.name] = (page.read_bytes(), st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def organisations(home) -> list[str]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = con.execute("SELECT DISTINCT organisatie_id FROM mkba.project ORDER BY 1").fetchall()
+    return [r for (r,) in rows]
+
+
+def test_an_unchanged_site_renders_no_organisation_page(home, params):
+    before = org_files(home)
+    assert len(before) == 8
+    pages = build_site(home, params, today=TODAY)
+    assert pages.rendered == []
+    assert len(pages.unchanged) == 8
+    assert org_files(home) == before
+    # the returned list still names every page of the site
+    assert {p.parent.name for p in pages if p.name == "index.html" and "org" in p.parts} == set(
+        before
+    )
+
+
+def test_one_organisations_change_renders_only_its_page(home, params):
+    before = org_files(home)
+    changed = organisations(home)[2]
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(
+            "UPDATE mkba.project SET kosten = kosten * 1.5 WHERE organisatie_id = ?", [changed]
+        )
+    pages = build_site(home, params, today=TODAY)
+    after = org_files(home)
+    assert [p.parent.name for p in pages.rendered] == [changed]
+    assert after[changed][0] != before[changed][0]  # its cost figures changed
+    for org, state in before.items():
+        if org != changed:
+            assert after[org] == state, f"{org} was rewritten"  # bytes, mtime and inode
+
+
+def test_whole_period_and_switching_values_are_part_of_the_fingerprint(home, params):
+    """The organisation page shows mkba.project_looptijd and mkba.schakelwaarden: a change in
+    either renders that organisation's page again, and only that one."""
+    before = org_files(home)
+    a, b = organisations(home)[:2]
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(
+            "UPDATE mkba.project_looptijd SET kosten = kosten * 2 WHERE organisatie_id = ?", [a]
+        )
+        con.execute(
+            "UPDATE mkba.schakelwaarden SET deadweight_bij_bkr_1 = 0.5 WHERE organisatie_id = ?",
+            [b],
+        )
+    pages = build_site(home, params, today=TODAY)
+    assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b])
+    after = org_files(home)
+    assert after[a][0] != before[a][0] and after[b][0] != before[b][0]
+    assert b"50\xc2\xa0%" in after[b][0]  # the new switching value, 50 %
+
+
+def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
+    a, b = organisations(home)[:2]
+    folder = home.org_site(a) / "validatie"
+    folder.mkdir(exist_ok=True)
+    (folder / "0123456789abcdef.html").write_text("<p>rapport</p>", "utf-8")
+    (home.org_site(b) / org_pages.FINGERPRINT_FILE).unlink()
+    pages = build_site(home, params, today=TODAY)
+    assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b])
+
+
+def test_a_release_renders_every_organisation_page(home, params):
+    before = org_files(home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        years = [y for (y,) in con.execute("SELECT DISTINCT jaar FROM mkba.project").fetchall()]
+    year = max(y for y in years if y < dt.date.today().year)
+    assert publish_release(home, year, params).created
+    pages = build_site(home, params, today=TODAY)
+    after = org_files(home)
+    assert sorted(p.parent.name for p in pages.rendered) == sorted(before)
+    # the sector's published figures now appear on the organisation pages
+    changed = [org for org in before if after[org][0] != before[org][0]]
+    assert changed, "no organisation page shows the released figures"
+
+
+def test_the_date_and_the_report_code_are_part_of_every_fingerprint(home, params, monkeypatch):
+    pages = build_site(home, params, today=TODAY + dt.timedelta(days=1))
+    assert len(pages.rendered) == 8 and pages.unchanged == []
+    assert build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered == []
+    monkeypatch.setattr(org_pages, "code_version", lambda: "andere code")
+    assert len(build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered) == 8
+
+
+def test_a_pooled_build_writes_the_same_bytes_as_one_process(
+    demo_home, tmp_path, params, monkeypatch
+):
+    pools = []
+    real = org_pages.per_organisation
+
+    def recording(fn, org_ids):
+        pools.append(list(org_ids))
+        return real(fn, org_ids)
+
+    monkeypatch.setattr(org_pages, "per_organisation", recording)
+    monkeypatch.setattr(org_pages, "POOL_MIN_PAGES", 4)  # the demo has 8 organisations
+    built = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("RENDEMENT_WORKERS", workers)
+        h = copy_home(demo_home, tmp_path / f"home-{workers}")
+        for page in h.site.glob("org/*/index.html"):  # as in a fresh site
+            page.unlink()
+        pages = build_site(h, params, today=TODAY)
+        assert len(pages.rendered) == 8
+        built[workers] = {
+            p.relative_to(h.site).as_posix(): p.read_bytes()
+            for p in sorted(h.site.rglob("*"))
+            if p.is_file()
+        }
+    assert len(pools) == 1 and len(pools[0]) == 8  # only the second build used the pool
+    assert built["1"] == built["2"]
+
+
+# ------------------------------------------------------------------------------ units
+
+
+def _tables() -> list[tuple[str, pl.DataFrame, dict]]:
+    """Tables that go through every path of the replaced great-tables functions: raw and
+    escaped text, groups and stub, missing values, and columns that are not text."""
+    text = pl.DataFrame(
+        {
+            "jaar": ["2025", "2025", "2024"],
+            "project": ["P1 · <b>Buurt</b> & co", "P2", None],
+            "bedrag": ["€\u00a01.234", None, "<span class='sym'>x</span>"],
+            "noot": ["a < b", "", "“quote”"],
+        }
+    )
+    mixed = pl.DataFrame(
+        {
+            "naam": ["een", "twee", None, "vier"],
+            "aantal": [1, None, 3, 4],
+            "waarde": [1.5, float("nan"), None, -0.0],
+            "vlag": [True, False, None, True],
+            "lijst": [["a", "b"], [], None, ["c"]],
+            "datum": [dt.date(2025, 1, 1), None, dt.date(2024, 12, 31), dt.date(2025, 6, 30)],
+        }
+    )
+    return [
+        (
+            "t-tekst",
+            text,
+            dict(
+                stub="project",
+                group="jaar",
+                raw=["bedrag"],
+                right=["bedrag", "bedrag"],
+                center=["noot"],
+                labels={"bedrag": "Bedrag <€>", "noot": "Noot"},
+                spanners=[("Geld & zo", ["bedrag", "noot"])],
+            ),
+        ),
+        ("t-verborgen", text, dict(hide=["noot"], subtitle="Sub <x>", width=None)),
+        ("t-gemengd", mixed, dict(title="Gemengd", notes=["noot <i>"], raw=["naam"])),
+        ("t-leeg", text.clear(), dict(title="Leeg")),
+    ]
+
+
+def test_faster_great_tables_writes_the_same_html():
+    for table_id, frame, options in _tables():
+        fast = [gt_html(frame, table_id, **options) for _ in range(2)]  # the second from cache
+        with great_tables_as_shipped():
+            shipped = gt_html(frame, table_id, **options)
+        assert fast[0] == shipped, table_id
+        assert fast[1] == shipped, table_id
+
+
+def test_bootstrap_medians_equal_the_median_of_each_drawn_sample():
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        orgs = int(rng.integers(2, 40))
+        per_org = [
+            np.round(rng.lognormal(0.0, 1.0, int(rng.integers(1, 10))), int(rng.integers(0, 3)))
+            for _ in range(orgs)
+        ]
+        if rng.random() < 0.3:  # one organisation holds most values: medians off the middle
+            per_org[0] = np.full(60, 3.0)
+        values = np.concatenate(per_org)
+        owner = np.repeat(np.arange(orgs), [len(v) for v in per_org])
+        order = np.argsort(values, kind="stable")
+        picks = rng.integers(0, orgs, size=(100, orgs))
+        counts = np.stack([np.bincount(p, minlength=orgs) for p in picks])
+        expected = np.array([np.median(np.concatenate([per_org[o] for o in p])) for p in picks])
+        got = _bootstrap_medians(values[order], owner[order], counts)
+        assert np.array_equal(got, expected), orgs
+        assert not any(math.isnan(v) for v in got)
+
+
+def _sector_pages(home) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(home.site.glob("*.html"))}
+
+
+def test_cached_intervals_follow_their_projects(home, params, tmp_path):
+    """A year's cached intervals are used only while its projects are the same: a changed
+    benefit/cost ratio computes that year again, and the site equals one built without cache."""
+    cache = home.site / INTERVAL_CACHE
+    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    assert first, "no intervals cached"
+    org = organisations(home)[0]
+    with duckdb.connect(str(home.warehouse)) as con:
+        year = con.execute("SELECT max(jaar) FROM mkba.project").fetchall()[0][0]
+        con.execute(
+            "UPDATE mkba.project SET bkr = bkr * 3 + 1 WHERE jaar = ? AND organisatie_id = ?",
+            [year, org],
+        )
+    build_site(home, params, today=TODAY)
+    second = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    renewed = set(second) - set(first)
+    assert [n.split("-")[1] for n in renewed] == [str(year)]
+    assert {n: second[n] for n in second if n not in renewed} == {
+        n: t for n, t in first.items() if not n.startswith(f"intervallen-{year}-")
+    }
+    wh = read_warehouse(home.warehouse)
+    years = sorted(wh.cells["jaar"].unique().to_list())
+    fresh = interval_cells(wh.projects, years, wh.rules)
+    assert cached_interval_cells(wh.projects, years, wh.rules, cache).equals(fresh)
+    # the same pages as a build that computes everything
+    with_cache = _sector_pages(home)
+    other = copy_home(home, tmp_path / "zonder-cache")
+    for p in (other.site / INTERVAL_CACHE).glob("*"):
+        p.unlink()
+    build_site(other, params, today=TODAY)
+    assert _sector_pages(other) == with_cache
+
+
+def test_locale_formats_read_the_cached_locale_files_the_same():
+    from rendement.reports.gt import GT
+
+    frame = pl.DataFrame(
+        {
+            "n": [1234567.891, -0.5, None],
+            "geld": [1234.5, -99.0, 0.0],
+            "deel": [0.125, 1.0, None],
+            "dag": [dt.date(2025, 3, 1), None, dt.date(2024, 12, 31)],
+        }
+    )
+
+    def render() -> str:
+        return (
+            GT(frame, id="t-locale", locale="nl")
+            .fmt_number(columns="n", decimals=2)
+            .fmt_currency(columns="geld", currency="EUR")
+            .fmt_percent(columns="deel", decimals=1)
+            .fmt_date(columns="dag", date_style="day_m_year")
+            .as_raw_html()
+        )
+
+    fast = render()
+    with great_tables_as_shipped():
+        shipped = render()
+    assert fast == shipped
+    assert "1.234.567,89" in fast

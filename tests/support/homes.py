@@ -1,0 +1,49 @@
+"""Data homes for tests: the size and seed of the session's demo sector (tests/conftest.py),
+private copies of a home, environment variables restored after a run, and valid-looking BSNs."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from stdnum.nl import bsn as stdnum_bsn
+
+from rendement.core.home import Home
+
+DEMO_ORGS = 8
+DEMO_SEED = 11
+
+
+def valid_bsns(n: int, seed: int = 1) -> list[str]:
+    """`n` random numbers that pass the BSN 11-proef (seeded): BSNs as a screen must see them."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        candidate = f"{rng.randrange(10_000_000, 999_999_999):09d}"
+        if stdnum_bsn.is_valid(candidate):
+            out.append(candidate)
+    return out
+
+
+@contextmanager
+def restored_env(*names: str):
+    """Put the named environment variables back as they were (the CLI sets RENDEMENT_HOME,
+    DAGSTER_HOME)."""
+    saved = {k: os.environ.get(k) for k in names}
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def copy_home(source: Home, target: Path) -> Home:
+    """A private copy of a data home (the session's demo home stays untouched)."""
+    shutil.copytree(source.root, target, symlinks=False)
+    return Home(target.resolve())
