@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rendement.core.formatting import fmt_int
+from rendement.core.formatting import nl_number
 from rendement.core.home import Home
 from rendement.core.warehouse import connect
 
@@ -23,11 +23,11 @@ def sector_summary(home: Home) -> str:
         refused = one("SELECT count(*) FROM intake.leveringen WHERE uitkomst = 'geweigerd'")
     lines = [
         "Klaar.",
-        f"  Organisaties:          {fmt_int(orgs)}",
-        f"  Projecten:             {fmt_int(projects)}",
-        f"  Rijen geaccepteerd:    {fmt_int(accepted)}",
-        f"  Rijen in quarantaine:  {fmt_int(quarantined)}",
-        f"  Bestanden geweigerd:   {fmt_int(refused)}",
+        f"  Organisaties:          {nl_number(orgs)}",
+        f"  Projecten:             {nl_number(projects)}",
+        f"  Rijen geaccepteerd:    {nl_number(accepted)}",
+        f"  Rijen in quarantaine:  {nl_number(quarantined)}",
+        f"  Bestanden geweigerd:   {nl_number(refused)}",
         f"  Warehouse:             {home.warehouse}",
         f"  Rapport:               {home.site / 'index.html'}",
     ]

@@ -5,7 +5,8 @@ Each package keeps its templates in its own `templates/` folder (`rendement/repo
 "page.html", ...)` renders one. Autoescape is on for every template, so a value from an upload
 (a project name, a cell) can never become markup; HTML that is already safe (a great-tables
 table, an SVG chart built from numbers) is passed as `markupsafe.Markup`. Undefined names are
-errors, not empty strings. Whitespace is kept as written (`keep_trailing_newline`), so a
+errors, not empty strings. The Dutch formatter is there as filters
+(`{{ x|nl_euro }}`, see `FILTERS`). Whitespace is kept as written (`keep_trailing_newline`), so a
 template decides every byte of its output.
 """
 
@@ -16,18 +17,33 @@ import functools
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-__all__ = ["Markup", "environment", "render"]
+from rendement.core import formatting
+
+__all__ = ["FILTERS", "Markup", "environment", "render"]
+
+# The Dutch formatter (`rendement.core.formatting`) as filters: `{{ kosten|nl_euro }}`,
+# `{{ aandeel|nl_percent(0) }}`, `{{ n|nl_number }}`, `{{ bkr|nl_ratio }}`, `{{ dag|nl_date }}`.
+FILTERS = {
+    "nl_number": formatting.nl_number,
+    "nl_euro": formatting.nl_euro,
+    "nl_percent": formatting.nl_percent,
+    "nl_ratio": formatting.nl_ratio,
+    "nl_date": formatting.nl_date,
+    "nl_datetime": formatting.nl_datetime,
+}
 
 
 @functools.cache
 def environment(package: str) -> Environment:
     """The Jinja2 environment of one package's `templates/` folder (built once)."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader(package, "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters.update(FILTERS)
+    return env
 
 
 def render(package: str, name: str, /, **context: object) -> str:

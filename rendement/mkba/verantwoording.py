@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from rendement.core.formatting import nl_number
 from rendement.mkba.params import Param, ParameterSet, Pathway
 from schemas.vocabulary import DOMAINS, INSTRUMENTS, INTERVENTIONS
 
@@ -197,10 +198,7 @@ def verantwoording_table(params: ParameterSet) -> pl.DataFrame:
 
 def nl(value: float | None, decimals: int = 0) -> str:
     """Dutch number format: 12.345,67."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return nl_number(value, decimals, minus="-")
 
 
 def _pct(value: float) -> str:

@@ -21,8 +21,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rendement.core.formatting import nl_number
 from rendement.reports.page import esc
-from rendement.reports.tables import nl_number
 
 INK = "#1d2a36"
 MUTED = "#8795a1"

@@ -17,20 +17,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from rendement.benchmark.disclosure import PUBLISHED, REASONS
+from rendement.core.formatting import nl_number, nl_percent, nl_ratio
 from rendement.reports import charts
 from rendement.reports.context import Context
 from rendement.reports.data import Published
 from rendement.reports.page import esc
 from rendement.reports.sector import legend_table, year_label
-from rendement.reports.tables import (
-    Cell,
-    CellIndex,
-    gt_html,
-    nl_number,
-    nl_percent,
-    nl_ratio,
-    symbol_html,
-)
+from rendement.reports.tables import Cell, CellIndex, gt_html, symbol_html
 from rendement.reports.words import (
     RATIO,
     RATIO_HEADER,

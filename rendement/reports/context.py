@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rendement.core.formatting import nl_date, nl_number
 from rendement.reports.page import esc, page
-from rendement.reports.tables import nl_number
 
 DOMAIN_TOTAL_LABEL = "Hele sector"
 
@@ -85,7 +85,7 @@ class Context:
 
 
 def _date(iso: str) -> str:
-    return dt.date.fromisoformat(iso[:10]).strftime("%d-%m-%Y")
+    return nl_date(iso)
 
 
 def period_text(manifest: dict) -> str:

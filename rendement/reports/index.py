@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from rendement.core.formatting import nl_number
 from rendement.reports.context import Context, date_text, period_text
 from rendement.reports.data import Published
 from rendement.reports.page import esc
-from rendement.reports.tables import gt_html, nl_number
+from rendement.reports.tables import gt_html
 
 
 def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> str:

@@ -14,19 +14,11 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core.formatting import DASH, nl_datetime, nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
 from rendement.reports.page import esc, page
-from rendement.reports.tables import (
-    DASH,
-    CellIndex,
-    gt_html,
-    nl_euro,
-    nl_number,
-    nl_percent,
-    nl_ratio,
-    symbol_html,
-)
+from rendement.reports.tables import CellIndex, gt_html, symbol_html
 from rendement.reports.words import (
     INCOMPLETE,
     RATIO,
@@ -972,9 +964,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> str:
             {
                 "bestand": r["bestand"] or "",
                 "periode": "" if r["periode"] is None else str(r["periode"]),
-                "ontvangen": dt.datetime.fromisoformat(received).strftime("%d-%m-%Y %H:%M")
-                if received
-                else "",
+                "ontvangen": nl_datetime(received) if received else "",
                 "uitkomst": labels.get(r["uitkomst"], r["uitkomst"] or "")
                 + (" (vervangen)" if r.get("vervangen") else ""),
                 "rapport": link,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 from collections.abc import Sequence
 from pathlib import Path
+
+from rendement.core.files import write_atomic
+from rendement.core.formatting import nl_date
 
 CSS = """
 :root { --ink:#1d2a36; --muted:#5b6b7a; --accent:#0b6e69; --accent-soft:#cfe6e4;
@@ -113,7 +115,7 @@ def page(
     (every dynamic part already escaped); `title` and `subtitle` are escaped here.
     """
     sub = f'<p class="lead">{esc(subtitle)}</p>' if subtitle else ""
-    stamp = f"Gemaakt op {generated.strftime('%d-%m-%Y')}." if generated else ""
+    stamp = f"Gemaakt op {nl_date(generated)}." if generated else ""
     href = home_href if home_href is not None else f"{root}/index.html"
     marked = ' aria-current="page"'
     links = "".join(
@@ -146,11 +148,4 @@ def page(
 def write_page(path: Path, document: str) -> Path:
     """Write a page by renaming a finished temporary file over it: a reader (the upload
     service, a browser) never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(document, "utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_atomic(path, document)

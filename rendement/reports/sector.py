@@ -8,19 +8,12 @@ from __future__ import annotations
 import polars as pl
 
 from rendement.benchmark.disclosure import legend
+from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.reports import charts
 from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published
 from rendement.reports.page import esc
-from rendement.reports.tables import (
-    CellIndex,
-    gt_html,
-    nl_euro,
-    nl_number,
-    nl_percent,
-    nl_ratio,
-    symbol_html,
-)
+from rendement.reports.tables import CellIndex, gt_html, symbol_html
 from rendement.reports.words import definition_html
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 

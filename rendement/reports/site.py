@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
@@ -150,7 +151,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
         pub,
         organisations=organisations,
         parameter_version=params.version,
-        data_received=received.strftime("%d-%m-%Y %H:%M UTC") if received else None,
+        data_received=f"{nl_datetime(received)} UTC" if received else None,
         extra_links=extra,
     )
     for name, html in documents.items():

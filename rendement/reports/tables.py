@@ -16,18 +16,15 @@ convention is `€ 1.234` (with a space) and suppressed cells show a symbol inst
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
+from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.reports.gt import GT
 from rendement.reports.page import esc
 
-MINUS = "\u2212"
-NBSP = "\u00a0"
-DASH = "–"
 FONT_STACK = [
     "system-ui",
     "-apple-system",
@@ -40,40 +37,6 @@ FONT_STACK = [
 
 
 # ------------------------------------------------------------------------------- numbers
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and isinstance(value, int | float) and math.isfinite(value)
-
-
-def nl_number(value: float | None, decimals: int = 0) -> str:
-    """12.345,6 with a real minus sign; – for a missing value; never −0."""
-    if not _finite(value):
-        return DASH
-    text = f"{abs(value):,.{decimals}f}".replace(",", "\x00").replace(".", ",")
-    text = text.replace("\x00", ".")
-    negative = value < 0 and any(c not in "0,." for c in text)
-    return (MINUS if negative else "") + text
-
-
-def nl_euro(value: float | None, decimals: int = 0) -> str:
-    """€ 1.234 (− € 1.234 for a negative amount)."""
-    if not _finite(value):
-        return DASH
-    body = nl_number(abs(value), decimals)
-    negative = value < 0 and body.strip("0,.") != ""
-    return f"{MINUS}{NBSP}€{NBSP}{body}" if negative else f"€{NBSP}{body}"
-
-
-def nl_percent(fraction: float | None, decimals: int = 1) -> str:
-    """0.642 -> 64,2 %."""
-    if not _finite(fraction):
-        return DASH
-    return f"{nl_number(100 * fraction, decimals)}{NBSP}%"
-
-
-def nl_ratio(value: float | None) -> str:
-    return nl_number(value, 2)
 
 
 def by_unit(value: float | None, eenheid: str) -> str:

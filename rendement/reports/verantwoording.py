@@ -9,11 +9,12 @@ import re
 import polars as pl
 
 from rendement.benchmark.disclosure import DisclosureRules
+from rendement.core.formatting import DASH, nl_number
 from rendement.mkba import verantwoording_markdown, verantwoording_table
 from rendement.reports.aggregates import BOOTSTRAP_DRAWS
 from rendement.reports.context import Context
 from rendement.reports.page import esc
-from rendement.reports.tables import DASH, gt_html, nl_number
+from rendement.reports.tables import gt_html
 from rendement.reports.words import WHOLE_PERIOD
 
 GROUP_LABELS = {

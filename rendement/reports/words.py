@@ -4,9 +4,9 @@ why a ratio is missing."""
 
 from __future__ import annotations
 
+from rendement.core.formatting import nl_number, nl_percent
 from rendement.mkba.status import INCOMPLETE
 from rendement.reports.page import esc
-from rendement.reports.tables import nl_number, nl_percent
 
 RATIO = "Rendementsfactor"
 RATIO_LABEL = "Rendementsfactor (baten/kosten)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rendement.core.formatting import nl_datetime
 from rendement.reports.page import esc, page
 
 FORM_CSS = """
@@ -122,7 +123,7 @@ def _when(iso: str | None) -> str:
         moment = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return moment.strftime("%d-%m-%Y %H:%M:%S") + " (UTC)"
+    return nl_datetime(moment, seconds=True) + " (UTC)"
 
 
 def _dialect_text(dialect: dict) -> str:

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from rendement.core.formatting import nl_number
 from rendement.service.errors import ServiceError
 
 MiB = 1024 * 1024
@@ -49,7 +50,7 @@ class Detected:
 
 def _n(x: float) -> str:
     """A whole number the Dutch way: 1.029."""
-    return f"{x:,.0f}".replace(",", ".")
+    return nl_number(x)
 
 
 def unsupported(message: str) -> ServiceError:
