@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ import polars as pl
 
 from rendement.benchmark.cells import CELL_COLUMNS, build_benchmarks
 from rendement.benchmark.disclosure import DisclosureRules
+from rendement.core.files import atomic_path
 from rendement.core.home import Home
 from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
 from rendement.mkba.status import COMPLETE, STATUS_COLUMN
@@ -67,7 +67,6 @@ DATA_FILES = {
 }
 # Files a release made by an earlier version may lack (read as empty).
 OPTIONAL_FILES = ("rendementsfactor.parquet",)
-PAGES = ("index.html", "sector.html", "vergelijking.html", "verantwoording.html")
 
 
 class ReleaseError(ValueError):
@@ -361,11 +360,9 @@ def publish_release(
 
     root = releases_dir(home)
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".{rid}.{os.getpid()}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "site").mkdir(parents=True)
-    try:
+    # atomic: a release exists completely or not at all
+    with atomic_path(store) as tmp:
+        (tmp / "site").mkdir(parents=True)
         frames = {
             "cellen.parquet": cells,
             "baathebbers.parquet": stake,
@@ -384,10 +381,6 @@ def publish_release(
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"
         )
-        os.replace(tmp, store)  # atomic: a release exists completely or not at all
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     restore_release_pages(home)
     return ReleaseResult(manifest, True, store, release_site_dir(home, rid))
 
