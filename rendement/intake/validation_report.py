@@ -43,8 +43,8 @@ import html
 import re
 
 import polars as pl
+from great_tables import GT
 
-from rendement.reports.gt import GT
 from schemas import RULES_VERSION
 from schemas.rules import BESTAND, FOUT, MASK, ORDER, WAARSCHUWING, rule
 

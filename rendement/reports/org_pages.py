@@ -15,7 +15,7 @@ missing. The fingerprint covers:
   validation reports exist in its folder (the page links only to those);
 * what every page shares: the published figures of closed years it compares with, the
   parameter set's version and stakeholders, the date on the page, and the version of the code
-  that renders it (the source of `rendement.reports`, `rendement.reports.gt`, `rendement.core.formatting`
+  that renders it (the source of `rendement.reports`, `rendement.core.formatting`
   and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
   only stable within one polars version).
 

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
+from great_tables import GT
 
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
-from rendement.reports.gt import GT
 from rendement.reports.page import esc
 
 FONT_STACK = [
