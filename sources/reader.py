@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.privacy import BsnFinding, find_bsn
+from rendement.core.privacy import BsnFinding, find_bsn
 from sources.build import build_tables, table_of_fields
 from sources.convert import ColumnShape, convert_fields, number_shape
 from sources.dialect import (

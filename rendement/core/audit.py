@@ -1,7 +1,7 @@
 """The append-only audit log: who did what with which upload, when, with what outcome.
 
 JSON lines in `RENDEMENT_HOME/audit.jsonl`. Both the Dagster intake and the upload service append
-to it, so each line is written with one `write` under an exclusive `flock`; lines are never
+to it, so each line is written with one `write` under an exclusive lock; lines are never
 rewritten. The log carries checksums, organisation ids, detected dialects and outcomes; it never
 carries client identifiers, tokens or file contents.
 """
@@ -9,13 +9,14 @@ carries client identifiers, tokens or file contents.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from rendement.core.files import locked
 
 AUDIT_SCHEMA = {
     "tijdstip": pl.String,
@@ -53,13 +54,8 @@ def append(
     }
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(log_path, mode=0o640) as fd:
         os.write(fd, line)
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
     return record
 
 

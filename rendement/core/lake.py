@@ -2,8 +2,8 @@
 
 Partitioned assets write here, never to DuckDB: many organisations can be processed without
 fighting over the single DuckDB writer, and a re-upload rewrites only its own files. The
-warehouse asset loads what changed into DuckDB in one step. Writes are atomic (temp file +
-rename). `per_organisation` runs the partitioned assets' work in a pool of processes.
+warehouse asset loads what changed into DuckDB in one step. Writes are atomic
+(`rendement.core.files`). `per_organisation` runs the partitioned assets' work in a pool of processes.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from rendement.core.files import atomic_path, write_atomic
 from schemas.tables import KEYS, MODELS, polars_schema
 
 # The key of each canonical table within one organisation (declared once, in schemas.tables).
@@ -141,19 +142,13 @@ class Lake:
         MKBA), never filtered by their statistics, and level 1 makes these tables as small as the
         default level 3 (within 1 %, measured on 10M-size organisations) in ≈ 3/4 of the
         write time (8,790 accepted files per rebuild)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        df.write_parquet(tmp, compression="zstd", compression_level=1, statistics=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            df.write_parquet(tmp, compression="zstd", compression_level=1, statistics=False)
         return path
 
     @staticmethod
     def write_json(obj: dict, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), "utf-8")
-        os.replace(tmp, path)
-        return path
+        return write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
     # Staged tables (`receive_org` -> `accept_org`) are Arrow IPC, uncompressed: they are read
     # back once, by the next step, and removed; Parquet's encoding, compression and statistics

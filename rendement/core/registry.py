@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rendement.core import tokens
+from rendement.core.files import locked, write_atomic
 
 VERSION = 1
 
@@ -67,33 +65,15 @@ class Registry:
     def edit(cls, path: Path) -> Iterator[Registry]:
         """Load, change and save under an exclusive lock (one writer at a time)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = path.with_name(f".{path.name}.lock")
-        fd = os.open(lock, os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with locked(path.with_name(f".{path.name}.lock")):
             registry = cls.load(path)
             yield registry
             registry.save()
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def save(self) -> None:
         """Replace the file atomically; the result is readable by its owner only."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.data, fh, ensure_ascii=False, indent=2, sort_keys=True)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        write_atomic(self.path, text, mode=0o600, durable=True)
 
     # --- organisations --------------------------------------------------------------------
     def organisations(self) -> dict[str, str]:

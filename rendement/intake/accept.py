@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core import audit
+from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import load_or_create_key, pseudonymise
@@ -106,14 +107,7 @@ def _archived_checksums(home: Home, org_id: str) -> set[str]:
 def _archive(home: Home, path: Path, org_id: str, checksum: str, data: bytes) -> Path:
     """Keep the original as received: exactly the bytes that were hashed and read (not a second
     read of the inbox file, which could differ if it changed meanwhile), read-only."""
-    target = archived_path(home, org_id, checksum, path.suffix)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        os.fchmod(fh.fileno(), 0o440)
-    os.replace(tmp, target)
-    return target
+    return write_atomic(archived_path(home, org_id, checksum, path.suffix), data, mode=0o440)
 
 
 def _quarantine(home: Home, outcome: UploadOutcome) -> None:
@@ -445,7 +439,7 @@ def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
     stem = outcome.checksum[:16]
     report = report_json(result, **kwargs)
     Lake.write_json(report, folder / f"{stem}.json")
-    (folder / f"{stem}.html").write_text(render_report_html(report), "utf-8")
+    write_atomic(folder / f"{stem}.html", render_report_html(report))
 
 
 __all__ = [

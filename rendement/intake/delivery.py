@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core import audit
+from rendement.core.files import write_atomic
 from rendement.core.home import Home
 
 SERVICE_ACTOR = "uploadservice"
@@ -282,8 +283,7 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
 def write_delivery_page(home: Home, year: int) -> Path:
     """Write `site/leveringen.html` for `year` from the register and the audit log."""
     from rendement.core.registry import Registry
-    from rendement.reports.page import write_page
 
     orgs = Registry.load(home.registry).organisations()
     html = delivery_page_html(orgs, audit.read(home.audit_log), year)
-    return write_page(home.site / "leveringen.html", html)
+    return write_atomic(home.site / "leveringen.html", html)

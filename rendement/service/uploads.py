@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core import audit
+from rendement.core.files import fsync_dir, locked
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
 from rendement.service.errors import ServiceError
@@ -94,13 +94,8 @@ def generated_name(
 @contextlib.contextmanager
 def org_lock(folder: Path) -> Iterator[None]:
     """Serialise the duplicate check and the rename per organisation (threads and processes)."""
-    fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(folder / ".lock"):
         yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def find_duplicate(home: Home, org: str, checksum: str, size: int) -> str | None:
@@ -167,18 +162,10 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
             os.chmod(temp.path, 0o640)
             os.replace(temp.path, target)
             temp.kept = True
-            _fsync_dir(folder)
+            fsync_dir(folder)
         return Stored(201, _receipt(org, received, found, target.name, now, verdict))
     finally:
         temp.discard()
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _not_run(reason: str) -> dict:
