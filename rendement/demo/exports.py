@@ -12,13 +12,13 @@ the same bytes on every run (zip entries carry a fixed timestamp, see `xlsx.py`)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from rendement.core.files import write_atomic
 from rendement.demo.generator import DEFAULT_YEARS, TABLES, OrgDemo, generate_sector
 from rendement.demo.xlsx import workbook_bytes
 
@@ -42,19 +42,6 @@ def csv_text(frame: pl.DataFrame, *, title: str | None = None, blank_lines: int 
     return body + LINE_END * blank_lines
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a hidden temporary file in the same folder and a rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def title_row(org: OrgDemo, year: int) -> str:
     return f"Export {org.naam} — {year}"
 
@@ -71,12 +58,12 @@ def write_exports(org: OrgDemo, inbox: Path) -> list[Path]:
     for year in sorted(org.tables):
         tables = {name: org.tables[year][name] for name in TABLES}
         if org.file_format == "xlsx":
-            written.append(atomic_write(folder / f"export_{year}.xlsx", workbook_bytes(tables)))
+            written.append(write_atomic(folder / f"export_{year}.xlsx", workbook_bytes(tables)))
             continue
         title = title_row(org, year) if org.titelregel else None
         for name, frame in tables.items():
             text = csv_text(frame, title=title, blank_lines=org.lege_regels)
-            written.append(atomic_write(folder / f"{name}_{year}.csv", text.encode(org.encoding)))
+            written.append(write_atomic(folder / f"{name}_{year}.csv", text.encode(org.encoding)))
     return written
 
 

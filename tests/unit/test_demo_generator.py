@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,6 @@ from rendement.demo import (
     write_sector,
 )
 from rendement.demo import profiles as P
-from rendement.demo.exports import atomic_write
 from rendement.demo.generator import TABLES, loneliness_baseline, organisation_names
 from rendement.mkba import load_parameters
 from rendement.mkba.effects import measurement_pairs, project_years, quantities
@@ -272,21 +270,6 @@ def test_xlsx_workbooks_have_a_sheet_per_table_and_read_back(written):
                 back = _typed(sheets[table], table)
                 assert_frame_equal(back, tables[table])
                 MODELS[table].validate(_canonical(back, org.organisatie_id, table), lazy=True)
-
-
-def test_writes_are_atomic(tmp_path, monkeypatch):
-    target = tmp_path / "traject_2024.csv"
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        atomic_write(target, b"half a file")
-    assert list(tmp_path.iterdir()) == []
-    monkeypatch.undo()
-    atomic_write(target, b"whole file")
-    assert [p.name for p in tmp_path.iterdir()] == ["traject_2024.csv"]
 
 
 # --- the data: contract, structure, calibration ---------------------------------------------
