@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 
-import dagster as dg
 import polars as pl
 import pytest
 
@@ -152,34 +151,3 @@ def test_no_raw_client_id_or_name_is_stored(sector):
     for path in stored:
         if path.is_file():
             assert not pattern.search(path.read_bytes()), path
-
-
-def test_sensor_adds_partitions_and_requests_one_run_per_upload(tmp_path):
-    from pipelines.resources import HomeResource
-    from pipelines.sensors import inbox_sensor
-
-    home = Home(tmp_path / "home").ensure()
-    for org in generate_sector(orgs=2, seed=5):
-        write_exports(org, home.inbox)
-    files = sorted(p for p in home.inbox.rglob("*") if p.is_file())
-    instance = dg.DagsterInstance.ephemeral()
-    context = dg.build_sensor_context(
-        instance=instance, resources={"home": HomeResource(root=str(home.root))}
-    )
-    result = inbox_sensor(context)
-    distinct = {(p.parent.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files}
-    assert {r.run_key for r in result.run_requests} == {f"{o}:{c}" for o, c in distinct}
-    assert {r.partition_key for r in result.run_requests} == {"ORG001", "ORG002"}
-    (add,) = result.dynamic_partitions_requests
-    assert sorted(add.partition_keys) == ["ORG001", "ORG002"]
-    assert context.cursor is None or len(context.cursor) < 100
-    # once taken in, nothing is requested again
-    receive_org(home, "ORG001")
-    instance.add_dynamic_partitions("organisaties", ["ORG001", "ORG002"])
-    again = inbox_sensor(
-        dg.build_sensor_context(
-            instance=instance, resources={"home": HomeResource(root=str(home.root))}
-        )
-    )
-    assert {r.partition_key for r in again.run_requests} == {"ORG002"}
-    assert not again.dynamic_partitions_requests

@@ -8,7 +8,7 @@ import dagster as dg
 import httpx
 
 from pipelines.resources import HomeResource
-from pipelines.sensors import inbox_sensor
+from pipelines.sensors import FILES_TAG, inbox_sensor
 from rendement.core import audit
 from rendement.core.registry import Registry
 from rendement.intake.accept import accept_org, receive_org
@@ -35,8 +35,8 @@ def test_upload_is_seen_by_the_sensor_taken_in_and_reported(tmp_path):
                 instance=instance, resources={"home": HomeResource(root=str(home.root))}
             )
             result = inbox_sensor(context)
-        assert [(q.partition_key, q.run_key) for q in result.run_requests] == [
-            ("ORG1", f"ORG1:{receipt['checksum']}")
+        assert [(q.partition_key, q.tags[FILES_TAG]) for q in result.run_requests] == [
+            ("ORG1", "1")
         ]
 
         received = receive_org(home, "ORG1")  # what the sensor's run does first
