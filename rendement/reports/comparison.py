@@ -353,7 +353,12 @@ def factor_table(
 
 
 def comparison_page(
-    pub: Published, year: int, ctx: Context, factors: pl.DataFrame | None = None
+    pub: Published,
+    year: int,
+    ctx: Context,
+    factors: pl.DataFrame | None = None,
+    *,
+    title: str = "Interventies vergeleken",
 ) -> str:
     """The comparison of `year`. `factors`: `benchmark.rendementsfactor` (or None: the
     section on the aggregate rendementsfactor is left out, as on releases made before it
@@ -400,7 +405,7 @@ def comparison_page(
             parts.append(factor_table(factors, year, domain, pub.rules, year_label(pub, year)))
     parts.append("<h2>Legenda</h2>" + legend_table(pub, "vergelijking-legenda"))
     return ctx.render(
-        f"Interventies vergeleken, {year}",
+        f"{title}, {year}",
         "".join(parts),
         current="vergelijking.html",
         subtitle="Voor lerende teams: wat werkt, en hoe zeker weten we dat",

@@ -59,6 +59,7 @@ def site_index(
     parameter_version: str,
     data_received: str | None,
     extra_links: list[tuple[str, str]] = (),
+    title: str = "Sociaal rendement",
 ) -> str:
     years = pub.years
     open_years = [y for y in years if not pub.is_closed(y)]
@@ -123,9 +124,7 @@ def site_index(
         + facts_table
         + orgs
     )
-    return ctx.render(
-        "Sociaal rendement", body, current="index.html", subtitle="Rapporten en releases"
-    )
+    return ctx.render(title, body, current="index.html", subtitle="Rapporten en releases")
 
 
 def release_index(ctx: Context, manifest: dict, pub: Published) -> str:

@@ -1,4 +1,5 @@
-"""The pages of one release, rendered once when it is published (then only ever copied)."""
+"""The pages of one release, rendered once when it is published (then only ever copied): the
+pages of the registry (`rendement.reports.registry.PAGES`) that releases have."""
 
 from __future__ import annotations
 
@@ -6,19 +7,11 @@ import datetime as dt
 
 import polars as pl
 
-from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
 from rendement.reports.data import Published
-from rendement.reports.index import release_index
-from rendement.reports.sector import sector_page
-from rendement.reports.verantwoording import verantwoording_page
+from rendement.reports.registry import Inputs, release_nav, render_pages
 
-NAV: tuple[tuple[str, str], ...] = (
-    ("index.html", "Release"),
-    ("sector.html", "Jaaroverzicht"),
-    ("vergelijking.html", "Interventies vergeleken"),
-    ("verantwoording.html", "Verantwoording"),
-)
+NAV = release_nav()
 
 
 def render_release(
@@ -32,7 +25,6 @@ def render_release(
     inside the release folder, so the folder can be published anywhere as it is. `factors`:
     the release's `benchmark.rendementsfactor` rows (published rows only are shown); None
     leaves the group rendementsfactor off the comparison page."""
-    year = manifest["verslagjaar"]
     ctx = Context(
         root=".",
         generated=generated,
@@ -40,9 +32,5 @@ def render_release(
         nav=NAV,
         parameter_version=manifest["parameterversie"],
     )
-    return {
-        "index.html": release_index(ctx, manifest, pub),
-        "sector.html": sector_page(pub, year, params, ctx),
-        "vergelijking.html": comparison_page(pub, year, ctx, factors=factors),
-        "verantwoording.html": verantwoording_page(params, pub.rules, ctx),
-    }
+    year = manifest["verslagjaar"]
+    return render_pages(Inputs(ctx, pub, params, year, factors=factors, manifest=manifest))

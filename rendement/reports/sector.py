@@ -397,6 +397,7 @@ def sector_page(
     ctx: Context,
     *,
     other_years: list[tuple[int, str]] = (),
+    title: str = "Jaaroverzicht sociaal rendement",
 ) -> str:
     """The complete jaaroverzicht for `year` (trends over every year in `pub` up to it)."""
     years = [y for y in pub.years if y <= year]
@@ -441,7 +442,7 @@ def sector_page(
         "parameters</a></p>" + "<h2>Legenda</h2>" + legend_table(pub)
     )
     return ctx.render(
-        f"Jaaroverzicht sociaal rendement {year}",
+        f"{title} {year}",
         body,
         current="sector.html",
         subtitle="Maatschappelijke kosten en baten van sociaal werk per domein",

@@ -22,45 +22,14 @@ import polars as pl
 
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
-from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
-from rendement.reports.data import INTERVAL_CACHE, Published, current_published, read_warehouse
-from rendement.reports.index import site_index
+from rendement.reports.data import INTERVAL_CACHE, current_published, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.page import write_page
-from rendement.reports.sector import sector_page
-from rendement.reports.verantwoording import verantwoording_page
+from rendement.reports.registry import Inputs, render_pages, site_nav
 
-NAV: tuple[tuple[str, str], ...] = (
-    ("index.html", "Overzicht"),
-    ("sector.html", "Jaaroverzicht"),
-    ("vergelijking.html", "Interventies vergeleken"),
-    ("verantwoording.html", "Verantwoording"),
-)
+NAV = site_nav()
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-
-def sector_pages(
-    pub: Published, params, ctx: Context, *, latest_only: bool = False
-) -> dict[str, str]:
-    """{file name: html} for the jaaroverzicht: `sector.html` for the latest year, and
-    `sector-<jaar>.html` for each earlier year (unless `latest_only`)."""
-    years = pub.years
-    if not years:
-        body = "<p>Er zijn nog geen sectorcijfers.</p>"
-        return {
-            "sector.html": ctx.render(
-                "Jaaroverzicht sociaal rendement", body, current="sector.html"
-            )
-        }
-    latest = years[-1]
-    names = {y: ("sector.html" if y == latest else f"sector-{y}.html") for y in years}
-    shown = [latest] if latest_only else years
-    out = {}
-    for y in shown:
-        others = [] if latest_only else [(o, names[o]) for o in years if o != y]
-        out[names[y]] = sector_page(pub, y, params, ctx, other_years=others)
-    return out
 
 
 def public_factors(frame: pl.DataFrame) -> pl.DataFrame:
@@ -120,19 +89,6 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     site = home.site
     pages = SitePages()
 
-    documents = sector_pages(pub, params, ctx)
-    if pub.years:
-        documents["vergelijking.html"] = comparison_page(
-            pub, pub.years[-1], ctx, factors=public_factors(wh.rendementsfactor)
-        )
-    else:
-        documents["vergelijking.html"] = ctx.render(
-            "Interventies vergeleken",
-            "<p>Er zijn nog geen sectorcijfers.</p>",
-            current="vergelijking.html",
-        )
-    documents["verantwoording.html"] = verantwoording_page(params, wh.rules, ctx)
-
     closed = pub.for_years(sorted(pub.closed))
     organisations = organisations_with_reports(wh)
     org_pages = build_organisation_pages(home, wh, closed, params, today, organisations)
@@ -145,14 +101,18 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
         if (site / "leveringen.html").exists()
         else []
     )
-    documents["index.html"] = site_index(
-        ctx,
-        list_releases(home),
-        pub,
-        organisations=organisations,
-        parameter_version=params.version,
-        data_received=f"{nl_datetime(received)} UTC" if received else None,
-        extra_links=extra,
+    documents = render_pages(
+        Inputs(
+            ctx,
+            pub,
+            params,
+            pub.years[-1] if pub.years else None,
+            factors=public_factors(wh.rendementsfactor),
+            releases=list_releases(home),
+            organisations=organisations,
+            data_received=f"{nl_datetime(received)} UTC" if received else None,
+            extra_links=extra,
+        )
     )
     for name, html in documents.items():
         pages.append(_write_if_changed(site / name, html))
@@ -165,4 +125,4 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     return pages
 
 
-__all__ = ["build_site", "sector_pages", "SitePages", "NAV", "pl"]
+__all__ = ["build_site", "SitePages", "NAV", "pl"]

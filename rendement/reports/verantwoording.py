@@ -232,7 +232,9 @@ def rules_table(rules: DisclosureRules) -> str:
     )
 
 
-def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
+def verantwoording_page(
+    params, rules: DisclosureRules, ctx: Context, *, title: str = "Verantwoording"
+) -> str:
     method = markdown_html(verantwoording_markdown(params))
     # The method (above, from the parameter set) defines the rendementsfactor, incomplete
     # project-years, the whole period and switching values; this says how the reports show them.
@@ -294,7 +296,7 @@ def verantwoording_page(params, rules: DisclosureRules, ctx: Context) -> str:
         + parameter_tables(params)
     )
     return ctx.render(
-        "Verantwoording",
+        title,
         body,
         current="verantwoording.html",
         subtitle="Methode, kengetallen en bronnen van de maatschappelijke kosten-batenanalyse",
