@@ -44,6 +44,7 @@ from rendement.benchmark.disclosure import (
 )
 from rendement.benchmark.regions import REGIONS, with_region
 from rendement.mkba.status import STATUS_COLUMN, complete_project_years
+from schemas.outputs import polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
@@ -149,37 +150,11 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
-CELL_COLUMNS: dict[str, pl.DataType] = {
-    "tabel": pl.String(),
-    "jaar": pl.Int64(),
-    "domein": pl.String(),
-    "interventie": pl.String(),
-    "regio": pl.String(),
-    "maat": pl.String(),
-    "statistiek": pl.String(),
-    "waarde": pl.Float64(),
-    "eenheid": pl.String(),
-    "status": pl.String(),
-    "reden": pl.String(),
-    "symbool": pl.String(),
-    "toelichting": pl.String(),
-}
+# The published cells and the private positions: columns, order and dtypes declared once, by
+# the output models in schemas/outputs.py.
+CELL_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.cellen")
 
-POSITION_COLUMNS: dict[str, pl.DataType] = {
-    "organisatie_id": pl.String(),
-    "project_id": pl.String(),
-    "jaar": pl.Int64(),
-    "domein": pl.String(),
-    "interventie": pl.String(),
-    "bkr": pl.Float64(),
-    "bkr_percentiel": pl.Float64(),
-    "kosten_per_deelnemer": pl.Float64(),
-    "kosten_per_deelnemer_percentiel": pl.Float64(),
-    "vergelijking_organisaties": pl.Int64(),
-    "vergelijking_projecten": pl.Int64(),
-    "status": pl.String(),
-    "reden": pl.String(),
-}
+POSITION_COLUMNS: dict[str, pl.DataType] = polars_schema("prive.positie")
 
 
 @dataclass(frozen=True)

@@ -21,25 +21,17 @@ from rendement.mkba.engine import cost_ranges, pathway_ranges
 from rendement.mkba.montecarlo import draw_parameters, interval, multiplier
 from rendement.mkba.params import PATHWAY_KINDS, ParameterSet
 from rendement.mkba.status import COMPLETE
+from schemas.outputs import polars_schema
 
 TOTAL = "totaal"
 # tabel → the columns that make a group (besides jaar); `domein` also gets the sector total.
 GROUPINGS: dict[str, list[str]] = {"domein": ["domein"], "interventie": ["domein", "interventie"]}
+# The published table `benchmark.rendementsfactor` is declared in schemas/outputs.py;
+# `group_ratios` gives its columns before `published_ratios` adds the disclosure status.
+PUBLISHED_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.rendementsfactor")
+_DISCLOSURE = ("status", "reden")
 RATIO_COLUMNS: dict[str, pl.DataType] = {
-    "tabel": pl.String(),
-    "jaar": pl.Int64(),
-    "domein": pl.String(),
-    "interventie": pl.String(),
-    "projecten": pl.Int64(),
-    "organisaties": pl.Int64(),
-    "kosten": pl.Float64(),
-    "baten": pl.Float64(),
-    "bkr": pl.Float64(),
-    "bkr_p05": pl.Float64(),
-    "bkr_p95": pl.Float64(),
-    "deadweight_bij_bkr_1": pl.Float64(),
-    "attributie_bij_bkr_1": pl.Float64(),
-    "eenheidswaarden_factor_bij_bkr_1": pl.Float64(),
+    c: t for c, t in PUBLISHED_COLUMNS.items() if c not in _DISCLOSURE
 }
 _GROUP = ["tabel", "jaar", "domein", "interventie"]
 
@@ -174,13 +166,6 @@ def group_ratios(
     ).select(list(RATIO_COLUMNS))
 
 
-# What `published_ratios` adds: the disclosure status of the group, from the benchmark cell of
-# the group's cost sum.
-PUBLISHED_COLUMNS: dict[str, pl.DataType] = {
-    **RATIO_COLUMNS,
-    "status": pl.String(),
-    "reden": pl.String(),
-}
 _VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie")]
 _COST_CELL = {"maat": "kosten", "statistiek": "som"}
 

@@ -31,80 +31,18 @@ from rendement.mkba.montecarlo import (
 )
 from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS, ParameterSet
 from rendement.mkba.status import COMPLETE, INCOMPLETE
+from schemas.outputs import columns, polars_schema
 
 # The canonical tables the engine reads (the organisation table it does not need).
 INPUT_TABLES = ("project", "traject", "meting", "inzet", "kosten")
 OVERRIDE_COLUMNS = ["organisatie_id", "project_id", "parameter", "waarde", "toelichting"]
-OVERRIDES_APPLIED_SCHEMA = {
-    "organisatie_id": pl.String,
-    "project_id": pl.String,
-    "parameter": pl.String,
-    "waarde_standaard": pl.Float64,
-    "waarde": pl.Float64,
-    "toelichting": pl.String,
-    "parameter_versie": pl.String,
-}
-PROJECT_COLUMNS = [
-    "organisatie_id",
-    "project_id",
-    "jaar",
-    "domein",
-    "interventie",
-    "gemeente_code",
-    "deelnemers",
-    "deelnemers_gemeten",
-    "deelnemers_verbeterd",
-    "trajecten_afgerond",
-    "fte",
-    "vrijwilligers",
-    "uren_vrijwilligers",
-    "kosten",
-    "baten",
-    "transfers",
-    "ncw",
-    "bkr",
-    "kosten_per_deelnemer",
-    "ncw_per_deelnemer",
-    "ncw_p05",
-    "ncw_p95",
-    "bkr_p05",
-    "bkr_p95",
-    "bkr_laag",
-    "bkr_hoog",
-    "parameter_versie",
-    "prijsjaar",
-    "discontovoet",
-    "status",
-    "reden",
-]
+# The engine's result tables: their columns, order and dtypes are declared once, by the
+# output models in schemas/outputs.py (docs/warehouse.md lists them).
+OVERRIDES_APPLIED_SCHEMA = polars_schema("mkba.overrides")
+PROJECT_COLUMNS = columns("mkba.project")
 # The project over its whole delivered period (`looptijd`, warehouse `mkba.project_looptijd`).
-LOOPTIJD_COLUMNS = [
-    "organisatie_id",
-    "project_id",
-    "domein",
-    "interventie",
-    "gemeente_code",
-    "eerste_jaar",
-    "laatste_jaar",
-    "jaren",
-    "deelnemers",
-    "kosten",
-    "baten",
-    "transfers",
-    "ncw",
-    "bkr",
-    "ncw_p05",
-    "ncw_p95",
-    "bkr_p05",
-    "bkr_p95",
-    "bkr_laag",
-    "bkr_hoog",
-    "parameter_versie",
-    "prijsjaar",
-    "discontovoet",
-    "status",
-    "reden",
-]
+LOOPTIJD_COLUMNS = columns("mkba.project_looptijd")
+SCHAKEL_COLUMNS = columns("mkba.schakelwaarden")
 # The ratios and per-participant amounts that are null for an incomplete project-year.
 _RATIO_COLUMNS = ["bkr", "bkr_p05", "bkr_p95", "bkr_laag", "bkr_hoog"]
 
@@ -338,7 +276,7 @@ def _cost_table(
     own = lines.select(*KEYS, "kostensoort", "bedrag").with_columns(
         pl.lit("eigen opgave").alias("herkomst")
     )
-    return pl.concat([own, standaard]).sort([*KEYS, "kostensoort"])
+    return pl.concat([own, standaard]).sort([*KEYS, "kostensoort"]).select(columns("mkba.kosten"))
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -413,28 +351,7 @@ def _outcome_frame(
             .otherwise(pl.lit("geteld"))
             .alias("waardering"),
         )
-        .select(
-            *KEYS,
-            "uitkomst",
-            "uitkomst_naam",
-            "baathebber",
-            "aandeel",
-            "hoeveelheid",
-            "factor",
-            "hoeveelheid_x_factor",
-            "eenheid",
-            "eenheidswaarde",
-            "deadweight",
-            "displacement",
-            "attributie",
-            "drop_off",
-            "duur",
-            "impact_jaar1",
-            "pv",
-            "is_transfer",
-            "gewaardeerd",
-            "waardering",
-        )
+        .select(columns("mkba.uitkomst"))
     )
 
 
@@ -682,7 +599,7 @@ def compute_mkba(
             project.select(*KEYS, "status", "reden"), on=KEYS, how="left", maintain_order="left"
         )
         .with_columns(pl.when(pl.col("bkr").is_null()).then(pl.col("reden")).alias("reden"))
-        .drop("status")
+        .select(columns("mkba.scenario"))
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         value_factor = np.where(base_b > 0, base_c / np.where(base_b > 0, base_b, 1), np.nan)
@@ -733,15 +650,6 @@ def _status_and_reason() -> list[pl.Expr]:
         )
         .alias("reden"),
     ]
-
-
-SCHAKEL_COLUMNS = [
-    *KEYS,
-    "deadweight_bij_bkr_1",
-    "attributie_bij_bkr_1",
-    "eenheidswaarden_factor_bij_bkr_1",
-    "reden",
-]
 
 
 def _switching_frame(
