@@ -4,7 +4,10 @@ Each package keeps its templates in its own `templates/` folder (`rendement/repo
 `rendement/service/templates/`, `rendement/intake/templates/`); `render("rendement.reports",
 "page.html", ...)` renders one. Autoescape is on for every template, so a value from an upload
 (a project name, a cell) can never become markup; HTML that is already safe (a great-tables
-table, an SVG chart built from numbers) is passed as `markupsafe.Markup`. Undefined names are
+table, an SVG chart built from numbers) is passed as `markupsafe.Markup`, and so is what `render`
+and `fragment` return (a rendered template is safe to put in another). A value is escaped as
+`html.escape` does it (`&quot;` and `&#x27;` for quotes, the bytes the pages had before
+templates); None prints as nothing. Undefined names are
 errors, not empty strings. The Dutch formatter is there as filters
 (`{{ x|nl_euro }}`, see `FILTERS`). Whitespace is kept as written (`keep_trailing_newline`), so a
 template decides every byte of its output.
@@ -13,13 +16,14 @@ template decides every byte of its output.
 from __future__ import annotations
 
 import functools
+import html
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from rendement.core import formatting
 
-__all__ = ["FILTERS", "Markup", "environment", "render"]
+__all__ = ["FILTERS", "Markup", "environment", "fragment", "render"]
 
 # The Dutch formatter (`rendement.core.formatting`) as filters: `{{ kosten|nl_euro }}`,
 # `{{ aandeel|nl_percent(0) }}`, `{{ n|nl_number }}`, `{{ bkr|nl_ratio }}`, `{{ dag|nl_date }}`.
@@ -33,6 +37,14 @@ FILTERS = {
 }
 
 
+def _escaped(value: object) -> object:
+    """Every `{{ value }}`: safe markup as it is, None as nothing, anything else escaped the way
+    `html.escape(quote=True)` does it (autoescape then leaves the result alone)."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
 @functools.cache
 def environment(package: str) -> Environment:
     """The Jinja2 environment of one package's `templates/` folder (built once)."""
@@ -41,11 +53,19 @@ def environment(package: str) -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_escaped,
     )
     env.filters.update(FILTERS)
     return env
 
 
-def render(package: str, name: str, /, **context: object) -> str:
-    """The template `name` of `package` rendered with `context`."""
-    return environment(package).get_template(name).render(**context)
+def render(package: str, name: str, /, **context: object) -> Markup:
+    """The template `name` of `package` rendered with `context` (safe markup)."""
+    return Markup(environment(package).get_template(name).render(**context))
+
+
+def fragment(package: str, name: str, macro: str, /, *args: object, **kwargs: object) -> Markup:
+    """The macro `macro` of the template `name` of `package` called with the arguments: for
+    the small pieces (a symbol, a card) that pages and great-tables cells share."""
+    module = environment(package).get_template(name).module
+    return Markup(getattr(module, macro)(*args, **kwargs))

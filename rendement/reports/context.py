@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rendement.core.formatting import nl_date, nl_number
-from rendement.reports.page import esc, page
+from rendement.core.templates import Markup, fragment
+from rendement.reports.page import page
 
 DOMAIN_TOTAL_LABEL = "Hele sector"
 
@@ -56,32 +57,29 @@ class Context:
             + (f" — release {self.release['release']}" if self.release else ""),
         )
 
-    def banner(self) -> str:
-        if self.release:
-            r = self.release
-            return (
-                '<div class="banner release"><strong>Release '
-                f"{esc(r['release'])}</strong>: vastgesteld op {esc(_date(r['gepubliceerd_op']))}, "
-                f"gegevens aangenomen tot en met {esc(_date(r['peildatum']))}, jaren "
-                f"{esc(period_text(r))}, parameterset {esc(r['parameterversie'])}. Deze cijfers "
-                "veranderen niet meer; latere aanleveringen komen in een volgende release.</div>"
-            )
-        return (
-            '<div class="banner"><strong>Werkversie voor analisten.</strong> Jaren zonder '
-            'release zijn <span class="concept">voorlopig</span> en veranderen met elke '
-            "aanlevering: publiceer ze niet. Publiceren gaat via een release "
-            "(<code>rendement release --jaar JJJJ</code>); vastgestelde jaren staan hier "
-            "zoals ze in hun release staan.</div>"
+    def banner(self) -> Markup:
+        r = self.release or {}
+        return fragment(
+            "rendement.reports",
+            "parts.html",
+            "banner",
+            r.get("release"),
+            r.get("gepubliceerd_op"),
+            r.get("peildatum"),
+            period_text(r) if r else None,
+            r.get("parameterversie"),
         )
 
-    def footer(self) -> str:
-        if self.release:
-            return (
-                f"Release {esc(self.release['release'])}; parameterset "
-                f"{esc(self.release['parameterversie'])}. Controlegetallen van elke pagina in "
-                '<a href="' + esc(self.href("manifest.json")) + '">manifest.json</a>.'
-            )
-        return f"Parameterset {esc(self.parameter_version)}." if self.parameter_version else ""
+    def footer(self) -> Markup:
+        r = self.release or {}
+        return fragment(
+            "rendement.reports",
+            "parts.html",
+            "footer",
+            r.get("release"),
+            r.get("parameterversie", self.parameter_version),
+            self.href("manifest.json"),
+        )
 
 
 def _date(iso: str) -> str:

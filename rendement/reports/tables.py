@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import polars as pl
 from great_tables import GT
+from markupsafe import escape
 
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
-from rendement.reports.page import esc
+from rendement.core.templates import fragment
 
 FONT_STACK = [
     "system-ui",
@@ -53,7 +54,8 @@ def by_unit(value: float | None, eenheid: str) -> str:
 
 
 def symbol_html(symbol: str | None, toelichting: str | None) -> str:
-    return f'<span class="sym" title="{esc(toelichting)}">{esc(symbol or "x")}</span>'
+    """The disclosure symbol of a cell without a number, its reason as tooltip."""
+    return str(fragment("rendement.reports", "parts.html", "symbol", symbol, toelichting))
 
 
 # ------------------------------------------------------------------------------- cells
@@ -78,7 +80,7 @@ class Cell:
     def html(self) -> str:
         """HTML for a raw table column: the value, or the symbol with its reason as tooltip."""
         if self.published:
-            return esc(by_unit(self.waarde, self.eenheid))
+            return str(escape(by_unit(self.waarde, self.eenheid)))
         return symbol_html(self.symbool, self.toelichting)
 
 
@@ -201,4 +203,4 @@ def gt_html(
 
 
 def empty_text(message: str) -> str:
-    return f'<p class="note">{esc(message)}</p>'
+    return str(fragment("rendement.reports", "parts.html", "note", message))

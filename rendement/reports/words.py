@@ -5,8 +5,8 @@ why a ratio is missing."""
 from __future__ import annotations
 
 from rendement.core.formatting import nl_number, nl_percent
+from rendement.core.templates import fragment
 from rendement.mkba.status import INCOMPLETE
-from rendement.reports.page import esc
 
 RATIO = "Rendementsfactor"
 RATIO_LABEL = "Rendementsfactor (baten/kosten)"
@@ -25,7 +25,7 @@ WHOLE_PERIOD = (
 
 def definition_html() -> str:
     """The definition, once per page where the rendementsfactor appears."""
-    return f'<p class="definitie"><strong>{esc(RATIO)}.</strong> {esc(DEFINITION)}</p>'
+    return str(fragment("rendement.reports", "parts.html", "definition", RATIO, DEFINITION))
 
 
 def missing_ratio_reason(row: dict) -> str:
