@@ -43,6 +43,7 @@ from rendement.benchmark.disclosure import (
     suppress_empty_with_projects,
 )
 from rendement.benchmark.regions import REGIONS, with_region
+from rendement.core.lake import Lake
 from rendement.mkba.status import STATUS_COLUMN, complete_project_years
 from schemas.outputs import polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
@@ -656,8 +657,7 @@ def _positions(prepared: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
 # The intake's reference: the low end of the cost per participant per intervention
 # ---------------------------------------------------------------------------------------------
 
-# In the lake (`RENDEMENT_HOME/lake/`), so that intake never opens the warehouse.
-REFERENCE_FILE = Path("referentie") / "kosten_per_deelnemer.parquet"
+# In the lake (`Lake.reference_path`), so that intake never opens the warehouse.
 REFERENCE_QUANTILE = 0.10
 REFERENCE_COLUMNS: dict[str, pl.DataType] = {
     "domein": pl.String(),
@@ -720,14 +720,13 @@ def cost_reference(
 
 def write_cost_reference(lake_root: Path, reference: pl.DataFrame) -> Path:
     """Replace the reference file in the lake (atomically)."""
-    from rendement.core.lake import Lake
-
-    return Lake.write(reference.select(list(REFERENCE_COLUMNS)), lake_root / REFERENCE_FILE)
+    path = Lake(lake_root).reference_path()
+    return Lake.write(reference.select(list(REFERENCE_COLUMNS)), path)
 
 
 def read_cost_reference(lake_root: Path) -> pl.DataFrame | None:
     """The reference the benchmark last wrote, or None when there is none yet."""
-    path = lake_root / REFERENCE_FILE
+    path = Lake(lake_root).reference_path()
     try:
         return pl.read_parquet(path)
     except FileNotFoundError:

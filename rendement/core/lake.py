@@ -25,11 +25,6 @@ import polars as pl
 from rendement.core.files import atomic_path, write_atomic
 from schemas.tables import KEYS, MODELS, polars_schema
 
-# The key of each canonical table within one organisation (declared once, in schemas.tables).
-# A later period's row with the same key replaces an earlier period's (a trajectory delivered
-# in two reporting years).
-TABLE_KEYS = KEYS
-
 T = TypeVar("T")
 
 # Work per organisation runs in a pool of processes when there is enough of it: organisations
@@ -107,31 +102,82 @@ def _workers_without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _latest_per_key(table: str, stacked: pl.DataFrame) -> pl.DataFrame:
-    """Of a table's periods stacked oldest first, the latest row of each key (keys are unique
-    within a period, so the last row of a key is the latest period's)."""
-    return stacked.filter(pl.struct(TABLE_KEYS[table]).is_last_distinct())
+def latest_per_key(table: str, stacked: pl.DataFrame) -> pl.DataFrame:
+    """The current rows of a canonical table: of rows stacked oldest period first (of one
+    organisation or several), the latest row of each organisation and key. Keys are unique
+    within a period, so the last row of a key is the latest period's; one hash of the key per
+    row. The one rule of "latest delivery wins", for intake (`Lake.accepted_tables`) and the
+    warehouse (`canoniek.*`) alike."""
+    keys = list(dict.fromkeys(["organisatie_id", *KEYS[table]]))
+    return stacked.filter(pl.struct(keys).is_last_distinct())
+
+
+def read_stacked(files: Sequence[Path]) -> pl.DataFrame:
+    """Parquet files as one frame, in the order given: in one call when they stack as they are,
+    else file by file (e.g. a column's type or set changed between periods)."""
+    try:
+        return pl.read_parquet(list(files))
+    except pl.exceptions.PolarsError:
+        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
 
 class Lake:
+    """The lake's folder layout, in one place (`docs/INTERFACES.md`, "Lake"):
+
+    accepted/<table>/<organisatie_id>/<periode>.parquet   accepted rows, per period
+    rejected/<organisatie_id>/<checksum[:16]>.parquet     quarantined rows, per upload
+    staging/<organisatie_id>/<checksum>/                  read, not yet validated
+    status/<organisatie_id>.json                          the latest upload's verdict
+    mkba/<result>/<organisatie_id>.parquet                MKBA results
+    referentie/kosten_per_deelnemer.parquet               the intake's cost reference
+    """
+
     def __init__(self, root: Path):
         self.root = root
 
     # --- paths -------------------------------------------------------------------------
+    def staging_root(self, org_id: str) -> Path:
+        return self.root / "staging" / org_id
+
     def staging_dir(self, org_id: str, checksum: str) -> Path:
-        return self.root / "staging" / org_id / checksum
+        return self.staging_root(org_id) / checksum
+
+    def accepted_dir(self, table: str, org_id: str | None = None) -> Path:
+        """`accepted/<table>/`, or one organisation's folder in it."""
+        folder = self.root / "accepted" / table
+        return folder if org_id is None else folder / org_id
 
     def accepted_path(self, table: str, org_id: str, period: int) -> Path:
-        return self.root / "accepted" / table / org_id / f"{period}.parquet"
+        return self.accepted_dir(table, org_id) / f"{period}.parquet"
+
+    def accepted_files(self, table: str, org_id: str) -> list[Path]:
+        """An organisation's period files of a table, oldest period first."""
+        folder = self.accepted_dir(table, org_id)
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("[!.]*.parquet"), key=lambda f: int(f.stem))
+
+    def rejected_dir(self) -> Path:
+        """`rejected/`: one folder per organisation."""
+        return self.root / "rejected"
 
     def rejected_path(self, org_id: str, checksum: str) -> Path:
-        return self.root / "rejected" / org_id / f"{checksum[:16]}.parquet"
+        return self.rejected_dir() / org_id / f"{checksum[:16]}.parquet"
+
+    def mkba_dir(self, result: str) -> Path:
+        """`mkba/<result>/`: one file per organisation."""
+        return self.root / "mkba" / result
 
     def mkba_path(self, result: str, org_id: str) -> Path:
-        return self.root / "mkba" / result / f"{org_id}.parquet"
+        return self.mkba_dir(result) / f"{org_id}.parquet"
 
     def status_path(self, org_id: str) -> Path:
         return self.root / "status" / f"{org_id}.json"
+
+    def reference_path(self) -> Path:
+        """The sector's cost per participant that intake compares with
+        (`rendement.benchmark.cells.write_cost_reference`)."""
+        return self.root / "referentie" / "kosten_per_deelnemer.parquet"
 
     # --- writing -----------------------------------------------------------------------
     @staticmethod
@@ -177,8 +223,7 @@ class Lake:
     # --- reading -----------------------------------------------------------------------
     def accepted(self, table: str, org_id: str) -> pl.DataFrame:
         """All current accepted rows of one organisation for one table (every period)."""
-        folder = self.root / "accepted" / table / org_id
-        files = sorted(folder.glob("*.parquet")) if folder.exists() else []
+        files = self.accepted_files(table, org_id)
         if not files:
             return pl.DataFrame(schema=polars_schema(table))
         frames = [
@@ -189,9 +234,7 @@ class Lake:
 
     def accepted_periods(self, table: str, org_id: str) -> dict[int, pl.DataFrame]:
         """The accepted rows of one organisation for one table, per reporting period."""
-        folder = self.root / "accepted" / table / org_id
-        files = sorted(folder.glob("*.parquet")) if folder.exists() else []
-        return {int(f.stem): pl.read_parquet(f) for f in files}
+        return {int(f.stem): pl.read_parquet(f) for f in self.accepted_files(table, org_id)}
 
     @staticmethod
     def current(table: str, periods: dict[int, pl.DataFrame]) -> pl.DataFrame:
@@ -200,11 +243,8 @@ class Lake:
             return pl.DataFrame(schema=polars_schema(table))
         if len(periods) == 1:  # keys are unique within a period: nothing to choose
             return next(iter(periods.values()))
-        # the periods oldest first; keys are unique within a period, so the last row of a key
-        # is the latest period's (one hash of the key per row, where a window over the period
-        # did that work twice)
-        df = pl.concat([df for _, df in sorted(periods.items())], how="vertical_relaxed")
-        return _latest_per_key(table, df)
+        df = pl.concat([df for _, df in sorted(periods.items())], how="diagonal_relaxed")
+        return latest_per_key(table, df)
 
     def accepted_tables(
         self, org_id: str, tables: Sequence[str] | None = None
@@ -215,25 +255,15 @@ class Lake:
         A trajectory running over two reporting years is delivered in both; the latest
         period's version is the one that counts. The period files of a table are read in one
         call (the same rows as `current(accepted_periods(...))`, for a fraction of the fixed
-        cost per file); files that do not stack as they are go through `current`.
+        cost per file).
         """
         out = {}
         for table in MODELS if tables is None else tables:
-            folder = self.root / "accepted" / table / org_id
-            files = (
-                sorted(folder.glob("*.parquet"), key=lambda f: int(f.stem))
-                if folder.exists()
-                else []
-            )
+            files = self.accepted_files(table, org_id)
             if len(files) < 2:
                 out[table] = self.current(table, {int(f.stem): pl.read_parquet(f) for f in files})
-                continue
-            try:
-                stacked = pl.read_parquet(files)
-            except pl.exceptions.PolarsError:  # e.g. a column's type changed between periods
-                out[table] = self.current(table, self.accepted_periods(table, org_id))
-                continue
-            out[table] = _latest_per_key(table, stacked)
+            else:
+                out[table] = latest_per_key(table, read_stacked(files))
         return out
 
     def status(self, org_id: str) -> dict:
@@ -243,6 +273,6 @@ class Lake:
     def organisations(self) -> list[str]:
         """Organisations with any accepted data."""
         base = self.root / "accepted"
-        if not base.exists():
+        if not base.is_dir():
             return []
         return sorted({p.name for table_dir in base.iterdir() for p in table_dir.iterdir()})

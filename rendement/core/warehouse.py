@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from rendement.core.lake import TABLE_KEYS
+from rendement.core.lake import Lake, latest_per_key, read_stacked
 from schemas.tables import MODELS, polars_schema
 
 SCHEMAS = {
@@ -46,25 +46,6 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _parquet_glob(folder: Path, pattern: str) -> str | None:
-    files = sorted(folder.glob(pattern)) if folder.exists() else []
-    return str(folder / pattern) if files else None
-
-
-def _latest_period_select(table: str, source: str) -> str:
-    """SELECT of a canonical table from Parquet files of the lake (`source`: the argument of
-    read_parquet): for each key of an organisation the row of the latest reporting period."""
-    keys = ", ".join(TABLE_KEYS[table])
-    return f"""
-        SELECT {", ".join(polars_schema(table))} FROM (
-            SELECT *, CAST(regexp_extract(filename, '(\\d{{4}})\\.parquet$', 1) AS INTEGER)
-                      AS periode
-            FROM read_parquet({source}, filename = true, union_by_name = true)
-        )
-        QUALIFY periode = max(periode) OVER (PARTITION BY organisatie_id, {keys})
-    """
-
-
 def _empty_canonical_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """canoniek.<table> empty, typed from the pandera model, with its comments."""
     columns = polars_schema(table)
@@ -75,17 +56,6 @@ def _empty_canonical_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for name, col in model.columns.items():
         if col.description:
             con.execute(f"COMMENT ON COLUMN canoniek.{table}.{name} IS {_sql_str(col.description)}")
-
-
-def _replace_from_parquet(con, target: str, glob: str | None, empty_ddl: str) -> int:
-    if glob is None:
-        con.execute(f"CREATE OR REPLACE TABLE {target} ({empty_ddl})")
-    else:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {target} AS "
-            f"SELECT * FROM read_parquet({_sql_str(glob)}, union_by_name = true)"
-        )
-    return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
 
 
 def replace_frame(con: duckdb.DuckDBPyConnection, target: str, df: pl.DataFrame) -> int:
@@ -145,13 +115,14 @@ DEFAULT_MEMORY = "1GB"
 
 
 def _source(lake: Path, target: str) -> tuple[Path, bool]:
-    """Where a target's files are: (folder, one subfolder per organisation?)."""
+    """Where a target's files are in the lake (`Lake`): (folder, one subfolder per
+    organisation?)."""
     schema, name = target.split(".")
     if schema == "canoniek":
-        return lake / "accepted" / name, True
+        return Lake(lake).accepted_dir(name), True
     if schema == "quarantaine":
-        return lake / "rejected", True
-    return lake / "mkba" / name, False  # mkba/<result>/<organisatie_id>.parquet
+        return Lake(lake).rejected_dir(), True
+    return Lake(lake).mkba_dir(name), False
 
 
 def _lake_files(lake: Path, target: str) -> dict[str, list[tuple]]:
@@ -236,11 +207,16 @@ def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> i
     (one statement over the sector's 25 million measurements needs 4 GB or spills to disk)."""
     schema, name = target.split(".")
     if schema == "mkba":  # project-level, small; the columns come from the files
-        glob = _parquet_glob(lake / "mkba" / name, "*.parquet")
-        if glob is None:  # mkba.overrides exists only when an organisation overrides
+        if not files:  # mkba.overrides exists only when an organisation overrides
             con.execute(f"DROP TABLE IF EXISTS {target}")
             return None
-        return _replace_from_parquet(con, target, glob, "")
+        paths = [path for org in sorted(files) for path, *_stat in files[org]]
+        con.execute(
+            f"CREATE OR REPLACE TABLE {target} AS "
+            "SELECT * FROM read_parquet($paths, union_by_name = true)",
+            {"paths": paths},
+        )
+        return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
     if schema == "canoniek":
         _empty_canonical_table(con, name)
     else:
@@ -249,11 +225,25 @@ def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> i
     return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
 
 
-def _select(target: str) -> str:
+def _insert(con, target: str, paths: list[str]) -> None:
+    """Insert the rows of lake files (whole organisations, each's periods oldest first); of a
+    canonical table only the current rows (`latest_per_key`, the rule intake reads by too)."""
     schema, name = target.split(".")
-    if schema == "canoniek":
-        return _latest_period_select(name, "$paths")
-    return "SELECT * FROM read_parquet($paths, union_by_name = true)"
+    if schema != "canoniek":
+        con.execute(
+            f"INSERT INTO {target} BY NAME SELECT * FROM read_parquet($paths, union_by_name = true)",
+            {"paths": paths},
+        )
+        return
+    current = latest_per_key(name, read_stacked([Path(p) for p in paths]))
+    columns = [
+        pl.col(c) if c in current.columns else pl.lit(None).alias(c) for c in polars_schema(name)
+    ]
+    con.register("_current", current.select(columns).to_arrow())
+    try:
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _current")
+    finally:
+        con.unregister("_current")
 
 
 def _insert_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
@@ -266,10 +256,10 @@ def _insert_organisations(con, target: str, files: dict[str, list[tuple]], orgs:
             chunk.append(path)
             size += nbytes
         if size >= CHUNK_BYTES:
-            con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": chunk})
+            _insert(con, target, chunk)
             chunk, size = [], 0
     if chunk:
-        con.execute(f"INSERT INTO {target} BY NAME {_select(target)}", {"paths": chunk})
+        _insert(con, target, chunk)
 
 
 def _replace_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):

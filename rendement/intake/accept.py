@@ -246,7 +246,7 @@ def staged_uploads(home: Home, org_id: str) -> list[Path]:
 
 def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
     """Staging folders with their `_upload.json`, in acceptance order (each read once)."""
-    folder = Lake(home.lake).root / "staging" / org_id
+    folder = Lake(home.lake).staging_root(org_id)
     if not folder.is_dir():
         return []
     found = []

@@ -132,7 +132,8 @@ def test_demo_publishes_no_incomplete_project_year(demo_home):
     figures an incomplete year changes no cell and gets no position."""
     import duckdb
 
-    from rendement.benchmark.cells import REFERENCE_COLUMNS, REFERENCE_FILE
+    from rendement.benchmark.cells import REFERENCE_COLUMNS
+    from rendement.core.lake import Lake
     from rendement.release.publish import frozen_cells
     from rendement.reports.data import sector_projects
 
@@ -175,5 +176,5 @@ def test_demo_publishes_no_incomplete_project_year(demo_home):
     )
 
     # the intake's reference is written by the same asset, from complete years only
-    reference = pl.read_parquet(demo_home.lake / REFERENCE_FILE)
+    reference = pl.read_parquet(Lake(demo_home.lake).reference_path())
     assert reference.columns == list(REFERENCE_COLUMNS)

@@ -19,8 +19,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from rendement.benchmark.cells import REFERENCE_FILE, cost_reference, write_cost_reference
+from rendement.benchmark.cells import cost_reference, write_cost_reference
 from rendement.core.home import Home
+from rendement.core.lake import Lake
 from rendement.demo import generate_sector, write_exports
 from rendement.demo.xlsx import workbook_bytes
 from rendement.intake.accept import accept_org, cost_norm, receive_org
@@ -287,7 +288,7 @@ def test_intake_warns_against_the_reference_in_the_lake(tmp_path):
         pl.lit(50).alias("projectjaren"), pl.lit(2023).alias("eerste_jaar"),
         pl.lit(2025).alias("laatste_jaar"),
     ))  # fmt: skip
-    assert (home.lake / REFERENCE_FILE).is_file()
+    assert Lake(home.lake).reference_path().is_file()
     norm_ = cost_norm(home.lake)
     assert norm_.fte == pytest.approx(FTE) and norm_.vrijwilliger == pytest.approx(VOL)
     found = intake(home)
