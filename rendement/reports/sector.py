@@ -6,15 +6,16 @@ types side by side. Only published cells and aggregates, suppressed cells with t
 from __future__ import annotations
 
 import polars as pl
+from markupsafe import escape
 
 from rendement.benchmark.disclosure import legend
-from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
+from rendement.core.formatting import nl_euro, nl_number, nl_percent
+from rendement.core.templates import Markup, render
 from rendement.reports import charts
 from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published
-from rendement.reports.page import esc
-from rendement.reports.tables import CellIndex, gt_html, symbol_html
-from rendement.reports.words import definition_html
+from rendement.reports.tables import CellIndex, empty_text, gt_html, symbol_html
+from rendement.reports.words import DEFINITION, RATIO
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
@@ -195,7 +196,7 @@ def trend_table(pub: Published, years: list[int]) -> str:
 def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -> str:
     frame = pub.stakeholders.filter(pl.col("jaar") == year)
     if not frame.height:
-        return '<p class="note">Voor dit jaar zijn geen cijfers per baathebber vastgesteld.</p>'
+        return empty_text("Voor dit jaar zijn geen cijfers per baathebber vastgesteld.")
     look = {(r["maat"], r["domein"], r["baathebber"]): r for r in frame.iter_rows(named=True)}
 
     def cell(maat: str, d: str, s: str) -> tuple[str, float | None]:
@@ -204,7 +205,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
             return symbol_html("x", "Geen cel gepubliceerd"), None
         if r["waarde"] is None or r["status"] == "leeg":
             return symbol_html(r["symbool"], r["toelichting"]), None
-        return esc(nl_euro(r["waarde"])), r["waarde"]
+        return escape(nl_euro(r["waarde"])), r["waarde"]
 
     total_all = cell("baten", TOTAL, TOTAL)[1]
     rows = []
@@ -217,7 +218,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
             if code != TOTAL and value is not None and total_all not in (None, 0)
             else None
         )
-        row["aandeel"] = esc(nl_percent(share, 0)) if share is not None else ""
+        row["aandeel"] = escape(nl_percent(share, 0)) if share is not None else ""
         row["balk"] = (
             charts.bar(share, maximum=1.0, label=f"{label}: {nl_percent(share, 0)} van de baten")
             if share is not None
@@ -318,7 +319,8 @@ def legend_table(pub: Published, table_id: str = "sector-legenda") -> str:
     )
 
 
-def cards(pub: Published, year: int) -> str:
+def cards(pub: Published, year: int) -> list[tuple[str, Markup, str | None]]:
+    """The key figures of the year as (label, value, note) for the cards on top."""
     idx = CellIndex.of(pub.cells)
     stake = pub.stakeholders.filter(
         (pl.col("jaar") == year)
@@ -334,7 +336,7 @@ def cards(pub: Published, year: int) -> str:
         ("Kosten", idx.get(year, TOTAL, "kosten", "som").html(), "contante waarde"),
         (
             "Baten",
-            esc(nl_euro(benefits))
+            escape(nl_euro(benefits))
             if benefits is not None
             else symbol_html("x", "Niet gepubliceerd"),
             "na correcties, zonder overdrachten",
@@ -350,44 +352,19 @@ def cards(pub: Published, year: int) -> str:
             "van de gemeten deelnemers",
         ),
     ]
-    return (
-        '<div class="cards" id="sector-cards">'
-        + "".join(
-            f'<div class="card"><div class="num">{value}</div><div class="lbl">{esc(label)}</div>'
-            + (f'<div class="sub">{esc(sub)}</div>' if sub else "")
-            + "</div>"
-            for label, value, sub in items
-        )
-        + "</div>"
-    )
+    return items
 
 
-def headline(pub: Published, year: int) -> str:
-    """One plain sentence for a policy officer, from published figures only."""
+def headline(pub: Published, year: int) -> dict | None:
+    """The figures of the one plain sentence for a policy officer (published figures only;
+    None when one is not published): the template `sector.html` writes it."""
     idx = CellIndex.of(pub.cells)
     ratio = idx.get(year, TOTAL, "bkr", "mediaan")
     orgs = idx.get(year, TOTAL, "organisaties", "aantal")
     projects = idx.get(year, TOTAL, "projecten", "aantal")
     if not (ratio.published and orgs.published and projects.published):
-        return ""
-    r = ratio.waarde
-    per_euro = nl_euro(r, 2)
-    sense = (
-        "levert meer op dan het kost"
-        if r > 1
-        else "levert minder op dan het kost"
-        if r < 1
-        else "kost evenveel als het oplevert"
-    )
-    return (
-        f"<p>In {year} leverden {esc(orgs.text())} organisaties gegevens over "
-        f"{esc(projects.text())} projecten. Het middelste project (de mediaan) {sense}: "
-        f"rendementsfactor {esc(nl_ratio(r))}, voor elke euro kosten {esc(per_euro)} aan "
-        "maatschappelijke baten, na correctie voor "
-        "wat ook zonder het project was gebeurd. Tussen domeinen en projecten zijn de "
-        "verschillen groot; de tabellen hieronder laten ook de spreiding en de onzekerheid "
-        "zien.</p>"
-    )
+        return None
+    return {"orgs": orgs.text(), "projects": projects.text(), "ratio": ratio.waarde}
 
 
 def sector_page(
@@ -401,45 +378,24 @@ def sector_page(
 ) -> str:
     """The complete jaaroverzicht for `year` (trends over every year in `pub` up to it)."""
     years = [y for y in pub.years if y <= year]
-    switch = ""
-    if other_years:
-        switch = (
-            '<p class="meta">Ander jaar: '
-            + " · ".join(f'<a href="{esc(h)}">{esc(y)}</a>' for y, h in other_years)
-            + "</p>"
-        )
-    status = (
-        f'<p class="meta">{year}: vastgesteld in release {esc(pub.closed[year])}.</p>'
-        if pub.is_closed(year)
-        else f'<p class="meta"><span class="concept">{year}: voorlopig</span> — nog niet '
-        "vastgesteld in een release.</p>"
-    )
-    body = (
-        switch
-        + status
-        + headline(pub, year)
-        + definition_html()
-        + cards(pub, year)
-        + "<h2>Kerncijfers per domein</h2>"
-        + key_figures_table(pub, year)
-        + "<h2>Spreiding van de rendementsfactor</h2>"
-        + "<p>Een rendementsfactor boven 1 betekent dat de maatschappelijke baten de kosten "
-        "overtreffen. Niet elk project scoort hetzelfde: de grafiek toont hoe ver projecten "
-        "uiteenlopen en hoe de mediaan zich verhoudt tot 1.</p>"
-        + ratio_distribution_table(pub, year)
-        + "<h2>Ontwikkeling over de jaren</h2>"
-        + trend_table(pub, years)
-        + "<h2>Wie profiteert</h2>"
-        + "<p>Baten komen niet allemaal terecht bij wie betaalt. De tabel verdeelt de "
-        "maatschappelijke baten over de partijen die ze ontvangen (volgens de verdeelsleutels "
-        "van de parameterset).</p>"
-        + stakeholder_table(pub, year, dict(params.baathebbers))
-        + "<h2>Interventies naast elkaar</h2>"
-        + intervention_table(pub, year)
-        + f'<p><a href="{esc(ctx.href("vergelijking.html"))}">Naar de interventievergelijking '
-        "met onzekerheidsmarges</a> · "
-        f'<a href="{esc(ctx.href("verantwoording.html"))}">Verantwoording van methode en '
-        "parameters</a></p>" + "<h2>Legenda</h2>" + legend_table(pub)
+    body = render(
+        "rendement.reports",
+        "sector.html",
+        year=year,
+        closed_in=pub.closed[year] if pub.is_closed(year) else None,
+        other_years=other_years,
+        headline=headline(pub, year),
+        ratio_term=RATIO,
+        ratio_definition=DEFINITION,
+        cards=cards(pub, year),
+        key_figures=Markup(key_figures_table(pub, year)),
+        ratio_distribution=Markup(ratio_distribution_table(pub, year)),
+        trend=Markup(trend_table(pub, years)),
+        stakeholders=Markup(stakeholder_table(pub, year, dict(params.baathebbers))),
+        interventions=Markup(intervention_table(pub, year)),
+        vergelijking=ctx.href("vergelijking.html"),
+        verantwoording=ctx.href("verantwoording.html"),
+        legend=Markup(legend_table(pub)),
     )
     return ctx.render(
         f"{title} {year}",

@@ -24,7 +24,7 @@ from great_tables import GT
 from markupsafe import escape
 
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
-from rendement.core.templates import fragment
+from rendement.core.templates import Markup, fragment
 
 FONT_STACK = [
     "system-ui",
@@ -53,9 +53,9 @@ def by_unit(value: float | None, eenheid: str) -> str:
     return nl_number(value, 0)
 
 
-def symbol_html(symbol: str | None, toelichting: str | None) -> str:
+def symbol_html(symbol: str | None, toelichting: str | None) -> Markup:
     """The disclosure symbol of a cell without a number, its reason as tooltip."""
-    return str(fragment("rendement.reports", "parts.html", "symbol", symbol, toelichting))
+    return fragment("rendement.reports", "parts.html", "symbol", symbol, toelichting)
 
 
 # ------------------------------------------------------------------------------- cells
@@ -77,10 +77,10 @@ class Cell:
         """Plain text: the formatted value, or the legend symbol."""
         return by_unit(self.waarde, self.eenheid) if self.published else (self.symbool or "x")
 
-    def html(self) -> str:
+    def html(self) -> Markup:
         """HTML for a raw table column: the value, or the symbol with its reason as tooltip."""
         if self.published:
-            return str(escape(by_unit(self.waarde, self.eenheid)))
+            return escape(by_unit(self.waarde, self.eenheid))
         return symbol_html(self.symbool, self.toelichting)
 
 
@@ -202,5 +202,5 @@ def gt_html(
     return out
 
 
-def empty_text(message: str) -> str:
-    return str(fragment("rendement.reports", "parts.html", "note", message))
+def empty_text(message: str) -> Markup:
+    return fragment("rendement.reports", "parts.html", "note", message)
