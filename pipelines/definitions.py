@@ -1,10 +1,12 @@
-"""The Dagster Definitions: merges the assets, jobs, sensors and schedules (nothing else here)."""
+"""The Dagster Definitions: merges the assets, their checks (one per output table, from
+schemas/outputs.py), jobs, sensors and schedules (nothing else here)."""
 
 import warnings
 
 import dagster as dg
 
 from assets import benchmark_assets, intake_assets, mkba_assets, report_assets, warehouse_assets
+from assets.checks import CHECKS
 from pipelines.jobs import process_job
 from pipelines.resources import build_resources
 from pipelines.schedules import schedules
@@ -17,6 +19,7 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [intake_assets, mkba_assets, warehouse_assets, benchmark_assets, report_assets]
     ),
+    asset_checks=CHECKS,
     jobs=[process_job],
     sensors=[inbox_sensor],
     schedules=schedules,

@@ -78,9 +78,14 @@ TOLERANCE = 1e-6
 # Building blocks
 
 
+# Rule name → the columns its expression reads (shown next to a failing row by the checks).
+RULE_COLUMNS: dict[str, set[str]] = {}
+
+
 def rule(column: str, name: str, expr: pl.Expr, description: str) -> classmethod:
     """A check of `column` (its failures are reported there) that holds where `expr` is True,
     row by row; `expr` handles nulls itself. `description` is the rule in Dutch (docs)."""
+    RULE_COLUMNS.setdefault(name, set()).update(expr.meta.root_names())
 
     def check(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(expr.fill_null(False).alias(column))
