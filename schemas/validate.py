@@ -7,9 +7,8 @@ bookkeeping columns `_rij` and `_bestand`) and runs, in this order:
    that is not typed yet is parsed here; a cell that cannot be read rejects its row, a column
    in which nothing can be read refuses the file);
 2. the pandera schema of the table plus the checks for this upload (`schemas.tables.schema_for`,
-   built once per table and upload context, `schemas.fastcheck`): first one query over all the
-   schema's checks; only when one may fail, pandera's ``validate(lazy=True)`` (the same
-   outcome, but a clean file costs one query); pandera's failure cases are mapped to rule codes
+   built once per table and upload context): pandera's ``validate(lazy=True)`` once over all
+   the table's rows; its failure cases are mapped to rule codes
    (`schemas.rules.code_for_check`) and, through their `index`, to `_rij`/`_bestand`;
 3. the reader's parse problems, merged in;
 4. the rules between rows and tables (`schemas.cross_table`): duplicate keys, references to
@@ -25,13 +24,15 @@ their rows and rendered as sentences, so the work stays proportional to the prob
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from dataclasses import dataclass, field
 
 import pandera.errors
+import pandera.polars as pa
 import polars as pl
 
-from schemas import cross_table, fastcheck
+from schemas import cross_table
 from schemas.rules import (
     BESTAND,
     DOMAIN_RULES,
@@ -51,6 +52,7 @@ from schemas.tables import (
     WHOLE_NUMBER_INSTRUMENTS,
     polars_schema,
     required_columns,
+    schema_for,
     upper_bound,
 )
 from schemas.vocabulary import (
@@ -315,18 +317,20 @@ def _conform(table, bestand, frame, column, have, dtype):
 # 2. the pandera schema
 
 
+@functools.lru_cache(maxsize=512)
+def upload_schema(table: str, period: int | None, today: dt.date | None) -> pa.DataFrameSchema:
+    """The table's pandera schema for uploads of this period checked on this day, built once
+    per process (a deep copy of the model's schema plus the context checks: more work than
+    validating a small file). pandera's `validate` does not change the schema."""
+    return schema_for(table, period=period, today=today)
+
+
 def row_checks(
     table: str, frame: pl.DataFrame, *, period: int | None, today: dt.date | None
 ) -> pl.DataFrame:
-    """Run the table's schema once (lazy=True) and map every failure case to a hit.
-
-    A clean table (almost every file) is recognised by one query over all its checks
-    (`schemas.fastcheck`); pandera itself only runs when something may fail, and then decides.
-    """
-    checks = fastcheck.compiled(table, period, today)
-    if fastcheck.passes(checks, frame):
-        return _empty_hits()
-    schema = checks.schema
+    """Run the table's schema once over all its rows (lazy=True) and map every failure case
+    to a hit."""
+    schema = upload_schema(table, period, today)
     try:
         # pandera runs each check as a lazy query of a few thousand rows: on polars' in-memory
         # engine, not the streaming engine polars 2 picks for them (≈ 2/3 of the time)

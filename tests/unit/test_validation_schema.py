@@ -1,91 +1,23 @@
-"""The one-query pre-check (`schemas.fastcheck`) must never change an outcome.
+"""The pandera step of validation (`schemas.validate.row_checks`): pandera's public
+`validate(lazy=True)` once per table, on a schema built once per table and upload context.
 
-Every upload is validated twice: as it runs (clean tables recognised by one query, pandera
-only when something may fail) and with the pre-check switched off (pandera's full
-`validate(..., lazy=True)` for every table, as before the pre-check existed). The outcomes
-must be identical: accepted rows, rejected rows (rule, column, row, value, message),
-findings, warnings, counts and the file verdict. The cases are the rule corpus of
-`tests/test_validation_rules.py` (one broken cell per rule) and mutations the corpus lacks
-(NaN, nulls in every kind of column, dtypes that differ, missing optional columns).
+* A table has hits exactly when pandera finds failure cases in it (the rule corpus of
+  `tests/unit/test_validation_rules.py`, one broken cell per rule, and mutations the corpus
+  lacks: NaN, nulls in every kind of column, dtypes that differ, missing optional columns).
+* The cached schemas differ per reporting year and date, and the cache never mixes them up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pandera.errors
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 
-from schemas import fastcheck
-from schemas.tables import MODELS
-from schemas.validate import row_checks
+from schemas.tables import MODELS, schema_for
+from schemas.validate import prepare, row_checks, upload_schema
 from tests.support.validation import PERIOD, ROW_CASES, TODAY, broken, run, upload
-
-
-def _full_path(monkeypatch, tables, **kw):
-    """The outcome with the pre-check off: pandera runs on every table."""
-    with monkeypatch.context() as m:
-        m.setattr(fastcheck, "passes", lambda checks, frame: False)
-        return run(tables, **kw)
-
-
-def assert_same_outcome(fast, full) -> None:
-    assert fast.file_rejected == full.file_rejected
-    assert fast.file_reasons == full.file_reasons
-    assert fast.counts == full.counts
-    assert_frame_equal(fast.findings, full.findings)
-    assert_frame_equal(fast.rejected, full.rejected)
-    assert fast.accepted.keys() == full.accepted.keys()
-    for table in fast.accepted:
-        assert_frame_equal(fast.accepted[table], full.accepted[table])
-
-
-def _spy(monkeypatch) -> list[bool]:
-    """Record each verdict of the pre-check during a run."""
-    verdicts: list[bool] = []
-    real = fastcheck.passes
-
-    def spy(checks, frame):
-        verdicts.append(real(checks, frame))
-        return verdicts[-1]
-
-    monkeypatch.setattr(fastcheck, "passes", spy)
-    return verdicts
-
-
-def test_clean_upload_takes_the_fast_path_and_matches_pandera(monkeypatch):
-    full = _full_path(monkeypatch, upload())
-    verdicts = _spy(monkeypatch)
-    fast = run(upload())
-    assert verdicts == [True] * len(upload())  # one query per table, pandera not needed
-    assert_same_outcome(fast, full)
-    assert fast.findings.height == 0
-
-
-def test_every_table_schema_is_mirrored():
-    """If a model gains a feature the pre-check does not mirror, it silently falls back to
-    pandera for every file (correct, but slow): this test says so instead."""
-    for table in MODELS:
-        assert fastcheck.compiled(table, PERIOD, TODAY).exprs is not None, table
-        assert fastcheck.compiled(table, None, None).exprs is not None, table
-
-
-@pytest.mark.parametrize(
-    ("table", "rij", "values", "kolom", "regel"),
-    ROW_CASES,
-    ids=[f"{c[4]}-{c[0]}-{c[3]}-{i}" for i, c in enumerate(ROW_CASES)],
-)
-def test_each_rule_of_the_corpus_gives_the_same_outcome(
-    monkeypatch, table, rij, values, kolom, regel
-):
-    full = _full_path(monkeypatch, broken(table, rij, **values))
-    verdicts = _spy(monkeypatch)
-    fast = run(broken(table, rij, **values))
-    assert_same_outcome(fast, full)
-    assert any(fast.findings["regel"] == regel)
-    if regel not in ("project_onbekend", "traject_onbekend"):  # rules between tables
-        assert False in verdicts  # the broken table went to pandera
 
 
 def _nan_score(tables):
@@ -177,62 +109,57 @@ MUTATIONS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_mutations_give_the_same_outcome(monkeypatch, name):
-    full = _full_path(monkeypatch, MUTATIONS[name](upload()))
-    fast = run(MUTATIONS[name](upload()))
-    assert_same_outcome(fast, full)
+def _pandera_failures(table: str, frame: pl.DataFrame, period, today) -> pl.DataFrame | None:
+    """pandera's failure cases on a freshly built schema, or None when it finds nothing."""
+    try:
+        schema_for(table, period=period, today=today).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return None
 
 
-@pytest.mark.parametrize(
-    ("period", "today"), [(PERIOD, TODAY), (2023, TODAY), (PERIOD, dt.date(2024, 6, 1))]
-)
-def test_context_checks_follow_the_upload(monkeypatch, period, today):
-    """The cached schemas differ per reporting year and date: another year fails the period
-    rule, an earlier today the future-date rule; the cache must not mix them up."""
-    full = _full_path(monkeypatch, upload(), period=period, today=today)
-    fast = run(upload(), period=period, today=today)
-    assert_same_outcome(fast, full)
-    if (period, today) != (PERIOD, TODAY):
-        assert fast.findings.height > 0
-
-
-def test_pre_check_says_pass_only_when_pandera_finds_nothing():
-    """Directly on row_checks: per table of every case, a pass means no hits from pandera."""
+def test_a_table_has_hits_exactly_where_pandera_fails():
     cases = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
     cases += [f(upload()) for f in MUTATIONS.values()]
-    from schemas.validate import prepare
-
     for tables in cases:
         for table, df in tables.items():
             frame, _hits, usable = prepare(table, df)
             if not usable:
                 continue
-            checks = fastcheck.compiled(table, PERIOD, TODAY)
-            try:
-                checks.schema.validate(frame, lazy=True)
-                pandera_clean = True
-            except Exception:  # noqa: BLE001
-                pandera_clean = False
-            assert fastcheck.passes(checks, frame) == pandera_clean, table
-            assert (row_checks(table, frame, period=PERIOD, today=TODAY).height == 0) == (
-                pandera_clean
-            )
+            hits = row_checks(table, frame, period=PERIOD, today=TODAY)
+            failures = _pandera_failures(table, frame, PERIOD, TODAY)
+            if failures is None:
+                assert hits.height == 0, table
+            else:
+                assert hits.height == failures.unique(["column", "check", "index"]).height
+                assert set(hits["__i"].to_list()) == set(failures["index"].to_list()), table
 
 
-def test_a_check_the_pre_check_cannot_trace_falls_back_to_pandera():
-    import pandera.polars as pa
+def test_a_clean_upload_has_no_findings():
+    outcome = run(upload())
+    assert outcome.findings.height == 0
+    assert not outcome.file_rejected
 
-    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check(lambda v: v > 0, element_wise=True))})
-    assert fastcheck._compile(schema) is None
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_mutations_are_validated_without_errors(name):
+    outcome = run(MUTATIONS[name](upload()))
+    assert outcome.counts
 
 
-def test_large_tables_go_to_pandera_directly(monkeypatch):
-    """Above MAX_ROWS the pre-check is skipped (pandera decides), with the same outcome."""
-    full = _full_path(monkeypatch, broken("meting", 5, score=6.0))
-    monkeypatch.setattr(fastcheck, "MAX_ROWS", 5)
-    verdicts = _spy(monkeypatch)
-    fast = run(broken("meting", 5, score=6.0))
-    assert_same_outcome(fast, full)
-    clean = [v for v, df in zip(verdicts, upload().values(), strict=True) if df.height <= 5]
-    assert verdicts.count(True) == len(clean) and clean
+@pytest.mark.parametrize(
+    ("period", "today"), [(PERIOD, TODAY), (2023, TODAY), (PERIOD, dt.date(2024, 6, 1))]
+)
+def test_context_checks_follow_the_upload(period, today):
+    """Another year fails the period rule, an earlier today the future-date rule; the cached
+    schemas must not mix them up, whatever was validated before."""
+    for other in [(PERIOD, TODAY), (2023, TODAY), (PERIOD, dt.date(2024, 6, 1))]:
+        run(upload(), period=other[0], today=other[1])
+    outcome = run(upload(), period=period, today=today)
+    assert (outcome.findings.height > 0) == ((period, today) != (PERIOD, TODAY))
+
+
+def test_the_schema_of_an_upload_context_is_built_once():
+    for table in MODELS:
+        assert upload_schema(table, PERIOD, TODAY) is upload_schema(table, PERIOD, TODAY)
+        assert upload_schema(table, PERIOD, TODAY) is not upload_schema(table, 2023, TODAY)
