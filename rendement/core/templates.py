@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from rendement.core import formatting
 
-__all__ = ["FILTERS", "Markup", "environment", "fragment", "render"]
+__all__ = ["FILTERS", "Markup", "environment", "escape", "fragment", "render"]
 
 # The Dutch formatter (`rendement.core.formatting`) as filters: `{{ kosten|nl_euro }}`,
 # `{{ aandeel|nl_percent(0) }}`, `{{ n|nl_number }}`, `{{ bkr|nl_ratio }}`, `{{ dag|nl_date }}`.
@@ -37,11 +37,12 @@ FILTERS = {
 }
 
 
-def _escaped(value: object) -> object:
-    """Every `{{ value }}`: safe markup as it is, None as nothing, anything else escaped the way
-    `html.escape(quote=True)` does it (autoescape then leaves the result alone)."""
+def escape(value: object) -> Markup:
+    """A value as markup the way a template writes `{{ value }}`: safe markup as it is, None as
+    nothing, anything else escaped as `html.escape(quote=True)` does it. For the text of a
+    great-tables cell that holds markup (a formatted number next to a symbol or a chart)."""
     if hasattr(value, "__html__"):
-        return value
+        return Markup(value)
     return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
@@ -53,7 +54,7 @@ def environment(package: str) -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
-        finalize=_escaped,
+        finalize=escape,
     )
     env.filters.update(FILTERS)
     return env

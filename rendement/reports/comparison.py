@@ -18,17 +18,17 @@ import polars as pl
 
 from rendement.benchmark.disclosure import PUBLISHED, REASONS
 from rendement.core.formatting import nl_number, nl_percent, nl_ratio
+from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.context import Context
 from rendement.reports.data import Published
-from rendement.reports.page import esc
 from rendement.reports.sector import legend_table, year_label
 from rendement.reports.tables import Cell, CellIndex, gt_html, symbol_html
 from rendement.reports.words import (
+    DEFINITION,
     RATIO,
     RATIO_HEADER,
     SWITCH_NOTE,
-    definition_html,
     switch_factor_text,
     switch_share_text,
 )
@@ -78,48 +78,33 @@ def estimate(
     return Estimate(label, point, r["onder"], r["boven"], r["symbool"], r["toelichting"])
 
 
-def _interval_text(e: Estimate, fmt) -> str:
+def _interval_text(e: Estimate, fmt) -> Markup | str:
     if e.low is not None and e.high is not None:
-        return esc(f"{fmt(e.low)} – {fmt(e.high)}")
+        return escape(f"{fmt(e.low)} – {fmt(e.high)}")
     if not e.point.published:
         return ""
     return symbol_html(e.interval_symbol, e.interval_reason)
 
 
-def verdict(estimates: list[Estimate], what: str, fmt) -> str:
+def verdict(estimates: list[Estimate], what: str, fmt) -> Markup:
     """Plain Dutch: which published intervals do not overlap, or that none can be told apart."""
     usable = [e for e in estimates if e.complete]
-    if len(usable) < 2:
-        return (
-            f'<p class="verdict"><strong>{esc(what.capitalize())}:</strong> te weinig '
-            "interventies met een gepubliceerd interval om ze te vergelijken. Dat zegt niets over "
-            "hun werking, alleen dat er (nog) te weinig organisaties en projecten achter zitten.</p>"
-        )
-    apart = []
-    for a in usable:
-        for b in usable:
-            if a is not b and a.low > b.high:
-                apart.append(
-                    f"{esc(a.label)} ({esc(fmt(a.point.waarde))}) ligt hoger dan {esc(b.label)} "
-                    f"({esc(fmt(b.point.waarde))}); de intervallen overlappen niet"
-                )
-    names = ", ".join(esc(e.label) for e in usable)
-    if not apart:
-        return (
-            f'<p class="verdict"><strong>{esc(what.capitalize())}:</strong> de verschillen tussen '
-            f"{names} vallen binnen de onzekerheid (de 90 %-intervallen overlappen). Uit deze "
-            "cijfers volgt geen volgorde.</p>"
-        )
-    return (
-        f'<p class="verdict"><strong>{esc(what.capitalize())}:</strong> '
-        + "; ".join(apart)
-        + ". Alle andere verschillen tussen "
-        + names
-        + " vallen binnen de onzekerheid.</p>"
-    )
+    apart = [
+        (a.label, fmt(a.point.waarde), b.label, fmt(b.point.waarde))
+        for a in usable
+        for b in usable
+        if a is not b and a.low > b.high
+    ]
+    names = [e.label for e in usable] if len(usable) >= 2 else None
+    return _part("verdict", what.capitalize(), names, apart)
 
 
-def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
+def _part(macro: str, *args: object) -> Markup:
+    return fragment("rendement.reports", "comparison_parts.html", macro, *args)
+
+
+def domain_table(pub: Published, year: int, domain: str) -> tuple[Markup, Markup]:
+    """The table of a domain (made by great-tables) and the verdicts under it."""
     idx = CellIndex.of(pub.cells)
     intervals = _interval_lookup(pub)
     interventions = sorted(INTERVENTIONS[domain].items(), key=lambda kv: kv[1])
@@ -208,17 +193,12 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[str, str]:
     interventions_only = [e for c, e in share_est.items() if c is not None]
     ratios_only = [e for c, e in ratio_est.items() if c is not None]
     if sum(e.complete for e in interventions_only) < 2 and sum(e.complete for e in ratios_only) < 2:
-        text = (
-            '<p class="verdict"><strong>Vergelijking:</strong> te weinig interventies met een '
-            "gepubliceerd interval om ze te vergelijken, voor verbetering en voor de "
-            "rendementsfactor. Dat zegt niets over hun werking, alleen dat er (nog) te "
-            "weinig organisaties en projecten achter zitten.</p>"
-        )
+        text = _part("too_few")
     else:
         text = verdict(interventions_only, "verbetering", lambda v: nl_percent(v, 1)) + verdict(
             ratios_only, "rendementsfactor", nl_ratio
         )
-    return table, text
+    return Markup(table), text
 
 
 def _factor_lookup(factors: pl.DataFrame | None, year: int) -> dict[tuple, dict]:
@@ -231,7 +211,7 @@ def _factor_lookup(factors: pl.DataFrame | None, year: int) -> dict[tuple, dict]
     }
 
 
-def _withheld(r: dict | None, rules) -> str:
+def _withheld(r: dict | None, rules) -> Markup:
     """The legend symbol of a row that is not published, with its reason as a tooltip."""
     if r is None:
         return symbol_html("x", "Geen rendementsfactor berekend")
@@ -243,16 +223,12 @@ def _withheld(r: dict | None, rules) -> str:
 
 def factor_table(
     factors: pl.DataFrame | None, year: int, domain: str, rules, year_text: str | None = None
-) -> str:
+) -> Markup:
     """The aggregate rendementsfactor of a domain and of each of its interventions, with its
     Monte Carlo interval and switching values (published rows only)."""
     look = _factor_lookup(factors, year)
     if not look:
-        return (
-            f'<p class="note" id="vergelijking-{esc(domain)}-rendementsfactor-ontbreekt">De '
-            f"rendementsfactor per groep is voor {esc(year_text or year)} niet berekend (een "
-            "vastgesteld jaar toont de cijfers van zijn release).</p>"
-        )
+        return _part("no_factors", domain, year_text or year)
     interventions = sorted(INTERVENTIONS[domain].items(), key=lambda kv: kv[1])
     entries = [(None, TOTAL_ROW)] + [(code, name) for code, name in interventions]
     shown = {
@@ -283,16 +259,16 @@ def factor_table(
             rows.append({"interventie": name, **{c: symbol for c in columns}, "grafiek": ""})
             continue
 
-        def share(v: float | None, what: str) -> str:
-            return esc(switch_share_text(v, what)) if v is not None else "–"
+        def share(v: float | None, what: str) -> Markup | str:
+            return escape(switch_share_text(v, what)) if v is not None else "–"
 
         rows.append(
             {
                 "interventie": name,
-                "organisaties": esc(nl_number(r["organisaties"])),
-                "projecten": esc(nl_number(r["projecten"])),
-                "bkr": esc(nl_ratio(r["bkr"])),
-                "interval": esc(f"{nl_ratio(r['bkr_p05'])} – {nl_ratio(r['bkr_p95'])}")
+                "organisaties": escape(nl_number(r["organisaties"])),
+                "projecten": escape(nl_number(r["projecten"])),
+                "bkr": escape(nl_ratio(r["bkr"])),
+                "interval": escape(f"{nl_ratio(r['bkr_p05'])} – {nl_ratio(r['bkr_p95'])}")
                 if r["bkr_p05"] is not None and r["bkr_p95"] is not None
                 else "–",
                 "grafiek": charts.interval(
@@ -308,7 +284,7 @@ def factor_table(
                 ),
                 "deadweight": share(r["deadweight_bij_bkr_1"], "deadweight"),
                 "attributie": share(r["attributie_bij_bkr_1"], "attributie"),
-                "factor": esc(switch_factor_text(r["eenheidswaarden_factor_bij_bkr_1"]))
+                "factor": escape(switch_factor_text(r["eenheidswaarden_factor_bij_bkr_1"]))
                 if r["eenheidswaarden_factor_bij_bkr_1"] is not None
                 else "–",
             }
@@ -324,7 +300,7 @@ def factor_table(
             "Grafiek: een waarde buiten de schaal (na de onderbreking //) staat aan de rand "
             "met een driehoek en haar getal."
         )
-    return gt_html(
+    table = gt_html(
         pl.DataFrame(rows),
         f"vergelijking-{domain}-rendementsfactor",
         stub="interventie",
@@ -350,6 +326,7 @@ def factor_table(
         "alfabetische volgorde",
         notes=notes,
     )
+    return Markup(table)  # made by great-tables
 
 
 def comparison_page(
@@ -363,50 +340,29 @@ def comparison_page(
     """The comparison of `year`. `factors`: `benchmark.rendementsfactor` (or None: the
     section on the aggregate rendementsfactor is left out, as on releases made before it
     existed)."""
-    parts = [
-        f'<p class="meta">{year}: '
-        + (
-            f"vastgesteld in release {esc(pub.closed[year])}."
-            if pub.is_closed(year)
-            else '<span class="concept">voorlopig</span>, nog niet vastgesteld in een release.'
-        )
-        + "</p>",
-        "<p>Welke interventies leveren de meeste verbetering en de hoogste rendementsfactor "
-        "op? Deze pagina zet ze per domein naast elkaar, met bij elk cijfer hoeveel "
-        "organisaties en projecten erachter zitten en hoe zeker het is.</p>",
-        definition_html(),
-        "<ul>"
-        "<li><strong>Geen ranglijst.</strong> Interventies staan alfabetisch. Een hoger getal "
-        "betekent pas iets als de intervallen niet overlappen; onder elke tabel staat welke "
-        "verschillen dat zijn.</li>"
-        "<li><strong>Verbetering:</strong> het deel van de deelnemers met een begin- en "
-        "eindmeting dat op minstens één instrument vooruitging. Interval: 90 %, met "
-        "organisaties als eenheid (projecten van één organisatie lijken op elkaar).</li>"
-        "<li><strong>Rendementsfactor (mediaan):</strong> de mediaan over projecten. Interval: "
-        "90 %, bootstrap over organisaties. Dit interval gaat over de steekproef van "
-        "organisaties; de onzekerheid in de kengetallen zelf (Monte Carlo) komt daar nog "
-        "bij.</li>"
-        + (
-            "<li><strong>Rendementsfactor van de groep:</strong> alle projecten van een domein "
-            "of interventie samen (som van de baten gedeeld door som van de kosten), met een "
-            "90 %-interval uit de Monte Carlo-analyse waarin elk kengetal één keer per "
-            "trekking voor alle projecten samen wordt getrokken. " + esc(SWITCH_NOTE) + "</li>"
-            if factors is not None
-            else ""
-        )
-        + "<li>Een symbool in plaats van een getal betekent dat de cel niet gepubliceerd mag "
-        "worden (zie de legenda): meestal te weinig organisaties.</li>"
-        "</ul>",
-    ]
+    domains = []
     for domain in DOMAINS:
-        table, text = domain_table(pub, year, domain)
-        parts.append(f"<h2>{esc(DOMAINS[domain])}</h2>{table}{text}")
-        if factors is not None:
-            parts.append(factor_table(factors, year, domain, pub.rules, year_label(pub, year)))
-    parts.append("<h2>Legenda</h2>" + legend_table(pub, "vergelijking-legenda"))
+        table, verdicts = domain_table(pub, year, domain)
+        group = (
+            factor_table(factors, year, domain, pub.rules, year_label(pub, year))
+            if factors is not None
+            else None
+        )
+        domains.append((DOMAINS[domain], table, verdicts, group))
+    body = render(
+        "rendement.reports",
+        "comparison.html",
+        year=year,
+        closed_in=pub.closed[year] if pub.is_closed(year) else None,
+        ratio_term=RATIO,
+        ratio_definition=DEFINITION,
+        switch_note=SWITCH_NOTE if factors is not None else None,
+        domains=domains,
+        legend=Markup(legend_table(pub, "vergelijking-legenda")),
+    )
     return ctx.render(
         f"{title}, {year}",
-        "".join(parts),
+        body,
         current="vergelijking.html",
         subtitle="Voor lerende teams: wat werkt, en hoe zeker weten we dat",
     )

@@ -6,11 +6,10 @@ types side by side. Only published cells and aggregates, suppressed cells with t
 from __future__ import annotations
 
 import polars as pl
-from markupsafe import escape
 
 from rendement.benchmark.disclosure import legend
 from rendement.core.formatting import nl_euro, nl_number, nl_percent
-from rendement.core.templates import Markup, render
+from rendement.core.templates import Markup, escape, render
 from rendement.reports import charts
 from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import polars as pl
 from great_tables import GT
-from markupsafe import escape
 
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
-from rendement.core.templates import Markup, fragment
+from rendement.core.templates import Markup, escape, fragment
 
 FONT_STACK = [
     "system-ui",
