@@ -1,4 +1,12 @@
-"""Sector benchmarks with disclosure control (thin: logic in rendement.benchmark.cells)."""
+"""Sector benchmarks and the published aggregates, with disclosure control (thin: the logic is
+rendement.benchmark; every published table is an entry of
+`rendement.benchmark.published.PUBLISHED_TABLES`, computed by the same function here and in a
+release).
+
+Not partitioned by year: the job `verwerk_leveringen` runs the whole graph over a range of
+organisation partitions, and one asset job cannot also run year partitions; the years are
+found in the data, not known in advance; and a year a release closed is carried over, not
+computed, so a run computes the open years only (usually one or two)."""
 
 import dagster as dg
 import polars as pl
@@ -6,14 +14,26 @@ import polars as pl
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.benchmark.cells import build_benchmarks, cost_reference, write_cost_reference
+from rendement.benchmark.cells import cost_reference, write_cost_reference
 from rendement.benchmark.disclosure import DisclosureRules
-from rendement.core.lake import Lake
+from rendement.benchmark.published import (
+    PUBLISHED_TABLES,
+    TABLES_BY_NAME,
+    Frozen,
+    PublishedTable,
+    Sector,
+    benchmark_cells,
+    blocked_organisations,
+    read_sector,
+)
+from rendement.benchmark.releases import load_frozen
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
-from rendement.mkba.aggregate import group_ratios, published_ratios
-from rendement.release.publish import load_frozen
 
 BENCHMARK = "benchmark"
+
+
+def _closed_years(frozen: Frozen | None) -> str:
+    return ", ".join(str(y) for y in sorted(frozen.closed)) if frozen is not None else ""
 
 
 @dg.asset(group_name=BENCHMARK, kinds={"polars", "duckdb"}, deps=[warehouse], pool=WAREHOUSE_POOL)
@@ -26,31 +46,22 @@ def sector_benchmark(
     complementary suppression where a margin would reveal them. Organisations' own positions
     go to prive.positie, never to the published tables. The rendementsfactor of every domain
     and intervention (Σ baten / Σ kosten, with its Monte Carlo interval and switching values)
-    goes to benchmark.rendementsfactor, published where the group's cost cell is."""
+    goes to benchmark.rendementsfactor, published where the group's cost cell is. Years
+    published in a release are carried over from it."""
     h = home.home()
-    lake = Lake(h.lake)
     with connect(h.warehouse, read_only=True) as con:
         projects = con.sql("SELECT * FROM mkba.project").pl()
         outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
         kosten = con.sql("SELECT * FROM mkba.kosten").pl()
-    blocked = [
-        org for org in projects["organisatie_id"].unique() if lake.status(org).get("geblokkeerd")
-    ]
+    blocked = blocked_organisations(h, projects["organisatie_id"].unique().to_list())
     projects = projects.filter(~pl.col("organisatie_id").is_in(blocked))
     rules = DisclosureRules()
-    # Years published in a release are closed: their cells are carried over verbatim, so a late
-    # upload can never change (or be read off from) a published figure.
+    # Years published in a release are closed: their figures are carried over verbatim, so a
+    # late upload can never change (or be read off from) a published figure.
     frozen = load_frozen(h)
-    vastgesteld = frozen.published.cells if frozen is not None else None
-    bench = build_benchmarks(projects, rules, vastgesteld=vastgesteld)
-    closed = frozenset(frozen.published.closed) if frozen is not None else frozenset()
-    ratios = published_ratios(
-        group_ratios(projects, outcomes, kosten, parameters.load()), bench.cells, closed
-    )
-    if frozen is not None:  # closed years: the release's figures, like the cells
-        ratios = pl.concat([frozen.factors, ratios]).sort(
-            "tabel", "jaar", "domein", "interventie", nulls_last=True
-        )
+    bench = benchmark_cells(projects, rules, frozen)
+    sector = Sector(projects, bench.cells, rules, parameters.load(), outcomes, kosten)
+    ratios = TABLES_BY_NAME["rendementsfactor"].compute(sector, frozen)
     with connect(h.warehouse) as con:
         ensure_schemas(con)
         replace_frame(con, "benchmark.cellen", bench.cells)
@@ -69,10 +80,47 @@ def sector_benchmark(
             **{f"status_{s}": n for s, n in status.iter_rows()},
             "organisaties_buiten_benchmark": len(blocked),
             "referentie_interventies": reference.height,
-            "vastgestelde_jaren": ", ".join(
-                str(y) for y in sorted(vastgesteld["jaar"].unique().to_list())
-            )
-            if vastgesteld is not None
-            else "",
+            "vastgestelde_jaren": _closed_years(frozen),
         }
     )
+
+
+def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
+    """The asset of a published table computed after the cells: it reads the sector as
+    `sector_benchmark` left it, computes the table's open years (closed years carried over
+    from the release) and replaces the warehouse table."""
+
+    @dg.asset(
+        name=table.asset,
+        group_name=BENCHMARK,
+        kinds={"polars", "duckdb"},
+        deps=[sector_benchmark],
+        pool=WAREHOUSE_POOL,
+        description=f"{table.table}: {table.description}",
+    )
+    def _asset(
+        context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
+    ) -> dg.MaterializeResult:
+        h = home.home()
+        sector = read_sector(h, parameters.load(), table.reads)
+        frozen = load_frozen(h)
+        frame = table.compute(sector, frozen)
+        with connect(h.warehouse) as con:
+            replace_frame(con, table.table, frame)
+        status = frame.group_by("status").len().sort("status")
+        context.log.info(f"{table.table}: {dict(status.iter_rows())}")
+        return dg.MaterializeResult(
+            metadata={
+                "rijen": frame.height,
+                **{f"status_{s}": n for s, n in status.iter_rows()},
+                "vastgestelde_jaren": _closed_years(frozen),
+            }
+        )
+
+    return _asset
+
+
+# One asset per published table computed after the cells (`PublishedTable.asset`):
+# sector_stakeholders (benchmark.baathebbers) and sector_intervals (benchmark.intervallen).
+# A list, so that the Definitions load every one of them.
+published_assets = [published_table_asset(t) for t in PUBLISHED_TABLES if t.asset]

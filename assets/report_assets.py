@@ -2,19 +2,20 @@
 
 import dagster as dg
 
-from assets.benchmark_assets import sector_benchmark
+from assets.benchmark_assets import published_assets, sector_benchmark
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.release.publish import list_releases
+from rendement.benchmark.releases import list_releases
 from rendement.reports import build_site
 
 REPORTS = "rapporten"
 
 
-@dg.asset(group_name=REPORTS, kinds={"html"}, deps=[sector_benchmark])
+@dg.asset(group_name=REPORTS, kinds={"html"}, deps=[sector_benchmark, *published_assets])
 def reports(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
 ) -> dg.MaterializeResult:
-    """The working site (great-tables, Dutch): the sector overview per year, the intervention
+    """The working site (great-tables, Dutch), read from the published tables the benchmark
+    assets wrote (it computes no statistic): the sector overview per year, the intervention
     comparison, the verantwoording of every parameter, an index, and each organisation's
     private report under site/org/<id>/. Years not yet released are marked provisional.
     Published releases (site/releases/<jaar>/) are never rebuilt here, only restored byte for

@@ -38,6 +38,8 @@ STEP_NAMES = {
     "project_mkba": "MKBA",
     "warehouse": "warehouse",
     "sector_benchmark": "benchmark",
+    "sector_stakeholders": "baathebbers",
+    "sector_intervals": "intervallen",
     "reports": "rapporten",
 }
 

@@ -6,6 +6,11 @@ from everything accepted up to and including the day before, and refreshes the s
 The job is an op job, not an asset: `verwerk_leveringen` (all assets) must never publish a
 release as a side effect of an upload. Re-running it for a year that is already released
 changes nothing.
+
+A release computes its published tables (cells, stakeholders, intervals, rendementsfactor)
+with the functions the benchmark assets call (`rendement.benchmark.published`), over its own
+project set: the uploads accepted up to the peildatum. It cannot read them from the
+warehouse, whose tables count every upload accepted so far (docs/benchmarks.md, "Releases").
 """
 
 import datetime as dt
@@ -14,7 +19,13 @@ import os
 import dagster as dg
 
 from pipelines.resources import HomeResource, ParametersResource
-from rendement.release.publish import TIMEZONE, release_for_schedule
+from rendement.release.publish import (
+    TIMEZONE,
+    publish_release,
+    release_for_schedule,
+    verify_release,
+)
+from rendement.reports import build_site
 
 RELEASE_JOB = "publiceer_release"
 DEFAULT_CRON = "0 6 1 3 *"
@@ -33,9 +44,6 @@ def publish_release_op(
     home: HomeResource,
     parameters: ParametersResource,
 ) -> None:
-    from rendement.release.publish import publish_release, verify_release
-    from rendement.reports import build_site
-
     h = home.home()
     params = parameters.load()
     result = publish_release(

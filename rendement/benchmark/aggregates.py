@@ -1,4 +1,8 @@
-"""Published aggregates the reports add to the benchmark cells, with the same disclosure rules.
+"""Published aggregates beside the benchmark cells, with the same disclosure rules.
+
+Computed by the benchmark stage (`rendement.benchmark.published`: the assets
+`sector_stakeholders` and `sector_intervals` write them to `benchmark.baathebbers` and
+`benchmark.intervallen`; a release stores them); the reports only read them.
 
 Only complete project-years (`mkba.project.status` = "volledig", see
 `rendement.mkba.status.complete_project_years`) count, as in the benchmark cells.

@@ -8,7 +8,7 @@ stored in the data home and never recomputed:
         manifest.json        date, period, parameter version, disclosure rules, SHA-256 of
                              every file below
         cellen.parquet       the benchmark cells of every year in the release
-        baathebbers.parquet  benefits per stakeholder (rendement.reports.aggregates)
+        baathebbers.parquet  benefits per stakeholder (rendement.benchmark.aggregates)
         intervallen.parquet  the intervals of the intervention comparison
         rendementsfactor.parquet  the group rendementsfactor per domain and intervention
                              (`benchmark.rendementsfactor`; absent in releases made before it
@@ -28,58 +28,70 @@ report. Publishing a year that is already released returns the existing release 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from rendement.benchmark.cells import CELL_COLUMNS, build_benchmarks
-from rendement.benchmark.disclosure import DisclosureRules
-from rendement.core.files import atomic_path
-from rendement.core.home import Home
-from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
-from rendement.mkba.status import COMPLETE, STATUS_COLUMN
-from rendement.reports.aggregates import (
-    INTERVAL_COLUMNS,
-    STAKEHOLDER_COLUMNS,
-    interval_cells,
-    stakeholder_cells,
-)
-from rendement.reports.data import (
+from rendement.benchmark.published import (
+    CELLS,
+    FACTORS,
+    INTERVALS,
+    PUBLISHED_TABLES,
+    STAKEHOLDERS,
+    Frozen,
     Published,
+    Sector,
+    benchmark_cells,
     blocked_organisations,
-    read_warehouse,
+    published_tables,
     sector_projects,
 )
+from rendement.benchmark.releases import (
+    frozen_cells,
+    list_releases,
+    load_frozen,
+    release_site_dir,
+    releases_dir,
+    restore_release_pages,
+    sha256,
+    verify_release,
+)
+from rendement.core.files import atomic_path
+from rendement.core.home import Home
+from rendement.mkba.status import COMPLETE, STATUS_COLUMN
+from rendement.reports.data import read_warehouse
+from rendement.reports.release_pages import render_release
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FORMAT_VERSION = 1
 ACCEPTED = ("geaccepteerd", "deels_geaccepteerd")
-DATA_FILES = {
-    "cellen.parquet": CELL_COLUMNS,
-    "baathebbers.parquet": STAKEHOLDER_COLUMNS,
-    "intervallen.parquet": INTERVAL_COLUMNS,
-    "rendementsfactor.parquet": PUBLISHED_COLUMNS,
-}
-# Files a release made by an earlier version may lack (read as empty).
-OPTIONAL_FILES = ("rendementsfactor.parquet",)
+# The store's reading side is rendement.benchmark.releases (the assets and the reports read
+# it too); these names stay importable from here.
+__all__ = [
+    "Frozen",
+    "ReleaseError",
+    "ReleaseResult",
+    "TIMEZONE",
+    "frozen_cells",
+    "late_project_years",
+    "list_releases",
+    "load_frozen",
+    "parse_peildatum",
+    "publish_release",
+    "release_for_schedule",
+    "release_site_dir",
+    "releases_dir",
+    "restore_release_pages",
+    "sha256",
+    "verify_release",
+]
 
 
 class ReleaseError(ValueError):
     """A release cannot be made (Dutch message for the analyst)."""
-
-
-@dataclass(frozen=True)
-class Frozen:
-    """The published tables of the latest release: every closed year."""
-
-    published: Published
-    manifests: list[dict]
-    factors: pl.DataFrame  # benchmark.rendementsfactor of the closed years
 
 
 @dataclass(frozen=True)
@@ -92,110 +104,6 @@ class ReleaseResult:
     @property
     def release_id(self) -> str:
         return self.manifest["release"]
-
-
-# ------------------------------------------------------------------------------ the store
-
-
-def releases_dir(home: Home) -> Path:
-    return home.root / "releases"
-
-
-def release_site_dir(home: Home, release_id: str) -> Path:
-    return home.site / "releases" / release_id
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def list_releases(home: Home) -> list[dict]:
-    """The manifests of all published releases, oldest reporting year first."""
-    root = releases_dir(home)
-    if not root.is_dir():
-        return []
-    manifests = []
-    for folder in root.iterdir():
-        path = folder / "manifest.json"
-        if folder.is_dir() and not folder.name.startswith(".") and path.is_file():
-            manifests.append(json.loads(path.read_text("utf-8")))
-    return sorted(manifests, key=lambda m: m["verslagjaar"])
-
-
-def _read_frame(path: Path, schema: dict) -> pl.DataFrame:
-    if path.name in OPTIONAL_FILES and not path.is_file():
-        return pl.DataFrame(schema=schema)
-    frame = pl.read_parquet(path)
-    return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
-
-
-def load_frozen(home: Home) -> Frozen | None:
-    """The frozen tables of the latest release (which holds every closed year), or None."""
-    manifests = list_releases(home)
-    if not manifests:
-        return None
-    latest = manifests[-1]
-    folder = releases_dir(home) / latest["release"]
-    cells, stake, inter, factors = (
-        _read_frame(folder / name, schema) for name, schema in DATA_FILES.items()
-    )
-    closed = {int(y): info["release"] for y, info in latest["jaren"].items()}
-    rules_by_year = {int(y): info["onthullingsregels"] for y, info in latest["jaren"].items()}
-    rules = DisclosureRules.from_dict(latest["onthullingsregels"])
-    return Frozen(Published(cells, stake, inter, rules, closed, rules_by_year), manifests, factors)
-
-
-def frozen_cells(home: Home) -> pl.DataFrame | None:
-    """The benchmark cells of every closed year, for `build_benchmarks(..., vastgesteld=...)`;
-    None when nothing has been released."""
-    frozen = load_frozen(home)
-    return frozen.published.cells if frozen is not None else None
-
-
-def verify_release(home: Home, release_id: str) -> list[str]:
-    """Files of a release whose checksum no longer matches its manifest (empty = intact),
-    in the store and in the published copy."""
-    folder = releases_dir(home) / release_id
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    problems = []
-    for name, digest in manifest["bestanden"].items():
-        path = folder / name
-        if not path.is_file() or sha256(path) != digest:
-            problems.append(str(path))
-        if name.startswith("site/"):
-            copy = release_site_dir(home, release_id) / name.removeprefix("site/")
-            if not copy.is_file() or sha256(copy) != digest:
-                problems.append(str(copy))
-    return problems
-
-
-def restore_release_pages(home: Home) -> list[Path]:
-    """Copy every release's pages from the store to `site/releases/<id>/` where missing or
-    changed (a published address keeps serving exactly what was published)."""
-    written = []
-    for manifest in list_releases(home):
-        rid = manifest["release"]
-        store = releases_dir(home) / rid
-        target = release_site_dir(home, rid)
-        sources = [
-            (store / n, target / n.removeprefix("site/"))
-            for n in manifest["bestanden"]
-            if n.startswith("site/")
-        ]
-        sources.append((store / "manifest.json", target / "manifest.json"))
-        for src, dst in sources:
-            if not src.is_file():
-                continue
-            if dst.is_file() and sha256(dst) == sha256(src):
-                continue
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            written.append(dst)
-    return written
 
 
 # ------------------------------------------------------------------------------ building
@@ -255,8 +163,6 @@ def publish_release(
     made: a later year is already closed, no results for `jaar`, results computed with another
     parameter version than `params`.
     """
-    from rendement.reports.release_pages import render_release
-
     now = (now or dt.datetime.now(TIMEZONE)).astimezone(TIMEZONE)
     peildatum = peildatum or now.date()
     rid = str(jaar)
@@ -274,10 +180,10 @@ def publish_release(
         raise ReleaseError(f"de peildatum {peildatum:%d-%m-%Y} ligt in de toekomst")
     frozen = load_frozen(home)
     if frozen is not None:
-        last = max(frozen.published.closed)
+        last = max(frozen.closed)
         if jaar <= last:
             raise ReleaseError(
-                f"{jaar} is al vastgesteld in release {frozen.published.closed.get(jaar, last)}; "
+                f"{jaar} is al vastgesteld in release {frozen.closed.get(jaar, last)}; "
                 "een vastgesteld jaar wordt niet opnieuw gepubliceerd"
             )
 
@@ -299,24 +205,26 @@ def publish_release(
             f"set is {params.version}: draai eerst de pijplijn opnieuw"
         )
 
+    # The published tables of the release's project set, by the functions the benchmark
+    # assets call (rendement.benchmark.published); closed years are the previous release's.
     rules = wh.rules
-    prior = frozen.published if frozen is not None else None
-    closed_years = sorted(prior.closed) if prior is not None else []
-    bench = build_benchmarks(
-        projects, rules, vastgesteld=prior.cells if prior is not None else None
+    bench = benchmark_cells(projects, rules, frozen)
+    sector = Sector(
+        projects,
+        bench.cells.filter(pl.col("jaar") <= jaar),
+        rules,
+        params,
+        outcomes=wh.outcomes,
+        kosten=wh.kosten,
     )
-    cells = bench.cells.filter(pl.col("jaar") <= jaar)
-    open_years = sorted(y for y in cells["jaar"].unique().to_list() if y not in closed_years)
-    outcomes = wh.outcomes
-    stake = stakeholder_cells(projects, outcomes, open_years, list(params.baathebbers), rules)
-    inter = interval_cells(projects, open_years, rules)
-    factors = published_ratios(
-        group_ratios(projects, wh.outcomes, wh.kosten, params), cells, frozenset(closed_years)
-    ).filter(pl.col("jaar") <= jaar)
-    if prior is not None:
-        stake = pl.concat([prior.stakeholders, stake])
-        inter = pl.concat([prior.intervals, inter])
-        factors = pl.concat([frozen.factors, factors])
+    tables = {
+        name: frame.filter(pl.col("jaar") <= jaar)
+        for name, frame in published_tables(sector, frozen).items()
+    }
+    closed_years = sorted(frozen.closed) if frozen is not None else []
+    open_years = [
+        y for y in tables[CELLS]["jaar"].unique().sort().to_list() if y not in closed_years
+    ]
 
     years_info = dict(frozen.manifests[-1]["jaren"]) if frozen is not None else {}
     for y in open_years:
@@ -350,9 +258,9 @@ def publish_release(
         },
     }
     published = Published(
-        cells,
-        stake,
-        inter,
+        tables[CELLS],
+        tables[STAKEHOLDERS],
+        tables[INTERVALS],
         rules,
         {y: years_info[str(y)]["release"] for y in all_years},
         {y: years_info[str(y)]["onthullingsregels"] for y in all_years},
@@ -363,20 +271,17 @@ def publish_release(
     # atomic: a release exists completely or not at all
     with atomic_path(store) as tmp:
         (tmp / "site").mkdir(parents=True)
-        frames = {
-            "cellen.parquet": cells,
-            "baathebbers.parquet": stake,
-            "intervallen.parquet": inter,
-            "rendementsfactor.parquet": factors,
-        }
-        for name, frame in frames.items():
-            _write_frame(
-                frame.select([pl.col(c).cast(t) for c, t in DATA_FILES[name].items()]), tmp / name
-            )
-        pages = render_release(published, manifest, params, now.date(), factors=factors)
+        for table in PUBLISHED_TABLES:
+            _write_frame(tables[table.name], tmp / table.file)
+        pages = render_release(published, manifest, params, now.date(), factors=tables[FACTORS])
         for name, html in pages.items():
             (tmp / "site" / name).write_text(html, "utf-8")
-        files = sorted([*DATA_FILES, *(f"site/{p.name}" for p in (tmp / "site").iterdir())])
+        files = sorted(
+            [
+                *(t.file for t in PUBLISHED_TABLES),
+                *(f"site/{p.name}" for p in (tmp / "site").iterdir()),
+            ]
+        )
         manifest["bestanden"] = {name: sha256(tmp / name) for name in files}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"

@@ -4,7 +4,7 @@ back in place.
 
 Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id, so the HTML is
 reproducible. Release pages are never rendered here: they are copied, byte for byte, from the
-release store (`rendement.release.publish`).
+release store (`rendement.benchmark.releases`).
 
 Incremental: an organisation page is rendered only when its inputs changed
 (`rendement.reports.org_pages`), so one organisation's re-upload renders its own page and the
@@ -20,10 +20,11 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
-from rendement.reports.data import INTERVAL_CACHE, current_published, read_warehouse
+from rendement.reports.data import current_published, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.page import write_page
 from rendement.reports.registry import Inputs, render_pages, site_nav
@@ -79,12 +80,10 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     """Write the working site and restore the release pages; returns every page of it
     (`.rendered`: the organisation pages rendered this time, `.unchanged`: those that were
     up to date)."""
-    from rendement.release.publish import list_releases, load_frozen, restore_release_pages
-
     today = today or dt.date.today()
     wh = read_warehouse(home.warehouse)
     frozen = load_frozen(home)
-    pub = current_published(home, wh, params, frozen, cache=home.site / INTERVAL_CACHE)
+    pub = current_published(wh, frozen)
     ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)
     site = home.site
     pages = SitePages()

@@ -8,10 +8,10 @@ import re
 
 import polars as pl
 
+from rendement.benchmark.aggregates import BOOTSTRAP_DRAWS
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.core.formatting import DASH, nl_number
 from rendement.mkba import verantwoording_markdown, verantwoording_table
-from rendement.reports.aggregates import BOOTSTRAP_DRAWS
 from rendement.reports.context import Context
 from rendement.reports.page import esc
 from rendement.reports.tables import gt_html

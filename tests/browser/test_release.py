@@ -189,6 +189,20 @@ def test_benchmark_keeps_the_published_cells(late):
     assert sector_orgs(fresh) == sector_orgs(frozen) + 1
 
 
+def test_benchmark_keeps_the_published_aggregates(late):
+    """benchmark.baathebbers and benchmark.intervallen carry the closed years over from the
+    release, like the cells: the late upload changes none of their rows."""
+    store = releases_dir(late.home) / str(late.year)
+    for name, table in (
+        ("baathebbers", "benchmark.baathebbers"),
+        ("intervallen", "benchmark.intervallen"),
+    ):
+        frozen = pl.read_parquet(store / f"{name}.parquet")
+        current = q(late.home, f"SELECT * FROM {table}").filter(pl.col("jaar") <= late.year)
+        assert frozen.height
+        assert current.equals(frozen.select(current.columns)), name
+
+
 def test_benchmark_keeps_the_published_group_rendementsfactor(late):
     store = releases_dir(late.home) / str(late.year)
     frozen = pl.read_parquet(store / "rendementsfactor.parquet")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from rendement.benchmark.aggregates import interval_cells, stakeholder_cells
 from rendement.benchmark.cells import build_benchmarks, positions
 from rendement.mkba.status import complete_project_years
-from rendement.reports.aggregates import interval_cells, stakeholder_cells
 from tests.support.benchmark_rows import YEAR, base_sector, cell, frame, project
 
 
@@ -133,9 +133,9 @@ def test_demo_publishes_no_incomplete_project_year(demo_home):
     import duckdb
 
     from rendement.benchmark.cells import REFERENCE_COLUMNS
+    from rendement.benchmark.published import sector_projects
+    from rendement.benchmark.releases import frozen_cells
     from rendement.core.lake import Lake
-    from rendement.release.publish import frozen_cells
-    from rendement.reports.data import sector_projects
 
     with duckdb.connect(str(demo_home.warehouse), read_only=True) as con:
         projects = con.sql("SELECT * FROM mkba.project").pl()

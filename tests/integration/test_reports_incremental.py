@@ -21,11 +21,10 @@ import numpy as np
 import polars as pl
 import pytest
 
+from rendement.benchmark.aggregates import _bootstrap_medians
 from rendement.mkba import load_parameters
 from rendement.release.publish import publish_release
 from rendement.reports import build_site, org_pages
-from rendement.reports.aggregates import _bootstrap_medians, interval_cells
-from rendement.reports.data import INTERVAL_CACHE, cached_interval_cells, read_warehouse
 from rendement.reports.tables import gt_html
 from tests.support.homes import copy_home
 
@@ -240,40 +239,3 @@ def test_bootstrap_medians_equal_the_median_of_each_drawn_sample():
         got = _bootstrap_medians(values[order], owner[order], counts)
         assert np.array_equal(got, expected), orgs
         assert not any(math.isnan(v) for v in got)
-
-
-def _sector_pages(home) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(home.site.glob("*.html"))}
-
-
-def test_cached_intervals_follow_their_projects(home, params, tmp_path):
-    """A year's cached intervals are used only while its projects are the same: a changed
-    benefit/cost ratio computes that year again, and the site equals one built without cache."""
-    cache = home.site / INTERVAL_CACHE
-    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
-    assert first, "no intervals cached"
-    org = organisations(home)[0]
-    with duckdb.connect(str(home.warehouse)) as con:
-        year = con.execute("SELECT max(jaar) FROM mkba.project").fetchall()[0][0]
-        con.execute(
-            "UPDATE mkba.project SET bkr = bkr * 3 + 1 WHERE jaar = ? AND organisatie_id = ?",
-            [year, org],
-        )
-    build_site(home, params, today=TODAY)
-    second = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
-    renewed = set(second) - set(first)
-    assert [n.split("-")[1] for n in renewed] == [str(year)]
-    assert {n: second[n] for n in second if n not in renewed} == {
-        n: t for n, t in first.items() if not n.startswith(f"intervallen-{year}-")
-    }
-    wh = read_warehouse(home.warehouse)
-    years = sorted(wh.cells["jaar"].unique().to_list())
-    fresh = interval_cells(wh.projects, years, wh.rules)
-    assert cached_interval_cells(wh.projects, years, wh.rules, cache).equals(fresh)
-    # the same pages as a build that computes everything
-    with_cache = _sector_pages(home)
-    other = copy_home(home, tmp_path / "zonder-cache")
-    for p in (other.site / INTERVAL_CACHE).glob("*"):
-        p.unlink()
-    build_site(other, params, today=TODAY)
-    assert _sector_pages(other) == with_cache

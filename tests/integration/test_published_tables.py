@@ -1,0 +1,79 @@
+"""Published numbers are computed once, in the asset graph: every published table has an asset
+that writes it to the warehouse, computed by the function of its entry in
+`rendement.benchmark.published.PUBLISHED_TABLES`; the site only reads them.
+
+Works on the session's demo home (8 organisations) and a copy of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from rendement.benchmark.aggregates import interval_cells, stakeholder_cells
+from rendement.benchmark.published import PUBLISHED_TABLES, sector_projects
+from rendement.mkba import load_parameters
+from rendement.reports import build_site
+from tests.support.homes import copy_home
+
+
+def q(home, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+def test_every_published_table_has_its_asset_and_the_site_comes_after_it():
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    reports = graph.get(dg.AssetKey("reports"))
+    for table in PUBLISHED_TABLES:
+        writer = dg.AssetKey(table.asset or "sector_benchmark")
+        assert graph.has(writer), table.name
+        assert writer in reports.parent_keys, table.name
+
+
+def test_the_aggregates_in_the_warehouse_are_the_functions_results(demo_home):
+    params = load_parameters()
+    projects = sector_projects(demo_home, q(demo_home, "SELECT * FROM mkba.project"))
+    outcomes = q(demo_home, "SELECT * FROM mkba.uitkomst")
+    years = sorted(q(demo_home, "SELECT DISTINCT jaar FROM benchmark.cellen")["jaar"].to_list())
+    stakeholders = q(demo_home, "SELECT * FROM benchmark.baathebbers")
+    intervals = q(demo_home, "SELECT * FROM benchmark.intervallen")
+    assert stakeholders.height and intervals.height
+    assert sorted(stakeholders["jaar"].unique().to_list()) == years
+    assert stakeholders.equals(
+        stakeholder_cells(projects, outcomes, years, list(params.baathebbers))
+    )
+    assert intervals.equals(interval_cells(projects, years))
+
+
+def test_the_site_reads_the_aggregates_and_keeps_no_cache(demo_home, tmp_path):
+    """An interval changed in the warehouse changes the comparison page, and changed back
+    gives the same page again: the site shows the table as it is, computes none, and keeps no
+    copy of its own (the former cache site/.cijfers)."""
+    home = copy_home(demo_home, tmp_path / "home")
+    params = load_parameters()
+    today = dt.date(2026, 3, 2)
+    page = home.site / "vergelijking.html"
+    build_site(home, params, today=today)
+    assert not (home.site / ".cijfers").exists()
+    before = page.read_bytes()
+    latest = q(home, "SELECT max(jaar) AS j FROM benchmark.cellen")["j"][0]
+    where = (
+        "status = 'gepubliceerd' AND maat = 'aandeel_verbeterd' AND tabel = 'domein' "
+        f"AND domein <> 'totaal' AND jaar = {latest}"
+    )
+    assert q(home, f"SELECT * FROM benchmark.intervallen WHERE {where}").height, "none shown"
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(f"UPDATE benchmark.intervallen SET boven = boven + 0.1 WHERE {where}")
+    build_site(home, params, today=today)
+    assert page.read_bytes() != before
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(f"UPDATE benchmark.intervallen SET boven = boven - 0.1 WHERE {where}")
+    build_site(home, params, today=today)
+    assert page.read_bytes() == before
