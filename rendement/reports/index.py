@@ -7,19 +7,24 @@ from __future__ import annotations
 import polars as pl
 
 from rendement.core.formatting import nl_number
+from rendement.core.templates import Markup, fragment, render
 from rendement.reports.context import Context, date_text, period_text
 from rendement.reports.data import Published
-from rendement.reports.page import esc
 from rendement.reports.tables import gt_html
 
 
-def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> str:
+def _part(macro: str, *args: object) -> Markup:
+    return fragment("rendement.reports", "parts.html", macro, *args)
+
+
+def _table(*args, **kwargs) -> Markup:
+    """`gt_html` (great-tables escapes the text it formats; raw columns hold markup)."""
+    return Markup(gt_html(*args, **kwargs))
+
+
+def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> Markup:
     if not manifests:
-        return (
-            '<p id="index-geen-release">Nog geen release gepubliceerd. Een analist maakt er een '
-            "met <code>rendement release --jaar JJJJ</code>; het schema doet dat elk jaar op "
-            "de ingestelde datum.</p>"
-        )
+        return render("rendement.reports", "no_release.html")
     rows = [
         {
             "release": m["release"],
@@ -28,11 +33,11 @@ def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> str
             "peildatum": date_text(m["peildatum"]),
             "vastgesteld": date_text(m["gepubliceerd_op"]),
             "parameters": m["parameterversie"],
-            "link": f'<a href="{esc(href_prefix + m["release"] + "/index.html")}">openen</a>',
+            "link": _part("link", href_prefix + m["release"] + "/index.html", "openen"),
         }
         for m in sorted(manifests, key=lambda m: m["verslagjaar"], reverse=True)
     ]
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "index-releases",
         labels={
@@ -82,47 +87,37 @@ def site_index(
         ("Parameterset", parameter_version),
         ("Laatste aanlevering ontvangen", data_received or "onbekend"),
     ]
-    facts_table = gt_html(
+    facts_table = _table(
         pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
         "index-stand",
         labels={"wat": "", "waarde": ""},
         title="Stand van de gegevens",
         width=None,
     )
-    orgs = ""
+    orgs = None
     if organisations:
         orgs_df = pl.DataFrame(
             {
                 "organisatie": organisations,
                 "rapport": [
-                    f'<a href="org/{esc(o)}/index.html">eigen rapport</a>' for o in organisations
+                    _part("link", f"org/{o}/index.html", "eigen rapport") for o in organisations
                 ],
             }
         )
-        orgs = (
-            "<h2>Rapporten van organisaties</h2>"
-            '<p class="note">Vertrouwelijk: elk rapport is alleen voor de organisatie zelf '
-            "(de uploadservice geeft een organisatie alleen haar eigen map). Niet publiceren.</p>"
-            + gt_html(
-                orgs_df,
-                "index-organisaties",
-                labels={"organisatie": "Organisatie", "rapport": ""},
-                raw=["rapport"],
-                width=None,
-            )
+        orgs = _table(
+            orgs_df,
+            "index-organisaties",
+            labels={"organisatie": "Organisatie", "rapport": ""},
+            raw=["rapport"],
+            width=None,
         )
-    body = (
-        "<p>De maatschappelijke kosten en baten van sociaal werk: per project berekend door "
-        "de pijplijn van <em>Sociaal Werk werkt!</em>, samengevat in sectorcijfers die niemand "
-        "herkenbaar maken.</p>"
-        + "<h2>Gepubliceerd</h2>"
-        + releases_table(manifests)
-        + "<h2>Werkversie</h2>"
-        + '<ul class="links">'
-        + "".join(f'<li><a href="{esc(h)}">{esc(label)}</a></li>' for h, label in work)
-        + "</ul>"
-        + facts_table
-        + orgs
+    body = render(
+        "rendement.reports",
+        "index.html",
+        releases=releases_table(manifests),
+        work=work,
+        facts=facts_table,
+        organisations=orgs,
     )
     return ctx.render(title, body, current="index.html", subtitle="Rapporten en releases")
 
@@ -154,7 +149,7 @@ def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
                 f"{nl_number(excluded['projectjaren_na_peildatum'])} projectjaren (niet in deze release)",
             )
         )
-    facts_table = gt_html(
+    facts_table = _table(
         pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
         "release-gegevens",
         labels={"wat": "", "waarde": ""},
@@ -169,7 +164,7 @@ def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
         }
         for y, info in sorted(m["jaren"].items())
     ]
-    years_table = gt_html(
+    years_table = _table(
         pl.DataFrame(year_rows),
         "release-jaren",
         labels={"jaar": "Jaar", "release": "Vastgesteld in release", "parameters": "Parameterset"},
@@ -183,12 +178,8 @@ def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
         ("verantwoording.html", "Verantwoording van methode en parameters"),
         ("manifest.json", "Manifest met controlegetallen (SHA-256) van alle pagina's"),
     ]
-    body = (
-        '<ul class="links">'
-        + "".join(f'<li><a href="{esc(h)}">{esc(label)}</a></li>' for h, label in links)
-        + "</ul>"
-        + facts_table
-        + years_table
+    body = render(
+        "rendement.reports", "release_index.html", links=links, facts=facts_table, years=years_table
     )
     return ctx.render(
         f"Jaaroverzicht sociaal rendement {m['verslagjaar']}",
