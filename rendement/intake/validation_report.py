@@ -25,12 +25,14 @@ Three forms of the same content, built from a `schemas.validate.ValidationOutcom
       }
 
   Rules are ordered by severity (bestand, fout, waarschuwing), then by catalogue order.
-- `report_html` — a self-contained page (no scripts, no external links): the verdict, the
-  counts per table and, per rule, its count and first examples as great-tables tables with
-  fixed ids. Every text from the upload is escaped. An upload without any finding (almost
-  every file: 8,790 reports per sector rebuild) gets the same page without great-tables: its
-  only table, the counts, is written directly (same id, same look), because setting up
-  great-tables cost more than the rest of the validation of a small clean file.
+- `report_html` — a self-contained page (no scripts, no external links) from the Jinja2
+  template `rendement/intake/templates/report.html` (autoescaped: every text from the upload
+  is escaped): the verdict, the counts per table and, per rule, its count and first examples
+  as great-tables tables with fixed ids (great-tables' public API). An upload without any
+  finding (almost every file: 8,790 reports per sector rebuild) gets the same page without
+  great-tables: its only table, the counts, comes from the template `counts.html` (same id,
+  same look), because setting up great-tables costs more than the rest of the validation of a
+  small clean file.
 - `report_text` — what the command line prints.
 
 Client identifiers never appear: validation already masks the pseudonym column, and every text
@@ -39,12 +41,13 @@ here is scrubbed once more of anything shaped like a pseudonym (32 hexadecimal c
 
 from __future__ import annotations
 
-import html
 import re
 
 import polars as pl
 from great_tables import GT
 
+from rendement.core.formatting import nl_number
+from rendement.core.templates import Markup, render
 from schemas import RULES_VERSION
 from schemas.rules import BESTAND, FOUT, MASK, ORDER, WAARSCHUWING, rule
 
@@ -226,41 +229,9 @@ def report_text(
 
 
 # ------------------------------------------------------------------------------------------
-# HTML
+# HTML: the page and the plain counts table are Jinja2 templates (rendement/intake/templates/,
+# autoescaped); the tables of a report with findings are great-tables tables.
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
-       max-width: 72rem; color: #1d1d1b; line-height: 1.45; padding: 0 1rem; }
-h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; font-size: 1.25rem; }
-h3 { font-size: 1.05rem; margin-bottom: .25rem; }
-.meta { color: #555; font-size: .9rem; }
-.oordeel { padding: .75rem 1rem; border-radius: .4rem; font-weight: 600; }
-.oordeel.geweigerd { background: #fde8e8; border: 1px solid #c81e1e; }
-.oordeel.deels_geaccepteerd { background: #fff6e0; border: 1px solid #b7791f; }
-.oordeel.geaccepteerd { background: #e6f4ea; border: 1px solid #2f7d32; }
-.ernst { display: inline-block; font-size: .8rem; padding: .05rem .45rem; border-radius: .3rem;
-         margin-right: .4rem; }
-.ernst.bestand { background: #c81e1e; color: #fff; }
-.ernst.fout { background: #b7791f; color: #fff; }
-.ernst.waarschuwing { background: #e2e8f0; color: #1d1d1b; }
-section.regel { margin-bottom: 1.5rem; }
-.actie { margin: .25rem 0 .5rem; }
-"""
-
-# The counts table of a report without findings, written without great-tables: the look of
-# great-tables' default style (its borders, padding and font), for this one table only.
-_PLAIN_TABLE_CSS = """
-#validatie-tabellen { padding: 10px 0; overflow-x: auto; }
-#validatie-tabellen table { border-collapse: collapse; color: #333333; font-size: 16px;
-  line-height: normal; background-color: #FFFFFF; border-top: 2px solid #A8A8A8;
-  border-bottom: 2px solid #A8A8A8; }
-#validatie-tabellen th { font-weight: normal; vertical-align: bottom; padding: 5px;
-  border-bottom: 2px solid #D3D3D3; }
-#validatie-tabellen td { padding: 8px 5px; border-top: 1px solid #D3D3D3;
-  vertical-align: middle; }
-#validatie-tabellen .links { text-align: left; }
-#validatie-tabellen .rechts { text-align: right; font-variant-numeric: tabular-nums; }
-"""
 _COUNT_LABELS = {
     "tabel": "Tabel",
     "rijen": "Rijen",
@@ -270,106 +241,48 @@ _COUNT_LABELS = {
     "opgeslagen": "Opgeslagen",
     "waarschuwingen": "Waarschuwingen",
 }
+_NUMBERS = [*_COUNT_KEYS, "waarschuwingen"]
 
 
 def _n(count: int, one: str, more: str) -> str:
     return f"{count} {one if count == 1 else more}"
 
 
-def _esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+def _count_rows(report: dict) -> list[tuple[str, list[str]]]:
+    """Per table its name and counts, written as great-tables' `fmt_integer` writes them in
+    locale nl (12.345)."""
+    return [(t, [nl_number(c[k]) for k in _NUMBERS]) for t, c in report["tabellen"].items()]
 
 
-def _counts_table(report: dict) -> str:
-    numbers = [*_COUNT_KEYS, "waarschuwingen"]
-    # numbers written here as `fmt_integer` in locale nl writes them (12.345), aligned right
-    # as great-tables aligns numbers: the same cells without its per-table locale set-up
-    rows = [[t, *(_integer_nl(c[k]) for k in numbers)] for t, c in report["tabellen"].items()]
+def _plain_counts_table(report: dict) -> Markup:
+    """The counts per table without great-tables: the report of an upload without findings
+    (almost every file), where setting up great-tables would cost more than the validation."""
+    return render(
+        "rendement.intake",
+        "counts.html",
+        koppen=list(_COUNT_LABELS.items()),
+        rijen=_count_rows(report),
+    )
+
+
+def _counts_table(report: dict) -> Markup:
+    """The counts per table as a great-tables table: the report of an upload with findings."""
+    rows = _count_rows(report)
     if not rows:
-        return "<p>Er zijn geen tabellen aangeleverd.</p>"
-    return _table_html(("tabellen", len(rows)), _counts_gt, rows)
+        return _plain_counts_table(report)
+    cells = [[table, *numbers] for table, numbers in rows]
+    return Markup(_counts_gt(cells))
 
 
-def _counts_gt(cells: list[list[str]], note: str | None) -> str:
-    numbers = [*_COUNT_KEYS, "waarschuwingen"]
-    df = pl.DataFrame(cells, schema=["tabel", *numbers], orient="row")
+def _counts_gt(cells: list[list[str]]) -> str:
+    df = pl.DataFrame(cells, schema=["tabel", *_NUMBERS], orient="row")
     gt = (
         GT(df, id="validatie-tabellen", locale="nl")
         .cols_label(**_COUNT_LABELS)
-        .cols_align(align="right", columns=numbers)
+        .cols_align(align="right", columns=_NUMBERS)
         .tab_options(table_margin_left="0px")
     )
     return gt.as_raw_html()
-
-
-# --- great-tables tables as templates
-#
-# A report with findings has great-tables tables (the counts and, per rule, its examples):
-# ≈ 7 ms each to set up and render, most of a report's cost. Their HTML depends on the cells
-# only where each cell's text is written (escaped with `html.escape`, as great-tables escapes
-# text cells; all cells here are text), so each table shape (its id, rows and whether it has a
-# source note) is rendered once with a marker in every cell and in the note, and later tables
-# of that shape are that HTML with the markers replaced by the escaped texts: byte for byte
-# what great-tables writes (`tests/test_validation_fast_report.py` compares the two).
-
-_MARK = "\x00{}\x00"  # never in a cell: readers and validation hand over no NUL characters
-_MARKED = re.compile("\x00(\\d+)\x00")
-_templates: dict[tuple, str | None] = {}
-_TEMPLATES_MAX = 1024
-
-
-def _table_html(shape: tuple, render, cells: list[list[str]], note: str | None = None) -> str:
-    """`render(cells, note)` (a great-tables table of text cells), from a template per shape.
-
-    `shape` must determine everything of the table except the cell and note texts. Rendered
-    directly when a cell holds a NUL character, or when a marker does not come out exactly once
-    in the template (then great-tables did something else with a cell than escape it).
-    """
-    values = [v for row in cells for v in row]
-    if note is not None:
-        values.append(note)
-    if any("\x00" in v for v in values):
-        return render(cells, note)
-    key = (shape, len(cells[0]) if cells else 0, note is not None)
-    template = _templates.get(key, "")
-    if template == "":
-        width = len(cells[0]) if cells else 0
-        marked = [[_MARK.format(r * width + c) for c in range(width)] for r in range(len(cells))]
-        html_text = render(marked, None if note is None else _MARK.format(len(values) - 1))
-        found = [int(m) for m in _MARKED.findall(html_text)]
-        template = html_text if sorted(found) == list(range(len(values))) else None
-        if len(_templates) >= _TEMPLATES_MAX:
-            _templates.clear()
-        _templates[key] = template
-    if template is None:
-        return render(cells, note)
-    escaped = [html.escape(v) for v in values]
-    return _MARKED.sub(lambda m: escaped[int(m.group(1))], template)
-
-
-def _integer_nl(n: int) -> str:
-    """An integer as great-tables' `fmt_integer` writes it in locale nl: 12.345."""
-    return f"{n:,}".replace(",", ".").replace("-", "\u2212")
-
-
-def _plain_counts_table(report: dict) -> str:
-    """The counts per table as plain HTML: the report of an upload without findings."""
-    if not report["tabellen"]:
-        return "<p>Er zijn geen tabellen aangeleverd.</p>"
-    head = "".join(
-        f'<th scope="col" class="{"links" if k == "tabel" else "rechts"}">{_esc(label)}</th>'
-        for k, label in _COUNT_LABELS.items()
-    )
-    rows = []
-    for table, c in report["tabellen"].items():
-        cells = "".join(
-            f'<td class="rechts">{_integer_nl(c[k])}</td>' for k in _COUNT_LABELS if k != "tabel"
-        )
-        rows.append(f'<tr><td class="links">{_esc(table)}</td>{cells}</tr>')
-    return (
-        f'<div id="validatie-tabellen"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
 
 
 _EXAMPLE_LABELS = {
@@ -382,12 +295,12 @@ _EXAMPLE_LABELS = {
 }
 
 
-def _examples_table(r: dict) -> str:
+def _examples_table(r: dict) -> Markup:
     cells = [
         [
             ex["bestand"] or "",
             # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
-            "–" if ex["rij"] is None else _integer_nl(ex["rij"]).replace(".", ""),
+            "–" if ex["rij"] is None else nl_number(ex["rij"]).replace(".", ""),
             ex["kolom"] or "",
             ex["waarde"] or "",
             ex["verwacht"] or "",
@@ -401,12 +314,7 @@ def _examples_table(r: dict) -> str:
             f"De eerste {len(r['voorbeelden'])} van {r['aantal']} meldingen; de volledige lijst "
             "staat in het JSON-rapport en in de quarantainetabel."
         )
-    table_id = f"validatie-{r['regel']}"
-
-    def render(cells: list[list[str]], note: str | None) -> str:
-        return _examples_gt(table_id, cells, note)
-
-    return _table_html(("voorbeelden", table_id, len(cells)), render, cells, note)
+    return Markup(_examples_gt(f"validatie-{r['regel']}", cells, note))
 
 
 def _examples_gt(table_id: str, cells: list[list[str]], note: str | None) -> str:
@@ -446,41 +354,28 @@ def report_html(
 def render_report_html(report: dict) -> str:
     """The HTML page of a report made by `report_json` (intake writes both from one dict)."""
     plain = not report["regels"]
-    css = _CSS + _PLAIN_TABLE_CSS if plain else _CSS
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="nl"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Controle van {_esc(report['bestand'])}</title>",
-        f"<style>{css}</style></head><body>",
-        "<h1>Controle van uw aanlevering</h1>",
-        '<p class="meta">'
-        f"Bestand: <strong>{_esc(report['bestand'])}</strong> · "
-        f"Organisatie: {_esc(report['organisatie_id'])} · "
-        f"Systeem: {_esc(report['systeem'] or 'onbekend')} · "
-        f"Kenmerk: {_esc((report['checksum'] or '')[:16])} · "
-        f"Regelversie: {_esc(report['regelversie'])}</p>",
-        f'<p class="oordeel {_esc(report["status"])}">{_esc(_verdict(report))}</p>',
+    rules = [
+        {
+            **r,
+            "label": _SEVERITY_LABEL.get(r["ernst"], r["ernst"]),
+            "keer": "1 keer" if r["aantal"] == 1 else f"{nl_number(r['aantal'])} keer",
+            "tabel": _examples_table(r),
+        }
+        for r in report["regels"]
     ]
-    if report["redenen"]:
-        parts.append("<h2>Waarom niet aangenomen</h2><ul>")
-        parts.extend(f"<li>{_esc(reason)}</li>" for reason in report["redenen"])
-        parts.append("</ul>")
-    parts.append("<h2>Overzicht per tabel</h2>")
-    parts.append(_plain_counts_table(report) if plain else _counts_table(report))
-    parts.append("<h2>Problemen per regel</h2>")
-    if not report["regels"]:
-        parts.append("<p>Geen problemen gevonden.</p>")
-    for r in report["regels"]:
-        label = _SEVERITY_LABEL.get(r["ernst"], r["ernst"])
-        times = "1 keer" if r["aantal"] == 1 else f"{r['aantal']:,} keer".replace(",", ".")
-        parts.append(
-            f'<section class="regel" id="regel-{_esc(r["regel"])}">'
-            f'<h3><span class="ernst {_esc(r["ernst"])}">{_esc(label)}</span>'
-            f"{_esc(r['titel'])} <small>({times}, regel {_esc(r['regel'])})</small></h3>"
-            f'<p class="actie">Wat te doen: {_esc(r["wat_te_doen"])}</p>'
-        )
-        parts.append(_examples_table(r))
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return _scrub("\n".join(parts))
+    page = render(
+        "rendement.intake",
+        "report.html",
+        plain=plain,
+        bestand=report["bestand"],
+        organisatie_id=report["organisatie_id"],
+        systeem=report["systeem"],
+        kenmerk=(report["checksum"] or "")[:16],
+        regelversie=report["regelversie"],
+        status=report["status"],
+        oordeel=_verdict(report),
+        redenen=report["redenen"],
+        tabellen=_plain_counts_table(report) if plain else _counts_table(report),
+        regels=rules,
+    )
+    return _scrub(str(page))

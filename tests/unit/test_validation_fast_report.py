@@ -87,28 +87,28 @@ def test_plain_page_escapes_texts_from_the_upload():
     assert "&lt;b&gt;export&lt;/b&gt;.csv" in page
 
 
-def test_tables_from_templates_are_what_great_tables_writes():
-    """Report tables of a shape seen before are filled in from that shape's template: the same
-    HTML, byte for byte, as great-tables rendering them, whatever the cells hold."""
-    texts = ["", "a & b", "<script>x</script>", 'aan "huis"', "é–€\n\t", "{0} $1 \\1", "0"]
+def test_report_tables_are_great_tables_tables_with_escaped_cells():
+    """The example tables are great-tables' own HTML (its public API): every cell and the note
+    escaped, the id fixed, the same bytes every time."""
+    texts = ["", "a & b", "<script>x</script>", 'aan "huis"', "é–€\n\t", "{{ x }}", "0"]
     for rows in (1, 3, 5):
         cells = [[texts[(r + c) % len(texts)] for c in range(6)] for r in range(rows)]
         for note in (None, "De eerste 5 van 12 <meldingen>"):
-            direct = vr._examples_gt("validatie-x", cells, note)
-            for _ in range(2):  # first renders the template, then fills it in
-                via = vr._table_html(
-                    ("voorbeelden", "validatie-x", rows),
-                    lambda c, n: vr._examples_gt("validatie-x", c, n),
-                    cells,
-                    note,
-                )
-                assert via == direct
-        counts = [[texts[(r + c) % len(texts)] for c in range(7)] for r in range(rows)]
-        assert vr._table_html(("tabellen", rows), vr._counts_gt, counts) == vr._counts_gt(
-            counts, None
-        )
-    # a cell with a NUL character is rendered by great-tables itself
-    odd = [["a\x00b", "1", "", "", "", ""]]
-    assert vr._table_html(
-        ("voorbeelden", "validatie-x", 1), lambda c, n: vr._examples_gt("validatie-x", c, n), odd
-    ) == vr._examples_gt("validatie-x", odd, None)
+            table = vr._examples_gt("validatie-x", cells, note)
+            assert table == vr._examples_gt("validatie-x", cells, note)
+            assert 'id="validatie-x"' in table and "gt_table" in table
+            assert "<script>" not in table and "&lt;script&gt;x&lt;/script&gt;" in table
+            assert (note is None) == ("&lt;meldingen&gt;" not in table)
+
+
+def test_the_page_is_written_from_templates_with_autoescape():
+    """Texts from the upload in every place of the page are escaped by the template."""
+    report = vr.report_json(run(broken("project", 4, domein="schulden")), **KW)
+    report["redenen"] = ["<i>reden</i>"]
+    report["regels"][0]["titel"] = "<b>titel</b>"
+    report["regels"][0]["wat_te_doen"] = "x & y"
+    page = vr.render_report_html(report)
+    assert "<i>reden</i>" not in page and "&lt;i&gt;reden&lt;/i&gt;" in page
+    assert "<b>titel</b>" not in page and "&lt;b&gt;titel&lt;/b&gt;" in page
+    assert "Wat te doen: x &amp; y" in page
+    assert page.startswith("<!DOCTYPE html>\n") and page.endswith("</body></html>")
