@@ -21,16 +21,11 @@ from pandera.errors import SchemaError, SchemaErrors
 from assets.partitions import WAREHOUSE_POOL
 from pipelines.resources import HomeResource
 from rendement.core.warehouse import connect
-from schemas.outputs import OUTPUTS, RULE_COLUMNS, schema
+from schemas.outputs import OUTPUTS, RULE_COLUMNS, check_name, schema
 
 # Failing rows shown in the metadata, and characters per value there.
 EXAMPLES = 10
 MAX_TEXT = 60
-
-
-def check_name(table: str) -> str:
-    """The check of a warehouse table: `mkba.project` → `mkba_project`."""
-    return table.replace(".", "_")
 
 
 def _spec(table: str) -> dg.AssetCheckSpec:

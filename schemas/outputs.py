@@ -949,15 +949,17 @@ class Output:
     computed_by: str | None = None
     documented_in: str = "docs/mkba.md"
     optional: bool = False
+    about: str | None = None  # what one row is, where the model's docstring does not say it
 
     @property
     def description(self) -> str:
-        """The model's docstring as one line: what one row is."""
-        return " ".join((self.model.__doc__ or "").split())
+        """What one row is: `about`, or the model's docstring as one line."""
+        text = self.about or " ".join((self.model.__doc__ or "").split())
+        return text.rstrip(".")
 
 
-def _mkba(model: type[_Output], optional: bool = False) -> Output:
-    return Output(model, "warehouse", "project_mkba", "docs/mkba.md", optional)
+def _mkba(model: type[_Output], optional: bool = False, about: str | None = None) -> Output:
+    return Output(model, "warehouse", "project_mkba", "docs/mkba.md", optional, about)
 
 
 def _benchmark(model: type[_Output], docs: str = "docs/benchmarks.md") -> Output:
@@ -972,13 +974,23 @@ OUTPUTS: dict[str, Output] = {
     "mkba.scenario": _mkba(MkbaScenario),
     "mkba.kosten": _mkba(MkbaKosten),
     "mkba.schakelwaarden": _mkba(MkbaSchakelwaarden),
-    "mkba.project_eigen": _mkba(MkbaProject, optional=True),
+    "mkba.project_eigen": _mkba(
+        MkbaProject,
+        optional=True,
+        about="only when organisations override parameters: `mkba.project` of those "
+        "organisations computed with their own values (for their own report only)",
+    ),
     "mkba.overrides": _mkba(MkbaOverrides, optional=True),
     "benchmark.cellen": _benchmark(BenchmarkCellen),
     "benchmark.rendementsfactor": _benchmark(BenchmarkRendementsfactor, "docs/mkba.md"),
     "benchmark.regels": _benchmark(BenchmarkRegels),
     "prive.positie": _benchmark(PrivePositie),
 }
+
+
+def check_name(table: str) -> str:
+    """The name of a table's asset check: `mkba.project` → `mkba_project`."""
+    return table.replace(".", "_")
 
 
 @cache

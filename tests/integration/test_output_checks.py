@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from assets.benchmark_assets import sector_benchmark
-from assets.checks import CHECKS, check_name, check_table
+from assets.checks import CHECKS, check_table
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
-from schemas.outputs import OUTPUTS
+from schemas.outputs import OUTPUTS, check_name
 from tests.support.homes import copy_home
 
 pytestmark = pytest.mark.integration
