@@ -29,7 +29,8 @@ from rendement.core import audit
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
-from rendement.core.privacy import load_or_create_key, pseudonymise
+from rendement.core.privacy import load_or_create_key
+from rendement.intake import chain
 from schemas import RULES_VERSION
 from schemas.tables import KEYS, MODELS
 
@@ -37,7 +38,6 @@ TABLE_ORDER = list(MODELS)
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx"}
 PROBLEMS_STEM = "_problemen"  # a staged table of that name only when reading found problems
-BSN_REFUSED = "bsn_gevonden"
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _quarantine(home: Home, outcome: UploadOutcome) -> None:
         "melding": outcome.melding,
         "archief": (
             None
-            if outcome.reden_code == BSN_REFUSED
+            if outcome.reden_code == chain.BSN_REFUSED
             else str(
                 archived_path(
                     home, outcome.organisatie_id, outcome.checksum, Path(outcome.bestand).suffix
@@ -153,9 +153,8 @@ def _log(home: Home, outcome: UploadOutcome, action: str, actor: str = "intake",
 
 
 def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[UploadOutcome]:
-    """Step 1 for one organisation: archive, read, screen and stage every waiting upload."""
-    from sources import UnreadableFile, read_upload  # heavy import only where used
-
+    """Step 1 for one organisation: archive, read, screen and stage every waiting upload
+    (`chain.screen`)."""
     lake = Lake(home.lake)
     key = load_or_create_key(home.secrets)
     outcomes = []
@@ -172,72 +171,35 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
             _log(home, outcome, "ontvangst")
             outcomes.append(outcome)
             continue
-        try:
-            # read under its original name: the reporting year is often in the file name
-            result = read_upload(path, system=system, data=data)
-        except UnreadableFile as exc:
-            outcome.status, outcome.reden_code, outcome.melding = "geweigerd", exc.code, exc.message
-            if exc.code != BSN_REFUSED:  # a file with BSNs may not be kept at all (art. 46 UAVG)
-                _archive(home, path, org_id, checksum, data)
-                archived.add(checksum)
-            path.unlink()
-            _quarantine(home, outcome)
-            _log(home, outcome, "ontvangst")
-            outcomes.append(outcome)
-            continue
-        _archive(home, path, org_id, checksum, data)
-        archived.add(checksum)
+        screened = chain.screen(path, organisatie_id=org_id, key=key, system=system, data=data)
+        refusal = screened.refusal
+        # a file with BSNs may not be kept at all (art. 46 UAVG)
+        if refusal is None or refusal[0] != chain.BSN_REFUSED:
+            _archive(home, path, org_id, checksum, data)
+            archived.add(checksum)
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
-            result.system,
-            result.dialect.as_dict(),
-            result.period,
+            screened.system,
+            screened.dialect,
+            screened.period,
         )
-        refusal = _screen(result)
         if refusal:
-            outcome.status, outcome.reden_code, outcome.melding = "geweigerd", *refusal
+            outcome.status, outcome.reden_code, outcome.melding = chain.REFUSED, *refusal
             _quarantine(home, outcome)
             _log(home, outcome, "ontvangst")
             outcomes.append(outcome)
             continue
         staging = lake.staging_dir(org_id, checksum)
         staging.mkdir(parents=True, exist_ok=True)
-        for table, df in canonical_tables(result, org_id, key).items():
+        for table, df in screened.tables.items():
             Lake.write_staged(df, staging / f"{table}{Lake.STAGED_SUFFIX}")
-        if result.problems.height:  # almost always empty; `accept_org` reads none as none
-            Lake.write_staged(result.problems, staging / f"{PROBLEMS_STEM}{Lake.STAGED_SUFFIX}")
-        outcome.aantallen = {t: df.height for t, df in result.tables.items()}
+        if screened.problems.height:  # almost always empty; `accept_org` reads none as none
+            Lake.write_staged(screened.problems, staging / f"{PROBLEMS_STEM}{Lake.STAGED_SUFFIX}")
+        outcome.aantallen = screened.counts
         Lake.write_json(asdict(outcome), staging / "_upload.json")
         _log(home, outcome, "ontvangst")
         outcomes.append(outcome)
     return outcomes
-
-
-def canonical_tables(result, org_id: str, key: bytes) -> dict[str, pl.DataFrame]:
-    """The read tables as the organisation's canonical tables: `organisatie_id` from the inbox
-    the file came through (never from the file), client ids replaced by their pseudonym."""
-    tables = {}
-    for table, df in result.tables.items():
-        added = [pl.lit(org_id).alias("organisatie_id")]
-        if "client_id" in df.columns:
-            added.append(pseudonymise(org_id, df["client_id"], key).alias("client_pseudoniem"))
-        # one query per table: the columns in the same order as adding them one by one
-        tables[table] = df.select(pl.exclude("client_id"), *added)
-    return tables
-
-
-def _screen(result) -> tuple[str, str] | None:
-    """Whole-file refusals after reading. (BSNs are refused by `read_upload` itself, which sees
-    every raw column, also the ones no layout reads.)"""
-    if result.period is None:
-        return "periode_onbekend", NO_PERIOD_MESSAGE
-    return None
-
-
-NO_PERIOD_MESSAGE = (
-    "Het verslagjaar van dit bestand is niet te bepalen. Zet het jaar in de bestandsnaam "
-    "(bijvoorbeeld traject_2025.csv) en lever het opnieuw aan."
-)
 
 
 def staged_uploads(home: Home, org_id: str) -> list[Path]:
@@ -335,9 +297,6 @@ def accept_org(
 
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
     project-year's costs (None = the shipped standard set)."""
-    from schemas.validate import validate_upload
-    from sources.errors import empty_problems
-
     today = today or dt.date.today()
     lake = Lake(home.lake)
     outcomes = []
@@ -355,18 +314,18 @@ def accept_org(
                 files[p.stem] = p
         tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
         problems_path = files.get(PROBLEMS_STEM)
-        problems = Lake.read_staged(problems_path) if problems_path else empty_problems()
-        result = validate_upload(
+        problems = Lake.read_staged(problems_path) if problems_path else None
+        result = chain.validate(
             tables,
             period=outcome.periode,
             today=today,
-            parse_problems=problems,
+            problems=problems,
             known=known.tables(),
             kostennorm=norm,
         )
         outcome.aantallen = result.counts
+        outcome.status = chain.status(result)
         if result.file_rejected:
-            outcome.status = "geweigerd"
             outcome.reden_code = "bestand_afgekeurd"
             outcome.melding = " ".join(result.file_reasons)
             _quarantine(home, outcome)
@@ -377,7 +336,6 @@ def accept_org(
                 df = _keep_previous_of_rejected(df, tables.get(table), previous, table)
                 Lake.write(df, path)
                 known.replace(table, outcome.periode, df)
-            outcome.status = "deels_geaccepteerd" if result.rejected.height else "geaccepteerd"
         if result.rejected.height:
             Lake.write(
                 result.rejected.with_columns(

@@ -1,7 +1,8 @@
 """The pre-flight verdict on one export, shared by `rendement check` and the upload service.
 
-Runs the same reading, BSN screening, pseudonymisation and validation as intake, in memory,
-with a random key that is thrown away. Nothing is written.
+Runs intake's reader chain (`rendement.intake.chain`: reading, BSN screening, pseudonymisation
+and validation) in memory, with a random key that is thrown away. Nothing is written. Same
+file, same verdict and the same row errors as intake.
 
 It sees only the file it is given, not what the organisation delivered before (no `known`
 tables): a warning that depends on earlier deliveries (`geen_kosten`) says so in its message,
@@ -16,7 +17,15 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from rendement.intake.accept import NO_PERIOD_MESSAGE, canonical_tables
+from rendement.intake import chain
+from rendement.intake.validation_report import report_json, report_text
+
+# The verdict's words in the pre-flight document (docs/validatie.md), per intake outcome.
+VERDICT = {
+    chain.ACCEPTED: "geaccepteerd",
+    chain.PARTLY_ACCEPTED: "deels_afgekeurd",
+    chain.REFUSED: "geweigerd",
+}
 
 
 @dataclass
@@ -29,7 +38,7 @@ class Preflight:
 def _refusal(path: Path, code: str, message: str, system=None, dialect=None) -> Preflight:
     document = {
         "bestand": path.name,
-        "oordeel": "geweigerd",
+        "oordeel": VERDICT[chain.REFUSED],
         "reden_code": code,
         "melding": message,
         "systeem": system,
@@ -46,34 +55,26 @@ def preflight(
     organisatie_id: str = "CONTROLE",
     today: dt.date | None = None,
 ) -> Preflight:
-    from rendement.intake.validation_report import report_json, report_text
-    from schemas.validate import validate_upload
-    from sources import UnreadableFile, read_upload
-
-    try:
-        result = read_upload(path, system=system)
-    except UnreadableFile as exc:
-        return _refusal(path, exc.code, exc.message)
-    dialect = result.dialect.as_dict()
-    if result.period is None:
-        return _refusal(path, "periode_onbekend", NO_PERIOD_MESSAGE, result.system, dialect)
-    tables = canonical_tables(result, organisatie_id, secrets.token_bytes(32))
-    outcome = validate_upload(
-        tables, period=result.period, today=today or dt.date.today(), parse_problems=result.problems
+    screened = chain.screen(
+        path, organisatie_id=organisatie_id, key=secrets.token_bytes(32), system=system
+    )
+    if screened.refusal is not None:
+        return _refusal(path, *screened.refusal, screened.system, screened.dialect)
+    outcome = chain.validate(
+        screened.tables,
+        period=screened.period,
+        today=today or dt.date.today(),
+        problems=screened.problems,
     )
     kwargs = dict(
         organisatie_id=organisatie_id,
         bestand=path.name,
         checksum=None,
-        system=result.system,
-        dialect=dialect,
+        system=screened.system,
+        dialect=screened.dialect,
     )
     document = report_json(outcome, **kwargs)
-    accepted = not outcome.file_rejected and outcome.rejected.height == 0
-    document["oordeel"] = (
-        "geaccepteerd"
-        if accepted
-        else ("geweigerd" if outcome.file_rejected else "deels_afgekeurd")
-    )
-    document["periode"] = result.period
-    return Preflight(accepted, document, report_text(outcome, **kwargs))
+    status = chain.status(outcome)
+    document["oordeel"] = VERDICT[status]
+    document["periode"] = screened.period
+    return Preflight(status == chain.ACCEPTED, document, report_text(outcome, **kwargs))

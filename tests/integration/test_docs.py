@@ -15,7 +15,7 @@ def test_example_files_pass_intake_reading_and_validation():
     import secrets
 
     from rendement.docsgen.examples import EXAMPLES, YEAR
-    from rendement.intake.accept import canonical_tables
+    from rendement.intake.chain import canonical_tables
     from schemas.tables import MODELS
     from schemas.validate import validate_upload
     from sources import read_upload
