@@ -11,9 +11,9 @@ import polars as pl
 from rendement.benchmark.aggregates import BOOTSTRAP_DRAWS
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.core.formatting import DASH, nl_number
+from rendement.core.templates import Markup, render
 from rendement.mkba import verantwoording_markdown, verantwoording_table
 from rendement.reports.context import Context
-from rendement.reports.page import esc
 from rendement.reports.tables import gt_html
 from rendement.reports.words import WHOLE_PERIOD
 
@@ -26,31 +26,41 @@ GROUP_LABELS = {
     "baathebber": "Uitkomsten: verdeling over baathebbers",
 }
 
+# The inline marks, in the order they are applied, and the characters that mark their start
+# and end until the template writes the tags (`_TAGS`).
 _INLINE = [
-    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*(.+?)\*\*"), "\x01", "\x02"),
+    (re.compile(r"`([^`]+)`"), "\x03", "\x04"),
 ]
+_MARK = re.compile("([\x01-\x04])")
+_TAGS = {"\x01": "strong", "\x02": "/strong", "\x03": "code", "\x04": "/code"}
 
 
-def _inline(text: str) -> str:
-    out = esc(text)
-    for pattern, repl in _INLINE:
-        out = pattern.sub(repl, out)
-    return out
+def _inline(text: str) -> list[tuple[str, str]]:
+    """`text` as (kind, text) tokens: text, and the opening and closing tags of **bold** and
+    `code` (marked first with control characters, as the patterns apply one after another)."""
+    marked = text
+    for pattern, start, end in _INLINE:
+        marked = pattern.sub(lambda m, s=start, e=end: f"{s}{m.group(1)}{e}", marked)
+    return [
+        (_TAGS[part], "") if part in _TAGS else ("text", part)
+        for part in _MARK.split(marked)
+        if part
+    ]
 
 
-def markdown_html(text: str, *, skip_title: bool = True) -> str:
+def markdown_html(text: str, *, skip_title: bool = True) -> Markup:
     """The small Markdown subset `verantwoording_markdown` writes (headings, bullet lists,
-    paragraphs, **bold**, `code`) as HTML. Everything is escaped first: no HTML in the text
-    reaches the page, whatever the parameter file says."""
-    html: list[str] = []
+    paragraphs, **bold**, `code`) as HTML, through the template `markdown.html`: no HTML in
+    the text reaches the page, whatever the parameter file says."""
+    blocks: list[dict] = []
     paragraph: list[str] = []
     in_list = False
 
     def flush() -> None:
         nonlocal paragraph
         if paragraph:
-            html.append("<p>" + _inline(" ".join(paragraph)) + "</p>")
+            blocks.append({"kind": "p", "tokens": _inline(" ".join(paragraph))})
             paragraph = []
 
     for line in text.splitlines():
@@ -59,25 +69,25 @@ def markdown_html(text: str, *, skip_title: bool = True) -> str:
         if heading or not stripped or stripped.startswith("- "):
             flush()
         if in_list and not stripped.startswith("- "):
-            html.append("</ul>")
+            blocks.append({"kind": "/ul"})
             in_list = False
         if heading:
             level = len(heading.group(1))
             if level == 1 and skip_title:
                 continue
             level = min(level + (1 if level == 1 else 0), 4)
-            html.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+            blocks.append({"kind": "h", "level": level, "tokens": _inline(heading.group(2))})
         elif stripped.startswith("- "):
             if not in_list:
-                html.append("<ul>")
+                blocks.append({"kind": "ul"})
                 in_list = True
-            html.append("<li>" + _inline(stripped[2:]) + "</li>")
+            blocks.append({"kind": "li", "tokens": _inline(stripped[2:])})
         elif stripped:
             paragraph.append(stripped)
     flush()
     if in_list:
-        html.append("</ul>")
-    return "\n".join(html)
+        blocks.append({"kind": "/ul"})
+    return render("rendement.reports", "markdown.html", blocks=blocks)
 
 
 def _value(v: float | None) -> str:
@@ -100,7 +110,7 @@ def _split(omschrijving: str, groep: str, parameter: str) -> tuple[str, str, str
     return GROUP_LABELS.get(groep, groep), omschrijving, parameter
 
 
-def parameter_tables(params) -> str:
+def parameter_tables(params) -> Markup:
     """Every parameter (grouped per outcome), the price index as a compact table, and the
     sources once, numbered."""
     t = verantwoording_table(params)
@@ -188,10 +198,10 @@ def parameter_tables(params) -> str:
         labels={"nr": "", "bron": "Bron"},
         title="Bronnen",
     )
-    return main + cpi + refs
+    return Markup(main + cpi + refs)  # made by great-tables
 
 
-def rules_table(rules: DisclosureRules) -> str:
+def rules_table(rules: DisclosureRules) -> Markup:
     r = rules
     df = pl.DataFrame(
         {
@@ -220,7 +230,7 @@ def rules_table(rules: DisclosureRules) -> str:
             ],
         }
     )
-    return gt_html(
+    return _table(
         df,
         "verantwoording-regels",
         labels={"regel": "Regel", "waarde": "Waarde", "uitleg": "Wat het doet"},
@@ -232,68 +242,27 @@ def rules_table(rules: DisclosureRules) -> str:
     )
 
 
+def _table(*args, **kwargs) -> Markup:
+    """`gt_html` (great-tables escapes the text it formats)."""
+    return Markup(gt_html(*args, **kwargs))
+
+
 def verantwoording_page(
     params, rules: DisclosureRules, ctx: Context, *, title: str = "Verantwoording"
 ) -> str:
-    method = markdown_html(verantwoording_markdown(params))
-    # The method (above, from the parameter set) defines the rendementsfactor, incomplete
-    # project-years, the whole period and switching values; this says how the reports show them.
-    terms = (
-        "<h2>Hoe de rapporten het tonen</h2>"
-        "<ul>"
-        "<li><strong>Rendementsfactor.</strong> Overal het woord van Sociaal Werk werkt! voor "
-        "baten gedeeld door kosten (beide in contante waarde), met op elke pagina waar hij "
-        "staat één keer de uitleg.</li>"
-        "<li><strong>Het project als geheel eerst.</strong> Het eigen rapport van een "
-        "organisatie begint met elk project over zijn hele looptijd; de jaren volgen. "
-        f"{esc(WHOLE_PERIOD)}</li>"
-        "<li><strong>Een ontbrekende rendementsfactor</strong> staat nooit als een los streepje: "
-        "de cel zegt waarom (‘onvolledig: geen kosten over 2024 aangeleverd’). Onvolledige "
-        "projectjaren tellen niet mee in de kerncijfers bovenaan het eigen rapport; daaronder "
-        "staat hoeveel er zijn weggelaten.</li>"
-        "<li><strong>Schakelwaarden</strong> staan in het eigen rapport per project en jaar en in "
-        "de interventievergelijking per domein en interventie, in woorden: ‘62 % (nu "
-        "30–50 %)’, of ‘blijft onder 1, ook zonder deadweight’.</li>"
-        "<li><strong>Grafieken.</strong> De schaal volgt het grootste deel van de waarden. Een "
-        "uitschieter (ver buiten de kwartielafstand) staat na een onderbreking (//) aan de "
-        "rand, met een driehoek en zijn getal, zodat hij de rest niet platdrukt.</li>"
-        "</ul>"
-    )
-    extra = (
-        "<h2>Onzekerheid in de sectorvergelijkingen</h2>"
-        "<ul>"
-        "<li><strong>Spreiding tussen projecten</strong> (jaaroverzicht): de percentielen P10, "
-        "P25, mediaan, P75 en P90 van de rendementsfactor over projecten.</li>"
-        "<li><strong>Aandeel verbeterd</strong> (interventievergelijking): 90 %-interval rond "
-        "het gepoolde aandeel (som verbeterd / som gemeten), met organisaties als clusters: "
-        "standaardfout van de ratioschatter over organisaties, Student-t met (aantal "
-        "organisaties − 1) vrijheidsgraden, begrensd op 0–100 %.</li>"
-        "<li><strong>Mediane rendementsfactor</strong> (interventievergelijking): "
-        f"90 %-interval uit een bootstrap over organisaties ({nl_number(BOOTSTRAP_DRAWS)} "
-        "trekkingen, vaste startwaarde per cel): organisaties worden met teruglegging "
-        "getrokken, met al hun projecten, en telkens wordt de mediaan over projecten berekend. "
-        f"Een grens wordt alleen getoond met minstens {rules.min_tail} projectwaarden aan de "
-        "buitenkant.</li>"
-        "<li>Met weinig organisaties zijn deze intervallen eerder te smal dan te breed. Ze zijn "
-        "bedoeld om te voorkomen dat kleine verschillen als rangorde worden gelezen.</li>"
-        "</ul>"
-        "<h2>Publicatie en releases</h2>"
-        "<p>Sectorcijfers gaan alleen over groepen organisaties; de eigen cijfers van een "
-        "organisatie staan alleen in haar eigen rapport. Een jaaroverzicht wordt vastgesteld "
-        "als release: gemaakt van de gegevens die tot een peildatum zijn aangenomen, daarna "
-        "niet meer gewijzigd. Latere aanleveringen over een vastgesteld jaar tellen mee in het "
-        "eigen rapport van de organisatie, niet meer in de sectorcijfers van dat jaar.</p>"
-        + rules_table(rules)
-    )
-    body = (
-        f'<p class="meta">Parameterset {esc(params.version)} ({esc(params.naam)}); prijsjaar '
-        f"{params.price_year}; discontovoet {esc(nl_number(100 * params.discount_rate, 2))} % "
-        "reëel.</p>"
-        + method
-        + terms
-        + extra
-        + "<h2>Alle parameters</h2>"
-        + parameter_tables(params)
+    body = render(
+        "rendement.reports",
+        "verantwoording.html",
+        version=params.version,
+        naam=params.naam,
+        price_year=params.price_year,
+        discount=params.discount_rate,
+        method=markdown_html(verantwoording_markdown(params)),
+        whole_period=WHOLE_PERIOD,
+        bootstrap_draws=BOOTSTRAP_DRAWS,
+        min_tail=rules.min_tail,
+        rules=rules_table(rules),
+        parameters=parameter_tables(params),
     )
     return ctx.render(
         title,
