@@ -5,7 +5,7 @@ organisations, seed 7) in a temporary data home, reads `mkba.project`, `mkba.uit
 canonical tables from its warehouse, and rewrites the part of docs/mkba.md between
 `BEGIN` and `END`. Every number in that part comes from the data or the parameter set; the
 published references it is compared with are the constants in `REFERENCES`. A test
-(tests/test_docs.py) fails when the committed text is stale.
+(tests/integration/test_docs.py) fails when the committed text is stale.
 
 The text is English (docs/mkba.md is written for engineers and analysts), with decimal points.
 """

@@ -5,7 +5,7 @@ of the engine (≈ 150 small polars queries, the Monte Carlo draws of the parame
 its time. Computed together, that cost is paid once per batch. The figures do not change:
 `compute_mkba` takes its matrix products per organisation, and every frame is keyed and
 sorted by organisatie_id, so each organisation's slice equals, to the bit, a call with that
-organisation alone (tests/test_mkba_batch.py).
+organisation alone (tests/unit/test_mkba_batch.py).
 """
 
 from __future__ import annotations

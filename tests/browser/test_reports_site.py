@@ -463,7 +463,7 @@ def test_comparison_shows_the_published_group_rendementsfactor(site_home, browse
 
 def test_an_incomplete_project_year_is_named_with_its_reason(demo_home, tmp_path, browser):
     """ORG013/P006/2024 in issue 15: participants, no costs. The engine marks such a year
-    (tests/test_mkba_status_period.py); here the warehouse holds one, as the engine writes it,
+    (tests/unit/test_mkba_status_period.py); here the warehouse holds one, as the engine writes it,
     and the report must say so in words and keep it out of the headline figures."""
     home = copy_home(demo_home, tmp_path / "home")
     params = load_parameters()
