@@ -15,18 +15,19 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core.formatting import DASH, nl_datetime, nl_euro, nl_number, nl_percent, nl_ratio
+from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
-from rendement.reports.page import esc, page
+from rendement.reports.page import page
 from rendement.reports.tables import CellIndex, gt_html, symbol_html
 from rendement.reports.words import (
+    DEFINITION,
     INCOMPLETE,
     RATIO,
     RATIO_HEADER,
     RATIO_LABEL,
     SWITCH_NOTE,
     WHOLE_PERIOD,
-    definition_html,
     missing_ratio_reason,
     status_text,
     switch_factor_text,
@@ -51,34 +52,45 @@ def with_status(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(extra) if extra else frame
 
 
-def _reason_html(text: str) -> str:
+def _part(macro: str, *args: object) -> Markup:
+    return fragment("rendement.reports", "org_parts.html", macro, *args)
+
+
+def _table(*args, **kwargs) -> Markup:
+    """`gt_html` (great-tables escapes the text it formats; raw columns hold markup)."""
+    return Markup(gt_html(*args, **kwargs))
+
+
+def _note(message: str, id: str | None = None) -> Markup:
+    return fragment("rendement.reports", "parts.html", "note", message, id)
+
+
+def _reason_html(text: str) -> Markup:
     """A reason in a table cell, visible (also in print) and wrapping within its column:
     `onvolledig:` marked, then why."""
     head, sep, rest = text.partition(": ")
     if head == INCOMPLETE and sep:
-        body = f'<span class="onvolledig">{INCOMPLETE}:</span> {esc(rest)}'
-    else:
-        body = esc(text)
-    return f'<span class="uitleg">{body}</span>'
+        return _part("reason", rest, INCOMPLETE)
+    return _part("reason", text)
 
 
-def _ratio_html(value: float | None, row: dict) -> str:
+def _ratio_html(value: float | None, row: dict) -> Markup:
     """A ratio, or where it is missing why: `onvolledig: geen kosten over 2024 aangeleverd`."""
     if value is not None:
-        return esc(nl_ratio(value))
+        return escape(nl_ratio(value))
     return _reason_html(status_text({**row, "bkr": None}))
 
 
-def _dash(row: dict) -> str:
+def _dash(row: dict) -> Markup:
     """A missing figure next to a missing ratio (whose cell says why): a dash, the reason as
     a tooltip."""
-    return f'<span class="sym" title="{esc(missing_ratio_reason(row))}">{DASH}</span>'
+    return _part("dash", missing_ratio_reason(row))
 
 
-def _range_html(low: float | None, high: float | None, row: dict, what: str) -> str:
+def _range_html(low: float | None, high: float | None, row: dict, what: str) -> Markup:
     """`low – high`; when missing next to a ratio that is there, the reason in words."""
     if low is not None and high is not None:
-        return esc(f"{nl_ratio(low)} – {nl_ratio(high)}")
+        return escape(f"{nl_ratio(low)} – {nl_ratio(high)}")
     if row.get("bkr") is None:
         return _dash(row)
     return _reason_html(f"geen {what}: {missing_ratio_reason(row)}")
@@ -97,7 +109,7 @@ def _fraction(v: float | None) -> str:
     return DASH if v is None else nl_percent(v, 0)
 
 
-def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> str:
+def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
     """The headline figures of `year`. Money and the rendementsfactor over complete
     project-years only; an incomplete one is named below the cards, with its reason."""
     rows = own.filter(pl.col("jaar") == year)
@@ -124,16 +136,7 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> str:
             f"baten/kosten, {scope} samen" if ratio is not None else "geen volledige projecten",
         ),
     ]
-    cards = (
-        '<div class="cards" id="org-cards">'
-        + "".join(
-            f'<div class="card"><div class="num">{esc(v)}</div><div class="lbl">{esc(label)}</div>'
-            + (f'<div class="sub">{esc(sub)}</div>' if sub else "")
-            + "</div>"
-            for label, v, sub in items
-        )
-        + "</div>"
-    )
+    cards = fragment("rendement.reports", "parts.html", "cards", "org-cards", items)
     if not n_out:
         return cards
     listed = "; ".join(
@@ -143,11 +146,7 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> str:
     count, verb = (
         ("1 project is", "telt") if n_out == 1 else (f"{nl_number(n_out)} projecten zijn", "tellen")
     )
-    return cards + (
-        f'<p class="note" id="org-cards-onvolledig"><span class="onvolledig">{INCOMPLETE}</span>: '
-        f"{esc(count)} over {year} {INCOMPLETE} en {verb} niet mee in kosten, baten, netto "
-        f"contante waarde en rendementsfactor hierboven: {esc(listed)}.</p>"
-    )
+    return cards + _part("left_out", INCOMPLETE, count, year, verb, listed)
 
 
 def _interval_rows(
@@ -159,10 +158,10 @@ def _interval_rows(
         rows.append(
             {
                 "project": _project_label(r["project_id"], names),
-                "deelnemers": esc(nl_number(r["deelnemers"])),
-                "kosten": esc(nl_euro(r["kosten"])) if r["kosten"] is not None else DASH,
-                "baten": esc(nl_euro(r["baten"])),
-                "ncw": esc(nl_euro(r["ncw"])),
+                "deelnemers": escape(nl_number(r["deelnemers"])),
+                "kosten": escape(nl_euro(r["kosten"])) if r["kosten"] is not None else DASH,
+                "baten": escape(nl_euro(r["baten"])),
+                "ncw": escape(nl_euro(r["ncw"])),
                 "bkr": _ratio_html(r["bkr"], r),
                 "interval": _range_html(r["bkr_p05"], r["bkr_p95"], r, "interval"),
                 "grafiek": charts.interval(
@@ -213,7 +212,7 @@ def _clip_note(ax: charts.Axis) -> list[str]:
     ]
 
 
-def projects_table(own: pl.DataFrame, names: dict[str, str]) -> str:
+def projects_table(own: pl.DataFrame, names: dict[str, str]) -> Markup:
     ax = _ratio_axis(own)
     ordered = own.sort(KEYS, descending=[True, False])
     rows = [
@@ -224,7 +223,7 @@ def projects_table(own: pl.DataFrame, names: dict[str, str]) -> str:
     ]
     df = pl.DataFrame(rows)
     incomplete = (own["status"] == INCOMPLETE).any()
-    return gt_html(
+    return _table(
         df,
         "org-projecten",
         stub="project",
@@ -257,18 +256,15 @@ def _period(first: int | None, last: int | None) -> str:
     return str(first) if last in (None, first) else f"{first}–{last}"
 
 
-def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> str:
+def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Markup:
     """Per project over its whole delivered period (`mkba.project_looptijd`): the
     rendementsfactor with its interval and scenarios, costs, benefits, NPV and the period."""
-    intro = (
-        f"<p>Per project de maatschappelijke kosten en baten over alle jaren waarover u "
-        f"gegevens aanleverde. {esc(WHOLE_PERIOD)} Zo valt een jaar met veel baten en weinig "
-        "kosten (omdat de kosten in eerdere jaren zijn gemaakt) niet uit de toon.</p>"
-    )
+    intro = _part("whole_period", WHOLE_PERIOD)
     if not looptijd.height:
-        return (
-            intro + '<p class="note" id="org-looptijd-ontbreekt">De berekening over de hele '
-            "looptijd is nog niet beschikbaar; zij verschijnt na de volgende verwerking.</p>"
+        return intro + _note(
+            "De berekening over de hele looptijd is nog niet beschikbaar; zij verschijnt na de "
+            "volgende verwerking.",
+            "org-looptijd-ontbreekt",
         )
     frame = with_status(looptijd).sort("project_id")
     ax = _ratio_axis(frame)
@@ -294,7 +290,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> str:
         if len(rates) == 1 and "prijsjaar" in frame.columns
         else ""
     )
-    return intro + gt_html(
+    return intro + _table(
         df,
         "org-looptijd",
         stub="project",
@@ -323,9 +319,9 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> str:
 
 def stakeholder_table(
     outcomes: pl.DataFrame, names: dict[str, str], stakeholders: dict[str, str]
-) -> str:
+) -> Markup:
     if not outcomes.height:
-        return '<p class="note">Geen uitkomsten berekend.</p>'
+        return _note("Geen uitkomsten berekend.")
     valued = outcomes.filter(pl.col("gewaardeerd") & pl.col("pv").is_not_null())
     welfare = (
         valued.filter(~pl.col("is_transfer"))
@@ -363,13 +359,13 @@ def stakeholder_table(
         for s in present:
             v = look.get((jaar, pid, s))
             total += v or 0.0
-            row[s] = esc(nl_euro(v)) if v is not None else DASH
-        row["totaal"] = esc(nl_euro(total))
+            row[s] = escape(nl_euro(v)) if v is not None else DASH
+        row["totaal"] = escape(nl_euro(total))
         shifted = tlook.get((jaar, pid))
-        row["overdrachten"] = esc(nl_euro(shifted)) if shifted else DASH
+        row["overdrachten"] = escape(nl_euro(shifted)) if shifted else DASH
         rows.append(row)
     df = pl.DataFrame(rows)
-    return gt_html(
+    return _table(
         df,
         "org-baathebbers",
         stub="project",
@@ -396,7 +392,7 @@ def stakeholder_table(
     )
 
 
-def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> str:
+def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> Markup:
     """One row per project: its name, domain, intervention and recognition level."""
     from schemas.vocabulary import RECOGNITION_LEVELS
 
@@ -419,7 +415,7 @@ def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> str:
                 "jaren": ", ".join(map(str, r["jaar"])),
             }
         )
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "org-overzicht",
         labels={
@@ -435,12 +431,12 @@ def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> str:
     )
 
 
-def corrections_table(outcomes: pl.DataFrame) -> str:
+def corrections_table(outcomes: pl.DataFrame) -> Markup:
     """The value and the four corrections per outcome (the sector's standard set: the same
     for every project; a range where they differ)."""
     valued = outcomes.filter(pl.col("gewaardeerd")) if outcomes.height else outcomes
     if not valued.height:
-        return '<p class="note">Geen gewaardeerde uitkomsten.</p>'
+        return _note("Geen gewaardeerde uitkomsten.")
 
     def spread(values: list, fmt) -> str:
         vals = sorted({v for v in values if v is not None})
@@ -469,17 +465,17 @@ def corrections_table(outcomes: pl.DataFrame) -> str:
         rows.append(
             {
                 "uitkomst": r["uitkomst_naam"] + (" (overdracht)" if r["is_transfer"] else ""),
-                "waarde": esc(spread(r["eenheidswaarde"], nl_euro)),
+                "waarde": escape(spread(r["eenheidswaarde"], nl_euro)),
                 "eenheid": r["eenheid"] or "",
-                "deadweight": esc(spread(r["deadweight"], _fraction)),
-                "displacement": esc(spread(r["displacement"], _fraction)),
-                "attributie": esc(spread(r["attributie"], _fraction)),
-                "drop_off": esc(spread(r["drop_off"], _fraction)),
-                "duur": esc(spread(r["duur"], nl_number)),
+                "deadweight": escape(spread(r["deadweight"], _fraction)),
+                "displacement": escape(spread(r["displacement"], _fraction)),
+                "attributie": escape(spread(r["attributie"], _fraction)),
+                "drop_off": escape(spread(r["drop_off"], _fraction)),
+                "duur": escape(spread(r["duur"], nl_number)),
             }
         )
     raw = ["waarde", "deadweight", "displacement", "attributie", "drop_off", "duur"]
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "org-correcties",
         stub="uitkomst",
@@ -506,11 +502,11 @@ def corrections_table(outcomes: pl.DataFrame) -> str:
     )
 
 
-def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> str:
+def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> Markup:
     """Quantities and present values per project and outcome, for one year."""
     rows_in = outcomes.filter(pl.col("jaar") == year) if outcomes.height else outcomes
     if not rows_in.height:
-        return '<p class="note">Geen uitkomsten berekend.</p>'
+        return _note("Geen uitkomsten berekend.")
     per = (
         rows_in.group_by("project_id", "uitkomst")
         .agg(
@@ -536,12 +532,12 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
             {
                 "project": _project_label(r["project_id"], names),
                 "uitkomst": r["uitkomst_naam"],
-                "hoeveelheid": esc(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
+                "hoeveelheid": escape(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
                 "eenheid": r["eenheid"] or "",
-                "cw": esc(pv),
+                "cw": escape(pv),
             }
         )
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "org-uitkomsten",
         stub="uitkomst",
@@ -568,14 +564,14 @@ def _now_range(values: list) -> str:
     return f"{nl_number(100 * vals[0])}–{nl_percent(vals[-1], 0)}"
 
 
-def _switch_share(value: float | None, now: str, what: str, row: dict) -> str:
+def _switch_share(value: float | None, now: str, what: str, row: dict) -> Markup:
     """A correction at which the rendementsfactor becomes 1, in words."""
     if value is None:
         return _no_switch(row)
-    return esc(switch_share_text(value, what, now))
+    return escape(switch_share_text(value, what, now))
 
 
-def _no_switch(row: dict) -> str:
+def _no_switch(row: dict) -> Markup:
     """A missing switching value: a dash next to a missing ratio (whose cell says why), else
     the reason in words."""
     if row.get("bkr") is None:
@@ -583,19 +579,19 @@ def _no_switch(row: dict) -> str:
     return _reason_html(f"geen schakelwaarde: {missing_ratio_reason(row)}")
 
 
-def _switch_factor(value: float | None, row: dict) -> str:
+def _switch_factor(value: float | None, row: dict) -> Markup:
     if value is None:
         return _no_switch(row)
-    return esc(switch_factor_text(value))
+    return escape(switch_factor_text(value))
 
 
 def switching_table(
     own: pl.DataFrame, schakel: pl.DataFrame, outcomes: pl.DataFrame, names: dict[str, str]
-) -> str:
+) -> Markup:
     """Per project-year: which deadweight, attribution or factor on all unit values would
     bring the rendementsfactor to exactly 1 (`mkba.schakelwaarden`), in words."""
     if not schakel.height:
-        return '<p class="note" id="org-schakelwaarden-ontbreekt">Nog geen schakelwaarden berekend.</p>'
+        return _note("Nog geen schakelwaarden berekend.", "org-schakelwaarden-ontbreekt")
     now: dict[tuple, dict[str, str]] = {}
     if outcomes.height:
         valued = outcomes.filter(pl.col("gewaardeerd"))
@@ -646,7 +642,7 @@ def switching_table(
                 f"{r['jaar']} (nu {nl_ratio(r['bkr'])}) {verb} 1 als de deadweight bij alle "
                 f"uitkomsten {nl_percent(dw, 0)} is" + (f" (nu {current})." if current else ".")
             )
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "org-schakelwaarden",
         stub="project",
@@ -673,12 +669,9 @@ def switching_table(
 
 def overrides_section(
     own: pl.DataFrame, eigen: pl.DataFrame, overrides: pl.DataFrame, names: dict[str, str]
-) -> str:
+) -> Markup:
     if not overrides.height:
-        return (
-            '<p id="org-geen-afwijkingen">Geen afwijkingen: alle projecten zijn met de '
-            "standaardparameters van de sector berekend.</p>"
-        )
+        return _part("no_overrides")
     rows = []
     for r in overrides.sort("parameter", "project_id", nulls_last=False).iter_rows(named=True):
         rows.append(
@@ -687,12 +680,12 @@ def overrides_section(
                 if r["project_id"]
                 else "Alle projecten",
                 "parameter": r["parameter"],
-                "standaard": esc(_param_value(r["parameter"], r["waarde_standaard"])),
-                "eigen": esc(_param_value(r["parameter"], r["waarde"])),
+                "standaard": escape(_param_value(r["parameter"], r["waarde_standaard"])),
+                "eigen": escape(_param_value(r["parameter"], r["waarde"])),
                 "toelichting": r["toelichting"] or "",
             }
         )
-    table = gt_html(
+    table = _table(
         pl.DataFrame(rows),
         "org-afwijkingen",
         labels={
@@ -707,7 +700,7 @@ def overrides_section(
         title="Afwijkende parameters",
         subtitle="Door uw organisatie opgegeven, met toelichting",
     )
-    effect = ""
+    effect = Markup()
     if eigen.height:
         mine = with_status(eigen)
         both = own.select(*KEYS, "kosten", "baten", "bkr", "ncw", "status", "reden").join(
@@ -745,11 +738,11 @@ def overrides_section(
                         "project": _project_label(r["project_id"], names),
                         "bkr": _ratio_html(r["bkr"], r),
                         "bkr_eigen": _ratio_html(r["bkr_eigen"], theirs),
-                        "ncw": esc(nl_euro(r["ncw"])),
-                        "ncw_eigen": esc(nl_euro(r["ncw_eigen"])),
+                        "ncw": escape(nl_euro(r["ncw"])),
+                        "ncw_eigen": escape(nl_euro(r["ncw_eigen"])),
                     }
                 )
-            effect = gt_html(
+            effect = _table(
                 pl.DataFrame(rows),
                 "org-eigen-resultaat",
                 stub="project",
@@ -789,9 +782,9 @@ def _param_value(parameter: str, value: float | None) -> str:
 
 def position_table(
     positie: pl.DataFrame, pub: Published, names: dict[str, str], own: pl.DataFrame
-) -> str:
+) -> Markup:
     if not positie.height:
-        return '<p class="note">Nog geen positie berekend.</p>'
+        return _note("Nog geen positie berekend.")
     idx = CellIndex.of(pub.cells)
     # Why a project-year has no ratio: the project row's status and reason (the position
     # table may carry its own).
@@ -843,8 +836,8 @@ def position_table(
         if reason_row["status"] == INCOMPLETE:
             r = {**r, "bkr": None, "kosten_per_deelnemer": None}  # compared with nothing
             reason_row["bkr"] = None
-            pct_html = cost_html = f'<span class="onvolledig">{INCOMPLETE}</span>'
-            group_html = esc("geen vergelijking")
+            pct_html = cost_html = _part("incomplete", INCOMPLETE)
+            group_html = escape("geen vergelijking")
         elif r["status"] == "gepubliceerd":
             pct = f"{nl_number(r['bkr_percentiel'])}e" if r["bkr_percentiel"] is not None else DASH
             cost_pct = (
@@ -856,11 +849,11 @@ def position_table(
                 f"{nl_number(r['vergelijking_organisaties'])} / "
                 f"{nl_number(r['vergelijking_projecten'])}"
             )
-            pct_html, cost_html, group_html = esc(pct), esc(cost_pct), esc(group)
+            pct_html, cost_html, group_html = escape(pct), escape(cost_pct), escape(group)
         else:
             why = "Te weinig organisaties in de vergelijkingsgroep"
             pct_html = cost_html = symbol_html("x", why)
-            group_html = esc("te klein")
+            group_html = escape("te klein")
         if closed:
             med_i = idx.get(jaar, d, "bkr", "mediaan", interventie=i).html()
             med_d = idx.get(jaar, d, "bkr", "mediaan").html()
@@ -876,9 +869,7 @@ def position_table(
                 "het domein",
             )
         else:
-            med_i = med_d = (
-                '<span class="concept" title="Sectorcijfers van een jaar verschijnen met de release van dat jaar">volgt</span>'
-            )
+            med_i = med_d = _part("pending")
             chart = ""
         rows.append(
             {
@@ -886,10 +877,9 @@ def position_table(
                 "project": _project_label(r["project_id"], names),
                 "bkr": _ratio_html(r["bkr"], reason_row),
                 "pct": pct_html,
-                "kpd": esc(nl_euro(r["kosten_per_deelnemer"]))
+                "kpd": escape(nl_euro(r["kosten_per_deelnemer"]))
                 if r["kosten_per_deelnemer"] is not None
-                else f'<span class="sym" title="{esc(missing_ratio_reason(reason_row))}">'
-                f"{DASH}</span>",
+                else _dash(reason_row),
                 "kpd_pct": cost_html,
                 "groep_n": group_html,
                 "med_i": med_i,
@@ -899,7 +889,7 @@ def position_table(
         )
     df = pl.DataFrame(rows)
     raw = ["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d", "grafiek"]
-    return gt_html(
+    return _table(
         df,
         "org-positie",
         stub="project",
@@ -940,9 +930,9 @@ def position_table(
     )
 
 
-def validation_table(uploads: pl.DataFrame, folder: Path) -> str:
+def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
     if not uploads.height:
-        return '<p class="note">Geen aanleveringen gevonden.</p>'
+        return _note("Geen aanleveringen gevonden.")
     labels = {
         "geaccepteerd": "aangenomen",
         "deels_geaccepteerd": "deels aangenomen",
@@ -955,7 +945,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> str:
         stem = (r["checksum"] or "")[:16]
         target = folder / "validatie" / f"{stem}.html"
         link = (
-            f'<a href="validatie/{esc(stem)}.html">rapport</a>'
+            fragment("rendement.reports", "parts.html", "link", f"validatie/{stem}.html", "rapport")
             if stem and target.exists()
             else DASH
         )
@@ -970,7 +960,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> str:
                 "rapport": link,
             }
         )
-    return gt_html(
+    return _table(
         pl.DataFrame(rows),
         "org-validatie",
         labels={
@@ -1036,49 +1026,44 @@ def organisation_page(
         wh.uploads.filter(pl.col("organisatie_id") == org) if wh.uploads.height else pl.DataFrame()
     )
     years = sorted(own["jaar"].unique().to_list())
-    if not years:
-        body = "<p>Er zijn nog geen projectresultaten voor uw organisatie.</p>" + (
-            "<h2>Uw aanleveringen</h2>" + validation_table(uploads, folder)
-        )
-    else:
+    sections = {}
+    if years:
         latest = years[-1]
-        domains = sorted({DOMAINS.get(d, d) for d in own["domein"].unique().to_list()})
-        body = (
-            f'<p class="meta">Organisatie {esc(org)} · jaren {esc(", ".join(map(str, years)))} · '
-            f"parameterset {esc(', '.join(sorted(own['parameter_versie'].drop_nulls().unique().to_list())))}"
-            f" · domeinen: {esc(', '.join(domains))}</p>"
-            '<div class="banner"><strong>Vertrouwelijk.</strong> Dit rapport is alleen voor '
-            f"{esc(org_name)}. Het toont de cijfers van uw eigen projecten; sectorcijfers gaan "
-            "altijd over groepen van meerdere organisaties en noemen niemand.</div>"
-            + "<h2>Uw projecten over de hele looptijd</h2>"
-            + definition_html()
-            + whole_period_section(looptijd, names)
-            + overview_table(own, info)
-            + f"<h2>In het kort, {latest}</h2>"
-            + _cards(own, latest, names)
-            + "<h2>Uw projecten per jaar</h2>"
-            + projects_table(own, names)
-            + "<h2>Wat moet er veranderen om de rendementsfactor op 1 te brengen?</h2>"
-            + switching_table(own, schakel, outcomes, names)
-            + "<h2>Wie profiteert</h2>"
-            + stakeholder_table(outcomes, names, dict(params.baathebbers))
-            + "<h2>Uitkomsten en correcties</h2>"
-            + corrections_table(outcomes)
-            + outcomes_table(outcomes, names, latest)
-            + "<h2>Afwijkende parameters</h2>"
-            + overrides_section(own, eigen, overrides, names)
-            + "<h2>Positie ten opzichte van de sector</h2>"
-            + position_table(positie, pub, names, own)
-            + "<h2>Uw aanleveringen</h2>"
-            + validation_table(uploads, folder)
-            + '<p class="note">De methode en alle kengetallen met bron staan in de '
-            "verantwoording bij het jaaroverzicht van de sector.</p>"
-        )
+        sections = {
+            "org": org,
+            "parameter_versions": ", ".join(
+                sorted(own["parameter_versie"].drop_nulls().unique().to_list())
+            ),
+            "domains": ", ".join(sorted({DOMAINS.get(d, d) for d in own["domein"].unique()})),
+            "org_name": org_name,
+            "latest": latest,
+            "ratio_term": RATIO,
+            "ratio_definition": DEFINITION,
+            "whole_period": whole_period_section(looptijd, names),
+            "overview": overview_table(own, info),
+            "cards": _cards(own, latest, names),
+            "projects": projects_table(own, names),
+            "switching": switching_table(own, schakel, outcomes, names),
+            "stakeholders": stakeholder_table(outcomes, names, dict(params.baathebbers)),
+            "corrections": corrections_table(outcomes),
+            "outcomes": outcomes_table(outcomes, names, latest),
+            "overrides": overrides_section(own, eigen, overrides, names),
+            "position": position_table(positie, pub, names, own),
+        }
+    body = render(
+        "rendement.reports",
+        "organisation.html",
+        years=years,
+        uploads=validation_table(uploads, folder),
+        **sections,
+    )
     return page(
         f"Eigen rapport {org_name}",
         body,
         subtitle="Maatschappelijke kosten-batenanalyse van uw projecten",
         generated=generated,
         home_href="index.html",
-        footer=f"Parameterset {esc(params.version)}. Alleen voor {esc(org_name)}.",
+        footer=render(
+            "rendement.reports", "org_footer.html", version=params.version, org_name=org_name
+        ),
     )
