@@ -1,14 +1,11 @@
-"""Helpers for the report tests: real headless Chromium (Debian's /usr/bin/chromium via
-playwright), Dutch number parsing, copying the demo home. The tests of the helpers themselves
-are at the bottom."""
+"""The report tests' own helpers (tests/support/browser.py): Dutch numbers as the pages show
+them are read back."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support.browser import parse_nl
-
-# ----------------------------------------------------------------------------- self-tests
 
 
 def test_parse_nl_reads_dutch_formats():

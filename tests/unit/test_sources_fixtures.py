@@ -1,10 +1,5 @@
-"""Shared helpers for the reader tests: the shipped fixtures as data, and writers per dialect.
-
-The fixture files in tests/fixtures/sources/ are the source of truth. `load_fixture` parses
-one back into a header and typed rows (dates as `datetime.date`, numbers as float) with the
-fixture's own known dialect, independent of the reader under test; `render_csv` and
-`render_xlsx` write the same content in another dialect.
-"""
+"""The reader tests' own helpers (tests/support/sources.py): the shipped fixtures survive a
+round trip through the dialect writers, and numbers are formatted per style."""
 
 from __future__ import annotations
 
