@@ -68,6 +68,10 @@ CELL_TABLES = ("domein", "interventie", "regio")
 RATIO_TABLES = ("domein", "interventie")
 STATISTICS = ("aantal", "som", "aandeel", "p10", "p25", "mediaan", "p75", "p90")
 UNITS = ("aantal", "personen", "fte", "euro", "fractie", "verhouding")
+# The published aggregates (rendement.benchmark.aggregates): measures and interval methods.
+STAKEHOLDER_MEASURES = ("baten", "overdrachten")
+INTERVAL_MEASURES = ("aandeel_verbeterd", "bkr")
+INTERVAL_METHODS = ("cluster_t", "cluster_bootstrap")
 
 MUNICIPALITY_PATTERN = r"^GM\d{4}$"
 # Relative tolerance of the checks on sums (ncw = baten − kosten, bkr = baten / kosten).
@@ -815,6 +819,131 @@ class BenchmarkRendementsfactor(_Output):
     )
 
 
+class BenchmarkBaathebbers(_Output):
+    """year × domain (and the sector, `totaal`) × stakeholder (and all, `totaal`): the present
+    value of the welfare benefits of the complete project-years (`maat` baten), and per domain
+    the gross transfers (`maat` overdrachten, stakeholder `totaal`); published under the rules
+    of the benchmark cells, with complementary suppression over the table and its margins
+    (`docs/rapporten.md`, "Published aggregates")."""
+
+    class Config:
+        unique = ["jaar", "domein", "baathebber", "maat"]
+
+    jaar: int = _year()
+    domein: str = pa.Field(
+        isin=[*DOMAINS, TOTAL], description="Domein, of `totaal` voor de hele sector."
+    )
+    baathebber: str = _code(
+        "Baathebber (code uit de parameterset), of `totaal` voor alle baathebbers samen."
+    )
+    maat: str = pa.Field(
+        isin=list(STAKEHOLDER_MEASURES),
+        description="`baten` (maatschappelijke baten, contante waarde) of `overdrachten` "
+        "(bruto, per domein).",
+    )
+    waarde: float = _euro(
+        "Het bedrag, afgerond op hele euro's; leeg als de cel onderdrukt is, 0 als ze leeg is.",
+        nullable=True,
+    )
+    eenheid: str = pa.Field(isin=["euro"], description="Altijd `euro`.")
+    organisaties: int = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Bijdragende organisaties; leeg als de cel onderdrukt is.",
+    )
+    status: str = pa.Field(isin=list(DISCLOSURE_STATUSES), description="Status van de cel.")
+    reden: str = pa.Field(
+        nullable=True,
+        isin=list(DISCLOSURE_REASONS),
+        description="Reden van onderdrukking of leegte; leeg als de cel gepubliceerd is.",
+    )
+    symbool: str = pa.Field(nullable=True, description="Symbool van de reden (legenda).")
+    toelichting: str = pa.Field(
+        nullable=True, description="Uitleg van de reden, in het Nederlands."
+    )
+
+    _domain_total = rule(
+        "baathebber",
+        "overdrachten_alleen_in_totaal",
+        _implies(pl.col("maat") == "overdrachten", pl.col("baathebber") == TOTAL),
+        "Overdrachten staan alleen bij baathebber `totaal`.",
+    )
+    _value = rule(
+        "waarde",
+        "waarde_leeg_precies_als_onderdrukt",
+        pl.col("waarde").is_null() == (pl.col("status") == SUPPRESSED),
+        "waarde (en organisaties) zijn leeg precies als de cel onderdrukt is.",
+    )
+    _reden = rule(
+        "reden",
+        "reden_precies_als_niet_gepubliceerd",
+        pl.col("reden").is_null() == (pl.col("status") == PUBLISHED),
+        "reden is leeg precies als de cel gepubliceerd is.",
+    )
+
+
+class BenchmarkIntervallen(_Output):
+    """year × domain (and the sector, `totaal`) and year × domain × intervention, per measure:
+    the 90 % interval of the share of measured participants who improved (cluster-robust, t)
+    and of the median benefit/cost ratio over projects (cluster bootstrap), published under the
+    rules of the point estimate (`docs/rapporten.md`, "Published aggregates")."""
+
+    class Config:
+        unique = ["tabel", "jaar", "domein", "interventie", "maat"]
+
+    tabel: str = pa.Field(
+        isin=list(RATIO_TABLES), description="`domein` (met `totaal`) of `interventie`."
+    )
+    jaar: int = _year()
+    domein: str = pa.Field(description="Domein, of `totaal` voor de hele sector.")
+    interventie: str = pa.Field(
+        nullable=True, description="Type interventie; alleen in tabel `interventie`."
+    )
+    maat: str = pa.Field(
+        isin=list(INTERVAL_MEASURES),
+        description="`aandeel_verbeterd` (aandeel verbeterde gemeten deelnemers) of `bkr` "
+        "(mediane baten/kostenverhouding).",
+    )
+    onder: float = pa.Field(nullable=True, description="Ondergrens van het 90%-interval.")
+    boven: float = pa.Field(nullable=True, description="Bovengrens van het 90%-interval.")
+    methode: str = pa.Field(
+        isin=list(INTERVAL_METHODS),
+        description="`cluster_t` (aandeel) of `cluster_bootstrap` (mediaan).",
+    )
+    status: str = pa.Field(isin=list(DISCLOSURE_STATUSES), description="Status van het interval.")
+    reden: str = pa.Field(
+        nullable=True,
+        isin=list(DISCLOSURE_REASONS),
+        description="Reden van onderdrukking of leegte; leeg als het interval gepubliceerd is.",
+    )
+    symbool: str = pa.Field(nullable=True, description="Symbool van de reden (legenda).")
+    toelichting: str = pa.Field(
+        nullable=True, description="Uitleg van de reden, in het Nederlands."
+    )
+
+    _group = rule(
+        "domein",
+        "groep_past_bij_tabel",
+        pl.all_horizontal(_group_keys()),
+        "domein is een domein of `totaal`; interventie alleen (en altijd) in tabel "
+        "`interventie`, bij haar domein.",
+    )
+    _bounds = rule(
+        "onder",
+        "grenzen_precies_als_gepubliceerd",
+        (pl.col("onder").is_not_null() & pl.col("boven").is_not_null())
+        == (pl.col("status") == PUBLISHED),
+        "onder en boven zijn bekend precies als het interval gepubliceerd is.",
+    )
+    _order = rule("onder", "onder_niet_boven_boven", _not_after("onder", "boven"), "onder ≤ boven.")
+    _reden = rule(
+        "reden",
+        "reden_precies_als_niet_gepubliceerd",
+        pl.col("reden").is_null() == (pl.col("status") == PUBLISHED),
+        "reden is leeg precies als het interval gepubliceerd is.",
+    )
+
+
 class BenchmarkRegels(_Output):
     """the disclosure rules the cells were made with (one row; `docs/benchmarks.md`)."""
 
@@ -983,6 +1112,12 @@ OUTPUTS: dict[str, Output] = {
     "mkba.overrides": _mkba(MkbaOverrides, optional=True),
     "benchmark.cellen": _benchmark(BenchmarkCellen),
     "benchmark.rendementsfactor": _benchmark(BenchmarkRendementsfactor, "docs/mkba.md"),
+    "benchmark.baathebbers": Output(
+        BenchmarkBaathebbers, "sector_stakeholders", None, "docs/rapporten.md"
+    ),
+    "benchmark.intervallen": Output(
+        BenchmarkIntervallen, "sector_intervals", None, "docs/rapporten.md"
+    ),
     "benchmark.regels": _benchmark(BenchmarkRegels),
     "prive.positie": _benchmark(PrivePositie),
 }

@@ -56,39 +56,16 @@ from rendement.benchmark.disclosure import (
     suppress_empty_with_projects,
 )
 from rendement.mkba.status import complete_project_years
+from schemas.outputs import polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL = "totaal"
 _NA = ""
 
-STAKEHOLDER_COLUMNS: dict[str, pl.DataType] = {
-    "jaar": pl.Int64(),
-    "domein": pl.String(),
-    "baathebber": pl.String(),
-    "maat": pl.String(),
-    "waarde": pl.Float64(),
-    "eenheid": pl.String(),
-    "organisaties": pl.Int64(),
-    "status": pl.String(),
-    "reden": pl.String(),
-    "symbool": pl.String(),
-    "toelichting": pl.String(),
-}
-
-INTERVAL_COLUMNS: dict[str, pl.DataType] = {
-    "tabel": pl.String(),
-    "jaar": pl.Int64(),
-    "domein": pl.String(),
-    "interventie": pl.String(),
-    "maat": pl.String(),
-    "onder": pl.Float64(),
-    "boven": pl.Float64(),
-    "methode": pl.String(),
-    "status": pl.String(),
-    "reden": pl.String(),
-    "symbool": pl.String(),
-    "toelichting": pl.String(),
-}
+# Columns, order and dtypes of `benchmark.baathebbers` and `benchmark.intervallen`: declared
+# once, by the output models in schemas/outputs.py.
+STAKEHOLDER_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.baathebbers")
+INTERVAL_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.intervallen")
 
 BOOTSTRAP_DRAWS = 2000
 BOOTSTRAP_SEED = 20261128
