@@ -33,6 +33,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import cross_table
+from schemas.parsing import integer_value, parse_date, parse_number
 from schemas.rules import (
     BESTAND,
     DOMAIN_RULES,
@@ -200,24 +201,12 @@ def _first_file(df: pl.DataFrame, table: str) -> str:
 
 
 def _parse_strings(col: pl.Expr, target: pl.DataType) -> pl.Expr:
-    """Read text typed by a person: dd-mm-jjjj or ISO dates, decimal comma or point."""
+    """Read text typed by a person with the readers' parser (`schemas.parsing`), the Dutch way."""
     text = col.str.strip_chars()
     if target == pl.Date:
-        return pl.coalesce(
-            text.str.to_date("%d-%m-%Y", strict=False),
-            text.str.to_date("%Y-%m-%d", strict=False),
-            text.str.to_date("%d/%m/%Y", strict=False),
-        )
-    dutch = text.str.contains(",", literal=True).fill_null(False)
-    number = (
-        pl.when(dutch)
-        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
-        .otherwise(text)
-    )
-    if target == pl.Int64:
-        as_float = number.cast(pl.Float64, strict=False)
-        return pl.when(as_float == as_float.round(0)).then(as_float.cast(pl.Int64, strict=False))
-    return number.cast(pl.Float64, strict=False)
+        return parse_date(text)
+    number = parse_number(text)
+    return integer_value(number) if target == pl.Int64 else number
 
 
 def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, bool]:

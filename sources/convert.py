@@ -1,6 +1,8 @@
 """Typed conversion of a layout's fields, as polars expressions, with a problem per bad value.
 
-A value that cannot be read becomes null and a problem row (table, `_rij`, column as written in
+The parsing itself is `schemas.parsing` (shared with validation and the override file); this
+module applies it per field with the separators detected for the file. A value that cannot be
+read becomes null and a problem row (table, `_rij`, column as written in
 the file, value, rule code, Dutch message); nothing raises for a single row. Values of fields
 that identify a person are shown as "(verborgen)".
 
@@ -9,7 +11,6 @@ Rule codes: `datum_onleesbaar`, `getal_onleesbaar`, `code_onbekend`, `verplicht_
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,79 +18,19 @@ from functools import partial
 
 import polars as pl
 
-from sources.dialect import DATE_FORMATS, EXCEL_SERIAL, TIME_SUFFIX, normalise_label
+from schemas.parsing import (
+    DATE_FORMATS,
+    EXCEL_EPOCH,
+    date_clean,
+    date_parse,
+    date_value,
+    integer_value,
+    number_clean,
+    number_parse,
+)
+from sources.dialect import normalise_label
 from sources.errors import MASK, PROBLEM_SCHEMA, concat_problems
 from sources.mapping import FieldSpec, Mapping
-
-MIN_YEAR, MAX_YEAR = 1900, 2100
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-_NL_THOUSANDS = r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"
-_EN_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
-
-
-# Conversions run in three steps over helper columns (see `convert_fields`): a cleaned text,
-# a parsed value, the typed result. An expression that used the cleaned text in every branch
-# would repeat the regex (and compile it again) once per branch: ≈ 1 ms per date column even for
-# a file of ten rows, which with ≈ 9,000 files per sector is most of the reading time.
-
-
-def date_clean(col: pl.Expr) -> pl.Expr:
-    """Step 1 of a date: the text without a time part."""
-    return col.str.replace(TIME_SUFFIX, "")
-
-
-def date_parse(bare: pl.Expr) -> pl.Expr:
-    """Step 2 of a date: every supported notation (they cannot be confused with each other)."""
-    expr = pl.when(bare.str.contains(EXCEL_SERIAL)).then(
-        pl.lit(EXCEL_EPOCH)
-        + pl.duration(days=bare.cast(pl.Float64, strict=False).floor().cast(pl.Int64))
-    )
-    for pattern, fmt in DATE_FORMATS.values():
-        expr = expr.when(bare.str.contains(pattern)).then(bare.str.to_date(fmt, strict=False))
-    return expr.otherwise(None).cast(pl.Date)
-
-
-def date_value(parsed: pl.Expr) -> pl.Expr:
-    """Step 3 of a date: only years from `MIN_YEAR` to `MAX_YEAR`."""
-    return pl.when(parsed.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(parsed)
-
-
-def number_clean(col: pl.Expr) -> pl.Expr:
-    """Step 1 of a number: '€' and spaces removed."""
-    return col.str.replace_all(r"[€\s\u00a0\u202f]", "")
-
-
-def number_parse(clean: pl.Expr, decimal: str, thousands: str | None) -> pl.Expr:
-    """Step 2 of a number: text -> Float64 with the file's separators."""
-    if decimal == ",":
-        text = (
-            pl.when(clean.str.contains(_NL_THOUSANDS))
-            .then(clean.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
-            .when(clean.str.contains(r"^[+-]?\d*,\d*$"))
-            .then(clean.str.replace(",", ".", literal=True))
-            .otherwise(clean)
-        )
-    elif thousands == ",":
-        text = (
-            pl.when(clean.str.contains(_EN_THOUSANDS))
-            .then(clean.str.replace_all(",", "", literal=True))
-            .otherwise(clean)
-        )
-    else:
-        text = (
-            pl.when(clean.str.contains(_EN_THOUSANDS))
-            .then(clean.str.replace_all(",", "", literal=True))
-            .when(clean.str.contains(r"^[+-]?\d*,\d*$"))
-            .then(clean.str.replace(",", ".", literal=True))
-            .otherwise(clean)
-        )
-    return text.cast(pl.Float64, strict=False)
-
-
-def integer_value(number: pl.Expr) -> pl.Expr:
-    """Step 3 of an integer: whole numbers only."""
-    return pl.when(number == number.round(0)).then(number).cast(pl.Int64, strict=False)
 
 
 def gemeentecode_digits(col: pl.Expr) -> pl.Expr:
@@ -168,16 +109,6 @@ def _number_shortcut(col: pl.Expr, shape: str, decimal: str) -> pl.Expr | None:
     if shape == "point" and decimal != ",":
         return col.cast(pl.Float64, strict=False)
     return None
-
-
-def date_expr(col: pl.Expr) -> pl.Expr:
-    """Text -> Date in one expression (for a single column; `convert_fields` uses the steps)."""
-    return date_value(date_parse(date_clean(col)))
-
-
-def number_expr(col: pl.Expr, decimal: str, thousands: str | None) -> pl.Expr:
-    """Text -> Float64 in one expression (for a single column; `convert_fields` uses the steps)."""
-    return number_parse(number_clean(col), decimal, thousands)
 
 
 def code_lookup(values: list[str], table: dict[str, str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+from schemas.parsing import DATE_FORMATS, EXCEL_SERIAL, TIME_SUFFIX
 from sources.errors import UnreadableFile
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -265,19 +266,6 @@ def detect_number_format(values: Iterable[str], default_decimal: str) -> tuple[s
 
 
 # --- dates ----------------------------------------------------------------------------------
-
-# label -> (regex on the value without a time part, strptime format). Mutually exclusive.
-DATE_FORMATS: dict[str, tuple[str, str]] = {
-    "dd-mm-jjjj": (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
-    "dd/mm/jjjj": (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
-    "dd.mm.jjjj": (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
-    "jjjj-mm-dd": (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
-}
-# Days since 30-12-1899 (Excel's 1900 system), optionally with a time fraction. Five digits
-# only (from 18-05-1927): a four-digit number in a date column is far more likely a year.
-EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
-TIME_SUFFIX = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
-
 
 _TIME_SUFFIX = re.compile(TIME_SUFFIX)
 _EXCEL_SERIAL = re.compile(EXCEL_SERIAL)

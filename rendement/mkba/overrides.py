@@ -2,7 +2,8 @@
 
 A CSV in the data home (`parameters/afwijkingen.csv`, Dutch Excel dialect) with columns
 organisatie_id; project_id; parameter; waarde; toelichting. Overrides only ever change the
-organisation's own report: sector benchmarks use the standard set.
+organisation's own report: sector benchmarks use the standard set. Values are read like the
+numbers of an export (`schemas.parsing`, separators detected by `sources.dialect`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
+from schemas.parsing import parse_number
+from sources.dialect import detect_number_format
 
 OVERRIDE_SCHEMA = {
     "organisatie_id": pl.String,
@@ -30,7 +34,10 @@ def read_overrides(path: Path) -> pl.DataFrame:
     empty_reason = df.filter(pl.col("toelichting").str.strip_chars().fill_null("") == "")
     if empty_reason.height:
         raise ValueError(f"{path}: elke afwijking heeft een toelichting nodig")
+    # numbers read as in an export: the separators detected from the values, else Dutch
+    values = df["waarde"].drop_nulls().unique().to_list()
+    decimal, thousands = detect_number_format(values, default_decimal=",")
     return df.select(
-        pl.col(c).str.replace(",", ".").cast(t) if t == pl.Float64 else pl.col(c).cast(t)
+        parse_number(pl.col(c), decimal, thousands) if t == pl.Float64 else pl.col(c).cast(t)
         for c, t in OVERRIDE_SCHEMA.items()
     )
