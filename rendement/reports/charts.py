@@ -1,7 +1,8 @@
 """Small inline SVG charts for table cells: a distribution (P10-P90 with P25-P75 box and the
 median), an interval with its point estimate, and a sparkline over years.
 
-Plain strings of SVG, built from numbers only (labels pass through `esc`), deterministic
+SVG from the template `templates/chart.svg`: the code here computes the shapes (every number
+written with `_f`), the template writes them and escapes the labels. Deterministic
 (coordinates rounded, no random ids), readable in print (no colour-only meaning: the reference
 line is dashed, the median a bar). Missing parts (suppressed cells) are simply not drawn.
 
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rendement.core.formatting import nl_number
-from rendement.reports.page import esc
+from rendement.core.templates import Markup, render
 
 INK = "#1d2a36"
 MUTED = "#8795a1"
@@ -38,6 +39,37 @@ def _ok(value: float | None) -> bool:
 def _f(x: float) -> str:
     text = f"{x:.1f}"
     return "0.0" if text == "-0.0" else text
+
+
+# A shape of a chart: (kind, attributes) as `templates/chart.svg` draws it.
+Shape = tuple[str, dict[str, object]]
+
+
+def _line(x1, y1, x2, y2, stroke: str, sw, *, dash: str | None = None, cap: str | None = None):
+    return (
+        "line",
+        {
+            "x1": x1,
+            "y1": y1,
+            "x2": x2,
+            "y2": y2,
+            "stroke": stroke,
+            "sw": sw,
+            "dash": dash,
+            "cap": cap,
+        },
+    )
+
+
+def _rect(x, y, w, h, fill: str, *, rx=None, stroke: str | None = None, sw=None) -> Shape:
+    return (
+        "rect",
+        {"x": x, "y": y, "w": w, "h": h, "rx": rx, "fill": fill, "stroke": stroke, "sw": sw},
+    )
+
+
+def _circle(cx, cy, r, fill: str, *, stroke: str | None = None, sw=None) -> Shape:
+    return ("circle", {"cx": cx, "cy": cy, "r": r, "fill": fill, "stroke": stroke, "sw": sw})
 
 
 class Scale:
@@ -184,20 +216,19 @@ def _zone_x(s: Scale, side: int) -> float:
     return s.x1 + 8 if side > 0 else s.x0 - 8
 
 
-def _breaks(ax: Axis, s: Scale, mid: float) -> str:
+def _breaks(ax: Axis, s: Scale, mid: float) -> list[Shape]:
     """The axis break (//) between the scale and a zone."""
     out = []
     for clipped, x in ((ax.clip_low, s.x0 - 3), (ax.clip_high, s.x1 + 3)):
         if clipped:
             for dx in (-1.5, 1.5):
                 out.append(
-                    f'<line x1="{_f(x + dx - 1.5)}" y1="{_f(mid + 4)}" x2="{_f(x + dx + 1.5)}" '
-                    f'y2="{_f(mid - 4)}" stroke="{MUTED}" stroke-width="1"/>'
+                    _line(_f(x + dx - 1.5), _f(mid + 4), _f(x + dx + 1.5), _f(mid - 4), MUTED, 1)
                 )
-    return "".join(out)
+    return out
 
 
-def _outlier(x: float, mid: float, side: int, value: float, what: str, colour: str) -> str:
+def _outlier(x: float, mid: float, side: int, value: float, what: str, colour: str) -> Shape:
     """A triangle pointing off the scale at `x`, the value as text beside it, and a title."""
     tip = x + 4 * side
     back = x - 3 * side
@@ -205,11 +236,17 @@ def _outlier(x: float, mid: float, side: int, value: float, what: str, colour: s
     anchor = "start" if side > 0 else "end"
     shown = _short(value)
     return (
-        f"<g><title>{esc(what)} {esc(shown)}: buiten de schaal</title>"
-        f'<path d="M {_f(back)} {_f(mid - 5)} L {_f(tip)} {_f(mid)} L {_f(back)} {_f(mid + 5)} Z" '
-        f'fill="{colour}" stroke="#fff" stroke-width="0.5"/>'
-        f'<text x="{_f(text_x)}" y="{_f(mid - 3)}" font-size="8" text-anchor="{anchor}" '
-        f'fill="{INK}">{esc(shown)}</text></g>'
+        "outlier",
+        {
+            "what": what,
+            "shown": shown,
+            "d": f"M {_f(back)} {_f(mid - 5)} L {_f(tip)} {_f(mid)} L {_f(back)} {_f(mid + 5)} Z",
+            "fill": colour,
+            "x": _f(text_x),
+            "y": _f(mid - 3),
+            "anchor": anchor,
+            "ink": INK,
+        },
     )
 
 
@@ -226,29 +263,22 @@ def _beyond_label(label: str, ax: Axis, items: list[tuple[str, float | None]]) -
     )
 
 
-def _svg(width: int, height: int, label: str, inner: str) -> str:
-    return (
-        f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{esc(label)}</title>{inner}</svg>"
+def _svg(width: int, height: int, label: str, shapes: list[Shape]) -> Markup:
+    """The chart as inline SVG (safe markup: numbers and the escaped label)."""
+    return render(
+        "rendement.reports", "chart.svg", width=width, height=height, label=label, shapes=shapes
     )
 
 
-def _reference(scale: Scale, ref: float | None, height: int) -> str:
+def _reference(scale: Scale, ref: float | None, height: int) -> list[Shape]:
     if not _ok(ref) or not (scale.lo <= ref <= scale.hi):
-        return ""
+        return []
     x = _f(scale(ref))
-    return (
-        f'<line x1="{x}" y1="1" x2="{x}" y2="{height - 1}" stroke="{REF}" '
-        f'stroke-width="1" stroke-dasharray="2 2"/>'
-    )
+    return [_line(x, 1, x, height - 1, REF, 1, dash="2 2")]
 
 
-def _axis(scale: Scale, y: float) -> str:
-    return (
-        f'<line x1="{_f(scale.x0)}" y1="{_f(y)}" x2="{_f(scale.x1)}" y2="{_f(y)}" '
-        f'stroke="#e3e8ec" stroke-width="1"/>'
-    )
+def _axis(scale: Scale, y: float) -> Shape:
+    return _line(_f(scale.x0), _f(y), _f(scale.x1), _f(y), "#e3e8ec", 1)
 
 
 def distribution(
@@ -266,7 +296,7 @@ def distribution(
     label: str = "",
     width: int = 170,
     height: int = 22,
-) -> str:
+) -> Markup | str:
     """P10-P90 as a thin line, P25-P75 as a box, the median as a bar; `ref` dashed; `mark`
     (e.g. an organisation's own value) as a diamond. On a clipped `ax`, a value beyond the
     scale is drawn in the zone behind the axis break (see the module docstring)."""
@@ -280,36 +310,36 @@ def distribution(
         side = _beyond(ax, v)
         return _zone_x(s, side) if side else s(v)
 
-    parts = [_axis(s, mid), _breaks(ax, s, mid), _reference(s, ref, height)]
+    parts = [_axis(s, mid), *_breaks(ax, s, mid), *_reference(s, ref, height)]
     if _ok(p10) and _ok(p90):
-        parts.append(
-            f'<line x1="{_f(x(p10))}" y1="{_f(mid)}" x2="{_f(x(p90))}" y2="{_f(mid)}" '
-            f'stroke="{MUTED}" stroke-width="2"/>'
-        )
+        parts.append(_line(_f(x(p10)), _f(mid), _f(x(p90)), _f(mid), MUTED, 2))
         for v in (p10, p90):
             if not _beyond(ax, v):
-                parts.append(
-                    f'<line x1="{_f(s(v))}" y1="{_f(mid - 4)}" x2="{_f(s(v))}" '
-                    f'y2="{_f(mid + 4)}" stroke="{MUTED}" stroke-width="1.5"/>'
-                )
+                parts.append(_line(_f(s(v)), _f(mid - 4), _f(s(v)), _f(mid + 4), MUTED, 1.5))
     if _ok(p25) and _ok(p75):
         left, right = x(p25), x(p75)
         parts.append(
-            f'<rect x="{_f(left)}" y="{_f(mid - 6)}" width="{_f(max(right - left, 1.0))}" '
-            f'height="12" rx="2" fill="{ACCENT_SOFT}" stroke="{ACCENT}" stroke-width="1"/>'
+            _rect(
+                _f(left),
+                _f(mid - 6),
+                _f(max(right - left, 1.0)),
+                12,
+                ACCENT_SOFT,
+                rx=2,
+                stroke=ACCENT,
+                sw=1,
+            )
         )
     if _ok(median) and not _beyond(ax, median):
         xm = _f(s(median))
-        parts.append(
-            f'<line x1="{xm}" y1="{_f(mid - 8)}" x2="{xm}" y2="{_f(mid + 8)}" '
-            f'stroke="{INK}" stroke-width="3"/>'
-        )
+        parts.append(_line(xm, _f(mid - 8), xm, _f(mid + 8), INK, 3))
     if _ok(mark) and not _beyond(ax, mark):
         xk, y = s(mark), mid
-        parts.append(
-            f'<path d="M {_f(xk)} {_f(y - 6)} L {_f(xk + 5)} {_f(y)} L {_f(xk)} {_f(y + 6)} '
-            f'L {_f(xk - 5)} {_f(y)} Z" fill="{REF}" stroke="#fff" stroke-width="1"/>'
+        diamond = (
+            f"M {_f(xk)} {_f(y - 6)} L {_f(xk + 5)} {_f(y)} L {_f(xk)} {_f(y + 6)} "
+            f"L {_f(xk - 5)} {_f(y)} Z"
         )
+        parts.append(("path", {"d": diamond, "fill": REF, "stroke": "#fff", "sw": 1}))
     # Clipped values: one marker per side, for the most telling value beyond it (the own
     # value first, then the median, then the outer percentile).
     items = [("uw waarde", mark), ("mediaan", median), ("P90", p90), ("P75", p75), ("P10", p10)]
@@ -321,7 +351,7 @@ def distribution(
             colour = REF if what == "uw waarde" else INK if what == "mediaan" else MUTED
             parts.append(_outlier(_zone_x(s, side), mid, side, v, what, colour))
     label = _beyond_label(label, ax, items)
-    return _svg(width, height, label, "".join(parts))
+    return _svg(width, height, label, parts)
 
 
 def interval(
@@ -337,7 +367,7 @@ def interval(
     width: int = 150,
     height: int = 20,
     what: str = "waarde",
-) -> str:
+) -> Markup | str:
     """An interval low-high with end caps and the point estimate as a dot. On a clipped `ax`,
     a part beyond the scale runs into the zone behind the axis break and ends in a triangle
     with its value (the point estimate if it is beyond, else the interval's bound)."""
@@ -351,23 +381,14 @@ def interval(
         side = _beyond(ax, v)
         return _zone_x(s, side) if side else s(v)
 
-    parts = [_axis(s, mid), _breaks(ax, s, mid), _reference(s, ref, height)]
+    parts = [_axis(s, mid), *_breaks(ax, s, mid), *_reference(s, ref, height)]
     if _ok(low) and _ok(high):
-        parts.append(
-            f'<line x1="{_f(x(low))}" y1="{_f(mid)}" x2="{_f(x(high))}" y2="{_f(mid)}" '
-            f'stroke="{ACCENT}" stroke-width="3" stroke-linecap="butt"/>'
-        )
+        parts.append(_line(_f(x(low)), _f(mid), _f(x(high)), _f(mid), ACCENT, 3, cap="butt"))
         for v in (low, high):
             if not _beyond(ax, v):
-                parts.append(
-                    f'<line x1="{_f(s(v))}" y1="{_f(mid - 5)}" x2="{_f(s(v))}" '
-                    f'y2="{_f(mid + 5)}" stroke="{ACCENT}" stroke-width="1.5"/>'
-                )
+                parts.append(_line(_f(s(v)), _f(mid - 5), _f(s(v)), _f(mid + 5), ACCENT, 1.5))
     if _ok(point) and not _beyond(ax, point):
-        parts.append(
-            f'<circle cx="{_f(s(point))}" cy="{_f(mid)}" r="3.5" fill="{INK}" '
-            f'stroke="#fff" stroke-width="1"/>'
-        )
+        parts.append(_circle(_f(s(point)), _f(mid), 3.5, INK, stroke="#fff", sw=1))
     items = [(what, point), ("intervalgrens", high), ("intervalgrens", low)]
     for side in (1, -1):
         off = [(name, v) for name, v in items if _beyond(ax, v) == side]
@@ -376,7 +397,7 @@ def interval(
             colour = INK if v is point else ACCENT
             parts.append(_outlier(_zone_x(s, side), mid, side, v, name, colour))
     label = _beyond_label(label, ax, items)
-    return _svg(width, height, label, "".join(parts))
+    return _svg(width, height, label, parts)
 
 
 def sparkline(
@@ -386,7 +407,7 @@ def sparkline(
     width: int = 96,
     height: int = 24,
     ref: float | None = None,
-) -> str:
+) -> Markup | str:
     """A line over the years; a gap where a value is missing, the last point emphasised."""
     finite = [v for v in values if _ok(v)]
     if not finite or len(values) < 2:
@@ -402,42 +423,32 @@ def sparkline(
     def y(v: float) -> float:
         return height - pad - (v - lo) / (hi - lo) * (height - 2 * pad)
 
-    parts = []
+    parts: list[Shape] = []
     if _ok(ref):
-        parts.append(
-            f'<line x1="{pad}" y1="{_f(y(ref))}" x2="{width - pad}" y2="{_f(y(ref))}" '
-            f'stroke="{REF}" stroke-width="1" stroke-dasharray="2 2"/>'
-        )
+        parts.append(_line(pad, _f(y(ref)), width - pad, _f(y(ref)), REF, 1, dash="2 2"))
     run: list[str] = []
     for i, v in enumerate([*values, None]):
         if _ok(v):
             run.append(f"{_f(pad + i * step)},{_f(y(v))}")
         elif run:
             if len(run) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{ACCENT}" '
-                    f'stroke-width="1.8" stroke-linejoin="round"/>'
-                )
+                parts.append(("polyline", {"points": " ".join(run), "stroke": ACCENT, "sw": 1.8}))
             run = []
     for i, v in enumerate(values):
         if _ok(v):
             last = i == max(j for j, w in enumerate(values) if _ok(w))
             parts.append(
-                f'<circle cx="{_f(pad + i * step)}" cy="{_f(y(v))}" r="{2.8 if last else 1.8}" '
-                f'fill="{INK if last else ACCENT}"/>'
+                _circle(_f(pad + i * step), _f(y(v)), 2.8 if last else 1.8, INK if last else ACCENT)
             )
-    return _svg(width, height, label, "".join(parts))
+    return _svg(width, height, label, parts)
 
 
 def bar(
     value: float | None, *, maximum: float, label: str = "", width: int = 110, height: int = 14
-) -> str:
+) -> Markup | str:
     """A single horizontal bar, for shares of a total."""
     if not _ok(value) or not _ok(maximum) or maximum <= 0:
         return ""
     w = max(0.0, min(value / maximum, 1.0)) * (width - 2)
-    inner = (
-        f'<rect x="1" y="2" width="{width - 2}" height="{height - 4}" fill="#eef2f4"/>'
-        f'<rect x="1" y="2" width="{_f(w)}" height="{height - 4}" fill="{ACCENT}"/>'
-    )
-    return _svg(width, height, label, inner)
+    shapes = [_rect(1, 2, width - 2, height - 4, "#eef2f4"), _rect(1, 2, _f(w), height - 4, ACCENT)]
+    return _svg(width, height, label, shapes)
