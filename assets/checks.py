@@ -49,8 +49,13 @@ def validate_frame(table: str, frame: pl.DataFrame) -> tuple[bool, dict]:
         cases = errors.failure_cases
     except SchemaError as error:  # a single, table-level error (pandera may raise it alone)
         cases = pl.DataFrame(
-            {"column": [None], "check": [str(error)], "index": [None]},
-            schema={"column": pl.String, "check": pl.String, "index": pl.Int64},
+            {"column": [None], "check": [str(error)], "index": [None], "failure_case": [None]},
+            schema={
+                "column": pl.String,
+                "check": pl.String,
+                "index": pl.Int64,
+                "failure_case": pl.String,
+            },
         )
     else:
         return True, {"rijen": frame.height, "fouten": 0}
@@ -58,17 +63,24 @@ def validate_frame(table: str, frame: pl.DataFrame) -> tuple[bool, dict]:
         pl.col("column").cast(pl.String),
         pl.col("check").cast(pl.String),
         pl.col("index").cast(pl.Int64),
+        pl.col("failure_case").cast(pl.String),
     )
     rows = cases["index"].drop_nulls().unique().sort()
     per_rule = (
         cases.group_by("column", "check")
-        .agg(pl.col("index").drop_nulls().n_unique().alias("rijen"))
+        .agg(
+            pl.col("index").drop_nulls().n_unique().alias("rijen"),
+            pl.col("failure_case").first().alias("bijvoorbeeld"),
+        )
         .sort("column", "check", nulls_last=True)
+        .rename({"column": "kolom", "check": "regel"})
     )
+    table_level = cases.filter(pl.col("index").is_null()).height
     return False, {
         "rijen": frame.height,
-        "fouten": rows.len(),
-        "regels": dg.MetadataValue.md(_markdown(per_rule.rename({"column": "kolom"}))),
+        "fouten": rows.len(),  # failing rows
+        **({"tabelfouten": table_level} if table_level else {}),
+        "regels": dg.MetadataValue.md(_markdown(per_rule)),
         "voorbeelden": dg.MetadataValue.md(_examples(table, frame, cases, rows)),
     }
 
@@ -99,14 +111,19 @@ def _examples(table: str, frame: pl.DataFrame, cases: pl.DataFrame, rows: pl.Ser
 
 
 def _markdown(frame: pl.DataFrame) -> str:
-    def cell(value) -> str:
+    """A markdown table; long values are cut short, except the names of the broken rules."""
+
+    def cell(value, column: str) -> str:
         text = "" if value is None else str(value)
-        if len(text) > MAX_TEXT:
+        if len(text) > MAX_TEXT and column != "regel":
             text = text[: MAX_TEXT - 1] + "…"
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    lines += [
+        "| " + " | ".join(cell(v, c) for v, c in zip(row, frame.columns, strict=True)) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join(lines)
 
 

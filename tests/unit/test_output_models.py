@@ -92,3 +92,28 @@ def test_a_broken_invariant_fails_with_its_row(results):
         outputs.OUTPUTS["mkba.project"].model.validate(
             project.select(reversed(project.columns)), lazy=True
         )
+
+
+def test_check_metadata_names_rows_rules_and_table_level_errors(results):
+    from assets.checks import validate_frame
+
+    project = results[2].project
+    assert validate_frame("mkba.project", project) == (True, {"rijen": project.height, "fouten": 0})
+    broken = project.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit(-5.0))
+        .otherwise(pl.col("kosten"))
+        .alias("kosten")
+    )
+    passed, meta = validate_frame("mkba.project", broken)
+    assert not passed and meta["fouten"] == 1 and "tabelfouten" not in meta
+    examples = meta["voorbeelden"].value.splitlines()
+    assert examples[0].startswith("| rij | organisatie_id | project_id | jaar |")
+    assert len(examples) == 3 and examples[2].startswith("| 1 |")
+    assert "greater_than_or_equal_to(0)" in examples[2] and "-5.0" in examples[2]
+    # a dtype the model does not allow: the table as a whole fails, no row is named
+    passed, meta = validate_frame(
+        "mkba.project", project.with_columns(pl.col("jaar").cast(pl.Int32))
+    )
+    assert not passed and meta["fouten"] == 0 and meta["tabelfouten"] >= 1
+    assert "dtype" in meta["regels"].value and "Int32" in meta["regels"].value
