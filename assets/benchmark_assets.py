@@ -18,7 +18,6 @@ from rendement.benchmark.cells import cost_reference, write_cost_reference
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import (
     PUBLISHED_TABLES,
-    TABLES_BY_NAME,
     Frozen,
     PublishedTable,
     Sector,
@@ -61,13 +60,15 @@ def sector_benchmark(
     frozen = load_frozen(h)
     bench = benchmark_cells(projects, rules, frozen)
     sector = Sector(projects, bench.cells, rules, parameters.load(), outcomes, kosten)
-    ratios = TABLES_BY_NAME["rendementsfactor"].compute(sector, frozen)
+    # the published tables without an asset of their own: benchmark.cellen and
+    # benchmark.rendementsfactor
+    published = {t.table: t.compute(sector, frozen) for t in PUBLISHED_TABLES if t.asset is None}
     with connect(h.warehouse) as con:
         ensure_schemas(con)
-        replace_frame(con, "benchmark.cellen", bench.cells)
+        for name, frame in published.items():
+            replace_frame(con, name, frame)
         replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
         replace_frame(con, "prive.positie", bench.positie)
-        replace_frame(con, "benchmark.rendementsfactor", ratios)
     # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
     # never opens the warehouse)
     reference = cost_reference(projects, rules)

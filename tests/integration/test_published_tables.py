@@ -15,6 +15,7 @@ import polars as pl
 from rendement.benchmark.aggregates import interval_cells, stakeholder_cells
 from rendement.benchmark.published import PUBLISHED_TABLES, sector_projects
 from rendement.mkba import load_parameters
+from rendement.release.publish import publish_release
 from rendement.reports import build_site
 from tests.support.homes import copy_home
 
@@ -77,3 +78,19 @@ def test_the_site_reads_the_aggregates_and_keeps_no_cache(demo_home, tmp_path):
         con.execute(f"UPDATE benchmark.intervallen SET boven = boven - 0.1 WHERE {where}")
     build_site(home, params, today=today)
     assert page.read_bytes() == before
+
+
+def test_a_release_without_late_uploads_publishes_the_warehouse_tables(demo_home, tmp_path):
+    """One implementation: the release computes its tables with the assets' functions, so
+    with nothing left out by its peildatum its files hold exactly the warehouse's rows of its
+    years, in the same order."""
+    home = copy_home(demo_home, tmp_path / "home")
+    years = q(home, "SELECT DISTINCT jaar FROM mkba.project")["jaar"].to_list()
+    year = max(y for y in years if y < dt.date.today().year)
+    release = publish_release(home, year, load_parameters())
+    assert release.manifest["buiten_release"]["projectjaren_na_peildatum"] == 0
+    for table in PUBLISHED_TABLES:
+        stored = pl.read_parquet(release.folder / table.file)
+        current = table.typed(q(home, f"SELECT * FROM {table.table}"))
+        assert stored.height, table.name
+        assert stored.equals(current.filter(pl.col("jaar") <= year)), table.name
