@@ -1142,13 +1142,3 @@ def columns(table: str) -> list[str]:
 def polars_schema(table: str) -> dict[str, pl.DataType]:
     """Column → polars dtype of an output table, in column order."""
     return {name: col.dtype.type for name, col in schema(table).columns.items()}
-
-
-def empty(table: str) -> pl.DataFrame:
-    """An empty frame of an output table (its columns and dtypes)."""
-    return pl.DataFrame(schema=polars_schema(table))
-
-
-def cast(table: str) -> list[pl.Expr]:
-    """`select` expressions: every column of the table, in order, cast to its dtype."""
-    return [pl.col(c).cast(t) for c, t in polars_schema(table).items()]
