@@ -1,7 +1,5 @@
 """Digests that decide whether report work can be skipped: of the code that does the work, and
-of the rows it reads. Shared by the organisation pages' fingerprints (`org_pages`) and the
-cached intervals of open years (`data.cached_interval_cells`), so both change for the same
-reasons."""
+of the rows it reads. Used by the organisation pages' fingerprints (`org_pages`)."""
 
 from __future__ import annotations
 
