@@ -9,7 +9,8 @@ from pipelines.resources import HomeResource
 from rendement.core import audit
 from rendement.core.registry import Registry
 from rendement.core.warehouse import connect, load_lake, replace_frame
-from rendement.intake.delivery import delivery_status_all_years, write_delivery_page
+from rendement.intake.delivery import delivery_status_all_years
+from rendement.reports.deliveries import write_delivery_page
 
 WAREHOUSE = "warehouse"
 

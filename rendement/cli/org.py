@@ -68,12 +68,8 @@ def run(args: argparse.Namespace) -> int:
 def _deliveries(home: Home, year: int | None) -> int:
     from rendement.core import audit
     from rendement.core.registry import Registry
-    from rendement.intake.delivery import (
-        STATUS_LABELS,
-        delivery_status,
-        latest_year,
-        write_delivery_page,
-    )
+    from rendement.intake.delivery import STATUS_LABELS, delivery_status, latest_year
+    from rendement.reports.deliveries import write_delivery_page
 
     log = audit.read(home.audit_log)
     year = year or latest_year(log)

@@ -7,7 +7,8 @@ reached the inbox another way, and it needs no pipeline run:
 - `delivery_status(registry_orgs, audit_frame, year)` — one row per organisation (every
   registered organisation, plus any other that delivered for that year). The lead loads it into
   DuckDB as `intake.leveringsstatus`.
-- `write_delivery_page(home, year)` — `site/leveringen.html`, the same table with great-tables.
+- the analysts' page with the same table, `site/leveringen.html`, is written by
+  `rendement.reports.deliveries.write_delivery_page`.
 
 Status of an organisation for a year, best outcome first: `geleverd` (at least one file fully
 accepted), `deels_afgekeurd` (accepted with rejected rows), `afgekeurd` (only refused files),
@@ -20,13 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import polars as pl
-
-from rendement.core import audit
-from rendement.core.files import write_atomic
-from rendement.core.home import Home
 
 SERVICE_ACTOR = "uploadservice"
 STATUSES = ("geleverd", "deels_afgekeurd", "afgekeurd", "in_behandeling", "niet_geleverd")
@@ -214,76 +210,3 @@ def latest_year(audit_frame: pl.DataFrame, default: int | None = None) -> int:
     if years.len():
         return int(years.max())
     return default or dt.date.today().year - 1
-
-
-# --- the analysts' page -----------------------------------------------------------------------
-
-
-def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> str:
-    from great_tables import GT
-
-    from rendement.reports.page import esc, page
-
-    df = delivery_status(registry_orgs, audit_frame, year)
-    tally = {s: df.filter(pl.col("status") == s).height for s in STATUSES}
-    cards = "".join(
-        f'<div class="card"><div class="num">{tally[s]}</div>'
-        f'<div class="lbl">{esc(STATUS_LABELS[s])}</div></div>'
-        for s in STATUSES
-    )
-    shown = df.with_columns(
-        pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String),
-        pl.col("naam").fill_null("(niet in het register)"),
-        pl.col("laatste_levering").str.slice(0, 10),
-        pl.col("laatste_reden").fill_null(""),
-    ).drop("jaar", "geregistreerd", "eerste_levering", "in_behandeling")
-    table = (
-        GT(shown, id="leveringsstatus", locale="nl")
-        .tab_header(
-            title=f"Leveringen over verslagjaar {year}",
-            subtitle=f"{df.height} organisaties, stand van het auditlogboek",
-        )
-        .cols_label(
-            organisatie_id="Code",
-            naam="Organisatie",
-            status="Status",
-            bestanden="Bestanden",
-            geaccepteerd="Aangenomen",
-            deels_geaccepteerd="Deels aangenomen",
-            geweigerd="Geweigerd",
-            laatste_levering="Laatste levering",
-            laatste_reden="Laatste weigering",
-        )
-        .tab_spanner(
-            label="Bestanden per uitkomst",
-            columns=["bestanden", "geaccepteerd", "deels_geaccepteerd", "geweigerd"],
-        )
-        .sub_missing(missing_text="")
-        .tab_source_note(
-            "Bron: auditlogboek (inname en uploadservice). Een bestand telt voor het "
-            "verslagjaar dat de inname erin las."
-        )
-        .as_raw_html()
-    )
-    body = (
-        f'<div class="cards">{cards}</div>'
-        f"{table}"
-        '<p class="legend">Geleverd: minstens één bestand helemaal aangenomen. Deels '
-        "aangenomen: aangenomen met afgekeurde rijen. Geweigerd: het hele bestand is niet "
-        "aangenomen (zie het validatierapport van de organisatie).</p>"
-    )
-    return page(
-        f"Leveringen {year}",
-        body,
-        subtitle="Wie heeft geleverd, wie niet, en wiens bestanden zijn afgekeurd",
-        generated=dt.date.today(),
-    )
-
-
-def write_delivery_page(home: Home, year: int) -> Path:
-    """Write `site/leveringen.html` for `year` from the register and the audit log."""
-    from rendement.core.registry import Registry
-
-    orgs = Registry.load(home.registry).organisations()
-    html = delivery_page_html(orgs, audit.read(home.audit_log), year)
-    return write_atomic(home.site / "leveringen.html", html)

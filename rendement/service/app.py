@@ -278,7 +278,8 @@ class Service:
         return HTMLResponse(body[1])
 
     def _deliveries(self, raw_year: str | None, as_json: bool):
-        from rendement.intake.delivery import delivery_page_html, delivery_status, latest_year
+        from rendement.intake.delivery import delivery_status, latest_year
+        from rendement.reports.deliveries import delivery_page_html
 
         log = audit.read(self.home.audit_log)
         year = int(raw_year) if raw_year else latest_year(log)

@@ -7,7 +7,8 @@ import polars as pl
 from rendement.core import audit
 from rendement.core.home import Home
 from rendement.core.registry import Registry
-from rendement.intake.delivery import SCHEMA, delivery_status, latest_year, write_delivery_page
+from rendement.intake.delivery import SCHEMA, delivery_status, latest_year
+from rendement.reports.deliveries import write_delivery_page
 
 
 def _log(path, actor, action, outcome, org, checksum, periode=None, **extra):
