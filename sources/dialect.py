@@ -7,6 +7,7 @@ the first lines or on the distinct values of a column; the parsing itself is don
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -95,8 +96,12 @@ BINARY_MAGIC = {
 }
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(encoding label, text). UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+def decode(data: bytes, *, final: bool = True) -> tuple[str, str]:
+    """(encoding label, text). UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    The one encoding detection, for the reader (the whole file) and the upload service's type
+    check (`final=False`: the first bytes of a longer file, which may end inside a character).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-bom", data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -117,7 +122,7 @@ def decode(data: bytes) -> tuple[str, str]:
             "uit uw registratiesysteem als CSV of als Excel-bestand (.xlsx).",
         )
     try:
-        return "utf-8", data.decode("utf-8")
+        return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
     except UnicodeDecodeError:
         pass
     try:

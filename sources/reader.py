@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -284,6 +285,30 @@ def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -
         )
 
 
+def header_score(mappings: dict | None = None) -> Callable[[list[str]], int]:
+    """How many known column names (of `mappings`, default every layout) a row's cells hold:
+    how the reader, and the upload service's type check, find the separator and header row
+    (`sources.dialect.sniff_csv`).
+
+    Sniffing scores the first rows once per candidate separator, so the same cells come back
+    up to four times; normalised once each. Make one per file: the memo holds the file's own
+    cells."""
+    known = frozenset().union(*(m.known_keys() for m in (mappings or all_mappings()).values()))
+    normalised: dict[str, str] = {}
+
+    def score(cells: list[str]) -> int:
+        keys = set()
+        for c in cells:
+            if c:
+                key = normalised.get(c)
+                if key is None:
+                    key = normalised[c] = normalise_name(c)
+                keys.add(key)
+        return len(keys & known)
+
+    return score
+
+
 def read_upload(
     path: Path, *, system: str | None = None, refuse_bsn: bool = True, data: bytes | None = None
 ) -> ReadResult:
@@ -310,22 +335,7 @@ def read_upload(
             )
     fmt = file_format(path, data)
     dialect = Dialect(format=fmt)
-    known = frozenset().union(*(m.known_keys() for m in mappings.values()))
-    # Sniffing scores the first rows once per candidate separator, so the same cells come back
-    # up to four times; normalised once each. The memo lives for this call only: the cells are
-    # the file's own data.
-    normalised: dict[str, str] = {}
-
-    def score(cells: list[str]) -> int:
-        keys = set()
-        for c in cells:
-            if c:
-                key = normalised.get(c)
-                if key is None:
-                    key = normalised[c] = normalise_name(c)
-                keys.add(key)
-        return len(keys & known)
-
+    score = header_score(mappings)
     if fmt == "csv":
         sheets = [read_csv_sheet(path.name, data, score, dialect)]
     else:

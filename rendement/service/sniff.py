@@ -1,8 +1,9 @@
 """What an upload is, judged by its content (never by its name or the Content-Type it came with).
 
 Two kinds are accepted:
-- CSV: text that decodes as UTF-8 (with or without BOM) or Windows-1252, without binary control
-  characters, whose first records share a field count under one of `; , TAB |`.
+- CSV: text, without binary control characters, with a header of two columns or more; encoding
+  and separator detected as the reader does (`sources.dialect`), so that what passes here is
+  what intake can read.
 - XLSX: a zip holding `[Content_Types].xml` and `xl/workbook.xml`. Before anything unpacks it,
   the zip's central directory is checked against zip-bomb limits (number of entries, total
   uncompressed size, compression ratio per entry, overlapping entries, encryption, methods);
@@ -12,22 +13,20 @@ Two kinds are accepted:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import struct
 import zipfile
 import zlib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from rendement.core.formatting import nl_number
 from rendement.service.errors import ServiceError
+from sources.dialect import decode, sniff_csv
+from sources.errors import UnreadableFile
+from sources.reader import header_score
 
 MiB = 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
-DELIMITERS = (";", ",", "\t", "|")
 XLSX_REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or a password-protected workbook
@@ -90,27 +89,6 @@ def detect(path: Path, limits: ZipLimits = ZipLimits()) -> Detected:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _decode(head: bytes, truncated: bool) -> tuple[str, str]:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise unsupported(
-            "Dit tekstbestand is opgeslagen als UTF-16 ('Unicode-tekst'). Sla het op als "
-            "'CSV (gescheiden door lijstscheidingsteken)' of 'CSV UTF-8' en lever het opnieuw aan."
-        )
-    if b"\x00" in head:
-        raise unsupported(_NOT_TEXT)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            decoder = codecs.getincrementaldecoder(encoding)()
-            text = decoder.decode(head, final=not truncated)
-        except UnicodeDecodeError:
-            continue
-        name = encoding
-        if encoding == "utf-8-sig" and not head.startswith(codecs.BOM_UTF8):
-            name = "utf-8"
-        return text, name
-    raise unsupported(_NOT_TEXT)
-
-
 _NOT_TEXT = (
     "Dit bestand is geen CSV of XLSX. Lever een CSV-bestand (tekst met puntkomma's) of een "
     "Excel-werkmap (.xlsx) aan; andere formaten, zoals PDF, afbeeldingen, ZIP of Word, worden "
@@ -119,51 +97,34 @@ _NOT_TEXT = (
 
 
 def _csv(head: bytes, truncated: bool) -> Detected:
+    """Text that the reader can read as a table: its encoding and separator are detected as
+    the reader does (`sources.dialect.decode` and `sniff_csv`, scored on the known column
+    names); refused when it holds binary control characters, is HTML, XML or JSON, or has no
+    separator under which its header has two columns or more."""
     if not head.strip():
         raise ServiceError(400, "leeg_bestand", "Het bestand is leeg.")
-    text, encoding = _decode(head, truncated)
+    try:
+        encoding, text = decode(head, final=not truncated)
+    except UnreadableFile:
+        raise unsupported(_NOT_TEXT) from None
     if text.lstrip("\ufeff \t\r\n")[:1] in ("<", "{", "["):
         raise unsupported(_NOT_TEXT)  # HTML, XML or JSON, not a table
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0c\x1a")
     if controls > max(1, len(text) // 1000):
         raise unsupported(_NOT_TEXT)
-    delimiter = _delimiter(text, truncated)
-    if delimiter is None:
+    if truncated and "\n" in text:
+        text = text[: text.rfind("\n") + 1]  # the sample may cut the last record short
+    try:
+        layout = sniff_csv(text, header_score())
+    except UnreadableFile:
+        layout = None
+    if layout is None or len([c for c in layout.header if c]) < 2:
         raise unsupported(
             "Dit tekstbestand heeft geen herkenbare kolommen: er is geen scheidingsteken "
-            "(puntkomma, komma, tab of |) dat in de regels steeds even vaak voorkomt. Lever een "
-            "CSV-bestand met een kopregel en één regel per record aan."
+            "(puntkomma, komma, tab of |) waarmee de kopregel minstens twee kolommen heeft. "
+            "Lever een CSV-bestand met een kopregel en één regel per record aan."
         )
-    return Detected("csv", ".csv", {"codering": encoding, "scheidingsteken": delimiter})
-
-
-def _delimiter(text: str, truncated: bool) -> str | None:
-    """The delimiter under which most of the first records have the same field count (>= 2)."""
-    best: tuple[int, int, str] | None = None
-    for rank, delim in enumerate(DELIMITERS):
-        try:
-            rows = list(_records(text, delim))
-        except csv.Error:
-            continue
-        if truncated and len(rows) > 1:
-            rows = rows[:-1]  # the sample may cut the last record short
-        counts = Counter(len(r) for r in rows if any(cell.strip() for cell in r))
-        total = sum(counts.values())
-        fields, freq = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(0, 0))
-        if fields < 2 or freq < min(2, total) or freq * 2 < total:
-            continue
-        key = (freq, -rank, delim)
-        if best is None or key[:2] > best[:2]:
-            best = key
-    return best[2] if best else None
-
-
-def _records(text: str, delim: str, limit: int = 200):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    for i, row in enumerate(reader):
-        if i >= limit:
-            break
-        yield row
+    return Detected("csv", ".csv", {"codering": encoding, "scheidingsteken": layout.delimiter})
 
 
 # --- XLSX -------------------------------------------------------------------------------------
