@@ -224,24 +224,14 @@ def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in (*REQUIRED_COLUMNS, STATUS_COLUMN) if c not in projects.columns]
     if missing:
         raise ValueError(f"MKBA project result lacks columns: {missing}")
+    # codes as text, the year as an integer, every count and amount as a float
+    declared = polars_schema("mkba.project")
+    text = [c for c in REQUIRED_COLUMNS if declared[c] == pl.String]
+    numbers = [c for c in REQUIRED_COLUMNS if c not in text and c != "jaar"]
     frame = projects.select(*REQUIRED_COLUMNS, STATUS_COLUMN).with_columns(
-        pl.col("organisatie_id", "project_id", "domein", "interventie", "gemeente_code").cast(
-            pl.String
-        ),
+        pl.col(text).cast(pl.String),
         pl.col("jaar").cast(pl.Int64),
-        pl.col(
-            "deelnemers",
-            "deelnemers_gemeten",
-            "deelnemers_verbeterd",
-            "fte",
-            "vrijwilligers",
-            "kosten",
-            "bkr",
-            "kosten_per_deelnemer",
-            "ncw_per_deelnemer",
-            "bkr_p05",
-            "bkr_p95",
-        ).cast(pl.Float64),
+        pl.col(numbers).cast(pl.Float64),
     )
     if frame.select(pl.any_horizontal(pl.col("organisatie_id", "jaar").is_null()).any()).item():
         raise ValueError("MKBA project result has rows without organisatie_id or jaar")
