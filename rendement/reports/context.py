@@ -36,12 +36,14 @@ class Context:
     def render(
         self,
         title: str,
-        body: str,
+        body: Markup,
         *,
         current: str,
         subtitle: str | None = None,
-        banner: str | None = None,
+        banner: Markup | None = None,
     ) -> str:
+        """The complete page: `body` (a rendered template) in the shell, with this context's
+        navigation, banner and footer."""
         nav = tuple((self.href(h), label) for h, label in self.nav)
         return page(
             title,

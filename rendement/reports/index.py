@@ -63,20 +63,13 @@ def site_index(
     organisations: list[str],
     parameter_version: str,
     data_received: str | None,
-    extra_links: list[tuple[str, str]] = (),
+    links: list[tuple[str, str]],
     title: str = "Sociaal rendement",
 ) -> str:
+    """The working site's entry page; `links`: (href, label) of its pages (from the page
+    registry, plus any extra such as the delivery page)."""
     years = pub.years
     open_years = [y for y in years if not pub.is_closed(y)]
-    work = [
-        ("sector.html", "Jaaroverzicht (werkversie, laatste jaar)"),
-        ("vergelijking.html", "Interventies vergeleken (werkversie)"),
-        (
-            "verantwoording.html",
-            f"Verantwoording van methode en parameters (parameterset {parameter_version})",
-        ),
-        *extra_links,
-    ]
     facts = [
         ("Jaren met gegevens", ", ".join(map(str, years)) or "geen"),
         (
@@ -115,14 +108,17 @@ def site_index(
         "rendement.reports",
         "index.html",
         releases=releases_table(manifests),
-        work=work,
+        work=links,
         facts=facts_table,
         organisations=orgs,
     )
     return ctx.render(title, body, current="index.html", subtitle="Rapporten en releases")
 
 
-def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
+def release_index(
+    ctx: Context, manifest: dict, pub: Published, links: list[tuple[str, str]]
+) -> str:
+    """A release's landing page; `links`: (href, label) of its pages (from the registry)."""
     m = manifest
     rules = m["onthullingsregels"]
     facts = [
@@ -172,12 +168,7 @@ def release_index(ctx: Context, manifest: dict, pub: Published) -> str:
         subtitle="Een jaar dat al in een eerdere release stond, is ongewijzigd overgenomen",
         width=None,
     )
-    links = [
-        ("sector.html", f"Jaaroverzicht {m['verslagjaar']}"),
-        ("vergelijking.html", f"Interventies vergeleken, {m['verslagjaar']}"),
-        ("verantwoording.html", "Verantwoording van methode en parameters"),
-        ("manifest.json", "Manifest met controlegetallen (SHA-256) van alle pagina's"),
-    ]
+    links = [*links, ("manifest.json", "Manifest met controlegetallen (SHA-256) van alle pagina's")]
     body = render(
         "rendement.reports", "release_index.html", links=links, facts=facts_table, years=years_table
     )

@@ -10,7 +10,6 @@ template engine (and great-tables escapes the cell text it formats itself, see
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,22 +18,17 @@ from rendement.core.formatting import nl_date
 from rendement.core.templates import Markup, render
 
 
-def esc(text: object) -> str:
-    """HTML-escape anything for use in text and in attribute values."""
-    return html.escape("" if text is None else str(text), quote=True)
-
-
 def page(
     title: str,
-    body: str,
+    body: Markup,
     *,
     root: str = ".",
     subtitle: str | None = None,
     generated: dt.date | None = None,
     nav: Sequence[tuple[str, str]] = (),
     current: str | None = None,
-    banner: str | None = None,
-    footer: str | None = None,
+    banner: Markup | None = None,
+    footer: Markup | None = None,
     home_href: str | None = None,
     brand: str = "Sociaal rendement",
 ) -> str:
@@ -43,7 +37,8 @@ def page(
     `root` is the relative path back to the site root (the brand links to its index.html,
     unless `home_href` says otherwise). `nav` is a list of (href, label); the one whose href
     equals `current` is marked. `body`, `banner` and `footer` are markup (rendered
-    templates); `title` and `subtitle` are text, escaped by the template (`page.html`).
+    templates: a plain string would be escaped); `title` and `subtitle` are text, escaped by
+    the template (`page.html`).
     """
     document = render(
         "rendement.reports",
@@ -55,9 +50,9 @@ def page(
         brand=brand,
         nav=nav,
         current=current,
-        banner=Markup(banner or ""),
-        body=Markup(body),
-        footer=Markup(footer or ""),
+        banner=banner,
+        body=body,
+        footer=footer,
     )
     return str(document)
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from rendement.core.templates import render
 from rendement.reports.comparison import comparison_page
 from rendement.reports.context import Context
 from rendement.reports.data import Published
 from rendement.reports.index import release_index, site_index
 from rendement.reports.sector import sector_page
 from rendement.reports.verantwoording import verantwoording_page
-
-NO_FIGURES = "<p>Er zijn nog geen sectorcijfers.</p>"
 
 
 @dataclass(frozen=True)
@@ -51,19 +50,37 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of the site: `render(page, inputs)` returns {file name: html} (a page may
-    write more than one file: the jaaroverzicht writes one per earlier year)."""
+    """One page of the site.
+
+    `file`: its file name; `title`: its title (the page may add the year); `nav`: its label
+    in the working site's navigation; `render(page, inputs)`: {file name: html} (a page may
+    write more than one file: the jaaroverzicht writes one per earlier year). `link`: its
+    label in the list of pages on the working site's entry page ({parameterset} filled in;
+    None: not listed); `release_nav`, `release_link`: the same in a release ({jaar} filled
+    in), None for a page that releases do not have."""
 
     file: str
     title: str
     nav: str
     render: Callable[[Page, Inputs], dict[str, str]]
+    link: str | None = None
     release_nav: str | None = None
+    release_link: str | None = None
+
+
+def _no_figures(page: Page, i: Inputs) -> dict[str, str]:
+    """The page before there are sector figures."""
+    body = render("rendement.reports", "no_figures.html")
+    return {page.file: i.ctx.render(page.title, body, current=page.file)}
 
 
 def _index(page: Page, i: Inputs) -> dict[str, str]:
     if i.manifest is not None:
-        return {page.file: release_index(i.ctx, i.manifest, i.pub)}
+        year = i.manifest["verslagjaar"]
+        links = [(p.file, p.release_link.format(jaar=year)) for p in PAGES if p.release_link]
+        return {page.file: release_index(i.ctx, i.manifest, i.pub, links)}
+    version = i.params.version
+    links = [(p.file, p.link.format(parameterset=version)) for p in PAGES if p.link]
     return {
         page.file: site_index(
             i.ctx,
@@ -72,7 +89,7 @@ def _index(page: Page, i: Inputs) -> dict[str, str]:
             organisations=list(i.organisations),
             parameter_version=i.params.version,
             data_received=i.data_received,
-            extra_links=list(i.extra_links),
+            links=[*links, *i.extra_links],
             title=page.title,
         )
     }
@@ -82,7 +99,7 @@ def _sector(page: Page, i: Inputs) -> dict[str, str]:
     """The latest (or the release's) year as `sector.html`; on the working site each earlier
     year as `sector-<jaar>.html` too."""
     if i.year is None:
-        return {page.file: i.ctx.render(page.title, NO_FIGURES, current=page.file)}
+        return _no_figures(page, i)
     if i.manifest is not None:
         return {page.file: sector_page(i.pub, i.year, i.params, i.ctx, title=page.title)}
     years = i.pub.years
@@ -102,7 +119,7 @@ def _sector(page: Page, i: Inputs) -> dict[str, str]:
 
 def _comparison(page: Page, i: Inputs) -> dict[str, str]:
     if i.year is None:
-        return {page.file: i.ctx.render(page.title, NO_FIGURES, current=page.file)}
+        return _no_figures(page, i)
     return {page.file: comparison_page(i.pub, i.year, i.ctx, factors=i.factors, title=page.title)}
 
 
@@ -117,21 +134,27 @@ PAGES: tuple[Page, ...] = (
         "Jaaroverzicht sociaal rendement",
         "Jaaroverzicht",
         _sector,
+        link="Jaaroverzicht (werkversie, laatste jaar)",
         release_nav="Jaaroverzicht",
+        release_link="Jaaroverzicht {jaar}",
     ),
     Page(
         "vergelijking.html",
         "Interventies vergeleken",
         "Interventies vergeleken",
         _comparison,
+        link="Interventies vergeleken (werkversie)",
         release_nav="Interventies vergeleken",
+        release_link="Interventies vergeleken, {jaar}",
     ),
     Page(
         "verantwoording.html",
         "Verantwoording",
         "Verantwoording",
         _verantwoording,
+        link="Verantwoording van methode en parameters (parameterset {parameterset})",
         release_nav="Verantwoording",
+        release_link="Verantwoording van methode en parameters",
     ),
 )
 
