@@ -82,8 +82,3 @@ def mkba_orgs(h: Home, params, overrides: pl.DataFrame, orgs: tuple[str, ...]) -
                 lake.mkba_path(name, org).unlink(missing_ok=True)
         counts.append(res.standaard.project.height)
     return counts
-
-
-def mkba_org(h: Home, params, overrides: pl.DataFrame, org: str) -> int:
-    """The MKBA of one organisation into the lake; returns its number of project-years."""
-    return mkba_orgs(h, params, overrides, (org,))[0]

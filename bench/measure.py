@@ -62,18 +62,6 @@ def _tree(root: int) -> list[int]:
     return seen
 
 
-def tree_rss(pid: int | None = None) -> int:
-    """Resident bytes of a process and all its descendants, now."""
-    return sum(_rss(p) for p in _tree(pid or os.getpid()))
-
-
-def tree_cpu(pid: int | None = None) -> float:
-    """CPU seconds used so far by a process and all its descendants, living or finished.
-    On a shared machine this is steadier than wall time: other people's work does not
-    count."""
-    return sum(_cpu(p) for p in _tree(pid or os.getpid()))
-
-
 def maxrss_mb() -> dict[str, float]:
     """Exact peaks from the kernel: this process, and the largest finished child."""
     return {
@@ -83,7 +71,8 @@ def maxrss_mb() -> dict[str, float]:
 
 
 class TreeSampler:
-    """Samples `tree_rss()` every `interval` seconds on a daemon thread."""
+    """Samples the resident bytes and CPU seconds of this process and all its descendants every
+    `interval` seconds on a daemon thread."""
 
     def __init__(self, interval: float = 0.1):
         self.interval = interval

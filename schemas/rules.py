@@ -27,7 +27,6 @@ from dataclasses import dataclass
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
 BESTAND = "bestand"
-SEVERITIES = (BESTAND, FOUT, WAARSCHUWING)
 
 MASK = "(verborgen)"
 # Columns whose values never appear in findings, reports or quarantine.

@@ -304,10 +304,3 @@ def most_common_date_format(labels: Iterable[str | None]) -> str | None:
     if not counts:
         return None
     return counts.most_common(1)[0][0]
-
-
-def detect_date_format(values: Iterable[str], file_format: str) -> str | None:
-    """The most common date notation among the distinct values of date columns."""
-    return most_common_date_format(
-        date_format_label(*date_notation(raw.strip()), file_format) for raw in values
-    )

@@ -221,17 +221,6 @@ class Lake:
         shutil.rmtree(self.staging_dir(org_id, checksum), ignore_errors=True)
 
     # --- reading -----------------------------------------------------------------------
-    def accepted(self, table: str, org_id: str) -> pl.DataFrame:
-        """All current accepted rows of one organisation for one table (every period)."""
-        files = self.accepted_files(table, org_id)
-        if not files:
-            return pl.DataFrame(schema=polars_schema(table))
-        frames = [
-            pl.read_parquet(f).with_columns(pl.lit(int(f.stem), pl.Int64).alias("_periode"))
-            for f in files
-        ]
-        return pl.concat(frames, how="vertical_relaxed")
-
     def accepted_periods(self, table: str, org_id: str) -> dict[int, pl.DataFrame]:
         """The accepted rows of one organisation for one table, per reporting period."""
         return {int(f.stem): pl.read_parquet(f) for f in self.accepted_files(table, org_id)}

@@ -202,10 +202,6 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     return outcomes
 
 
-def staged_uploads(home: Home, org_id: str) -> list[Path]:
-    return [staging for staging, _meta in _staged(home, org_id)]
-
-
 def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
     """Staging folders with their `_upload.json`, in acceptance order (each read once)."""
     folder = Lake(home.lake).staging_root(org_id)
@@ -410,5 +406,4 @@ __all__ = [
     "pending_uploads",
     "receive_org",
     "sha256_file",
-    "staged_uploads",
 ]

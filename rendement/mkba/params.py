@@ -212,9 +212,6 @@ class ParameterSet:
                 return p
         raise KeyError(code)
 
-    def pathways_for(self, domein: str | None, interventie: str | None) -> list[Pathway]:
-        return [p for p in self.uitkomsten if p.applies_to(domein, interventie)]
-
     def draw_slots(self, kind: str) -> list[int]:
         """Per pathway, the pathway whose uniform number it draws with in the Monte Carlo.
 
