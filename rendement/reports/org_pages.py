@@ -39,12 +39,12 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake, per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.digest import code_digest, row_hashes
 from rendement.reports.organisation import organisation_page
-from rendement.reports.page import write_page
 
 FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
@@ -260,8 +260,8 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         generated=shared.today,
     )
     page = folder / PAGE_FILE
-    write_page(page, html)
-    write_page(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
+    write_atomic(page, html)
+    write_atomic(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
     return page
 
 

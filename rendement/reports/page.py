@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
-from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date
 from rendement.core.templates import Markup, render
 
@@ -55,9 +53,3 @@ def page(
         footer=footer,
     )
     return str(document)
-
-
-def write_page(path: Path, document: str) -> Path:
-    """Write a page by renaming a finished temporary file over it: a reader (the upload
-    service, a browser) never sees half a page."""
-    return write_atomic(path, document)

@@ -21,12 +21,12 @@ from pathlib import Path
 import polars as pl
 
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
+from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
 from rendement.reports.data import current_published, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
-from rendement.reports.page import write_page
 from rendement.reports.registry import Inputs, render_pages, site_nav
 
 NAV = site_nav()
@@ -72,7 +72,7 @@ def _write_if_changed(path: Path, document: str) -> Path:
             return path
     except (FileNotFoundError, UnicodeDecodeError):
         pass
-    write_page(path, document)
+    write_atomic(path, document)
     return path
 
 
