@@ -75,7 +75,8 @@ _FORMAT = "1"
 
 @functools.cache
 def code_version() -> str:
-    """A hash of the code that turns the inputs into a page: a change in it renders every
+    """A hash of the code that turns the inputs into a page (the report modules, their
+    templates, the formatter and the template environment): a change in it renders every
     page again."""
     import rendement
     import schemas.vocabulary
@@ -83,7 +84,9 @@ def code_version() -> str:
     package = Path(rendement.__file__).parent
     files = [
         *sorted((package / "reports").glob("*.py")),
+        *sorted(p for p in (package / "reports" / "templates").iterdir() if p.is_file()),
         package / "core" / "formatting.py",
+        package / "core" / "templates.py",
         Path(schemas.vocabulary.__file__),
     ]
     return code_digest(files, _LIBRARIES, _FORMAT)
