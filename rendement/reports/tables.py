@@ -1,4 +1,4 @@
-"""Shared great-tables builders and Dutch number formats for the reports.
+"""Shared great-tables builders and the cells of published figures for the reports.
 
 Every table goes through `gt_html`: a fixed `id` (reproducible HTML), `locale="nl"`, the system
 font stack (great-tables never links a web font unless asked to; `gt_html` checks that), and
@@ -6,12 +6,14 @@ one rule for HTML in cells:
 
 * text columns (project names, anything from an upload) are handed to great-tables as plain
   strings: great-tables 1.1 escapes cell text, titles, labels and notes itself;
-* `raw` columns carry HTML made here (formatted numbers with their disclosure symbol, inline
-  SVG charts): they pass through great-tables unescaped via `fmt(fns=...)`, so every dynamic
-  part in them is escaped by the helper that builds it, never by the caller.
+* `raw` columns carry markup (a formatted number passed through `core.templates.escape`, a
+  disclosure symbol or reason from a template macro, an SVG chart from `templates/chart.svg`):
+  they pass through great-tables unescaped via `fmt(fns=...)`, so every dynamic part in them
+  was escaped by the template engine that made it, never by the caller.
 
-Numbers are formatted here rather than with great-tables' `fmt_currency`, because the Dutch
-convention is `€ 1.234` (with a space) and suppressed cells show a symbol instead of a number.
+Numbers are formatted with the Dutch formatter (`rendement.core.formatting`) rather than with
+great-tables' `fmt_currency`, because the Dutch convention is `€ 1.234` (with a space) and
+suppressed cells show a symbol instead of a number.
 """
 
 from __future__ import annotations

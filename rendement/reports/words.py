@@ -5,7 +5,6 @@ why a ratio is missing."""
 from __future__ import annotations
 
 from rendement.core.formatting import nl_number, nl_percent
-from rendement.core.templates import fragment
 from rendement.mkba.status import INCOMPLETE
 
 RATIO = "Rendementsfactor"
@@ -21,11 +20,6 @@ WHOLE_PERIOD = (
     "het jaar van de T1-meting (de eindmeting); alles is verdisconteerd naar het eerste jaar "
     "van het project."
 )
-
-
-def definition_html() -> str:
-    """The definition, once per page where the rendementsfactor appears."""
-    return str(fragment("rendement.reports", "parts.html", "definition", RATIO, DEFINITION))
 
 
 def missing_ratio_reason(row: dict) -> str:
