@@ -22,7 +22,7 @@ from rendement.benchmark.published import (
     PublishedTable,
     Sector,
     benchmark_cells,
-    blocked_organisations,
+    countable_projects,
     read_sector,
 )
 from rendement.benchmark.releases import load_frozen
@@ -52,8 +52,9 @@ def sector_benchmark(
         projects = con.sql("SELECT * FROM mkba.project").pl()
         outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
         kosten = con.sql("SELECT * FROM mkba.kosten").pl()
-    blocked = blocked_organisations(h, projects["organisatie_id"].unique().to_list())
-    projects = projects.filter(~pl.col("organisatie_id").is_in(blocked))
+    every_organisation = projects["organisatie_id"].n_unique()
+    projects = countable_projects(h, projects)
+    blocked = every_organisation - projects["organisatie_id"].n_unique()
     rules = DisclosureRules()
     # Years published in a release are closed: their figures are carried over verbatim, so a
     # late upload can never change (or be read off from) a published figure.
@@ -79,7 +80,7 @@ def sector_benchmark(
         metadata={
             "cellen": bench.cells.height,
             **{f"status_{s}": n for s, n in status.iter_rows()},
-            "organisaties_buiten_benchmark": len(blocked),
+            "organisaties_buiten_benchmark": blocked,
             "referentie_interventies": reference.height,
             "vastgestelde_jaren": _closed_years(frozen),
         }

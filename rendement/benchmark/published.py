@@ -255,7 +255,7 @@ def published_tables(sector: Sector, frozen: Frozen | None) -> dict[str, pl.Data
 def blocked_organisations(home: Home, organisations: list[str]) -> list[str]:
     """Organisations whose data is blocked: kept out of every sector figure."""
     lake = Lake(home.lake)
-    return sorted(org for org in organisations if lake.status(org).get("geblokkeerd"))
+    return sorted(org for org in organisations if lake.is_blocked(org))
 
 
 def countable_projects(home: Home, projects: pl.DataFrame) -> pl.DataFrame:

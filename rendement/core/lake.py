@@ -259,6 +259,12 @@ class Lake:
         path = self.status_path(org_id)
         return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
+    def is_blocked(self, org_id: str) -> bool:
+        """Whether the organisation's latest upload was refused as a whole (intake's status
+        file): its data is then kept out of every sector figure
+        (`rendement.benchmark.published.countable_projects`)."""
+        return bool(self.status(org_id).get("geblokkeerd"))
+
     def organisations(self) -> list[str]:
         """Organisations with any accepted data."""
         base = self.root / "accepted"

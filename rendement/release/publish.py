@@ -46,6 +46,7 @@ from rendement.benchmark.published import (
     Sector,
     benchmark_cells,
     blocked_organisations,
+    countable_projects,
     published_tables,
     sector_projects,
 )
@@ -293,12 +294,11 @@ def publish_release(
 def _incomplete_years(home: Home, projects: pl.DataFrame, jaar: int) -> int:
     """Incomplete project-years up to `jaar` of organisations that are not blocked: left out
     of every figure of the release (recorded in the manifest)."""
-    blocked = blocked_organisations(home, projects["organisatie_id"].unique().to_list())
-    return projects.filter(
-        (pl.col("jaar") <= jaar)
-        & ~pl.col("organisatie_id").is_in(blocked)
-        & (pl.col(STATUS_COLUMN) != COMPLETE)
-    ).height
+    return (
+        countable_projects(home, projects)
+        .filter((pl.col("jaar") <= jaar) & (pl.col(STATUS_COLUMN) != COMPLETE))
+        .height
+    )
 
 
 def release_for_schedule(scheduled: dt.datetime) -> tuple[int, dt.date]:
