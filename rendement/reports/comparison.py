@@ -23,7 +23,7 @@ from rendement.reports import charts
 from rendement.reports.context import Context
 from rendement.reports.data import Published
 from rendement.reports.sector import legend_table, year_label
-from rendement.reports.tables import Cell, CellIndex, gt_html, symbol_html
+from rendement.reports.tables import Cell, CellIndex, gt_markup, symbol_html
 from rendement.reports.words import (
     DEFINITION,
     RATIO,
@@ -166,7 +166,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[Markup, Markup
         )
     df = pl.DataFrame(rows)
     raw = [c for c in df.columns if c != "interventie"]
-    table = gt_html(
+    table = gt_markup(
         df,
         f"vergelijking-{domain}",
         stub="interventie",
@@ -198,7 +198,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[Markup, Markup
         text = verdict(interventions_only, "verbetering", lambda v: nl_percent(v, 1)) + verdict(
             ratios_only, "rendementsfactor", nl_ratio
         )
-    return Markup(table), text
+    return table, text
 
 
 def _factor_lookup(factors: pl.DataFrame | None, year: int) -> dict[tuple, dict]:
@@ -300,7 +300,7 @@ def factor_table(
             "Grafiek: een waarde buiten de schaal (na de onderbreking //) staat aan de rand "
             "met een driehoek en haar getal."
         )
-    table = gt_html(
+    table = gt_markup(
         pl.DataFrame(rows),
         f"vergelijking-{domain}-rendementsfactor",
         stub="interventie",
@@ -326,7 +326,7 @@ def factor_table(
         "alfabetische volgorde",
         notes=notes,
     )
-    return Markup(table)  # made by great-tables
+    return table
 
 
 def comparison_page(
@@ -358,7 +358,7 @@ def comparison_page(
         ratio_definition=DEFINITION,
         switch_note=SWITCH_NOTE if factors is not None else None,
         domains=domains,
-        legend=Markup(legend_table(pub, "vergelijking-legenda")),
+        legend=legend_table(pub, "vergelijking-legenda"),
     )
     return ctx.render(
         f"{title}, {year}",

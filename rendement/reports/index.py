@@ -10,16 +10,11 @@ from rendement.core.formatting import nl_number
 from rendement.core.templates import Markup, fragment, render
 from rendement.reports.context import Context, date_text, period_text
 from rendement.reports.data import Published
-from rendement.reports.tables import gt_html
+from rendement.reports.tables import gt_markup
 
 
 def _part(macro: str, *args: object) -> Markup:
     return fragment("rendement.reports", "parts.html", macro, *args)
-
-
-def _table(*args, **kwargs) -> Markup:
-    """`gt_html` (great-tables escapes the text it formats; raw columns hold markup)."""
-    return Markup(gt_html(*args, **kwargs))
 
 
 def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> Markup:
@@ -37,7 +32,7 @@ def releases_table(manifests: list[dict], href_prefix: str = "releases/") -> Mar
         }
         for m in sorted(manifests, key=lambda m: m["verslagjaar"], reverse=True)
     ]
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "index-releases",
         labels={
@@ -80,7 +75,7 @@ def site_index(
         ("Parameterset", parameter_version),
         ("Laatste aanlevering ontvangen", data_received or "onbekend"),
     ]
-    facts_table = _table(
+    facts_table = gt_markup(
         pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
         "index-stand",
         labels={"wat": "", "waarde": ""},
@@ -97,7 +92,7 @@ def site_index(
                 ],
             }
         )
-        orgs = _table(
+        orgs = gt_markup(
             orgs_df,
             "index-organisaties",
             labels={"organisatie": "Organisatie", "rapport": ""},
@@ -145,7 +140,7 @@ def release_index(
                 f"{nl_number(excluded['projectjaren_na_peildatum'])} projectjaren (niet in deze release)",
             )
         )
-    facts_table = _table(
+    facts_table = gt_markup(
         pl.DataFrame({"wat": [f for f, _ in facts], "waarde": [v for _, v in facts]}),
         "release-gegevens",
         labels={"wat": "", "waarde": ""},
@@ -160,7 +155,7 @@ def release_index(
         }
         for y, info in sorted(m["jaren"].items())
     ]
-    years_table = _table(
+    years_table = gt_markup(
         pl.DataFrame(year_rows),
         "release-jaren",
         labels={"jaar": "Jaar", "release": "Vastgesteld in release", "parameters": "Parameterset"},

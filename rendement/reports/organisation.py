@@ -19,7 +19,7 @@ from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
 from rendement.reports.page import page
-from rendement.reports.tables import CellIndex, gt_html, symbol_html
+from rendement.reports.tables import CellIndex, gt_markup, symbol_html
 from rendement.reports.words import (
     DEFINITION,
     INCOMPLETE,
@@ -54,11 +54,6 @@ def with_status(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _part(macro: str, *args: object) -> Markup:
     return fragment("rendement.reports", "org_parts.html", macro, *args)
-
-
-def _table(*args, **kwargs) -> Markup:
-    """`gt_html` (great-tables escapes the text it formats; raw columns hold markup)."""
-    return Markup(gt_html(*args, **kwargs))
 
 
 def _note(message: str, id: str | None = None) -> Markup:
@@ -223,7 +218,7 @@ def projects_table(own: pl.DataFrame, names: dict[str, str]) -> Markup:
     ]
     df = pl.DataFrame(rows)
     incomplete = (own["status"] == INCOMPLETE).any()
-    return _table(
+    return gt_markup(
         df,
         "org-projecten",
         stub="project",
@@ -290,7 +285,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
         if len(rates) == 1 and "prijsjaar" in frame.columns
         else ""
     )
-    return intro + _table(
+    return intro + gt_markup(
         df,
         "org-looptijd",
         stub="project",
@@ -365,7 +360,7 @@ def stakeholder_table(
         row["overdrachten"] = escape(nl_euro(shifted)) if shifted else DASH
         rows.append(row)
     df = pl.DataFrame(rows)
-    return _table(
+    return gt_markup(
         df,
         "org-baathebbers",
         stub="project",
@@ -415,7 +410,7 @@ def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> Markup:
                 "jaren": ", ".join(map(str, r["jaar"])),
             }
         )
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "org-overzicht",
         labels={
@@ -475,7 +470,7 @@ def corrections_table(outcomes: pl.DataFrame) -> Markup:
             }
         )
     raw = ["waarde", "deadweight", "displacement", "attributie", "drop_off", "duur"]
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "org-correcties",
         stub="uitkomst",
@@ -537,7 +532,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
                 "cw": escape(pv),
             }
         )
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "org-uitkomsten",
         stub="uitkomst",
@@ -642,7 +637,7 @@ def switching_table(
                 f"{r['jaar']} (nu {nl_ratio(r['bkr'])}) {verb} 1 als de deadweight bij alle "
                 f"uitkomsten {nl_percent(dw, 0)} is" + (f" (nu {current})." if current else ".")
             )
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "org-schakelwaarden",
         stub="project",
@@ -685,7 +680,7 @@ def overrides_section(
                 "toelichting": r["toelichting"] or "",
             }
         )
-    table = _table(
+    table = gt_markup(
         pl.DataFrame(rows),
         "org-afwijkingen",
         labels={
@@ -742,7 +737,7 @@ def overrides_section(
                         "ncw_eigen": escape(nl_euro(r["ncw_eigen"])),
                     }
                 )
-            effect = _table(
+            effect = gt_markup(
                 pl.DataFrame(rows),
                 "org-eigen-resultaat",
                 stub="project",
@@ -889,7 +884,7 @@ def position_table(
         )
     df = pl.DataFrame(rows)
     raw = ["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d", "grafiek"]
-    return _table(
+    return gt_markup(
         df,
         "org-positie",
         stub="project",
@@ -960,7 +955,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
                 "rapport": link,
             }
         )
-    return _table(
+    return gt_markup(
         pl.DataFrame(rows),
         "org-validatie",
         labels={

@@ -13,7 +13,7 @@ from rendement.core.templates import Markup, escape, render
 from rendement.reports import charts
 from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published
-from rendement.reports.tables import CellIndex, empty_text, gt_html, symbol_html
+from rendement.reports.tables import CellIndex, empty_text, gt_markup, symbol_html
 from rendement.reports.words import DEFINITION, RATIO
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -58,7 +58,7 @@ def _concept_note(pub: Published, years: list[int]) -> list[str]:
     ]
 
 
-def key_figures_table(pub: Published, year: int) -> str:
+def key_figures_table(pub: Published, year: int) -> Markup:
     idx = CellIndex.of(pub.cells)
     rows = []
     for d in ROWS:
@@ -68,7 +68,7 @@ def key_figures_table(pub: Published, year: int) -> str:
         rows.append(row)
     df = pl.DataFrame(rows)
     cols = [m for m, _, _ in KEY_COLUMNS]
-    return gt_html(
+    return gt_markup(
         df,
         "sector-kerncijfers",
         stub="domein",
@@ -87,7 +87,7 @@ def key_figures_table(pub: Published, year: int) -> str:
     )
 
 
-def ratio_distribution_table(pub: Published, year: int) -> str:
+def ratio_distribution_table(pub: Published, year: int) -> Markup:
     idx = CellIndex.of(pub.cells)
     stats = ["p10", "p25", "mediaan", "p75", "p90"]
     values = [idx.value(year, d, "bkr", s) for d in ROWS for s in stats]
@@ -117,7 +117,7 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
         )
     df = pl.DataFrame(rows)
     raw = ["projecten", *stats, "grafiek", "mc"]
-    return gt_html(
+    return gt_markup(
         df,
         "sector-bkr-verdeling",
         stub="domein",
@@ -158,7 +158,7 @@ def ratio_distribution_table(pub: Published, year: int) -> str:
     )
 
 
-def trend_table(pub: Published, years: list[int]) -> str:
+def trend_table(pub: Published, years: list[int]) -> Markup:
     idx = CellIndex.of(pub.cells)
     rows = []
     for maat, stat, title, ref in TREND_MEASURES:
@@ -176,7 +176,7 @@ def trend_table(pub: Published, years: list[int]) -> str:
             rows.append(row)
     df = pl.DataFrame(rows)
     ycols = [str(y) for y in years]
-    return gt_html(
+    return gt_markup(
         df,
         "sector-trend",
         stub="domein",
@@ -192,7 +192,7 @@ def trend_table(pub: Published, years: list[int]) -> str:
     )
 
 
-def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -> str:
+def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -> Markup:
     frame = pub.stakeholders.filter(pl.col("jaar") == year)
     if not frame.height:
         return empty_text("Voor dit jaar zijn geen cijfers per baathebber vastgesteld.")
@@ -231,7 +231,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
     transfer["balk"] = ""
     rows.append(transfer)
     df = pl.DataFrame(rows)
-    return gt_html(
+    return gt_markup(
         df,
         "sector-baathebbers",
         stub="baathebber",
@@ -254,7 +254,7 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
     )
 
 
-def intervention_table(pub: Published, year: int) -> str:
+def intervention_table(pub: Published, year: int) -> Markup:
     idx = CellIndex.of(pub.cells)
     cols = [
         ("organisaties", "aantal", "Organisaties"),
@@ -274,7 +274,7 @@ def intervention_table(pub: Published, year: int) -> str:
             rows.append(row)
     df = pl.DataFrame(rows)
     keys = [m for m, _, _ in cols]
-    return gt_html(
+    return gt_markup(
         df,
         "sector-interventies",
         stub="interventie",
@@ -292,7 +292,7 @@ def intervention_table(pub: Published, year: int) -> str:
     )
 
 
-def legend_table(pub: Published, table_id: str = "sector-legenda") -> str:
+def legend_table(pub: Published, table_id: str = "sector-legenda") -> Markup:
     df = legend(pub.rules).select(
         pl.col("symbool").alias("Symbool"),
         pl.col("toelichting").alias("Betekenis"),
@@ -302,7 +302,7 @@ def legend_table(pub: Published, table_id: str = "sector-legenda") -> str:
         )
         .alias("Status"),
     )
-    return gt_html(
+    return gt_markup(
         df,
         table_id,
         center=["Symbool"],
@@ -387,14 +387,14 @@ def sector_page(
         ratio_term=RATIO,
         ratio_definition=DEFINITION,
         cards=cards(pub, year),
-        key_figures=Markup(key_figures_table(pub, year)),
-        ratio_distribution=Markup(ratio_distribution_table(pub, year)),
-        trend=Markup(trend_table(pub, years)),
-        stakeholders=Markup(stakeholder_table(pub, year, dict(params.baathebbers))),
-        interventions=Markup(intervention_table(pub, year)),
+        key_figures=key_figures_table(pub, year),
+        ratio_distribution=ratio_distribution_table(pub, year),
+        trend=trend_table(pub, years),
+        stakeholders=stakeholder_table(pub, year, dict(params.baathebbers)),
+        interventions=intervention_table(pub, year),
         vergelijking=ctx.href("vergelijking.html"),
         verantwoording=ctx.href("verantwoording.html"),
-        legend=Markup(legend_table(pub)),
+        legend=legend_table(pub),
     )
     return ctx.render(
         f"{title} {year}",

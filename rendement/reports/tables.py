@@ -203,5 +203,11 @@ def gt_html(
     return out
 
 
+def gt_markup(df: pl.DataFrame, table_id: str, **options) -> Markup:
+    """`gt_html` as markup for a template: the one place that trusts a table's HTML, because
+    great-tables escapes the text it formats and `raw` columns hold markup from templates."""
+    return Markup(gt_html(df, table_id, **options))
+
+
 def empty_text(message: str) -> Markup:
     return fragment("rendement.reports", "parts.html", "note", message)

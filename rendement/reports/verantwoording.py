@@ -14,7 +14,7 @@ from rendement.core.formatting import DASH, nl_number
 from rendement.core.templates import Markup, render
 from rendement.mkba import verantwoording_markdown, verantwoording_table
 from rendement.reports.context import Context
-from rendement.reports.tables import gt_html
+from rendement.reports.tables import gt_markup
 from rendement.reports.words import WHOLE_PERIOD
 
 GROUP_LABELS = {
@@ -144,7 +144,7 @@ def parameter_tables(params) -> Markup:
                 "graad": r["graad"] or DASH,
             }
         )
-    main = gt_html(
+    main = gt_markup(
         pl.DataFrame(rows),
         "verantwoording-parameters",
         stub="omschrijving",
@@ -182,7 +182,7 @@ def parameter_tables(params) -> Markup:
         }
         for d in decades
     ]
-    cpi = gt_html(
+    cpi = gt_markup(
         pl.DataFrame(cpi_rows),
         "verantwoording-prijsindex",
         stub="decennium",
@@ -192,13 +192,13 @@ def parameter_tables(params) -> Markup:
         subtitle=f"Per jaar (kolom = laatste cijfer van het jaar); bron {ref(params.prijsindex_bron)}, "
         f"graad {params.prijsindex_graad}",
     )
-    refs = gt_html(
+    refs = gt_markup(
         pl.DataFrame({"nr": [f"[{n}]" for n in sources.values()], "bron": list(sources)}),
         "verantwoording-bronnen",
         labels={"nr": "", "bron": "Bron"},
         title="Bronnen",
     )
-    return Markup(main + cpi + refs)  # made by great-tables
+    return main + cpi + refs
 
 
 def rules_table(rules: DisclosureRules) -> Markup:
@@ -230,7 +230,7 @@ def rules_table(rules: DisclosureRules) -> Markup:
             ],
         }
     )
-    return _table(
+    return gt_markup(
         df,
         "verantwoording-regels",
         labels={"regel": "Regel", "waarde": "Waarde", "uitleg": "Wat het doet"},
@@ -240,11 +240,6 @@ def rules_table(rules: DisclosureRules) -> Markup:
             "(symbool s). Een vastgesteld jaar houdt de regels waarmee het is gepubliceerd."
         ],
     )
-
-
-def _table(*args, **kwargs) -> Markup:
-    """`gt_html` (great-tables escapes the text it formats)."""
-    return Markup(gt_html(*args, **kwargs))
 
 
 def verantwoording_page(
