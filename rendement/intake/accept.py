@@ -25,13 +25,17 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.benchmark.cells import read_cost_reference
 from rendement.core import audit
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import load_or_create_key
 from rendement.intake import chain
+from rendement.intake.validation_report import render_report_html, report_json
+from rendement.mkba import load_parameters
 from schemas import RULES_VERSION
+from schemas.cross_table import CostNorm
 from schemas.tables import KEYS, MODELS
 
 TABLE_ORDER = list(MODELS)
@@ -260,9 +264,6 @@ def cost_norm(lake_root: Path, parameters: str | Path | None = None):
     standard costs of the parameter set (None = the shipped standard set; base values in its
     price year) and the sector's reference per intervention that the benchmark last wrote to
     the lake. None while there is no reference yet: then there is nothing to compare with."""
-    from rendement.benchmark.cells import read_cost_reference
-    from schemas.cross_table import CostNorm
-
     reference = read_cost_reference(lake_root)
     if reference is None or not reference.height:
         return None
@@ -277,8 +278,6 @@ def cost_norm(lake_root: Path, parameters: str | Path | None = None):
 
 @functools.cache
 def _parameter_set(path: str | None):
-    from rendement.mkba import load_parameters
-
     return load_parameters(path)
 
 
@@ -379,7 +378,6 @@ def _keep_previous_of_rejected(
 
 def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
     """The upload's validation report, JSON and HTML from one report dict."""
-    from rendement.intake.validation_report import render_report_html, report_json
 
     kwargs = dict(
         organisatie_id=outcome.organisatie_id,

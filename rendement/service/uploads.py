@@ -31,6 +31,7 @@ from rendement.core import audit
 from rendement.core.files import fsync_dir, locked
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
+from rendement.intake.preflight import preflight
 from rendement.service.errors import ServiceError
 from rendement.service.receive import Received
 from rendement.service.sniff import Detected, ZipLimits, detect
@@ -183,8 +184,6 @@ def _preflight(temp_path: Path, name: str, org: str) -> dict:
         except OSError:
             shutil.copyfile(temp_path, link)
         try:
-            from rendement.intake.preflight import preflight
-
             with _CHECKS:
                 result = preflight(link, organisatie_id=org)
         except Exception as exc:  # the verdict is advice; the upload itself still counts
