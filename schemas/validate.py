@@ -33,6 +33,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import cross_table
+from schemas.hits import COPY, HIT_SCHEMA, IDX, OK, file_hit, hits
 from schemas.parsing import integer_value, parse_date, parse_number
 from schemas.rules import (
     BESTAND,
@@ -67,9 +68,6 @@ from schemas.vocabulary import (
     RECOGNITION_LEVELS,
 )
 
-IDX = "__i"  # row position in the table's frame (= pandera's failure-case index)
-OK = "__ok"  # still accepted after the rules run so far
-COPY = "__kopie"  # an exact copy of an earlier row: left out, not rejected
 BOOKKEEPING = ("_rij", "_bestand")
 EMPTY = "(leeg)"
 MAX_SHOWN_CHARS = 80
@@ -97,7 +95,6 @@ _FINDING_SCHEMA = {
     "melding": pl.String,
     "verwacht": pl.String,
 }
-_HIT_SCHEMA = {"tabel": pl.String, IDX: pl.Int64, "kolom": pl.String, "regel": pl.String}
 
 
 @dataclass
@@ -127,47 +124,8 @@ class ValidationOutcome:
 # hits
 
 
-def hits(
-    df: pl.DataFrame | pl.LazyFrame,
-    table: str,
-    kolom: str | pl.Expr,
-    regel: str,
-    **extra: pl.Expr | str,
-) -> pl.DataFrame:
-    """Hits for rows of `df` (which carries IDX): one per row, extra fields as strings."""
-    kolom_expr = pl.lit(kolom) if isinstance(kolom, str) else kolom
-    cols = [
-        pl.lit(table).alias("tabel"),
-        pl.col(IDX).cast(pl.Int64),
-        kolom_expr.cast(pl.String).alias("kolom"),
-        pl.lit(regel).alias("regel"),
-    ]
-    for name, value in extra.items():
-        expr = pl.lit(value) if isinstance(value, str) else value
-        cols.append(expr.cast(pl.String).alias(name))
-    # in memory: left to choose ("auto"), polars 2 runs such a query of a few rows on its
-    # streaming engine, at several times the cost
-    return df.lazy().select(cols).collect(engine="in-memory")
-
-
-def file_hit(
-    table: str | None, bestand: str | None, kolom: str | None, regel: str, **extra: str
-) -> pl.DataFrame:
-    """A hit about a whole file or column (no row)."""
-    data = {
-        "tabel": [table],
-        IDX: [None],
-        "kolom": [kolom],
-        "regel": [regel],
-        "_bestand": [bestand],
-        **{k: [v] for k, v in extra.items()},
-    }
-    schema = {**_HIT_SCHEMA, "_bestand": pl.String, **{k: pl.String for k in extra}}
-    return pl.DataFrame(data, schema=schema)
-
-
 _EMPTY_HITS = pl.DataFrame(
-    schema={**_HIT_SCHEMA, "_rij": pl.Int64, "_bestand": pl.String, "ernst": pl.String}
+    schema={**HIT_SCHEMA, "_rij": pl.Int64, "_bestand": pl.String, "ernst": pl.String}
 )
 
 
