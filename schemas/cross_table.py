@@ -24,9 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from schemas.hits import COPY, IDX, OK, file_hit, hits
 from schemas.tables import KEYS, polars_schema
-
-IDX, OK, COPY = "__i", "__ok", "__kopie"
 
 # (child table, column, parent table), parents first so that rejections cascade.
 REFERENCES: list[tuple[str, str, str]] = [
@@ -69,8 +68,6 @@ _KEY_NAME = {
 
 
 def _hits(df: pl.DataFrame, table: str, kolom: str, regel: str, **extra: pl.Expr) -> pl.DataFrame:
-    from schemas.validate import hits
-
     return hits(df, table, kolom, regel, **extra)
 
 
@@ -507,8 +504,6 @@ def _project_hits(
     from the row, and a finding about the whole upload has no row)."""
     if not found.height:
         return []
-    from schemas.validate import file_hit
-
     anchored = found.join(_anchors(frames, period), on="project_id", how="left")
     out = []
     for (table,), rows in (
