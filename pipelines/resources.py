@@ -30,7 +30,7 @@ class ParametersResource(dg.ConfigurableResource):
     def overrides(self, home: Home):
         from rendement.mkba.overrides import read_overrides
 
-        return read_overrides(home.root / "parameters" / "afwijkingen.csv")
+        return read_overrides(home.overrides)
 
 
 def build_resources() -> dict[str, object]:

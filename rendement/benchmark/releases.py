@@ -25,7 +25,7 @@ from rendement.core.home import Home
 
 
 def releases_dir(home: Home) -> Path:
-    return home.root / "releases"
+    return home.releases
 
 
 def release_site_dir(home: Home, release_id: str) -> Path:

@@ -80,7 +80,7 @@ def write_demo_override(home: Home) -> None:
     """One organisation overrides a parameter with a justification (no `;` in it: the file
     is semicolon-separated), so the demo shows how an override is recorded and what it
     changes in its own report, while the benchmark keeps the standard set."""
-    path = home.root / "parameters" / "afwijkingen.csv"
+    path = home.overrides
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(DEMO_OVERRIDE, "utf-8")

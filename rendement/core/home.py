@@ -70,6 +70,16 @@ class Home:
         return self.root / "dagster"
 
     @property
+    def overrides(self) -> Path:
+        """The organisations' own parameter overrides (`rendement.mkba.overrides`)."""
+        return self.root / "parameters" / "afwijkingen.csv"
+
+    @property
+    def releases(self) -> Path:
+        """Frozen releases of the annual overview, one folder each (`rendement.release`)."""
+        return self.root / "releases"
+
+    @property
     def registry(self) -> Path:
         """The organisation register: ids, names, hashed API tokens."""
         return self.root / "organisaties.json"
