@@ -334,7 +334,7 @@ class CostNorm:
         year); vrijwilliger: coordination + expenses per volunteer per year, used when there is
         no own line of kostensoort ``vrijwilligers``.
     referentie: per intervention (columns ``interventie``, ``p10``) the sector's P10 of the cost
-        per participant over complete project-years (`rendement.benchmark.cost_reference`);
+        per participant over complete project-years (`rendement.benchmark.cells.cost_reference`);
         None: no reference yet, so no `kosten_per_deelnemer_laag` warning.
     factor: warn when the cost per participant is below `factor` x the reference.
     """
