@@ -298,3 +298,96 @@ ROW_CASES = [
     ("kosten", 7, {"project_id": "p4"}, "project_id", "project_onbekend"),
     ("meting", 10, {"traject_id": "T99"}, "traject_id", "traject_onbekend"),
 ]
+
+
+# Mutations the rule corpus lacks: NaN, nulls in every kind of column, dtypes that differ,
+# missing optional columns (used by the unit and the corpus tests of the pandera step).
+
+
+def _nan_score(tables):
+    tables["meting"] = tables["meting"].with_columns(
+        pl.when(pl.col("_rij") == 4).then(float("nan")).otherwise(pl.col("score")).alias("score")
+    )
+    return tables
+
+
+def _null_float(tables):
+    tables["inzet"] = tables["inzet"].with_columns(
+        pl.when(pl.col("_rij") == 3)
+        .then(None)
+        .otherwise(pl.col("fte_betaald"))
+        .alias("fte_betaald")
+    )
+    return tables
+
+
+def _inf_score(tables):
+    tables["meting"] = tables["meting"].with_columns(
+        pl.when(pl.col("_rij") == 2).then(float("inf")).otherwise(pl.col("score")).alias("score")
+    )
+    return tables
+
+
+def _null_every_cell(tables):
+    """A row of nothing but empty cells in each table."""
+    for table, df in tables.items():
+        cols = [c for c in df.columns if not c.startswith("_")]
+        tables[table] = df.with_columns(
+            pl.when(pl.col("_rij") == 2).then(None).otherwise(pl.col(c)).alias(c) for c in cols
+        )
+    return tables
+
+
+def _optional_columns_missing(tables):
+    tables["project"] = tables["project"].drop("erkenning", "gemeente_code")
+    tables["traject"] = tables["traject"].drop("gemeente_code")
+    return tables
+
+
+def _text_dates(tables):
+    """A reader that left dates as text: prepare() casts them, then the checks run."""
+    tables["traject"] = tables["traject"].with_columns(
+        pl.col("startdatum").dt.strftime("%d-%m-%Y"), pl.col("einddatum").dt.strftime("%d-%m-%Y")
+    )
+    return tables
+
+
+def _int_scores(tables):
+    tables["meting"] = tables["meting"].with_columns(pl.col("score").cast(pl.Int64))
+    return tables
+
+
+def _empty_tables(tables):
+    return {t: df.head(0) for t, df in tables.items()}
+
+
+def _only_inzet_and_kosten(tables):
+    return {"inzet": tables["inzet"], "kosten": tables["kosten"]}
+
+
+def _empty_code_and_long_name(tables):
+    tables["project"] = tables["project"].with_columns(
+        pl.when(pl.col("_rij") == 2)
+        .then(pl.lit(""))
+        .otherwise(pl.col("project_id"))
+        .alias("project_id"),
+        pl.when(pl.col("_rij") == 3)
+        .then(pl.lit("n" * 250))
+        .otherwise(pl.col("naam"))
+        .alias("naam"),
+    )
+    return tables
+
+
+MUTATIONS = {
+    "nan_score": _nan_score,
+    "null_float": _null_float,
+    "inf_score": _inf_score,
+    "null_every_cell": _null_every_cell,
+    "optional_columns_missing": _optional_columns_missing,
+    "text_dates": _text_dates,
+    "int_scores": _int_scores,
+    "empty_tables": _empty_tables,
+    "only_inzet_and_kosten": _only_inzet_and_kosten,
+    "empty_code_and_long_name": _empty_code_and_long_name,
+}

@@ -1,9 +1,8 @@
 """The pandera step of validation (`schemas.validate.row_checks`): pandera's public
 `validate(lazy=True)` once per table, on a schema built once per table and upload context.
 
-* A table has hits exactly when pandera finds failure cases in it (the rule corpus of
-  `tests/unit/test_validation_rules.py`, one broken cell per rule, and mutations the corpus
-  lacks: NaN, nulls in every kind of column, dtypes that differ, missing optional columns).
+* A table has hits exactly when pandera finds failure cases in it: over the whole rule corpus
+  in `tests/integration/test_validation_corpus.py` (about 10 s, so not in the fast set).
 * The cached schemas differ per reporting year and date, and the cache never mixes them up.
 """
 
@@ -11,128 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandera.errors
-import polars as pl
 import pytest
 
-from schemas.tables import MODELS, schema_for
-from schemas.validate import prepare, row_checks, upload_schema
-from tests.support.validation import PERIOD, ROW_CASES, TODAY, broken, run, upload
-
-
-def _nan_score(tables):
-    tables["meting"] = tables["meting"].with_columns(
-        pl.when(pl.col("_rij") == 4).then(float("nan")).otherwise(pl.col("score")).alias("score")
-    )
-    return tables
-
-
-def _null_float(tables):
-    tables["inzet"] = tables["inzet"].with_columns(
-        pl.when(pl.col("_rij") == 3)
-        .then(None)
-        .otherwise(pl.col("fte_betaald"))
-        .alias("fte_betaald")
-    )
-    return tables
-
-
-def _inf_score(tables):
-    tables["meting"] = tables["meting"].with_columns(
-        pl.when(pl.col("_rij") == 2).then(float("inf")).otherwise(pl.col("score")).alias("score")
-    )
-    return tables
-
-
-def _null_every_cell(tables):
-    """A row of nothing but empty cells in each table."""
-    for table, df in tables.items():
-        cols = [c for c in df.columns if not c.startswith("_")]
-        tables[table] = df.with_columns(
-            pl.when(pl.col("_rij") == 2).then(None).otherwise(pl.col(c)).alias(c) for c in cols
-        )
-    return tables
-
-
-def _optional_columns_missing(tables):
-    tables["project"] = tables["project"].drop("erkenning", "gemeente_code")
-    tables["traject"] = tables["traject"].drop("gemeente_code")
-    return tables
-
-
-def _text_dates(tables):
-    """A reader that left dates as text: prepare() casts them, then the checks run."""
-    tables["traject"] = tables["traject"].with_columns(
-        pl.col("startdatum").dt.strftime("%d-%m-%Y"), pl.col("einddatum").dt.strftime("%d-%m-%Y")
-    )
-    return tables
-
-
-def _int_scores(tables):
-    tables["meting"] = tables["meting"].with_columns(pl.col("score").cast(pl.Int64))
-    return tables
-
-
-def _empty_tables(tables):
-    return {t: df.head(0) for t, df in tables.items()}
-
-
-def _only_inzet_and_kosten(tables):
-    return {"inzet": tables["inzet"], "kosten": tables["kosten"]}
-
-
-def _empty_code_and_long_name(tables):
-    tables["project"] = tables["project"].with_columns(
-        pl.when(pl.col("_rij") == 2)
-        .then(pl.lit(""))
-        .otherwise(pl.col("project_id"))
-        .alias("project_id"),
-        pl.when(pl.col("_rij") == 3)
-        .then(pl.lit("n" * 250))
-        .otherwise(pl.col("naam"))
-        .alias("naam"),
-    )
-    return tables
-
-
-MUTATIONS = {
-    "nan_score": _nan_score,
-    "null_float": _null_float,
-    "inf_score": _inf_score,
-    "null_every_cell": _null_every_cell,
-    "optional_columns_missing": _optional_columns_missing,
-    "text_dates": _text_dates,
-    "int_scores": _int_scores,
-    "empty_tables": _empty_tables,
-    "only_inzet_and_kosten": _only_inzet_and_kosten,
-    "empty_code_and_long_name": _empty_code_and_long_name,
-}
-
-
-def _pandera_failures(table: str, frame: pl.DataFrame, period, today) -> pl.DataFrame | None:
-    """pandera's failure cases on a freshly built schema, or None when it finds nothing."""
-    try:
-        schema_for(table, period=period, today=today).validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        return exc.failure_cases
-    return None
-
-
-def test_a_table_has_hits_exactly_where_pandera_fails():
-    cases = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
-    cases += [f(upload()) for f in MUTATIONS.values()]
-    for tables in cases:
-        for table, df in tables.items():
-            frame, _hits, usable = prepare(table, df)
-            if not usable:
-                continue
-            hits = row_checks(table, frame, period=PERIOD, today=TODAY)
-            failures = _pandera_failures(table, frame, PERIOD, TODAY)
-            if failures is None:
-                assert hits.height == 0, table
-            else:
-                assert hits.height == failures.unique(["column", "check", "index"]).height
-                assert set(hits["__i"].to_list()) == set(failures["index"].to_list()), table
+from schemas.tables import MODELS
+from schemas.validate import upload_schema
+from tests.support.validation import MUTATIONS, PERIOD, TODAY, run, upload
 
 
 def test_a_clean_upload_has_no_findings():
