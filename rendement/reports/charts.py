@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rendement.core.formatting import nl_number
+from rendement.core.formatting import nl_number, nl_ratio
 from rendement.core.templates import Markup, render
 
 INK = "#1d2a36"
@@ -398,6 +398,24 @@ def interval(
             parts.append(_outlier(_zone_x(s, side), mid, side, v, name, colour))
     label = _beyond_label(label, ax, items)
     return _svg(width, height, label, parts)
+
+
+def ratio_interval(
+    low: float | None, point: float | None, high: float | None, *, ax: Axis, name: str = ""
+) -> Markup | str:
+    """The rendementsfactor with its 90 % interval against 1 (the organisation's projects,
+    the comparison's groups): one drawing and one label wherever a ratio is shown."""
+    prefix = f"{name}: rendementsfactor" if name else "Rendementsfactor"
+    return interval(
+        low,
+        point,
+        high,
+        ax=ax,
+        ref=1.0,
+        width=130,
+        what="rendementsfactor",
+        label=f"{prefix} {nl_ratio(point)}, 90 %-interval {nl_ratio(low)}–{nl_ratio(high)}",
+    )
 
 
 def sparkline(

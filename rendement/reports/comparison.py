@@ -271,16 +271,8 @@ def factor_table(
                 "interval": escape(f"{nl_ratio(r['bkr_p05'])} – {nl_ratio(r['bkr_p95'])}")
                 if r["bkr_p05"] is not None and r["bkr_p95"] is not None
                 else "–",
-                "grafiek": charts.interval(
-                    r["bkr_p05"],
-                    r["bkr"],
-                    r["bkr_p95"],
-                    ax=ax,
-                    ref=1.0,
-                    width=130,
-                    what=RATIO.lower(),
-                    label=f"{name}: {RATIO.lower()} {nl_ratio(r['bkr'])}, 90 %-interval "
-                    f"{nl_ratio(r['bkr_p05'])}–{nl_ratio(r['bkr_p95'])}",
+                "grafiek": charts.ratio_interval(
+                    r["bkr_p05"], r["bkr"], r["bkr_p95"], ax=ax, name=name
                 ),
                 "deadweight": share(r["deadweight_bij_bkr_1"], "deadweight"),
                 "attributie": share(r["attributie_bij_bkr_1"], "attributie"),

@@ -159,17 +159,7 @@ def _interval_rows(
                 "ncw": escape(nl_euro(r["ncw"])),
                 "bkr": _ratio_html(r["bkr"], r),
                 "interval": _range_html(r["bkr_p05"], r["bkr_p95"], r, "interval"),
-                "grafiek": charts.interval(
-                    r["bkr_p05"],
-                    r["bkr"],
-                    r["bkr_p95"],
-                    ax=ax,
-                    ref=1.0,
-                    width=130,
-                    what=RATIO.lower(),
-                    label=f"{RATIO} {nl_ratio(r['bkr'])}, 90 %-interval "
-                    f"{nl_ratio(r['bkr_p05'])}–{nl_ratio(r['bkr_p95'])}",
-                ),
+                "grafiek": charts.ratio_interval(r["bkr_p05"], r["bkr"], r["bkr_p95"], ax=ax),
                 "scenario": _range_html(r["bkr_laag"], r["bkr_hoog"], r, "scenario's"),
             }
         )
