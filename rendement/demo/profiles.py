@@ -1,8 +1,7 @@
 """Calibration of the demo sector: every number the generator draws from, in one place.
 
-Each figure is either taken from the domain brief (`/work/shared/design/DOMAIN.md`, source named
-beside it) or is a stated modelling assumption (marked "assumption"). `docs/demo.md` explains the
-choices. The generator reads these tables; it holds no numbers of its own beyond the plumbing.
+Each figure is either a published figure (its source named beside it) or a stated modelling
+assumption (marked "assumption"). `docs/demo.md` explains the choices. The generator reads these tables; it holds no numbers of its own beyond the plumbing.
 """
 
 from __future__ import annotations
