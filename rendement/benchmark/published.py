@@ -41,11 +41,11 @@ from rendement.benchmark.aggregates import (
     stakeholder_cells,
 )
 from rendement.benchmark.cells import CELL_COLUMNS, Benchmarks, build_benchmarks
-from rendement.benchmark.disclosure import DisclosureRules
+from rendement.benchmark.disclosure import PUBLISHED, DisclosureRules
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.warehouse import connect
-from rendement.mkba.aggregate import PUBLISHED_COLUMNS, group_ratios, published_ratios
+from rendement.mkba.aggregate import GROUPINGS, PUBLISHED_COLUMNS, RATIO_COLUMNS, group_ratios
 from rendement.mkba.status import complete_project_years
 
 # ------------------------------------------------------------------------------ the tables
@@ -167,10 +167,41 @@ def _cells(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
     return sector.cells
 
 
+# The values of a group ratio, shown only where its cost cell is published.
+_VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie")]
+# The benchmark cell that decides whether a group ratio may be published.
+_COST_CELL = {"maat": "kosten", "statistiek": "som"}
+
+
+def published_ratios(
+    ratios: pl.DataFrame, cells: pl.DataFrame, closed_years: frozenset[int] = frozenset()
+) -> pl.DataFrame:
+    """The group ratios as they may be published: a group's figures are shown only where the
+    benchmark cell of its cost sum (`benchmark.cellen`, maat kosten, statistiek som, no region)
+    is published, since both rest on the same organisations and the same costs (minimum number
+    of organisations, dominance); otherwise its values are null and it carries that cell's
+    status and reason. Years closed by a release are left out: their published figures are
+    the release's, and this table did not exist before."""
+    cost_cells = cells.filter(
+        (pl.col("maat") == _COST_CELL["maat"])
+        & (pl.col("statistiek") == _COST_CELL["statistiek"])
+        & pl.col("regio").is_null()
+        & pl.col("tabel").is_in(list(GROUPINGS))
+    ).select("tabel", "jaar", "domein", "interventie", "status", "reden")
+    ratios = ratios.filter(~pl.col("jaar").is_in(sorted(closed_years)))
+    joined = ratios.join(
+        cost_cells, on=["tabel", "jaar", "domein", "interventie"], how="inner", nulls_equal=True
+    )
+    shown = pl.col("status") == PUBLISHED
+    return joined.with_columns(
+        pl.when(shown).then(pl.col(c)).otherwise(None).alias(c) for c in _VALUES
+    ).select(list(PUBLISHED_COLUMNS))
+
+
 def factor_table(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
     """`benchmark.rendementsfactor`: Σ baten / Σ kosten per domain and intervention with its
     Monte Carlo interval and switching values, published where the group's cost cell is
-    (`rendement.mkba.aggregate.published_ratios`)."""
+    (`published_ratios`)."""
     closed = frozenset(frozen.closed) if frozen is not None else frozenset()
     ratios = published_ratios(
         group_ratios(sector.projects, sector.outcomes, sector.kosten, sector.params),

@@ -17,17 +17,24 @@ import numpy as np
 import polars as pl
 
 from rendement.mkba.effects import KEYS
-from rendement.mkba.engine import cost_ranges, pathway_ranges
-from rendement.mkba.montecarlo import draw_parameters, interval, multiplier
+from rendement.mkba.engine import cost_ranges, nan_to_null, pathway_ranges
+from rendement.mkba.montecarlo import (
+    draw_parameters,
+    interval,
+    multiplier_without,
+    ratio,
+    switching_correction,
+)
 from rendement.mkba.params import PATHWAY_KINDS, ParameterSet
-from rendement.mkba.status import COMPLETE
+from rendement.mkba.status import complete_project_years
 from schemas.outputs import polars_schema
 
 TOTAL = "totaal"
 # tabel → the columns that make a group (besides jaar); `domein` also gets the sector total.
 GROUPINGS: dict[str, list[str]] = {"domein": ["domein"], "interventie": ["domein", "interventie"]}
 # The published table `benchmark.rendementsfactor` is declared in schemas/outputs.py;
-# `group_ratios` gives its columns before `published_ratios` adds the disclosure status.
+# `group_ratios` gives its columns before `rendement.benchmark.published.published_ratios`
+# adds the disclosure status.
 PUBLISHED_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.rendementsfactor")
 _DISCLOSURE = ("status", "reden")
 RATIO_COLUMNS: dict[str, pl.DataType] = {
@@ -73,7 +80,7 @@ def group_ratios(
       each parameter drawn once per draw for all projects of the group;
     - switching values as per project-year (`docs/mkba.md`), for the group's sums.
     """
-    complete = projects.filter(pl.col("status") == COMPLETE)
+    complete = complete_project_years(projects)
     if complete.is_empty():
         return pl.DataFrame(schema=RATIO_COLUMNS)
     member = _memberships(complete)
@@ -135,61 +142,23 @@ def group_ratios(
         + staff[:, None] * (c["fte"][:, 0] / base["fte"])[None, :]
         + volunteers[:, None] * (per_volunteer / base_volunteer)[None, :]
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_draws = np.where(cost_draws > 0, benefit_draws / cost_draws, np.nan)
-    bounds = interval(ratio_draws, inplace=True)
+    bounds = interval(ratio(benefit_draws, cost_draws), inplace=True)
 
     base_values = {k: pr.values[k][1] for k in PATHWAY_KINDS}
     cost = groups["kosten"].to_numpy()
     benefits = groups["baten"].to_numpy()
 
-    def without(correction: str) -> np.ndarray:
-        vals = dict(base_values)
-        vals[correction] = np.zeros_like(vals[correction])
-        b0 = q @ multiplier(vals, rate)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(b0 > 0, 1.0 - cost / b0, np.nan)
+    def switching(correction: str) -> np.ndarray:
+        return switching_correction(q @ multiplier_without(base_values, rate, correction), cost)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(benefits > 0, cost / benefits, np.nan)
-        bkr = np.where(cost > 0, benefits / cost, np.nan)
     values = {
-        "bkr": bkr,
+        "bkr": ratio(benefits, cost),
         "bkr_p05": bounds[0],
         "bkr_p95": bounds[1],
-        "deadweight_bij_bkr_1": without("deadweight"),
-        "attributie_bij_bkr_1": without("attributie"),
-        "eenheidswaarden_factor_bij_bkr_1": factor,
+        "deadweight_bij_bkr_1": switching("deadweight"),
+        "attributie_bij_bkr_1": switching("attributie"),
+        "eenheidswaarden_factor_bij_bkr_1": ratio(cost, benefits),
     }
-    return groups.with_columns(
-        pl.Series(k, v.astype(float)).fill_nan(None) for k, v in values.items()
-    ).select(list(RATIO_COLUMNS))
-
-
-_VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie")]
-_COST_CELL = {"maat": "kosten", "statistiek": "som"}
-
-
-def published_ratios(
-    ratios: pl.DataFrame, cells: pl.DataFrame, closed_years: frozenset[int] = frozenset()
-) -> pl.DataFrame:
-    """The group ratios as they may be published: a group's figures are shown only where the
-    benchmark cell of its cost sum (`benchmark.cellen`, maat kosten, statistiek som, no region)
-    is published, since both rest on the same organisations and the same costs (minimum number
-    of organisations, dominance); otherwise its values are null and it carries that cell's
-    status and reason. Years closed by a release are left out: their published figures are
-    the release's, and this table did not exist before."""
-    cost_cells = cells.filter(
-        (pl.col("maat") == _COST_CELL["maat"])
-        & (pl.col("statistiek") == _COST_CELL["statistiek"])
-        & pl.col("regio").is_null()
-        & pl.col("tabel").is_in(list(GROUPINGS))
-    ).select("tabel", "jaar", "domein", "interventie", "status", "reden")
-    ratios = ratios.filter(~pl.col("jaar").is_in(sorted(closed_years)))
-    joined = ratios.join(
-        cost_cells, on=["tabel", "jaar", "domein", "interventie"], how="inner", nulls_equal=True
+    return groups.with_columns(nan_to_null(v, k) for k, v in values.items()).select(
+        list(RATIO_COLUMNS)
     )
-    shown = pl.col("status") == "gepubliceerd"
-    return joined.with_columns(
-        pl.when(shown).then(pl.col(c)).otherwise(None).alias(c) for c in _VALUES
-    ).select(list(PUBLISHED_COLUMNS))

@@ -23,7 +23,7 @@ from rendement.mkba.montecarlo import (
     PathwayRanges,
     blockwise,
     interval,
-    multiplier,
+    multiplier_without,
     ratio,
     scenarios,
     simulate,
@@ -530,16 +530,12 @@ def compute_mkba(
 
     # switching values from the base case
     base_vals = {k: pr.values[k][1] for k in PATHWAY_KINDS}
-    m_no = {}
-    for corr in ("deadweight", "attributie"):
-        vals = dict(base_vals)
-        vals[corr] = np.zeros_like(vals[corr])
-        m_no[corr] = blockwise(multiplier(vals, rate), q_w, blocks)
+    m_no = {
+        corr: blockwise(multiplier_without(base_vals, rate, corr), q_w, blocks)
+        for corr in ("deadweight", "attributie")
+    }
     counts = inputs.counts
     base_b, base_c, base_t = b_s[1], c_s[1], t_s[1]
-
-    def nan_to_null(a: np.ndarray) -> pl.Series:
-        return pl.Series(a.astype(float)).fill_nan(None)
 
     project = (
         py.join(counts, on=KEYS, how="left", maintain_order="left")
@@ -601,13 +597,11 @@ def compute_mkba(
         .with_columns(pl.when(pl.col("bkr").is_null()).then(pl.col("reden")).alias("reden"))
         .select(columns("mkba.scenario"))
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value_factor = np.where(base_b > 0, base_c / np.where(base_b > 0, base_b, 1), np.nan)
     schakel = _switching_frame(
         project,
         deadweight=switching_correction(m_no["deadweight"], base_c),
         attributie=switching_correction(m_no["attributie"], base_c),
-        factor=value_factor,
+        factor=ratio(base_c, base_b),  # the factor on all unit values at which bkr = 1
     )
     m_base = m_s[1]
     outcome = _outcome_frame(qty, variants, project_variant, pr, m_base)
@@ -628,6 +622,17 @@ def compute_mkba(
 # ------------------------------------------------------------------------------ status
 
 
+def nan_to_null(values: np.ndarray, name: str = "") -> pl.Series:
+    """A float column from numpy, NaN (no value: a ratio without costs) as null."""
+    return pl.Series(name, np.asarray(values, dtype=float)).fill_nan(None)
+
+
+def no_costs_reason(years: pl.Expr) -> pl.Expr:
+    """The reason of an incomplete project-year (or period): "geen kosten over <jaar>
+    aangeleverd" (`years`: a text expression naming the year or years)."""
+    return pl.concat_str(pl.lit("geen kosten over "), years, pl.lit(" aangeleverd"))
+
+
 def _status_and_reason() -> list[pl.Expr]:
     """`status` and `reden` of a project-year (columns kosten, deelnemers, jaar).
 
@@ -639,7 +644,7 @@ def _status_and_reason() -> list[pl.Expr]:
     return [
         pl.when(no_costs).then(pl.lit(INCOMPLETE)).otherwise(pl.lit(COMPLETE)).alias("status"),
         pl.when(no_costs)
-        .then(pl.concat_str(pl.lit("geen kosten over "), jaar, pl.lit(" aangeleverd")))
+        .then(no_costs_reason(jaar))
         .when(pl.col("deelnemers") == 0)
         .then(
             pl.concat_str(
@@ -666,7 +671,7 @@ def _switching_frame(
     jaar = pl.col("jaar").cast(pl.String)
     return (
         project.select(*KEYS, "status", "reden")
-        .with_columns(pl.Series(k, v.astype(float)).fill_nan(None) for k, v in values.items())
+        .with_columns(nan_to_null(v, k) for k, v in values.items())
         .with_columns(pl.when(complete).then(pl.col(k)).alias(k) for k in values)
         .with_columns(
             pl.when(~complete)
@@ -760,10 +765,7 @@ class _Period:
             .join(years, on=pkeys, how="left", maintain_order="left")
             .join(counts, on=pkeys, how="left", maintain_order="left")
             .join(missing, on=pkeys, how="left", maintain_order="left")
-            .with_columns(
-                pl.Series(k, np.asarray(v, dtype=float)).fill_nan(None)
-                for k, v in with_nulls.items()
-            )
+            .with_columns(nan_to_null(v, k) for k, v in with_nulls.items())
             .with_columns(
                 pl.col("deelnemers").fill_null(0),
                 pl.lit(params.version).alias("parameter_versie"),
@@ -780,9 +782,7 @@ class _Period:
                 .otherwise(pl.lit(COMPLETE))
                 .alias("status"),
                 pl.when(pl.col("_jaren").is_not_null())
-                .then(
-                    pl.concat_str(pl.lit("geen kosten over "), years_text, pl.lit(" aangeleverd"))
-                )
+                .then(no_costs_reason(years_text))
                 .when(incomplete)
                 .then(pl.lit("geen kosten aangeleverd"))
                 .alias("reden"),

@@ -263,6 +263,14 @@ def interval(
     return out
 
 
+def multiplier_without(base: dict[str, np.ndarray], rate: float, correction: str) -> np.ndarray:
+    """The base-case multipliers with `correction` (deadweight, attributie) set to 0 in every
+    column: B₀ of `switching_correction` is the quantities times these."""
+    values = dict(base)
+    values[correction] = np.zeros_like(values[correction])
+    return multiplier(values, rate)
+
+
 def switching_correction(benefits_without: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """The common value x of a correction (deadweight or attributie) at which baten = kosten.
 
