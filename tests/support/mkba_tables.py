@@ -128,6 +128,34 @@ def simple_raw(rate=0.0225, **pathway_changes) -> dict:
     return raw
 
 
+def inzet_row(
+    jaar: int = 2025,
+    fte: float = 1.0,
+    *,
+    uren: float | None = None,
+    uren_vrijwilligers: float | None = None,
+    pid: str = "P1",
+    org: str = ORG,
+) -> dict:
+    """One `inzet` row: paid FTE (and hours), no volunteers."""
+    return dict(
+        organisatie_id=org,
+        project_id=pid,
+        jaar=jaar,
+        fte_betaald=fte,
+        uren_betaald=uren,
+        vrijwilligers=0,
+        uren_vrijwilligers=uren_vrijwilligers,
+    )
+
+
+def kosten_row(jaar: int, bedrag: float, pid: str = "P1", org: str = ORG) -> dict:
+    """One own cost line of kostensoort personeel."""
+    return dict(
+        organisatie_id=org, project_id=pid, jaar=jaar, kostensoort="personeel", bedrag=bedrag
+    )
+
+
 def hand_tables(improved=4, not_improved=1, personeel=50_000.0, jaar_kosten=2025):
     trajects, metingen = [], []
     for i in range(improved):
@@ -140,48 +168,12 @@ def hand_tables(improved=4, not_improved=1, personeel=50_000.0, jaar_kosten=2025
         project=[project_row()],
         traject=trajects,
         meting=metingen,
-        inzet=[
-            dict(
-                organisatie_id=ORG,
-                project_id="P1",
-                jaar=2025,
-                fte_betaald=1.0,
-                uren_betaald=1400.0,
-                vrijwilligers=0,
-                uren_vrijwilligers=0.0,
-            )
-        ],
-        kosten=[
-            dict(
-                organisatie_id=ORG,
-                project_id="P1",
-                jaar=jaar_kosten,
-                kostensoort="personeel",
-                bedrag=personeel,
-            )
-        ],
+        inzet=[inzet_row(uren=1400.0, uren_vrijwilligers=0.0)],
+        kosten=[kosten_row(jaar_kosten, personeel)],
     )
 
 
 # --- two years of one project (incomplete project-years, the whole period)
-
-
-def _inzet(jaar: int, fte: float, pid: str = "P1", org: str = ORG) -> dict:
-    return dict(
-        organisatie_id=org,
-        project_id=pid,
-        jaar=jaar,
-        fte_betaald=fte,
-        uren_betaald=None,
-        vrijwilligers=0,
-        uren_vrijwilligers=None,
-    )
-
-
-def _kosten(jaar: int, bedrag: float, pid: str = "P1", org: str = ORG) -> dict:
-    return dict(
-        organisatie_id=org, project_id=pid, jaar=jaar, kostensoort="personeel", bedrag=bedrag
-    )
 
 
 def two_years(kosten_2025: float | None = 40_000.0) -> dict[str, pl.DataFrame]:
@@ -193,13 +185,13 @@ def two_years(kosten_2025: float | None = 40_000.0) -> dict[str, pl.DataFrame]:
     for i in range(3, 8):
         trajects.append(trajectory(i, start=dt.date(2025, 2, 1), end=dt.date(2025, 11, 1)))
         metingen += zrm(i, 2, 3, year=2025)
-    kosten = [_kosten(2024, 30_000.0)]
+    kosten = [kosten_row(2024, 30_000.0)]
     if kosten_2025 is not None:
-        kosten.append(_kosten(2025, kosten_2025))
+        kosten.append(kosten_row(2025, kosten_2025))
     return frames(
         project=[project_row()],
         traject=trajects,
         meting=metingen,
-        inzet=[_inzet(2024, 0.5), _inzet(2025, 0.0 if kosten_2025 is None else 0.6)],
+        inzet=[inzet_row(2024, 0.5), inzet_row(2025, 0.0 if kosten_2025 is None else 0.6)],
         kosten=kosten,
     )

@@ -16,7 +16,14 @@ import pytest
 
 from rendement.mkba import compute_mkba
 from rendement.mkba.params import parse_parameters
-from tests.support.mkba_tables import ORG, frames, project_row, simple_raw, trajectory
+from tests.support.mkba_tables import (
+    ORG,
+    frames,
+    inzet_row,
+    project_row,
+    simple_raw,
+    trajectory,
+)
 
 PATHWAY = "schulden_test"
 
@@ -149,17 +156,7 @@ def _tables(instrument: str, scores: dict, i: int = 0) -> dict[str, pl.DataFrame
         project=[project_row()],
         traject=[trajectory(i)],
         meting=_meting(i, instrument, scores),
-        inzet=[
-            dict(
-                organisatie_id=ORG,
-                project_id="P1",
-                jaar=2025,
-                fte_betaald=1.0,
-                uren_betaald=1400.0,
-                vrijwilligers=0,
-                uren_vrijwilligers=0.0,
-            )
-        ],
+        inzet=[inzet_row(uren=1400.0, uren_vrijwilligers=0.0)],
         kosten=[],
     )
 
