@@ -25,6 +25,8 @@ from schemas.outputs import OUTPUTS, RULE_COLUMNS, check_name, schema
 
 # Failing rows shown in the metadata, and characters per value there.
 EXAMPLES = 10
+# The op of a stage's output checks is named `controle_<asset>` (the CLI's progress names it).
+CHECKS_PREFIX = "controle_"
 MAX_TEXT = 60
 
 
@@ -157,7 +159,7 @@ def output_checks(asset: str) -> dg.AssetChecksDefinition:
     tables = [t for t, out in OUTPUTS.items() if out.asset == asset]
 
     @dg.multi_asset_check(
-        name=f"controle_{asset}",
+        name=f"{CHECKS_PREFIX}{asset}",
         specs=[_spec(t) for t in tables],
         pool=WAREHOUSE_POOL,
         description=f"Valideert de tabellen die `{asset}` schrijft met hun modellen.",

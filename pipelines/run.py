@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from assets.checks import CHECKS_PREFIX
 from assets.partitions import ORGANISATIONS
 from rendement.core.home import Home
 from rendement.core.lake import Lake
@@ -44,6 +45,15 @@ STEP_NAMES = {
 }
 
 
+def step_name(step: str) -> str:
+    """The Dutch name of a step for the CLI's progress: a stage, or the checks of a stage's
+    output tables (`assets/checks.py` names them `controle_<asset>`)."""
+    if step.startswith(CHECKS_PREFIX):
+        asset = step.removeprefix(CHECKS_PREFIX)
+        return f"controle {STEP_NAMES.get(asset, asset)}"
+    return STEP_NAMES.get(step, step)
+
+
 def prepare_instance(home: Home) -> dg.DagsterInstance:
     """Point DAGSTER_HOME and RENDEMENT_HOME at this home and open its instance."""
     home.ensure()
@@ -62,8 +72,7 @@ def _progress_logger(report: Callable[[str], None]) -> dg.LoggerDefinition:
         def emit(self, record: logging.LogRecord) -> None:
             event = getattr(record, "dagster_meta", {}).get("dagster_event")
             if event is not None and event.event_type_value == "STEP_START":
-                step = event.step_key or ""
-                report(STEP_NAMES.get(step, step))
+                report(step_name(event.step_key or ""))
 
     @dg.logger
     def progress(_init_context):
