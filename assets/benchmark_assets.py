@@ -11,6 +11,7 @@ computed, so a run computes the open years only (usually one or two)."""
 import dagster as dg
 import polars as pl
 
+from assets import versions
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
@@ -26,6 +27,7 @@ from rendement.benchmark.published import (
     read_sector,
 )
 from rendement.benchmark.releases import load_frozen
+from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 
 BENCHMARK = "benchmark"
@@ -35,7 +37,13 @@ def _closed_years(frozen: Frozen | None) -> str:
     return ", ".join(str(y) for y in sorted(frozen.closed)) if frozen is not None else ""
 
 
-@dg.asset(group_name=BENCHMARK, kinds={"polars", "duckdb"}, deps=[warehouse], pool=WAREHOUSE_POOL)
+@dg.asset(
+    group_name=BENCHMARK,
+    kinds={"polars", "duckdb"},
+    deps=[warehouse],
+    pool=WAREHOUSE_POOL,
+    code_version=versions.BENCHMARK,
+)
 def sector_benchmark(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
 ) -> dg.MaterializeResult:
@@ -76,14 +84,16 @@ def sector_benchmark(
     write_cost_reference(h.lake, reference)
     status = bench.cells.group_by("status").len().sort("status")
     context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
+    written = [*published.values(), bench.positie, reference]
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(digest(*(frame_version(f) for f in written))),
         metadata={
             "cellen": bench.cells.height,
             **{f"status_{s}": n for s, n in status.iter_rows()},
             "organisaties_buiten_benchmark": blocked,
             "referentie_interventies": reference.height,
             "vastgestelde_jaren": _closed_years(frozen),
-        }
+        },
     )
 
 
@@ -98,6 +108,7 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
         kinds={"polars", "duckdb"},
         deps=[sector_benchmark],
         pool=WAREHOUSE_POOL,
+        code_version=versions.BENCHMARK,
         description=f"{table.table}: {table.description}",
     )
     def _asset(
@@ -112,11 +123,12 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
         status = frame.group_by("status").len().sort("status")
         context.log.info(f"{table.table}: {dict(status.iter_rows())}")
         return dg.MaterializeResult(
+            data_version=dg.DataVersion(frame_version(frame)),
             metadata={
                 "rijen": frame.height,
                 **{f"status_{s}": n for s, n in status.iter_rows()},
                 "vastgestelde_jaren": _closed_years(frozen),
-            }
+            },
         )
 
     return _asset

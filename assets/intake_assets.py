@@ -4,6 +4,7 @@ from functools import partial
 
 import dagster as dg
 
+from assets import versions
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.core.lake import per_organisation
@@ -17,6 +18,7 @@ INTAKE = "inname"
     backfill_policy=single_run,
     group_name=INTAKE,
     kinds={"python", "parquet"},
+    code_version=versions.INTAKE,
 )
 def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Uploads received from the organisation's inbox: checksummed, archived unchanged, read
@@ -45,6 +47,7 @@ BLOCKING_CHECK = "niet_alles_afgekeurd"
     backfill_policy=single_run,
     group_name=INTAKE,
     kinds={"pandera", "parquet"},
+    code_version=versions.INTAKE,
     deps=[uploads],
     check_specs=[
         dg.AssetCheckSpec(

@@ -6,6 +6,7 @@ from functools import partial
 import dagster as dg
 import polars as pl
 
+from assets import versions
 from assets.intake_assets import accepted_tables
 from assets.partitions import organisations, single_run
 from pipelines.resources import HomeResource, ParametersResource
@@ -34,6 +35,7 @@ BATCH_SIZE = 16
     backfill_policy=single_run,
     group_name=MKBA,
     kinds={"polars", "parquet"},
+    code_version=versions.MKBA,
     deps=[accepted_tables],
 )
 def project_mkba(

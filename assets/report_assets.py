@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets import versions
 from assets.benchmark_assets import published_assets, sector_benchmark
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.benchmark.releases import list_releases
@@ -10,7 +11,12 @@ from rendement.reports import build_site
 REPORTS = "rapporten"
 
 
-@dg.asset(group_name=REPORTS, kinds={"html"}, deps=[sector_benchmark, *published_assets])
+@dg.asset(
+    group_name=REPORTS,
+    kinds={"html"},
+    deps=[sector_benchmark, *published_assets],
+    code_version=versions.REPORTS,
+)
 def reports(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
 ) -> dg.MaterializeResult:
@@ -28,11 +34,12 @@ def reports(
     pages = build_site(h, parameters.load())
     releases = [m["release"] for m in list_releases(h)]
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(pages.version),
         metadata={
             "paginas": len(pages),
             "organisatiepaginas_gemaakt": len(pages.rendered),
             "organisatiepaginas_ongewijzigd": len(pages.unchanged),
             "releases": ", ".join(releases),
             "index": dg.MetadataValue.path(str(h.site / "index.html")),
-        }
+        },
     )

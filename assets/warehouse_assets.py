@@ -2,13 +2,15 @@
 
 import dagster as dg
 
+from assets import versions
 from assets.intake_assets import accepted_tables
 from assets.mkba_assets import project_mkba
 from assets.partitions import WAREHOUSE_POOL
 from pipelines.resources import HomeResource
 from rendement.core import audit
 from rendement.core.registry import Registry
-from rendement.core.warehouse import connect, load_lake, replace_frame
+from rendement.core.versions import digest, frame_version
+from rendement.core.warehouse import connect, load_lake, loaded_version, replace_frame
 from rendement.intake.delivery import delivery_status_all_years
 from rendement.reports.deliveries import write_delivery_page
 
@@ -20,6 +22,7 @@ WAREHOUSE = "warehouse"
     kinds={"duckdb"},
     deps=[accepted_tables, project_mkba],
     pool=WAREHOUSE_POOL,
+    code_version=versions.WAREHOUSE,
 )
 def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows
@@ -36,8 +39,11 @@ def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Mater
     if status.height:
         write_delivery_page(h, int(status["jaar"].max()))
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(
+            digest(loaded_version(h.warehouse), frame_version(log), frame_version(status))
+        ),
         metadata={
             **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
             "pad": dg.MetadataValue.path(str(h.warehouse)),
-        }
+        },
     )

@@ -76,6 +76,18 @@ def write_atomic(
     return path
 
 
+def write_if_changed(path: Path, data: bytes | str) -> Path:
+    """Write `data` atomically unless `path` already holds exactly these bytes (its time stamp
+    then says when its content last changed, and a reader never sees it replaced by itself)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.read_bytes() == raw:
+            return path
+    except (FileNotFoundError, IsADirectoryError):
+        pass
+    return write_atomic(path, raw)
+
+
 @contextlib.contextmanager
 def locked(path: Path, *, mode: int = 0o600) -> Iterator[int]:
     """Hold an exclusive lock on `path` (created with `mode` when missing) for the block;

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from rendement.core.lake import Lake, latest_per_key, read_stacked
+from rendement.core.versions import digest, files_version, stale
 from schemas.tables import MODELS, polars_schema
 
 SCHEMAS = {
@@ -84,14 +85,13 @@ QUARANTINE_DDL = (
 # Every table loaded from the lake is maintained per organisation: a load replaces only the
 # rows of organisations whose lake files changed since the previous load, so that a re-upload
 # costs its own rows and files, not the sector's (reading the sector's thousands of small
-# Parquet files again costs seconds even for the project-level tables). Which files each load
-# saw is kept in LOADED, in the same transaction as the rows. Tables have no defined row order
-# (rows arrive per organisation; benchmarks and reports are the same on shuffled tables).
+# Parquet files again costs seconds even for the project-level tables). The version of the
+# files each load saw (`rendement.core.versions.files_version`, per table and organisation) is
+# kept in LOADED, in the same transaction as the rows. Tables have no defined row order (rows
+# arrive per organisation; benchmarks and reports are the same on shuffled tables).
 LOADED = "intake.lakebestanden"
-_LOADED_DDL = (
-    "doel VARCHAR, organisatie_id VARCHAR, pad VARCHAR, inode BIGINT, mtime_ns BIGINT, "
-    "grootte BIGINT"
-)
+_LOADED_COLUMNS = ("doel", "organisatie_id", "versie")
+_LOADED_DDL = "doel VARCHAR, organisatie_id VARCHAR, versie VARCHAR"
 MKBA_RESULTS = (
     "project",
     "uitkomst",
@@ -159,24 +159,23 @@ def _exists(con: duckdb.DuckDBPyConnection, target: str) -> bool:
     )
 
 
-def _loaded(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, list[tuple]] | None:
-    """What the previous load of `target` saw, or None when it cannot be trusted."""
+def _loaded(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, str] | None:
+    """{organisation: version of its files} as the previous load of `target` saw them, or None
+    when that cannot be trusted (no table yet, nothing recorded)."""
     if not _exists(con, target):
         return None
     rows = con.execute(
-        f"SELECT organisatie_id, pad, inode, mtime_ns, grootte FROM {LOADED} WHERE doel = ?",
-        [target],
+        f"SELECT organisatie_id, versie FROM {LOADED} WHERE doel = ?", [target]
     ).fetchall()
-    if not rows:
-        return None
-    out: dict[str, list[tuple]] = {}
-    for org, *file in rows:
-        out.setdefault(org, []).append(tuple(file))
-    return {org: sorted(files) for org, files in out.items()}
+    return dict(rows) or None
+
+
+def _versions(files: dict[str, list[tuple]]) -> dict[str, str]:
+    return {org: files_version(stats) for org, stats in files.items()}
 
 
 def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | None) -> None:
-    """Remember the files of `orgs` (None: all) as loaded into `target`."""
+    """Remember the version of the files of `orgs` (None: all) as loaded into `target`."""
     if orgs is None:
         con.execute(f"DELETE FROM {LOADED} WHERE doel = ?", [target])
         orgs = set(files)
@@ -185,11 +184,11 @@ def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | No
             f"DELETE FROM {LOADED} WHERE doel = ? AND list_contains(?, organisatie_id)",
             [target, sorted(orgs)],
         )
-    rows = [(target, org, *f) for org in sorted(orgs) for f in files.get(org, [])]
-    if rows:
+    current = _versions({org: files[org] for org in orgs if org in files})
+    if current:
         frame = pl.DataFrame(
-            rows,
-            schema=["doel", "organisatie_id", "pad", "inode", "mtime_ns", "grootte"],
+            [(target, org, v) for org, v in sorted(current.items())],
+            schema=list(_LOADED_COLUMNS),
             orient="row",
         )
         con.register("_files", frame.to_arrow())
@@ -197,6 +196,27 @@ def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | No
             con.execute(f"INSERT INTO {LOADED} SELECT * FROM _files")
         finally:
             con.unregister("_files")
+
+
+def loaded_version(warehouse: Path) -> str:
+    """The version of every lake-backed table as the last load left it: the versions of the
+    files it loaded, per table and organisation (the `warehouse` asset's data version)."""
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute(f"SELECT * FROM {LOADED} ORDER BY ALL").fetchall()
+    return digest(*(repr(row) for row in rows))
+
+
+def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Create LOADED; a ledger of an older layout is dropped (every table then loads in full
+    once, which gives the same rows)."""
+    columns = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        LOADED.split("."),
+    ).fetchall()
+    if columns and tuple(c for (c,) in columns) != _LOADED_COLUMNS:
+        con.execute(f"DROP TABLE {LOADED}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {LOADED} ({_LOADED_DDL})")
 
 
 def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> int | None:
@@ -275,7 +295,7 @@ def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int |
     files = _lake_files(lake, target)
     before = _loaded(con, target)
     if before is not None:
-        changed = {o for o in set(files) | set(before) if files.get(o) != before.get(o)}
+        changed = set(stale(_versions(files), before))
         if len(changed) <= FULL_RELOAD_SHARE * max(len(files), 1):
             con.execute("BEGIN TRANSACTION")
             try:
@@ -306,7 +326,7 @@ def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[st
         limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
         con.execute(f"SET memory_limit = {_sql_str(limit)}")
         ensure_schemas(con)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {LOADED} ({_LOADED_DDL})")
+        _ensure_ledger(con)
         targets = [f"canoniek.{t}" for t in MODELS] + ["quarantaine.rijen"]
         for target in targets:
             counts[target] = load_table(con, lake, target)

@@ -3,7 +3,7 @@ it shows changed, and then in a pool of processes.
 
 A page costs tens of milliseconds (seven great-tables); the sector has hundreds of
 organisations, and one organisation's re-upload changes few pages. So each page has a
-fingerprint of everything it is made from, kept beside it in `site/org/<ORG>/.invoer` (a hex
+fingerprint of everything it is made from (its version, `rendement.core.versions`), kept beside it in `site/org/<ORG>/.invoer` (a hex
 SHA-256 and nothing else: it tells nobody anything about the data; the upload service does not
 serve hidden names). A page is rendered again only when its fingerprint differs or it is
 missing. The fingerprint covers:
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 import pickle
 import tempfile
@@ -39,11 +38,17 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core import versions
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake, per_organisation, workers
+from rendement.core.versions import (
+    file_version,
+    frame_version,
+    package_files,
+    versions_per_organisation,
+)
 from rendement.reports.data import Published, Warehouse, own_results
-from rendement.reports.digest import code_digest, row_hashes
 from rendement.reports.organisation import organisation_page
 
 FINGERPRINT_FILE = ".invoer"
@@ -75,7 +80,7 @@ _FORMAT = "1"
 
 @functools.cache
 def code_version() -> str:
-    """A hash of the code that turns the inputs into a page (the report modules, their
+    """The version of the code that turns the inputs into a page (the report modules, their
     templates, the formatter and the template environment): a change in it renders every
     page again."""
     import rendement
@@ -83,58 +88,17 @@ def code_version() -> str:
 
     package = Path(rendement.__file__).parent
     files = [
-        *sorted((package / "reports").glob("*.py")),
-        *sorted(p for p in (package / "reports" / "templates").iterdir() if p.is_file()),
+        *package_files(package / "reports"),
         package / "core" / "formatting.py",
         package / "core" / "templates.py",
         Path(schemas.vocabulary.__file__),
     ]
-    return code_digest(files, _LIBRARIES, _FORMAT)
+    return versions.code_version(files, _LIBRARIES, _FORMAT)
 
 
-def _set_digest(hashes: pl.DataFrame) -> bytes:
-    """The digest of a set of rows given their hashes: independent of the rows' order."""
-    ordered = hashes.sort("a", "b")
-    return hashlib.sha256(
-        ordered["a"].to_numpy().tobytes() + ordered["b"].to_numpy().tobytes()
-    ).digest()
-
-
-def frame_digest(frame: pl.DataFrame) -> bytes:
-    """The digest of a whole frame: its columns and types, and its rows as a set."""
-    h = hashlib.sha256(repr(list(frame.schema.items())).encode())
-    h.update(_set_digest(row_hashes(frame)) if frame.height else b"")
-    return h.digest()
-
-
-def digests_per_organisation(frame: pl.DataFrame) -> dict[str, bytes]:
-    """{organisatie_id: digest of that organisation's rows as a set}, in one pass."""
-    if not frame.height or "organisatie_id" not in frame.columns:
-        return {}
-    hashes = (
-        row_hashes(frame)
-        .with_columns(org=frame["organisatie_id"])
-        .filter(pl.col("org").is_not_null())
-        .sort("org", "a", "b")
-    )
-    # One sort for all organisations; each one's rows are then a contiguous run, in the order
-    # `_set_digest` would put them.
-    orgs = hashes["org"].to_list()
-    a, b = hashes["a"].to_numpy(), hashes["b"].to_numpy()
-    out, start = {}, 0
-    for end in range(1, len(orgs) + 1):
-        if end == len(orgs) or orgs[end] != orgs[start]:
-            out[orgs[start]] = hashlib.sha256(
-                a[start:end].tobytes() + b[start:end].tobytes()
-            ).digest()
-            start = end
-    return out
-
-
-def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.date) -> bytes:
-    """The digest of what every organisation page shares."""
-    h = hashlib.sha256()
-    for part in (
+def shared_version(warehouse: Warehouse, closed: Published, params, today: dt.date) -> str:
+    """The version of what every organisation page shares."""
+    return versions.digest(
         code_version(),
         today.isoformat(),
         str(params.version),
@@ -142,20 +106,10 @@ def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.dat
         repr(sorted(closed.closed.items())),
         repr(sorted(closed.rules_by_year.items(), key=lambda kv: kv[0])),
         repr(closed.rules),
-    ):
-        h.update(part.encode() + b"\x00")
-    for frame in (closed.cells, closed.stakeholders, closed.intervals):
-        h.update(frame_digest(frame))
-    for name in ORG_TABLES:  # the columns the pages read (the rows are per organisation)
-        h.update(f"{name}:{list(getattr(warehouse, name).schema.items())!r}".encode())
-    return h.digest()
-
-
-def _file_digest(path: Path) -> bytes:
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except FileNotFoundError:
-        return b"-"
+        *(frame_version(f) for f in (closed.cells, closed.stakeholders, closed.intervals)),
+        # the columns the pages read (the rows are per organisation)
+        *(f"{name}:{list(getattr(warehouse, name).schema.items())!r}" for name in ORG_TABLES),
+    )
 
 
 def _validation_reports(folder: Path) -> list[str]:
@@ -173,21 +127,20 @@ def fingerprints(
     today: dt.date,
     organisations: list[str],
 ) -> dict[str, str]:
-    """{organisatie_id: hex fingerprint of everything its page is made from}."""
-    shared = shared_digest(warehouse, closed, params, today)
-    tables = {name: digests_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
+    """{organisatie_id: version of everything its page is made from}."""
+    shared = shared_version(warehouse, closed, params, today)
+    tables = {name: versions_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
     lake = Lake(home.lake)
-    out = {}
-    for org in organisations:
-        h = hashlib.sha256(shared)
-        h.update(org.encode() + b"\x00")
-        for name in ORG_TABLES:
-            h.update(name.encode() + tables[name].get(org, b"-"))
-        for result in OWN_RESULTS:
-            h.update(result.encode() + _file_digest(lake.mkba_path(result, org)))
-        h.update(repr(_validation_reports(home.org_site(org))).encode())
-        out[org] = h.hexdigest()
-    return out
+    return {
+        org: versions.digest(
+            shared,
+            org,
+            *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
+            *(f"{r}:{file_version(lake.mkba_path(r, org))}" for r in OWN_RESULTS),
+            repr(_validation_reports(home.org_site(org))),
+        )
+        for org in organisations
+    }
 
 
 def stored_fingerprint(folder: Path) -> str | None:
@@ -301,6 +254,7 @@ def render_pages(shared: Shared, jobs: list[OrgInput]) -> list[Path]:
 class OrgPages:
     rendered: list[Path]
     unchanged: list[Path]
+    versions: dict[str, str]  # {organisatie_id: the fingerprint its page now has}
 
     @property
     def pages(self) -> list[Path]:
@@ -318,11 +272,12 @@ def build_organisation_pages(
     """Bring every organisation's page up to date; render only those whose inputs changed.
     `closed` must hold closed years only (what an organisation page may show of the sector)."""
     wanted = fingerprints(home, warehouse, closed, params, today, organisations)
-    stale = [org for org in organisations if stored_fingerprint(home.org_site(org)) != wanted[org]]
+    recorded = {org: stored_fingerprint(home.org_site(org)) for org in organisations}
+    stale = versions.stale(wanted, recorded)
     skip = set(organisations) - set(stale)
     unchanged = [home.org_site(org) / PAGE_FILE for org in organisations if org in skip]
     if not stale:
-        return OrgPages([], unchanged)
+        return OrgPages([], unchanged, wanted)
     parts = {name: _partitions(getattr(warehouse, name), stale) for name in ORG_TABLES}
     jobs = []
     for org in stale:
@@ -331,7 +286,7 @@ def build_organisation_pages(
             OrgInput(org, _own_warehouse(warehouse, parts, org), eigen, overrides, wanted[org])
         )
     shared = Shared(home.site, closed, params, today)
-    return OrgPages(render_pages(shared, jobs), unchanged)
+    return OrgPages(render_pages(shared, jobs), unchanged, wanted)
 
 
 # Pin the code version when the code is loaded: a process renders with the code it imported,

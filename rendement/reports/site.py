@@ -21,7 +21,8 @@ from pathlib import Path
 import polars as pl
 
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
-from rendement.core.files import write_atomic
+from rendement.core import versions
+from rendement.core.files import write_if_changed
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
@@ -56,24 +57,15 @@ def organisations_with_reports(wh) -> list[str]:
 
 class SitePages(list):
     """Every page of the working site and the restored release pages (a list of paths, as
-    before), with which organisation pages were rendered this time and which were up to date."""
+    before), with which organisation pages were rendered this time and which were up to date,
+    and the version of the whole site (`rendement.core.versions`: the organisation pages'
+    fingerprints and the shared pages' bytes; the asset reports it as its data version)."""
 
-    def __init__(self, pages=(), *, rendered=(), unchanged=()):
+    def __init__(self, pages=(), *, rendered=(), unchanged=(), version: str = ""):
         super().__init__(pages)
         self.rendered: list[Path] = list(rendered)
         self.unchanged: list[Path] = list(unchanged)
-
-
-def _write_if_changed(path: Path, document: str) -> Path:
-    """Write a page unless it already holds exactly this (its time stamp then says when its
-    content last changed)."""
-    try:
-        if path.read_text("utf-8") == document:
-            return path
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    write_atomic(path, document)
-    return path
+        self.version = version
 
 
 def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages:
@@ -114,13 +106,17 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
         )
     )
     for name, html in documents.items():
-        pages.append(_write_if_changed(site / name, html))
+        pages.append(write_if_changed(site / name, html))
     # Pages of years that no longer exist in the data would be stale: remove them.
     wanted = set(documents)
     for old in site.glob("sector-*.html"):
         if old.name not in wanted:
             old.unlink()
     pages.extend(restore_release_pages(home))
+    pages.version = versions.digest(
+        *(f"{org}:{v}" for org, v in sorted(org_pages.versions.items())),
+        *(f"{name}:{versions.digest(html)}" for name, html in sorted(documents.items())),
+    )
     return pages
 
 

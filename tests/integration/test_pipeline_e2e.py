@@ -115,11 +115,25 @@ def test_site_index_links_the_reports(demo_home):
             assert (demo_home.site / link).exists(), link
 
 
+def _versions(home, asset: str) -> list[tuple[str | None, str | None]]:
+    """(data version, code version) of the asset's materialisations, newest first."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home.dagster))
+    records = instance.fetch_materializations(dg.AssetKey(asset), limit=100).records
+    tags = [r.asset_materialization.tags or {} for r in records]
+    return [(t.get("dagster/data_version"), t.get("dagster/code_version")) for t in tags]
+
+
+VERSIONED = ("warehouse", "sector_benchmark", "sector_intervals", "reports")
+
+
 def test_demo_twice_changes_nothing(demo_home, tmp_path):
     from rendement.cli.main import main
 
     tables = ["canoniek.traject", "canoniek.meting", "mkba.project", "benchmark.cellen"]
     before = {t: q(demo_home, f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {t}") for t in tables}
+    runs_before = {a: len(_versions(demo_home, a)) for a in VERSIONED}
     assert (
         main(
             [
@@ -138,6 +152,15 @@ def test_demo_twice_changes_nothing(demo_home, tmp_path):
     assert before == after
     (dups,) = q(demo_home, "SELECT count(*) FROM intake.audit WHERE uitkomst = 'duplicaat'")[0]
     assert dups > 0
+    # Dagster sees the same: each stage after the warehouse reports the same data version
+    # (what it wrote) and code version as the run before. The warehouse's own version changed:
+    # intake.audit now also lists the duplicates.
+    for asset in VERSIONED:
+        history = _versions(demo_home, asset)
+        assert len(history) > runs_before[asset] >= 1, asset
+        (data_now, code_now), (data_before, code_before) = history[0], history[1]
+        assert data_now and code_now and code_now == code_before, asset
+        assert (data_now == data_before) is (asset != "warehouse"), asset
 
 
 def test_definitions_load():
