@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from schemas.costs import own_costs
 from schemas.hits import COPY, IDX, OK, file_hit, hits
 from schemas.tables import KEYS, polars_schema
 
@@ -408,10 +409,8 @@ def _active_clients(
 def _estimated_costs(
     inzet: pl.DataFrame | None, kosten: pl.DataFrame | None, norm: CostNorm
 ) -> pl.DataFrame:
-    """Per project: its costs in the year as the MKBA counts them (undiscounted): own cost
-    lines, plus paid FTE x the standard wage cost unless there is an own ``personeel`` line,
-    plus volunteers x (coordination + expenses) unless there is an own ``vrijwilligers`` line.
-    Also the paid FTE, for the message."""
+    """Per project: its costs in the year as the MKBA counts them (undiscounted, the rule of
+    `schemas.costs`). Also the paid FTE, for the message."""
     schema = {"project_id": pl.String, "__kosten": pl.Float64, "__fte": pl.Float64}
     effort = (
         inzet.group_by("project_id").agg(
@@ -424,10 +423,12 @@ def _estimated_costs(
         )
     )
     own = (
-        kosten.group_by("project_id").agg(
-            pl.col("bedrag").fill_null(0.0).sum().alias("__eigen"),
-            (pl.col("kostensoort") == "personeel").any().alias("__eigen_personeel"),
-            (pl.col("kostensoort") == "vrijwilligers").any().alias("__eigen_vrijw"),
+        own_costs(kosten, ["project_id"]).rename(
+            {
+                "eigen": "__eigen",
+                "eigen_personeel": "__eigen_personeel",
+                "eigen_vrijwilligers": "__eigen_vrijw",
+            }
         )
         if kosten is not None
         else pl.DataFrame(

@@ -31,6 +31,7 @@ from rendement.mkba.montecarlo import (
 )
 from rendement.mkba.params import COST_KINDS, PATHWAY_KINDS, ParameterSet
 from rendement.mkba.status import COMPLETE, INCOMPLETE
+from schemas.costs import own_costs
 from schemas.outputs import columns, polars_schema
 
 # The canonical tables the engine reads (the organisation table it does not need).
@@ -214,11 +215,7 @@ def _cost_lines(tables: dict[str, pl.DataFrame], params: ParameterSet, py: pl.Da
 
 def _cost_inputs(lines: pl.DataFrame, effort: pl.DataFrame, n_var: int, variant: np.ndarray):
     """fixed (P), FTE (V, P) and VOL (V, P) for `montecarlo.costs`, in project-year order."""
-    per_py = lines.group_by(KEYS).agg(
-        pl.col("bedrag").sort().sum().alias("eigen"),
-        (pl.col("kostensoort") == "personeel").any().alias("eigen_personeel"),
-        (pl.col("kostensoort") == "vrijwilligers").any().alias("eigen_vrijwilligers"),
-    )
+    per_py = own_costs(lines, KEYS)
     frame = effort.join(per_py, on=KEYS, how="left", maintain_order="left").with_columns(
         pl.col("eigen").fill_null(0.0),
         pl.col("eigen_personeel").fill_null(False),
