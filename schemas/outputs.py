@@ -73,6 +73,27 @@ STAKEHOLDER_MEASURES = ("baten", "overdrachten")
 INTERVAL_MEASURES = ("aandeel_verbeterd", "bkr")
 INTERVAL_METHODS = ("cluster_t", "cluster_bootstrap")
 
+
+def group_memberships(
+    frame: pl.DataFrame, tables: tuple[str, ...], *, empty: str | None
+) -> pl.DataFrame:
+    """Every row once per group of the published tables it belongs to, in this order: the
+    sector total (``tabel`` domein, ``domein`` totaal), its domain, then per name in `tables`
+    (``interventie``, ``regio``: columns of `frame`) its group of that table. In a row of
+    another table those columns hold `empty` (None, or "" where a key must not be null)."""
+    blank = {c: pl.lit(empty, pl.String).alias(c) for c in tables}
+    parts = [
+        frame.with_columns(
+            pl.lit("domein").alias("tabel"), pl.lit(TOTAL).alias("domein"), *blank.values()
+        ),
+        frame.with_columns(pl.lit("domein").alias("tabel"), *blank.values()),
+    ]
+    for table in tables:
+        others = [v for c, v in blank.items() if c != table]
+        parts.append(frame.with_columns(pl.lit(table).alias("tabel"), *others))
+    return pl.concat(parts, how="vertical")
+
+
 MUNICIPALITY_PATTERN = r"^GM\d{4}$"
 # Relative tolerance of the checks on sums (ncw = baten − kosten, bkr = baten / kosten).
 TOLERANCE = 1e-6

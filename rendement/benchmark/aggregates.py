@@ -56,10 +56,9 @@ from rendement.benchmark.disclosure import (
     suppress_empty_with_projects,
 )
 from rendement.mkba.status import complete_project_years
-from schemas.outputs import polars_schema
+from schemas.outputs import TOTAL, group_memberships, polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
-TOTAL = "totaal"
 _NA = ""
 
 # Columns, order and dtypes of `benchmark.baathebbers` and `benchmark.intervallen`: declared
@@ -314,22 +313,8 @@ def _interval_defs(years: list[int]) -> pl.DataFrame:
 
 
 def _members(projects: pl.DataFrame) -> pl.DataFrame:
-    na = pl.lit(_NA)
-    return (
-        pl.concat(
-            [
-                projects.with_columns(
-                    pl.lit("domein").alias("tabel"), pl.lit(TOTAL).alias("domein"), na.alias("_i")
-                ),
-                projects.with_columns(pl.lit("domein").alias("tabel"), na.alias("_i")),
-                projects.with_columns(
-                    pl.lit("interventie").alias("tabel"), pl.col("interventie").alias("_i")
-                ),
-            ]
-        )
-        .drop("interventie")
-        .rename({"_i": "interventie"})
-    )
+    """Each project row once per group (sector total, domain, intervention)."""
+    return group_memberships(projects, ("interventie",), empty=_NA)
 
 
 def _share_interval(per_org: list[tuple[float, float]]) -> tuple[float, float] | None:

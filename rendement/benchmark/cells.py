@@ -45,10 +45,9 @@ from rendement.benchmark.disclosure import (
 from rendement.benchmark.regions import REGIONS, with_region
 from rendement.core.lake import Lake
 from rendement.mkba.status import STATUS_COLUMN, complete_project_years
-from schemas.outputs import polars_schema
+from schemas.outputs import TOTAL, group_memberships, polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
-TOTAL = "totaal"
 TABLES: tuple[str, ...] = ("domein", "interventie", "regio")
 KEYS: list[str] = ["tabel", "jaar", "domein", "interventie", "regio"]
 QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "mediaan": 0.50, "p75": 0.75, "p90": 0.90}
@@ -304,33 +303,7 @@ def cell_definitions(years: Sequence[int]) -> pl.DataFrame:
 
 def _memberships(prepared: pl.DataFrame) -> pl.DataFrame:
     """Each project row once per cell it belongs to (sector total, domain, intervention, region)."""
-    na = pl.lit(_NA)
-    return (
-        pl.concat(
-            [
-                prepared.with_columns(
-                    pl.lit("domein").alias("tabel"),
-                    pl.lit(TOTAL).alias("domein"),
-                    na.alias("_i"),
-                    na.alias("_r"),
-                ),
-                prepared.with_columns(
-                    pl.lit("domein").alias("tabel"), na.alias("_i"), na.alias("_r")
-                ),
-                prepared.with_columns(
-                    pl.lit("interventie").alias("tabel"),
-                    pl.col("interventie").alias("_i"),
-                    na.alias("_r"),
-                ),
-                prepared.with_columns(
-                    pl.lit("regio").alias("tabel"), na.alias("_i"), pl.col("regio").alias("_r")
-                ),
-            ],
-            how="vertical",
-        )
-        .drop("interventie", "regio")
-        .rename({"_i": "interventie", "_r": "regio"})
-    )
+    return group_memberships(prepared, ("interventie", "regio"), empty=_NA)
 
 
 # ---------------------------------------------------------------------------------------------

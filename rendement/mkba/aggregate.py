@@ -27,9 +27,8 @@ from rendement.mkba.montecarlo import (
 )
 from rendement.mkba.params import PATHWAY_KINDS, ParameterSet
 from rendement.mkba.status import complete_project_years
-from schemas.outputs import polars_schema
+from schemas.outputs import group_memberships, polars_schema
 
-TOTAL = "totaal"
 # tabel → the columns that make a group (besides jaar); `domein` also gets the sector total.
 GROUPINGS: dict[str, list[str]] = {"domein": ["domein"], "interventie": ["domein", "interventie"]}
 # The published table `benchmark.rendementsfactor` is declared in schemas/outputs.py;
@@ -46,19 +45,9 @@ _GROUP = ["tabel", "jaar", "domein", "interventie"]
 def _memberships(projects: pl.DataFrame) -> pl.DataFrame:
     """Every project-year once per group it belongs to (KEYS + _GROUP)."""
     base = projects.select(*KEYS, "domein", "interventie")  # KEYS hold jaar
-    return pl.concat(
-        [
-            base.with_columns(
-                pl.lit("domein").alias("tabel"), pl.lit(None, pl.String).alias("interventie")
-            ),
-            base.with_columns(
-                pl.lit("domein").alias("tabel"),
-                pl.lit(TOTAL).alias("domein"),
-                pl.lit(None, pl.String).alias("interventie"),
-            ),
-            base.with_columns(pl.lit("interventie").alias("tabel")),
-        ]
-    ).select(*KEYS, "tabel", "domein", "interventie")
+    return group_memberships(base, ("interventie",), empty=None).select(
+        *KEYS, "tabel", "domein", "interventie"
+    )
 
 
 def group_ratios(

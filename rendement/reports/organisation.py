@@ -35,7 +35,6 @@ from rendement.reports.words import (
 )
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
-TOTAL = "totaal"
 KEYS = ["jaar", "project_id"]
 
 

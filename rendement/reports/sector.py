@@ -15,9 +15,9 @@ from rendement.reports.context import DOMAIN_TOTAL_LABEL, Context
 from rendement.reports.data import Published
 from rendement.reports.tables import CellIndex, empty_text, gt_markup, symbol_html
 from rendement.reports.words import DEFINITION, RATIO
+from schemas.outputs import TOTAL
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
-TOTAL = "totaal"
 ROWS = [*DOMAINS, TOTAL]
 
 KEY_COLUMNS = [
