@@ -19,6 +19,7 @@ import polars as pl
 
 from rendement.core.lake import Lake, latest_per_key, read_stacked
 from rendement.core.versions import digest, files_version, stale
+from schemas.outputs import OUTPUTS
 from schemas.tables import MODELS, polars_schema
 
 SCHEMAS = {
@@ -92,15 +93,10 @@ QUARANTINE_DDL = (
 LOADED = "intake.lakebestanden"
 _LOADED_COLUMNS = ("doel", "organisatie_id", "versie")
 _LOADED_DDL = "doel VARCHAR, organisatie_id VARCHAR, versie VARCHAR"
-MKBA_RESULTS = (
-    "project",
-    "uitkomst",
-    "scenario",
-    "kosten",
-    "schakelwaarden",
-    "project_looptijd",
-    "project_eigen",
-    "overrides",
+# The MKBA results in the lake (`lake/mkba/<name>/<ORG>.parquet`), each loaded as mkba.<name>:
+# the output tables the MKBA stage computes (`schemas.outputs.OUTPUTS`).
+MKBA_RESULTS = tuple(
+    table.split(".")[1] for table, out in OUTPUTS.items() if out.computed_by == "project_mkba"
 )
 # Above this share of changed organisations rebuilding the table is cheaper than deleting.
 FULL_RELOAD_SHARE = 0.5

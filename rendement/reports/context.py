@@ -26,10 +26,6 @@ class Context:
     nav: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     parameter_version: str = ""
 
-    @property
-    def is_release(self) -> bool:
-        return self.release is not None
-
     def href(self, name: str) -> str:
         return name if self.root == "." else f"{self.root}/{name}"
 
