@@ -22,8 +22,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rendement.cli.main import main as rendement_cli
 from rendement.core.home import Home
+from rendement.mkba import compute_mkba, load_parameters
+from rendement.mkba.aggregate import group_ratios
+from rendement.mkba.engine import INPUT_TABLES
+from rendement.mkba.params import STANDARD_PREFIX
 from rendement.mkba.status import COMPLETE
+from rendement.mkba.voorbeeld import generate
+from schemas.outputs import TOTAL
 from schemas.vocabulary import INTERVENTIONS
 
 BEGIN = "<!-- kalibratie:begin -->"
@@ -83,11 +90,10 @@ def euro(x: float) -> str:
 
 def run_demo(root: Path) -> Home:
     """`rendement demo` with its defaults into the data home `root` (a real Dagster run)."""
-    from rendement.cli.main import main
 
     saved = {k: os.environ.get(k) for k in ("RENDEMENT_HOME", "DAGSTER_HOME")}
     try:
-        code = main([*DEMO_ARGS, "--home", str(root)])
+        code = rendement_cli([*DEMO_ARGS, "--home", str(root)])
     finally:
         for k, v in saved.items():
             if v is None:
@@ -126,9 +132,6 @@ def uncorrected_params(params):
 
 
 def read_sector(warehouse: Path) -> Sector:
-    from rendement.mkba import compute_mkba, load_parameters
-    from rendement.mkba.engine import INPUT_TABLES
-    from rendement.mkba.params import STANDARD_PREFIX
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         project = con.sql("SELECT * FROM mkba.project").pl()
@@ -166,7 +169,6 @@ def group_intervals(project, outcome, kosten, params) -> dict:
     all years, with each parameter drawn once per iteration for all projects of the group
     (`aggregate.group_ratios`, which groups per year: here every project-year is its own
     project in one year, so a group takes all its years at once)."""
-    from rendement.mkba.aggregate import TOTAL, group_ratios
 
     def one_year(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(
@@ -235,8 +237,6 @@ def _with_interval(s: Sector, tabel: str, group: str | None) -> str:
 
 def synthetic_text() -> str:
     """The subsection on `voorbeeld.generate`, with the ratios computed now."""
-    from rendement.mkba import compute_mkba, load_parameters
-    from rendement.mkba.voorbeeld import generate
 
     params = load_parameters()
     res = _complete(

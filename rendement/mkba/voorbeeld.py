@@ -17,6 +17,9 @@ import time
 import numpy as np
 import polars as pl
 
+from rendement.mkba import compute_mkba, load_parameters
+from rendement.mkba.engine import monte_carlo_inputs
+from rendement.mkba.montecarlo import interval, ratio, simulate
 from schemas.tables import polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -193,9 +196,6 @@ def time_monte_carlo(
 
     CPU time is reported too because wall time on a shared machine is mostly waiting.
     """
-    from rendement.mkba import load_parameters
-    from rendement.mkba.engine import monte_carlo_inputs
-    from rendement.mkba.montecarlo import interval, ratio, simulate
 
     args = monte_carlo_inputs(tables, load_parameters())
     wall, cpu = [], []
@@ -218,7 +218,6 @@ def time_monte_carlo(
 
 
 def main() -> None:  # pragma: no cover - a report for people, not a test
-    from rendement.mkba import compute_mkba, load_parameters
 
     params = load_parameters()
     tables = generate(n_orgs=8, projects_per_org=8, seed=7)
