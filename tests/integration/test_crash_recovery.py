@@ -16,10 +16,11 @@ import dagster as dg
 import duckdb
 import yaml
 
+from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.recovery import WORKER_TAG, worker_alive, worker_tag
 from pipelines.resources import HomeResource
-from pipelines.run import INSTANCE_YAML, prepare_instance
+from pipelines.run import INSTANCE_MARKER, INSTANCE_YAML, prepare_instance
 from rendement.core.home import Home
 from tests.support.homes import copy_home, restored_env
 
@@ -53,20 +54,10 @@ def _instance(home: Home) -> dg.DagsterInstance:
 
 def test_a_run_killed_in_the_warehouse_step_does_not_block_the_next_run(demo_home, tmp_path):
     home = copy_home(demo_home, tmp_path / "home")
-    first = _start_run(home)
-    stages = []
-    for line in first.stdout:
-        stages.append(line.strip())
-        if line.strip() == "warehouse":  # the step has its slot in the warehouse pool
-            os.kill(first.pid, signal.SIGKILL)
-            break
-    first.wait(30)
-    assert first.returncode == -signal.SIGKILL, stages
+    killed = _kill_in_warehouse_step(home)  # left behind: a run that looks as if it runs
     instance = _instance(home)
-    (killed,) = [
-        r for r in instance.get_runs() if r.status == dg.DagsterRunStatus.STARTED
-    ]  # what the kill leaves behind: a run that looks as if it is running
     assert worker_alive(killed.tags[WORKER_TAG]) is False
+    assert killed.run_id in _slot_holders(instance)
 
     started = time.monotonic()
     second = _start_run(home)
@@ -77,7 +68,78 @@ def test_a_run_killed_in_the_warehouse_step_does_not_block_the_next_run(demo_hom
     assert dead.status == dg.DagsterRunStatus.FAILURE
     failure = instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     assert "bestaat niet meer" in failure[-1].message
+    assert killed.run_id not in _slot_holders(instance)
     print(f"next run after the kill: {elapsed:.1f} s")
+
+
+def _slot_holders(instance: dg.DagsterInstance) -> set[str]:
+    return instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).active_run_ids
+
+
+def _kill_in_warehouse_step(home: Home) -> dg.DagsterRun:
+    run = _start_run(home)
+    for line in run.stdout:
+        if line.strip() == "warehouse":
+            os.kill(run.pid, signal.SIGKILL)
+            break
+    run.wait(30)
+    assert run.returncode == -signal.SIGKILL, "killed in the warehouse step, not finished"
+    (killed,) = [r for r in _instance(home).get_runs() if r.status == dg.DagsterRunStatus.STARTED]
+    return killed
+
+
+# The daemon's run monitoring with short intervals (a config written by hand is kept).
+MONITORED = (
+    INSTANCE_YAML.replace(INSTANCE_MARKER, "# test")
+    .replace("poll_interval_seconds: 30", "poll_interval_seconds: 1")
+    .replace("free_slots_after_run_end_seconds: 60", "free_slots_after_run_end_seconds: 1")
+)
+
+
+def test_dagsters_run_monitoring_in_the_daemon_fails_a_dead_run_and_frees_its_slot(
+    demo_home, tmp_path
+):
+    """Dagster's own guard, for a run `pipelines.recovery` cannot judge (another machine's):
+    the daemon fails it once it exceeds its maximum run time and frees its slot."""
+    home = copy_home(demo_home, tmp_path / "home")
+    (home.dagster / "dagster.yaml").write_text(MONITORED, "utf-8")
+    killed = _kill_in_warehouse_step(home)
+    instance = _instance(home)
+    assert instance.run_monitoring_enabled
+    assert killed.run_id in _slot_holders(instance)
+    instance.add_run_tags(killed.run_id, {WORKER_TAG: "elders:1:1", "dagster/max_runtime": "1"})
+    daemon = subprocess.Popen(
+        ["dagster-daemon", "run", "-w", os.path.join(os.getcwd(), "workspace.yaml")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.getcwd(),
+            "DAGSTER_HOME": str(home.dagster),
+            "RENDEMENT_HOME": str(home.root),
+        },
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            run = instance.get_run_by_id(killed.run_id)
+            if run.status == dg.DagsterRunStatus.FAILURE and killed.run_id not in _slot_holders(
+                instance
+            ):
+                break
+            time.sleep(2)
+        took = 240 - (deadline - time.monotonic())
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait(10)
+    assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert killed.run_id not in _slot_holders(instance)
+    print(f"daemon failed the dead run and freed its slot in {took:.0f} s")
 
 
 def _hold_warehouse(path, seconds: float) -> subprocess.Popen:
