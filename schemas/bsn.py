@@ -62,12 +62,15 @@ def passing(series: pl.Series) -> pl.Series:
     return (text.is_in(pl.Series(valid, dtype=pl.String).implode()) & shaped).fill_null(False)
 
 
+def _nine_digit(filled: int, shaped: int) -> bool:
+    return shaped >= 2 and 2 * shaped > filled
+
+
 def is_nine_digit_column(series: pl.Series) -> bool:
     """At least 2 and more than half of the non-empty values are 9-digit numbers."""
     text = series.cast(pl.String, strict=False).str.strip_chars()
     text = text.filter(text.is_not_null() & (text != ""))
-    shaped = int(text.str.contains(NINE_DIGITS).sum())
-    return shaped >= 2 and 2 * shaped > text.len()
+    return _nine_digit(text.len(), int(text.str.contains(NINE_DIGITS).sum()))
 
 
 def stray(series: pl.Series) -> pl.Series:
@@ -76,6 +79,29 @@ def stray(series: pl.Series) -> pl.Series:
     if is_nine_digit_column(series):
         return pl.Series(series.name, [False] * series.len(), dtype=pl.Boolean)
     return passing(series)
+
+
+def stray_cells(df: pl.DataFrame) -> dict[str, pl.Series]:
+    """`stray` for every text column of a frame of cells as the readers hold them (stripped,
+    empty as null), only the columns with a stray BSN. The counts of non-empty and 9-digit
+    values of all columns come from one query, so a column without any 9-digit value (almost
+    every column) costs no more than that."""
+    names = [n for n, t in df.schema.items() if t == pl.String]
+    if not names or not df.height:
+        return {}
+    counts = df.select(
+        pl.col(names).is_not_null().sum().name.prefix("filled:"),
+        pl.col(names).str.contains(NINE_DIGITS).sum().name.prefix("shaped:"),
+    ).row(0, named=True)
+    out = {}
+    for name in names:
+        filled, shaped = counts[f"filled:{name}"], counts[f"shaped:{name}"]
+        if not shaped or _nine_digit(filled, shaped):
+            continue
+        found = passing(df.get_column(name))
+        if found.any():
+            out[name] = found
+    return out
 
 
 def mask_text(series: pl.Series) -> pl.Series:
@@ -108,4 +134,5 @@ __all__ = [
     "passes_11_proef",
     "passing",
     "stray",
+    "stray_cells",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.bsn import STRAY_RULE, masked, stray
+from schemas.bsn import STRAY_RULE, masked, stray_cells
 from sources.errors import PROBLEM_SCHEMA
 from sources.mapping import Layout
 from sources.rawfile import RawSheet
@@ -42,12 +42,7 @@ def remove_stray_bsns(
     header = sheet.header or []
     blanked: list[pl.Expr] = []
     problems: list[dict] = []
-    for column in data.columns:
-        if column == "_rij":
-            continue
-        found = stray(data.get_column(column))
-        if not found.any():
-            continue
+    for column, found in stray_cells(data.drop("_rij")).items():
         index = int(column[1:])
         kolom = header[index] if index < len(header) and header[index] else f"kolom {index + 1}"
         hits = data.filter(found).select("_rij", column)
