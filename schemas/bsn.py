@@ -122,12 +122,24 @@ def mask_value(text: str) -> str:
     )
 
 
+def mask_nested(value):
+    """`mask_value` on every text (keys included) of nested dicts, lists and tuples."""
+    if isinstance(value, str):
+        return mask_value(value)
+    if isinstance(value, dict):
+        return {mask_nested(k): mask_nested(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(mask_nested(v) for v in value)
+    return value
+
+
 __all__ = [
     "MASK_PREFIX",
     "NINE_DIGITS",
     "STRAY_RULE",
     "compact",
     "is_nine_digit_column",
+    "mask_nested",
     "mask_text",
     "mask_value",
     "masked",

@@ -35,6 +35,7 @@ from rendement.intake import chain
 from rendement.intake.validation_report import render_report_html, report_json
 from rendement.mkba import load_parameters
 from schemas import RULES_VERSION
+from schemas.bsn import mask_nested, mask_value
 from schemas.cross_table import CostNorm
 from schemas.tables import KEYS, MODELS
 
@@ -167,7 +168,8 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
         # read once: hashed, parsed and archived from the same bytes
         data = path.read_bytes()
         checksum = hashlib.sha256(data).hexdigest()
-        outcome = UploadOutcome(org_id, path.name, checksum, "ontvangen")
+        # a number passing the BSN 11-proef in the file name is not repeated anywhere
+        outcome = UploadOutcome(org_id, mask_value(path.name), checksum, "ontvangen")
         if checksum in archived:
             outcome.status = "duplicaat"
             outcome.melding = "Dit bestand is al eerder ontvangen; er is niets veranderd."
@@ -184,7 +186,7 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
             screened.system,
-            screened.dialect,
+            mask_nested(screened.dialect),  # sheet names, notes: as the file name
             screened.period,
         )
         if refusal:

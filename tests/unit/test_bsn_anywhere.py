@@ -157,6 +157,17 @@ def test_a_bsn_typed_in_the_wrong_column_is_never_stored_and_its_row_rejected(tm
     assert not log.filter(pl.concat_str(pl.all().fill_null("")).str.contains(bsn)).height
 
 
+def test_a_bsn_in_the_file_name_is_not_repeated_anywhere(tmp_path):
+    bsn = valid_bsns(1, seed=14)[0]
+    name = f"traject_2025_{bsn}.csv"
+    home = _home(tmp_path, {"project_2025.csv": PROJECT, name: _csv(_rows(5))})
+    receive_org(home, "ORG001")
+    outcomes = accept_org(home, "ORG001")
+    assert f"traject_2025_*****{bsn[-4:]}.csv" in {o.bestand for o in outcomes}
+    for path in _stored_files(home):
+        assert bsn.encode() not in path.read_bytes(), path
+
+
 def test_a_column_of_nine_digit_traject_codes_is_kept_as_it_is(tmp_path):
     """In a column of 9-digit numbers a passing value may be the organisation's own number:
     the column screen judges the column as a whole (about 1 in 11 pass by chance)."""
