@@ -21,6 +21,7 @@ from assets.warehouse_assets import warehouse
 from pipelines.recovery import WORKER_TAG, worker_alive, worker_tag
 from pipelines.resources import HomeResource
 from pipelines.run import INSTANCE_MARKER, INSTANCE_YAML, prepare_instance
+from pipelines.sensors import inbox_sensor
 from rendement.core.home import Home
 from tests.support.homes import copy_home, restored_env
 
@@ -70,6 +71,20 @@ def test_a_run_killed_in_the_warehouse_step_does_not_block_the_next_run(demo_hom
     assert "bestaat niet meer" in failure[-1].message
     assert killed.run_id not in _slot_holders(instance)
     print(f"next run after the kill: {elapsed:.1f} s")
+
+
+def test_the_inbox_sensor_fails_a_dead_run_on_its_next_tick(demo_home, tmp_path):
+    """Under `dagster dev` the sensor, not a new `rendement demo`, is what notices first."""
+    home = copy_home(demo_home, tmp_path / "home")
+    killed = _kill_in_warehouse_step(home)
+    instance = _instance(home)
+    assert killed.run_id in _slot_holders(instance)
+    context = dg.build_sensor_context(
+        instance=instance, resources={"home": HomeResource(root=str(home.root))}
+    )
+    inbox_sensor(context)
+    assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert killed.run_id not in _slot_holders(instance)
 
 
 def _slot_holders(instance: dg.DagsterInstance) -> set[str]:
