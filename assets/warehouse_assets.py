@@ -15,6 +15,12 @@ from rendement.intake.delivery import delivery_status_all_years
 from rendement.reports.deliveries import write_delivery_page
 
 WAREHOUSE = "warehouse"
+# DuckDB allows one read-write process per file: while another process holds the file (an
+# analyst's open connection, a step that has not let go yet) opening it fails at once. Try again
+# after 1, 2, 4, 8 and 16 s (with jitter) before the step fails: about half a minute in all.
+WAREHOUSE_RETRY = dg.RetryPolicy(
+    max_retries=5, delay=1, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 
 
 @dg.asset(
@@ -23,6 +29,7 @@ WAREHOUSE = "warehouse"
     deps=[accepted_tables, project_mkba],
     pool=WAREHOUSE_POOL,
     code_version=versions.WAREHOUSE,
+    retry_policy=WAREHOUSE_RETRY,
 )
 def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows

@@ -17,18 +17,31 @@ import dagster as dg
 
 from assets.checks import CHECKS_PREFIX
 from assets.partitions import ORGANISATIONS
+from pipelines.recovery import WORKER_TAG, fail_dead_runs, worker_tag
+from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.intake.accept import organisations_in_inbox
 
-INSTANCE_YAML = """\
-# Dagster instance of this data home (written by rendement). One run at a time and one writer
-# in the 'warehouse' pool: DuckDB allows a single read-write process per file.
+INSTANCE_MARKER = "# Dagster instance of this data home (written by rendement)."
+INSTANCE_YAML = f"""\
+{INSTANCE_MARKER} One run at a time and one writer
+# in the 'warehouse' pool: DuckDB allows a single read-write process per file. Run monitoring
+# (by the daemon of `dagster dev`) fails runs that do not start or cancel in time or run longer
+# than an hour, and frees the concurrency slots of a finished run after a minute; dead
+# in-process runs are failed at once by `pipelines.recovery`.
 concurrency:
   runs:
     max_concurrent_runs: 1
   pools:
     default_limit: 1
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  max_runtime_seconds: 3600
+  poll_interval_seconds: 30
+  free_slots_after_run_end_seconds: 60
 telemetry:
   enabled: false
 """
@@ -60,8 +73,11 @@ def prepare_instance(home: Home) -> dg.DagsterInstance:
     os.environ["RENDEMENT_HOME"] = str(home.root)
     os.environ["DAGSTER_HOME"] = str(home.dagster)
     config = home.dagster / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_YAML, "utf-8")
+    # our own config of an earlier version is brought up to date; one edited by hand (without
+    # the marker line) is left alone
+    current = config.read_text("utf-8") if config.exists() else None
+    if current is None or (current.startswith(INSTANCE_MARKER) and current != INSTANCE_YAML):
+        write_atomic(config, INSTANCE_YAML)
     return dg.DagsterInstance.get()
 
 
@@ -103,6 +119,7 @@ def run_pipeline(
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     instance = instance or prepare_instance(home)
+    fail_dead_runs(instance)  # a killed earlier run would hold the warehouse slot forever
     found = sorted(set(organisations_in_inbox(home)) | set(Lake(home.lake).organisations()))
     known = instance.get_dynamic_partitions(ORGANISATIONS)
     missing = [org for org in found if org not in known]
@@ -129,4 +146,5 @@ def run_pipeline(
     job = defs.resolve_job_def(PROCESS_JOB)
     if loggers:
         job = job.with_logger_defs(loggers)
+    tags[WORKER_TAG] = worker_tag()  # so that a dead run is found (`pipelines.recovery`)
     return job.execute_in_process(instance=instance, tags=tags, run_config=run_config)

@@ -21,6 +21,7 @@ import dagster as dg
 
 from assets.partitions import ORGANISATIONS
 from pipelines.jobs import process_job
+from pipelines.recovery import fail_dead_runs
 from pipelines.resources import HomeResource
 from rendement.intake.accept import organisations_in_inbox, pending_uploads
 
@@ -58,6 +59,7 @@ def run_in_flight(instance: dg.DagsterInstance, org: str) -> bool:
 def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource) -> dg.SensorResult:
     """Watches RENDEMENT_HOME/inbox/<organisatie>/ for new exports."""
     h = home.home()
+    fail_dead_runs(context.instance)  # a dead run is not "in flight" (`pipelines.recovery`)
     known = set(context.instance.get_dynamic_partitions(ORGANISATIONS))
     requested: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     cursor: dict[str, str] = {}

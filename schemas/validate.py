@@ -33,6 +33,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import cross_table
+from schemas.bsn import STRAY_RULE, mask_text
 from schemas.hits import COPY, HIT_SCHEMA, IDX, OK, file_hit, hits
 from schemas.parsing import integer_value, parse_date, parse_number
 from schemas.rules import (
@@ -350,7 +351,10 @@ def parse_problem_hits(
     ).with_columns(
         pl.col("regel").fill_null("leesfout"),
         # a reader's message may quote the value: for a client column it is replaced whole
-        pl.when(pl.col("kolom").is_in(list(MASKED_COLUMNS)).fill_null(False))
+        pl.when(
+            pl.col("kolom").is_in(list(MASKED_COLUMNS)).fill_null(False)
+            & (pl.col("regel") != STRAY_RULE)
+        )
         .then(pl.lit("De waarde in een kolom met cliëntgegevens is niet te lezen."))
         .otherwise(pl.col("melding"))
         .alias("melding"),
@@ -856,6 +860,12 @@ def render_findings(
             )
         )
     findings = pl.concat(out, how="vertical_relaxed")
+    # no value passing the BSN 11-proef is shown, whatever column it came in (`schemas.bsn`)
+    findings = findings.with_columns(
+        mask_text(findings["melding"]),
+        mask_text(findings["waarde"]),
+        mask_text(findings["_bestand"]),
+    )
     table_order = {t: i for i, t in enumerate(MODELS)}
     severity_order = {BESTAND: 0, FOUT: 1, WAARSCHUWING: 2}
     return (

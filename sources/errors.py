@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.bsn import mask_text, mask_value
+
 # The columns of `ReadResult.problems`, one row per problem.
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {
     "tabel": pl.String(),
@@ -23,10 +25,12 @@ class UnreadableFile(Exception):
 
     `code` is machine-readable (`leeg_bestand`, `onbekend_formaat`, `geen_kopregel`,
     `onbekende_kolommen`, `kapot_xlsx`, `bsn_gevonden`); `message` is Dutch, for the office
-    worker who made the export, and never contains a value from the file.
+    worker who made the export, and never contains a value from the file (a header cell it
+    quotes that passes the BSN 11-proef is masked).
     """
 
     def __init__(self, code: str, message: str) -> None:
+        message = mask_value(message)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -37,7 +41,10 @@ def empty_problems() -> pl.DataFrame:
 
 
 def concat_problems(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The problems of several steps as one frame; a value passing the BSN 11-proef is masked
+    in `waarde` and `melding` (`schemas.bsn`)."""
     frames = [f.select(list(PROBLEM_SCHEMA)).cast(PROBLEM_SCHEMA) for f in frames if f.height]
     if not frames:
         return empty_problems()
-    return pl.concat(frames, how="vertical").sort("tabel", "_rij", maintain_order=True)
+    out = pl.concat(frames, how="vertical").sort("tabel", "_rij", maintain_order=True)
+    return out.with_columns(mask_text(out["waarde"]), mask_text(out["melding"]))

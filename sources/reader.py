@@ -22,9 +22,10 @@ from sources.dialect import (
     most_common_date_format,
     normalise_name,
 )
-from sources.errors import UnreadableFile, concat_problems, empty_problems
+from sources.errors import UnreadableFile, concat_problems
 from sources.mapping import CONTRACT, Layout, Mapping, all_mappings, header_index
 from sources.rawfile import RawSheet, file_format, read_csv_sheet, read_workbook_sheets
+from sources.strays import drop_shadowed, remove_stray_bsns
 
 MIN_SHARE_RECOGNISED = 0.5  # a layout must recognise half the header, or at least 3 columns
 MIN_RECOGNISED = 3
@@ -352,6 +353,14 @@ def read_upload(
         _explain_unmatched(sheets, mappings, explicit=system is not None)
     mapping = mappings[chosen]
 
+    # BSNs typed in the wrong place leave the sheet before anything is read from it
+    stray_problems: list[pl.DataFrame] = []
+    for m in matches:
+        m.sheet.data, found = remove_stray_bsns(
+            m.sheet, m.layout, m.present, table_of_fields(m.layout)
+        )
+        stray_problems.append(found)
+
     decimal, thousands, shapes = _measure_values(matches, fmt, dialect)
 
     tables: dict[str, list[pl.DataFrame]] = {}
@@ -389,7 +398,10 @@ def read_upload(
         merged[table] = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
         if len(frames) > 1:
             dialect.notes.append(f"Tabel {table} komt uit {len(frames)} bladen.")
-    all_problems = concat_problems(problems) if problems else empty_problems()
+    strays = concat_problems(stray_problems)
+    all_problems = concat_problems(
+        [drop_shadowed(concat_problems(problems), strays), strays] if problems else [strays]
+    )
     return ReadResult(
         system=chosen,
         dialect=dialect,

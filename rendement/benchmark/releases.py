@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import polars as pl
 
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import CELLS, PUBLISHED_TABLES, Frozen, PublishedTable
+from rendement.core.files import write_atomic
 from rendement.core.home import Home
 
 
@@ -119,7 +119,7 @@ def restore_release_pages(home: Home) -> list[Path]:
                 continue
             if dst.is_file() and sha256(dst) == sha256(src):
                 continue
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
+            # whole-file replace: the site's versions share unchanged files (hard links)
+            write_atomic(dst, src.read_bytes())
             written.append(dst)
     return written

@@ -9,6 +9,9 @@ write into the same temporary file; the last rename wins.
 
 Files shared between processes (the audit log, the register, an organisation's inbox) are
 locked with `locked`: an exclusive `flock` held for the duration of a `with` block.
+
+A folder that must change as a whole (the site: its index and every page it links to) is built
+as a new version beside the current one and switched to in one rename: `switched_folder`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,4 +106,61 @@ def locked(path: Path, *, mode: int = 0o600) -> Iterator[int]:
         os.close(fd)
 
 
-__all__ = ["atomic_path", "fsync_dir", "locked", "write_atomic"]
+VERSIONS_SUFFIX = "-versies"
+KEEP_VERSIONS = 2  # the current version and the one before it (a reader may still be in it)
+
+
+def _versions(link: Path) -> Path:
+    return link.parent / f".{link.name}{VERSIONS_SUFFIX}"
+
+
+def _point(link: Path, target: Path) -> Path | None:
+    """Make `link` a symbolic link to `target` in one rename (relative, so that the data home
+    can be moved or copied). A real folder at `link` (a home from before versions) is moved
+    into the versions first (returned)."""
+    moved = None
+    if link.is_dir() and not link.is_symlink():
+        moved = _versions(link) / f"0-{secrets.token_hex(4)}"
+        os.rename(link, moved)
+    tmp = _temporary(link)
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    os.replace(tmp, link)
+    fsync_dir(link.parent)
+    return moved
+
+
+@contextlib.contextmanager
+def switched_folder(link: Path) -> Iterator[Path]:
+    """A new version of the folder `link` to build in: a copy of the current version (hard
+    links, so it costs no room and unchanged files keep their time stamps). When the block ends
+    without an exception `link` points at the new version in one rename (`_point`), else the
+    new version is removed and `link` still shows the old one whole. Older versions than the
+    one before are removed. Builds of the same folder wait for each other (a lock).
+
+    Every writer replaces files whole (`write_atomic`), never writes into one, so a file of the
+    new version never changes the old one through a shared hard link. What another process
+    writes into the current version while a new one is built is not in the new one: only one
+    step builds the site, after intake and the warehouse in the same run.
+    """
+    store = _versions(link)
+    store.mkdir(parents=True, exist_ok=True)
+    with locked(store / ".slot"):
+        current = link.resolve() if link.is_dir() else None
+        new = store / f"{time.time_ns()}-{secrets.token_hex(4)}"
+        try:
+            if current is not None:
+                shutil.copytree(current, new, symlinks=True, copy_function=os.link)
+            else:
+                new.mkdir()
+            yield new
+            moved = _point(link, new)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        keep = {new.name} | {p.name for p in (moved, current) if p is not None}
+        for old in store.iterdir():
+            if old.is_dir() and old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["atomic_path", "fsync_dir", "locked", "switched_folder", "write_atomic"]

@@ -16,9 +16,13 @@ DEFAULT_HOME = "data"
 
 @dataclass(frozen=True)
 class Home:
-    """Paths inside one data home. Create folders with `ensure()` before writing."""
+    """Paths inside one data home. Create folders with `ensure()` before writing.
+
+    `site_folder`: where `site` points while the reports build a new version of the site
+    (`rendement.core.files.switched_folder`); None everywhere else."""
 
     root: Path
+    site_folder: Path | None = None
 
     @classmethod
     def from_env(cls, override: str | os.PathLike | None = None) -> Home:
@@ -51,8 +55,10 @@ class Home:
 
     @property
     def site(self) -> Path:
-        """Published HTML; `site/org/<id>/` is each organisation's private part."""
-        return self.root / "site"
+        """Published HTML; `site/org/<id>/` is each organisation's private part. A symbolic
+        link to the current version of the site once the reports have built one (switched
+        in one rename: `rendement.core.files.switched_folder`)."""
+        return self.site_folder if self.site_folder is not None else self.root / "site"
 
     @property
     def audit_log(self) -> Path:

@@ -102,6 +102,18 @@ def _workers_without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+# Lineage: every accepted row carries the SHA-256 of the upload it came from (the name of the
+# original in `archive/<organisatie_id>/`, and `checksum` in `intake.leveringen`), so that any
+# figure can be traced to its files. Written by intake, not part of the export contract; rows
+# accepted before the column existed have it empty.
+LINEAGE_COLUMN = "upload_checksum"
+LINEAGE_DESCRIPTION = (
+    "SHA-256 van de aanlevering waar deze rij uit komt: de naam van het origineel in "
+    "archive/<organisatie_id>/ en de checksum in intake.leveringen (leeg voor rijen van vóór "
+    "deze kolom)."
+)
+
+
 def latest_per_key(table: str, stacked: pl.DataFrame) -> pl.DataFrame:
     """The current rows of a canonical table: of rows stacked oldest period first (of one
     organisation or several), the latest row of each organisation and key. Keys are unique

@@ -3,9 +3,14 @@
 - `find_bsn` looks for burgerservicenummers in any frame (raw or canonical). A welfare
   organisation may not process the BSN (art. 46 UAVG), so an upload with BSNs is refused as a
   whole. A column is flagged when its *name* says BSN (bsn, burgerservicenummer, sofinummer ...)
-  and it holds any value, or when a large share of its values are 8-9 digit numbers that pass
-  the 11-proef. About 1 in 11 random 9-digit numbers pass the 11-proef too, so a column of
-  ordinary 9-digit client numbers stays well below the share threshold.
+  and it holds any value, or when the share of its values that are 8-9 digit numbers passing
+  the 11-proef is clearly above chance: at least 20 % of its non-empty values and at least 2,
+  and (for a short column) more than chance explains. About 1 in 11 random 9-digit numbers
+  pass the 11-proef (9 %), so a column of ordinary 9-digit client numbers stays below 20 %; in
+  a column of a few values, 2 of 10 passing happens by chance in one file of four, so the
+  count must also be improbable by chance (binomial tail below 1 in 1,000 at p = 1/11). A
+  single BSN typed in a column of other values is a stray BSN (`schemas.bsn`): the readers
+  take it out of its row, which is rejected.
 - `pseudonymise` turns an organisation's own client ids into HMAC-SHA256 pseudonyms (32 hex
   characters). The same organisation, id and key always give the same pseudonym; another
   organisation or another key gives another one. The key never lives with the data.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import re
 import secrets
@@ -27,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from stdnum.nl import bsn as stdnum_bsn
+
+from schemas.bsn import passes_11_proef
 
 KEY_ENV_VAR = "RENDEMENT_PSEUDONIEM_SLEUTEL"
 KEY_FILE_NAME = "pseudoniem.key"
@@ -36,8 +43,10 @@ MIN_KEY_BYTES = 16
 PSEUDONYM_LENGTH = 32
 SEPARATOR = "\x1f"  # unit separator: cannot occur in an organisation code or a typed id
 
-DEFAULT_MIN_SHARE = 0.5  # share of non-empty values that must pass the 11-proef
+DEFAULT_MIN_SHARE = 0.2  # share of non-empty values that must pass the 11-proef
 DEFAULT_MIN_VALUES = 2  # fewer passing values than this are never enough on content alone
+CHANCE = 1 / 11  # share of random 9-digit numbers passing the 11-proef
+MAX_CHANCE_TAIL = 1e-3  # a count of passing values more likely than this by chance is not BSNs
 SAMPLE_SIZE = 5_000  # candidate values checked with stdnum per column
 
 # Column names that announce a BSN. Matched against the name's words (camelCase and separators
@@ -110,10 +119,31 @@ def _passing_share(values: pl.Series, sample_size: int) -> tuple[float, int]:
     sample = (
         candidates if candidates.len() <= sample_size else candidates.sample(sample_size, seed=0)
     )
-    passing = sum(1 for v in sample.to_list() if stdnum_bsn.is_valid(v))
+    # an 8-digit number is a BSN whose leading zero a spreadsheet dropped
+    passing = sum(1 for v in sample.to_list() if passes_11_proef(v.zfill(9)))
     passing_share_of_candidates = passing / sample.len()
     estimated = round(passing_share_of_candidates * candidates.len())
     return estimated / values.len(), estimated
+
+
+def chance_tail(passing: int, candidates: int, p: float = CHANCE) -> float:
+    """P(at least `passing` of `candidates` random 9-digit numbers pass the 11-proef)."""
+    if passing <= 0:
+        return 1.0
+    if passing > candidates:
+        return 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = [
+        math.lgamma(candidates + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(candidates - k + 1)
+        + k * log_p
+        + (candidates - k) * log_q
+        # above the mean the terms shrink geometrically: a few thousand are the whole sum
+        for k in range(passing, min(candidates, passing + 5_000) + 1)
+    ]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
 def _message(columns: list[BsnColumn]) -> str:
@@ -147,7 +177,8 @@ def find_bsn(
 
     A column is flagged when its name announces a BSN and it holds at least one value, or when
     at least `min_share` of its non-empty values (and at least `min_values` values) are 8-9
-    digit numbers passing the 11-proef. The finding never contains a value.
+    digit numbers passing the 11-proef and that many passing values are improbable by chance
+    (`chance_tail` below `MAX_CHANCE_TAIL`). The finding never contains a value.
     """
     screened = [
         name for name, dtype in df.schema.items() if dtype == pl.String or dtype.is_integer()
@@ -179,7 +210,12 @@ def find_bsn(
             continue
         values = _non_empty_text(df.get_column(name))
         share, passing = _passing_share(values, sample_size)
-        if passing >= min_values and share >= min_share:
+        shaped_values = values.str.contains(_BSN_SHAPE).sum()
+        if (
+            passing >= min_values
+            and share >= min_share
+            and chance_tail(passing, shaped_values) < MAX_CHANCE_TAIL
+        ):
             flagged.append(BsnColumn(name, "11-proef", share, values.len()))
     if not flagged:
         return None
@@ -282,6 +318,7 @@ __all__ = [
     "BsnColumn",
     "BsnFinding",
     "bsn_column_name",
+    "chance_tail",
     "find_bsn",
     "load_or_create_key",
     "pseudonymise",

@@ -17,7 +17,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from rendement.core.lake import Lake, latest_per_key, read_stacked
+from rendement.core.lake import (
+    LINEAGE_COLUMN,
+    LINEAGE_DESCRIPTION,
+    Lake,
+    latest_per_key,
+    read_stacked,
+)
 from rendement.core.versions import digest, files_version, stale
 from schemas.outputs import OUTPUTS
 from schemas.tables import MODELS, polars_schema
@@ -50,7 +56,7 @@ def _sql_str(text: str) -> str:
 
 def _empty_canonical_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """canoniek.<table> empty, typed from the pandera model, with its comments."""
-    columns = polars_schema(table)
+    columns = canonical_columns(table)
     ddl = ", ".join(f"{c} {_DUCKDB_TYPES[t]}" for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TABLE canoniek.{table} ({ddl})")
     model = MODELS[table].to_schema()
@@ -58,6 +64,14 @@ def _empty_canonical_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for name, col in model.columns.items():
         if col.description:
             con.execute(f"COMMENT ON COLUMN canoniek.{table}.{name} IS {_sql_str(col.description)}")
+    con.execute(
+        f"COMMENT ON COLUMN canoniek.{table}.{LINEAGE_COLUMN} IS {_sql_str(LINEAGE_DESCRIPTION)}"
+    )
+
+
+def canonical_columns(table: str) -> dict[str, pl.DataType]:
+    """The columns of `canoniek.<table>`: the export contract's, then the lineage column."""
+    return {**polars_schema(table), LINEAGE_COLUMN: pl.String}
 
 
 def replace_frame(con: duckdb.DuckDBPyConnection, target: str, df: pl.DataFrame) -> int:
@@ -253,7 +267,8 @@ def _insert(con, target: str, paths: list[str]) -> None:
         return
     current = latest_per_key(name, read_stacked([Path(p) for p in paths]))
     columns = [
-        pl.col(c) if c in current.columns else pl.lit(None).alias(c) for c in polars_schema(name)
+        pl.col(c) if c in current.columns else pl.lit(None, t).alias(c)
+        for c, t in canonical_columns(name).items()
     ]
     con.register("_current", current.select(columns).to_arrow())
     try:

@@ -29,12 +29,13 @@ from rendement.benchmark.cells import read_cost_reference
 from rendement.core import audit
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
-from rendement.core.lake import Lake
+from rendement.core.lake import LINEAGE_COLUMN, Lake
 from rendement.core.privacy import load_or_create_key
 from rendement.intake import chain
 from rendement.intake.validation_report import render_report_html, report_json
 from rendement.mkba import load_parameters
 from schemas import RULES_VERSION
+from schemas.bsn import mask_nested, mask_value
 from schemas.cross_table import CostNorm
 from schemas.tables import KEYS, MODELS
 
@@ -167,7 +168,8 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
         # read once: hashed, parsed and archived from the same bytes
         data = path.read_bytes()
         checksum = hashlib.sha256(data).hexdigest()
-        outcome = UploadOutcome(org_id, path.name, checksum, "ontvangen")
+        # a number passing the BSN 11-proef in the file name is not repeated anywhere
+        outcome = UploadOutcome(org_id, mask_value(path.name), checksum, "ontvangen")
         if checksum in archived:
             outcome.status = "duplicaat"
             outcome.melding = "Dit bestand is al eerder ontvangen; er is niets veranderd."
@@ -184,7 +186,7 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
         path.unlink()
         outcome.systeem, outcome.dialect, outcome.periode = (
             screened.system,
-            screened.dialect,
+            mask_nested(screened.dialect),  # sheet names, notes: as the file name
             screened.period,
         )
         if refusal:
@@ -328,6 +330,7 @@ def accept_org(
             for table, df in result.accepted.items():
                 path = lake.accepted_path(table, org_id, outcome.periode)
                 previous = known.previous(table, outcome.periode)
+                df = df.with_columns(pl.lit(outcome.checksum, pl.String).alias(LINEAGE_COLUMN))
                 df = _keep_previous_of_rejected(df, tables.get(table), previous, table)
                 Lake.write(df, path)
                 known.replace(table, outcome.periode, df)
@@ -373,7 +376,8 @@ def _keep_previous_of_rejected(
     if rejected_keys.height == 0:
         return accepted
     kept = previous.join(rejected_keys, on=keys, how="semi", nulls_equal=True)
-    return pl.concat([accepted, kept.select(accepted.columns)], how="vertical_relaxed")
+    # a kept row keeps the checksum of the upload it came from (none: accepted before lineage)
+    return pl.concat([accepted, kept], how="diagonal_relaxed").select(accepted.columns)
 
 
 def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:

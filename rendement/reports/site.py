@@ -22,7 +22,7 @@ import polars as pl
 
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
 from rendement.core import versions
-from rendement.core.files import write_if_changed
+from rendement.core.files import switched_folder, write_if_changed
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
@@ -71,7 +71,27 @@ class SitePages(list):
 def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages:
     """Write the working site and restore the release pages; returns every page of it
     (`.rendered`: the organisation pages rendered this time, `.unchanged`: those that were
-    up to date)."""
+    up to date), as paths under `home.site`.
+
+    Built as a new version of the site and published in one switch
+    (`rendement.core.files.switched_folder`): a crash while building leaves the previous site
+    whole, never one without its index or with half its pages new."""
+    site = home.site
+    with switched_folder(site) as folder:
+        pages = _build(Home(home.root, site_folder=folder), params, today=today)
+
+    def published(paths: list[Path]) -> list[Path]:
+        return [site / p.relative_to(folder) for p in paths]
+
+    return SitePages(
+        published(pages),
+        rendered=published(pages.rendered),
+        unchanged=published(pages.unchanged),
+        version=pages.version,
+    )
+
+
+def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
     today = today or dt.date.today()
     wh = read_warehouse(home.warehouse)
     frozen = load_frozen(home)

@@ -22,6 +22,7 @@ from rendement.core.privacy import (
     _non_empty_text,
     _passing_share,
     bsn_column_name,
+    chance_tail,
     find_bsn,
     pseudonymise,
 )
@@ -82,7 +83,8 @@ def _reference_find_bsn(df: pl.DataFrame) -> list[BsnColumn]:
             flagged.append(BsnColumn(name, "kolomnaam", None, values.len()))
             continue
         share, passing = _passing_share(values, 5_000)
-        if passing >= 2 and share >= 0.5:
+        shaped = values.str.contains(r"^(\d{8,9}|\d{4}[ .]\d{2}[ .]\d{3}|\d{3}[ .]\d{3}[ .]\d{3})$")
+        if passing >= 2 and share >= 0.2 and chance_tail(passing, shaped.sum()) < 1e-3:
             flagged.append(BsnColumn(name, "11-proef", share, values.len()))
     return flagged
 

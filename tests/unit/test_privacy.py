@@ -99,8 +99,8 @@ def test_random_nine_digit_ids_not_flagged():
 def test_threshold_is_configurable():
     values = valid_bsns(30) + _random_ids(70, seed=5)
     df = pl.DataFrame({"x": values})
-    assert find_bsn(df) is None
-    assert find_bsn(df, min_share=0.25) is not None
+    assert find_bsn(df) is not None
+    assert find_bsn(df, min_share=0.5) is None
 
 
 def test_finding_message_never_contains_values():

@@ -1,0 +1,98 @@
+"""The site is published by one switch (issue 20, point 3): a build that crashes, also by
+SIGKILL, leaves the previous site whole (`rendement.core.files.switched_folder`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rendement.core.files import switched_folder, write_atomic
+
+
+def _site(tmp_path, pages: dict[str, str]):
+    link = tmp_path / "site"
+    with switched_folder(link) as folder:
+        for name, text in pages.items():
+            write_atomic(folder / name, text)
+    return link
+
+
+def test_a_new_version_is_switched_to_whole_and_unchanged_files_are_shared(tmp_path):
+    link = _site(tmp_path, {"index.html": "v1", "org/A/rapport.html": "a1", "b.html": "b1"})
+    assert link.is_symlink() and not os.path.isabs(os.readlink(link))
+    before = os.stat(link / "b.html")
+    with switched_folder(link) as folder:
+        write_atomic(folder / "index.html", "v2")
+        assert (link / "index.html").read_text() == "v1"  # the served site is the old one
+    assert (link / "index.html").read_text() == "v2"
+    assert (link / "org/A/rapport.html").read_text() == "a1"
+    after = os.stat(link / "b.html")
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    versions = [p for p in (tmp_path / ".site-versies").iterdir() if p.is_dir()]
+    assert len(versions) == 2  # the current one and the one before
+
+
+def test_an_exception_while_building_leaves_the_old_site(tmp_path):
+    link = _site(tmp_path, {"index.html": "v1", "sector-2025.html": "s1"})
+    with pytest.raises(RuntimeError), switched_folder(link) as folder:
+        (folder / "index.html").unlink()
+        write_atomic(folder / "sector-2025.html", "s2")
+        raise RuntimeError("kapot")
+    assert (link / "index.html").read_text() == "v1"
+    assert (link / "sector-2025.html").read_text() == "s1"
+    assert len([p for p in (tmp_path / ".site-versies").iterdir() if p.is_dir()]) == 1
+
+
+def test_a_home_from_before_versions_is_moved_into_them(tmp_path):
+    link = tmp_path / "site"
+    (link / "org" / "A").mkdir(parents=True)
+    (link / "index.html").write_text("oud")
+    (link / "org" / "A" / "validatie.json").write_text("{}")
+    with switched_folder(link) as folder:
+        write_atomic(folder / "index.html", "nieuw")
+    assert link.is_symlink()
+    assert (link / "index.html").read_text() == "nieuw"
+    assert (link / "org" / "A" / "validatie.json").read_text() == "{}"
+
+
+BUILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from rendement.core.files import switched_folder, write_atomic
+    with switched_folder(Path(sys.argv[1])) as folder:
+        (folder / "index.html").unlink()
+        for i in range(1000):
+            write_atomic(folder / f"pagina-{i}.html", "nieuw")
+            if i == 5:
+                print("bezig", flush=True)
+            time.sleep(0.01)
+        write_atomic(folder / "index.html", "nieuw")
+    """
+)
+
+
+def test_a_build_killed_halfway_leaves_the_previous_site_whole(tmp_path):
+    link = _site(tmp_path, {"index.html": "oud", "pagina-1.html": "oud"})
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUILD, str(link)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert child.stdout.readline().strip() == "bezig"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    assert (link / "index.html").read_text() == "oud"
+    assert (link / "pagina-1.html").read_text() == "oud"
+    assert not (link / "pagina-3.html").exists()
+    # the next build starts from the served version and clears the half-built one away
+    with switched_folder(link) as folder:
+        write_atomic(folder / "index.html", "weer")
+    assert (link / "index.html").read_text() == "weer"
+    assert len([p for p in (tmp_path / ".site-versies").iterdir() if p.is_dir()]) == 2
