@@ -97,8 +97,9 @@ def test_the_command_says_in_dutch_what_is_wrong(home, tmp_path):
     assert done.returncode == 1 and "geen organisatiecode" in done.stderr
 
 
-def test_every_card_of_the_demo_fits_on_one_a4_page(home):
+def test_every_card_of_the_demo_fits_on_one_a4_page_and_names_no_other_organisation(home):
     projects = q(home, "SELECT organisatie_id, project_id FROM mkba.project_looptijd ORDER BY ALL")
+    names = dict(q(home, "SELECT organisatie_id, naam FROM canoniek.organisatie").iter_rows())
     browser = Browser()
     try:
         for org, project in projects.iter_rows():
@@ -107,6 +108,11 @@ def test_every_card_of_the_demo_fits_on_one_a4_page(home):
                 card, screenshot="impactkaart" if (org, project) == ("ORG001", "P001") else None
             )
             visit.assert_clean()
+            html = card.read_text("utf-8")
+            assert names[org] in html
+            for other, name in names.items():
+                if other != org:
+                    assert other not in html and name not in html, (org, project, other)
             page.emulate_media(media="print")
             pdf = page.pdf(prefer_css_page_size=True, print_background=True)
             assert page_count(pdf) == 1, (org, project)
