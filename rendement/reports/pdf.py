@@ -14,9 +14,11 @@ another binary.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -63,6 +65,26 @@ def page_count(pdf: bytes) -> int:
     return len(_PAGE.findall(pdf))
 
 
+def _run(command: list[str], timeout: float, env: dict[str, str]) -> int:
+    """Run Chromium in its own process group and wait; on the time limit end that group (the
+    browser and the helper processes it started), then raise `TimeoutExpired`."""
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+
+
 def print_pdf(html: Path, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
     """Print a self-contained HTML file to PDF with headless Chromium; the PDF's bytes."""
     binary = chromium()
@@ -85,13 +107,7 @@ def print_pdf(html: Path, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
             html.resolve().as_uri(),
         ]
         try:
-            done = subprocess.run(
-                command,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-                env={**os.environ, "HOME": tmp},
-            )
+            returncode = _run(command, timeout, {**os.environ, "HOME": tmp})
         except subprocess.TimeoutExpired:
             raise PdfError(
                 f"Chromium maakte de pdf niet binnen {int(timeout)} seconden; probeer het opnieuw."
@@ -100,7 +116,7 @@ def print_pdf(html: Path, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
             raise PdfError(f"Chromium ({binary}) start niet: {exc.strerror or exc}.") from None
         if not target.is_file() or not target.stat().st_size:
             raise PdfError(
-                f"Chromium maakte geen pdf (afsluitcode {done.returncode}); kijk of het pakket "
+                f"Chromium maakte geen pdf (afsluitcode {returncode}); kijk of het pakket "
                 "'chromium' werkt met 'chromium --headless --version'."
             )
         return target.read_bytes()
