@@ -173,6 +173,7 @@ class Impactkaart:
     transfer_from: list[str] = field(default_factory=list)
     transfer_to: list[str] = field(default_factory=list)
     counted: list[Counted] = field(default_factory=list)
+    years_total: int = 0  # how many project-years there are (`years` holds the latest)
 
 
 def _own(frame: pl.DataFrame, org: str, project_id: str | None = None) -> pl.DataFrame:
@@ -370,6 +371,7 @@ def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impac
         transfer_from=t_from,
         transfer_to=t_to,
         counted=counted,
+        years_total=years.height,
     )
 
 
@@ -451,7 +453,13 @@ def _outcomes_table(card: Impactkaart) -> Markup:
         pl.DataFrame(rows),
         "ik-uitkomsten",
         stub="uitkomst",
-        labels={"aantal": "Aantal", "waarde": "Waarde", "basis": "Onderbouwing van de waarde"},
+        labels={
+            "aantal": "Aantal",
+            "waarde": "Waarde"
+            if card.headline.first_year == card.headline.last_year
+            else f"Waarde {card.headline.period}",
+            "basis": "Onderbouwing van de waarde",
+        },
         right=["aantal", "waarde"],
     )
 
