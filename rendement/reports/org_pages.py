@@ -54,6 +54,7 @@ from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.digest import code_digest, row_hashes
 from rendement.reports.impactkaart import PUBLIC_URL_ENV, method_href, write_impactkaarten
 from rendement.reports.organisation import organisation_page
+from rendement.reports.resultaten import FILE as RESULTS_FILE
 from rendement.reports.resultaten import write_results
 
 FINGERPRINT_FILE = ".invoer"
@@ -204,8 +205,9 @@ def fingerprints(
 
 
 def stored_fingerprint(folder: Path) -> str | None:
-    """The fingerprint of the page in `folder`, if both are there."""
-    if not (folder / PAGE_FILE).is_file():
+    """The fingerprint of the page in `folder`, if it and the files of its render job are there
+    (a missing Excel file, written with every page, renders the page and its cards again)."""
+    if not (folder / PAGE_FILE).is_file() or not (folder / RESULTS_FILE).is_file():
         return None
     try:
         return (folder / FINGERPRINT_FILE).read_text("ascii").strip()

@@ -81,6 +81,14 @@ def test_one_organisations_outcomes_render_only_its_cards(home, params):
             assert after[key] == state, f"{key} was rewritten"
 
 
+def test_a_missing_excel_file_renders_its_organisation_again(home, params):
+    org = sorted(p.name for p in home.site.glob("org/*"))[3]
+    (home.org_site(org) / "resultaten.xlsx").unlink()
+    pages = build_site(home, params, today=TODAY)
+    assert [p.parent.name for p in pages.rendered] == [org]
+    assert (home.org_site(org) / "resultaten.xlsx").is_file()
+
+
 def test_a_project_without_results_loses_its_card(home, params):
     with duckdb.connect(str(home.warehouse)) as con:
         org, project = con.execute(
