@@ -33,7 +33,7 @@ from rendement.benchmark.regions import municipalities
 from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.core.templates import Markup, escape, fragment, render
-from rendement.mkba.status import INCOMPLETE
+from rendement.mkba.status import COMPLETE, INCOMPLETE
 from rendement.reports import charts
 from rendement.reports.data import Warehouse
 from rendement.reports.tables import gt_markup
@@ -188,7 +188,7 @@ def _period(first: int, last: int) -> str:
 
 
 def _status(row: dict) -> str:
-    return row.get("status") or "volledig"
+    return row.get("status") or COMPLETE
 
 
 def _headline(looptijd: pl.DataFrame, years: pl.DataFrame) -> Headline:
