@@ -406,7 +406,8 @@ def _years_table(card: Impactkaart) -> Markup:
             {
                 "jaar": str(r.jaar),
                 "deelnemers": nl_number(r.deelnemers),
-                "kosten": nl_euro(r.kosten),
+                # a year without costs has none to show (its ratio cell says why), not € 0
+                "kosten": nl_euro(r.kosten) if r.status != INCOMPLETE or r.kosten else "–",
                 "baten": nl_euro(r.baten),
                 "bkr": _ratio_cell(r),
                 "interval": interval,

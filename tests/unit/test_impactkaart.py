@@ -173,6 +173,10 @@ def test_an_incomplete_project_says_so_instead_of_a_ratio(mkba):
         "onvolledig: geen kosten over 2025 aangeleverd"
     )
     assert 'id="ik-interval"' not in html
+    # no net present value from incomplete costs, and no "€ 0" for costs that were not delivered
+    assert nl_euro(lt["ncw"]) not in html
+    assert "niet te bepalen zonder alle kosten" in visible_text(html)
+    assert "€\u00a00" not in html
     text = visible_text(html)
     assert "Zonder volledige kosten is er geen rendementsfactor" in text
     # the year without costs says why in the year table; the complete year has its ratio
