@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "check", "serve", "org", "token", "release", "audit"]
+COMMANDS = ["demo", "check", "serve", "org", "token", "release", "audit", "impactkaart"]
 
 
 class _DutchParser(argparse.ArgumentParser):

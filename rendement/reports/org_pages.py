@@ -1,5 +1,7 @@
-"""Every organisation's own report (`site/org/<ORG>/index.html`), rendered only when something
-it shows changed, and then in a pool of processes.
+"""Every organisation's own report (`site/org/<ORG>/index.html`), with its projects'
+Impactkaarten (`impactkaart/<PROJECT>.html`) and its results as an Excel file
+(`resultaten.xlsx`), rendered only when something they show changed, and then in a pool of
+processes.
 
 A page costs tens of milliseconds (seven great-tables); the sector has hundreds of
 organisations, and one organisation's re-upload changes few pages. So each page has a
@@ -17,7 +19,13 @@ missing. The fingerprint covers:
   parameter set's version and stakeholders, the date on the page, and the version of the code
   that renders it (the source of `rendement.reports`, `rendement.core.formatting`
   and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
-  only stable within one polars version).
+  only stable within one polars version), the municipality names and the public address of
+  the method page the Impactkaarten link to (`RENDEMENT_PUBLIEKE_URL`).
+
+The Impactkaarten and the Excel file are part of the page's render job: they read only rows
+the fingerprint covers, and they are written before the page and its fingerprint, so they are
+rendered exactly when the page is and never on their own. Their PDFs are made only on request
+(`rendement.reports.pdf`): a rebuild of the sector prints nothing.
 
 Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.lake.per_organisation` (spawned
 workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
@@ -49,7 +57,10 @@ from rendement.core.versions import (
     versions_per_organisation,
 )
 from rendement.reports.data import Published, Warehouse, own_results
+from rendement.reports.impactkaart import PUBLIC_URL_ENV, method_href, write_impactkaarten
 from rendement.reports.organisation import organisation_page
+from rendement.reports.resultaten import FILE as RESULTS_FILE
+from rendement.reports.resultaten import write_results
 
 FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
@@ -91,7 +102,9 @@ def code_version() -> str:
         *package_files(package / "reports"),
         package / "core" / "formatting.py",
         package / "core" / "templates.py",
+        package / "data" / "gemeenten.csv",  # municipality names on the Impactkaarten
         Path(schemas.vocabulary.__file__),
+        Path(schemas.vocabulary.__file__).parent / "outputs.py",  # the Excel file's columns
     ]
     return versions.code_version(files, _LIBRARIES, _FORMAT)
 
@@ -106,6 +119,7 @@ def shared_version(warehouse: Warehouse, closed: Published, params, today: dt.da
         repr(sorted(closed.closed.items())),
         repr(sorted(closed.rules_by_year.items(), key=lambda kv: kv[0])),
         repr(closed.rules),
+        f"{PUBLIC_URL_ENV}={method_href()}",
         *(frame_version(f) for f in (closed.cells, closed.stakeholders, closed.intervals)),
         # the columns the pages read (the rows are per organisation)
         *(f"{name}:{list(getattr(warehouse, name).schema.items())!r}" for name in ORG_TABLES),
@@ -144,8 +158,9 @@ def fingerprints(
 
 
 def stored_fingerprint(folder: Path) -> str | None:
-    """The fingerprint of the page in `folder`, if both are there."""
-    if not (folder / PAGE_FILE).is_file():
+    """The fingerprint of the page in `folder`, if it and the files of its render job are there
+    (a missing Excel file, written with every page, renders the page and its cards again)."""
+    if not (folder / PAGE_FILE).is_file() or not (folder / RESULTS_FILE).is_file():
         return None
     try:
         return (folder / FINGERPRINT_FILE).read_text("ascii").strip()
@@ -203,8 +218,11 @@ def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.D
 
 
 def render_one(shared: Shared, job: OrgInput) -> Path:
-    """Render, write and fingerprint one organisation's page."""
+    """Render, write and fingerprint one organisation's page, with its Impactkaarten and its
+    Excel file (written first: the fingerprint is written last, after everything it covers)."""
     folder = shared.site / "org" / job.org
+    write_impactkaarten(folder, job.org, job.warehouse, shared.params, shared.today)
+    write_results(folder, job.org, _org_name(job), job.warehouse, shared.today)
     html = organisation_page(
         job.org,
         job.warehouse,
@@ -219,6 +237,15 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     write_atomic(page, html)
     write_atomic(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
     return page
+
+
+def _org_name(job: OrgInput) -> str:
+    orgs = job.warehouse.organisations
+    if orgs.height and "naam" in orgs.columns:
+        names = orgs.filter(pl.col("organisatie_id") == job.org)["naam"].drop_nulls()
+        if names.len():
+            return names[0]
+    return job.org
 
 
 @functools.lru_cache(maxsize=2)

@@ -18,7 +18,9 @@ from rendement.core.formatting import DASH, nl_datetime, nl_euro, nl_number, nl_
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
+from rendement.reports.impactkaart import impactkaart_links
 from rendement.reports.page import page
+from rendement.reports.resultaten import FILE as RESULTS_FILE
 from rendement.reports.tables import CellIndex, gt_markup, symbol_html
 from rendement.reports.words import (
     DEFINITION,
@@ -1025,6 +1027,7 @@ def organisation_page(
             "ratio_definition": DEFINITION,
             "whole_period": whole_period_section(looptijd, names),
             "overview": overview_table(own, info),
+            "impactkaarten": impactkaart_links(own, names, RESULTS_FILE),
             "cards": _cards(own, latest, names),
             "projects": projects_table(own, names),
             "switching": switching_table(own, schakel, outcomes, names),

@@ -7,6 +7,7 @@ Routes (see docs/uploadservice.md):
     GET  /api/uploads            this organisation's uploads and their status
     GET  /api/rapporten          this organisation's report files
     GET  /api/rapporten/{ORG}/{pad}   one report file (own organisation only)
+    GET  /api/rapporten/{ORG}/impactkaart/{PROJECT}.pdf   a project's Impactkaart as PDF
     GET  /analist/leveringen     delivery status per reporting year (analyst token)
     GET  /gezond                 liveness check
 
@@ -35,7 +36,7 @@ from starlette.routing import Route
 from rendement.core import audit, tokens
 from rendement.core.home import Home
 from rendement.core.tokens import valid_org_id
-from rendement.service import pages, reports
+from rendement.service import impactkaart, pages, reports
 from rendement.service.auth import Authenticator, Principal, bearer
 from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
 from rendement.service.receive import receive_multipart, receive_raw
@@ -354,6 +355,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         Route("/api/uploads", svc.api_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_list, methods=["GET"]),
         Route("/api/rapporten", svc.report_list, methods=["GET"]),
+        impactkaart.route(svc, endpoint, _info),  # before the catch-all report route
         Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),
         Route("/analist/leveringen", svc.deliveries, methods=["GET"]),
         Route("/gezond", svc.health, methods=["GET"]),
