@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "check", "serve", "org", "token", "release"]
+COMMANDS = ["demo", "check", "serve", "org", "token", "gebruiker", "release"]
 
 
 class _DutchParser(argparse.ArgumentParser):
