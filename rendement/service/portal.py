@@ -300,6 +300,8 @@ class Portal:
             raise not_found("Deze aanlevering bestaat niet (of hoort niet bij uw organisatie).")
         info(request)["checksum"] = found["checksum"]
         notice = next((NOTICES[k] for k in NOTICES if k in request.query_params), None)
+        if notice == NOTICES["ontvangen"] and found["status"] not in ("ontvangen", "in_verwerking"):
+            notice = None  # the page was reloaded after processing: the status says it all
         return HTMLResponse(portal_pages.delivery_page(account, csrf(request), found, notice))
 
     @portal_endpoint("portaal_aanleverpagina")
