@@ -100,13 +100,21 @@ def receipt_page(receipt: dict) -> str:
             ("Bestandsopmaak", "text", _dialect_text(dialect)),
             ("Voorcontrole", "verdict", label),
         ]
+    document = check.get("rapport") or {}
+    own = {n: receipt.get("origineel") for n in (receipt.get("bestand"),) if n}
     body = render(
         "rendement.service",
         "receipt.html",
         melding=receipt.get("melding"),
         rows=rows,
         css=css,
-        problems=check.get("problemen") or [],
+        problems=[*(document.get("redenen") or [])]
+        + (
+            [document["melding"]]
+            if check.get("oordeel") == "geweigerd" and document.get("melding")
+            else []
+        ),
+        regels=findings(document, own),
     )
     title = "Dit bestand was al ontvangen" if duplicate else "Ontvangen"
     return page(title, body, root="", subtitle="Ontvangstbewijs", home_href="/", nav=PUBLIC_NAV)
@@ -130,6 +138,38 @@ def _dialect_text(dialect: dict) -> str:
     if dialect.get("decimal"):
         parts.append(f"decimaalteken '{dialect['decimal']}'")
     return ", ".join(parts) or "—"
+
+
+SEVERITY = {"bestand": "Bestand geweigerd", "fout": "Rij afgekeurd", "waarschuwing": "Waarschuwing"}
+
+
+def findings(report: dict, names: dict[str, str] | None = None) -> list[dict]:
+    """The report's rules with their first examples (row, column, value), names replaced by
+    the organisation's own file names."""
+    out = []
+    for r in report.get("regels") or []:
+        out.append(
+            {
+                "titel": r.get("titel") or r.get("regel"),
+                "ernst": SEVERITY.get(r.get("ernst"), "Melding"),
+                "css": {"bestand": "fout", "fout": "fout"}.get(r.get("ernst"), "let"),
+                "aantal": int(r.get("aantal") or 0),
+                "wat_te_doen": r.get("wat_te_doen"),
+                "voorbeelden": [
+                    {
+                        "tabel": ex.get("tabel"),
+                        "bestand": (names or {}).get(ex.get("bestand") or "", ex.get("bestand")),
+                        "rij": ex.get("rij"),
+                        "kolom": ex.get("kolom"),
+                        "waarde": ex.get("waarde"),
+                        "verwacht": ex.get("verwacht"),
+                        "melding": ex.get("melding"),
+                    }
+                    for ex in r.get("voorbeelden") or []
+                ],
+            }
+        )
+    return out
 
 
 def error_page(status: int, message: str, nav=None) -> str:

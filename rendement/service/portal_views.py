@@ -22,7 +22,7 @@ from rendement.core import audit
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.intake.delivery import STATUS_LABELS, delivery_status, latest_year
-from rendement.service.pages import local_time, size_text
+from rendement.service.pages import findings, local_time, size_text
 from rendement.service.uploads import load_receipt, uploads_overview
 
 KENMERK = re.compile(r"^[0-9a-f]{16}$")
@@ -42,7 +42,6 @@ EXPLAIN = {
     "duplicaat": "Dit bestand was al eerder ontvangen; er is niets veranderd.",
     "geweigerd": "Niet aangenomen: zie de details voor wat u moet verbeteren.",
 }
-SEVERITY = {"bestand": "Bestand geweigerd", "fout": "Rij afgekeurd", "waarschuwing": "Waarschuwing"}
 VERDICT = {
     "geaccepteerd": ("ok", "Wordt naar verwachting helemaal aangenomen."),
     "deels_afgekeurd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen."),
@@ -75,35 +74,6 @@ def _row(org: str, r: dict) -> dict:
 def deliveries(home: Home, org: str) -> list[dict]:
     """Every delivery of one organisation, newest first."""
     return [_row(org, r) for r in uploads_overview(home, org)]
-
-
-def _examples(report: dict, names: dict[str, str]) -> list[dict]:
-    """The report's rules with their first examples (row, column, value), names replaced by
-    the organisation's own file names."""
-    out = []
-    for r in report.get("regels") or []:
-        out.append(
-            {
-                "titel": r.get("titel") or r.get("regel"),
-                "ernst": SEVERITY.get(r.get("ernst"), "Melding"),
-                "css": {"bestand": "fout", "fout": "fout"}.get(r.get("ernst"), "let"),
-                "aantal": int(r.get("aantal") or 0),
-                "wat_te_doen": r.get("wat_te_doen"),
-                "voorbeelden": [
-                    {
-                        "tabel": ex.get("tabel"),
-                        "bestand": names.get(ex.get("bestand") or "", ex.get("bestand")),
-                        "rij": ex.get("rij"),
-                        "kolom": ex.get("kolom"),
-                        "waarde": ex.get("waarde"),
-                        "verwacht": ex.get("verwacht"),
-                        "melding": ex.get("melding"),
-                    }
-                    for ex in r.get("voorbeelden") or []
-                ],
-            }
-        )
-    return out
 
 
 def _validation_report(home: Home, org: str, kenmerk: str) -> dict | None:
@@ -148,7 +118,7 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
             "oordeel": verdict,
             "css": css,
             "redenen": [*(document.get("redenen") or []), *_refusal(document)],
-            "regels": _examples(document, names),
+            "regels": findings(document, names),
         }
     report = _validation_report(home, org, kenmerk)
     if report is not None:
@@ -160,7 +130,7 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
             "redenen": report.get("redenen") or [],
             "samenvatting": summary,
             "tabellen": report.get("tabellen") or {},
-            "regels": _examples(report, names),
+            "regels": findings(report, names),
             "html": f"/portaal/{org}/rapport/validatie/{kenmerk}.html",
         }
     return out

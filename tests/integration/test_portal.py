@@ -194,3 +194,23 @@ def test_cookies_are_secure_behind_https(tmp_path):
             and "Secure" in cookie
             and "SameSite=Strict" in cookie
         )
+
+
+def test_token_form_receipt_names_row_column_and_value_in_local_time(tmp_path):
+    world = make_world(tmp_path / "home")
+    broken = PROJECT_CSV + (
+        b"P2;Buurtkamer;ouderen_eenzaamheid;maatjesproject;goed_beschreven;31-02-2025;;GM0363\n"
+    )
+    with serve(world) as live, httpx.Client(base_url=live.url, timeout=60) as browser:
+        token = form_token(browser.get("/").text)
+        fields = {"token": world.tokens["ORG1"]}
+        files = {"bestand": ("project_2025.csv", broken)}
+        refused = browser.post("/uploaden", data=fields, files=files)  # no CSRF field
+        assert refused.status_code == 403 and visible(world.home, "ORG1") == []
+        r = browser.post("/uploaden", data={"csrftoken": token, **fields}, files=files)
+        assert r.status_code == 201
+        text = r.text
+        assert "startdatum" in text and "31-02-2025" in text and "(UTC)" not in text
+        row = text[text.index("<tbody>") : text.index("</tbody>")]
+        assert "<td>project_2025.csv</td>" in row and ">3</td>" in row
+        assert "/inloggen" in text
