@@ -52,6 +52,7 @@ from rendement.service.answers import (
 )
 from rendement.service.auth import Authenticator, Principal, bearer
 from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
+from rendement.service.formlimit import FormLimit
 from rendement.service.portal import FORM_PATHS, SESSION_COOKIE, Portal
 from rendement.service.receive import receive_multipart, receive_raw
 from rendement.service.uploads import ACTOR, Settings, save_receipt, store, uploads_overview
@@ -385,7 +386,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
     )
     app.state.home = home
     app.state.settings = settings
-    # innermost first: the session under the CSRF check, both under the audit log
+    # innermost first: the session under the CSRF check, under the form bound, under the log
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -404,6 +405,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         skip_if_scope=is_multipart,  # uploads: checked while streaming (check_form_token)
         send_csrf_failed=csrf_refused,
     )
+    app.add_middleware(FormLimit)  # before anything reads a form's body
     app.add_middleware(AuditMiddleware, home=home)
     return app
 

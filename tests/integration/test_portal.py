@@ -214,3 +214,18 @@ def test_token_form_receipt_names_row_column_and_value_in_local_time(tmp_path):
         row = text[text.index("<tbody>") : text.index("</tbody>")]
         assert "<td>project_2025.csv</td>" in row and ">3</td>" in row
         assert "/inloggen" in text
+
+
+def test_oversized_or_unmeasured_forms_are_refused_unread(tmp_path):
+    world = make_world(tmp_path / "home")
+    with serve(world) as live, httpx.Client(base_url=live.url, timeout=60) as browser:
+        token = form_token(browser.get("/inloggen").text)
+        big = {"csrftoken": token, "email": "x@y.nl", "wachtwoord": "x" * 20_000}
+        assert browser.post("/inloggen", data=big).status_code == 413
+
+        def chunks():
+            yield f"csrftoken={token}&email=x%40y.nl&wachtwoord=".encode()
+            yield b"x" * 10
+
+        ctype = {"Content-Type": "application/x-www-form-urlencoded"}
+        assert browser.post("/inloggen", content=chunks(), headers=ctype).status_code == 411
