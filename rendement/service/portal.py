@@ -103,7 +103,7 @@ class Portal:
     # --- who ----------------------------------------------------------------------------
     def who(self, request: Request) -> Account | None:
         """The signed-in account, or None (an outdated or expired session is cleared)."""
-        if "portaal_account" in request.scope:
+        if "portal_account" in request.scope:
             return request.scope["portaal_account"]
         session = request.session
         account = self.accounts.session_account(session)
