@@ -32,9 +32,9 @@ def add_parser(sub) -> None:
     actions = p.add_subparsers(dest="gebruiker_actie", metavar="ACTIE", parser_class=type(p))
     add = actions.add_parser("add", help="maak een account en toon de link voor het wachtwoord")
     add.add_argument("email", metavar="E-MAILADRES", help="e-mailadres van de persoon")
-    who = add.add_mutually_exclusive_group(required=True)
-    who.add_argument("--organisatie", metavar="ORG", help="organisatiecode (bijv. ORG001)")
-    who.add_argument("--analist", action="store_true", help="een analist van het sectorbureau")
+    # one of the two, checked by the account store (a Dutch message, not argparse's English)
+    add.add_argument("--organisatie", metavar="ORG", help="organisatiecode (bijv. ORG001)")
+    add.add_argument("--analist", action="store_true", help="een analist van het sectorbureau")
     reset = actions.add_parser("reset", help="maak een nieuwe link om een wachtwoord te kiezen")
     reset.add_argument("email", metavar="E-MAILADRES")
     revoke = actions.add_parser("revoke", help="trek een account in (beëindigt ook de sessies)")
@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     action = args.gebruiker_actie
     try:
         if action == "add":
+            if bool(args.organisatie) == bool(args.analist):
+                return _fail("geef een organisatie (--organisatie ORG) óf --analist")
             if args.organisatie and not Registry.load(home.registry).has(args.organisatie):
                 return _fail(
                     f"organisatie {args.organisatie} staat niet in het register; voeg haar eerst "
