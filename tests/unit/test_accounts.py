@@ -125,7 +125,7 @@ def test_cli_add_prints_a_link_and_list_shows_no_secrets(tmp_path, capsys, monke
     assert main(["gebruiker", "--home", str(home), "add", "--organisatie", "ORG9", "p@x.nl"]) == 1
     assert "niet in het register" in capsys.readouterr().err
     assert main(["gebruiker", "--home", str(home), "add", "x@x.nl"]) == 2
-    assert main(["gebruiker", "--home", str(home), "add", "--analist", *args[3:]]) == 2
+    assert main(["gebruiker", "--home", str(home), "add", "--analist", *args[4:]]) == 2
     assert capsys.readouterr().err.count("óf --analist") == 2
     assert main(["gebruiker", "--home", str(home), "add", "--analist", "ana@x.nl"]) == 0
     assert capsys.readouterr().out.startswith("http://127.0.0.1:8000/wachtwoord?code=")
