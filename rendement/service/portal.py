@@ -104,7 +104,7 @@ class Portal:
     def who(self, request: Request) -> Account | None:
         """The signed-in account, or None (an outdated or expired session is cleared)."""
         if "portal_account" in request.scope:
-            return request.scope["portaal_account"]
+            return request.scope["portal_account"]
         session = request.session
         account = self.accounts.session_account(session)
         since = session.get("sinds")

@@ -123,6 +123,9 @@ def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_pat
         assert listed.locator("td").first.inner_text() == "project_2025.csv"
         assert listed.locator("[data-status]").get_attribute("data-status") == "verwerkt"
         _shot(page, "aanleveringen")
+        page.get_by_role("link", name="Overzicht", exact=True).click()
+        assert page.get_by_role("link", name="Het rapport van Welzijn Noord").is_visible()
+        _shot(page, "overzicht")
 
         # the report, from the organisation's own folder only
         page.get_by_role("link", name="Rapport", exact=True).click()
