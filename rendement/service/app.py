@@ -9,6 +9,11 @@ Routes (see docs/uploadservice.md):
     GET  /api/rapporten/{ORG}/{pad}   one report file (own organisation only)
     GET  /analist/leveringen     delivery status per reporting year (analyst token)
     GET  /gezond                 liveness check
+    /inloggen, /uitloggen, /wachtwoord, /portaal/...   the portal for people with an account
+                                 (`rendement.service.portal.ROUTES`)
+
+Middleware, outermost first: the audit log, a bound on small forms (`formlimit`), the CSRF
+check (asgi-csrf; uploads are checked while streaming) and the signed session cookie.
 
 Every request is written to the audit log once, when its answer starts (so the line exists
 before the client sees the answer): organisation, action, checksum, outcome, HTTP status,
@@ -20,6 +25,7 @@ otherwise fill the audit log with lines that record nothing (a failing one is lo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import secrets
 import shutil
@@ -397,7 +403,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
     )
     app.add_middleware(
         asgi_csrf,
-        signing_secret=secret,
+        signing_secret=hashlib.sha256(f"csrf:{secret}".encode()).hexdigest(),  # its own key
         cookie_name=("__Host-" if settings.secure_cookies else "") + "csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="Strict",
