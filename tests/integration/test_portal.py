@@ -229,3 +229,22 @@ def test_oversized_or_unmeasured_forms_are_refused_unread(tmp_path):
 
         ctype = {"Content-Type": "application/x-www-form-urlencoded"}
         assert browser.post("/inloggen", content=chunks(), headers=ctype).status_code == 411
+
+
+def test_a_session_ends_after_its_hours_and_when_the_account_is_withdrawn(tmp_path):
+    world = make_world(tmp_path / "home")
+    add_person(world.home, "jan@welzijn-noord.nl", "ORG1")
+    with serve(world, session_hours=2 / 3600) as live, httpx.Client(base_url=live.url) as browser:
+        assert sign_in(browser, "jan@welzijn-noord.nl").status_code == 303
+        kept = dict(browser.cookies)
+        assert browser.get("/portaal/ORG1/").status_code == 200
+        time.sleep(2.2)
+        late = httpx.get(f"{live.url}/portaal/ORG1/", cookies=kept)  # even if a client keeps it
+        assert late.status_code == 303 and late.headers["location"] == "/inloggen"
+    with serve(world) as live, httpx.Client(base_url=live.url) as browser:
+        assert sign_in(browser, "jan@welzijn-noord.nl").status_code == 303
+        assert browser.get("/portaal/ORG1/").status_code == 200
+        with AccountStore.edit(world.home.accounts) as store:
+            store.revoke("jan@welzijn-noord.nl")
+        assert browser.get("/portaal/ORG1/").headers["location"] == "/inloggen"
+        assert sign_in(browser, "jan@welzijn-noord.nl").status_code == 401
