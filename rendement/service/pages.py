@@ -82,11 +82,7 @@ def receipt_page(receipt: dict) -> str:
     rows = [
         ("Organisatie", "text", receipt.get("organisatie_id")),
         ("Uw bestand", "text", receipt.get("origineel")),
-        (
-            ("Opgeslagen als", "text", "niet opnieuw opgeslagen")
-            if duplicate
-            else ("Opgeslagen als", "code", receipt.get("bestand"))
-        ),
+        *([("Opgeslagen", "text", "niet opnieuw opgeslagen")] if duplicate else []),
         ("Controlegetal (SHA-256)", "code", receipt.get("checksum")),
         ("Grootte", "text", _size(receipt.get("grootte_bytes"))),
     ]

@@ -131,7 +131,7 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
             "samenvatting": summary,
             "tabellen": report.get("tabellen") or {},
             "regels": findings(report, names),
-            "html": f"/portaal/{org}/rapport/validatie/{kenmerk}.html",
+            "json": f"/portaal/{org}/rapport/validatie/{kenmerk}.json",
         }
     return out
 

@@ -91,7 +91,7 @@ def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_pat
         assert page.title() == "project_2025.csv"
         main = page.locator("main").inner_text()
         assert "Uw bestand is ontvangen" in main and "Ontvangen" in main
-        examples = page.locator("table.lijst").first
+        examples = page.locator("table.voorbeelden").first
         row = examples.locator("tbody tr").first.locator("td").all_inner_texts()
         assert row[:5] == ["project_2025.csv", "project", "3", "startdatum", "31-02-2025"]
         assert "Wat te doen:" in main
@@ -111,12 +111,15 @@ def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_pat
         assert page.locator("[data-status]").first.inner_text() == "Verwerkt"
         text = page.locator("main").inner_text()
         assert "Uitkomst van de verwerking" in text and "sommige rijen zijn afgekeurd" in text
-        processed = page.locator("table.lijst").first.locator("tbody tr").first
+        processed = page.locator("table.voorbeelden").first.locator("tbody tr").first
         assert processed.locator("td").all_inner_texts()[2:5] == ["3", "startdatum", "31-02-2025"]
+        per_table = page.locator("#per-tabel tbody tr").first.locator("td").all_inner_texts()
+        assert per_table[:4] == ["project", "2", "1", "1"]
         _shot(page, "levering-verwerkt")
-        page.get_by_role("link", name="Het volledige validatierapport").click()
-        assert "aangenomen" in page.locator("body").inner_text()
-        page.go_back()
+        with page.expect_response(lambda r: r.url.endswith(".json")) as answer:
+            page.get_by_role("link", name="als JSON-bestand").click()
+        assert answer.value.status == 200 and answer.value.json()["status"] == "deels_geaccepteerd"
+        page.goto(receipt_url)
 
         page.get_by_role("link", name="Aanleveringen", exact=True).click()
         listed = page.locator("table.lijst tbody tr").first
