@@ -7,7 +7,17 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["demo", "check", "serve", "org", "token", "release", "audit", "impactkaart"]
+COMMANDS = [
+    "demo",
+    "check",
+    "serve",
+    "org",
+    "token",
+    "gebruiker",
+    "release",
+    "audit",
+    "impactkaart",
+]
 
 
 class _DutchParser(argparse.ArgumentParser):

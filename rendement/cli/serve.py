@@ -33,6 +33,12 @@ def add_parser(sub) -> None:
         action="store_true",
         help="sla de voorcontrole bij ontvangst over (sneller; de verwerking controleert toch)",
     )
+    p.add_argument(
+        "--https",
+        action="store_true",
+        help="de service staat achter een webserver met HTTPS: zet de cookies van het portaal "
+        "alleen over HTTPS (Secure, __Host-)",
+    )
     p.set_defaults(run=run)
 
 
@@ -51,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     home = Home.from_env(args.home)
     home.inbox.mkdir(parents=True, exist_ok=True)
     settings = Settings(
-        max_upload_bytes=int(args.max_mb * 1024 * 1024), preflight=not args.zonder_voorcontrole
+        max_upload_bytes=int(args.max_mb * 1024 * 1024),
+        preflight=not args.zonder_voorcontrole,
+        secure_cookies=args.https,
     )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -78,5 +86,6 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         server_header=False,
         log_level="info",
+        access_log=False,  # the audit log records every request, without query strings
     )
     return 0

@@ -90,6 +90,16 @@ class Home:
         """The organisation register: ids, names, hashed API tokens."""
         return self.root / "organisaties.json"
 
+    @property
+    def accounts(self) -> Path:
+        """The portal's personal accounts: e-mail addresses, roles, argon2 password hashes."""
+        return self.root / "gebruikers.json"
+
+    @property
+    def receipts(self) -> Path:
+        """The upload service's receipts, one JSON per upload under `<ORG>/`, for the portal."""
+        return self.root / "ontvangstbewijzen"
+
     def org_inbox(self, org_id: str) -> Path:
         return self.inbox / org_id
 

@@ -508,6 +508,7 @@ def impactkaart_page(card: Impactkaart, *, generated: dt.date, depth: int = 3) -
         grades=[GRADES[g] for g in sorted({o.graad for o in card.outcomes if o.graad in GRADES})],
         rate=nl_number(100 * card.discount_rate, 2) if card.discount_rate is not None else None,
         method_href=method_href(depth),
+        pdf_href=f"{file_stem(card.project_id)}.pdf",
         stamp=nl_date(generated),
     )
     return str(document)

@@ -10,6 +10,11 @@ Routes (see docs/uploadservice.md):
     GET  /api/rapporten/{ORG}/impactkaart/{PROJECT}.pdf   a project's Impactkaart as PDF
     GET  /analist/leveringen     delivery status per reporting year (analyst token)
     GET  /gezond                 liveness check
+    /inloggen, /uitloggen, /wachtwoord, /portaal/...   the portal for people with an account
+                                 (`rendement.service.portal.ROUTES`)
+
+Middleware, outermost first: the audit log, a bound on small forms (`formlimit`), the CSRF
+check (asgi-csrf; uploads are checked while streaming) and the signed session cookie.
 
 Every request is written to the audit log once, when its answer starts (so the line exists
 before the client sees the answer): organisation, action, checksum, outcome, HTTP status,
@@ -21,28 +26,44 @@ otherwise fill the audit log with lines that record nothing (a failing one is lo
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import secrets
 import shutil
 import time
 from pathlib import Path
 
 import anyio
+from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from rendement.core import audit, tokens
+from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
 from rendement.core.tokens import valid_org_id
 from rendement.service import impactkaart, pages, reports
+from rendement.service.answers import (
+    AUDIT_KEY,
+    check_form_token,
+    csrf_token,
+    endpoint,
+    error_response,
+    info,
+    is_multipart,
+)
 from rendement.service.auth import Authenticator, Principal, bearer
 from rendement.service.errors import ServiceError, bad_request, forbidden, unauthorised
+from rendement.service.formlimit import FormLimit
+from rendement.service.portal import FORM_PATHS, SESSION_COOKIE, Portal
 from rendement.service.receive import receive_multipart, receive_raw
-from rendement.service.uploads import ACTOR, Settings, store, uploads_overview
+from rendement.service.uploads import ACTOR, Settings, save_receipt, store, uploads_overview
 
-AUDIT_KEY = "rendement.core.audit"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -113,41 +134,6 @@ class AuditMiddleware:
         )
 
 
-def _info(request: Request) -> dict:
-    return request.scope.setdefault(AUDIT_KEY, {"actie": "verzoek", "details": {}})
-
-
-def _wants_html(request: Request) -> bool:
-    path = request.url.path
-    return not (path.startswith("/api/") or path.startswith("/analist/"))
-
-
-def error_response(request: Request, exc: ServiceError) -> Response:
-    info = _info(request)
-    info["uitkomst"] = exc.code
-    headers = {"WWW-Authenticate": 'Bearer realm="rendement"'} if exc.status == 401 else None
-    if _wants_html(request):
-        return HTMLResponse(pages.error_page(exc.status, exc.message), exc.status, headers)
-    return JSONResponse({"fout": exc.code, "melding": exc.message}, exc.status, headers)
-
-
-def endpoint(action: str):
-    """Name the audit action of a handler and turn a ServiceError into its Dutch answer."""
-
-    def wrap(handler):
-        async def run(self, request: Request) -> Response:
-            _info(request)["actie"] = action
-            try:
-                return await handler(self, request)
-            except ServiceError as exc:
-                return error_response(request, exc)
-
-        run.__name__ = handler.__name__
-        return run
-
-    return wrap
-
-
 class Service:
     """The handlers, bound to one data home, its register and the limits."""
 
@@ -158,17 +144,18 @@ class Service:
 
     # --- who ----------------------------------------------------------------------------
     async def principal(self, request: Request, token: str | None, kind: str) -> Principal:
-        info = _info(request)
-        found = await run_in_threadpool(self.auth.check, token)
+        record = info(request)
+        client = request.client.host if request.client else None
+        found = await run_in_threadpool(self.auth.check, token, client)
         if found is None:
             claimed = tokens.parse(token)
             if claimed is not None:  # the id part only, never the secret
-                info["details"][f"geclaimde_{claimed.kind}"] = claimed.ident
+                record["details"][f"geclaimde_{claimed.kind}"] = claimed.ident
             raise unauthorised()
         if found.kind == "organisatie":
-            info["organisatie_id"] = found.ident
+            record["organisatie_id"] = found.ident
         else:
-            info["details"]["analist"] = found.ident
+            record["details"]["analist"] = found.ident
         if found.kind != kind:
             raise forbidden(
                 "Dit token hoort bij een analist; gebruik het token van de organisatie."
@@ -182,8 +169,8 @@ class Service:
         return (await self.principal(request, token, "organisatie")).ident
 
     # --- uploads ------------------------------------------------------------------------
-    async def _receive_and_store(self, request: Request, org_for_file) -> tuple[int, dict]:
-        info = _info(request)
+    async def receive_and_store(self, request: Request, org_for_file) -> tuple[int, dict]:
+        record = info(request)
         limit = self.settings.max_upload_bytes
         ctype = request.headers.get("content-type", "").lower()
         if ctype.startswith("multipart/form-data"):
@@ -195,15 +182,17 @@ class Service:
         else:
             org = await org_for_file({})
             received = await receive_raw(request, self.home.org_inbox(org), limit)
-        info["checksum"] = received.checksum
-        info["details"].update(origineel=received.original, grootte_bytes=received.temp.size)
+        record["checksum"] = received.checksum
+        record["details"].update(origineel=received.original, grootte_bytes=received.temp.size)
         stored = await run_in_threadpool(
-            store, self.home, info["organisatie_id"], received, self.settings
+            store, self.home, record["organisatie_id"], received, self.settings
         )
         receipt = stored.receipt
-        info["uitkomst"] = receipt["status"]
-        info["bestand"] = receipt.get("bestand")
-        info["details"].update(
+        if stored.status == 201:
+            await run_in_threadpool(save_receipt, self.home, receipt)
+        record["uitkomst"] = receipt["status"]
+        record["bestand"] = receipt.get("bestand")
+        record["details"].update(
             periode=receipt.get("periode"),
             formaat=receipt.get("formaat"),
             systeem=receipt.get("systeem"),
@@ -218,7 +207,7 @@ class Service:
         async def known(_fields: dict) -> str:
             return org
 
-        status, receipt = await self._receive_and_store(request, known)
+        status, receipt = await self.receive_and_store(request, known)
         return JSONResponse(receipt, status)
 
     @endpoint("upload")
@@ -228,11 +217,12 @@ class Service:
             raise bad_request("Verstuur het formulier op de pagina om een bestand aan te leveren.")
 
         async def org_from_form(fields: dict) -> str:
+            check_form_token(request, fields)
             if not fields.get("token"):
                 raise unauthorised("Vul uw token in vóór het bestand.")
             return (await self.principal(request, fields["token"], "organisatie")).ident
 
-        status, receipt = await self._receive_and_store(request, org_from_form)
+        status, receipt = await self.receive_and_store(request, org_from_form)
         return HTMLResponse(pages.receipt_page(receipt), status)
 
     @endpoint("uploads_lijst")
@@ -252,15 +242,15 @@ class Service:
     async def report(self, request: Request) -> Response:
         org = await self.org(request)
         wanted, pad = request.path_params["org"], request.path_params["pad"]
-        info = _info(request)
-        info["bestand"] = pad[:200]
+        record = info(request)
+        record["bestand"] = pad[:200]
         if not valid_org_id(wanted):
             raise reports.invalid_path()
         if wanted != org:
-            info["details"]["gevraagde_organisatie"] = wanted
+            record["details"]["gevraagde_organisatie"] = wanted
             raise forbidden()
         path = reports.resolve(self.home, org, pad)
-        info["uitkomst"] = "geleverd"
+        record["uitkomst"] = "geleverd"
         return FileResponse(path, media_type=reports.SUFFIXES[path.suffix])
 
     # --- analysts -----------------------------------------------------------------------
@@ -273,7 +263,7 @@ class Service:
             raise bad_request("Geef het verslagjaar als jaartal, bijvoorbeeld ?jaar=2025.")
         as_json = request.query_params.get("formaat") == "json"
         body = await run_in_threadpool(self._deliveries, raw_year, as_json)
-        _info(request)["details"]["jaar"] = body[0]
+        info(request)["details"]["jaar"] = body[0]
         if as_json:
             return JSONResponse({"jaar": body[0], "organisaties": body[1]})
         return HTMLResponse(body[1])
@@ -292,7 +282,8 @@ class Service:
     # --- pages --------------------------------------------------------------------------
     @endpoint("pagina")
     async def home_page(self, request: Request) -> Response:
-        return HTMLResponse(pages.upload_form(self.settings.max_upload_bytes))
+        csrf = csrf_token(request)
+        return HTMLResponse(pages.upload_form(self.settings.max_upload_bytes, csrf))
 
     @endpoint("gezond")
     async def health(self, request: Request) -> Response:
@@ -319,10 +310,45 @@ def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
     return removed
 
 
+def service_secret(home: Home) -> str:
+    """The key that signs the portal's session and CSRF cookies, made once per data home and
+    kept owner-only in `secrets/`, so sessions survive a restart and every worker agrees."""
+    path = home.secrets / "portaal.key"
+    home.secrets.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with locked(home.secrets / ".portaal.key.lock"):
+        if not path.exists():
+            write_atomic(path, secrets.token_hex(32), mode=0o600, durable=True)
+    return path.read_text("utf-8").strip()
+
+
+async def csrf_refused(scope, send, _reason) -> None:
+    """asgi-csrf's answer to a form without a valid CSRF token: a Dutch 403, in the log."""
+    record = scope.get(AUDIT_KEY)
+    if record is not None:
+        record["actie"] = "formulier"
+        record["uitkomst"] = "csrf_ongeldig"
+    message = (
+        "Dit formulier is verlopen of kwam niet van deze site, en is daarom niet verwerkt. "
+        "Open de pagina opnieuw en probeer het nog eens."
+    )
+    if scope.get("path", "").startswith("/api/"):
+        body = json.dumps({"fout": "csrf_ongeldig", "melding": message}).encode("utf-8")
+        ctype = b"application/json"
+    else:
+        body = pages.error_page(403, message).encode("utf-8")
+        ctype = b"text/html; charset=utf-8"
+    await send(
+        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", ctype)]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_app(home: Home, settings: Settings | None = None) -> Starlette:
     """The service for one data home."""
     settings = settings or Settings()
     svc = Service(home, settings)
+    portal = Portal(svc)
+    secret = service_secret(home)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         messages = {404: "Dit adres bestaat niet.", 405: "Deze methode is hier niet toegestaan."}
@@ -355,10 +381,11 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         Route("/api/uploads", svc.api_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_list, methods=["GET"]),
         Route("/api/rapporten", svc.report_list, methods=["GET"]),
-        impactkaart.route(svc, endpoint, _info),  # before the catch-all report route
+        impactkaart.route(svc, endpoint, info),  # before the catch-all report route
         Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),
         Route("/analist/leveringen", svc.deliveries, methods=["GET"]),
         Route("/gezond", svc.health, methods=["GET"]),
+        *portal.routes(),
     ]
     app = Starlette(
         routes=routes,
@@ -367,6 +394,26 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
     )
     app.state.home = home
     app.state.settings = settings
+    # innermost first: the session under the CSRF check, under the form bound, under the log
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=("__Host-" if settings.secure_cookies else "") + SESSION_COOKIE,
+        max_age=int(settings.session_hours * 3600),
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(
+        asgi_csrf,
+        signing_secret=hashlib.sha256(f"csrf:{secret}".encode()).hexdigest(),  # its own key
+        cookie_name=("__Host-" if settings.secure_cookies else "") + "csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="Strict",
+        always_protect=FORM_PATHS,
+        skip_if_scope=is_multipart,  # uploads: checked while streaming (check_form_token)
+        send_csrf_failed=csrf_refused,
+    )
+    app.add_middleware(FormLimit)  # before anything reads a form's body
     app.add_middleware(AuditMiddleware, home=home)
     return app
 

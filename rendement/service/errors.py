@@ -40,3 +40,15 @@ def not_found(message: str | None = None) -> ServiceError:
 
 def bad_request(message: str, code: str = "ongeldig_verzoek") -> ServiceError:
     return ServiceError(400, code, message)
+
+
+def too_many(seconds: int) -> ServiceError:
+    """Refused before any password or token is checked: too many failures lately."""
+    minutes = max(1, -(-int(seconds) // 60))
+    return ServiceError(
+        429,
+        "te_veel_pogingen",
+        f"Te veel mislukte aanmeldpogingen. Probeer het over {minutes} "
+        f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.",
+        retry_after=max(1, int(seconds)),
+    )

@@ -31,19 +31,14 @@ PATH = "/api/rapporten/{org}/impactkaart/{project}.pdf"
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-async def download(service, request: Request, info) -> Response:
-    """The PDF of one of the caller's own Impactkaarten."""
-    org = await service.org(request)
-    wanted, project = request.path_params["org"], request.path_params["project"]
-    record = info(request)
+async def pdf_response(home, org: str, project: str, record: dict) -> Response:
+    """The PDF of Impactkaart `project` of organisation `org` (already known to be the
+    caller's own), as a download; `record` is the request's audit record."""
     record["bestand"] = f"impactkaart/{project}.pdf"[:200]
-    if not valid_org_id(wanted) or not _STEM.fullmatch(project):
+    if not _STEM.fullmatch(project):
         raise invalid_path()
-    if wanted != org:
-        record["details"]["gevraagde_organisatie"] = wanted
-        raise forbidden()
     try:
-        pdf = await run_in_threadpool(impactkaart_pdf, service.home, org, project)
+        pdf = await run_in_threadpool(impactkaart_pdf, home, org, project)
     except NoCard:
         raise not_found(
             "Deze Impactkaart bestaat (nog) niet. Impactkaarten verschijnen bij uw rapport "
@@ -62,6 +57,19 @@ async def download(service, request: Request, info) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="impactkaart-{org}-{project}.pdf"'},
     )
+
+
+async def download(service, request: Request, info) -> Response:
+    """The API route: the PDF of one of the caller's own Impactkaarten (its token)."""
+    org = await service.org(request)
+    wanted, project = request.path_params["org"], request.path_params["project"]
+    record = info(request)
+    if not valid_org_id(wanted):
+        raise invalid_path()
+    if wanted != org:
+        record["details"]["gevraagde_organisatie"] = wanted
+        raise forbidden()
+    return await pdf_response(service.home, org, project, record)
 
 
 def route(service, endpoint, info) -> Route:

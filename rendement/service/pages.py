@@ -1,6 +1,7 @@
 """The Dutch HTML pages of the service: the upload form, the receipt and the error page.
 
 Plain HTML forms, no scripts: an office worker with a browser and a token can deliver a file.
+Every time on a page is Dutch local time (Europe/Amsterdam), from `local_time`.
 Built on the shared page shell (`rendement.reports.page`); each body is a template in
 `rendement/service/templates/` (with its style, `form_style.html`), so every value that came
 from a request is escaped by the template engine.
@@ -9,6 +10,7 @@ from a request is escaped by the template engine.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from rendement.core.formatting import nl_datetime, nl_number
 from rendement.core.templates import render
@@ -21,11 +23,46 @@ VERDICTS = {
 }
 
 
-def upload_form(max_bytes: int) -> str:
+LOCAL = ZoneInfo("Europe/Amsterdam")
+# The pages anyone may open: the token form and the sign-in page.
+PUBLIC_NAV = (("/", "Aanleveren met token"), ("/inloggen", "Inloggen"))
+
+
+def local_time(moment: dt.datetime | str | None, *, seconds: bool = False) -> str:
+    """A moment (ISO text or datetime, UTC when it has no zone) as Dutch readers in the
+    Netherlands write it, in Dutch local time: 05-12-2026 08:14 (winter) or 10:14 (summer)."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = dt.datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return nl_datetime(moment.astimezone(LOCAL), seconds=seconds)
+
+
+def size_text(n: int | None) -> str:
+    return _size(n)
+
+
+def limit_text(max_bytes: int) -> str:
     mb = max_bytes / (1024 * 1024)
-    limit = f"{mb:.0f} MB" if mb >= 1 else f"{max_bytes // 1024} kB"
-    body = render("rendement.service", "upload_form.html", limit=limit)
-    return page("Bestand aanleveren", body, root="", subtitle="Sociaal Werk werkt! — uploadservice")
+    return f"{mb:.0f} MB" if mb >= 1 else f"{max_bytes // 1024} kB"
+
+
+def upload_form(max_bytes: int, csrf: str = "") -> str:
+    body = render("rendement.service", "upload_form.html", limit=limit_text(max_bytes), csrf=csrf)
+    return page(
+        "Bestand aanleveren",
+        body,
+        root="",
+        subtitle="Sociaal Werk werkt! — uploadservice",
+        home_href="/",
+        nav=PUBLIC_NAV,
+        current="/",
+    )
 
 
 def _size(n: int | None) -> str:
@@ -45,11 +82,7 @@ def receipt_page(receipt: dict) -> str:
     rows = [
         ("Organisatie", "text", receipt.get("organisatie_id")),
         ("Uw bestand", "text", receipt.get("origineel")),
-        (
-            ("Opgeslagen als", "text", "niet opnieuw opgeslagen")
-            if duplicate
-            else ("Opgeslagen als", "code", receipt.get("bestand"))
-        ),
+        *([("Opgeslagen", "text", "niet opnieuw opgeslagen")] if duplicate else []),
         ("Controlegetal (SHA-256)", "code", receipt.get("checksum")),
         ("Grootte", "text", _size(receipt.get("grootte_bytes"))),
     ]
@@ -63,27 +96,29 @@ def receipt_page(receipt: dict) -> str:
             ("Bestandsopmaak", "text", _dialect_text(dialect)),
             ("Voorcontrole", "verdict", label),
         ]
+    document = check.get("rapport") or {}
+    own = {n: receipt.get("origineel") for n in (receipt.get("bestand"),) if n}
     body = render(
         "rendement.service",
         "receipt.html",
         melding=receipt.get("melding"),
         rows=rows,
         css=css,
-        problems=check.get("problemen") or [],
+        problems=[*(document.get("redenen") or [])]
+        + (
+            [document["melding"]]
+            if check.get("oordeel") == "geweigerd" and document.get("melding")
+            else []
+        ),
+        regels=findings(document, own),
     )
     title = "Dit bestand was al ontvangen" if duplicate else "Ontvangen"
-    return page(title, body, root="", subtitle="Ontvangstbewijs")
+    return page(title, body, root="", subtitle="Ontvangstbewijs", home_href="/", nav=PUBLIC_NAV)
 
 
 def _when(iso: str | None) -> str:
-    """ISO time in UTC as Dutch readers write it: 28-11-2026 12:18 (UTC)."""
-    if not iso:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return nl_datetime(moment, seconds=True) + " (UTC)"
+    """The receipt's time in Dutch local time: 28-11-2026 13:18:16."""
+    return local_time(iso, seconds=True)
 
 
 def _dialect_text(dialect: dict) -> str:
@@ -101,6 +136,56 @@ def _dialect_text(dialect: dict) -> str:
     return ", ".join(parts) or "—"
 
 
-def error_page(status: int, message: str) -> str:
-    body = render("rendement.service", "error.html", message=message, status=int(status))
-    return page("Niet gelukt", body, root="", subtitle="Sociaal Werk werkt! — uploadservice")
+SEVERITY = {"bestand": "Bestand geweigerd", "fout": "Rij afgekeurd", "waarschuwing": "Waarschuwing"}
+
+
+def findings(report: dict, names: dict[str, str] | None = None) -> list[dict]:
+    """The report's rules with their first examples (row, column, value), names replaced by
+    the organisation's own file names."""
+    out = []
+    for r in report.get("regels") or []:
+        out.append(
+            {
+                "titel": r.get("titel") or r.get("regel"),
+                "ernst": SEVERITY.get(r.get("ernst"), "Melding"),
+                "css": {"bestand": "fout", "fout": "fout"}.get(r.get("ernst"), "let"),
+                "aantal": int(r.get("aantal") or 0),
+                "wat_te_doen": r.get("wat_te_doen"),
+                "voorbeelden": [
+                    {
+                        "tabel": ex.get("tabel"),
+                        "bestand": (names or {}).get(ex.get("bestand") or "", ex.get("bestand")),
+                        "rij": ex.get("rij"),
+                        "kolom": ex.get("kolom"),
+                        "waarde": ex.get("waarde"),
+                        "verwacht": ex.get("verwacht"),
+                        "melding": ex.get("melding"),
+                    }
+                    for ex in r.get("voorbeelden") or []
+                ],
+            }
+        )
+    return out
+
+
+def error_page(status: int, message: str, nav=None) -> str:
+    """A refusal as a page; `nav` (href, label pairs) when a signed-in person sees it, else
+    the public navigation and a way back to the token form."""
+    portal = bool(nav)
+    body = render(
+        "rendement.service",
+        "error.html",
+        message=message,
+        status=int(status),
+        back=("/portaal", "Terug naar het portaal")
+        if portal
+        else ("/", "Terug naar het aanleverformulier"),
+    )
+    return page(
+        "Niet gelukt",
+        body,
+        root="",
+        subtitle="Sociaal Werk werkt! — uploadservice",
+        home_href="/portaal" if portal else "/",
+        nav=nav or PUBLIC_NAV,
+    )

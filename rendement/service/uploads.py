@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -28,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core import audit
-from rendement.core.files import fsync_dir, locked
+from rendement.core.files import fsync_dir, locked, write_atomic
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
 from rendement.intake.preflight import preflight
@@ -52,6 +53,8 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     zip_limits: ZipLimits = ZipLimits()
     preflight: bool = True  # run the pre-flight check and put its verdict on the receipt
+    secure_cookies: bool = False  # behind HTTPS (`rendement serve --https`): Secure cookies
+    session_hours: float = 8.0  # a portal session ends this long after signing in
 
 
 @dataclass
@@ -242,6 +245,34 @@ def _receipt(
     }
 
 
+# --- receipts kept for the portal -------------------------------------------------------------
+
+_STEM = re.compile(r"^[0-9a-f]{16}$")
+
+
+def receipt_path(home: Home, org: str, stem: str) -> Path | None:
+    """Where the receipt of the upload whose checksum starts with `stem` is kept; None for a
+    stem that is not 16 lower-case hex digits (so a path from a URL never leaves the folder)."""
+    if not _STEM.fullmatch(stem or ""):
+        return None
+    return home.receipts / org / f"{stem}.json"
+
+
+def save_receipt(home: Home, receipt: dict) -> None:
+    """Keep a stored upload's receipt (organisation-readable data only, like the validation
+    report beside it), so the portal can show it again later."""
+    path = receipt_path(home, receipt["organisatie_id"], receipt["checksum"][:16])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(receipt, ensure_ascii=False, default=str), mode=0o640)
+
+
+def load_receipt(home: Home, org: str, stem: str) -> dict | None:
+    path = receipt_path(home, org, stem)
+    if path is None or not path.is_file():
+        return None
+    return json.loads(path.read_text("utf-8"))
+
+
 # --- the list of an organisation's uploads ----------------------------------------------------
 
 STATUS_TEXT = {
@@ -264,10 +295,14 @@ def uploads_overview(home: Home, org: str, audit_frame: pl.DataFrame | None = No
         & (pl.col("actie") == "upload")
         & (pl.col("uitkomst") == "ontvangen")
     )
+    service = service.with_columns(
+        pl.col("details").str.json_path_match("$.origineel").alias("origineel")
+    )
     for r in service.iter_rows(named=True):
         rows[r["checksum"]] = {
             "checksum": r["checksum"],
             "bestand": r["bestand"],
+            "origineel": r["origineel"],
             "ontvangen_op": r["tijdstip"],
             "kanaal": "uploadservice",
             "status": "in_behandeling",
@@ -323,6 +358,7 @@ def uploads_overview(home: Home, org: str, audit_frame: pl.DataFrame | None = No
         row["status"] = row["status"] or "in_behandeling"
         row["periode"] = row["periode"] or year_from_name(row["bestand"] or "")
         row["toelichting"] = STATUS_TEXT.get(row["status"], "")
+        row["origineel"] = row.get("origineel") or row["bestand"]
         stem = row["checksum"][:16]
         row["rapport"] = (
             f"/api/rapporten/{org}/validatie/{stem}.html"

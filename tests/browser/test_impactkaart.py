@@ -15,6 +15,7 @@ import duckdb
 import httpx
 import polars as pl
 import pytest
+from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from rendement.core.formatting import nl_ratio
@@ -25,9 +26,9 @@ from rendement.reports.pdf import page_count
 from rendement.reports.site import build_site
 from rendement.service.app import create_app
 from rendement.service.uploads import Settings
-from tests.support.browser import Browser
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Browser
 from tests.support.homes import copy_home
-from tests.support.service import LiveServer
+from tests.support.service import PASSWORD, LiveServer, add_person
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +167,33 @@ def test_the_service_hands_an_organisation_its_own_pdf_only(home):
     assert '"impactkaart_pdf"' in log
     for token in tokens.values():
         assert token.rsplit(".", 1)[-1] not in log
+
+
+def test_a_signed_in_person_downloads_the_pdf_from_the_card_in_the_portal(home):
+    """In real Chromium: sign in, open the report, follow an Impactkaart, click "Download als
+    pdf"; the same person cannot fetch another organisation's card or PDF by URL."""
+    add_person(home, "kaart@welzijn.nl", "ORG001")
+    own = q(home, "SELECT project_id FROM mkba.project_looptijd WHERE organisatie_id = 'ORG001'")
+    other = q(home, "SELECT project_id FROM mkba.project_looptijd WHERE organisatie_id = 'ORG002'")
+    project, foreign = own["project_id"][0], other["project_id"][0]
+    with LiveServer(create_app(home, Settings())) as live, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(accept_downloads=True).new_page()
+        page.goto(live.url + "/inloggen")
+        page.get_by_label("E-mailadres").fill("kaart@welzijn.nl")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.goto(f"{live.url}/portaal/ORG001/rapport/index.html")
+        page.locator(f'a[href="impactkaart/{page_name(project)}"]').first.click()
+        assert project in page.content()
+        with page.expect_download() as download:
+            page.locator("#ik-pdf").click()
+        pdf = download.value.path().read_bytes()
+        assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+        assert project in pdf_text(pdf)
+        for url in (
+            f"/portaal/ORG002/rapport/{FOLDER}/{page_name(foreign)}",
+            f"/portaal/ORG002/rapport/{FOLDER}/{foreign}.pdf",
+        ):
+            assert page.goto(live.url + url).status == 403, url
+        browser.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
+from rendement.core.accounts import AccountStore
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.service.app import create_app
@@ -179,3 +181,31 @@ def get_raw(port: int, path: str, token: str) -> tuple[int, bytes]:
         "Connection: close\r\n\r\n"
     ).encode("latin-1")
     return raw_http(port, req)
+
+
+# ----------------------------------------------------------------------------- the portal
+
+PASSWORD = "een lange zin als wachtwoord"
+_CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+
+
+def add_person(home: Home, email: str, org: str | None = None, password: str = PASSWORD) -> str:
+    """A portal account with its password set (as through the one-time link); its id."""
+    with AccountStore.edit(home.accounts) as store:
+        account, code = store.add(email, organisatie_id=org, analyst=org is None)
+        store.set_password(code, password)
+    return account.id
+
+
+def form_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = _CSRF_FIELD.search(html)
+    assert found, "no csrftoken field on the page"
+    return found.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form (GET for the CSRF cookie and field, then POST)."""
+    page = client.get("/inloggen")
+    data = {"csrftoken": form_token(page.text), "email": email, "wachtwoord": password}
+    return client.post("/inloggen", data=data)
