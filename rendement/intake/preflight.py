@@ -1,73 +1,153 @@
 """The pre-flight verdict on one export, shared by `rendement check` and the upload service.
 
 Runs intake's reader chain (`rendement.intake.chain`: reading, BSN screening, pseudonymisation
-and validation) in memory, with a random key that is thrown away. Nothing is written. Same
-file, same verdict and the same row errors as intake.
+and validation) in memory. Nothing is written. Same file, same verdict and the same row errors
+as intake, in two modes:
 
-It sees only the file it is given, not what the organisation delivered before (no `known`
-tables): a warning that depends on earlier deliveries (`geen_kosten`) says so in its message,
-and the comparison with the sector's costs per participant (`kosten_per_deelnemer_laag`, which
-needs the lake) is not made.
+- **with the organisation's data home** (`home` and `organisatie_id`: the upload service, and
+  `rendement check --organisatie ORG`): the file is judged the way `accept_org` will judge it
+  now, against what the organisation delivered before (its accepted tables from the lake, so a
+  `kosten_2025.csv` may refer to projects delivered last month), with the sector's cost
+  reference and the home's own pseudonymisation key (in memory only: the pseudonyms of earlier
+  trajectories must match). An exact copy of a file intake already has is predicted
+  `duplicaat`, as intake will skip it. Files still waiting for intake are not yet counted: the
+  verdict says how many there are (`wachtend`).
+- **standalone** (`rendement check FILE`): only the file itself, with a throw-away key. A warning
+  that depends on earlier deliveries (`geen_kosten`) says so in its message; the comparison
+  with the sector's costs per participant (`kosten_per_deelnemer_laag`) is not made.
+
+The verdict (`oordeel`) uses intake's own words (`geaccepteerd`, `deels_geaccepteerd`,
+`geweigerd`, `duplicaat`), so that a receipt and the delivery list never speak two vocabularies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from rendement.core.home import Home
+from rendement.core.lake import Lake
+from rendement.core.privacy import existing_key
 from rendement.intake import chain
+from rendement.intake.accept import cost_norm, is_known, pending_uploads
 from rendement.intake.validation_report import report_json, report_text
 
-# The verdict's words in the pre-flight document (docs/validatie.md), per intake outcome.
+DUPLICATE = "duplicaat"
+DUPLICATE_MESSAGE = (
+    "Dit bestand is al eerder ontvangen: bij aanleveren verandert er niets. Stuur alleen een "
+    "bestand dat anders is dan wat u al aanleverde."
+)
+STANDALONE_ORG = "CONTROLE"
+
+# The verdict's words in the pre-flight document (docs/validatie.md): intake's own outcomes.
 VERDICT = {
-    chain.ACCEPTED: "geaccepteerd",
-    chain.PARTLY_ACCEPTED: "deels_afgekeurd",
-    chain.REFUSED: "geweigerd",
+    chain.ACCEPTED: chain.ACCEPTED,
+    chain.PARTLY_ACCEPTED: chain.PARTLY_ACCEPTED,
+    chain.REFUSED: chain.REFUSED,
 }
 
 
 @dataclass
 class Preflight:
-    accepted: bool
+    accepted: bool  # intake would take every row (warnings allowed)
     document: dict  # stable machine-readable verdict (see docs/validatie.md)
     text: str  # the same in Dutch sentences, for a terminal
 
+    @property
+    def verdict(self) -> str:
+        """`geaccepteerd`, `deels_geaccepteerd`, `geweigerd` or `duplicaat`."""
+        return self.document["oordeel"]
 
-def _refusal(path: Path, code: str, message: str, system=None, dialect=None) -> Preflight:
+
+def _heading(name: str, org: str | None) -> str:
+    if org is None:
+        return (
+            f"Controle vooraf van {name}: alleen dit bestand, nog niets aangeleverd of opgeslagen."
+        )
+    return (
+        f"Controle vooraf van {name} voor {org}, samen met wat {org} eerder aanleverde: nog "
+        "niets aangeleverd of opgeslagen."
+    )
+
+
+def _refusal(
+    path: Path, org: str | None, code: str, message: str, system=None, dialect=None, **extra
+) -> Preflight:
+    verdict = DUPLICATE if code == DUPLICATE else chain.REFUSED
     document = {
         "bestand": path.name,
-        "oordeel": VERDICT[chain.REFUSED],
+        "oordeel": verdict,
         "reden_code": code,
         "melding": message,
         "systeem": system,
         "dialect": dialect or {},
+        **extra,
     }
-    text = f"Bestand: {path.name}\nOordeel: GEWEIGERD\n{message}"
+    outcome = (
+        "Dit bestand is al ontvangen." if verdict == DUPLICATE else "Dit bestand wordt geweigerd."
+    )
+    text = f"{_heading(path.name, org)}\n{outcome}\n{message}\n"
     return Preflight(False, document, text)
+
+
+def _waiting(home: Home, org: str) -> int:
+    """Uploads of the organisation that intake has not finished yet (in the inbox, or staged)."""
+    staged = Lake(home.lake).staging_root(org)
+    n_staged = sum(1 for p in staged.iterdir() if p.is_dir()) if staged.is_dir() else 0
+    return len(pending_uploads(home, org)) + n_staged
 
 
 def preflight(
     path: Path,
     *,
+    home: Home | None = None,
+    organisatie_id: str | None = None,
     system: str | None = None,
-    organisatie_id: str = "CONTROLE",
     today: dt.date | None = None,
+    parameters: str | Path | None = None,
 ) -> Preflight:
-    screened = chain.screen(
-        path, organisatie_id=organisatie_id, key=secrets.token_bytes(32), system=system
-    )
+    """The verdict intake would give `path`.
+
+    `home` and `organisatie_id` together: judged with that organisation's earlier accepted
+    deliveries in that data home (the upload service and `rendement check --organisatie`).
+    Without `home`: the file alone (`organisatie_id` only names the organisation in the report).
+    `parameters`: the MKBA parameter file the pipeline runs with (None = the shipped set), for
+    the standard costs in the cost-per-participant warning."""
+    today = today or dt.date.today()
+    extra: dict = {}
+    if home is None:
+        org = organisatie_id or STANDALONE_ORG
+        key, known, norm, data = secrets.token_bytes(32), None, None, None
+        extra["met_eerdere_leveringen"] = False
+    else:
+        if not organisatie_id:
+            raise ValueError("preflight: with a data home, say which organisation")
+        org = organisatie_id
+        data = path.read_bytes()
+        extra["met_eerdere_leveringen"] = True
+        extra["wachtend"] = _waiting(home, org)
+        if is_known(home, org, hashlib.sha256(data).hexdigest()):
+            return _refusal(path, org, DUPLICATE, DUPLICATE_MESSAGE, **extra)
+        key = existing_key(home.secrets) or secrets.token_bytes(32)
+        known = Lake(home.lake).accepted_tables(org)
+        norm = cost_norm(home.lake, parameters)
+    shown = org if home is not None else None
+    screened = chain.screen(path, organisatie_id=org, key=key, system=system, data=data)
     if screened.refusal is not None:
-        return _refusal(path, *screened.refusal, screened.system, screened.dialect)
+        return _refusal(path, shown, *screened.refusal, screened.system, screened.dialect, **extra)
     outcome = chain.validate(
         screened.tables,
         period=screened.period,
-        today=today or dt.date.today(),
+        today=today,
         problems=screened.problems,
+        known=known,
+        kostennorm=norm,
     )
     kwargs = dict(
-        organisatie_id=organisatie_id,
+        organisatie_id=org,
         bestand=path.name,
         checksum=None,
         system=screened.system,
@@ -77,4 +157,13 @@ def preflight(
     status = chain.status(outcome)
     document["oordeel"] = VERDICT[status]
     document["periode"] = screened.period
-    return Preflight(status == chain.ACCEPTED, document, report_text(outcome, **kwargs))
+    document.update(extra)
+    text = report_text(outcome, **kwargs, heading=_heading(path.name, shown))
+    if n := extra.get("wachtend"):
+        files = (
+            "1 eerder ontvangen bestand wacht"
+            if n == 1
+            else f"{n} eerder ontvangen bestanden wachten"
+        )
+        text += f"\nLet op: {files} nog op verwerking; deze controle telt die nog niet mee.\n"
+    return Preflight(status == chain.ACCEPTED, document, text)

@@ -154,12 +154,23 @@ def report_json(
     )
 
 
-def _verdict(report: dict) -> str:
+def _verdict(report: dict, preview: bool = False) -> str:
+    """The outcome in one sentence; `preview`: as the pre-flight check predicts it (nothing has
+    been delivered yet), not as intake reports what happened."""
     s = report["samenvatting"]
+    n = s["afgekeurd"] + s["niet_gelezen"]
+    if preview:
+        if report["bestand_afgekeurd"]:
+            return "Dit bestand wordt niet aangenomen: er zou niets van worden opgeslagen."
+        if n:
+            return (
+                f"Dit bestand wordt aangenomen, maar {n} {'rij wordt' if n == 1 else 'rijen worden'}"
+                " afgekeurd. Verbeter die rijen voordat u het bestand aanlevert."
+            )
+        return "Dit bestand wordt helemaal aangenomen."
     if report["bestand_afgekeurd"]:
         return "Uw aanlevering is niet aangenomen. Er is niets van opgeslagen."
-    if s["afgekeurd"] or s["niet_gelezen"]:
-        n = s["afgekeurd"] + s["niet_gelezen"]
+    if n:
         return (
             f"Uw aanlevering is aangenomen, maar {n} {'rij is' if n == 1 else 'rijen zijn'} "
             "afgekeurd. Verbeter die rijen en lever het bestand opnieuw aan."
@@ -179,8 +190,11 @@ def report_text(
     checksum: str,
     system: str | None = None,
     dialect: dict | None = None,
+    heading: str | None = None,
 ) -> str:
-    """The report as plain text, as the command line prints it."""
+    """The report as plain text, as the command line prints it. `heading`: the first line of
+    a pre-flight check (`rendement.intake.preflight`), which then speaks of what would happen
+    instead of what happened."""
     report = report_json(
         outcome,
         organisatie_id=organisatie_id,
@@ -190,8 +204,8 @@ def report_text(
         dialect=dialect,
     )
     lines = [
-        f"Controle van {report['bestand']} (organisatie {report['organisatie_id']})",
-        _verdict(report),
+        heading or f"Controle van {report['bestand']} (organisatie {report['organisatie_id']})",
+        _verdict(report, preview=heading is not None),
     ]
     for reason in report["redenen"]:
         lines.append(f"  - {reason}")

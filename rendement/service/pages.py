@@ -16,7 +16,7 @@ from rendement.reports.page import page
 
 VERDICTS = {
     "geaccepteerd": ("ok", "Wordt naar verwachting helemaal aangenomen"),
-    "deels_afgekeurd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen"),
+    "deels_geaccepteerd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen"),
     "geweigerd": ("fout", "Wordt naar verwachting geweigerd"),
 }
 
