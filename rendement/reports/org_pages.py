@@ -13,6 +13,8 @@ missing. The fingerprint covers:
   matter), and those tables' column names and types;
 * its own MKBA variant and overrides from the lake (the Parquet files' bytes), and which
   validation reports exist in its folder (the page links only to those);
+* the provisional sector figures of open years in the organisation's own domains (a change in
+  one domain's figures renders only the pages of organisations with projects in it);
 * what every page shares: the published figures of closed years it compares with, the
   parameter set's version and stakeholders, the date on the page, and the version of the code
   that renders it (the source of `rendement.reports`, `rendement.core.formatting`
@@ -131,8 +133,10 @@ def digests_per_organisation(frame: pl.DataFrame) -> dict[str, bytes]:
     return out
 
 
-def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.date) -> bytes:
-    """The digest of what every organisation page shares."""
+def shared_digest(warehouse: Warehouse, comparison: Published, params, today: dt.date) -> bytes:
+    """The digest of what every organisation page shares (the closed years' figures; the open
+    years' provisional ones are per domain, `provisional_digests`)."""
+    closed = comparison.for_years(sorted(comparison.closed))
     h = hashlib.sha256()
     for part in (
         code_version(),
@@ -149,6 +153,28 @@ def shared_digest(warehouse: Warehouse, closed: Published, params, today: dt.dat
     for name in ORG_TABLES:  # the columns the pages read (the rows are per organisation)
         h.update(f"{name}:{list(getattr(warehouse, name).schema.items())!r}".encode())
     return h.digest()
+
+
+def provisional_digests(comparison: Published) -> dict[str, bytes]:
+    """{domein: digest of the open years' provisional cells of that domain}."""
+    cells = comparison.cells.filter(~pl.col("jaar").is_in(sorted(comparison.closed)))
+    if not cells.height:
+        return {}
+    return {
+        key[0]: frame_digest(part)
+        for key, part in cells.partition_by("domein", as_dict=True).items()
+    }
+
+
+def organisation_domains(projects: pl.DataFrame) -> dict[str, list[str]]:
+    """{organisatie_id: the domains of its projects, sorted}."""
+    if not projects.height or not {"organisatie_id", "domein"} <= set(projects.columns):
+        return {}
+    pairs = projects.select("organisatie_id", "domein").unique().drop_nulls()
+    out: dict[str, list[str]] = {}
+    for org, domain in pairs.sort("organisatie_id", "domein").iter_rows():
+        out.setdefault(org, []).append(domain)
+    return out
 
 
 def _file_digest(path: Path) -> bytes:
@@ -168,19 +194,23 @@ def _validation_reports(folder: Path) -> list[str]:
 def fingerprints(
     home: Home,
     warehouse: Warehouse,
-    closed: Published,
+    comparison: Published,
     params,
     today: dt.date,
     organisations: list[str],
 ) -> dict[str, str]:
     """{organisatie_id: hex fingerprint of everything its page is made from}."""
-    shared = shared_digest(warehouse, closed, params, today)
+    shared = shared_digest(warehouse, comparison, params, today)
+    provisional = provisional_digests(comparison)
+    domains = organisation_domains(warehouse.projects)
     tables = {name: digests_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
     lake = Lake(home.lake)
     out = {}
     for org in organisations:
         h = hashlib.sha256(shared)
         h.update(org.encode() + b"\x00")
+        for domain in domains.get(org, []):
+            h.update(domain.encode() + provisional.get(domain, b"-"))
         for name in ORG_TABLES:
             h.update(name.encode() + tables[name].get(org, b"-"))
         for result in OWN_RESULTS:
@@ -208,7 +238,7 @@ class Shared:
     """What every page of one build gets (pickled once for the workers)."""
 
     site: Path
-    closed: Published
+    comparison: Published
     params: object
     today: dt.date
 
@@ -255,7 +285,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     html = organisation_page(
         job.org,
         job.warehouse,
-        shared.closed,
+        shared.comparison,
         job.eigen,
         job.overrides,
         shared.params,
@@ -310,14 +340,15 @@ class OrgPages:
 def build_organisation_pages(
     home: Home,
     warehouse: Warehouse,
-    closed: Published,
+    comparison: Published,
     params,
     today: dt.date,
     organisations: list[str],
 ) -> OrgPages:
     """Bring every organisation's page up to date; render only those whose inputs changed.
-    `closed` must hold closed years only (what an organisation page may show of the sector)."""
-    wanted = fingerprints(home, warehouse, closed, params, today, organisations)
+    `comparison` is what an organisation page may show of the sector
+    (`rendement.reports.data.organisation_comparison`)."""
+    wanted = fingerprints(home, warehouse, comparison, params, today, organisations)
     stale = [org for org in organisations if stored_fingerprint(home.org_site(org)) != wanted[org]]
     skip = set(organisations) - set(stale)
     unchanged = [home.org_site(org) / PAGE_FILE for org in organisations if org in skip]
@@ -330,7 +361,7 @@ def build_organisation_pages(
         jobs.append(
             OrgInput(org, _own_warehouse(warehouse, parts, org), eigen, overrides, wanted[org])
         )
-    shared = Shared(home.site, closed, params, today)
+    shared = Shared(home.site, comparison, params, today)
     return OrgPages(render_pages(shared, jobs), unchanged)
 
 

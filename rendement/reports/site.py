@@ -25,7 +25,7 @@ from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
-from rendement.reports.data import current_published, read_warehouse
+from rendement.reports.data import current_published, organisation_comparison, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.registry import Inputs, render_pages, site_nav
 
@@ -88,9 +88,10 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
     site = home.site
     pages = SitePages()
 
-    closed = pub.for_years(sorted(pub.closed))
     organisations = organisations_with_reports(wh)
-    org_pages = build_organisation_pages(home, wh, closed, params, today, organisations)
+    org_pages = build_organisation_pages(
+        home, wh, organisation_comparison(pub), params, today, organisations
+    )
     pages.extend(org_pages.pages)
     pages.rendered, pages.unchanged = org_pages.rendered, org_pages.unchanged
 

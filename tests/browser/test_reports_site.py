@@ -554,3 +554,48 @@ def test_an_incomplete_project_year_is_named_with_its_reason(demo_home, tmp_path
                 assert row["cells"]["bkr"] not in ("", "–", "-"), (table_id, row)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("released", [False, True], ids=["zonder-release", "met-release"])
+def test_position_compares_with_provisional_or_released_medians(
+    released, demo_home, site_home, browser
+):
+    """The organisation's position table: before a release the current sector medians, marked
+    voorlopig, under the same disclosure rules (a suppressed cell shows its symbol); once a
+    release exists the released medians, unmarked."""
+    from rendement.benchmark.releases import load_frozen
+
+    home = site_home.home if released else demo_home
+    frozen = load_frozen(home)
+    assert (frozen is not None) == released
+    cells = frozen.published.cells if released else q(home, "SELECT * FROM benchmark.cellen")
+    medians = cells.filter(
+        (pl.col("maat") == "bkr") & (pl.col("statistiek") == "mediaan")
+        & pl.col("tabel").is_in(["domein", "interventie"])
+    )  # fmt: skip
+    shown = {"gepubliceerd": 0, "onderdrukt": 0}
+    for org in ("ORG001", "ORG002", "ORG003"):
+        positie = q(home, "SELECT * FROM prive.positie WHERE organisatie_id = ?", [org])
+        page, visit = browser.open(home.org_site(org) / "index.html")
+        try:
+            visit.assert_clean()
+            for row in table_rows(page, "org-positie"):
+                year, pid = int(row["group"]), row["stub"].split(" · ")[0]
+                mine = positie.filter((pl.col("project_id") == pid) & (pl.col("jaar") == year))
+                for column, interventie in (("med_d", None), ("med_i", mine["interventie"][0])):
+                    cell = medians.filter(
+                        (pl.col("jaar") == year) & (pl.col("domein") == mine["domein"][0])
+                        & (pl.col("interventie").eq_missing(interventie))
+                    )  # fmt: skip
+                    text = row["cells"][column]
+                    status = "gepubliceerd" if cell["status"][0] == "gepubliceerd" else "onderdrukt"
+                    shown[status] += 1
+                    if status == "onderdrukt":
+                        assert text == cell["symbool"][0], (org, pid, year, text)
+                        continue
+                    value, *label = text.split()
+                    assert parse_nl(value) == pytest.approx(round(cell["waarde"][0], 2))
+                    assert label == ([] if released else ["voorlopig"]), text
+        finally:
+            page.close()
+    assert shown["gepubliceerd"] and shown["onderdrukt"]
