@@ -16,7 +16,14 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.core.formatting import DASH, nl_datetime, nl_euro, nl_number, nl_percent, nl_ratio
+from rendement.core.formatting import (
+    DASH,
+    nl_euro,
+    nl_local_datetime,
+    nl_number,
+    nl_percent,
+    nl_ratio,
+)
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
@@ -29,11 +36,14 @@ from rendement.reports.words import (
     RATIO_HEADER,
     RATIO_LABEL,
     SWITCH_NOTE,
+    TRANSFER,
     WHOLE_PERIOD,
     missing_ratio_reason,
+    outcome_label,
     status_text,
     switch_factor_text,
     switch_share_text,
+    unit_for,
 )
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -451,7 +461,7 @@ def corrections_table(outcomes: pl.DataFrame) -> Markup:
     for r in per.sort("uitkomst_naam").iter_rows(named=True):
         rows.append(
             {
-                "uitkomst": r["uitkomst_naam"] + (" (overdracht)" if r["is_transfer"] else ""),
+                "uitkomst": outcome_label(r["uitkomst_naam"], r["is_transfer"]),
                 "waarde": escape(spread(r["eenheidswaarde"], nl_euro)),
                 "eenheid": r["eenheid"] or "",
                 "deadweight": escape(spread(r["deadweight"], _fraction)),
@@ -512,7 +522,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
         if not r["gewaardeerd"]:
             pv = "geteld"
         elif r["is_transfer"]:
-            pv = nl_euro(r["pv"]) + " (overdracht)"
+            pv = nl_euro(r["pv"]) + f" ({TRANSFER})"
         else:
             pv = nl_euro(r["pv"])
         rows.append(
@@ -520,7 +530,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
                 "project": _project_label(r["project_id"], names),
                 "uitkomst": r["uitkomst_naam"],
                 "hoeveelheid": escape(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
-                "eenheid": r["eenheid"] or "",
+                "eenheid": unit_for(qty, r["eenheid"]),
                 "cw": escape(pv),
             }
         )
@@ -938,7 +948,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
             {
                 "bestand": r["bestand"] or "",
                 "periode": "" if r["periode"] is None else str(r["periode"]),
-                "ontvangen": nl_datetime(received) if received else "",
+                "ontvangen": nl_local_datetime(received) if received else "",
                 "uitkomst": labels.get(r["uitkomst"], r["uitkomst"] or "")
                 + (" (vervangen)" if r.get("vervangen") else ""),
                 "rapport": link,
@@ -950,7 +960,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
         labels={
             "bestand": "Bestand",
             "periode": "Jaren",
-            "ontvangen": "Ontvangen (UTC)",
+            "ontvangen": "Ontvangen",
             "uitkomst": "Uitkomst",
             "rapport": "Validatierapport",
         },

@@ -22,7 +22,7 @@ import polars as pl
 
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
 from rendement.core.files import write_atomic
-from rendement.core.formatting import nl_datetime
+from rendement.core.formatting import nl_local_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
 from rendement.reports.data import current_published, organisation_comparison, read_warehouse
@@ -110,7 +110,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
             factors=public_factors(wh.rendementsfactor),
             releases=list_releases(home),
             organisations=organisations,
-            data_received=f"{nl_datetime(received)} UTC" if received else None,
+            data_received=nl_local_datetime(received) if received else None,
             extra_links=extra,
         )
     )

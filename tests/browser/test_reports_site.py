@@ -348,7 +348,7 @@ def test_page_shell_escapes_title_and_markdown_escapes_text():
     md = markdown_html("## Kop <i>\n\n- **<b>vet</b>** en `<code>`\n\ntekst <script>x</script>")
     assert "<script>" not in md and "<b>" not in md and "<i>" not in md
     assert "<strong>&lt;b&gt;vet&lt;/b&gt;</strong>" in md
-    assert "<h2>Kop &lt;i&gt;</h2>" in md
+    assert '<h2 id="kop-i">Kop &lt;i&gt;</h2>' in md
 
 
 def test_verdict_names_only_differences_larger_than_the_uncertainty():
@@ -365,8 +365,12 @@ def test_verdict_names_only_differences_larger_than_the_uncertainty():
     assert "binnen de onzekerheid" in text and "hoger dan" not in text
     apart = [est("A", 2.0, 1.6, 2.4), est("B", 1.0, 0.8, 1.3), est("C", 1.4, 1.0, 1.9)]
     text = verdict(apart, "baten-kostenverhouding", nl_ratio)
-    assert "A (2,00) ligt hoger dan B (1,00)" in text
-    assert "C" in text and "ligt hoger dan C" not in text  # A and C overlap
+    assert "A (2,00) ligt hoger dan B." in text
+    assert "C" not in text  # A and C overlap, and so do B and C
+    wide = [est("A", 2.0, 1.6, 2.4), est("B", 1.0, 0.8, 1.3), est("C", 0.5, 0.3, 0.7)]
+    text = verdict(wide, "verbetering", nl_ratio)
+    assert "A (2,00) ligt hoger dan B en C; B (1,00) ligt hoger dan C." in text
+    assert len(text) < 200
     assert "te weinig" in verdict([apart[0]], "verbetering", nl_ratio)
     evil = [est("<b>x</b>", 2.0, 1.6, 2.4), est("y", 1.0, 0.8, 1.3)]
     assert "<b>" not in verdict(evil, "verbetering", nl_ratio)

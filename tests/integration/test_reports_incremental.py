@@ -138,7 +138,7 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
     assert sorted(p.parent.name for p in pages.rendered) == active
     after = org_files(home)
     for org in active:
-        assert '7,65 <span class="concept"'.encode() in after[org][0], org
+        assert b'7,65 <span class="concept"' in after[org][0], org
     for org in set(before) - set(active):
         assert after[org] == before[org], f"{org} was rewritten"
 
