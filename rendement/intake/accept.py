@@ -317,6 +317,7 @@ def accept_org(
             problems=problems,
             known=known.tables(),
             kostennorm=norm,
+            dialect=outcome.dialect,
         )
         outcome.aantallen = result.counts
         outcome.status = chain.status(result)

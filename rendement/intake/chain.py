@@ -100,10 +100,12 @@ def validate(
     problems: pl.DataFrame | None = None,
     known: dict[str, pl.DataFrame] | None = None,
     kostennorm: CostNorm | None = None,
+    dialect: dict | None = None,
 ) -> ValidationOutcome:
     """Validate a screened upload's canonical tables, in table-name order whatever order they
     come in (intake reads them back from the lake in that order), so that findings are listed
-    the same way everywhere."""
+    the same way everywhere. `dialect`: the reader's description of the file (its
+    `kolommen`: messages name the file's own columns)."""
     return validate_upload(
         {t: tables[t] for t in sorted(tables)},
         period=period,
@@ -111,6 +113,7 @@ def validate(
         parse_problems=problems if problems is not None else empty_problems(),
         known=known,
         kostennorm=kostennorm,
+        column_names=(dialect or {}).get("kolommen"),
     )
 
 

@@ -145,6 +145,7 @@ def preflight(
         problems=screened.problems,
         known=known,
         kostennorm=norm,
+        dialect=screened.dialect,
     )
     kwargs = dict(
         organisatie_id=org,

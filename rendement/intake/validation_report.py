@@ -20,7 +20,8 @@ Three forms of the same content, built from a `schemas.validate.ValidationOutcom
           {"regel": code, "ernst": "bestand"|"fout"|"waarschuwing", "titel": str,
            "wat_te_doen": str, "aantal": int, "tabellen": [str, ...],
            "voorbeelden": [{"tabel", "bestand", "rij", "kolom", "waarde", "verwacht",
-                            "melding"}, ...]}       # the first MAX_EXAMPLES, by file and row
+                            "melding", "blad"}, ...]}  # the first MAX_EXAMPLES, by file and
+                                                    # row; blad: the sheet of a workbook
         ]
       }
 
@@ -134,6 +135,11 @@ def report_json(
     findings = outcome.findings
     summary["fouten"] = findings.filter(pl.col("ernst").is_in([FOUT, BESTAND])).height
     summary["waarschuwingen"] = findings.filter(pl.col("ernst") == WAARSCHUWING).height
+    rules = _rules(outcome)
+    sheets = _sheet_of_table(dialect)
+    for r in rules:
+        for ex in r["voorbeelden"]:
+            ex["blad"] = sheets.get(ex["tabel"])
     return _scrub(
         {
             "rapport": "validatie",
@@ -149,9 +155,32 @@ def report_json(
             "redenen": list(outcome.file_reasons),
             "samenvatting": summary,
             "tabellen": tables,
-            "regels": _rules(outcome),
+            "regels": rules,
         }
     )
+
+
+def _sheet_of_table(dialect: dict | None) -> dict[str, str]:
+    """{table: the workbook sheet it was read from} (none for a CSV file, which is one sheet)."""
+    if not dialect or dialect.get("format") == "csv":
+        return {}
+    out: dict[str, str] = {}
+    for sheet, tables in (dialect.get("sheets") or {}).items():
+        for table in str(tables).split(", "):
+            out.setdefault(table, sheet)
+    return out
+
+
+def where(ex: dict) -> str:
+    """Where an example is, as a person finds it: file, sheet (of a workbook), row, column."""
+    text = ex.get("bestand") or ex.get("tabel") or ""
+    if ex.get("blad"):
+        text += f", blad {ex['blad']}"
+    if ex.get("rij") is not None:
+        text += f", rij {ex['rij']}"
+    if ex.get("kolom"):
+        text += f", kolom {ex['kolom']}"
+    return text
 
 
 def _verdict(report: dict, preview: bool = False) -> str:
@@ -227,17 +256,11 @@ def report_text(
         lines.append("Problemen:")
     for r in report["regels"]:
         lines.append(
-            f"  [{_SEVERITY_LABEL.get(r['ernst'], r['ernst'])}] {r['titel']} "
-            f"({r['regel']}): {r['aantal']} keer"
+            f"  [{_SEVERITY_LABEL.get(r['ernst'], r['ernst'])}] {r['titel']}: {r['aantal']} keer"
         )
         for ex in r["voorbeelden"][:3]:
-            where = ex["bestand"] or ex["tabel"] or ""
-            if ex["rij"] is not None:
-                where += f" rij {ex['rij']}"
-            if ex["kolom"]:
-                where += f", kolom {ex['kolom']}"
             expected = f" (verwacht: {ex['verwacht']})" if ex["verwacht"] else ""
-            lines.append(f"      {where}: {ex['melding']}{expected}")
+            lines.append(f"      {where(ex)}: {ex['melding']}{expected}")
         lines.append(f"      Wat te doen: {r['wat_te_doen']}")
     return "\n".join(lines) + "\n"
 
@@ -312,7 +335,7 @@ _EXAMPLE_LABELS = {
 def _examples_table(r: dict) -> Markup:
     cells = [
         [
-            ex["bestand"] or "",
+            (ex["bestand"] or "") + (f", blad {ex['blad']}" if ex.get("blad") else ""),
             # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
             "–" if ex["rij"] is None else nl_number(ex["rij"]).replace(".", ""),
             ex["kolom"] or "",

@@ -81,3 +81,41 @@ def test_a_party_with_nothing_anywhere_is_left_out():
         stakeholder_table(pub, 2025, {"gemeente": "Gemeente", "politie_justitie": "Politie"})
     )
     assert "Gemeente" in html and "Politie" not in html
+
+
+def test_a_refused_files_summary_names_reading_problems_in_words(tmp_path):
+    """'getal niet te lezen (3)', not 'getal_onleesbaar (3)'."""
+    from rendement.intake.preflight import preflight
+
+    path = tmp_path / "inzet_2024.csv"
+    rows = ["project_id;jaar;fte_betaald;uren_betaald;vrijwilligers;uren_vrijwilligers"]
+    rows += [f"P0{i};2024;veel;100;1;10" for i in range(1, 4)] + ["P04;2024;1;100;1;10"]
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    checked = preflight(path, today=dt.date(2025, 3, 1))
+    assert checked.verdict == "geweigerd"
+    reasons = " ".join(checked.document["redenen"])
+    assert "getal niet te lezen (3)" in reasons, reasons
+    assert "_onleesbaar" not in checked.text
+
+
+def test_workbook_messages_name_the_sheet_and_the_files_own_columns(tmp_path):
+    """A vendor workbook: the example says which sheet, and calls the column by the header in
+    the file (persoonID, groepering), never by our internal name (client_pseudoniem)."""
+    from rendement.intake.preflight import preflight
+    from tests.support.sources import REGICARE, load_fixture, render_xlsx
+
+    fixture = load_fixture(REGICARE)
+    fixture.rows[0][fixture.header.index("groepering")] = "breien"
+    path = tmp_path / "regicare_2024.xlsx"
+    path.write_bytes(render_xlsx({"Activiteiten export": fixture}))
+    checked = preflight(path, today=dt.date(2026, 3, 1))
+    [unknown] = [r for r in checked.document["regels"] if r["regel"] == "code_onbekend"]
+    example = unknown["voorbeelden"][0]
+    assert (example["blad"], example["rij"], example["kolom"]) == (
+        "Activiteiten export",
+        2,
+        "groepering",
+    )
+    assert "regicare_2024.xlsx, blad Activiteiten export, rij 2, kolom groepering" in checked.text
+    assert checked.document["dialect"]["kolommen"]["traject"]["client_pseudoniem"] == "persoonID"
+    assert "client_pseudoniem" not in checked.text and "activiteit_id" not in checked.text
