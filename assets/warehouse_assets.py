@@ -20,6 +20,11 @@ WAREHOUSE = "warehouse"
     kinds={"duckdb"},
     deps=[accepted_tables, project_mkba],
     pool=WAREHOUSE_POOL,
+    description="De tabellen in DuckDB: canoniek.* (aangenomen rijen), quarantaine.rijen "
+    "(afgekeurde rijen met regel en melding), intake.audit en intake.leveringen (elke levering "
+    "en haar uitkomst), mkba.* (projectuitkomsten) en intake.leveringsstatus (per verslagjaar: "
+    "wie leverde, wie niet, wie werd geweigerd). In één stap bijgewerkt uit de Parquet-lake: "
+    "alleen de rijen van organisaties waarvan bestanden veranderden.",
 )
 def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows
