@@ -9,9 +9,11 @@ as intake, in two modes:
   now, against what the organisation delivered before (its accepted tables from the lake, so a
   `kosten_2025.csv` may refer to projects delivered last month), with the sector's cost
   reference and the home's own pseudonymisation key (in memory only: the pseudonyms of earlier
-  trajectories must match). An exact copy of a file intake already has is predicted
-  `duplicaat`, as intake will skip it. Files still waiting for intake are not yet counted: the
-  verdict says how many there are (`wachtend`).
+  trajectories must match). Uploads still waiting for intake (staged, or in the inbox) that
+  intake will take before this file (`accept.acceptance_order`: older periods first, parents
+  before children) are replayed first, in memory, as `accept_org` will: a `kosten_2025.csv`
+  uploaded a minute after its `project_2025.csv` is judged with those projects. An exact copy
+  of a file intake already has, or that is already waiting, is predicted `duplicaat`.
 - **standalone** (`rendement check FILE`): only the file itself, with a throw-away key. A warning
   that depends on earlier deliveries (`geen_kosten`) says so in its message; the comparison
   with the sector's costs per participant (`kosten_per_deelnemer_laag`) is not made.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +35,25 @@ from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import existing_key
 from rendement.intake import chain
-from rendement.intake.accept import cost_norm, is_known, pending_uploads
+from rendement.intake.accept import (
+    KnownTables,
+    acceptance_order,
+    cost_norm,
+    is_known,
+    merge_accepted,
+    pending_uploads,
+    read_staged_upload,
+    staged_uploads,
+)
 from rendement.intake.validation_report import report_json, report_text
 
 DUPLICATE = "duplicaat"
 DUPLICATE_MESSAGE = (
     "Dit bestand is al eerder ontvangen: bij aanleveren verandert er niets. Stuur alleen een "
     "bestand dat anders is dan wat u al aanleverde."
+)
+WAITING_MESSAGE = (
+    "Dit bestand is al ontvangen en wacht op verwerking: nog een keer aanleveren verandert niets."
 )
 STANDALONE_ORG = "CONTROLE"
 
@@ -93,11 +108,69 @@ def _refusal(
     return Preflight(False, document, text)
 
 
-def _waiting(home: Home, org: str) -> int:
-    """Uploads of the organisation that intake has not finished yet (in the inbox, or staged)."""
-    staged = Lake(home.lake).staging_root(org)
-    n_staged = sum(1 for p in staged.iterdir() if p.is_dir()) if staged.is_dir() else 0
-    return len(pending_uploads(home, org)) + n_staged
+@dataclass
+class _Waiting:
+    """An upload intake has not finished yet, as `accept_org` will see it."""
+
+    order: tuple
+    tables: dict
+    problems: object
+    period: int
+    dialect: dict
+
+
+def _waiting(home: Home, org: str, key: bytes) -> tuple[list[_Waiting], set[str]]:
+    """The organisation's uploads waiting for intake (staged first, then the inbox in the order
+    `receive_org` takes it: those are staged later), and their checksums. An inbox file intake
+    will skip (a duplicate) or refuse whole changes nothing and is left out."""
+    found = []
+    checksums: set[str] = set()
+    for order, staging, meta in staged_uploads(home, org):
+        tables, problems = read_staged_upload(staging)
+        found.append(_Waiting(order, tables, problems, meta["periode"], meta.get("dialect") or {}))
+        checksums.add(meta.get("checksum") or "")
+    later = time.time_ns()
+    for i, path in enumerate(pending_uploads(home, org)):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # intake took it meanwhile
+            continue
+        checksum = hashlib.sha256(data).hexdigest()
+        if checksum in checksums or is_known(home, org, checksum):
+            continue
+        checksums.add(checksum)
+        screened = chain.screen(path, organisatie_id=org, key=key, data=data)
+        if screened.refusal is not None:
+            continue
+        meta = {"periode": screened.period, "aantallen": screened.counts}
+        found.append(
+            _Waiting(
+                acceptance_order(meta, later + i),
+                screened.tables,
+                screened.problems,
+                screened.period,
+                screened.dialect,
+            )
+        )
+    return found, checksums
+
+
+def _known_after(home: Home, org: str, waiting: list[_Waiting], *, today: dt.date, norm) -> dict:
+    """The organisation's accepted tables as intake will have them when it reaches this file:
+    the lake, then every upload in `waiting` (in acceptance order) validated and merged."""
+    known = KnownTables(Lake(home.lake), org)
+    for w in sorted(waiting, key=lambda w: w.order):
+        result = chain.validate(
+            w.tables,
+            period=w.period,
+            today=today,
+            problems=w.problems,
+            known=known.tables(),
+            kostennorm=norm,
+            dialect=w.dialect,
+        )
+        merge_accepted(known, w.tables, result, w.period)
+    return known.tables()
 
 
 def preflight(
@@ -127,17 +200,27 @@ def preflight(
             raise ValueError("preflight: with a data home, say which organisation")
         org = organisatie_id
         data = path.read_bytes()
+        checksum = hashlib.sha256(data).hexdigest()
         extra["met_eerdere_leveringen"] = True
-        extra["wachtend"] = _waiting(home, org)
-        if is_known(home, org, hashlib.sha256(data).hexdigest()):
+        if is_known(home, org, checksum):
             return _refusal(path, org, DUPLICATE, DUPLICATE_MESSAGE, **extra)
         key = existing_key(home.secrets) or secrets.token_bytes(32)
-        known = Lake(home.lake).accepted_tables(org)
+        waiting, waiting_checksums = _waiting(home, org, key)
+        if checksum in waiting_checksums:
+            return _refusal(path, org, DUPLICATE, WAITING_MESSAGE, **extra)
         norm = cost_norm(home.lake, parameters)
     shown = org if home is not None else None
     screened = chain.screen(path, organisatie_id=org, key=key, system=system, data=data)
     if screened.refusal is not None:
         return _refusal(path, shown, *screened.refusal, screened.system, screened.dialect, **extra)
+    if home is not None:
+        # this file is staged after everything waiting now: of those, intake takes first what
+        # sorts before it
+        mine = acceptance_order({"periode": screened.period, "aantallen": screened.counts}, 2**63)
+        before = [w for w in waiting if w.order < mine]
+        extra["wachtend"] = len(waiting)
+        extra["wachtend_meegerekend"] = len(before)
+        known = _known_after(home, org, before, today=today, norm=norm)
     outcome = chain.validate(
         screened.tables,
         period=screened.period,
@@ -166,5 +249,8 @@ def preflight(
             if n == 1
             else f"{n} eerder ontvangen bestanden wachten"
         )
-        text += f"\nLet op: {files} nog op verwerking; deze controle telt die nog niet mee.\n"
+        text += (
+            f"\n{files} nog op verwerking. De controle rekent mee wat de verwerking vóór dit "
+            f"bestand neemt ({extra['wachtend_meegerekend']} van de {n}).\n"
+        )
     return Preflight(status == chain.ACCEPTED, document, text)

@@ -169,3 +169,29 @@ def test_rendement_check_organisatie_sees_earlier_deliveries(tmp_path, files):
 
     unknown = _check(costs, "--organisatie", "ORG404", home=home.root)
     assert unknown.returncode == 2 and "onbekend" in unknown.stderr
+
+
+def test_uploads_still_waiting_count_as_intake_will_take_them(tmp_path, files):
+    """A delivery sent file by file faster than intake runs: some files staged, some in the
+    inbox. The costs file is judged with the projects that are still waiting, as intake will
+    take those first; a file that is already waiting is a duplicate."""
+    org, paths = files
+    home = Home(tmp_path / "home").ensure()
+    inbox = home.org_inbox(org)
+    inbox.mkdir(parents=True)
+    for path in paths[:3]:  # organisatie, project, traject: read and staged, not yet accepted
+        shutil.copyfile(path, inbox / path.name)
+    receive_org(home, org)
+    for path in paths[3:5]:  # meting, inzet: still in the inbox
+        shutil.copyfile(path, inbox / path.name)
+    costs = paths[5]
+
+    checked = preflight(costs, home=home, organisatie_id=org, today=TODAY)
+    assert checked.document["wachtend"] == checked.document["wachtend_meegerekend"] == 5
+    assert "5 eerder ontvangen bestanden wachten" in checked.text
+    again = preflight(paths[4], home=home, organisatie_id=org, today=TODAY)
+    assert again.verdict == "duplicaat" and "wacht op verwerking" in again.text
+
+    status, report = _intake(home, org, costs)
+    assert checked.verdict == status == "geaccepteerd"
+    assert _comparable(checked.document) == _comparable(report)
