@@ -119,3 +119,27 @@ def test_workbook_messages_name_the_sheet_and_the_files_own_columns(tmp_path):
     assert "regicare_2024.xlsx, blad Activiteiten export, rij 2, kolom groepering" in checked.text
     assert checked.document["dialect"]["kolommen"]["traject"]["client_pseudoniem"] == "persoonID"
     assert "client_pseudoniem" not in checked.text and "activiteit_id" not in checked.text
+
+
+def test_an_organisation_page_gets_only_provisional_distributions_of_open_years():
+    """Closed years: every published figure as released. Open years: only the percentiles and
+    medians of the rendementsfactor per domain and intervention, never a count or a sum."""
+    from rendement.benchmark.cells import build_benchmarks
+    from rendement.reports.data import organisation_comparison
+    from tests.support.benchmark_rows import base_sector, frame
+
+    cells = build_benchmarks(frame(base_sector(2024) + base_sector(2025))).cells
+    pub = Published(
+        cells,
+        pl.DataFrame(schema=STAKEHOLDER_COLUMNS),
+        pl.DataFrame(schema=INTERVAL_COLUMNS),
+        DisclosureRules(),
+        {2024: "2024"},
+    )
+    shown = organisation_comparison(pub).cells
+    closed, open_ = shown.filter(pl.col("jaar") == 2024), shown.filter(pl.col("jaar") == 2025)
+    assert closed.height == cells.filter(pl.col("jaar") == 2024).height
+    assert open_.height > 0
+    assert set(open_["maat"]) == {"bkr"}
+    assert set(open_["statistiek"]) == {"p10", "p25", "mediaan", "p75", "p90"}
+    assert set(open_["tabel"]) == {"domein", "interventie"}
