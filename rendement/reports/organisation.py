@@ -356,7 +356,7 @@ def stakeholder_table(
         for s in present:
             v = look.get((jaar, pid, s))
             total += v or 0.0
-            row[s] = escape(nl_euro(v)) if v is not None else DASH
+            row[s] = escape(nl_euro(v)) if v else DASH  # none and zero read the same
         row["totaal"] = escape(nl_euro(total))
         shifted = tlook.get((jaar, pid))
         row["overdrachten"] = escape(nl_euro(shifted)) if shifted else DASH
@@ -377,6 +377,7 @@ def stakeholder_table(
         title="Wie profiteert van uw projecten",
         subtitle="Contante waarde van de baten per baathebber",
         notes=[
+            "Een streepje: deze partij krijgt van dit project in dat jaar geen baten. "
             "Overdrachten (zoals een uitkering die stopt) zijn winst voor de een en even groot "
             "verlies voor de ander; ze tellen niet mee in de baten."
             + (
