@@ -56,6 +56,13 @@ WAITING_MESSAGE = (
     "Dit bestand is al ontvangen en wacht op verwerking: nog een keer aanleveren verandert niets."
 )
 STANDALONE_ORG = "CONTROLE"
+# Rules about references to what may have been delivered before: alone, the check cannot know.
+EARLIER_DELIVERIES = ("project_onbekend", "traject_onbekend")
+STANDALONE_HINT = (
+    "\nDeze controle zag alleen dit bestand. Verwijst het naar projecten of trajecten die u "
+    "eerder aanleverde, controleer het dan samen met die leveringen: rendement check BESTAND "
+    "--organisatie UW-CODE.\n"
+)
 
 # The verdict's words in the pre-flight document (docs/validatie.md): intake's own outcomes.
 VERDICT = {
@@ -243,6 +250,8 @@ def preflight(
     document["periode"] = screened.period
     document.update(extra)
     text = report_text(outcome, **kwargs, heading=_heading(path.name, shown))
+    if home is None and any(r["regel"] in EARLIER_DELIVERIES for r in document["regels"]):
+        text += STANDALONE_HINT
     if n := extra.get("wachtend"):
         files = (
             "1 eerder ontvangen bestand wacht"

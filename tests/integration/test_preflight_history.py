@@ -152,6 +152,7 @@ def test_rendement_check_organisatie_sees_earlier_deliveries(tmp_path, files):
     alone = _check(costs, home=home.root)
     assert alone.returncode == 1, alone.stdout + alone.stderr
     assert "alleen dit bestand" in alone.stdout
+    assert "--organisatie" in alone.stdout  # the way to judge it with the earlier deliveries
 
     with_history = _check(costs, "--organisatie", org, "--json", home=home.root)
     assert with_history.returncode == 0, with_history.stdout + with_history.stderr
