@@ -6,8 +6,9 @@ verdict and the same row errors on the same file. Intake runs it in two steps wi
 in between (`screen` in `receive_org`, the tables staged, `validate` in `accept_org`); the
 pre-flight runs both in memory with a throw-away key.
 
-What the two may still see differently is what the organisation delivered before (`known`)
-and the sector's cost reference (`kostennorm`): intake passes them, the pre-flight does not.
+What the organisation delivered before (`known`) and the sector's cost reference
+(`kostennorm`): intake passes them, and so does the pre-flight when it is given the data home
+(the upload service, `rendement check --organisatie`); `rendement check` alone passes neither.
 """
 
 from __future__ import annotations
