@@ -43,6 +43,14 @@ def _closed_years(frozen: Frozen | None) -> str:
     deps=[warehouse],
     pool=WAREHOUSE_POOL,
     code_version=versions.BENCHMARK,
+    description="Anonieme sectorcijfers per domein, interventie en regio per jaar, alleen uit "
+    "de projectuitkomsten van organisaties. Elke cel heeft haar publicatiestatus: cellen met te "
+    "weinig organisaties, een dominante organisatie of kleine aantallen worden onderdrukt, met "
+    "aanvullende onderdrukking waar een totaal ze zou verraden. De eigen positie van "
+    "organisaties gaat naar prive.positie, nooit naar de gepubliceerde tabellen; de "
+    "rendementsfactor per domein en interventie (Σ baten / Σ kosten, met Monte Carlo-interval "
+    "en schakelwaarden) naar benchmark.rendementsfactor. Jaren uit een release worden "
+    "ongewijzigd overgenomen.",
 )
 def sector_benchmark(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource

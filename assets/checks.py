@@ -36,8 +36,8 @@ def _spec(table: str) -> dg.AssetCheckSpec:
         check_name(table),
         asset=out.asset,
         blocking=True,
-        description=f"`{table}` voldoet aan zijn model in schemas/outputs.py (kolommen, "
-        f"types, volgorde en regels): {out.description}",
+        description=f"`{table}` voldoet aan zijn model in schemas/outputs.py: kolommen, types, "
+        "volgorde en regels (de tabel en haar kolommen staan in docs/warehouse.md).",
     )
 
 

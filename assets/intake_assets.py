@@ -5,7 +5,7 @@ from functools import partial
 import dagster as dg
 
 from assets import versions
-from assets.partitions import organisations, single_run
+from assets.partitions import organisations, partition_metadata, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.core.lake import per_organisation
 from rendement.intake.accept import accept_org, receive_org
@@ -19,6 +19,11 @@ INTAKE = "inname"
     group_name=INTAKE,
     kinds={"python", "parquet"},
     code_version=versions.INTAKE,
+    description="Ontvangen bestanden uit de inbox van de organisatie: controlegetal berekend, "
+    "ongewijzigd gearchiveerd, gelezen (systeem en bestandsformaat herkend), gecontroleerd op "
+    "BSN's, cliëntnummers gepseudonimiseerd en klaargezet voor validatie. Een onleesbaar "
+    "bestand gaat met een Nederlandse reden naar quarantaine; een bestand dat al eerder binnen "
+    "was, wordt overgeslagen.",
 )
 def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Uploads received from the organisation's inbox: checksummed, archived unchanged, read
@@ -27,15 +32,35 @@ def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Materia
     h = home.home()
     per_org = per_organisation(partial(receive_org, h), context.partition_keys)
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]
-    status = {s: sum(o.status == s for o in outcomes) for s in {o.status for o in outcomes}}
+    status = _statuses(outcomes)
     context.log.info(f"{len(outcomes)} uploads: {status}")
+    by_org = {
+        org: {"uploads": len(found), **_statuses(found)}
+        for org, found in zip(context.partition_keys, per_org, strict=True)
+    }
     return dg.MaterializeResult(
-        metadata={
-            "uploads": len(outcomes),
-            **{f"status_{k}": v for k, v in sorted(status.items())},
-            "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
-        }
+        metadata=partition_metadata(
+            context.partition_keys,
+            {
+                "uploads": len(outcomes),
+                **status,
+                "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+            },
+            by_org,
+        )
     )
+
+
+def _statuses(outcomes) -> dict[str, int]:
+    found = sorted({o.status for o in outcomes})
+    return {f"status_{s}": sum(o.status == s for o in outcomes) for s in found}
+
+
+def _row_counts(outcomes) -> tuple[int, int]:
+    """Rows read and rows accepted over `outcomes` (intake's counts per table)."""
+    rows_in = sum(sum(c.get("rijen", 0) for c in o.aantallen.values()) for o in outcomes)
+    rows_ok = sum(sum(c.get("geaccepteerd", 0) for c in o.aantallen.values()) for o in outcomes)
+    return rows_in, rows_ok
 
 
 VALIDATION_CHECK = "validatie"
@@ -49,6 +74,12 @@ BLOCKING_CHECK = "niet_alles_afgekeurd"
     kinds={"pandera", "parquet"},
     code_version=versions.INTAKE,
     deps=[uploads],
+    description="Aangenomen tabellen per organisatie en verslagjaar, gecontroleerd met de "
+    "pandera-modellen en de regels tussen tabellen. Afgekeurde rijen gaan met regel en waarde "
+    "naar de quarantainetabel; het validatierapport (HTML en JSON, in het Nederlands) komt op "
+    "de eigen pagina's van de organisatie. De standaardkosten van de parameterset schatten de "
+    "kosten van een projectjaar voor de waarschuwing over onwaarschijnlijk lage kosten per "
+    "deelnemer.",
     check_specs=[
         dg.AssetCheckSpec(
             VALIDATION_CHECK,
@@ -78,18 +109,30 @@ def accepted_tables(
         partial(accept_org, h, parameters=parameters.path), context.partition_keys
     )
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]
-    rows_in = sum(sum(c.get("in", 0) for c in o.aantallen.values()) for o in outcomes)
-    rows_ok = sum(sum(c.get("geaccepteerd", 0) for c in o.aantallen.values()) for o in outcomes)
+    rows_in, rows_ok = _row_counts(outcomes)
     rejected_files = [o for o in outcomes if o.status == "geweigerd"]
     blocked_orgs = {o.organisatie_id for o in rejected_files}
-    yield dg.MaterializeResult(
-        metadata={
-            "uploads": len(outcomes),
-            "rijen_in": rows_in,
-            "rijen_geaccepteerd": rows_ok,
-            "rijen_afgekeurd": rows_in - rows_ok,
-            "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+    by_org = {}
+    for org, found in zip(context.partition_keys, per_org, strict=True):
+        n_in, n_ok = _row_counts(found)
+        by_org[org] = {
+            "uploads": len(found),
+            "rijen_in": n_in,
+            "rijen_geaccepteerd": n_ok,
+            "rijen_afgekeurd": n_in - n_ok,
         }
+    yield dg.MaterializeResult(
+        metadata=partition_metadata(
+            context.partition_keys,
+            {
+                "uploads": len(outcomes),
+                "rijen_in": rows_in,
+                "rijen_geaccepteerd": rows_ok,
+                "rijen_afgekeurd": rows_in - rows_ok,
+                "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+            },
+            by_org,
+        )
     )
     all_blocked = bool(blocked_orgs) and blocked_orgs >= set(context.partition_keys)
     yield dg.AssetCheckResult(

@@ -16,6 +16,13 @@ REPORTS = "rapporten"
     kinds={"html"},
     deps=[sector_benchmark, *published_assets],
     code_version=versions.REPORTS,
+    description="De werkversie van de site (Nederlands), gelezen uit de gepubliceerde tabellen: "
+    "het jaaroverzicht, de vergelijking van interventies, de verantwoording van elke "
+    "parameter, een index en het eigen rapport van elke organisatie (site/org/<code>/). Jaren "
+    "zonder release heten voorlopig. Releases (site/releases/<jaar>/) worden hier nooit "
+    "opnieuw gemaakt, alleen byte voor byte teruggezet; de opdracht publiceer_release maakt ze. "
+    "De pagina van een organisatie wordt alleen opnieuw gemaakt als iets wat erop staat "
+    "veranderde.",
 )
 def reports(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource

@@ -30,6 +30,11 @@ WAREHOUSE_RETRY = dg.RetryPolicy(
     pool=WAREHOUSE_POOL,
     code_version=versions.WAREHOUSE,
     retry_policy=WAREHOUSE_RETRY,
+    description="De tabellen in DuckDB: canoniek.* (aangenomen rijen), quarantaine.rijen "
+    "(afgekeurde rijen met regel en melding), intake.audit en intake.leveringen (elke levering "
+    "en haar uitkomst), mkba.* (projectuitkomsten) en intake.leveringsstatus (per verslagjaar: "
+    "wie leverde, wie niet, wie werd geweigerd). In één stap bijgewerkt uit de Parquet-lake: "
+    "alleen de rijen van organisaties waarvan bestanden veranderden.",
 )
 def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     """Warehouse tables in DuckDB: canoniek.* (accepted rows), quarantaine.rijen (rejected rows

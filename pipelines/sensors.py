@@ -54,7 +54,12 @@ def run_in_flight(instance: dg.DagsterInstance, org: str) -> bool:
 
 
 @dg.sensor(
-    job=process_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+    job=process_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Kijkt elke 30 seconden in RENDEMENT_HOME/inbox/<organisatie>/ of er nieuwe "
+    "bestanden wachten, en start dan één verwerking per organisatie voor alle wachtende "
+    "bestanden samen. Dezelfde set bestanden start geen tweede verwerking.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource) -> dg.SensorResult:
     """Watches RENDEMENT_HOME/inbox/<organisatie>/ for new exports."""

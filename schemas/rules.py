@@ -422,12 +422,23 @@ READER_RULE = Rule(
 )
 
 
+# The readers' own codes (`sources/convert.py`), with a title a person reads instead of the code.
+READER_TITLES: dict[str, str] = {
+    "datum_onleesbaar": "Datum niet te lezen",
+    "getal_onleesbaar": "Getal niet te lezen",
+    "code_onbekend": "Onbekende code",
+    "verplicht_leeg": "Verplicht veld is leeg",
+}
+
+
 def rule(code: str) -> Rule:
-    """The rule for a code; unknown codes (a reader's own) are reported as reading problems."""
+    """The rule for a code; unknown codes (a reader's own) are reported as reading problems,
+    under their own title where the reader's code has one."""
     found = RULES.get(code)
     if found is not None:
         return found
-    return Rule(code, READER_RULE.ernst, READER_RULE.titel, "{melding}", "", READER_RULE.actie)
+    title = READER_TITLES.get(code, READER_RULE.titel)
+    return Rule(code, READER_RULE.ernst, title, "{melding}", "", READER_RULE.actie)
 
 
 # pandera's built-in checks -> rule code, by (column, check kind); column None is the default.

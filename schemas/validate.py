@@ -321,6 +321,14 @@ def row_checks(
 # 3. the reader's parse problems
 
 
+def _in_sentence(title: str) -> str:
+    """A rule's title inside a sentence: its first letter in lower case, unless it starts an
+    abbreviation (BSN, ZRM)."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def parse_problem_hits(
     problems: pl.DataFrame | None, frames: dict[str, pl.DataFrame]
 ) -> pl.DataFrame:
@@ -457,6 +465,7 @@ def validate_upload(
     known: dict[str, pl.DataFrame] | None = None,
     max_invalid_share: float = 0.5,
     kostennorm: cross_table.CostNorm | None = None,
+    column_names: dict[str, dict[str, str]] | None = None,
 ) -> ValidationOutcome:
     """Validate the canonical frames of one upload of one organisation.
 
@@ -471,6 +480,8 @@ def validate_upload(
     pre-flight check. A warning that depends on earlier deliveries (`geen_kosten`) then says
     so. `kostennorm`: the standard costs and the sector's cost reference for the warning
     `kosten_per_deelnemer_laag` (intake); without it that warning is not given.
+    `column_names`: {table: {canonical column: the file's own column}} (the reader's
+    `Dialect.kolommen`): findings and their messages name the organisation's column.
     """
     only_this_upload = known is None
     known = {t: df for t, df in (known or {}).items() if isinstance(df, pl.DataFrame)}
@@ -519,7 +530,7 @@ def validate_upload(
     # 5. the file-level policy
     counts = _counts(frames, usable, h)
     h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
-    findings = render_findings(h, frames, period=period, today=today)
+    findings = render_findings(h, frames, period=period, today=today, names=column_names)
     file_reasons = findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
     file_rejected = bool(file_reasons)
     accepted = _accepted(frames, usable, file_rejected)
@@ -601,9 +612,7 @@ def _file_policy(frames, usable, h: pl.DataFrame, counts: dict, share: float) ->
                 .sort(["n", "regel"], descending=[True, False])
                 .head(3)
             )
-            top_text = ", ".join(
-                f"{RULES[r].titel.lower() if r in RULES else r} ({n})" for r, n in top.iter_rows()
-            )
+            top_text = ", ".join(f"{_in_sentence(rule(r).titel)} ({n})" for r, n in top.iter_rows())
             out.append(
                 file_hit(
                     table,
@@ -788,9 +797,16 @@ def _render(template: str) -> pl.Expr:
 
 
 def render_findings(
-    h: pl.DataFrame, frames: dict[str, pl.DataFrame], *, period: int | None, today: dt.date | None
+    h: pl.DataFrame,
+    frames: dict[str, pl.DataFrame],
+    *,
+    period: int | None,
+    today: dt.date | None,
+    names: dict[str, dict[str, str]] | None = None,
 ) -> pl.DataFrame:
-    """Join hits with their rows and write each as a Dutch sentence (with what was expected)."""
+    """Join hits with their rows and write each as a Dutch sentence (with what was expected).
+    `names`: per table the file's own name of a canonical column, used for `kolom` (after the
+    values of client columns are masked by their canonical name)."""
     if h.height == 0:
         return pl.DataFrame(schema={**_FINDING_SCHEMA, "__volgorde": pl.Int64})
     for column in ("_bestand", "_rij", "waarde", "melding", "__verwacht"):
@@ -835,6 +851,8 @@ def render_findings(
             .alias("waarde"),
             *(pl.lit(v).alias(k) for k, v in context.items()),
         )
+        if own := (names or {}).get(table):
+            group = group.with_columns(pl.col("kolom").replace(own))
         melding_t = the_rule.template("melding", table)
         verwacht_t = the_rule.template("verwacht", table)
         for name in set(_fields(melding_t)) | set(_fields(verwacht_t)):

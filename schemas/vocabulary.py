@@ -57,6 +57,25 @@ INSTRUMENTS: dict[str, tuple[str, float, float, bool]] = {
     "participatieladder": ("Participatieladder (trede 1-6)", 1, 6, True),
 }
 
+# The parts (domains) of the Zelfredzaamheid-Matrix, as the parameter set names them, in
+# words (ZRM 2017 and the older dagbesteding).
+ZRM_PARTS: dict[str, str] = {
+    "financien": "Financiën",
+    "werk_opleiding": "Werk & opleiding",
+    "dagbesteding": "Dagbesteding",
+    "tijdsbesteding": "Tijdsbesteding",
+    "huisvesting": "Huisvesting",
+    "huiselijke_relaties": "Huiselijke relaties",
+    "geestelijke_gezondheid": "Geestelijke gezondheid",
+    "lichamelijke_gezondheid": "Lichamelijke gezondheid",
+    "middelengebruik": "Middelengebruik",
+    "basale_adl": "Basale ADL",
+    "instrumentele_adl": "Instrumentele ADL",
+    "sociaal_netwerk": "Sociaal netwerk",
+    "maatschappelijke_participatie": "Maatschappelijke participatie",
+    "justitie": "Justitie",
+}
+
 MOMENTS: dict[str, str] = {"T0": "Beginmeting", "T1": "Eindmeting"}
 
 END_REASONS: dict[str, str] = {

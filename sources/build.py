@@ -195,6 +195,40 @@ def table_of_fields(layout: Layout) -> dict[str, str]:
     return out
 
 
+def _fields_of(spec: Any) -> list[str]:
+    """The layout fields a column expression reads (`expr`'s forms), in order."""
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, list):
+        return [f for s in spec for f in _fields_of(s)]
+    if isinstance(spec, dict):
+        return [
+            f for k, v in spec.items() if k not in ("value", "sep", "width") for f in _fields_of(v)
+        ]
+    return []
+
+
+def source_columns(layout: Layout, kolom_of: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{table: {canonical column: the file's column(s) it comes from}} where they differ: what
+    a message about that column should call it. The raw client id is stored as
+    `client_pseudoniem`, so that name gets the file's column as well."""
+    out: dict[str, dict[str, str]] = {}
+    for spec in layout.tables:
+        names: dict[str, str] = {}
+        for column, source in spec.columns.items():
+            headers = list(dict.fromkeys(kolom_of[f] for f in _fields_of(source) if f in kolom_of))
+            if not headers:
+                continue
+            shown = " / ".join(headers)
+            if shown != column:
+                names[column] = shown
+            if column == "client_id":
+                names["client_pseudoniem"] = shown
+        if names:
+            out[spec.table] = names
+    return out
+
+
 def build_tables(
     layout: Layout,
     typed: pl.DataFrame,

@@ -43,6 +43,9 @@ class Dialect:
     sheets: dict[str, str] = field(default_factory=dict)  # sheet/file -> table, or "genegeerd"
     ignored_columns: list[str] = field(default_factory=list)  # header cells not read
     notes: list[str] = field(default_factory=list)  # Dutch remarks for the report
+    # table -> canonical column -> the column in the file it was read from, where the two
+    # differ: messages name the organisation's own column, not ours
+    kolommen: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core.privacy import BsnFinding, find_bsn
-from sources.build import build_tables, table_of_fields
+from sources.build import build_tables, source_columns, table_of_fields
 from sources.convert import ColumnShape, convert_fields, number_shape
 from sources.dialect import (
     BINARY_MAGIC,
@@ -382,6 +382,8 @@ def read_upload(
         )
         kolom_of = {n: header[i] for n, i in m.present.items()}
         built, build_problems = build_tables(m.layout, typed, path.name, kolom_of)
+        for table, names in source_columns(m.layout, kolom_of).items():
+            dialect.kolommen.setdefault(table, {}).update(names)
         problems += [found, build_problems]
         for table, frame in built.items():
             tables.setdefault(table, []).append(frame)

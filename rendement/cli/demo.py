@@ -29,7 +29,7 @@ def _say(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.run import run_pipeline
-    from rendement.cli.summary import sector_summary
+    from rendement.cli.summary import audit_position, sector_summary
     from rendement.core.privacy import load_or_create_key
     from rendement.demo import generate_sector, write_exports
 
@@ -51,12 +51,13 @@ def run(args: argparse.Namespace) -> int:
         if i % 10 == 0 or i == args.orgs:
             _say(f"  exports geschreven: {i}/{args.orgs}")
     write_demo_override(home)
+    before = audit_position(home)
     _say("Verwerken met Dagster (één run voor de hele sector) …")
     result = run_pipeline(home, verbose=args.verbose, progress=lambda s: _say(f"  · {s}"))
     if not result.success:
         _say("De run is niet geslaagd; draai opnieuw met --verbose voor het logboek.")
         return 1
-    print(sector_summary(home))
+    print(sector_summary(home, since=before))
     return 0
 
 

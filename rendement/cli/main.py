@@ -7,6 +7,8 @@ import argparse
 import importlib
 import sys
 
+from rendement.core.arguments import DutchArgumentParser
+
 COMMANDS = [
     "demo",
     "check",
@@ -20,29 +22,12 @@ COMMANDS = [
 ]
 
 
-class _DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch headings; usage errors exit with code 2."""
-
-    def format_help(self) -> str:
-        text = super().format_help()
-        return (
-            text.replace("usage:", "gebruik:")
-            .replace("options:", "opties:")
-            .replace("positional arguments:", "argumenten:")
-            .replace("show this help message and exit", "toon deze hulp en stop")
-        )
-
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: fout: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _DutchParser(
+    parser = DutchArgumentParser(
         prog="rendement",
         description="Sociaal rendement: de MKBA-pijplijn van de sector sociaal werk.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT", parser_class=_DutchParser)
+    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
     for name in COMMANDS:
         importlib.import_module(f"rendement.cli.{name}").add_parser(sub)
     return parser

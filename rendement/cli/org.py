@@ -78,7 +78,8 @@ def _deliveries(home: Home, year: int | None) -> int:
     for row in df.iter_rows(named=True):
         print(
             f"  {row['organisatie_id']:<12} {STATUS_LABELS[row['status']]:<32} "
-            f"{row['bestanden']} bestand(en)  {row['naam'] or ''}"
+            f"{row['bestanden']} {'bestand' if row['bestanden'] == 1 else 'bestanden'}  "
+            f"{row['naam'] or ''}"
         )
     path = write_delivery_page(home, year)
     print(f"Pagina geschreven: {path}")

@@ -3,6 +3,7 @@
     nl_number(12345.6, 1)  -> 12.345,6      nl_euro(1234)       -> € 1.234
     nl_percent(0.642)      -> 64,2 %        nl_ratio(1.5)       -> 1,50
     nl_date(date)          -> 05-12-2026    nl_datetime(moment) -> 05-12-2026 14:03
+    nl_local_datetime(utc moment)           -> 05-12-2026 15:03 (Europe/Amsterdam)
 
 A missing (None, NaN, infinite) value is a dash (–); a negative number has a real minus sign
 (−) and a value that rounds to zero is never −0. The space in `€ 1.234` and `64,2 %` is a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "DASH",
@@ -24,6 +26,7 @@ __all__ = [
     "nl_date",
     "nl_datetime",
     "nl_euro",
+    "nl_local_datetime",
     "nl_number",
     "nl_percent",
     "nl_ratio",
@@ -82,3 +85,18 @@ def nl_datetime(value: dt.datetime | str, *, seconds: bool = False) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value.strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
+
+
+# The time zone every time a person reads is shown in.
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def nl_local_datetime(value: dt.datetime | str, *, seconds: bool = False) -> str:
+    """A moment as Dutch local time (Europe/Amsterdam, summer time included): the audit log and
+    the lake keep UTC, people read the time on their own clock. A moment without a time zone
+    counts as UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return nl_datetime(value.astimezone(LOCAL_TIME), seconds=seconds)

@@ -280,6 +280,15 @@ def _parse_hex_key(text: str, where: str) -> bytes:
     return key
 
 
+def existing_key(secrets_dir: Path) -> bytes | None:
+    """The pseudonymisation key when one exists (`RENDEMENT_PSEUDONIEM_SLEUTEL` or the key
+    file), else None; never creates one. For the pre-flight check, which reads a data home
+    without writing to it: without a key nothing was pseudonymised there yet."""
+    if os.environ.get(KEY_ENV_VAR) or (Path(secrets_dir) / KEY_FILE_NAME).exists():
+        return load_or_create_key(secrets_dir)
+    return None
+
+
 def load_or_create_key(secrets_dir: Path) -> bytes:
     """The pseudonymisation key.
 
@@ -319,6 +328,7 @@ __all__ = [
     "BsnFinding",
     "bsn_column_name",
     "chance_tail",
+    "existing_key",
     "find_bsn",
     "load_or_create_key",
     "pseudonymise",

@@ -208,8 +208,8 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     return outcomes
 
 
-def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
-    """Staging folders with their `_upload.json`, in acceptance order (each read once)."""
+def _read_staged(home: Home, org_id: str) -> list[tuple[int, Path, dict]]:
+    """Staging folders with the time and content of their `_upload.json` (each read once)."""
     folder = Lake(home.lake).staging_root(org_id)
     if not folder.is_dir():
         return []
@@ -221,13 +221,17 @@ def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
             mtime = meta_path.stat().st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
             continue
-        meta = json.loads(text)
-        found.append((_acceptance_order(meta, mtime), staging, meta))
-    found.sort(key=lambda item: item[0])
+        found.append((mtime, staging, json.loads(text)))
+    return found
+
+
+def _staged(home: Home, org_id: str) -> list[tuple[Path, dict]]:
+    """Staging folders with their `_upload.json`, in acceptance order."""
+    found = sorted(staged_uploads(home, org_id), key=lambda item: item[0])
     return [(staging, meta) for _order, staging, meta in found]
 
 
-def _acceptance_order(meta: dict, mtime_ns: int) -> tuple:
+def acceptance_order(meta: dict, mtime_ns: int) -> tuple:
     """Older periods first, and within a period parents before children (projects before
     trajectories before measurements), so that the cross-table rules see what they refer to
     even when one delivery arrives as several CSV files in any order."""
@@ -235,7 +239,7 @@ def _acceptance_order(meta: dict, mtime_ns: int) -> tuple:
     return (meta.get("periode") or 0, min(ranks, default=len(TABLE_ORDER)), mtime_ns)
 
 
-class _KnownTables:
+class KnownTables:
     """An organisation's accepted tables while `accept_org` works through its uploads.
 
     Read from the lake once and kept equal to what `Lake.accepted_tables` would read back
@@ -298,20 +302,11 @@ def accept_org(
     lake = Lake(home.lake)
     outcomes = []
     staged = _staged(home, org_id)
-    known = _KnownTables(lake, org_id) if staged else None
+    known = KnownTables(lake, org_id) if staged else None
     norm = cost_norm(home.lake, parameters) if staged else None
     for staging, meta in staged:
         outcome = UploadOutcome(**meta)
-        files: dict[str, Path] = {}
-        for p in sorted(staging.iterdir()):  # tables in name order, as they were staged
-            if p.suffix not in Lake.STAGED_SUFFIXES or p.name.startswith("."):
-                continue
-            earlier = files.get(p.stem)
-            if earlier is None or earlier.suffix != Lake.STAGED_SUFFIX:  # Arrow over Parquet
-                files[p.stem] = p
-        tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
-        problems_path = files.get(PROBLEMS_STEM)
-        problems = Lake.read_staged(problems_path) if problems_path else None
+        tables, problems = read_staged_upload(staging)
         result = chain.validate(
             tables,
             period=outcome.periode,
@@ -319,6 +314,7 @@ def accept_org(
             problems=problems,
             known=known.tables(),
             kostennorm=norm,
+            dialect=outcome.dialect,
         )
         outcome.aantallen = result.counts
         outcome.status = chain.status(result)
@@ -326,14 +322,10 @@ def accept_org(
             outcome.reden_code = "bestand_afgekeurd"
             outcome.melding = " ".join(result.file_reasons)
             _quarantine(home, outcome)
-        else:
-            for table, df in result.accepted.items():
-                path = lake.accepted_path(table, org_id, outcome.periode)
-                previous = known.previous(table, outcome.periode)
-                df = df.with_columns(pl.lit(outcome.checksum, pl.String).alias(LINEAGE_COLUMN))
-                df = _keep_previous_of_rejected(df, tables.get(table), previous, table)
-                Lake.write(df, path)
-                known.replace(table, outcome.periode, df)
+        for table, df in merge_accepted(
+            known, tables, result, outcome.periode, checksum=outcome.checksum
+        ).items():
+            Lake.write(df, lake.accepted_path(table, org_id, outcome.periode))
         if result.rejected.height:
             Lake.write(
                 result.rejected.with_columns(
@@ -357,6 +349,53 @@ def accept_org(
         lake.remove_staging(org_id, outcome.checksum)
         outcomes.append(outcome)
     return outcomes
+
+
+def read_staged_upload(staging: Path) -> tuple[dict[str, pl.DataFrame], pl.DataFrame | None]:
+    """A staged upload's tables (in name order, as they were staged) and the problems reading
+    found (None: none)."""
+    files: dict[str, Path] = {}
+    for p in sorted(staging.iterdir()):
+        if p.suffix not in Lake.STAGED_SUFFIXES or p.name.startswith("."):
+            continue
+        earlier = files.get(p.stem)
+        if earlier is None or earlier.suffix != Lake.STAGED_SUFFIX:  # Arrow over Parquet
+            files[p.stem] = p
+    tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
+    problems_path = files.get(PROBLEMS_STEM)
+    return tables, (Lake.read_staged(problems_path) if problems_path else None)
+
+
+def merge_accepted(
+    known: KnownTables,
+    tables: dict[str, pl.DataFrame],
+    result,
+    period: int,
+    *,
+    checksum: str | None = None,
+) -> dict[str, pl.DataFrame]:
+    """What a validated upload leaves as the accepted rows of its period, per table (nothing
+    when the file is refused), recorded in `known` for the uploads after it. With `checksum`
+    (intake; the pre-flight keeps rows in memory only) every new row carries the upload's
+    checksum (`LINEAGE_COLUMN`)."""
+    if result.file_rejected:
+        return {}
+    out = {}
+    for table, df in result.accepted.items():
+        if checksum is not None:
+            df = df.with_columns(pl.lit(checksum, pl.String).alias(LINEAGE_COLUMN))
+        df = _keep_previous_of_rejected(df, tables.get(table), known.previous(table, period), table)
+        known.replace(table, period, df)
+        out[table] = df
+    return out
+
+
+def staged_uploads(home: Home, org_id: str) -> list[tuple[tuple, Path, dict]]:
+    """An organisation's staged uploads in acceptance order: (order, folder, `_upload.json`)."""
+    return [
+        (acceptance_order(meta, mtime), staging, meta)
+        for mtime, staging, meta in _read_staged(home, org_id)
+    ]
 
 
 def _keep_previous_of_rejected(
@@ -399,8 +438,13 @@ def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
 
 
 __all__ = [
+    "KnownTables",
     "UploadOutcome",
     "accept_org",
+    "acceptance_order",
+    "merge_accepted",
+    "read_staged_upload",
+    "staged_uploads",
     "archived_path",
     "is_known",
     "load_or_create_key",

@@ -6,8 +6,9 @@ verdict and the same row errors on the same file. Intake runs it in two steps wi
 in between (`screen` in `receive_org`, the tables staged, `validate` in `accept_org`); the
 pre-flight runs both in memory with a throw-away key.
 
-What the two may still see differently is what the organisation delivered before (`known`)
-and the sector's cost reference (`kostennorm`): intake passes them, the pre-flight does not.
+What the organisation delivered before (`known`) and the sector's cost reference
+(`kostennorm`): intake passes them, and so does the pre-flight when it is given the data home
+(the upload service, `rendement check --organisatie`); `rendement check` alone passes neither.
 """
 
 from __future__ import annotations
@@ -100,10 +101,12 @@ def validate(
     problems: pl.DataFrame | None = None,
     known: dict[str, pl.DataFrame] | None = None,
     kostennorm: CostNorm | None = None,
+    dialect: dict | None = None,
 ) -> ValidationOutcome:
     """Validate a screened upload's canonical tables, in table-name order whatever order they
     come in (intake reads them back from the lake in that order), so that findings are listed
-    the same way everywhere."""
+    the same way everywhere. `dialect`: the reader's description of the file (its
+    `kolommen`: messages name the file's own columns)."""
     return validate_upload(
         {t: tables[t] for t in sorted(tables)},
         period=period,
@@ -111,6 +114,7 @@ def validate(
         parse_problems=problems if problems is not None else empty_problems(),
         known=known,
         kostennorm=kostennorm,
+        column_names=(dialect or {}).get("kolommen"),
     )
 
 

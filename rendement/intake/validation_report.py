@@ -20,7 +20,8 @@ Three forms of the same content, built from a `schemas.validate.ValidationOutcom
           {"regel": code, "ernst": "bestand"|"fout"|"waarschuwing", "titel": str,
            "wat_te_doen": str, "aantal": int, "tabellen": [str, ...],
            "voorbeelden": [{"tabel", "bestand", "rij", "kolom", "waarde", "verwacht",
-                            "melding"}, ...]}       # the first MAX_EXAMPLES, by file and row
+                            "melding", "blad"}, ...]}  # the first MAX_EXAMPLES, by file and
+                                                    # row; blad: the sheet of a workbook
         ]
       }
 
@@ -134,6 +135,11 @@ def report_json(
     findings = outcome.findings
     summary["fouten"] = findings.filter(pl.col("ernst").is_in([FOUT, BESTAND])).height
     summary["waarschuwingen"] = findings.filter(pl.col("ernst") == WAARSCHUWING).height
+    rules = _rules(outcome)
+    sheets = _sheet_of_table(dialect)
+    for r in rules:
+        for ex in r["voorbeelden"]:
+            ex["blad"] = sheets.get(ex["tabel"])
     return _scrub(
         {
             "rapport": "validatie",
@@ -149,17 +155,51 @@ def report_json(
             "redenen": list(outcome.file_reasons),
             "samenvatting": summary,
             "tabellen": tables,
-            "regels": _rules(outcome),
+            "regels": rules,
         }
     )
 
 
-def _verdict(report: dict) -> str:
+def _sheet_of_table(dialect: dict | None) -> dict[str, str]:
+    """{table: the workbook sheet it was read from} (none for a CSV file, which is one sheet)."""
+    if not dialect or dialect.get("format") == "csv":
+        return {}
+    out: dict[str, str] = {}
+    for sheet, tables in (dialect.get("sheets") or {}).items():
+        for table in str(tables).split(", "):
+            out.setdefault(table, sheet)
+    return out
+
+
+def where(ex: dict) -> str:
+    """Where an example is, as a person finds it: file, sheet (of a workbook), row, column."""
+    text = ex.get("bestand") or ex.get("tabel") or ""
+    if ex.get("blad"):
+        text += f", blad {ex['blad']}"
+    if ex.get("rij") is not None:
+        text += f", rij {ex['rij']}"
+    if ex.get("kolom"):
+        text += f", kolom {ex['kolom']}"
+    return text
+
+
+def _verdict(report: dict, preview: bool = False) -> str:
+    """The outcome in one sentence; `preview`: as the pre-flight check predicts it (nothing has
+    been delivered yet), not as intake reports what happened."""
     s = report["samenvatting"]
+    n = s["afgekeurd"] + s["niet_gelezen"]
+    if preview:
+        if report["bestand_afgekeurd"]:
+            return "Dit bestand wordt niet aangenomen: er zou niets van worden opgeslagen."
+        if n:
+            return (
+                f"Dit bestand wordt aangenomen, maar {n} {'rij wordt' if n == 1 else 'rijen worden'}"
+                " afgekeurd. Verbeter die rijen voordat u het bestand aanlevert."
+            )
+        return "Dit bestand wordt helemaal aangenomen."
     if report["bestand_afgekeurd"]:
         return "Uw aanlevering is niet aangenomen. Er is niets van opgeslagen."
-    if s["afgekeurd"] or s["niet_gelezen"]:
-        n = s["afgekeurd"] + s["niet_gelezen"]
+    if n:
         return (
             f"Uw aanlevering is aangenomen, maar {n} {'rij is' if n == 1 else 'rijen zijn'} "
             "afgekeurd. Verbeter die rijen en lever het bestand opnieuw aan."
@@ -179,8 +219,11 @@ def report_text(
     checksum: str,
     system: str | None = None,
     dialect: dict | None = None,
+    heading: str | None = None,
 ) -> str:
-    """The report as plain text, as the command line prints it."""
+    """The report as plain text, as the command line prints it. `heading`: the first line of
+    a pre-flight check (`rendement.intake.preflight`), which then speaks of what would happen
+    instead of what happened."""
     report = report_json(
         outcome,
         organisatie_id=organisatie_id,
@@ -190,8 +233,8 @@ def report_text(
         dialect=dialect,
     )
     lines = [
-        f"Controle van {report['bestand']} (organisatie {report['organisatie_id']})",
-        _verdict(report),
+        heading or f"Controle van {report['bestand']} (organisatie {report['organisatie_id']})",
+        _verdict(report, preview=heading is not None),
     ]
     for reason in report["redenen"]:
         lines.append(f"  - {reason}")
@@ -213,17 +256,11 @@ def report_text(
         lines.append("Problemen:")
     for r in report["regels"]:
         lines.append(
-            f"  [{_SEVERITY_LABEL.get(r['ernst'], r['ernst'])}] {r['titel']} "
-            f"({r['regel']}): {r['aantal']} keer"
+            f"  [{_SEVERITY_LABEL.get(r['ernst'], r['ernst'])}] {r['titel']}: {r['aantal']} keer"
         )
         for ex in r["voorbeelden"][:3]:
-            where = ex["bestand"] or ex["tabel"] or ""
-            if ex["rij"] is not None:
-                where += f" rij {ex['rij']}"
-            if ex["kolom"]:
-                where += f", kolom {ex['kolom']}"
             expected = f" (verwacht: {ex['verwacht']})" if ex["verwacht"] else ""
-            lines.append(f"      {where}: {ex['melding']}{expected}")
+            lines.append(f"      {where(ex)}: {ex['melding']}{expected}")
         lines.append(f"      Wat te doen: {r['wat_te_doen']}")
     return "\n".join(lines) + "\n"
 
@@ -298,7 +335,7 @@ _EXAMPLE_LABELS = {
 def _examples_table(r: dict) -> Markup:
     cells = [
         [
-            ex["bestand"] or "",
+            (ex["bestand"] or "") + (f", blad {ex['blad']}" if ex.get("blad") else ""),
             # as fmt_integer(use_seps=False) and sub_missing("–") write it, aligned right
             "–" if ex["rij"] is None else nl_number(ex["rij"]).replace(".", ""),
             ex["kolom"] or "",

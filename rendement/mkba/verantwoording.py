@@ -11,7 +11,7 @@ import polars as pl
 
 from rendement.core.formatting import nl_number
 from rendement.mkba.params import Param, ParameterSet, Pathway
-from schemas.vocabulary import DOMAINS, INSTRUMENTS, INTERVENTIONS
+from schemas.vocabulary import DOMAINS, END_REASONS, INSTRUMENTS, INTERVENTIONS, ZRM_PARTS
 
 TABLE_SCHEMA = {
     "groep": pl.String,
@@ -218,7 +218,8 @@ def _rule_text(pw: Pathway) -> str:
         parts = []
         for c in rule.criteria:
             label = INSTRUMENTS[c.instrument][0]
-            bits = [label + (f", onderdeel {c.onderdeel}" if c.onderdeel else "")]
+            part = ZRM_PARTS.get(c.onderdeel, c.onderdeel) if c.onderdeel else None
+            bits = [label + (f", onderdeel {part}" if part else "")]
             for name, value, sign in (
                 ("T0", c.t0_min, "≥"),
                 ("T0", c.t0_max, "≤"),
@@ -235,7 +236,8 @@ def _rule_text(pw: Pathway) -> str:
         )
         return f"{how} met een T0- en T1-meting waarbij " + " of ".join(parts)
     if rule.bron == "traject":
-        text = "aantal trajecten afgesloten met reden " + ", ".join(rule.reden_einde)
+        reasons = [f"‘{END_REASONS.get(r, r).lower()}’" for r in rule.reden_einde]
+        text = "aantal trajecten afgesloten als " + " of ".join(reasons)
     else:
         text = "aantal unieke deelnemers met een lopend traject"
     if rule.leeftijdsklassen:
@@ -252,7 +254,7 @@ def _pathway_md(pw: Pathway, ps: ParameterSet) -> list[str]:
     )
     shares = ", ".join(f"{ps.baathebbers[k]} {_pct(v)}" for k, v in pw.baathebbers.items())
     lines = [
-        f"#### {pw.naam} (`{pw.code}`)",
+        f"#### {pw.naam}",
         "",
         f"- Geldt voor: {interventions}.",
         f"- Hoeveelheid: {pw.afleiding.rstrip('.')} (regel: {_rule_text(pw)}).",

@@ -87,16 +87,16 @@ def _interval_text(e: Estimate, fmt) -> Markup | str:
 
 
 def verdict(estimates: list[Estimate], what: str, fmt) -> Markup:
-    """Plain Dutch: which published intervals do not overlap, or that none can be told apart."""
+    """Plain, short Dutch: per intervention whose published interval lies wholly above others',
+    which ones; or that every difference is within the uncertainty."""
     usable = [e for e in estimates if e.complete]
-    apart = [
-        (a.label, fmt(a.point.waarde), b.label, fmt(b.point.waarde))
+    higher = [
+        (a.label, fmt(a.point.waarde), lower)
         for a in usable
-        for b in usable
-        if a is not b and a.low > b.high
+        if (lower := [b.label for b in usable if b is not a and a.low > b.high])
     ]
     names = [e.label for e in usable] if len(usable) >= 2 else None
-    return _part("verdict", what.capitalize(), names, apart)
+    return _part("verdict", what.capitalize(), names, higher)
 
 
 def _part(macro: str, *args: object) -> Markup:

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from rendement.benchmark.aggregates import INTERVAL_COLUMNS, STAKEHOLDER_COLUMNS
-from rendement.benchmark.cells import CELL_COLUMNS
+from rendement.benchmark.cells import CELL_COLUMNS, QUANTILES
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import Frozen, Published
 from rendement.core.home import Home
@@ -31,6 +31,7 @@ __all__ = [
     "Warehouse",
     "current_published",
     "empty_published",
+    "organisation_comparison",
     "own_results",
     "read_warehouse",
 ]
@@ -185,6 +186,38 @@ def current_published(wh: Warehouse, frozen: Frozen | None) -> Published:
         wh.rules,
         dict(fixed.closed),
         dict(fixed.rules_by_year),
+    )
+
+
+# What an organisation's page compares with in a year without a release: the distribution of
+# the rendementsfactor (its percentiles and median) per domain and per intervention type.
+# Never a count or a sum: two provisional versions of a sum would let a reader subtract one
+# organisation's figure.
+PROVISIONAL_MEASURES = {"bkr": tuple(QUANTILES)}
+PROVISIONAL_TABLES = ("domein", "interventie")
+
+
+def organisation_comparison(pub: Published) -> Published:
+    """The sector figures an organisation's own page compares with: every published figure of
+    the closed years (as the release fixed them), and of the open years only the current
+    cells of `PROVISIONAL_MEASURES` (`benchmark.cellen`, made under the same disclosure rules as
+    published cells: a suppressed cell stays suppressed), which the page labels voorlopig."""
+    closed = pub.for_years(sorted(pub.closed))
+    is_open = ~pl.col("jaar").is_in(sorted(pub.closed))
+    measures = pl.any_horizontal(
+        *(
+            (pl.col("maat") == m) & pl.col("statistiek").is_in(list(stats))
+            for m, stats in PROVISIONAL_MEASURES.items()
+        )
+    )
+    provisional = pub.cells.filter(is_open & pl.col("tabel").is_in(PROVISIONAL_TABLES) & measures)
+    return Published(
+        pl.concat([closed.cells, provisional.select(closed.cells.columns)]),
+        closed.stakeholders,
+        closed.intervals,
+        closed.rules,
+        dict(closed.closed),
+        dict(closed.rules_by_year),
     )
 
 

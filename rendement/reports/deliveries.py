@@ -17,11 +17,15 @@ from great_tables import GT
 
 from rendement.core import audit
 from rendement.core.files import write_atomic
+from rendement.core.formatting import nl_local_datetime
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.core.templates import Markup, render
 from rendement.intake.delivery import STATUS_LABELS, STATUSES, delivery_status
 from rendement.reports.page import page
+from rendement.reports.registry import site_nav
+
+DELIVERY_PAGE = "leveringen.html"
 
 
 def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> str:
@@ -31,7 +35,7 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
     shown = df.with_columns(
         pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String),
         pl.col("naam").fill_null("(niet in het register)"),
-        pl.col("laatste_levering").str.slice(0, 10),
+        pl.col("laatste_levering").map_elements(nl_local_datetime, return_dtype=pl.String),
         pl.col("laatste_reden").fill_null(""),
     ).drop("jaar", "geregistreerd", "eerste_levering", "in_behandeling")
     table = (
@@ -48,7 +52,7 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
             geaccepteerd="Aangenomen",
             deels_geaccepteerd="Deels aangenomen",
             geweigerd="Geweigerd",
-            laatste_levering="Laatste levering",
+            laatste_levering="Laatste levering (Nederlandse tijd)",
             laatste_reden="Laatste weigering",
         )
         .tab_spanner(
@@ -70,6 +74,8 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
         body,
         subtitle="Wie heeft geleverd, wie niet, en wiens bestanden zijn afgekeurd",
         generated=dt.date.today(),
+        nav=site_nav(),
+        current=DELIVERY_PAGE,
     )
 
 
@@ -77,4 +83,4 @@ def write_delivery_page(home: Home, year: int) -> Path:
     """Write `site/leveringen.html` for `year` from the register and the audit log."""
     orgs = Registry.load(home.registry).organisations()
     html = delivery_page_html(orgs, audit.read(home.audit_log), year)
-    return write_atomic(home.site / "leveringen.html", html)
+    return write_atomic(home.site / DELIVERY_PAGE, html)

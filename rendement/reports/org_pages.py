@@ -15,6 +15,8 @@ missing. The fingerprint covers:
   matter), and those tables' column names and types;
 * its own MKBA variant and overrides from the lake (the Parquet files' bytes), and which
   validation reports exist in its folder (the page links only to those);
+* the provisional sector figures of open years in the organisation's own domains (a change in
+  one domain's figures renders only the pages of organisations with projects in it);
 * what every page shares: the published figures of closed years it compares with, the
   parameter set's version and stakeholders, the date on the page, and the version of the code
   that renders it (the source of `rendement.reports`, `rendement.core.formatting`
@@ -109,8 +111,10 @@ def code_version() -> str:
     return versions.code_version(files, _LIBRARIES, _FORMAT)
 
 
-def shared_version(warehouse: Warehouse, closed: Published, params, today: dt.date) -> str:
-    """The version of what every organisation page shares."""
+def shared_version(warehouse: Warehouse, comparison: Published, params, today: dt.date) -> str:
+    """The version of what every organisation page shares (the closed years' figures; the open
+    years' provisional ones are per domain, `provisional_versions`)."""
+    closed = comparison.for_years(sorted(comparison.closed))
     return versions.digest(
         code_version(),
         today.isoformat(),
@@ -126,6 +130,28 @@ def shared_version(warehouse: Warehouse, closed: Published, params, today: dt.da
     )
 
 
+def provisional_versions(comparison: Published) -> dict[str, str]:
+    """{domein: version of the open years' provisional cells of that domain}."""
+    cells = comparison.cells.filter(~pl.col("jaar").is_in(sorted(comparison.closed)))
+    if not cells.height:
+        return {}
+    return {
+        key[0]: frame_version(part)
+        for key, part in cells.partition_by("domein", as_dict=True).items()
+    }
+
+
+def organisation_domains(projects: pl.DataFrame) -> dict[str, list[str]]:
+    """{organisatie_id: the domains of its projects, sorted}."""
+    if not projects.height or not {"organisatie_id", "domein"} <= set(projects.columns):
+        return {}
+    pairs = projects.select("organisatie_id", "domein").unique().drop_nulls()
+    out: dict[str, list[str]] = {}
+    for org, domain in pairs.sort("organisatie_id", "domein").iter_rows():
+        out.setdefault(org, []).append(domain)
+    return out
+
+
 def _validation_reports(folder: Path) -> list[str]:
     try:
         return sorted(os.listdir(folder / "validatie"))
@@ -136,19 +162,22 @@ def _validation_reports(folder: Path) -> list[str]:
 def fingerprints(
     home: Home,
     warehouse: Warehouse,
-    closed: Published,
+    comparison: Published,
     params,
     today: dt.date,
     organisations: list[str],
 ) -> dict[str, str]:
     """{organisatie_id: version of everything its page is made from}."""
-    shared = shared_version(warehouse, closed, params, today)
+    shared = shared_version(warehouse, comparison, params, today)
+    provisional = provisional_versions(comparison)
+    domains = organisation_domains(warehouse.projects)
     tables = {name: versions_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
     lake = Lake(home.lake)
     return {
         org: versions.digest(
             shared,
             org,
+            *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
             *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
             *(f"{r}:{file_version(lake.mkba_path(r, org))}" for r in OWN_RESULTS),
             repr(_validation_reports(home.org_site(org))),
@@ -176,7 +205,7 @@ class Shared:
     """What every page of one build gets (pickled once for the workers)."""
 
     site: Path
-    closed: Published
+    comparison: Published
     params: object
     today: dt.date
 
@@ -226,7 +255,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     html = organisation_page(
         job.org,
         job.warehouse,
-        shared.closed,
+        shared.comparison,
         job.eigen,
         job.overrides,
         shared.params,
@@ -291,14 +320,15 @@ class OrgPages:
 def build_organisation_pages(
     home: Home,
     warehouse: Warehouse,
-    closed: Published,
+    comparison: Published,
     params,
     today: dt.date,
     organisations: list[str],
 ) -> OrgPages:
     """Bring every organisation's page up to date; render only those whose inputs changed.
-    `closed` must hold closed years only (what an organisation page may show of the sector)."""
-    wanted = fingerprints(home, warehouse, closed, params, today, organisations)
+    `comparison` is what an organisation page may show of the sector
+    (`rendement.reports.data.organisation_comparison`)."""
+    wanted = fingerprints(home, warehouse, comparison, params, today, organisations)
     recorded = {org: stored_fingerprint(home.org_site(org)) for org in organisations}
     stale = versions.stale(wanted, recorded)
     skip = set(organisations) - set(stale)
@@ -312,7 +342,7 @@ def build_organisation_pages(
         jobs.append(
             OrgInput(org, _own_warehouse(warehouse, parts, org), eigen, overrides, wanted[org])
         )
-    shared = Shared(home.site, closed, params, today)
+    shared = Shared(home.site, comparison, params, today)
     return OrgPages(render_pages(shared, jobs), unchanged, wanted)
 
 

@@ -3,7 +3,9 @@ corrections and any parameters it overrode (with its justification), its positio
 sector, and links to its validation reports.
 
 PRIVATE: only this organisation's rows go in (filtered here, by organisatie_id); the only
-sector figures are published cells of closed years. The page links only inside the
+sector figures are published cells of closed years and, for open years, the current
+distribution of the rendementsfactor (percentiles and medians under the same disclosure rules,
+labelled voorlopig; `rendement.reports.data.organisation_comparison`). The page links only inside the
 organisation's own folder, so it works the same as a file and behind the upload service.
 """
 
@@ -14,7 +16,14 @@ from pathlib import Path
 
 import polars as pl
 
-from rendement.core.formatting import DASH, nl_datetime, nl_euro, nl_number, nl_percent, nl_ratio
+from rendement.core.formatting import (
+    DASH,
+    nl_euro,
+    nl_local_datetime,
+    nl_number,
+    nl_percent,
+    nl_ratio,
+)
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts
 from rendement.reports.data import Published, Warehouse
@@ -29,11 +38,14 @@ from rendement.reports.words import (
     RATIO_HEADER,
     RATIO_LABEL,
     SWITCH_NOTE,
+    TRANSFER,
     WHOLE_PERIOD,
     missing_ratio_reason,
+    outcome_label,
     status_text,
     switch_factor_text,
     switch_share_text,
+    unit_for,
 )
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
@@ -345,7 +357,7 @@ def stakeholder_table(
         for s in present:
             v = look.get((jaar, pid, s))
             total += v or 0.0
-            row[s] = escape(nl_euro(v)) if v is not None else DASH
+            row[s] = escape(nl_euro(v)) if v else DASH  # none and zero read the same
         row["totaal"] = escape(nl_euro(total))
         shifted = tlook.get((jaar, pid))
         row["overdrachten"] = escape(nl_euro(shifted)) if shifted else DASH
@@ -366,6 +378,7 @@ def stakeholder_table(
         title="Wie profiteert van uw projecten",
         subtitle="Contante waarde van de baten per baathebber",
         notes=[
+            "Een streepje: deze partij krijgt van dit project in dat jaar geen baten. "
             "Overdrachten (zoals een uitkering die stopt) zijn winst voor de een en even groot "
             "verlies voor de ander; ze tellen niet mee in de baten."
             + (
@@ -450,7 +463,7 @@ def corrections_table(outcomes: pl.DataFrame) -> Markup:
     for r in per.sort("uitkomst_naam").iter_rows(named=True):
         rows.append(
             {
-                "uitkomst": r["uitkomst_naam"] + (" (overdracht)" if r["is_transfer"] else ""),
+                "uitkomst": outcome_label(r["uitkomst_naam"], r["is_transfer"]),
                 "waarde": escape(spread(r["eenheidswaarde"], nl_euro)),
                 "eenheid": r["eenheid"] or "",
                 "deadweight": escape(spread(r["deadweight"], _fraction)),
@@ -511,7 +524,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
         if not r["gewaardeerd"]:
             pv = "geteld"
         elif r["is_transfer"]:
-            pv = nl_euro(r["pv"]) + " (overdracht)"
+            pv = nl_euro(r["pv"]) + f" ({TRANSFER})"
         else:
             pv = nl_euro(r["pv"])
         rows.append(
@@ -519,7 +532,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
                 "project": _project_label(r["project_id"], names),
                 "uitkomst": r["uitkomst_naam"],
                 "hoeveelheid": escape(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
-                "eenheid": r["eenheid"] or "",
+                "eenheid": unit_for(qty, r["eenheid"]),
                 "cw": escape(pv),
             }
         )
@@ -795,10 +808,9 @@ def position_table(
         positie = pl.concat([positie, extra.cast(positie.schema)])
     stats_of = {}
     for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
-        if pub.is_closed(jaar):
-            stats_of[(jaar, d)] = [
-                idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
-            ]
+        stats_of[(jaar, d)] = [
+            idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
+        ]
     stat_values = [v for vals in stats_of.values() for v in vals]
     ax = charts.axis(
         [*positie["bkr"].to_list(), *stat_values],
@@ -840,23 +852,24 @@ def position_table(
             why = "Te weinig organisaties in de vergelijkingsgroep"
             pct_html = cost_html = symbol_html("x", why)
             group_html = escape("te klein")
+        med_i = idx.get(jaar, d, "bkr", "mediaan", interventie=i)
+        med_d = idx.get(jaar, d, "bkr", "mediaan")
+        stats = {s: idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")}
+        chart = charts.distribution(
+            *stats.values(),
+            ax=ax,
+            ref=1.0,
+            mark=r["bkr"],
+            label=f"Uw rendementsfactor {nl_ratio(r['bkr'])} (ruit) tegen de "
+            + ("" if closed else "voorlopige ")
+            + "verdeling in het domein",
+        )
         if closed:
-            med_i = idx.get(jaar, d, "bkr", "mediaan", interventie=i).html()
-            med_d = idx.get(jaar, d, "bkr", "mediaan").html()
-            stats = {
-                s: idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
-            }
-            chart = charts.distribution(
-                *stats.values(),
-                ax=ax,
-                ref=1.0,
-                mark=r["bkr"],
-                label=f"Uw rendementsfactor {nl_ratio(r['bkr'])} (ruit) tegen de verdeling in "
-                "het domein",
+            med_i, med_d = med_i.html(), med_d.html()
+        else:  # marked, whether a value or a suppression symbol
+            med_i, med_d = (
+                _part("provisional", c.html()) if c.published else c.html() for c in (med_i, med_d)
             )
-        else:
-            med_i = med_d = _part("pending")
-            chart = ""
         rows.append(
             {
                 "jaar": str(jaar),
@@ -893,22 +906,19 @@ def position_table(
         raw=raw,
         right=["bkr", "pct", "kpd", "kpd_pct", "groep_n", "med_i", "med_d"],
         center=["grafiek"],
-        spanners=[
-            (
-                "Sector (gepubliceerd)",
-                ["med_i", "med_d", "grafiek"] if stats_of else ["med_i", "med_d"],
-            )
-        ],
-        hide=[] if stats_of else ["grafiek"],
+        spanners=[("Sector", ["med_i", "med_d", "grafiek"])],
         title="Uw positie ten opzichte van de sector",
         subtitle="Vergeleken met projecten van dezelfde interventie in hetzelfde jaar",
         notes=[
             "Percentiel: welk deel van de vergelijkbare projecten lager scoort (een hoog "
             "percentiel bij de rendementsfactor is gunstig; bij kosten per deelnemer betekent een laag "
             "percentiel goedkoper dan de meeste). Alleen met genoeg organisaties in de groep.",
-            "Sectorcijfers (mediaan, grafiek) staan er alleen voor jaren die in een release zijn "
-            "vastgesteld; voor latere jaren volgen ze met de release. Grafiek: lijn P10–P90, blok "
-            "P25–P75, streep mediaan van het domein; de ruit is uw project.",
+            "Sectorcijfers (mediaan, grafiek): voor jaren die in een release zijn vastgesteld de "
+            "gepubliceerde cijfers; voor latere jaren de huidige cijfers van de sector, gemarkeerd "
+            "als voorlopig: ze veranderen nog met nieuwe aanleveringen tot de release. Voorlopige "
+            "cijfers volgen dezelfde regels als gepubliceerde (te kleine groepen blijven "
+            "verborgen). Grafiek: lijn P10–P90, blok P25–P75, streep mediaan van het domein; de "
+            "ruit is uw project.",
             "Een onvolledig projectjaar wordt niet met de sector vergeleken en telt in geen "
             "enkel sectorcijfer mee.",
             *_clip_note(ax),
@@ -940,7 +950,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
             {
                 "bestand": r["bestand"] or "",
                 "periode": "" if r["periode"] is None else str(r["periode"]),
-                "ontvangen": nl_datetime(received) if received else "",
+                "ontvangen": nl_local_datetime(received) if received else "",
                 "uitkomst": labels.get(r["uitkomst"], r["uitkomst"] or "")
                 + (" (vervangen)" if r.get("vervangen") else ""),
                 "rapport": link,
@@ -952,7 +962,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
         labels={
             "bestand": "Bestand",
             "periode": "Jaren",
-            "ontvangen": "Ontvangen (UTC)",
+            "ontvangen": "Ontvangen",
             "uitkomst": "Uitkomst",
             "rapport": "Validatierapport",
         },
@@ -972,7 +982,8 @@ def organisation_page(
     folder: Path,
     generated: dt.date | None = None,
 ) -> str:
-    """The whole report of one organisation. `pub` must hold closed years only."""
+    """The whole report of one organisation. `pub`: what it may show of the sector
+    (`rendement.reports.data.organisation_comparison`)."""
     own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
     looptijd = (
         wh.looptijd.filter(pl.col("organisatie_id") == org)

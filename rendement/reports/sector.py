@@ -5,6 +5,8 @@ types side by side. Only published cells and aggregates, suppressed cells with t
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from rendement.benchmark.disclosure import legend
@@ -140,9 +142,7 @@ def ratio_distribution_table(pub: Published, year: int) -> Markup:
         "tussen P25 en P75, vier op de vijf tussen P10 en P90",
         notes=[
             "Grafiek: lijn P10–P90, blok P25–P75, streep mediaan; de rode stippellijn is 1 "
-            "(baten even groot als kosten). Een percentiel wordt alleen gepubliceerd met genoeg "
-            f"projecten aan weerszijden (mediaan 10, P25/P75 20, P10/P90 50 bij min_tail "
-            f"{pub.rules.min_tail}).",
+            "(baten even groot als kosten). " + _tail_note(pub),
             "Modelonzekerheid: mediaan over projecten van de breedte van het 90 %-interval uit de "
             "Monte Carlo-analyse (P95 − P5 van de rendementsfactor van één project).",
             *(
@@ -192,6 +192,9 @@ def trend_table(pub: Published, years: list[int]) -> Markup:
     )
 
 
+NOTHING_ALLOCATED = "Geen bedrag: deze partij krijgt in dit domein niets toegedeeld"
+
+
 def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -> Markup:
     frame = pub.stakeholders.filter(pl.col("jaar") == year)
     if not frame.height:
@@ -202,13 +205,26 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
         r = look.get((maat, d, s))
         if r is None:
             return symbol_html("x", "Geen cel gepubliceerd"), None
+        if r["status"] == "gepubliceerd" and r["waarde"] == 0:  # nothing, as an empty cell
+            return symbol_html(".", NOTHING_ALLOCATED), 0.0
         if r["waarde"] is None or r["status"] == "leeg":
             return symbol_html(r["symbool"], r["toelichting"]), None
         return escape(nl_euro(r["waarde"])), r["waarde"]
 
+    def empty_row(maat: str, s: str) -> bool:
+        """Nothing for this party anywhere (every cell empty or zero): left out."""
+        found = [look.get((maat, d, s)) for d in ROWS]
+        return all(
+            r is not None
+            and (r["status"] == "leeg" or (r["status"] == "gepubliceerd" and r["waarde"] == 0))
+            for r in found
+        )
+
     total_all = cell("baten", TOTAL, TOTAL)[1]
     rows = []
     for code, label in [*stakeholders.items(), (TOTAL, "Totaal baten")]:
+        if code != TOTAL and empty_row("baten", code):
+            continue
         row = {"baathebber": label}
         for d in ROWS:
             row[d], value = cell("baten", d, code)
@@ -246,7 +262,9 @@ def stakeholder_table(pub: Published, year: int, stakeholders: dict[str, str]) -
             "niet in euro's uitgedrukt. Overdrachten (een uitkering die stopt) zijn winst voor de "
             "een en even groot verlies voor de ander: de rij Overdrachten toont het bruto "
             "verschoven bedrag en telt niet mee in de baten. Aandeel: deel van de totale baten "
-            "van de sector. Een punt (.): deze partij krijgt in dit domein geen baten toegedeeld.",
+            "van de sector. Een punt (.): deze partij krijgt in dit domein geen baten toegedeeld "
+            "(of er is niets overgedragen). Een partij zonder baten in enig domein staat er niet "
+            "in.",
             "Per cel gelden dezelfde regels als voor de sectorcijfers (minimum aantal "
             "organisaties, dominantie) en aanvullende onderdrukking over rijen en kolommen.",
             *_concept_note(pub, [year]),
@@ -289,6 +307,19 @@ def intervention_table(pub: Published, year: int) -> Markup:
             "interventievergelijking.",
             *_concept_note(pub, [year]),
         ],
+    )
+
+
+def _tail_note(pub: Published) -> str:
+    """When a percentile is published, in the legend's own terms (symbol p) and as the number
+    of projects that takes."""
+    tail = pub.rules.min_tail
+    need = {q: math.ceil(tail / min(f, 1 - f) - 1e-9) for q, f in (("m", 0.5), ("q", 0.25))}
+    need["d"] = math.ceil(tail / 0.1 - 1e-9)
+    return (
+        f"Een percentiel wordt alleen gepubliceerd met minstens {tail} projecten aan elke kant "
+        f"(anders symbool p): voor de mediaan zijn dus minstens {need['m']} projecten nodig, voor "
+        f"P25 en P75 {need['q']}, voor P10 en P90 {need['d']}."
     )
 
 

@@ -23,10 +23,10 @@ import polars as pl
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
 from rendement.core import versions
 from rendement.core.files import switched_folder, write_if_changed
-from rendement.core.formatting import nl_datetime
+from rendement.core.formatting import nl_local_datetime
 from rendement.core.home import Home
 from rendement.reports.context import Context
-from rendement.reports.data import current_published, read_warehouse
+from rendement.reports.data import current_published, organisation_comparison, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.registry import Inputs, render_pages, site_nav
 
@@ -100,9 +100,10 @@ def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
     site = home.site
     pages = SitePages()
 
-    closed = pub.for_years(sorted(pub.closed))
     organisations = organisations_with_reports(wh)
-    org_pages = build_organisation_pages(home, wh, closed, params, today, organisations)
+    org_pages = build_organisation_pages(
+        home, wh, organisation_comparison(pub), params, today, organisations
+    )
     pages.extend(org_pages.pages)
     pages.rendered, pages.unchanged = org_pages.rendered, org_pages.unchanged
 
@@ -121,7 +122,7 @@ def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
             factors=public_factors(wh.rendementsfactor),
             releases=list_releases(home),
             organisations=organisations,
-            data_received=f"{nl_datetime(received)} UTC" if received else None,
+            data_received=nl_local_datetime(received) if received else None,
             extra_links=extra,
         )
     )

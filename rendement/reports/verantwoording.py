@@ -49,13 +49,20 @@ def _inline(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def markdown_html(text: str, *, skip_title: bool = True) -> Markup:
+def slug(text: str) -> str:
+    """An id for a heading: its words in lower case, joined by dashes."""
+    words = re.findall(r"[0-9a-zà-ÿ]+", text.lower())
+    return "-".join(words) or "sectie"
+
+
+def markdown_blocks(text: str, *, skip_title: bool = True) -> list[dict]:
     """The small Markdown subset `verantwoording_markdown` writes (headings, bullet lists,
-    paragraphs, **bold**, `code`) as HTML, through the template `markdown.html`: no HTML in
-    the text reaches the page, whatever the parameter file says."""
+    paragraphs, **bold**, `code`) as blocks for the template `markdown.html`; every heading
+    gets a unique `id` (for the contents list)."""
     blocks: list[dict] = []
     paragraph: list[str] = []
     in_list = False
+    ids: set[str] = set()
 
     def flush() -> None:
         nonlocal paragraph
@@ -76,7 +83,21 @@ def markdown_html(text: str, *, skip_title: bool = True) -> Markup:
             if level == 1 and skip_title:
                 continue
             level = min(level + (1 if level == 1 else 0), 4)
-            blocks.append({"kind": "h", "level": level, "tokens": _inline(heading.group(2))})
+            title = heading.group(2)
+            anchor, n = slug(title.replace("`", "")), 1
+            while anchor in ids:
+                n += 1
+                anchor = f"{slug(title)}-{n}"
+            ids.add(anchor)
+            blocks.append(
+                {
+                    "kind": "h",
+                    "level": level,
+                    "tokens": _inline(title),
+                    "id": anchor,
+                    "text": title.replace("`", "").replace("**", ""),
+                }
+            )
         elif stripped.startswith("- "):
             if not in_list:
                 blocks.append({"kind": "ul"})
@@ -87,7 +108,30 @@ def markdown_html(text: str, *, skip_title: bool = True) -> Markup:
     flush()
     if in_list:
         blocks.append({"kind": "/ul"})
-    return render("rendement.reports", "markdown.html", blocks=blocks)
+    return blocks
+
+
+def markdown_html(text: str, *, skip_title: bool = True) -> Markup:
+    """The Markdown subset as HTML, through the template `markdown.html`: no HTML in the text
+    reaches the page, whatever the parameter file says."""
+    return render(
+        "rendement.reports", "markdown.html", blocks=markdown_blocks(text, skip_title=skip_title)
+    )
+
+
+def contents(blocks: list[dict], *, depth: int = 3) -> list[dict]:
+    """The headings of the method text down to `depth`, as a nested contents list:
+    [{id, text, children: [...]}]."""
+    out: list[dict] = []
+    for b in blocks:
+        if b["kind"] != "h" or b["level"] > depth:
+            continue
+        entry = {"id": b["id"], "text": b["text"], "children": []}
+        if b["level"] == 2 or not out:
+            out.append(entry)
+        else:
+            out[-1]["children"].append(entry)
+    return out
 
 
 def _value(v: float | None) -> str:
@@ -101,12 +145,11 @@ def _value(v: float | None) -> str:
 
 
 def _split(omschrijving: str, groep: str, parameter: str) -> tuple[str, str, str]:
-    """(row group, row label, path shown): outcome rows are grouped by their outcome, whose
-    path prefix goes into the group label."""
+    """(row group, row label, path shown): outcome rows are grouped under their outcome's name
+    (in words; the code only in the path, where an organisation needs it to override)."""
     if groep in ("uitkomst", "baathebber") and ": " in omschrijving:
         name, label = omschrijving.split(": ", 1)
-        prefix, _, suffix = parameter.partition(".")[2].partition(".")
-        return f"{name} (uitkomsten.{prefix})", label, f".{suffix}"
+        return name, label, parameter
     return GROUP_LABELS.get(groep, groep), omschrijving, parameter
 
 
@@ -168,8 +211,7 @@ def parameter_tables(params) -> Markup:
         notes=[
             "Graad A: officiële statistiek of peer-reviewed; B: studie in opdracht; C: pers, "
             "secundair of aanname. Pad: de naam waarmee een organisatie met toelichting van de "
-            "standaardwaarde afwijkt (bij een uitkomst achter het pad in de groepskop, "
-            "bijvoorbeeld uitkomsten.schulden_gestabiliseerd.deadweight)."
+            "standaardwaarde afwijkt (bijvoorbeeld uitkomsten.schulden_gestabiliseerd.deadweight)."
         ],
     )
     index = sorted(params.prijsindex.items())
@@ -245,6 +287,7 @@ def rules_table(rules: DisclosureRules) -> Markup:
 def verantwoording_page(
     params, rules: DisclosureRules, ctx: Context, *, title: str = "Verantwoording"
 ) -> str:
+    blocks = markdown_blocks(verantwoording_markdown(params))
     body = render(
         "rendement.reports",
         "verantwoording.html",
@@ -252,7 +295,8 @@ def verantwoording_page(
         naam=params.naam,
         price_year=params.price_year,
         discount=params.discount_rate,
-        method=markdown_html(verantwoording_markdown(params)),
+        method=render("rendement.reports", "markdown.html", blocks=blocks),
+        contents=contents(blocks),
         whole_period=WHOLE_PERIOD,
         bootstrap_draws=BOOTSTRAP_DRAWS,
         min_tail=rules.min_tail,

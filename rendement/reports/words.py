@@ -76,3 +76,33 @@ SWITCH_NOTE = (
     "het project was gebeurd, blijven de baten kleiner dan de kosten. Alle eenheidswaarden "
     "× 0,80: alle euro's per uitkomst 20 % lager."
 )
+
+
+# ------------------------------------------------------------------------------- outcomes
+
+TRANSFER = "overdracht"
+# Units of counted outcomes (the parameter set's `eenheid`) that are plural nouns, in the
+# singular: "1 jongere", not "1 jongeren".
+_SINGULAR_UNITS = {
+    "jongeren": "jongere",
+    "trajecten": "traject",
+    "afgeronde schuldtrajecten": "afgerond schuldtraject",
+    "treden op de participatieladder": "trede op de participatieladder",
+}
+
+
+def unit_for(quantity: float | None, unit: str | None) -> str:
+    """The unit of a quantity as it reads after the number: singular for exactly one."""
+    if not unit:
+        return ""
+    if quantity is not None and abs(float(quantity)) == 1:
+        return _SINGULAR_UNITS.get(unit, unit)
+    return unit
+
+
+def outcome_label(name: str, is_transfer: bool) -> str:
+    """An outcome's name, marked `(overdracht)` once when it is a transfer (the parameter set
+    already says so in some names)."""
+    if not is_transfer or TRANSFER in name.lower():
+        return name
+    return f"{name} ({TRANSFER})"

@@ -10,37 +10,32 @@ from a request is escaped by the template engine.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from rendement.core.formatting import nl_datetime, nl_number
+from rendement.core.formatting import nl_local_datetime, nl_number
 from rendement.core.templates import render
 from rendement.reports.page import page
 
 VERDICTS = {
     "geaccepteerd": ("ok", "Wordt naar verwachting helemaal aangenomen"),
-    "deels_afgekeurd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen"),
+    "deels_geaccepteerd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen"),
     "geweigerd": ("fout", "Wordt naar verwachting geweigerd"),
+    "duplicaat": ("ok", "Al eerder ontvangen; verandert niets"),
 }
 
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 # The pages anyone may open: the token form and the sign-in page.
 PUBLIC_NAV = (("/", "Aanleveren met token"), ("/inloggen", "Inloggen"))
 
 
 def local_time(moment: dt.datetime | str | None, *, seconds: bool = False) -> str:
-    """A moment (ISO text or datetime, UTC when it has no zone) as Dutch readers in the
-    Netherlands write it, in Dutch local time: 05-12-2026 08:14 (winter) or 10:14 (summer)."""
+    """A moment (ISO text or datetime, UTC when it has no zone) in Dutch local time
+    (`nl_local_datetime`); empty for none, unreadable text as it is."""
     if not moment:
         return ""
-    if isinstance(moment, str):
-        try:
-            moment = dt.datetime.fromisoformat(moment)
-        except ValueError:
-            return moment
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return nl_datetime(moment.astimezone(LOCAL), seconds=seconds)
+    try:
+        return nl_local_datetime(moment, seconds=seconds)
+    except ValueError:
+        return str(moment)
 
 
 def size_text(n: int | None) -> str:

@@ -22,7 +22,7 @@ from rendement.core import audit
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.intake.delivery import STATUS_LABELS, delivery_status, latest_year
-from rendement.service.pages import findings, local_time, size_text
+from rendement.service.pages import VERDICTS, findings, local_time, size_text
 from rendement.service.uploads import load_receipt, uploads_overview
 
 KENMERK = re.compile(r"^[0-9a-f]{16}$")
@@ -41,11 +41,6 @@ EXPLAIN = {
     "deels_geaccepteerd": "Aangenomen, maar sommige rijen zijn afgekeurd: zie de details.",
     "duplicaat": "Dit bestand was al eerder ontvangen; er is niets veranderd.",
     "geweigerd": "Niet aangenomen: zie de details voor wat u moet verbeteren.",
-}
-VERDICT = {
-    "geaccepteerd": ("ok", "Wordt naar verwachting helemaal aangenomen."),
-    "deels_afgekeurd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen."),
-    "geweigerd": ("fout", "Wordt naar verwachting geweigerd."),
 }
 REPORT_STATUS = {
     "geaccepteerd": ("ok", "Helemaal aangenomen."),
@@ -108,7 +103,8 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
     if receipt is not None:
         check = receipt.get("voorcontrole") or {}
         document = check.get("rapport") or {}
-        css, verdict = VERDICT.get(check.get("oordeel"), ("", "Voorcontrole niet uitgevoerd."))
+        css, verdict = VERDICTS.get(check.get("oordeel"), ("", "Voorcontrole niet uitgevoerd"))
+        verdict += "."
         out["ontvangstbewijs"] = {
             "ontvangen": local_time(receipt.get("ontvangen_op"), seconds=True),
             "grootte": size_text(receipt.get("grootte_bytes")),

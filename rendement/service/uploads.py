@@ -142,7 +142,7 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
             return _duplicate_receipt(org, received, where)
         now = dt.datetime.now(dt.UTC)
         name = generated_name(received.original, received.checksum, found.suffix, now)
-        verdict = _preflight(temp.path, name, org) if settings.preflight else _not_run("uit")
+        verdict = _preflight(home, temp.path, name, org) if settings.preflight else _not_run("uit")
         if verdict.get("reden_code") == "bsn_gevonden":
             raise ServiceError(
                 422,
@@ -176,9 +176,10 @@ def _not_run(reason: str) -> dict:
     return {"oordeel": "niet_uitgevoerd", "reden": reason}
 
 
-def _preflight(temp_path: Path, name: str, org: str) -> dict:
+def _preflight(home: Home, temp_path: Path, name: str, org: str) -> dict:
     """The `rendement check` verdict on the upload, read under its final name (a hard link in a
-    hidden folder, so the sensor cannot see it and the name carries table and year)."""
+    hidden folder, so the sensor cannot see it and the name carries table and year), judged with
+    the organisation's earlier deliveries as intake will judge it."""
     check_dir = Path(tempfile.mkdtemp(prefix=".controle-", dir=temp_path.parent))
     try:
         link = check_dir / name
@@ -188,7 +189,7 @@ def _preflight(temp_path: Path, name: str, org: str) -> dict:
             shutil.copyfile(temp_path, link)
         try:
             with _CHECKS:
-                result = preflight(link, organisatie_id=org)
+                result = preflight(link, home=home, organisatie_id=org)
         except Exception as exc:  # the verdict is advice; the upload itself still counts
             return _not_run(f"{type(exc).__name__}")
         return {**result.document, "geaccepteerd": result.accepted, "tekst": result.text}
@@ -218,7 +219,7 @@ def _receipt(
     oordeel = verdict.get("oordeel", "niet_uitgevoerd")
     advice = {
         "geaccepteerd": "De voorcontrole vond geen problemen.",
-        "deels_afgekeurd": "Volgens de voorcontrole worden sommige rijen afgekeurd; zie de "
+        "deels_geaccepteerd": "Volgens de voorcontrole worden sommige rijen afgekeurd; zie de "
         "problemen hieronder.",
         "geweigerd": "Volgens de voorcontrole wordt dit bestand geweigerd; zie de problemen "
         "hieronder en lever een verbeterd bestand aan.",

@@ -348,7 +348,7 @@ def test_page_shell_escapes_title_and_markdown_escapes_text():
     md = markdown_html("## Kop <i>\n\n- **<b>vet</b>** en `<code>`\n\ntekst <script>x</script>")
     assert "<script>" not in md and "<b>" not in md and "<i>" not in md
     assert "<strong>&lt;b&gt;vet&lt;/b&gt;</strong>" in md
-    assert "<h2>Kop &lt;i&gt;</h2>" in md
+    assert '<h2 id="kop-i">Kop &lt;i&gt;</h2>' in md
 
 
 def test_verdict_names_only_differences_larger_than_the_uncertainty():
@@ -365,8 +365,12 @@ def test_verdict_names_only_differences_larger_than_the_uncertainty():
     assert "binnen de onzekerheid" in text and "hoger dan" not in text
     apart = [est("A", 2.0, 1.6, 2.4), est("B", 1.0, 0.8, 1.3), est("C", 1.4, 1.0, 1.9)]
     text = verdict(apart, "baten-kostenverhouding", nl_ratio)
-    assert "A (2,00) ligt hoger dan B (1,00)" in text
-    assert "C" in text and "ligt hoger dan C" not in text  # A and C overlap
+    assert "A (2,00) ligt hoger dan B." in text
+    assert "C" not in text  # A and C overlap, and so do B and C
+    wide = [est("A", 2.0, 1.6, 2.4), est("B", 1.0, 0.8, 1.3), est("C", 0.5, 0.3, 0.7)]
+    text = verdict(wide, "verbetering", nl_ratio)
+    assert "A (2,00) ligt hoger dan B en C; B (1,00) ligt hoger dan C." in text
+    assert len(text) < 200
     assert "te weinig" in verdict([apart[0]], "verbetering", nl_ratio)
     evil = [est("<b>x</b>", 2.0, 1.6, 2.4), est("y", 1.0, 0.8, 1.3)]
     assert "<b>" not in verdict(evil, "verbetering", nl_ratio)
@@ -554,3 +558,48 @@ def test_an_incomplete_project_year_is_named_with_its_reason(demo_home, tmp_path
                 assert row["cells"]["bkr"] not in ("", "–", "-"), (table_id, row)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("released", [False, True], ids=["zonder-release", "met-release"])
+def test_position_compares_with_provisional_or_released_medians(
+    released, demo_home, site_home, browser
+):
+    """The organisation's position table: before a release the current sector medians, marked
+    voorlopig, under the same disclosure rules (a suppressed cell shows its symbol); once a
+    release exists the released medians, unmarked."""
+    from rendement.benchmark.releases import load_frozen
+
+    home = site_home.home if released else demo_home
+    frozen = load_frozen(home)
+    assert (frozen is not None) == released
+    cells = frozen.published.cells if released else q(home, "SELECT * FROM benchmark.cellen")
+    medians = cells.filter(
+        (pl.col("maat") == "bkr") & (pl.col("statistiek") == "mediaan")
+        & pl.col("tabel").is_in(["domein", "interventie"])
+    )  # fmt: skip
+    shown = {"gepubliceerd": 0, "onderdrukt": 0}
+    for org in ("ORG001", "ORG002", "ORG003"):
+        positie = q(home, "SELECT * FROM prive.positie WHERE organisatie_id = ?", [org])
+        page, visit = browser.open(home.org_site(org) / "index.html")
+        try:
+            visit.assert_clean()
+            for row in table_rows(page, "org-positie"):
+                year, pid = int(row["group"]), row["stub"].split(" · ")[0]
+                mine = positie.filter((pl.col("project_id") == pid) & (pl.col("jaar") == year))
+                for column, interventie in (("med_d", None), ("med_i", mine["interventie"][0])):
+                    cell = medians.filter(
+                        (pl.col("jaar") == year) & (pl.col("domein") == mine["domein"][0])
+                        & (pl.col("interventie").eq_missing(interventie))
+                    )  # fmt: skip
+                    text = row["cells"][column]
+                    status = "gepubliceerd" if cell["status"][0] == "gepubliceerd" else "onderdrukt"
+                    shown[status] += 1
+                    if status == "onderdrukt":
+                        assert text == cell["symbool"][0], (org, pid, year, text)
+                        continue
+                    value, *label = text.split()
+                    assert parse_nl(value) == pytest.approx(round(cell["waarde"][0], 2))
+                    assert label == ([] if released else ["voorlopig"]), text
+        finally:
+            page.close()
+    assert shown["gepubliceerd"] and shown["onderdrukt"]

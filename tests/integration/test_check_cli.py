@@ -37,7 +37,7 @@ def test_json_is_machine_readable_and_says_the_same(tmp_path):
     result = check(str(FIXTURES / "broken" / "project_2024.csv"), "--json", cwd=tmp_path)
     assert result.returncode == 1
     doc = json.loads(result.stdout)
-    assert doc["oordeel"] == "deels_afgekeurd"
+    assert doc["oordeel"] == doc["status"] == "deels_geaccepteerd"
     assert doc["periode"] == 2024
     text = json.dumps(doc, ensure_ascii=False)
     assert "interventie_hoort_niet_bij_domein" in text

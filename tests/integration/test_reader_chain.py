@@ -95,7 +95,7 @@ def _comparable(report: dict) -> dict:
     [
         (_contract_csv, "geaccepteerd"),
         (_vendor_xlsx, "geaccepteerd"),
-        (_broken_row, "deels_afgekeurd"),
+        (_broken_row, "deels_geaccepteerd"),
         (_unreadable, "geweigerd"),
         (_bsn_file, "geweigerd"),
     ],

@@ -108,6 +108,41 @@ def test_whole_period_and_switching_values_are_part_of_the_fingerprint(home, par
     assert b"50\xc2\xa0%" in after[b][0]  # the new switching value, 50 %
 
 
+def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params):
+    """Open years' sector medians are on the organisation pages (voorlopig): a change in one
+    domain's cells renders the pages of the organisations with projects in that domain, and
+    no other page."""
+    before = org_files(home)
+    with duckdb.connect(str(home.warehouse)) as con:
+        # the domain with a published median that the fewest organisations work in
+        domain, year = con.execute(
+            "SELECT c.domein, max(c.jaar) FROM benchmark.cellen c JOIN mkba.project p "
+            "ON p.domein = c.domein WHERE c.tabel = 'domein' AND c.maat = 'bkr' "
+            "AND c.statistiek = 'mediaan' AND c.status = 'gepubliceerd' GROUP BY c.domein "
+            "ORDER BY count(DISTINCT p.organisatie_id), c.domein LIMIT 1"
+        ).fetchone()
+        con.execute(
+            "UPDATE benchmark.cellen SET waarde = 7.654 WHERE tabel = 'domein' AND maat = 'bkr' "
+            "AND statistiek = 'mediaan' AND domein = ? AND jaar = ?",
+            [domain, year],
+        )
+        active = [
+            org
+            for (org,) in con.execute(
+                "SELECT DISTINCT organisatie_id FROM mkba.project WHERE domein = ? ORDER BY 1",
+                [domain],
+            ).fetchall()
+        ]
+    assert 0 < len(active) < len(before)
+    pages = build_site(home, params, today=TODAY)
+    assert sorted(p.parent.name for p in pages.rendered) == active
+    after = org_files(home)
+    for org in active:
+        assert b'7,65 <span class="concept"' in after[org][0], org
+    for org in set(before) - set(active):
+        assert after[org] == before[org], f"{org} was rewritten"
+
+
 def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
     a, b = organisations(home)[:2]
     folder = home.org_site(a) / "validatie"

@@ -64,7 +64,8 @@ def _without_run_times(text: str) -> str:
     """The page with the dates and times of the run itself (when the demo's files were
     received) replaced: they are today's, whatever the code."""
     today = dt.date.today()
-    for day in (today, today - dt.timedelta(days=1)):  # a run across midnight
+    # a run across midnight, and local time (Europe/Amsterdam) a day ahead of the clock
+    for day in (today, today - dt.timedelta(days=1), today + dt.timedelta(days=1)):
         for written in (
             day.strftime("%d-%m-%Y"),
             day.isoformat(),

@@ -149,8 +149,10 @@ def test_verantwoording_markdown_is_dutch_and_follows_the_parameters():
     for heading in ("## Werkwijze", "## Kosten", "## Uitkomsten per domein", "## Onzekerheid"):
         assert heading in md
     assert "2,25 %" in md and "niet verdisconteerd" in md
-    for pw in ps.uitkomsten:
-        assert f"`{pw.code}`" in md
+    for pw in ps.uitkomsten:  # by its name, not its code
+        assert f"#### {pw.naam}\n" in md
+        assert pw.code not in md
+    assert "financien" not in md and "reden_einde" not in md and "Financiën" in md
     for label in DOMAINS.values():
         assert f"### {label}" in md
     changed = ps.with_overrides([("kosten.fte.basis", 75_000.0)])

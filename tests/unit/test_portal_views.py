@@ -71,7 +71,7 @@ def test_each_file_gets_one_of_four_statuses_under_its_own_name(tmp_path):
     receipt = {
         "organisatie_id": "ORG1", "checksum": "9" * 64, "bestand": "20261205T0_999_p_2025.csv",
         "origineel": "p_2025.csv", "ontvangen_op": "2026-12-05T02:24:59+00:00",
-        "voorcontrole": {"oordeel": "deels_afgekeurd", "rapport": {"regels": [{
+        "voorcontrole": {"oordeel": "deels_geaccepteerd", "rapport": {"regels": [{
             "regel": "datum_onleesbaar", "ernst": "fout", "titel": "Waarde niet te lezen",
             "wat_te_doen": "Pas de waarde aan.", "aantal": 1, "voorbeelden": [{
                 "tabel": "project", "bestand": "20261205T0_999_p_2025.csv", "rij": 3,

@@ -168,7 +168,7 @@ def test_text_report_for_the_command_line():
     text = report_text(outcome, **KW)
     assert "Controle van export_2024.xlsx (organisatie ORG001)" in text
     assert "1 rij is afgekeurd" in text
-    assert "meting_2024.csv rij 5, kolom score" in text
+    assert "meting_2024.csv, rij 5, kolom score" in text
     assert "Wat te doen:" in text
 
 
