@@ -31,6 +31,7 @@ from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
 from rendement.core.privacy import load_or_create_key
+from rendement.core.receipts import original_name
 from rendement.intake import chain
 from rendement.intake.validation_report import render_report_html, report_json
 from rendement.mkba import load_parameters
@@ -422,9 +423,10 @@ def _keep_previous_of_rejected(
 def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
     """The upload's validation report, JSON and HTML from one report dict."""
 
+    own = original_name(home, outcome.organisatie_id, outcome.checksum)
     kwargs = dict(
         organisatie_id=outcome.organisatie_id,
-        bestand=outcome.bestand,
+        bestand=own or outcome.bestand,
         checksum=outcome.checksum,
         system=outcome.systeem,
         dialect=outcome.dialect,

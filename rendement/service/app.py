@@ -46,6 +46,7 @@ from starlette.routing import Route
 from rendement.core import audit, tokens
 from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
+from rendement.core.receipts import save_receipt
 from rendement.core.tokens import valid_org_id
 from rendement.service import impactkaart, pages, reports
 from rendement.service.answers import (
@@ -62,7 +63,7 @@ from rendement.service.errors import ServiceError, bad_request, forbidden, unaut
 from rendement.service.formlimit import FormLimit
 from rendement.service.portal import FORM_PATHS, SESSION_COOKIE, Portal
 from rendement.service.receive import receive_multipart, receive_raw
-from rendement.service.uploads import ACTOR, Settings, save_receipt, store, uploads_overview
+from rendement.service.uploads import ACTOR, Settings, store, uploads_overview
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

@@ -20,10 +20,11 @@ import re
 
 from rendement.core import audit
 from rendement.core.home import Home
+from rendement.core.receipts import load_receipt
 from rendement.core.registry import Registry
 from rendement.intake.delivery import STATUS_LABELS, delivery_status, latest_year
 from rendement.service.pages import VERDICTS, findings, local_time, size_text
-from rendement.service.uploads import load_receipt, uploads_overview
+from rendement.service.uploads import uploads_overview
 
 KENMERK = re.compile(r"^[0-9a-f]{16}$")
 PORTAL_STATUS = {

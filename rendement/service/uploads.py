@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core import audit
-from rendement.core.files import fsync_dir, locked, write_atomic
+from rendement.core.files import fsync_dir, locked
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
 from rendement.intake.preflight import preflight
@@ -247,32 +246,6 @@ def _receipt(
 
 
 # --- receipts kept for the portal -------------------------------------------------------------
-
-_STEM = re.compile(r"^[0-9a-f]{16}$")
-
-
-def receipt_path(home: Home, org: str, stem: str) -> Path | None:
-    """Where the receipt of the upload whose checksum starts with `stem` is kept; None for a
-    stem that is not 16 lower-case hex digits (so a path from a URL never leaves the folder)."""
-    if not _STEM.fullmatch(stem or ""):
-        return None
-    return home.receipts / org / f"{stem}.json"
-
-
-def save_receipt(home: Home, receipt: dict) -> None:
-    """Keep a stored upload's receipt (organisation-readable data only, like the validation
-    report beside it), so the portal can show it again later."""
-    path = receipt_path(home, receipt["organisatie_id"], receipt["checksum"][:16])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(receipt, ensure_ascii=False, default=str), mode=0o640)
-
-
-def load_receipt(home: Home, org: str, stem: str) -> dict | None:
-    path = receipt_path(home, org, stem)
-    if path is None or not path.is_file():
-        return None
-    return json.loads(path.read_text("utf-8"))
-
 
 # --- the list of an organisation's uploads ----------------------------------------------------
 

@@ -52,6 +52,11 @@ def test_upload_is_seen_by_the_sensor_taken_in_and_reported(tmp_path):
         )  # fmt: skip
         report = client.get(row["rapport"], headers=h)
         assert report.status_code == 200 and "aangenomen" in report.text
+        # the report names the file as the organisation sent it, not the inbox's storage name,
+        # and leads back to the organisation's report
+        assert "<strong>project_2025.csv</strong>" in report.text
+        assert receipt["bestand"] not in report.text
+        assert 'href="../index.html"' in report.text
         other = {"Authorization": f"Bearer {world.tokens['ORG2']}"}
         assert client.get(row["rapport"], headers=other).status_code == 403
 

@@ -8,9 +8,10 @@ import hashlib
 
 from rendement.core import audit
 from rendement.core.home import Home
+from rendement.core.receipts import save_receipt
 from rendement.service.pages import local_time
 from rendement.service.portal_views import deliveries, delivery
-from rendement.service.uploads import ACTOR, save_receipt
+from rendement.service.uploads import ACTOR
 
 
 def test_local_time_follows_amsterdam_summer_and_winter_time():
