@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rendement.core.formatting import nl_number
 from rendement.core.home import Home
-from rendement.core.warehouse import connect
+from rendement.core.readcopy import read_warehouse
 
 
 def sector_summary(home: Home) -> str:
-    with connect(home.warehouse, read_only=True) as con:
+    with read_warehouse(home) as con:
 
         def one(sql: str) -> int:
             return con.execute(sql).fetchall()[0][0] or 0
@@ -29,6 +29,7 @@ def sector_summary(home: Home) -> str:
         f"  Rijen in quarantaine:  {nl_number(quarantined)}",
         f"  Bestanden geweigerd:   {nl_number(refused)}",
         f"  Warehouse:             {home.warehouse}",
+        f"  Om te lezen:           {home.warehouse_read}",
         f"  Rapport:               {home.site / 'index.html'}",
     ]
     return "\n".join(lines)

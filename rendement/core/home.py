@@ -54,6 +54,12 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def warehouse_read(self) -> Path:
+        """The read copy of the warehouse that analysts, the CLI and the reports open, so that
+        a reader never blocks a run (`rendement.core.readcopy`)."""
+        return self.root / "warehouse-lezen.duckdb"
+
+    @property
     def site(self) -> Path:
         """Published HTML; `site/org/<id>/` is each organisation's private part. A symbolic
         link to the current version of the site once the reports have built one (switched

@@ -19,14 +19,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from rendement.benchmark.cells import read_cost_reference
-from rendement.core import audit
+from rendement.core import archive, audit
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
@@ -88,31 +87,18 @@ def organisations_in_inbox(home: Home) -> list[str]:
 
 
 def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
-    return home.archive / org_id / f"{checksum}{suffix.lower()}"
+    """Where the original is kept, encrypted (`rendement.core.archive`)."""
+    return archive.archived_path(home, org_id, checksum, suffix)
 
 
 def is_known(home: Home, org_id: str, checksum: str) -> bool:
-    return checksum in _archived_checksums(home, org_id)
-
-
-def _archived_checksums(home: Home, org_id: str) -> set[str]:
-    """The checksums of an organisation's archived originals (`<checksum>.<suffix>`), from one
-    listing of its archive folder: `receive_org` asks for every waiting file, and matching a
-    glob pattern per file (compiled anew each time) cost more than the listing."""
-    folder = home.archive / org_id
-    if not folder.is_dir():
-        return set()
-    return {
-        name.partition(".")[0]
-        for name in os.listdir(folder)
-        if "." in name and not name.startswith(".")
-    }
+    return checksum in archive.checksums(home, org_id)
 
 
 def _archive(home: Home, path: Path, org_id: str, checksum: str, data: bytes) -> Path:
     """Keep the original as received: exactly the bytes that were hashed and read (not a second
-    read of the inbox file, which could differ if it changed meanwhile), read-only."""
-    return write_atomic(archived_path(home, org_id, checksum, path.suffix), data, mode=0o440)
+    read of the inbox file, which could differ if it changed meanwhile), encrypted, read-only."""
+    return archive.store(home, org_id, checksum, path.suffix, data)
 
 
 def _quarantine(home: Home, outcome: UploadOutcome) -> None:
@@ -163,7 +149,7 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     lake = Lake(home.lake)
     key = load_or_create_key(home.secrets)
     outcomes = []
-    archived = _archived_checksums(home, org_id)
+    archived = archive.checksums(home, org_id)
     for path in pending_uploads(home, org_id):
         # read once: hashed, parsed and archived from the same bytes
         data = path.read_bytes()
