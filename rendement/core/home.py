@@ -67,6 +67,12 @@ class Home:
         return self.site_folder if self.site_folder is not None else self.root / "site"
 
     @property
+    def public(self) -> Path:
+        """What may be published, and nothing else: the releases' pages and an index
+        (`rendement.reports.public`). A symbolic link switched per build, like `site`."""
+        return self.root / "openbaar"
+
+    @property
     def audit_log(self) -> Path:
         """Append-only JSON lines: every intake and upload-service action."""
         return self.root / "audit.jsonl"
