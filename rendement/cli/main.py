@@ -17,6 +17,8 @@ COMMANDS = [
     "release",
     "audit",
     "impactkaart",
+    "archief",
+    "verwijder_client",
 ]
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.benchmark.cells import read_cost_reference
-from rendement.core import archive, audit
+from rendement.core import archive, audit, erasure
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
@@ -296,6 +296,7 @@ def accept_org(
             if earlier is None or earlier.suffix != Lake.STAGED_SUFFIX:  # Arrow over Parquet
                 files[p.stem] = p
         tables = {t: Lake.read_staged(p) for t, p in files.items() if not t.startswith("_")}
+        tables = erasure.without_erased(home, org_id, tables)  # erased clients stay out
         problems_path = files.get(PROBLEMS_STEM)
         problems = Lake.read_staged(problems_path) if problems_path else None
         result = chain.validate(
