@@ -25,7 +25,8 @@ def released(demo_home, tmp_path_factory):
     home = copy_home(demo_home, tmp_path_factory.mktemp("openbaar") / "home")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         years = [y for (y,) in con.execute("SELECT DISTINCT jaar FROM mkba.project").fetchall()]
-    year = max(y for y in years if y < dt.date.today().year)
+    # the year before the latest: the latest stays a working year, with provisional pages
+    year = sorted(y for y in years if y < dt.date.today().year)[-2]
     assert publish_release(home, year, load_parameters()).created
     build_site(home, load_parameters())
     build_public(home)
@@ -64,6 +65,9 @@ def test_the_public_folder_holds_only_released_pages_and_its_index(released):
     working = [home.site / "index.html", *home.site.glob("sector*.html")]
     assert len(working) > 1 and not [p for p in working if p.read_bytes() in public]
     assert "org/" in (home.site / "index.html").read_text("utf-8")
+    working_years = [y for y in years if y > year]
+    assert working_years and (home.site / f"sector-{year}.html").exists()
+    assert not [n for n in files for y in working_years if str(y) in n]
     text = "\n".join((home.public / n).read_text("utf-8") for n in files if n.endswith(".html"))
     assert "Werkversie" not in text
     assert "org/" not in (home.public / "index.html").read_text("utf-8")
