@@ -2,7 +2,7 @@
 comparison, verantwoording, every organisation's own report; and put the frozen release pages
 back in place.
 
-Reads the warehouse's read copy (`rendement.core.readcopy`), writes `site/`. Every table has a fixed great-tables id, so the HTML is
+Reads DuckDB read-only, writes `site/`. Every table has a fixed great-tables id, so the HTML is
 reproducible. Release pages are never rendered here: they are copied, byte for byte, from the
 release store (`rendement.benchmark.releases`).
 
@@ -25,7 +25,6 @@ from rendement.core import versions
 from rendement.core.files import switched_folder, write_if_changed
 from rendement.core.formatting import nl_datetime
 from rendement.core.home import Home
-from rendement.core.readcopy import reading_path
 from rendement.reports.context import Context
 from rendement.reports.data import current_published, read_warehouse
 from rendement.reports.org_pages import build_organisation_pages
@@ -94,7 +93,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
 
 def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
     today = today or dt.date.today()
-    wh = read_warehouse(reading_path(home))  # the read copy: never blocks a writer
+    wh = read_warehouse(home.warehouse)
     frozen = load_frozen(home)
     pub = current_published(wh, frozen)
     ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)
