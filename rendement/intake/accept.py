@@ -2,15 +2,17 @@
 
 Two steps, each a Dagster asset per organisation partition (and plain functions here):
 
-1. `receive_org` — checksum every waiting upload, archive the original unchanged, skip exact
+1. `receive_org` — checksum every waiting upload, archive the original (encrypted), skip exact
    duplicates, read it with `sources`, reject BSN files, pseudonymise client ids, and stage the
    pseudonymised tables as Parquet. Unreadable files go to quarantine with a reason.
 2. `accept_org` — validate the staged tables against the pandera models and cross-table rules,
    write the accepted rows for that organisation and period (superseding the earlier upload of
    the same period and table), keep rejected rows in the quarantine table, write the
-   organisation's validation report. A rejected upload never removes accepted data.
+   organisation's validation report. A rejected upload never removes accepted data. Rows of
+   clients erased on request are dropped first (`rendement.core.erasure`).
 
-Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1.
+Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
+in the encrypted original, `rendement.core.archive`).
 """
 
 from __future__ import annotations
