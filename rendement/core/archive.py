@@ -31,6 +31,9 @@ from rendement.core.home import Home
 KEY_ENV_VAR = "RENDEMENT_ARCHIEFSLEUTEL"
 KEY_FILE_NAME = "archief.key"
 ENCRYPTED_SUFFIX = ".enc"
+# What the retention clean-up leaves of an original: an empty file of this suffix, so that the
+# checksum stays known (a re-upload of the same file is still a duplicate) and nothing else.
+REMOVED_SUFFIX = ".verwijderd"
 FILE_MODE = 0o440  # read-only: an original is never changed, only removed
 
 
@@ -71,7 +74,7 @@ def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
 
 def _parse(org_id: str, path: Path) -> Archived | None:
     name = path.name
-    if name.startswith(".") or "." not in name:
+    if name.startswith(".") or "." not in name or name.endswith(REMOVED_SUFFIX):
         return None
     checksum, _, rest = name.partition(".")
     suffix = "." + rest.removesuffix(ENCRYPTED_SUFFIX)
@@ -97,8 +100,9 @@ def archived_files(home: Home, org_id: str | None = None) -> list[Archived]:
 
 
 def checksums(home: Home, org_id: str) -> set[str]:
-    """The checksums of an organisation's archived originals, from one listing of its folder
-    (intake asks for every waiting file)."""
+    """The checksums of an organisation's archived originals, those removed after their
+    retention period included, from one listing of its folder (intake asks for every waiting
+    file)."""
     folder = home.archive / org_id
     if not folder.is_dir():
         return set()
@@ -148,14 +152,20 @@ def encrypt_plain_files(home: Home) -> list[Path]:
     return done
 
 
-def remove(item: Archived) -> None:
-    """Delete an archived original (retention, `rendement archief opschonen`)."""
+def remove(item: Archived) -> Path:
+    """Delete an archived original (retention, `rendement archief opschonen`), leaving an
+    empty marker that keeps its checksum known (returned)."""
+    marker = item.path.with_name(f"{item.checksum}{item.suffix}{REMOVED_SUFFIX}")
+    with atomic_path(marker, mode=FILE_MODE) as tmp:
+        tmp.touch()
     item.path.unlink(missing_ok=True)
+    return marker
 
 
 __all__ = [
     "ENCRYPTED_SUFFIX",
     "KEY_ENV_VAR",
+    "REMOVED_SUFFIX",
     "Archived",
     "archive_key",
     "archived_files",

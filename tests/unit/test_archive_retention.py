@@ -84,8 +84,14 @@ def test_the_command_is_a_dry_run_unless_asked_and_logs_each_deletion(tmp_path, 
     assert sorted(p.name for p in home.archive.rglob("*") if p.is_file()) == before
     assert main(["archief", "opschonen", "--uitvoeren", "--home", str(home.root)]) == 0
     assert "2 bestand(en) verwijderd" in capsys.readouterr().out
-    left = archive.checksums(home, "ORG001")
+    left = {a.checksum for a in archive.archived_files(home)}
     assert left == {files["recent_vastgesteld"], files["open"], files["kapot_recent"]}
+    # what is left of a removed original: an empty marker, so a re-upload is still a duplicate
+    assert archive.checksums(home, "ORG001") == set(files.values())
+    markers = [p for p in home.archive.rglob(f"*{archive.REMOVED_SUFFIX}")]
+    assert len(markers) == 2 and all(p.stat().st_size == 0 for p in markers)
+    assert main(["archief", "opschonen", "--uitvoeren", "--home", str(home.root)]) == 0
+    assert "0 bestand(en) verwijderd" in capsys.readouterr().out
     log = audit.read(home.audit_log).filter(pl.col("actie") == "archief_opschonen")
     assert sorted(log["checksum"].to_list()) == sorted([files["oud"], files["kapot"]])
     assert audit.verify(home.audit_log).intact
