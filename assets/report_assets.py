@@ -7,6 +7,7 @@ from assets.benchmark_assets import published_assets, sector_benchmark
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.benchmark.releases import list_releases
 from rendement.reports import build_site
+from rendement.reports.public import build_public
 
 REPORTS = "rapporten"
 
@@ -32,13 +33,16 @@ def reports(
     comparison, the verantwoording of every parameter, an index, and each organisation's
     private report under site/org/<id>/. Years not yet released are marked provisional.
     Published releases (site/releases/<jaar>/) are never rebuilt here, only restored byte for
-    byte from their frozen copy; they are made by the job `publiceer_release`.
+    byte from their frozen copy; they are made by the job `publiceer_release`. What may be
+    published goes to openbaar/ (the releases' pages and an index, nothing else); site/ itself
+    is never published, organisations see their own pages through the portal.
 
     An organisation's page is rendered only when something it shows changed (its own results,
     the published sector figures, the parameter set, the date, the report code), so a
     re-upload renders its own page and the sector pages."""
     h = home.home()
     pages = build_site(h, parameters.load())
+    public = build_public(h)
     releases = [m["release"] for m in list_releases(h)]
     return dg.MaterializeResult(
         data_version=dg.DataVersion(pages.version),
@@ -48,5 +52,7 @@ def reports(
             "organisatiepaginas_ongewijzigd": len(pages.unchanged),
             "releases": ", ".join(releases),
             "index": dg.MetadataValue.path(str(h.site / "index.html")),
+            "openbaar": dg.MetadataValue.path(str(h.public)),
+            "openbare_bestanden": len(public),
         },
     )

@@ -19,6 +19,8 @@ COMMANDS = [
     "release",
     "audit",
     "impactkaart",
+    "archief",
+    "verwijder_client",
 ]
 
 

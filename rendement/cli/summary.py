@@ -16,7 +16,7 @@ import polars as pl
 from rendement.core import audit
 from rendement.core.formatting import nl_number
 from rendement.core.home import Home
-from rendement.core.warehouse import connect
+from rendement.core.readcopy import read_warehouse
 
 
 def audit_position(home: Home) -> int:
@@ -77,7 +77,7 @@ def sector_summary(home: Home, since: int | None = None) -> str:
             f"    Rijen afgekeurd:       {nl_number(run.rows_rejected)}",
             f"    Bestanden geweigerd:   {nl_number(run.refused)}",
         ]
-    with connect(home.warehouse, read_only=True) as con:
+    with read_warehouse(home) as con:
 
         def one(sql: str) -> int:
             return con.execute(sql).fetchall()[0][0] or 0
@@ -98,6 +98,7 @@ def sector_summary(home: Home, since: int | None = None) -> str:
         f"    Rijen in quarantaine:  {nl_number(quarantined)}",
         f"    Bestanden geweigerd:   {nl_number(refused)}",
         f"  Warehouse:               {home.warehouse}",
+        f"  Om te lezen:             {home.warehouse_read}",
         f"  Rapport:                 {home.site / 'index.html'}",
     ]
     return "\n".join(lines)

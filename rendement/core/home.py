@@ -54,11 +54,23 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def warehouse_read(self) -> Path:
+        """The read copy of the warehouse that analysts, the CLI and the reports open, so that
+        a reader never blocks a run (`rendement.core.readcopy`)."""
+        return self.root / "warehouse-lezen.duckdb"
+
+    @property
     def site(self) -> Path:
         """Published HTML; `site/org/<id>/` is each organisation's private part. A symbolic
         link to the current version of the site once the reports have built one (switched
         in one rename: `rendement.core.files.switched_folder`)."""
         return self.site_folder if self.site_folder is not None else self.root / "site"
+
+    @property
+    def public(self) -> Path:
+        """What may be published, and nothing else: the releases' pages and an index
+        (`rendement.reports.public`). A symbolic link switched per build, like `site`."""
+        return self.root / "openbaar"
 
     @property
     def audit_log(self) -> Path:

@@ -2,15 +2,17 @@
 
 Two steps, each a Dagster asset per organisation partition (and plain functions here):
 
-1. `receive_org` — checksum every waiting upload, archive the original unchanged, skip exact
+1. `receive_org` — checksum every waiting upload, archive the original (encrypted), skip exact
    duplicates, read it with `sources`, reject BSN files, pseudonymise client ids, and stage the
    pseudonymised tables as Parquet. Unreadable files go to quarantine with a reason.
 2. `accept_org` — validate the staged tables against the pandera models and cross-table rules,
    write the accepted rows for that organisation and period (superseding the earlier upload of
    the same period and table), keep rejected rows in the quarantine table, write the
-   organisation's validation report. A rejected upload never removes accepted data.
+   organisation's validation report. A rejected upload never removes accepted data. Rows of
+   clients erased on request are dropped first (`rendement.core.erasure`).
 
-Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1.
+Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
+in the encrypted original, `rendement.core.archive`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from rendement.benchmark.cells import read_cost_reference
-from rendement.core import audit
+from rendement.core import archive, audit, erasure
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
@@ -89,31 +90,18 @@ def organisations_in_inbox(home: Home) -> list[str]:
 
 
 def archived_path(home: Home, org_id: str, checksum: str, suffix: str) -> Path:
-    return home.archive / org_id / f"{checksum}{suffix.lower()}"
+    """Where the original is kept, encrypted (`rendement.core.archive`)."""
+    return archive.archived_path(home, org_id, checksum, suffix)
 
 
 def is_known(home: Home, org_id: str, checksum: str) -> bool:
-    return checksum in _archived_checksums(home, org_id)
-
-
-def _archived_checksums(home: Home, org_id: str) -> set[str]:
-    """The checksums of an organisation's archived originals (`<checksum>.<suffix>`), from one
-    listing of its archive folder: `receive_org` asks for every waiting file, and matching a
-    glob pattern per file (compiled anew each time) cost more than the listing."""
-    folder = home.archive / org_id
-    if not folder.is_dir():
-        return set()
-    return {
-        name.partition(".")[0]
-        for name in os.listdir(folder)
-        if "." in name and not name.startswith(".")
-    }
+    return checksum in archive.checksums(home, org_id)
 
 
 def _archive(home: Home, path: Path, org_id: str, checksum: str, data: bytes) -> Path:
     """Keep the original as received: exactly the bytes that were hashed and read (not a second
-    read of the inbox file, which could differ if it changed meanwhile), read-only."""
-    return write_atomic(archived_path(home, org_id, checksum, path.suffix), data, mode=0o440)
+    read of the inbox file, which could differ if it changed meanwhile), encrypted, read-only."""
+    return archive.store(home, org_id, checksum, path.suffix, data)
 
 
 def _quarantine(home: Home, outcome: UploadOutcome) -> None:
@@ -164,7 +152,7 @@ def receive_org(home: Home, org_id: str, *, system: str | None = None) -> list[U
     lake = Lake(home.lake)
     key = load_or_create_key(home.secrets)
     outcomes = []
-    archived = _archived_checksums(home, org_id)
+    archived = archive.checksums(home, org_id)
     for path in pending_uploads(home, org_id):
         # read once: hashed, parsed and archived from the same bytes
         data = path.read_bytes()
@@ -308,6 +296,7 @@ def accept_org(
     for staging, meta in staged:
         outcome = UploadOutcome(**meta)
         tables, problems = read_staged_upload(staging)
+        tables = erasure.without_erased(home, org_id, tables)  # erased clients stay out
         result = chain.validate(
             tables,
             period=outcome.periode,

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rendement.core import erasure
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import existing_key
@@ -134,6 +135,7 @@ def _waiting(home: Home, org: str, key: bytes) -> tuple[list[_Waiting], set[str]
     checksums: set[str] = set()
     for order, staging, meta in staged_uploads(home, org):
         tables, problems = read_staged_upload(staging)
+        tables = erasure.without_erased(home, org, tables)  # as intake will see them
         found.append(_Waiting(order, tables, problems, meta["periode"], meta.get("dialect") or {}))
         checksums.add(meta.get("checksum") or "")
     later = time.time_ns()

@@ -64,6 +64,7 @@ from rendement.core.files import atomic_path
 from rendement.core.home import Home
 from rendement.mkba.status import COMPLETE, STATUS_COLUMN
 from rendement.reports.data import read_warehouse
+from rendement.reports.public import build_public
 from rendement.reports.release_pages import render_release
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -171,6 +172,7 @@ def publish_release(
     if (store / "manifest.json").is_file():
         manifest = json.loads((store / "manifest.json").read_text("utf-8"))
         restore_release_pages(home)
+        build_public(home)
         return ReleaseResult(manifest, False, store, release_site_dir(home, rid))
     if peildatum <= dt.date(jaar, 12, 31):
         raise ReleaseError(
@@ -288,6 +290,7 @@ def publish_release(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"
         )
     restore_release_pages(home)
+    build_public(home)
     return ReleaseResult(manifest, True, store, release_site_dir(home, rid))
 
 

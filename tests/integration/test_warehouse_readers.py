@@ -1,0 +1,60 @@
+"""Readers never break the writer (issue 20, point 8): analysts, the CLI and the reports open
+the read copy `warehouse-lezen.duckdb`, which the warehouse step replaces in one rename after
+it wrote, so a connection held open during a real materialisation of the warehouse asset
+neither makes the step fail nor wait for a retry, and keeps answering afterwards."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dagster as dg
+import duckdb
+
+from assets.warehouse_assets import warehouse
+from pipelines.resources import HomeResource
+from rendement.core.readcopy import reading_path
+from tests.support.homes import copy_home, restored_env
+
+READER = (
+    "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+    "q = 'SELECT count(*) FROM canoniek.traject'; print(con.execute(q).fetchone()[0], flush=True); "
+    "sys.stdin.readline(); print(con.execute(q).fetchone()[0], flush=True)"
+)
+
+
+def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(demo_home, tmp_path):
+    home = copy_home(demo_home, tmp_path / "home")
+    path = reading_path(home)
+    assert path == home.warehouse_read and path.is_file(), "the demo run published a read copy"
+    before = path.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        seen = int(reader.stdout.readline())  # the connection is open from here on
+        with restored_env("RENDEMENT_HOME"):
+            result = dg.materialize(
+                [warehouse],
+                resources={"home": HomeResource(root=str(home.root))},
+                instance=dg.DagsterInstance.ephemeral(),
+            )
+        assert result.success
+        retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+        assert not retries, "the step never met the reader"
+        out, _ = reader.communicate("verder\n", timeout=60)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert reader.returncode == 0
+    assert int(out) == seen, "the open connection kept reading its copy, whole"
+    # a new copy was published in one rename, read-only, with what the warehouse holds
+    assert path.stat().st_ino != before
+    assert path.stat().st_mode & 0o777 == 0o444
+    with duckdb.connect(str(home.warehouse), read_only=True) as live:
+        rows = live.execute("SELECT count(*) FROM canoniek.traject").fetchone()[0]
+    with duckdb.connect(str(path), read_only=True) as copy:
+        assert copy.execute("SELECT count(*) FROM canoniek.traject").fetchone()[0] == rows
