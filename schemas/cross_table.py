@@ -26,13 +26,15 @@ import polars as pl
 
 from schemas.costs import own_costs
 from schemas.hits import COPY, IDX, OK, file_hit, hits
-from schemas.tables import KEYS, polars_schema
+from schemas.tables import KEYS, NULLABLE_KEY_COLUMNS, polars_schema
 
 # (child table, column, parent table), parents first so that rejections cascade.
 REFERENCES: list[tuple[str, str, str]] = [
     ("traject", "project_id", "project"),
     ("inzet", "project_id", "project"),
     ("kosten", "project_id", "project"),
+    ("activiteit", "project_id", "project"),
+    ("projectopgave", "project_id", "project"),
     ("meting", "traject_id", "traject"),
 ]
 _PARENT_KEY = {"project": "project_id", "traject": "traject_id"}
@@ -57,6 +59,16 @@ _KEY_TEXT: dict[str, pl.Expr] = {
         pl.col("project_id"),
         pl.col("jaar"),
     ),
+    "activiteit": pl.format("Activiteit '{}'", pl.col("activiteit_id")),
+    "projectopgave": pl.format(
+        "De {} van project '{}' over {}{}",
+        pl.col("soort"),
+        pl.col("project_id"),
+        pl.col("jaar"),
+        pl.when(pl.col("uitkomst").is_not_null())
+        .then(pl.format(" (uitkomst {})", pl.col("uitkomst")))
+        .otherwise(pl.lit("")),
+    ),
 }
 _KEY_NAME = {
     "organisatie": "organisatie",
@@ -65,6 +77,8 @@ _KEY_NAME = {
     "meting": "traject, instrument, onderdeel en moment",
     "inzet": "project en jaar",
     "kosten": "project, jaar en kostensoort",
+    "activiteit": "activiteit_id",
+    "projectopgave": "project, jaar, soort en uitkomst",
 }
 
 
@@ -130,7 +144,9 @@ def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame
     if table == "kosten" or frame.height < 2:
         return no_copies, pl.DataFrame()
     keys = KEYS[table]
-    filled = pl.all_horizontal(*(pl.col(k).is_not_null() for k in keys if k != "onderdeel"))
+    filled = pl.all_horizontal(
+        *(pl.col(k).is_not_null() for k in keys if k not in NULLABLE_KEY_COLUMNS)
+    )
     repeated = _repeated(frame.select(key_hash(keys)).to_series())
     candidates = frame.filter(repeated).filter(filled)
     if candidates.height == 0:

@@ -381,7 +381,10 @@ def read_upload(
             sheet_shapes,
         )
         kolom_of = {n: header[i] for n, i in m.present.items()}
-        built, build_problems = build_tables(m.layout, typed, path.name, kolom_of)
+        bestand = path.name
+        if mapping.sheet_in_file_name and fmt != "csv":
+            bestand = f"{path.name}, blad {m.sheet.name}"
+        built, build_problems = build_tables(m.layout, typed, bestand, kolom_of)
         problems += [found, build_problems]
         for table, frame in built.items():
             tables.setdefault(table, []).append(frame)

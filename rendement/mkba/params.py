@@ -17,7 +17,14 @@ from typing import Any
 
 import yaml
 
-from schemas.vocabulary import AGE_BANDS, DOMAINS, END_REASONS, INSTRUMENTS, INTERVENTIONS
+from schemas.vocabulary import (
+    AGE_BANDS,
+    DOMAINS,
+    END_REASONS,
+    INSTRUMENTS,
+    INTERVENTIONS,
+    OUTCOMES,
+)
 
 GRADES = ("A", "B", "C")
 LEVELS = ("laag", "basis", "hoog")
@@ -459,6 +466,8 @@ def _pathway(raw: Any, i: int, stakeholders: dict[str, str], errors: _Errors) ->
     code = raw.get("code")
     errors.need(isinstance(code, str) and normalise_code(code) == code, f"{where}: code {code!r}")
     where = f"uitkomsten.{code}"
+    # organisations count outcomes by these codes in projectopgave (schemas.vocabulary)
+    errors.need(code in OUTCOMES, f"{where}: code staat niet in de codelijst uitkomst")
     domein = raw.get("domein")
     errors.need(domein in DOMAINS, f"{where}: onbekend domein {domein!r}")
     interventies = raw.get("interventies")
