@@ -17,6 +17,7 @@ COMMANDS = [
     "release",
     "audit",
     "impactkaart",
+    "sjabloon",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rendement.core.formatting import nl_number
 from rendement.core.home import Home
 from rendement.core.warehouse import connect
+from schemas.tables import MODELS
 
 
 def sector_summary(home: Home) -> str:
@@ -15,10 +16,7 @@ def sector_summary(home: Home) -> str:
 
         orgs = one("SELECT count(DISTINCT organisatie_id) FROM canoniek.project")
         projects = one("SELECT count(*) FROM canoniek.project")
-        accepted = sum(
-            one(f"SELECT count(*) FROM canoniek.{t}")
-            for t in ("organisatie", "project", "traject", "meting", "inzet", "kosten")
-        )
+        accepted = sum(one(f"SELECT count(*) FROM canoniek.{t}") for t in MODELS)
         quarantined = one("SELECT count(*) FROM quarantaine.rijen")
         refused = one("SELECT count(*) FROM intake.leveringen WHERE uitkomst = 'geweigerd'")
     lines = [
