@@ -5,14 +5,21 @@ a literature rate; each quantity says which, and the rate's uncertainty widens t
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
 import pytest
 
+from rendement.core.lake import Lake
 from rendement.mkba import compute_mkba
 from rendement.mkba.params import parse_parameters
-from rendement.mkba.reference import MIN_ORGANISATIONS, sector_rates
+from rendement.mkba.reference import (
+    MIN_ORGANISATIONS,
+    lake_rates,
+    rates_from_lake,
+    sector_rates,
+)
 from tests.support.mkba_tables import (
     frames,
     inzet_row,
@@ -201,3 +208,18 @@ def test_activities_give_the_reach_when_there_is_no_sheet(params, measured):
     assert outcome.filter(pl.col("uitkomst") == "schulden_test")["hoeveelheid"][0] == (
         pytest.approx(0.4 * 25)
     )
+
+
+def test_rates_from_the_lake_leave_blocked_organisations_out(tmp_path, measured):
+    _tables, result = measured
+    lake = Lake(tmp_path / "lake")
+    for org in result.project["organisatie_id"].unique().sort():
+        keep = pl.col("organisatie_id") == org
+        lake.write(result.project.filter(keep), lake.mkba_path("project", org))
+        lake.write(result.outcome.filter(keep), lake.mkba_path("uitkomst", org))
+    assert rates_from_lake(lake).equals(sector_rates(result.project, result.outcome))
+    # one organisation's latest upload refused as a whole: 4 left, no rate
+    lake.status_path("ORG003").parent.mkdir(parents=True, exist_ok=True)
+    lake.status_path("ORG003").write_text(json.dumps({"geblokkeerd": True}), "utf-8")
+    assert rates_from_lake(lake).is_empty()
+    assert lake_rates(lake) is None
