@@ -456,7 +456,7 @@ def prepare_mkba(
         counts=referenced.counts,
         effort=effects.effort(tables, py),
         lines=_cost_lines(tables, params, py),
-        project_counts=effects.project_participants(known),
+        project_counts=referenced.project_counts(effects.project_participants(known)),
         spread=referenced.spread,
     )
 

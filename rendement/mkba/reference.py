@@ -198,11 +198,24 @@ def _key(interventie: pl.Expr, uitkomst: pl.Expr, params: ParameterSet) -> pl.Ex
 @dataclass(frozen=True)
 class Referenced:
     """Quantities with their basis, participant counts with the reach of reference-based
-    project-years, and the spread of the reference-based quantities (`SPREAD_SCHEMA`)."""
+    project-years (per year, and per project over its years: the largest year's reach, as
+    people of different years cannot be told apart), and the spread of the reference-based
+    quantities (`SPREAD_SCHEMA`)."""
 
     quantities: pl.DataFrame
     counts: pl.DataFrame
     spread: pl.DataFrame
+    reach: pl.DataFrame
+
+    def project_counts(self, measured: pl.DataFrame) -> pl.DataFrame:
+        """`measured` (organisatie_id, project_id, deelnemers over the whole period) with the
+        projects that only have a reach added."""
+        pkeys = ["organisatie_id", "project_id"]
+        reached = self.reach.group_by(pkeys).agg(pl.col("bereikt").max().alias("deelnemers"))
+        extra = reached.join(measured, on=pkeys, how="anti").select(measured.columns)
+        if extra.is_empty():
+            return measured
+        return pl.concat([measured, extra.cast(measured.schema)]).sort(pkeys)
 
 
 def apply_reference(
@@ -286,6 +299,7 @@ def apply_reference(
         quantities=q.select(*quantities.columns, "basis"),
         counts=referenced_counts,
         spread=spread,
+        reach=reached,
     )
 
 

@@ -136,6 +136,8 @@ def test_reference_project_gets_the_sector_rate_and_a_wider_interval(params, mea
     assert quantity["basis"] == "referentie sector"
     assert quantity["hoeveelheid"] == pytest.approx(0.4 * 100)
     assert project["deelnemers"] == 100 and project["baten"] > 0
+    whole = with_ref.looptijd.filter(pl.col("organisatie_id") == REF).row(0, named=True)
+    assert whole["deelnemers"] == 100 and whole["baten"] == pytest.approx(project["baten"])
     # the same rate without spread: a narrower interval, the same base case
     exact = rates.with_columns(pl.col("rate").alias("rate_laag"), pl.col("rate").alias("rate_hoog"))
     narrow, _ = _own(compute_mkba(both, params, draws=DRAWS, rates=exact))
