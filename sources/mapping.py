@@ -153,6 +153,8 @@ class Mapping:
     # one workbook, several sheets per table (a hand-filled template): the sheet is named with
     # the file in `_bestand`, so that a finding says which sheet its row is on
     sheet_in_file_name: bool = False
+    # sheets of the system's own workbook that hold no data (instructions, drop-down lists)
+    other_sheets: tuple[str, ...] = ()
 
     def known_keys(self) -> frozenset[str]:
         return self._known_keys
@@ -369,6 +371,7 @@ def parse_mapping(data: dict, where: str) -> Mapping:
         values,
         str(data.get("description", "")),
         bool(data.get("sheet_in_file_name", False)),
+        tuple(str(s) for s in data.get("other_sheets") or ()),
     )
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from rendement.cli.main import main
 from rendement.intake.chain import screen, validate
-from rendement.intake.sjabloon import LISTS, dropdown_values, workbook_bytes
+from rendement.intake.sjabloon import INSTRUCTIONS, LISTS, dropdown_values, workbook_bytes
 from rendement.mkba.params import standard_parameter_path
 from schemas.vocabulary import DOMAINS, INTERVENTIONS, OUTCOMES, RECOGNITION_LEVELS
 from sources.dialect import normalise_label
@@ -44,6 +44,7 @@ def _sheet_xml(data: bytes) -> dict[str, str]:
 
 
 def test_template_has_instructions_lists_and_a_sheet_per_table():
+    assert set(vendor_mappings()["sjabloon"].other_sheets) == {INSTRUCTIONS, LISTS}
     data = workbook_bytes(YEAR)
     sheets = _sheet_xml(data)
     assert list(sheets) == [
@@ -86,6 +87,7 @@ def test_a_filled_template_is_read_as_the_template_and_accepted(tmp_path):
     assert screened.system == "sjabloon" and screened.period == YEAR
     assert screened.dialect["sheets"]["Projectopgave"] == "projectopgave"
     assert screened.dialect["sheets"]["Toelichting"] == "genegeerd"
+    assert screened.dialect["notes"] == []  # its own instructions and lists pass unremarked
     assert not outcome.file_rejected and outcome.rejected.height == 0
     opgave = outcome.accepted["projectopgave"].sort("jaar", "uitkomst", nulls_last=False)
     assert opgave.height == 4
