@@ -134,6 +134,18 @@ def _lists(book, tables: list[str]) -> dict[str, str]:
     return ranges
 
 
+def _project_codes(mapping: Mapping) -> tuple[str, dict[str, str]]:
+    """On the other sheets, the project code is chosen from the codes typed on the project
+    sheet: (that sheet, field name -> its column's range)."""
+    for layout in mapping.layouts:
+        for spec in layout.tables:
+            field = spec.columns.get("project_id") if spec.table == "project" else None
+            if isinstance(field, str) and field in layout.fields:
+                letter = xl_col_to_name(list(layout.fields).index(field))
+                return layout.name, {field: f"='{layout.name}'!${letter}$2:${letter}${ROWS + 1}"}
+    return "", {}
+
+
 def _data_sheet(
     book, layout: Layout, ranges: dict[str, str], formats: dict, rows: list[dict]
 ) -> None:
@@ -154,15 +166,18 @@ def _data_sheet(
         width = max(len(header) + 4, 14)
         cells = (1, col, ROWS, col)
         message = {"input_title": header[:32], "input_message": _explain(spec)[:255]}
-        if spec.type == "code" and spec.values in ranges:
+        source = ranges.get(spec.values) if spec.type == "code" else ranges.get(spec.name)
+        if source is not None:
             width = max(width, 28)
             sheet.data_validation(
                 *cells,
                 {
                     "validate": "list",
-                    "source": ranges[spec.values],
+                    "source": source,
                     "error_title": "Kies uit de lijst",
-                    "error_message": "Kies een waarde uit de keuzelijst van deze kolom.",
+                    "error_message": "Kies een waarde uit de keuzelijst van deze kolom."
+                    if spec.type == "code"
+                    else "Gebruik een projectcode die op het blad met de projecten staat.",
                     **message,
                 },
             )
@@ -216,8 +231,10 @@ def workbook_bytes(year: int | None = None, filled: dict[str, list[dict]] | None
     }
     _instructions(book.add_worksheet(INSTRUCTIONS), book, mapping, year)
     ranges = _lists(book, tables)
+    project_sheet, codes = _project_codes(mapping)
     for layout in mapping.layouts:
-        _data_sheet(book, layout, ranges, formats, (filled or {}).get(layout.name, []))
+        own = ranges if layout.name == project_sheet else ranges | codes
+        _data_sheet(book, layout, own, formats, (filled or {}).get(layout.name, []))
     book.worksheets()[0].activate()
     book.close()
     return buffer.getvalue()

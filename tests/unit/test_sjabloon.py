@@ -63,6 +63,9 @@ def test_template_has_instructions_lists_and_a_sheet_per_table():
     assert projecten.count('type="list"') == 3
     assert f"{LISTS}!$A$2:$A${len(DOMAINS) + 1}" in projecten
     assert 'type="list"' in sheets["Projectopgave"]
+    # the project code on the other sheets is chosen from the codes on Projecten
+    assert "<formula1>'Projecten'!$A$2:$A$501</formula1>" in sheets["Kosten"]
+    assert "'Projecten'!" not in projecten
     assert 'type="date"' in projecten and 'type="whole"' in sheets["Projectopgave"]
     lists = pl.read_excel(io.BytesIO(data), sheet_name=LISTS)
     assert lists["domein"].drop_nulls().to_list() == list(DOMAINS.values())
