@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from schemas import sheet_rules
 from schemas.costs import own_costs
 from schemas.hits import COPY, IDX, OK, file_hit, hits
 from schemas.tables import KEYS, NULLABLE_KEY_COLUMNS, polars_schema
@@ -676,6 +677,8 @@ def warnings(
         out.append(t1_without_t0(meting, known_meting))
     if frames.get("kosten") is not None:
         out.append(summed_costs(frames["kosten"]))
+    if frames.get("projectopgave") is not None:
+        out.append(sheet_rules.outcome_counts(frames["projectopgave"], known.get("projectopgave")))
     if period is not None:
         out.append(
             project_year_costs(

@@ -407,6 +407,27 @@ CATALOGUE: tuple[Rule, ...] = (
         "ongeluk dubbel in, verwijder die dan.",
     ),
     Rule(
+        "uitkomst_zonder_bereik",
+        WAARSCHUWING,
+        "Uitkomst zonder aantal bereikte personen",
+        "Bij project {project_id} ({soort} {jaar}) staat de uitkomst '{uitkomst}', maar geen "
+        "regel met totalen (zonder uitkomst) met het aantal bereikte personen. De MKBA kan "
+        "deze uitkomst zo niet gebruiken.",
+        "een regel met totalen voor hetzelfde project, jaar en soort",
+        "Voeg voor dit project, jaar en soort een regel toe zonder uitkomst, met het aantal "
+        "bereikte personen in de kolom 'bereikt'.",
+    ),
+    Rule(
+        "uitkomst_boven_bereik",
+        WAARSCHUWING,
+        "Meer personen met de uitkomst dan bereikt",
+        "Bij project {project_id} ({soort} {jaar}) hebben volgens de opgave {aantal} personen "
+        "de uitkomst '{uitkomst}', maar het project bereikte er {totaal}. De MKBA telt er "
+        "hoogstens {totaal}.",
+        "hoogstens het aantal bereikte personen op de regel met totalen",
+        "Controleer beide aantallen.",
+    ),
+    Rule(
         "mogelijk_dubbele_client",
         WAARSCHUWING,
         "Mogelijk dubbele cliënt",
