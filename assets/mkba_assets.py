@@ -14,6 +14,7 @@ from rendement.core.home import Home
 from rendement.core.lake import Lake, per_organisation
 from rendement.mkba.batch import compute_per_organisation
 from rendement.mkba.engine import INPUT_TABLES
+from rendement.mkba.reference import lake_rates, rates_from_lake
 
 MKBA = "mkba"
 # Lake name → attribute of the engine's result; each becomes the warehouse table mkba.<name>.
@@ -54,14 +55,42 @@ def project_mkba(
     h = home.home()
     params = parameters.load()
     overrides = parameters.overrides(h)
-    work = partial(mkba_orgs, h, params, overrides)
+    lake = Lake(h.lake)
+    used = lake_rates(lake)
+    work = partial(mkba_orgs, h, params, overrides, used)
     per_batch = per_organisation(work, batches(context.partition_keys))
     counts = [n for batch in per_batch for n in batch]  # in the order of the partition keys
+    # the sector's reference rates follow from the measured results just written; where
+    # they changed, the organisations that rest on them are computed again with the new ones
+    rates = rates_from_lake(lake)
+    lake.write(rates, lake.effects_reference_path())
+    again = (
+        [] if used is not None and used.equals(rates) else referencing(lake, context.partition_keys)
+    )
+    if again:
+        per_organisation(partial(mkba_orgs, h, params, overrides, rates), batches(again))
     by_org = {
         org: {"projectjaren": n} for org, n in zip(context.partition_keys, counts, strict=True)
     }
     metadata = partition_metadata(context.partition_keys, {"projectjaren": sum(counts)}, by_org)
-    return dg.MaterializeResult(metadata={**metadata, "parameterversie": params.version})
+    return dg.MaterializeResult(
+        metadata={
+            **metadata,
+            "parameterversie": params.version,
+            "referentie_effecten": rates.height,
+            "opnieuw_op_referentie": len(again),
+        }
+    )
+
+
+def referencing(lake: Lake, orgs: list[str]) -> list[str]:
+    """The organisations (of `orgs`) with project-years without trajectories but with a reach:
+    their quantities may rest on the sector's reference rates."""
+    return [
+        org
+        for org in orgs
+        if lake.accepted_files("projectopgave", org) or lake.accepted_files("activiteit", org)
+    ]
 
 
 def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
@@ -71,13 +100,18 @@ def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
     return [tuple(orgs[i : i + step]) for i in range(0, len(orgs), step)]
 
 
-def mkba_orgs(h: Home, params, overrides: pl.DataFrame, orgs: tuple[str, ...]) -> list[int]:
+def mkba_orgs(
+    h: Home, params, overrides: pl.DataFrame, rates: pl.DataFrame | None, orgs: tuple[str, ...]
+) -> list[int]:
     """The MKBA of a batch of organisations into the lake, one file per organisation and
     result; returns their numbers of project-years. (Module level, so that batches can be
     computed in a pool of processes.)"""
     lake = Lake(h.lake)
     results = compute_per_organisation(
-        {org: lake.accepted_tables(org, INPUT_TABLES) for org in orgs}, params, overrides
+        {org: lake.accepted_tables(org, INPUT_TABLES) for org in orgs},
+        params,
+        overrides,
+        rates=rates,
     )
     counts = []
     for org, res in results.items():

@@ -24,15 +24,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from schemas import sheet_rules
 from schemas.costs import own_costs
 from schemas.hits import COPY, IDX, OK, file_hit, hits
-from schemas.tables import KEYS, polars_schema
+from schemas.tables import KEYS, NULLABLE_KEY_COLUMNS, polars_schema
 
 # (child table, column, parent table), parents first so that rejections cascade.
 REFERENCES: list[tuple[str, str, str]] = [
     ("traject", "project_id", "project"),
     ("inzet", "project_id", "project"),
     ("kosten", "project_id", "project"),
+    ("activiteit", "project_id", "project"),
+    ("projectopgave", "project_id", "project"),
     ("meting", "traject_id", "traject"),
 ]
 _PARENT_KEY = {"project": "project_id", "traject": "traject_id"}
@@ -57,6 +60,16 @@ _KEY_TEXT: dict[str, pl.Expr] = {
         pl.col("project_id"),
         pl.col("jaar"),
     ),
+    "activiteit": pl.format("Activiteit '{}'", pl.col("activiteit_id")),
+    "projectopgave": pl.format(
+        "De {} van project '{}' over {}{}",
+        pl.col("soort"),
+        pl.col("project_id"),
+        pl.col("jaar"),
+        pl.when(pl.col("uitkomst").is_not_null())
+        .then(pl.format(" (uitkomst {})", pl.col("uitkomst")))
+        .otherwise(pl.lit("")),
+    ),
 }
 _KEY_NAME = {
     "organisatie": "organisatie",
@@ -65,6 +78,8 @@ _KEY_NAME = {
     "meting": "traject, instrument, onderdeel en moment",
     "inzet": "project en jaar",
     "kosten": "project, jaar en kostensoort",
+    "activiteit": "activiteit_id",
+    "projectopgave": "project, jaar, soort en uitkomst",
 }
 
 
@@ -130,7 +145,9 @@ def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame
     if table == "kosten" or frame.height < 2:
         return no_copies, pl.DataFrame()
     keys = KEYS[table]
-    filled = pl.all_horizontal(*(pl.col(k).is_not_null() for k in keys if k != "onderdeel"))
+    filled = pl.all_horizontal(
+        *(pl.col(k).is_not_null() for k in keys if k not in NULLABLE_KEY_COLUMNS)
+    )
     repeated = _repeated(frame.select(key_hash(keys)).to_series())
     candidates = frame.filter(repeated).filter(filled)
     if candidates.height == 0:
@@ -660,6 +677,8 @@ def warnings(
         out.append(t1_without_t0(meting, known_meting))
     if frames.get("kosten") is not None:
         out.append(summed_costs(frames["kosten"]))
+    if frames.get("projectopgave") is not None:
+        out.append(sheet_rules.outcome_counts(frames["projectopgave"], known.get("projectopgave")))
     if period is not None:
         out.append(
             project_year_costs(

@@ -48,6 +48,8 @@ SCENARIOS = ("laag", "basis", "hoog")
 COST_ORIGINS = ("eigen opgave", "standaard")
 # `mkba.uitkomst.waardering`
 VALUATIONS = ("gewaardeerd", "geteld")
+# What an outcome quantity rests on (rendement.mkba.reference), from strongest to weakest.
+QUANTITY_BASES = ("gemeten", "opgegeven", "referentie sector", "referentie literatuur")
 # Disclosure control (rendement.benchmark.disclosure): status and reason of a cell.
 PUBLISHED = "gepubliceerd"
 SUPPRESSED = "onderdrukt"
@@ -506,6 +508,14 @@ class MkbaUitkomst(_Output):
     gewaardeerd: bool = pa.Field(description="De uitkomst heeft een waarde in euro.")
     waardering: str = pa.Field(
         isin=list(VALUATIONS), description="`gewaardeerd` of `geteld` (zonder eurowaarde)."
+    )
+    basis: str = pa.Field(
+        isin=list(QUANTITY_BASES),
+        description="Waar de hoeveelheid op rust: `gemeten` (trajecten en metingen), "
+        "`opgegeven` (de telling van de organisatie in de projectopgave), `referentie sector` "
+        "(het gepoolde effect van gemeten projecten met dezelfde interventie, minstens vijf "
+        "organisaties) of `referentie literatuur` (een bronwaarde uit de parameterset), "
+        "keer het aantal bereikte personen.",
     )
 
     _valued = rule(

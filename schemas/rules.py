@@ -14,7 +14,7 @@ Severity (`ernst`):
 Templates use ``{name}`` fields. Available: ``tabel``, ``bestand``, ``rij``, ``kolom``,
 ``waarde`` (formatted, client pseudonyms masked), ``periode``, ``vandaag``, every column of the
 row (dates as dd-mm-jjjj, numbers with a decimal comma), the derived fields in
-`schemas.validate` (``toegestaan``, ``schaal``, ``soort``, ``maximum``, ``interventies``) and
+`schemas.validate` (``toegestaan``, ``schaal``, ``gegevenstype``, ``maximum``, ``interventies``) and
 the extra fields a cross-table rule supplies (``andere_rijen``, ``ander_traject`` ...).
 A template may differ per table: give a dict with table names and ``"*"`` as the default.
 """
@@ -82,9 +82,9 @@ CATALOGUE: tuple[Rule, ...] = (
         "type_onjuist",
         BESTAND,
         "Kolom niet te lezen",
-        "In de kolom '{kolom}' van {bestand} is geen enkele waarde te lezen als {soort} "
+        "In de kolom '{kolom}' van {bestand} is geen enkele waarde te lezen als {gegevenstype} "
         "(bijvoorbeeld '{waarde}'). Waarschijnlijk staat er iets anders in deze kolom.",
-        "{soort}",
+        "{gegevenstype}",
         "Controleer of de kolommen in de goede volgorde staan en de juiste gegevens bevatten.",
     ),
     Rule(
@@ -111,8 +111,8 @@ CATALOGUE: tuple[Rule, ...] = (
         "waarde_onleesbaar",
         FOUT,
         "Waarde niet te lezen",
-        "De waarde '{waarde}' in de kolom '{kolom}' is geen {soort}.",
-        "{soort}",
+        "De waarde '{waarde}' in de kolom '{kolom}' is geen {gegevenstype}.",
+        "{gegevenstype}",
     ),
     Rule(
         "verplicht_veld_leeg",
@@ -147,6 +147,10 @@ CATALOGUE: tuple[Rule, ...] = (
     _domain_rule("reden_einde_onbekend", "reden einde", "reden_einde"),
     _domain_rule("leeftijdsklasse_onbekend", "leeftijdsklasse", "leeftijdsklasse"),
     _domain_rule("kostensoort_onbekend", "kostensoort", "kostensoort"),
+    _domain_rule("vorm_onbekend", "vorm van activiteit", "vorm"),
+    _domain_rule("soort_onbekend", "soort opgave", "soort"),
+    _domain_rule("uitkomst_onbekend", "uitkomst", "uitkomst"),
+    _domain_rule("vastgesteld_onbekend", "manier van vaststellen", "vastgesteld"),
     Rule(
         "gemeentecode_ongeldig",
         FOUT,
@@ -181,6 +185,48 @@ CATALOGUE: tuple[Rule, ...] = (
         "leefgebied het gaat (traject {traject_id}, {moment}).",
         "het leefgebied, bijvoorbeeld financien of huisvesting",
         "Lever per leefgebied een aparte regel met het leefgebied in de kolom 'onderdeel'.",
+    ),
+    # --- one row: counts in a project sheet or activity ----------------------------------
+    Rule(
+        "bereik_ontbreekt",
+        FOUT,
+        "Aantal bereikte personen ontbreekt",
+        "Project {project_id} ({soort} {jaar}): op de regel met totalen (zonder uitkomst) "
+        "ontbreekt het aantal bereikte personen.",
+        "het aantal verschillende personen dat het project in dat jaar bereikte",
+        "Vul het aantal bereikte personen in. Wilt u alleen een uitkomst opgeven, kies dan de "
+        "uitkomst in de kolom 'uitkomst'.",
+    ),
+    Rule(
+        "uitkomst_onvolledig",
+        FOUT,
+        "Uitkomst onvolledig",
+        "Bij de uitkomst '{uitkomst}' van project {project_id} ({soort} {jaar}) is de kolom "
+        "'{kolom}' leeg.",
+        {
+            "*": "een ingevulde waarde",
+            "projectopgave": "bij elke uitkomst het aantal personen en hoe dat is vastgesteld",
+        },
+        "Vul het aantal personen met deze uitkomst in en hoe u dat heeft vastgesteld (meting, "
+        "registratie, zelfrapportage, oordeel van de professional of schatting).",
+    ),
+    Rule(
+        "aantal_groter_dan_totaal",
+        FOUT,
+        "Aantal groter dan het totaal",
+        {
+            "*": "Het aantal {waarde} in de kolom '{kolom}' is groter dan het totaal.",
+            "activiteit": "Activiteit {activiteit_id} heeft {unieke_deelnemers} verschillende "
+            "deelnemers, maar maar {aanwezigheden} aanwezigheden.",
+            "projectopgave": "Project {project_id} ({soort} {jaar}): {waarde} in de kolom "
+            "'{kolom}' is meer dan de {bereikt} bereikte personen.",
+        },
+        {
+            "*": "hoogstens het totaal",
+            "activiteit": "hoogstens zoveel deelnemers als aanwezigheden",
+            "projectopgave": "hoogstens het aantal bereikte personen ({bereikt})",
+        },
+        "Controleer beide aantallen: staan ze in de goede kolom?",
     ),
     # --- one row: dates -----------------------------------------------------------------------
     Rule(
@@ -240,6 +286,10 @@ CATALOGUE: tuple[Rule, ...] = (
             "{einddatum}).",
             "project": "Project {project_id} liep niet in {periode} (start {startdatum}, einde "
             "{einddatum}).",
+            "activiteit": "Activiteit {activiteit_id} viel niet in {periode} (start {startdatum}, "
+            "einde {einddatum}).",
+            "projectopgave": "Deze {soort} gaat over {waarde}, maar het bestand is voor het "
+            "verslagjaar {periode}.",
         },
         {
             "*": "jaar {periode}",
@@ -247,6 +297,9 @@ CATALOGUE: tuple[Rule, ...] = (
             "niet geëindigd vóór 01-01-{periode}",
             "project": "een project dat in {periode} liep: gestart uiterlijk 31-12-{periode} en "
             "niet geëindigd vóór 01-01-{periode}",
+            "activiteit": "een activiteit in {periode}: gestart uiterlijk 31-12-{periode} en "
+            "niet geëindigd vóór 01-01-{periode}",
+            "projectopgave": "een realisatie over {periode}, of een raming over {periode} of later",
         },
         "Lever alleen gegevens over het verslagjaar aan (filter de export op dat jaar), of zet "
         "het juiste jaar in de bestandsnaam.",
@@ -332,7 +385,7 @@ CATALOGUE: tuple[Rule, ...] = (
         WAARSCHUWING,
         "Onbekende tabel",
         "De tabel '{tabel}' ({bestand}) kennen we niet; we hebben haar overgeslagen.",
-        "organisatie, project, traject, meting, inzet of kosten",
+        "organisatie, project, traject, meting, inzet, kosten, activiteit of projectopgave",
         "Lever alleen de tabellen uit het exportformaat aan.",
     ),
     Rule(
@@ -352,6 +405,27 @@ CATALOGUE: tuple[Rule, ...] = (
         "één of meer kostenregels per kostensoort; ze worden opgeteld",
         "Geen actie nodig als de regels samen het totaal vormen. Staat een regel er per "
         "ongeluk dubbel in, verwijder die dan.",
+    ),
+    Rule(
+        "uitkomst_zonder_bereik",
+        WAARSCHUWING,
+        "Uitkomst zonder aantal bereikte personen",
+        "Bij project {project_id} ({soort} {jaar}) staat de uitkomst '{uitkomst}', maar geen "
+        "regel met totalen (zonder uitkomst) met het aantal bereikte personen. De MKBA kan "
+        "deze uitkomst zo niet gebruiken.",
+        "een regel met totalen voor hetzelfde project, jaar en soort",
+        "Voeg voor dit project, jaar en soort een regel toe zonder uitkomst, met het aantal "
+        "bereikte personen in de kolom 'bereikt'.",
+    ),
+    Rule(
+        "uitkomst_boven_bereik",
+        WAARSCHUWING,
+        "Meer personen met de uitkomst dan bereikt",
+        "Bij project {project_id} ({soort} {jaar}) hebben volgens de opgave {aantal} personen "
+        "de uitkomst '{uitkomst}', maar het project bereikte er {totaal}. De MKBA telt er "
+        "hoogstens {totaal}.",
+        "hoogstens het aantal bereikte personen op de regel met totalen",
+        "Controleer beide aantallen.",
     ),
     Rule(
         "mogelijk_dubbele_client",
@@ -461,6 +535,10 @@ _BUILTIN: dict[tuple[str | None, str], str] = {
     ("reden_einde", "isin"): "reden_einde_onbekend",
     ("leeftijdsklasse", "isin"): "leeftijdsklasse_onbekend",
     ("kostensoort", "isin"): "kostensoort_onbekend",
+    ("vorm", "isin"): "vorm_onbekend",
+    ("soort", "isin"): "soort_onbekend",
+    ("uitkomst", "isin"): "uitkomst_onbekend",
+    ("vastgesteld", "isin"): "vastgesteld_onbekend",
 }
 
 # Value-domain rules: when one of these fails in every row, the file is refused.

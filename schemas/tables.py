@@ -23,15 +23,19 @@ import polars as pl
 from pandera.typing.polars import Series  # noqa: F401  (re-exported for readers of the models)
 
 from schemas.vocabulary import (
+    ACTIVITY_FORMS,
     AGE_BANDS,
     ALL_INTERVENTIONS,
     COST_TYPES,
     DOMAINS,
     END_REASONS,
+    ESTABLISHED_BY,
     INSTRUMENTS,
     INTERVENTIONS,
     MOMENTS,
+    OUTCOMES,
     RECOGNITION_LEVELS,
+    SHEET_KINDS,
 )
 
 MUNICIPALITY_PATTERN = r"^GM\d{4}$"
@@ -43,6 +47,9 @@ MAX_FTE_PER_PROJECT = 250.0
 MAX_HOURS_PER_YEAR = 400_000.0
 MAX_VOLUNTEERS = 10_000
 MAX_AMOUNT = 25_000_000.0
+# Counts of people and contacts of one project in one year (activities, project sheets).
+MAX_PEOPLE = 1_000_000
+MAX_MEETINGS = 10_000
 MAX_CODE_LENGTH = 64
 MAX_NAME_LENGTH = 200
 
@@ -62,7 +69,11 @@ KEYS: dict[str, list[str]] = {
     "meting": ["traject_id", "instrument", "onderdeel", "moment"],
     "inzet": ["project_id", "jaar"],
     "kosten": ["project_id", "jaar", "kostensoort"],
+    "activiteit": ["activiteit_id"],
+    "projectopgave": ["project_id", "jaar", "soort", "uitkomst"],
 }
+# Key columns that may be empty (an empty one is part of the key, like any value).
+NULLABLE_KEY_COLUMNS: frozenset[str] = frozenset({"onderdeel", "uitkomst"})
 
 _INTERVENTION_DOMAIN: dict[str, str] = {
     code: domain for domain, per in INTERVENTIONS.items() for code in per
@@ -246,6 +257,137 @@ class Kosten(_Base):
     bedrag: float = pa.Field(ge=0, le=MAX_AMOUNT, description="Bedrag in euro, exclusief btw.")
 
 
+class Activiteit(_Base):
+    """An activity or a series of activities of a project (for organisations that register
+    activities and attendance instead of client trajectories)."""
+
+    organisatie_id: str = _code("Sectorcode van de organisatie.")
+    activiteit_id: str = _code("Eigen code van de activiteit of activiteitenreeks.")
+    project_id: str = _code("Project waar de activiteit bij hoort.")
+    naam: str = pa.Field(
+        nullable=True,
+        required=False,
+        str_length={"max_value": MAX_NAME_LENGTH},
+        description="Naam of omschrijving van de activiteit.",
+    )
+    vorm: str = pa.Field(
+        isin=list(ACTIVITY_FORMS), description="Vorm van de activiteit (zie codelijst vorm)."
+    )
+    startdatum: dt.date = pa.Field(
+        description="Datum van de activiteit, of eerste datum van de reeks."
+    )
+    einddatum: dt.date = pa.Field(
+        nullable=True, description="Laatste datum van de reeks; leeg bij één datum."
+    )
+    bijeenkomsten: int = pa.Field(
+        ge=0, le=MAX_MEETINGS, description="Aantal bijeenkomsten (1 bij een losse activiteit)."
+    )
+    aanwezigheden: int = pa.Field(
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Aanwezigheden opgeteld over alle bijeenkomsten (een persoon telt per keer).",
+    )
+    unieke_deelnemers: int = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Aantal verschillende deelnemers, als dat bekend is.",
+    )
+    uren_vrijwilligers: float = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_HOURS_PER_YEAR,
+        description="Uren die vrijwilligers aan de activiteit besteedden.",
+    )
+
+    @pa.check("startdatum", name="datum_onwaarschijnlijk")
+    def start_plausible(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("startdatum") >= EARLIEST_DATE)
+
+    @pa.check("einddatum", name="einddatum_voor_startdatum")
+    def end_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(_end_not_before_start())
+
+    @pa.check("unieke_deelnemers", name="aantal_groter_dan_totaal")
+    def unique_within_attendance(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("unieke_deelnemers") <= pl.col("aanwezigheden")).fill_null(True)
+        )
+
+
+class Projectopgave(_Base):
+    """What an organisation counts in aggregate for one project in one year: realised or planned.
+
+    One row per project, year and kind without `uitkomst` holds the totals; optional further
+    rows, one per outcome pathway of the MKBA parameter set, give how many people reached that
+    outcome and how this was established."""
+
+    organisatie_id: str = _code("Sectorcode van de organisatie.")
+    project_id: str = _code("Project.")
+    jaar: int = pa.Field(ge=2000, le=2100, description="Kalenderjaar.")
+    soort: str = pa.Field(
+        isin=list(SHEET_KINDS), description="realisatie (wat er gebeurde) of raming (plan)."
+    )
+    uitkomst: str = pa.Field(
+        nullable=True,
+        isin=list(OUTCOMES),
+        description="Leeg op de regel met totalen; anders de uitkomst (zie codelijst uitkomst).",
+    )
+    bereikt: int = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Aantal verschillende personen bereikt (verplicht op de regel met totalen).",
+    )
+    contacten: int = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Aantal interventies of contacten (gesprekken, bezoeken, bijeenkomsten).",
+    )
+    afgerond: int = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Aantal personen dat het traject of de activiteit afrondde.",
+    )
+    aantal: int = pa.Field(
+        nullable=True,
+        ge=0,
+        le=MAX_PEOPLE,
+        description="Bij een uitkomst: aantal personen dat die uitkomst bereikte.",
+    )
+    vastgesteld: str = pa.Field(
+        nullable=True,
+        isin=list(ESTABLISHED_BY),
+        description="Bij een uitkomst: hoe het aantal is vastgesteld (zie codelijst).",
+    )
+
+    @pa.check("bereikt", name="bereik_ontbreekt", ignore_na=False)
+    def reach_on_totals_row(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("uitkomst").is_not_null() | pl.col("bereikt").is_not_null()
+        )
+
+    @pa.check("aantal", name="uitkomst_onvolledig", ignore_na=False)
+    def count_with_outcome(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("uitkomst").is_null() | pl.col("aantal").is_not_null())
+
+    @pa.check("vastgesteld", name="uitkomst_onvolledig", ignore_na=False)
+    def established_with_outcome(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("uitkomst").is_null() | pl.col("vastgesteld").is_not_null()
+        )
+
+    @pa.check("afgerond", name="aantal_groter_dan_totaal")
+    def completed_within_reach(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("afgerond") <= pl.col("bereikt")).fill_null(True))
+
+    @pa.check("aantal", name="aantal_groter_dan_totaal")
+    def outcome_within_reach(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("aantal") <= pl.col("bereikt")).fill_null(True))
+
+
 # Canonical table name -> model. The order is the order of intake and of the docs.
 MODELS: dict[str, type[_Base]] = {
     "organisatie": Organisatie,
@@ -254,6 +396,8 @@ MODELS: dict[str, type[_Base]] = {
     "meting": Meting,
     "inzet": Inzet,
     "kosten": Kosten,
+    "activiteit": Activiteit,
+    "projectopgave": Projectopgave,
 }
 
 # polars dtype per column, derived from the models (used by readers and the warehouse).
@@ -330,8 +474,10 @@ def context_checks(table: str, *, period: int | None, today: dt.date | None) -> 
 
     Period rules: a project or trajectory belongs to reporting year P when it started on or
     before 31-12-P and did not end before 01-01-P (a trajectory that started earlier is fine);
-    an `inzet` or `kosten` row belongs to P when its `jaar` is P. A project's planned end may
-    lie in the future; every other date may not.
+    an `inzet` or `kosten` row belongs to P when its `jaar` is P; an activity like a project;
+    a `projectopgave` row when its `jaar` is P, or for a plan (`raming`) P or later. The
+    planned end of a project or an activity series may lie in the future; every other date
+    may not.
     """
     out: dict[str, list[pa.Check]] = {}
 
@@ -343,18 +489,27 @@ def context_checks(table: str, *, period: int | None, today: dt.date | None) -> 
             "project": ["startdatum"],
             "traject": ["startdatum", "einddatum"],
             "meting": ["datum"],
+            "activiteit": ["startdatum"],
         }.get(table, [])
         for column in future_cols:
             add(column, "datum_in_toekomst", pl.col(column) <= today)
     if period is not None:
         first, last = dt.date(period, 1, 1), dt.date(period, 12, 31)
-        if table in ("project", "traject"):
+        if table in ("project", "traject", "activiteit"):
             add("startdatum", "buiten_periode", pl.col("startdatum") <= last)
             add("einddatum", "buiten_periode", pl.col("einddatum") >= first)
         if table in ("inzet", "kosten"):
             # only for a plausible year: an impossible one is already `jaar_ongeldig`
             plausible = pl.col("jaar").is_between(2000, 2100)
             add("jaar", "buiten_periode", (pl.col("jaar") == period) | ~plausible)
+        if table == "projectopgave":
+            # a realisation is about the reporting year; a plan about that year or later ones
+            plausible = pl.col("jaar").is_between(2000, 2100)
+            plan = pl.col("soort") == "raming"
+            in_time = (
+                pl.when(plan).then(pl.col("jaar") >= period).otherwise(pl.col("jaar") == period)
+            )
+            add("jaar", "buiten_periode", in_time | ~plausible)
     return out
 
 

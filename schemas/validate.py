@@ -59,14 +59,18 @@ from schemas.tables import (
     upper_bound,
 )
 from schemas.vocabulary import (
+    ACTIVITY_FORMS,
     AGE_BANDS,
     COST_TYPES,
     DOMAINS,
     END_REASONS,
+    ESTABLISHED_BY,
     INSTRUMENTS,
     INTERVENTIONS,
     MOMENTS,
+    OUTCOMES,
     RECOGNITION_LEVELS,
+    SHEET_KINDS,
 )
 
 BOOKKEEPING = ("_rij", "_bestand")
@@ -721,6 +725,10 @@ _ALLOWED = {
     "reden_einde": _codes_text(END_REASONS),
     "leeftijdsklasse": _codes_text(AGE_BANDS),
     "kostensoort": _codes_text(COST_TYPES),
+    "vorm": _codes_text(ACTIVITY_FORMS),
+    "soort": _codes_text(SHEET_KINDS),
+    "uitkomst": _codes_text(OUTCOMES),
+    "vastgesteld": _codes_text(ESTABLISHED_BY),
 }
 _KIND = {
     pl.Date: "datum (dd-mm-jjjj, bijvoorbeeld 31-12-2024)",
@@ -734,6 +742,7 @@ _UNITS = {
     "uren_vrijwilligers": " uur",
     "vrijwilligers": " vrijwilligers",
     "bedrag": " euro",
+    "bijeenkomsten": " bijeenkomsten",
 }
 
 
@@ -753,7 +762,7 @@ def _derived(name: str, table: str | None) -> pl.Expr | None:
     kolom = pl.col("kolom")
     if name == "toegestaan":
         return kolom.replace_strict(_ALLOWED, default=EMPTY, return_dtype=pl.String)
-    if name == "soort" and table in MODELS:
+    if name == "gegevenstype" and table in MODELS:
         kinds = {c: _KIND.get(t, str(t)) for c, t in polars_schema(table).items()}
         return kolom.replace_strict(kinds, default=EMPTY, return_dtype=pl.String)
     if name == "maximum" and table in MODELS:

@@ -95,3 +95,49 @@ COST_TYPES: dict[str, str] = {
     "huisvesting": "Huisvesting",
     "overhead": "Overhead",
 }
+
+# Forms of activity an organisation registers without client trajectories (activiteit.vorm).
+ACTIVITY_FORMS: dict[str, str] = {
+    "groep": "Groepsactiviteit",
+    "individueel": "Individuele activiteit of gesprek",
+    "voorlichting": "Voorlichting, training of cursus",
+    "inloop": "Inloop of spreekuur",
+    "evenement": "Evenement of buurtactiviteit",
+    "ambulant": "Ambulant werk of straatwerk",
+}
+
+# Whether a project sheet (projectopgave) reports what happened or what is planned.
+SHEET_KINDS: dict[str, str] = {
+    "realisatie": "Realisatie (wat er in het jaar is gebeurd)",
+    "raming": "Raming (plan vooraf)",
+}
+
+# How an organisation established an aggregate outcome count in its project sheet.
+ESTABLISHED_BY: dict[str, str] = {
+    "meting": "Voor- en nameting met een meetinstrument (niet per deelnemer aangeleverd)",
+    "registratie": "Telling uit de eigen registratie",
+    "zelfrapportage": "Zelfrapportage van deelnemers (vragenlijst, evaluatie)",
+    "oordeel_professional": "Oordeel van de professional",
+    "schatting": "Schatting",
+}
+
+# The outcome pathways of the MKBA parameter set (`uitkomsten[].code` in rendement/params):
+# an organisation may count them itself in projectopgave. A test keeps both lists equal.
+OUTCOMES: dict[str, str] = {
+    "eenzaamheid_zorgkosten": "Minder zorgkosten doordat ernstige eenzaamheid afneemt",
+    "eenzaamheid_welzijn_ernstig": "Meer welzijn doordat ernstige eenzaamheid afneemt (WELLBY)",
+    "eenzaamheid_welzijn": "Meer welzijn doordat deelnemers niet meer eenzaam zijn (WELLBY)",
+    "schulden_gestabiliseerd": "Problematische schulden gestabiliseerd (vermeden maatschappelijke kosten)",
+    "huisuitzetting_voorkomen": "Huisuitzetting voorkomen",
+    "minder_incassokosten": "Minder incasso- en invorderingskosten bij schuldeisers",
+    "kortere_bijstand_schulden": "Kortere bijstandsperiode na schuldhulp (overdracht)",
+    "participatie_treden": "Treden omhoog op de participatieladder",
+    "isolement_naar_participatie": "Van isolement naar meedoen (WELLBY)",
+    "betaald_werk": "Betaald werk (productiviteit)",
+    "uitstroom_bijstand": "Minder bijstand door betaald werk (overdracht)",
+    "bereik_jongeren": "Bereikte jongeren (12-26 jaar)",
+    "schoolcontinuering": "School of werk weer op de rails",
+    "minder_jeugdzorg": "Traject afgerond zonder doorverwijzing naar jeugdhulp",
+    "minder_politiecontact": "Minder contact met politie en justitie",
+    "psychisch_welzijn_jongeren": "Beter psychisch welzijn van jongeren (WELLBY)",
+}

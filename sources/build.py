@@ -13,11 +13,14 @@ column. Expressions, as written in YAML:
 | `{coalesce: [a, b]}` | a, or b where a is empty |
 | `{join: [a, b], sep: "-"}` | a and b as text, joined |
 | `{if_present: a, then: b}` | b where a is filled, else empty |
+| `{if_differs: [a, b]}` | a where it differs from b, else empty |
 | `{domain_of: a}` | the domain of intervention a |
 | `{age_band: geboortedatum, at: startdatum}` | age band (vocabulary.AGE_BANDS) at a date |
 | `{sequence: {within: [a], order_by: [b]}, width: 3}` | 001, 002, ... within a, by b |
 
-Aggregates: `{min|max|first|last: veld, where: {ander_veld: [code, ...]}}`.
+Aggregates: `{min|max|first|last|count|n_unique: veld, where: {ander_veld: [code, ...]}}`
+(`count`: rows where the field is filled; `n_unique`: its distinct values, empty when the
+field is empty in every row of the group, so that "not exported" is not read as zero).
 """
 
 from __future__ import annotations
@@ -122,6 +125,9 @@ def expr(spec: Any) -> pl.Expr:
         )
     if "if_present" in spec:
         return pl.when(expr(spec["if_present"]).is_not_null()).then(expr(spec.get("then")))
+    if "if_differs" in spec:
+        first, second = (expr(s) for s in spec["if_differs"])
+        return pl.when(first != second).then(first)
     if "domain_of" in spec:
         inner = expr(spec["domain_of"])
         return inner.replace_strict(DOMAIN_OF, default=None, return_dtype=pl.String)
@@ -138,10 +144,13 @@ def expr(spec: Any) -> pl.Expr:
     raise MappingError(f"onbekende expressie: {spec!r}")
 
 
+AGGREGATES = ("min", "max", "first", "last", "count", "n_unique")
+
+
 def _aggregate(name: str, spec: dict) -> pl.Expr:
-    ops = [k for k in ("min", "max", "first", "last") if k in spec]
+    ops = [k for k in AGGREGATES if k in spec]
     if len(ops) != 1:
-        raise MappingError(f"aggregaat {name}: gebruik precies één van min/max/first/last")
+        raise MappingError(f"aggregaat {name}: gebruik precies één van {'/'.join(AGGREGATES)}")
     op = ops[0]
     col = pl.col(spec[op])
     where = spec.get("where") or {}
@@ -151,6 +160,11 @@ def _aggregate(name: str, spec: dict) -> pl.Expr:
     if op in ("first", "last"):
         col = col.drop_nulls()
         return (col.first() if op == "first" else col.last()).alias(name)
+    if op == "count":
+        return col.drop_nulls().len().cast(pl.Int64).alias(name)
+    if op == "n_unique":
+        filled = col.drop_nulls()
+        return pl.when(filled.len() > 0).then(filled.n_unique().cast(pl.Int64)).alias(name)
     return (col.min() if op == "min" else col.max()).alias(name)
 
 

@@ -28,14 +28,18 @@ import yaml
 
 from schemas.tables import MODELS, polars_schema
 from schemas.vocabulary import (
+    ACTIVITY_FORMS,
     AGE_BANDS,
     COST_TYPES,
     DOMAINS,
     END_REASONS,
+    ESTABLISHED_BY,
     INSTRUMENTS,
     INTERVENTIONS,
     MOMENTS,
+    OUTCOMES,
     RECOGNITION_LEVELS,
+    SHEET_KINDS,
 )
 from sources.dialect import normalise_label, normalise_name
 
@@ -54,6 +58,10 @@ VOCABULARY_LABELS: dict[str, dict[str, str]] = {
     "moment": dict(MOMENTS),
     "kostensoort": dict(COST_TYPES),
     "leeftijdsklasse": {band: band for band in AGE_BANDS},
+    "vorm": dict(ACTIVITY_FORMS),
+    "soort": dict(SHEET_KINDS),
+    "uitkomst": dict(OUTCOMES),
+    "vastgesteld": dict(ESTABLISHED_BY),
 }
 
 
@@ -142,6 +150,8 @@ class Mapping:
     layouts: tuple[Layout, ...]
     values: dict[str, dict[str, str]]  # value table -> normalised wording -> code
     description: str = ""
+    # sheets of the system's own workbook that hold no data (instructions, drop-down lists)
+    other_sheets: tuple[str, ...] = ()
 
     def known_keys(self) -> frozenset[str]:
         return self._known_keys
@@ -357,6 +367,7 @@ def parse_mapping(data: dict, where: str) -> Mapping:
         tuple(layouts),
         values,
         str(data.get("description", "")),
+        tuple(str(s) for s in data.get("other_sheets") or ()),
     )
 
 

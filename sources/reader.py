@@ -262,8 +262,15 @@ def _measure_values(
     return decimal, thousands, per_sheet
 
 
-def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -> None:
-    """Header position, skipped rows, sheets and notes for the report."""
+def _describe(
+    dialect: Dialect,
+    sheets: list[RawSheet],
+    matches: list[_Match],
+    own: frozenset[str] = frozenset(),
+) -> None:
+    """Header position, skipped rows, sheets and notes for the report. `own`: normalised
+    names of sheets the system's own workbook has besides its data (instructions, lists),
+    passed over without a note."""
     first = matches[0].sheet
     dialect.header_row = first.header_row
     dialect.title_rows = first.title_rows
@@ -275,6 +282,8 @@ def _describe(dialect: Dialect, sheets: list[RawSheet], matches: list[_Match]) -
             dialect.sheets[s.name] = ", ".join(t.table for t in m.layout.tables)
             continue
         dialect.sheets[s.name] = "genegeerd"
+        if normalise_name(s.name) in own:
+            continue
         if s.header or s.data.height:
             dialect.notes.append(f"Blad '{s.name}' is overgeslagen: de kolommen passen niet.")
         else:
@@ -394,7 +403,7 @@ def read_upload(
             for i, c in enumerate(header)
             if c and i not in used and c not in dialect.ignored_columns
         ]
-    _describe(dialect, sheets, matches)
+    _describe(dialect, sheets, matches, frozenset(map(normalise_name, mapping.other_sheets)))
     merged = {}
     for table, frames in tables.items():
         merged[table] = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]

@@ -21,6 +21,7 @@ COMMANDS = [
     "impactkaart",
     "archief",
     "verwijder_client",
+    "sjabloon",
 ]
 
 

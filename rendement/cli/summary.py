@@ -17,6 +17,7 @@ from rendement.core import audit
 from rendement.core.formatting import nl_number
 from rendement.core.home import Home
 from rendement.core.readcopy import read_warehouse
+from schemas.tables import MODELS
 
 
 def audit_position(home: Home) -> int:
@@ -84,10 +85,7 @@ def sector_summary(home: Home, since: int | None = None) -> str:
 
         orgs = one("SELECT count(DISTINCT organisatie_id) FROM canoniek.project")
         projects = one("SELECT count(*) FROM canoniek.project")
-        stored = sum(
-            one(f"SELECT count(*) FROM canoniek.{t}")
-            for t in ("organisatie", "project", "traject", "meting", "inzet", "kosten")
-        )
+        stored = sum(one(f"SELECT count(*) FROM canoniek.{t}") for t in MODELS)
         quarantined = one("SELECT count(*) FROM quarantaine.rijen")
         refused = one("SELECT count(*) FROM intake.leveringen WHERE uitkomst = 'geweigerd'")
     lines += [

@@ -142,6 +142,7 @@ class Lake:
     status/<organisatie_id>.json                          the latest upload's verdict
     mkba/<result>/<organisatie_id>.parquet                MKBA results
     referentie/kosten_per_deelnemer.parquet               the intake's cost reference
+    referentie/effecten.parquet                           the MKBA's sector reference rates
     """
 
     def __init__(self, root: Path):
@@ -190,6 +191,11 @@ class Lake:
         """The sector's cost per participant that intake compares with
         (`rendement.benchmark.cells.write_cost_reference`)."""
         return self.root / "referentie" / "kosten_per_deelnemer.parquet"
+
+    def effects_reference_path(self) -> Path:
+        """The sector's reference rates per intervention × outcome for project-years without
+        measurements (`rendement.mkba.reference`)."""
+        return self.root / "referentie" / "effecten.parquet"
 
     # --- writing -----------------------------------------------------------------------
     @staticmethod

@@ -7,6 +7,7 @@ reader and validation and fails when they drift from the contract.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import polars as pl
 
 from rendement.demo import generate_sector
 from rendement.demo.exports import csv_text
+from sources.build import output_schema
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "voorbeelden"
 YEAR = 2025
@@ -35,7 +37,91 @@ def example_tables() -> dict[str, pl.DataFrame]:
         "meting": tables["meting"].filter(pl.col("traject_id").is_in(ids)).head(ROWS * 2),
         "inzet": tables["inzet"].filter(pl.col("project_id").is_in(keep)),
         "kosten": tables["kosten"].filter(pl.col("project_id").is_in(keep)).head(ROWS * 2),
+        **tables_without_trajectories(projects),
     }
+
+
+def tables_without_trajectories(projects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """`activiteit` and `projectopgave` for the same projects (the demo registers trajectories,
+    so these are written here): a weekly group and a talk per project, and a project sheet with
+    one outcome row, for the year of the examples."""
+    ids = projects["project_id"].to_list()
+    first, last = dt.date(YEAR, 1, 6), dt.date(YEAR, 12, 15)
+    activities = []
+    for i, pid in enumerate(ids):
+        activities.append(
+            dict(
+                activiteit_id=f"A{i + 1:03d}-1",
+                project_id=pid,
+                naam="Wekelijkse groep",
+                vorm="groep",
+                startdatum=first,
+                einddatum=last,
+                bijeenkomsten=46,
+                aanwezigheden=46 * (8 + i),
+                unieke_deelnemers=12 + i,
+                uren_vrijwilligers=46 * 3.5,
+            )
+        )
+        activities.append(
+            dict(
+                activiteit_id=f"A{i + 1:03d}-2",
+                project_id=pid,
+                naam="Voorlichtingsavond",
+                vorm="voorlichting",
+                startdatum=dt.date(YEAR, 3, 12),
+                einddatum=None,
+                bijeenkomsten=1,
+                aanwezigheden=25 + i,
+                unieke_deelnemers=None,
+                uren_vrijwilligers=None,
+            )
+        )
+    domains = dict(zip(ids, projects["domein"].to_list(), strict=True))
+    sheet = []
+    for i, pid in enumerate(ids):
+        reached = 40 + 10 * i
+        sheet.append(
+            dict(
+                project_id=pid,
+                jaar=YEAR,
+                soort="realisatie",
+                uitkomst=None,
+                bereikt=reached,
+                contacten=reached * 6,
+                afgerond=reached // 2,
+                aantal=None,
+                vastgesteld=None,
+            )
+        )
+        outcome = EXAMPLE_OUTCOME.get(domains[pid])
+        if outcome is not None:
+            sheet.append(
+                dict(
+                    project_id=pid,
+                    jaar=YEAR,
+                    soort="realisatie",
+                    uitkomst=outcome,
+                    bereikt=None,
+                    contacten=None,
+                    afgerond=None,
+                    aantal=reached // 4,
+                    vastgesteld="meting",
+                )
+            )
+    return {
+        "activiteit": pl.DataFrame(activities, schema=output_schema("activiteit")),
+        "projectopgave": pl.DataFrame(sheet, schema=output_schema("projectopgave")),
+    }
+
+
+# One outcome pathway per domain for the example project sheet.
+EXAMPLE_OUTCOME = {
+    "ouderen_eenzaamheid": "eenzaamheid_welzijn",
+    "schulden_armoede": "schulden_gestabiliseerd",
+    "activering": "participatie_treden",
+    "jongerenwerk": "schoolcontinuering",
+}
 
 
 def render() -> dict[str, str]:

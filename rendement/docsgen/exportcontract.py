@@ -9,14 +9,18 @@ from pathlib import Path
 
 from schemas.tables import MODELS
 from schemas.vocabulary import (
+    ACTIVITY_FORMS,
     AGE_BANDS,
     COST_TYPES,
     DOMAINS,
     END_REASONS,
+    ESTABLISHED_BY,
     INSTRUMENTS,
     INTERVENTIONS,
     MOMENTS,
+    OUTCOMES,
     RECOGNITION_LEVELS,
+    SHEET_KINDS,
 )
 
 TYPE_NAMES = {
@@ -39,6 +43,12 @@ van de inbox waarin het bestand binnenkomt. In `traject` levert u het eigen cliÃ
 nergens bewaard. Lever nooit een BSN, naam, adres of geboortedatum aan.
 
 Voorbeeldbestanden per tabel staan in `docs/voorbeelden/`.
+
+Registreert uw organisatie geen trajecten per cliÃ«nt, lever dan `activiteit` (activiteiten en
+aanwezigheid) en/of `projectopgave` (per project en jaar: bereik, contacten, afgerond en
+eventueel per uitkomst het aantal personen), naast `project`, `inzet` en `kosten`. Voor
+`projectopgave` is er ook een Excel-sjabloon om met de hand in te vullen:
+`rendement sjabloon PAD`.
 """
 
 
@@ -81,6 +91,10 @@ def render() -> str:
     parts.append(_codes("reden_einde", END_REASONS))
     parts.append(_codes("leeftijdsklasse", AGE_BANDS))
     parts.append(_codes("kostensoort", COST_TYPES))
+    parts.append(_codes("vorm (activiteit)", ACTIVITY_FORMS))
+    parts.append(_codes("soort (projectopgave)", SHEET_KINDS))
+    parts.append(_codes("uitkomst (projectopgave; de uitkomstpaden van de MKBA)", OUTCOMES))
+    parts.append(_codes("vastgesteld (projectopgave)", ESTABLISHED_BY))
     return "\n\n".join(parts).rstrip() + "\n"
 
 

@@ -66,6 +66,7 @@ def compute_per_organisation(
     *,
     draws: int = 2000,
     seed: int = 20261128,
+    rates: pl.DataFrame | None = None,
 ) -> dict[str, OrganisationMkba]:
     """Per organisation (keys of `tables_by_org`, each holding only its own rows) its
     standard MKBA and, if `overrides` has rows for it, its MKBA with those overrides.
@@ -74,7 +75,7 @@ def compute_per_organisation(
     `compute_mkba(tables, params, overrides=own)` per organisation, with one preparation of
     the data for all of them.
     """
-    inputs = prepare_mkba(combine_tables(tables_by_org), params)
+    inputs = prepare_mkba(combine_tables(tables_by_org), params, rates)
     standard = compute_mkba(inputs, params, apply_overrides=False, draws=draws, seed=seed)
     out = {}
     for org in tables_by_org:

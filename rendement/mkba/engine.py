@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from rendement.mkba import effects
+from rendement.mkba import effects, reference
 from rendement.mkba.effects import KEYS
 from rendement.mkba.montecarlo import (
     SCENARIOS,
@@ -34,8 +34,9 @@ from rendement.mkba.status import COMPLETE, INCOMPLETE
 from schemas.costs import own_costs
 from schemas.outputs import columns, polars_schema
 
-# The canonical tables the engine reads (the organisation table it does not need).
-INPUT_TABLES = ("project", "traject", "meting", "inzet", "kosten")
+# The canonical tables the engine reads (the organisation table it does not need);
+# activiteit and projectopgave give the reach of project-years without trajectories.
+INPUT_TABLES = ("project", "traject", "meting", "inzet", "kosten", "activiteit", "projectopgave")
 OVERRIDE_COLUMNS = ["organisatie_id", "project_id", "parameter", "waarde", "toelichting"]
 # The engine's result tables: their columns, order and dtypes are declared once, by the
 # output models in schemas/outputs.py (docs/warehouse.md lists them).
@@ -323,7 +324,7 @@ def _outcome_frame(
         }
     )
     money = pl.Series(values=np.where(priced, 1.0, np.nan))
-    frame = rows.select(KEYS + ["uitkomst", "hoeveelheid"]).with_columns(
+    frame = rows.select(KEYS + ["uitkomst", "hoeveelheid", "basis"]).with_columns(
         pl.Series("factor", base["factor"]),
         pl.Series("hoeveelheid_gecorrigeerd_basis", factor_q),
         pl.Series("eenheidswaarde", base["eenheidswaarde"] * money).fill_nan(None),
@@ -412,6 +413,7 @@ class MkbaInputs:
     effort: pl.DataFrame
     lines: pl.DataFrame
     project_counts: pl.DataFrame
+    spread: pl.DataFrame  # reference-based quantities and their range (`reference`)
 
     def organisations(self, orgs: list[str]) -> MkbaInputs:
         """The inputs of these organisations only: the same rows, in the same order, as a
@@ -425,21 +427,37 @@ class MkbaInputs:
             effort=self.effort.filter(keep),
             lines=self.lines.filter(keep),
             project_counts=self.project_counts.filter(keep),
+            spread=self.spread.filter(keep),
         )
 
 
-def prepare_mkba(tables: dict[str, pl.DataFrame], params: ParameterSet) -> MkbaInputs:
-    """The data side of the MKBA of `tables` (see `MkbaInputs`), for `compute_mkba`."""
+def prepare_mkba(
+    tables: dict[str, pl.DataFrame], params: ParameterSet, rates: pl.DataFrame | None = None
+) -> MkbaInputs:
+    """The data side of the MKBA of `tables` (see `MkbaInputs`), for `compute_mkba`.
+
+    `rates`: the sector's reference rates (`reference.sector_rates`) for project-years
+    without measurements; without them only the organisation's own counts and the parameter
+    set's literature rates are used."""
     py = effects.project_years(tables)
     known = effects.facts(tables, py)
+    referenced = reference.apply_reference(
+        effects.quantities(tables, params, py, known),
+        effects.participant_counts(tables, py, known),
+        py,
+        tables,
+        params,
+        rates,
+    )
     return MkbaInputs(
         params=params,
         py=py,
-        quantities=effects.quantities(tables, params, py, known),
-        counts=effects.participant_counts(tables, py, known),
+        quantities=referenced.quantities,
+        counts=referenced.counts,
         effort=effects.effort(tables, py),
         lines=_cost_lines(tables, params, py),
-        project_counts=effects.project_participants(known),
+        project_counts=referenced.project_counts(effects.project_participants(known)),
+        spread=referenced.spread,
     )
 
 
@@ -460,6 +478,7 @@ def compute_mkba(
     apply_overrides: bool = True,
     draws: int = 2000,
     seed: int = 20261128,
+    rates: pl.DataFrame | None = None,
 ) -> MkbaResult:
     """The MKBA of every organisatie × project × jaar in `tables`.
 
@@ -468,7 +487,8 @@ def compute_mkba(
     standard and an organisation's own result from one preparation). `overrides`
     (organisatie_id, project_id or null for all projects, parameter path, waarde,
     toelichting) change parameters for that organisation's projects only; sector benchmarks
-    pass `apply_overrides=False`. `draws` Monte Carlo draws with `seed`.
+    pass `apply_overrides=False`. `draws` Monte Carlo draws with `seed`. `rates`: the
+    sector's reference rates for project-years without measurements (`prepare_mkba`).
 
     Every organisation's figures are computed as if it were alone in the call (to the bit),
     so several organisations can share one call.
@@ -480,7 +500,7 @@ def compute_mkba(
             raise ValueError("MkbaInputs zijn met een andere parameterset voorbereid")
         inputs = tables
     else:
-        inputs = prepare_mkba(tables, params)
+        inputs = prepare_mkba(tables, params, rates)
     py, qty, lines, eff = inputs.py, inputs.quantities, inputs.lines, inputs.effort
     blocks = _org_blocks(py)
     rate = params.discount_rate
@@ -515,7 +535,17 @@ def compute_mkba(
     m_s, b_s, c_s = scenarios(pr, cr, q_w, fixed, fte, vol, rate, blocks)
     t_s = blockwise(m_s, q_t, blocks)
     bcr_s = ratio(b_s, c_s)
-    b_mc, c_mc = simulate(pr, cr, q_w, fixed, fte, vol, rate, draws, seed, blocks)  # (P, D)
+    variant_of = dict(
+        zip(
+            zip(projects["organisatie_id"], projects["project_id"], strict=True),
+            project_variant_idx.tolist(),
+            strict=True,
+        )
+    )
+    cells = reference.rate_cells(inputs.spread, py, order, variant_of)
+    b_mc, c_mc = simulate(
+        pr, cr, q_w, fixed, fte, vol, rate, draws, seed, blocks, rate_cells=cells
+    )  # (P, D)
     period = _Period.of(py, rate)
     looptijd_mc = period.intervals(b_mc, c_mc)
     bcr_mc = ratio(b_mc, c_mc)

@@ -212,17 +212,41 @@ def simulate(
     draws: int,
     seed: int,
     blocks: Blocks = None,
+    rate_cells: tuple[np.ndarray, ...] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo draws of (benefits (P, D), costs (P, D)): one row per project-year
-    (parameters drawn by `draw_parameters`)."""
+    (parameters drawn by `draw_parameters`).
+
+    `rate_cells` (pathway column j, project-year p, key, low, high per cell): quantities that
+    rest on a reference rate (`rendement.mkba.reference`); each is multiplied per draw by a
+    triangular factor (low, 1, high), one draw per key and seed (`reference_draws`), so the
+    rate's uncertainty enters the interval. Drawn from their own stream: the parameter draws,
+    and every result without such cells, stay the same."""
     m, c = draw_parameters(pr, cr, rate, draws, seed)
     # (P, D) layout: each project-year's draws are contiguous, which makes the quantiles fast
     benefits = blockwise_rows(q.T, m.T, blocks)
+    if rate_cells is not None and len(rate_cells[0]):
+        j, p, key, lo, hi = rate_cells
+        s = triangular(reference_draws(key, draws, seed), lo[:, None], 1.0, hi[:, None])
+        np.add.at(benefits, p, q[j, p][:, None] * (s - 1.0) * m[:, j].T)
     cost = blockwise_rows(fte.T, c["fte"].T, blocks)
     per_volunteer = c["vrijwilliger_coordinatie"] + c["vrijwilliger_onkosten"]
     cost += blockwise_rows(vol.T, per_volunteer.T, blocks)
     cost += fixed[:, None]
     return benefits, cost
+
+
+REFERENCE_STREAM = 18  # the issue that brought reference rates: a fixed, separate stream
+
+
+def reference_draws(keys: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """Uniforms (cells, D): the same row for the same key in every call (an organisation's
+    result does not depend on the others computed with it)."""
+    out = np.empty((len(keys), draws))
+    for key in np.unique(keys):
+        u = np.random.default_rng([seed, REFERENCE_STREAM, int(key)]).random(draws)
+        out[keys == key] = u
+    return out
 
 
 def _quantile(values: np.ndarray, q: float, inplace: bool = False) -> np.ndarray:

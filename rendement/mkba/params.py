@@ -132,6 +132,9 @@ class Pathway:
     attributie: Param
     correcties_bron: str = ""
     correcties_graad: str | None = None
+    # Literature reference rate: quantity per person reached, for a project-year without
+    # measurements and without a sector reference (rendement.mkba.reference); null when none.
+    referentie: Param = Param(None, None, None)
 
     @property
     def gewaardeerd(self) -> bool:
@@ -542,7 +545,20 @@ def _pathway(raw: Any, i: int, stakeholders: dict[str, str], errors: _Errors) ->
         attributie=corr["attributie"],
         correcties_bron=" ".join(str(correcties.get("bron", "")).split()),
         correcties_graad=correcties.get("graad"),
+        referentie=_reference(raw.get("referentie"), f"{where}.referentie", errors),
     )
+
+
+def _reference(raw: Any, where: str, errors: _Errors) -> Param:
+    """An optional literature rate per person reached: a source and a grade are required."""
+    if raw is None:
+        return Param(None, None, None)
+    param = _param(raw, where, errors)
+    if not param.is_null:
+        errors.need(param.laag >= 0, f"{where}: negatief")
+        errors.need(bool(param.bron), f"{where}: bron ontbreekt")
+        errors.need(param.graad in GRADES, f"{where}: graad ontbreekt")
+    return param
 
 
 _known_currencies: set[str] = set()

@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from rendement.core.accounts import Account, AccountError, AccountStore, normalise_email
+from rendement.intake.sjabloon import default_year, file_name, workbook_bytes
 from rendement.service import impactkaart, portal_pages, portal_views, reports
 from rendement.service.answers import check_form_token, error_response, info
 from rendement.service.answers import csrf_token as csrf
@@ -30,6 +31,7 @@ from rendement.service.auth import Accounts
 from rendement.service.errors import ServiceError, bad_request, forbidden, not_found
 
 SESSION_COOKIE = "rendement_sessie"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (path, method, handler): the portal's routes, in matching order.
 ROUTES = [
@@ -46,6 +48,7 @@ ROUTES = [
     ("/portaal/{org}/leveringen/{kenmerk}", "GET", "delivery"),
     ("/portaal/{org}/aanleveren", "GET", "upload_form"),
     ("/portaal/{org}/aanleveren", "POST", "upload"),
+    ("/portaal/{org}/sjabloon.xlsx", "GET", "template"),
     ("/portaal/{org}/rapport/impactkaart/{project}.pdf", "GET", "impactkaart_pdf"),
     ("/portaal/{org}/rapport/{pad:path}", "GET", "report"),
 ]
@@ -327,6 +330,18 @@ class Portal:
         notice = "al" if status == 200 else "ontvangen"
         target = f"/portaal/{org}/leveringen/{receipt['checksum'][:16]}?{notice}=1"
         return RedirectResponse(target, 303)
+
+    @portal_endpoint("sjabloon")
+    async def template(self, request: Request) -> Response:
+        """The empty Excel template (projectblad) for hand-filling, named with last year."""
+        self.member(request)
+        year = default_year()
+        data = await run_in_threadpool(workbook_bytes, year)
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{file_name(year)}"'},
+        )
 
     @portal_endpoint("rapport")
     async def report(self, request: Request) -> Response:

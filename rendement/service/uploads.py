@@ -41,7 +41,18 @@ ACTOR = "uploadservice"
 # at once, whatever the number of simultaneous uploads (the others wait their turn).
 _CHECKS = threading.BoundedSemaphore(2)
 YEAR = re.compile(r"(?<![0-9])(19[89][0-9]|20[0-9][0-9])(?![0-9])")
-TABLE_HINTS = ("organisatie", "project", "traject", "meting", "inzet", "kosten", "export")
+TABLE_HINTS = (
+    "organisatie",
+    "project",
+    "traject",
+    "meting",
+    "inzet",
+    "kosten",
+    "activiteit",
+    "projectopgave",
+    "export",
+    "projectblad",
+)
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -10,6 +10,7 @@ import time
 import httpx
 
 from rendement.core.accounts import AccountStore
+from rendement.intake.sjabloon import workbook_bytes
 from tests.support.service import (
     PASSWORD,
     PROJECT_CSV,
@@ -21,6 +22,7 @@ from tests.support.service import (
     sign_in,
     visible,
 )
+from tests.support.sjabloon import YEAR, filled_rows
 
 
 def _audit(home) -> list[dict]:
@@ -248,3 +250,28 @@ def test_a_session_ends_after_its_hours_and_when_the_account_is_withdrawn(tmp_pa
             store.revoke("jan@welzijn-noord.nl")
         assert browser.get("/portaal/ORG1/").headers["location"] == "/inloggen"
         assert sign_in(browser, "jan@welzijn-noord.nl").status_code == 401
+
+
+def test_the_excel_template_is_downloaded_from_the_upload_page(tmp_path):
+    world = make_world(tmp_path / "home")
+    add_person(world.home, "jan@welzijn-noord.nl", "ORG1")
+    with serve(world) as live, httpx.Client(base_url=live.url, timeout=60) as browser:
+        assert browser.get("/portaal/ORG1/sjabloon.xlsx").headers["location"] == "/inloggen"
+        sign_in(browser, "jan@welzijn-noord.nl")
+        page = browser.get("/portaal/ORG1/aanleveren")
+        assert 'href="/portaal/ORG1/sjabloon.xlsx"' in page.text
+        r = browser.get("/portaal/ORG1/sjabloon.xlsx")
+        assert r.status_code == 200 and r.content.startswith(b"PK")
+        assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert "projectblad_20" in r.headers["content-disposition"]
+        assert browser.get("/portaal/ORG2/sjabloon.xlsx").status_code == 403
+        # filled in and handed in through the same form: the pre-flight reads it as the template
+        filled = workbook_bytes(YEAR, filled_rows())
+        token = form_token(page.text)
+        files = {"bestand": (f"projectblad_{YEAR}.xlsx", filled)}
+        r = browser.post("/portaal/ORG1/aanleveren", data={"csrftoken": token}, files=files)
+        assert r.status_code == 303
+        receipt = browser.get(r.headers["location"]).text
+        assert f"projectblad_{YEAR}.xlsx" in receipt and "sjabloon" in receipt
+        assert "Wordt naar verwachting helemaal aangenomen" in receipt
+        assert len(visible(world.home, "ORG1")) == 1

@@ -162,6 +162,55 @@ def upload() -> dict[str, pl.DataFrame]:
         ],
     )
     organisatie = _frame("organisatie", [dict(naam="Welzijn Oost", gemeente_code="GM0363")])
+    a = [
+        ("A1", "P1", "Koffieochtend", "groep", D(2024, 1, 8), D(2024, 12, 16), 48, 620, 35, 400.0),
+        ("A2", "P2", "Voorlichting", "voorlichting", D(2024, 5, 14), None, 1, 40, None, None),
+        ("A3", "P4", "Straatwerk", "ambulant", D(2024, 2, 1), D(2025, 6, 30), 100, 900, None, 0.0),
+        ("A4", "P3", "Inloop", "inloop", D(2024, 1, 3), D(2024, 12, 18), 50, 410, 60, None),
+    ]
+    activiteit = _frame(
+        "activiteit",
+        [
+            dict(
+                activiteit_id=aid,
+                project_id=pid,
+                naam=naam,
+                vorm=vorm,
+                startdatum=s,
+                einddatum=e,
+                bijeenkomsten=b,
+                aanwezigheden=aw,
+                unieke_deelnemers=u,
+                uren_vrijwilligers=uv,
+            )
+            for aid, pid, naam, vorm, s, e, b, aw, u, uv in a
+        ],
+    )
+    o = [
+        ("P1", 2024, "realisatie", None, 80, 700, 20, None, None),
+        ("P1", 2024, "realisatie", "eenzaamheid_welzijn", None, None, None, 12, "zelfrapportage"),
+        ("P2", 2024, "realisatie", None, 150, 900, None, None, None),
+        ("P4", 2025, "raming", None, 170, 1000, None, None, None),
+        ("P4", 2025, "raming", "bereik_jongeren", None, None, None, 170, "schatting"),
+        ("P3", 2024, "realisatie", None, 40, 300, 25, None, None),
+    ]
+    projectopgave = _frame(
+        "projectopgave",
+        [
+            dict(
+                project_id=p,
+                jaar=j,
+                soort=s,
+                uitkomst=u,
+                bereikt=b,
+                contacten=c,
+                afgerond=af,
+                aantal=n,
+                vastgesteld=v,
+            )
+            for p, j, s, u, b, c, af, n, v in o
+        ],
+    )
     return {
         "organisatie": organisatie,
         "project": project,
@@ -169,6 +218,8 @@ def upload() -> dict[str, pl.DataFrame]:
         "meting": meting,
         "inzet": inzet,
         "kosten": kosten,
+        "activiteit": activiteit,
+        "projectopgave": projectopgave,
     }
 
 
@@ -297,6 +348,29 @@ ROW_CASES = [
     ("inzet", 5, {"project_id": "P5"}, "project_id", "project_onbekend"),
     ("kosten", 7, {"project_id": "p4"}, "project_id", "project_onbekend"),
     ("meting", 10, {"traject_id": "T99"}, "traject_id", "traject_onbekend"),
+    # activities and project sheets (organisations without client trajectories)
+    ("activiteit", 2, {"vorm": None}, "vorm", "verplicht_veld_leeg"),
+    ("activiteit", 3, {"vorm": "workshop"}, "vorm", "vorm_onbekend"),
+    ("activiteit", 2, {"unieke_deelnemers": 700}, "unieke_deelnemers", "aantal_groter_dan_totaal"),
+    ("activiteit", 2, {"einddatum": D(2023, 12, 1)}, "einddatum", "einddatum_voor_startdatum"),
+    ("activiteit", 3, {"startdatum": D(2025, 2, 1)}, "startdatum", "buiten_periode"),
+    ("activiteit", 4, {"startdatum": D(2025, 3, 2)}, "startdatum", "datum_in_toekomst"),
+    ("activiteit", 3, {"startdatum": D(1924, 5, 14)}, "startdatum", "datum_onwaarschijnlijk"),
+    ("activiteit", 4, {"aanwezigheden": -3}, "aanwezigheden", "negatief"),
+    ("activiteit", 2, {"bijeenkomsten": 20_000}, "bijeenkomsten", "onwaarschijnlijk_hoog"),
+    ("activiteit", 3, {"project_id": "P7"}, "project_id", "project_onbekend"),
+    ("projectopgave", 2, {"soort": "begroting"}, "soort", "soort_onbekend"),
+    ("projectopgave", 3, {"uitkomst": "gelukkiger"}, "uitkomst", "uitkomst_onbekend"),
+    ("projectopgave", 3, {"vastgesteld": "gevoel"}, "vastgesteld", "vastgesteld_onbekend"),
+    ("projectopgave", 4, {"bereikt": None}, "bereikt", "bereik_ontbreekt"),
+    ("projectopgave", 3, {"aantal": None}, "aantal", "uitkomst_onvolledig"),
+    ("projectopgave", 6, {"vastgesteld": None}, "vastgesteld", "uitkomst_onvolledig"),
+    ("projectopgave", 2, {"afgerond": 90}, "afgerond", "aantal_groter_dan_totaal"),
+    ("projectopgave", 4, {"jaar": 2023}, "jaar", "buiten_periode"),
+    ("projectopgave", 5, {"jaar": 2023}, "jaar", "buiten_periode"),
+    ("projectopgave", 2, {"jaar": 1999}, "jaar", "jaar_ongeldig"),
+    ("projectopgave", 4, {"contacten": -1}, "contacten", "negatief"),
+    ("projectopgave", 4, {"project_id": "P9"}, "project_id", "project_onbekend"),
 ]
 
 

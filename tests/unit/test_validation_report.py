@@ -85,8 +85,8 @@ def test_report_json_shape_is_stable():
             "voorbeelden",
         }
         assert 1 <= len(r["voorbeelden"]) <= MAX_EXAMPLES
-        rows = [ex["rij"] for ex in r["voorbeelden"]]
-        assert rows == sorted(rows)
+        rows = [(ex["bestand"], ex["rij"]) for ex in r["voorbeelden"]]
+        assert rows == sorted(rows)  # by file, then row
     # errors before warnings
     severities = [r["ernst"] for r in report["regels"]]
     assert severities == sorted(severities, key=["bestand", "fout", "waarschuwing"].index)

@@ -24,6 +24,9 @@ from tests.support.validation import (
     upload,
 )
 
+# Tables whose rows depend on a project or trajectory: a rejected parent takes them along.
+CHILD_TABLES = ("traject", "meting", "inzet", "kosten", "activiteit", "projectopgave")
+
 
 @pytest.mark.parametrize(
     ("table", "rij", "values", "kolom", "regel"),
@@ -43,7 +46,7 @@ def test_row_rule(table, rij, values, kolom, regel):
     assert outcome.counts[table]["afgekeurd"] >= 1
     assert outcome.accepted[table].height >= tables[table].height - 1 - (table == "project")
     for other in tables:
-        if other != table and other not in ("traject", "meting", "inzet", "kosten"):
+        if other != table and other not in CHILD_TABLES:
             assert outcome.accepted[other].height == tables[other].height
 
 
@@ -376,11 +379,11 @@ def test_missing_optional_column_is_a_warning():
 
 def test_unknown_table_is_skipped_with_a_warning():
     tables = upload()
-    tables["activiteit"] = pl.DataFrame({"x": [1], "_rij": [2], "_bestand": ["act.csv"]})
+    tables["vrijwilligersrooster"] = pl.DataFrame({"x": [1], "_rij": [2], "_bestand": ["act.csv"]})
     outcome = run(tables)
     finding = outcome.findings.filter(pl.col("regel") == "tabel_onbekend").row(0, named=True)
-    assert finding["tabel"] == "activiteit" and finding["_bestand"] == "act.csv"
-    assert "activiteit" not in outcome.accepted
+    assert finding["tabel"] == "vrijwilligersrooster" and finding["_bestand"] == "act.csv"
+    assert "vrijwilligersrooster" not in outcome.accepted
     assert not outcome.file_rejected
 
 
