@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from rendement.intake import chain
+from rendement.intake import chain, hold
 from rendement.intake.validation_report import report_json, report_text
 
 # The verdict's words in the pre-flight document (docs/validatie.md), per intake outcome.
@@ -25,6 +25,7 @@ VERDICT = {
     chain.ACCEPTED: "geaccepteerd",
     chain.PARTLY_ACCEPTED: "deels_afgekeurd",
     chain.REFUSED: "geweigerd",
+    chain.WAITING: "wacht_op_bevestiging",
 }
 
 
@@ -54,7 +55,11 @@ def preflight(
     system: str | None = None,
     organisatie_id: str = "CONTROLE",
     today: dt.date | None = None,
+    lake_root: Path | None = None,
 ) -> Preflight:
+    """`lake_root`: the lake of the organisation's data home, read (never written) to predict
+    whether the upload would be held by the re-upload rule (`rendement.intake.hold`); None: not
+    judged (`rendement check` on a file alone)."""
     screened = chain.screen(
         path, organisatie_id=organisatie_id, key=secrets.token_bytes(32), system=system
     )
@@ -75,6 +80,16 @@ def preflight(
     )
     document = report_json(outcome, **kwargs)
     status = chain.status(outcome)
+    text = report_text(outcome, **kwargs)
+    if lake_root is not None and status != chain.REFUSED:
+        previous = hold.previous_tables(lake_root, organisatie_id, screened.period, screened.tables)
+        found = chain.replacements(screened.tables, period=screened.period, previous=previous)
+        document["vervangt"] = hold.as_dicts(found)
+        if hold.held(found):
+            status = chain.WAITING
+            document["reden_code"] = chain.WAITING
+            document["melding"] = hold.message(found)
+            text += "\nOordeel: WACHT OP BEVESTIGING\n" + document["melding"]
     document["oordeel"] = VERDICT[status]
     document["periode"] = screened.period
-    return Preflight(status == chain.ACCEPTED, document, report_text(outcome, **kwargs))
+    return Preflight(status == chain.ACCEPTED, document, text)
