@@ -335,7 +335,7 @@ def accept_org(
             )
             if hold.held(found) and not confirmed:
                 outcome.status, outcome.reden_code = chain.WAITING, chain.WAITING
-                outcome.melding = hold.message(found)
+                outcome.melding = hold.message(found, outcome.checksum[:16])
                 hold.mark_held(staging, found)  # nothing else changes: the rows stay staged
                 _log(home, outcome, "validatie", vervangt=hold.as_dicts(found))
                 outcomes.append(outcome)

@@ -88,13 +88,15 @@ def held(found: list[Replacement]) -> list[Replacement]:
     return [r for r in found if r.held]
 
 
-def message(found: list[Replacement]) -> str:
-    """The Dutch explanation of a hold, naming exactly what would be replaced."""
+def message(found: list[Replacement], kenmerk: str = "{kenmerk}") -> str:
+    """The Dutch explanation of a hold, naming exactly what would be replaced (`kenmerk`: the
+    upload's first 16 hex digits, once known; the pre-flight leaves the placeholder)."""
     what = "; ".join(r.text for r in held(found))
     return (
         f"Dit bestand zou veel eerder aangenomen gegevens weghalen ({what}). Er is nog niets "
-        "veranderd: bevestig in het portaal (of met POST /api/uploads/{kenmerk}/bevestigen) dat "
-        "dit de bedoeling is, of lever het volledige bestand opnieuw aan."
+        "veranderd: bevestig op de pagina van deze aanlevering in het portaal (of met POST "
+        f"/api/uploads/{kenmerk}/bevestigen) dat dit de bedoeling is, of lever het volledige "
+        "bestand opnieuw aan."
     )
 
 

@@ -5,6 +5,7 @@ Routes (see docs/uploadservice.md):
     POST /uploaden               the form's target; answers with a Dutch receipt page
     POST /api/uploads            upload (multipart field `bestand`, or raw body + X-Bestandsnaam)
     GET  /api/uploads            this organisation's uploads and their status
+    POST /api/uploads/{kenmerk}/bevestigen   confirm a held re-upload (`confirm`)
     GET  /api/rapporten          this organisation's report files
     GET  /api/rapporten/{ORG}/{pad}   one report file (own organisation only)
     GET  /api/rapporten/{ORG}/impactkaart/{PROJECT}.pdf   a project's Impactkaart as PDF
@@ -47,7 +48,7 @@ from rendement.core import audit, tokens
 from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
 from rendement.core.tokens import valid_org_id
-from rendement.service import impactkaart, pages, reports
+from rendement.service import confirm, impactkaart, pages, reports
 from rendement.service.answers import (
     AUDIT_KEY,
     check_form_token,
@@ -225,6 +226,16 @@ class Service:
         status, receipt = await self.receive_and_store(request, org_from_form)
         return HTMLResponse(pages.receipt_page(receipt), status)
 
+    @endpoint("bevestiging")
+    async def api_confirm(self, request: Request) -> Response:
+        """Confirm a held re-upload (`rendement.service.confirm`)."""
+        org = await self.org(request)
+        kenmerk = request.path_params["kenmerk"]
+        answer = await run_in_threadpool(confirm.confirm, self.home, org, kenmerk, by="token")
+        record = info(request)
+        record["checksum"], record["uitkomst"] = answer["checksum"], answer["status"]
+        return JSONResponse(answer)
+
     @endpoint("uploads_lijst")
     async def api_list(self, request: Request) -> Response:
         org = await self.org(request)
@@ -380,6 +391,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         Route("/uploaden", svc.form_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_list, methods=["GET"]),
+        Route("/api/uploads/{kenmerk}/bevestigen", svc.api_confirm, methods=["POST"]),
         Route("/api/rapporten", svc.report_list, methods=["GET"]),
         impactkaart.route(svc, endpoint, info),  # before the catch-all report route
         Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),

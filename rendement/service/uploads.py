@@ -32,6 +32,7 @@ from rendement.core import audit
 from rendement.core.files import fsync_dir, locked, write_atomic
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
+from rendement.intake.hold import WAITING
 from rendement.intake.preflight import preflight
 from rendement.service.errors import ServiceError
 from rendement.service.receive import Received
@@ -142,7 +143,9 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
             return _duplicate_receipt(org, received, where)
         now = dt.datetime.now(dt.UTC)
         name = generated_name(received.original, received.checksum, found.suffix, now)
-        verdict = _preflight(temp.path, name, org) if settings.preflight else _not_run("uit")
+        verdict = (
+            _preflight(temp.path, name, org, home.lake) if settings.preflight else _not_run("uit")
+        )
         if verdict.get("reden_code") == "bsn_gevonden":
             raise ServiceError(
                 422,
@@ -176,7 +179,7 @@ def _not_run(reason: str) -> dict:
     return {"oordeel": "niet_uitgevoerd", "reden": reason}
 
 
-def _preflight(temp_path: Path, name: str, org: str) -> dict:
+def _preflight(temp_path: Path, name: str, org: str, lake_root: Path) -> dict:
     """The `rendement check` verdict on the upload, read under its final name (a hard link in a
     hidden folder, so the sensor cannot see it and the name carries table and year)."""
     check_dir = Path(tempfile.mkdtemp(prefix=".controle-", dir=temp_path.parent))
@@ -188,7 +191,7 @@ def _preflight(temp_path: Path, name: str, org: str) -> dict:
             shutil.copyfile(temp_path, link)
         try:
             with _CHECKS:
-                result = preflight(link, organisatie_id=org)
+                result = preflight(link, organisatie_id=org, lake_root=lake_root)
         except Exception as exc:  # the verdict is advice; the upload itself still counts
             return _not_run(f"{type(exc).__name__}")
         return {**result.document, "geaccepteerd": result.accepted, "tekst": result.text}
@@ -222,7 +225,10 @@ def _receipt(
         "problemen hieronder.",
         "geweigerd": "Volgens de voorcontrole wordt dit bestand geweigerd; zie de problemen "
         "hieronder en lever een verbeterd bestand aan.",
+        WAITING: "Het wacht op uw bevestiging: "
+        + str(verdict.get("melding", "")).replace("{kenmerk}", received.checksum[:16]),
     }.get(oordeel, "De voorcontrole kon niet worden uitgevoerd; het bestand wordt wel verwerkt.")
+    replaced = [r["tekst"] for r in verdict.get("vervangt") or [] if r.get("vasthouden")]
     return {
         "status": "ontvangen",
         "melding": f"Uw bestand is ontvangen en wacht op verwerking. {advice}",
@@ -240,6 +246,7 @@ def _receipt(
             "oordeel": oordeel,
             "geaccepteerd": verdict.get("geaccepteerd"),
             "problemen": problems(verdict),
+            "vervangt": replaced,
             "rapport": {k: v for k, v in verdict.items() if k not in ("tekst",)},
         },
     }
@@ -282,6 +289,8 @@ STATUS_TEXT = {
     "deels_geaccepteerd": "Verwerkt; sommige rijen zijn afgekeurd (zie het rapport).",
     "geweigerd": "Geweigerd; zie het rapport of de reden.",
     "duplicaat": "Al eerder ontvangen; niets veranderd.",
+    WAITING: "Zou veel eerder aangenomen gegevens vervangen; wacht op uw bevestiging "
+    "(POST /api/uploads/{kenmerk}/bevestigen).",
 }
 
 
@@ -357,7 +366,9 @@ def uploads_overview(home: Home, org: str, audit_frame: pl.DataFrame | None = No
     for row in rows.values():
         row["status"] = row["status"] or "in_behandeling"
         row["periode"] = row["periode"] or year_from_name(row["bestand"] or "")
-        row["toelichting"] = STATUS_TEXT.get(row["status"], "")
+        row["toelichting"] = STATUS_TEXT.get(row["status"], "").replace(
+            "{kenmerk}", row["checksum"][:16]
+        )
         row["origineel"] = row.get("origineel") or row["bestand"]
         stem = row["checksum"][:16]
         row["rapport"] = (
