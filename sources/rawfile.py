@@ -8,6 +8,7 @@ counted, title rows counted).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -28,6 +29,7 @@ from sources.dialect import (
     sniff_csv,
 )
 from sources.errors import UnreadableFile
+from sources.workbook_limits import check_workbook
 
 Score = Callable[[list[str]], int]
 
@@ -203,6 +205,9 @@ def _first_value_row(z: zipfile.ZipFile, part: str) -> int | None:
 
 
 def read_workbook_sheets(name: str, data: bytes, score: Score, dialect: Dialect) -> list[RawSheet]:
+    if dialect.format == "xlsx":  # what reading would cost, before anything is read
+        with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(io.BytesIO(data)) as z:
+            check_workbook(name, z)
     try:
         frames = pl.read_excel(
             io.BytesIO(data),

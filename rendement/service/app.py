@@ -29,6 +29,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import re
 import secrets
 import shutil
 import time
@@ -301,8 +303,30 @@ class Service:
         return JSONResponse({"status": "ok"})
 
 
+_OWNER = re.compile(r"^\.(?:upload|controle)-([0-9]+)-")
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the service process named in a temp file's name (`.upload-<pid>-…`) still runs."""
+    found = _OWNER.match(name)
+    if found is None:
+        return True  # named before process ids were: only the age rule applies
+    pid = int(found.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
-    """Remove temp files and check folders that a crashed request left in the inboxes."""
+    """Remove temp files and check folders that a crashed or killed request left in the inboxes:
+    at start-up every one whose service process is gone (its id is in the name), and any older
+    than `older_than` seconds."""
     removed = 0
     cutoff = time.time() - older_than
     if not home.inbox.is_dir():
@@ -312,7 +336,7 @@ def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
             continue
         for item in [*folder.glob(".upload-*.part"), *folder.glob(".controle-*")]:
             with contextlib.suppress(FileNotFoundError):
-                if item.lstat().st_mtime < cutoff:
+                if item.lstat().st_mtime < cutoff or not _owner_alive(item.name):
                     if item.is_dir() and not item.is_symlink():
                         shutil.rmtree(item, ignore_errors=True)
                     else:

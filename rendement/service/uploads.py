@@ -33,7 +33,7 @@ from rendement.core.files import fsync_dir, locked, write_atomic
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
 from rendement.intake.hold import WAITING
-from rendement.intake.preflight import preflight
+from rendement.service import sandbox
 from rendement.service.errors import ServiceError
 from rendement.service.receive import Received
 from rendement.service.sniff import Detected, ZipLimits, detect
@@ -56,6 +56,7 @@ class Settings:
     preflight: bool = True  # run the pre-flight check and put its verdict on the receipt
     secure_cookies: bool = False  # behind HTTPS (`rendement serve --https`): Secure cookies
     session_hours: float = 8.0  # a portal session ends this long after signing in
+    preflight_limits: sandbox.Limits = sandbox.Limits()  # memory and time of one pre-flight
 
 
 @dataclass
@@ -144,7 +145,9 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
         now = dt.datetime.now(dt.UTC)
         name = generated_name(received.original, received.checksum, found.suffix, now)
         verdict = (
-            _preflight(temp.path, name, org, home.lake) if settings.preflight else _not_run("uit")
+            _preflight(temp.path, name, org, home.lake, settings.preflight_limits)
+            if settings.preflight
+            else _not_run("uit")
         )
         if verdict.get("reden_code") == "bsn_gevonden":
             raise ServiceError(
@@ -179,10 +182,12 @@ def _not_run(reason: str) -> dict:
     return {"oordeel": "niet_uitgevoerd", "reden": reason}
 
 
-def _preflight(temp_path: Path, name: str, org: str, lake_root: Path) -> dict:
+def _preflight(
+    temp_path: Path, name: str, org: str, lake_root: Path, limits: sandbox.Limits
+) -> dict:
     """The `rendement check` verdict on the upload, read under its final name (a hard link in a
     hidden folder, so the sensor cannot see it and the name carries table and year)."""
-    check_dir = Path(tempfile.mkdtemp(prefix=".controle-", dir=temp_path.parent))
+    check_dir = Path(tempfile.mkdtemp(prefix=f".controle-{os.getpid()}-", dir=temp_path.parent))
     try:
         link = check_dir / name
         try:
@@ -191,10 +196,20 @@ def _preflight(temp_path: Path, name: str, org: str, lake_root: Path) -> dict:
             shutil.copyfile(temp_path, link)
         try:
             with _CHECKS:
-                result = preflight(link, organisatie_id=org, lake_root=lake_root)
+                return sandbox.run_preflight(
+                    link, organisatie_id=org, lake_root=lake_root, limits=limits
+                )
+        except sandbox.TooCostly as exc:  # intake would choke on it too: refused, not stored
+            raise ServiceError(422, exc.code, exc.message) from None
+        except sandbox.Stopped:
+            raise ServiceError(
+                503,
+                "dienst_stopt",
+                "De uploadservice wordt gestopt; uw bestand is niet opgeslagen. Probeer het over "
+                "enkele minuten opnieuw.",
+            ) from None
         except Exception as exc:  # the verdict is advice; the upload itself still counts
             return _not_run(f"{type(exc).__name__}")
-        return {**result.document, "geaccepteerd": result.accepted, "tekst": result.text}
     finally:
         shutil.rmtree(check_dir, ignore_errors=True)
 
