@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 
+import dagster as dg
 import polars as pl
 import pytest
 
+from pipelines.resources import HomeResource
+from pipelines.sensors import inbox_sensor
 from rendement.core import audit
 from rendement.core.home import Home
 from rendement.core.lake import Lake
@@ -44,6 +47,15 @@ def _trajectories(home: Home, year: int) -> tuple[int, int]:
         total = con.execute(sql, [ORG]).fetchall()[0][0]
     in_year = pl.read_parquet(Lake(home.lake).accepted_path("traject", ORG, year)).height
     return total, in_year
+
+
+def _sensor_requests(home: Home) -> list[str]:
+    """The organisations the inbox sensor would start a run for now."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"home": HomeResource(root=str(home.root))}
+        )
+        return [r.partition_key for r in inbox_sensor(context).run_requests]
 
 
 @pytest.fixture
@@ -87,8 +99,10 @@ def test_header_only_reupload_is_held_until_confirmed(sector):
     assert _lake_digest(home) == before_digest
     assert hold.confirmed_waiting(home.lake) == {}
 
+    assert _sensor_requests(home) == []  # a held upload alone starts no run
     hold.confirm(home.lake, ORG, outcome.checksum, by="test")
     assert hold.confirmed_waiting(home.lake) == {ORG: [outcome.checksum]}
+    assert _sensor_requests(home) == [ORG]  # the confirmation does
     [done] = _process(home)
     assert done.status == "geaccepteerd"
     total_after, year_after = _trajectories(home, year)
