@@ -333,6 +333,9 @@ def accept_org(
                 period=outcome.periode,
                 previous={t: known.previous(t, outcome.periode) for t in tables},
             )
+            if hold.held(found) and confirmed and not hold.as_confirmed(staging, found):
+                hold.withdraw(home.lake, org_id, outcome.checksum)  # the period changed since
+                confirmed = False
             if hold.held(found) and not confirmed:
                 outcome.status, outcome.reden_code = chain.WAITING, chain.WAITING
                 outcome.melding = hold.message(found, outcome.checksum[:16])

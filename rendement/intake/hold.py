@@ -144,6 +144,21 @@ def mark_held(staging: Path, found: list[Replacement]) -> None:
     write_atomic(staging / HELD_MARKER, json.dumps({"vervangt": as_dicts(found)}))
 
 
+def as_confirmed(staging: Path, found: list[Replacement]) -> bool:
+    """Whether a confirmed upload would still replace what the organisation was shown when it
+    confirmed. When the period changed meanwhile (a later upload was accepted), the
+    confirmation no longer holds: the upload is held again with the new figures."""
+    try:
+        shown = json.loads((staging / HELD_MARKER).read_text("utf-8"))["vervangt"]
+    except FileNotFoundError:
+        return True  # confirmed before intake held it: on what the pre-flight showed
+    return [r["tekst"] for r in shown if r["vasthouden"]] == [r.text for r in held(found)]
+
+
+def withdraw(lake_root: Path, org_id: str, checksum: str) -> None:
+    confirmation_path(lake_root, org_id, checksum).unlink(missing_ok=True)
+
+
 def held_staging(lake_root: Path, org_id: str) -> dict[str, dict]:
     """The organisation's held uploads still staged: checksum -> what they would replace."""
     folder = Lake(lake_root).staging_root(org_id)

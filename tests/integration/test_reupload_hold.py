@@ -138,3 +138,27 @@ def test_file_cut_off_mid_row_is_refused_naming_its_last_line(sector):
     assert outcome.status == "geweigerd" and outcome.reden_code == "afgebroken_bestand"
     assert f"regel {last_line}" in outcome.melding
     assert _lake_digest(home) == before_digest
+
+
+def test_confirmation_lapses_when_the_period_changed_meanwhile(sector):
+    """Held, then a later upload of the same table and year is accepted: confirming the held
+    one does not silently replace the newer rows; it is held again with the new figures."""
+    home, year, original = sector
+    upload = home.org_inbox(ORG) / f"traject_{year}.csv"
+    upload.write_bytes(original.split(b"\n", 1)[0] + b"\n")
+    [held] = _process(home)
+    assert held.status == hold.WAITING
+    lines = original.rstrip(b"\n").split(b"\n")
+    smaller = b"\n".join(lines[: len(lines) - len(lines) // 10]) + b"\n"
+    upload.write_bytes(smaller)
+    [newer] = _process(home)
+    assert newer.status in ("geaccepteerd", "deels_geaccepteerd")
+    after_newer = _lake_digest(home)
+    hold.confirm(home.lake, ORG, held.checksum, by="test")
+    [again] = _process(home)
+    assert again.status == hold.WAITING and again.checksum == held.checksum
+    assert f"vervangt {len(lines) - len(lines) // 10 - 1:,} rijen door 0".replace(",", ".") in (
+        again.melding
+    )
+    assert not hold.is_confirmed(home.lake, ORG, held.checksum)
+    assert _lake_digest(home) == after_newer
