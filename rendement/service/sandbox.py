@@ -108,6 +108,7 @@ def _child_env(limits: Limits) -> dict[str, str]:
     # one reader thread: fewer thread stacks and malloc arenas in the capped address space
     env.update(POLARS_MAX_THREADS="1", MALLOC_ARENA_MAX="2", RAYON_NUM_THREADS="1")
     env["RENDEMENT_SANDBOX_MB"] = str(limits.memory_mb)
+    env["RENDEMENT_SANDBOX_SECONDS"] = str(limits.seconds)
     return env
 
 
@@ -161,6 +162,10 @@ def _main() -> int:
     limit = int(os.environ.get("RENDEMENT_SANDBOX_MB", "2048")) * MiB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # CPU time as a backstop for the parent's clock: a child whose service was killed (-9)
+    # does not read on for minutes (a waiting spare uses none, and ends when stdin closes)
+    cpu = int(float(os.environ.get("RENDEMENT_SANDBOX_SECONDS", "120"))) + 10
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     try:
         from rendement.intake.preflight import preflight  # after the cap: imports count too
 
