@@ -5,29 +5,19 @@ then are its rows replaced. Real uvicorn, real lake and intake."""
 
 from __future__ import annotations
 
-import shutil
-
 import httpx
 import polars as pl
 
 from rendement.core.formatting import nl_number
 from rendement.core.lake import Lake
-from rendement.demo import generate_sector, write_exports
 from rendement.intake import hold
 from rendement.intake.accept import accept_org, receive_org
-from tests.support.service import add_person, form_token, make_world, serve, sign_in
+from tests.support.service import add_person, delivered_world, form_token, serve, sign_in
 
 
 def _delivered_home(tmp_path):
-    """ORG1 of the service's world with a demo organisation's three years taken in."""
-    world = make_world(tmp_path / "home")
-    home = world.home
-    [demo] = generate_sector(orgs=1, seed=5)
-    write_exports(demo, tmp_path / "exports")
-    shutil.copytree(tmp_path / "exports" / demo.organisatie_id, home.org_inbox("ORG1"))
-    receive_org(home, "ORG1")
-    accept_org(home, "ORG1")
-    return world, max(demo.tables)
+    world, year, _exports = delivered_world(tmp_path)
+    return world, year
 
 
 def test_header_only_reupload_waits_for_confirmation_in_the_portal(tmp_path):

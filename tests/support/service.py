@@ -7,6 +7,7 @@ import io
 import json
 import random
 import re
+import shutil
 import socket
 import threading
 import time
@@ -19,6 +20,8 @@ import uvicorn
 from rendement.core.accounts import AccountStore
 from rendement.core.home import Home
 from rendement.core.registry import Registry
+from rendement.demo import generate_sector, write_exports
+from rendement.intake.accept import accept_org, receive_org
 from rendement.service.app import create_app
 from rendement.service.uploads import Settings
 
@@ -225,6 +228,19 @@ def costly_xlsx(columns: int = 900, rows: int = 8000) -> bytes:
     ]
     body = b"".join(cycle[i % 64] for i in range(rows))
     return workbook_of_sheets([_SHEET_HEAD + body + _SHEET_TAIL])
+
+
+def delivered_world(tmp_path: Path) -> tuple[World, int, Path]:
+    """A world whose ORG1 has a demo organisation's years taken in (intake, real lake): the
+    world, the latest year, and the folder with the exports (`traject_<jaar>.csv`, ...)."""
+    world = make_world(tmp_path / "home")
+    [demo] = generate_sector(orgs=1, seed=5)
+    write_exports(demo, tmp_path / "exports")
+    exports = tmp_path / "exports" / demo.organisatie_id
+    shutil.copytree(exports, world.home.org_inbox("ORG1"))
+    receive_org(world.home, "ORG1")
+    accept_org(world.home, "ORG1")
+    return world, max(demo.tables), exports
 
 
 def real_xlsx(path: Path) -> bytes:
