@@ -34,6 +34,20 @@ def add_parser(sub) -> None:
         help="sla de voorcontrole bij ontvangst over (sneller; de verwerking controleert toch)",
     )
     p.add_argument(
+        "--voorcontrole-mb",
+        type=int,
+        default=2048,
+        help="geheugen (adresruimte) van één voorcontrole in MB; wie meer nodig heeft wordt "
+        "geweigerd (standaard 2048)",
+    )
+    p.add_argument(
+        "--voorcontrole-seconden",
+        type=float,
+        default=120,
+        help="tijd van één voorcontrole in seconden; wie langer duurt wordt geweigerd "
+        "(standaard 120)",
+    )
+    p.add_argument(
         "--https",
         action="store_true",
         help="de service staat achter een webserver met HTTPS: zet de cookies van het portaal "
@@ -46,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rendement.service.app import create_app
-    from rendement.service.sandbox import stop_all
+    from rendement.service.sandbox import Limits, stop_all
     from rendement.service.uploads import Settings
 
     class _Server(uvicorn.Server):
@@ -64,12 +78,20 @@ def run(args: argparse.Namespace) -> int:
     if args.max_mb <= 0:
         print("rendement serve: --max-mb moet groter dan 0 zijn", file=sys.stderr)
         return 2
+    if args.voorcontrole_mb < 256 or args.voorcontrole_seconden <= 0:
+        print(
+            "rendement serve: --voorcontrole-mb moet minstens 256 zijn en "
+            "--voorcontrole-seconden groter dan 0",
+            file=sys.stderr,
+        )
+        return 2
     home = Home.from_env(args.home)
     home.inbox.mkdir(parents=True, exist_ok=True)
     settings = Settings(
         max_upload_bytes=int(args.max_mb * 1024 * 1024),
         preflight=not args.zonder_voorcontrole,
         secure_cookies=args.https,
+        preflight_limits=Limits(args.voorcontrole_mb, args.voorcontrole_seconden),
     )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
