@@ -1,4 +1,5 @@
-"""The inbox sensor: one run per organisation per tick, for the set of files waiting in its inbox.
+"""The inbox sensor: one run per organisation per tick, for the set of files waiting in its inbox
+(and for held re-uploads the organisation has since confirmed, `rendement.intake.hold`).
 
 A run takes in the organisation's whole inbox, so a delivery of six files needs one run, not
 six. The run key is the organisation plus a digest of its waiting files (name, size and
@@ -24,6 +25,7 @@ from pipelines.jobs import process_job
 from pipelines.recovery import fail_dead_runs
 from pipelines.resources import HomeResource
 from rendement.intake.accept import organisations_in_inbox, pending_uploads
+from rendement.intake.hold import confirmed_waiting
 
 ORGANISATION_TAG = "rendement/organisatie"
 FILES_TAG = "rendement/bestanden"
@@ -69,13 +71,16 @@ def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource) -> dg.
     requested: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     cursor: dict[str, str] = {}
     new_orgs, runs = [], []
-    for org in organisations_in_inbox(h):
+    confirmed = confirmed_waiting(h.lake)  # held re-uploads the organisation confirmed
+    for org in sorted(set(organisations_in_inbox(h)) | set(confirmed)):
         files = pending_uploads(h, org)
-        if not files:
+        if not files and not confirmed.get(org):
             continue
         if org not in known:
             new_orgs.append(org)
         digest = files_digest(files)
+        if confirmed.get(org):
+            digest = hashlib.sha256((digest + ",".join(confirmed[org])).encode()).hexdigest()
         if requested.get(org) == digest or run_in_flight(context.instance, org):
             if org in requested:
                 cursor[org] = requested[org]

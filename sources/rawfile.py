@@ -8,6 +8,8 @@ counted, title rows counted).
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import io
 import re
 import zipfile
@@ -27,6 +29,7 @@ from sources.dialect import (
     sniff_csv,
 )
 from sources.errors import UnreadableFile
+from sources.workbook_limits import check_workbook
 
 Score = Callable[[list[str]], int]
 
@@ -75,6 +78,7 @@ def read_csv_sheet(name: str, data: bytes, score: Score, dialect: Dialect) -> Ra
     layout = sniff_csv(sample, score)
     dialect.delimiter = layout.delimiter
     dialect.quotechar = '"'
+    _refuse_cut_off(name, text, layout.delimiter)
 
     if reencode:
         payload = text.encode("utf-8")
@@ -105,6 +109,41 @@ def read_csv_sheet(name: str, data: bytes, score: Score, dialect: Dialect) -> Ra
         empty_rows=empty,
         score=layout.score,
     )
+
+
+def _fields(line: str, delimiter: str) -> tuple[int, bool]:
+    """(number of fields, whether a quoted field is left open) of one physical line."""
+    open_quote = line.count('"') % 2 == 1
+    return len(next(csv.reader([line], delimiter=delimiter, quotechar='"'), [])), open_quote
+
+
+def _refuse_cut_off(name: str, text: str, delimiter: str) -> None:
+    """A file cut off in the middle of a row (an interrupted export or transfer) is refused as
+    a whole, naming its last line: its last line has no line end and fewer fields than the line
+    before it (or an open quote). Read on, the row would be padded with empty cells and
+    rejected or, worse, accepted incomplete, and the rest of the file would silently be
+    missing. A last line without a line end but with all its fields is fine (many exports
+    end that way)."""
+    if not text or text.endswith(("\n", "\r")):
+        return
+    body = text.rstrip("\x1a")  # an old DOS end-of-file mark
+    start = body.rfind("\n")
+    if start < 0 or not body[start + 1 :].strip():
+        return
+    last = body[start + 1 :]
+    before = body[:start].rstrip("\r")
+    previous = before[before.rfind("\n") + 1 :]
+    n_last, open_quote = _fields(last, delimiter)
+    n_before, _ = _fields(previous, delimiter)
+    if open_quote or n_last < n_before:
+        line = body.count("\n") + 1
+        raise UnreadableFile(
+            "afgebroken_bestand",
+            f"Het bestand {name} houdt midden in regel {line} op: die laatste regel heeft "
+            f"{n_last} van de {n_before} kolommen en geen regeleinde. Waarschijnlijk is het "
+            "bestand niet helemaal geëxporteerd of verstuurd; er is niets van aangenomen. "
+            "Exporteer het opnieuw en lever het volledige bestand aan.",
+        )
 
 
 # --- workbooks ------------------------------------------------------------------------------
@@ -166,6 +205,9 @@ def _first_value_row(z: zipfile.ZipFile, part: str) -> int | None:
 
 
 def read_workbook_sheets(name: str, data: bytes, score: Score, dialect: Dialect) -> list[RawSheet]:
+    if dialect.format == "xlsx":  # what reading would cost, before anything is read
+        with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(io.BytesIO(data)) as z:
+            check_workbook(name, z)
     try:
         frames = pl.read_excel(
             io.BytesIO(data),

@@ -34,6 +34,20 @@ def add_parser(sub) -> None:
         help="sla de voorcontrole bij ontvangst over (sneller; de verwerking controleert toch)",
     )
     p.add_argument(
+        "--voorcontrole-mb",
+        type=int,
+        default=2048,
+        help="geheugen (adresruimte) van één voorcontrole in MB; wie meer nodig heeft wordt "
+        "geweigerd (standaard 2048)",
+    )
+    p.add_argument(
+        "--voorcontrole-seconden",
+        type=float,
+        default=120,
+        help="tijd van één voorcontrole in seconden; wie langer duurt wordt geweigerd "
+        "(standaard 120)",
+    )
+    p.add_argument(
         "--https",
         action="store_true",
         help="de service staat achter een webserver met HTTPS: zet de cookies van het portaal "
@@ -46,7 +60,17 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rendement.service.app import create_app
+    from rendement.service.sandbox import Limits, stop_all
     from rendement.service.uploads import Settings
+
+    class _Server(uvicorn.Server):
+        """uvicorn's server that, on SIGTERM or Ctrl-C, first stops every running pre-flight
+        (`rendement.service.sandbox.stop_all`): their requests answer 503 at once and remove
+        their temp files, so shutdown never waits for a slow check."""
+
+        def handle_exit(self, sig, frame) -> None:
+            stop_all()
+            super().handle_exit(sig, frame)
 
     if not 0 < args.port < 65536:
         print("rendement serve: --port moet tussen 1 en 65535 liggen", file=sys.stderr)
@@ -54,12 +78,20 @@ def run(args: argparse.Namespace) -> int:
     if args.max_mb <= 0:
         print("rendement serve: --max-mb moet groter dan 0 zijn", file=sys.stderr)
         return 2
+    if args.voorcontrole_mb < 256 or args.voorcontrole_seconden <= 0:
+        print(
+            "rendement serve: --voorcontrole-mb moet minstens 256 zijn en "
+            "--voorcontrole-seconden groter dan 0",
+            file=sys.stderr,
+        )
+        return 2
     home = Home.from_env(args.home)
     home.inbox.mkdir(parents=True, exist_ok=True)
     settings = Settings(
         max_upload_bytes=int(args.max_mb * 1024 * 1024),
         preflight=not args.zonder_voorcontrole,
         secure_cookies=args.https,
+        preflight_limits=Limits(args.voorcontrole_mb, args.voorcontrole_seconden),
     )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -80,12 +112,14 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(home, settings),
         host=args.host,
         port=args.port,
         server_header=False,
         log_level="info",
         access_log=False,  # the audit log records every request, without query strings
+        timeout_graceful_shutdown=5,  # after SIGTERM, running requests get 5 s at most
     )
+    _Server(config).run()
     return 0

@@ -140,6 +140,7 @@ class Lake:
     rejected/<organisatie_id>/<checksum[:16]>.parquet     quarantined rows, per upload
     staging/<organisatie_id>/<checksum>/                  read, not yet validated
     status/<organisatie_id>.json                          the latest upload's verdict
+    bevestigd/<organisatie_id>/<checksum>.json            a held re-upload, confirmed
     mkba/<result>/<organisatie_id>.parquet                MKBA results
     referentie/kosten_per_deelnemer.parquet               the intake's cost reference
     referentie/effecten.parquet                           the MKBA's sector reference rates
@@ -183,6 +184,11 @@ class Lake:
 
     def mkba_path(self, result: str, org_id: str) -> Path:
         return self.mkba_dir(result) / f"{org_id}.parquet"
+
+    def confirmation_path(self, org_id: str, checksum: str) -> Path:
+        """`bevestigd/<organisatie_id>/<checksum>.json`: the organisation confirmed that this
+        held upload may replace its earlier rows (`rendement.intake.hold`)."""
+        return self.root / "bevestigd" / org_id / f"{checksum}.json"
 
     def status_path(self, org_id: str) -> Path:
         return self.root / "status" / f"{org_id}.json"

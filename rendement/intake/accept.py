@@ -33,7 +33,7 @@ from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
 from rendement.core.privacy import load_or_create_key
 from rendement.core.receipts import original_name
-from rendement.intake import chain
+from rendement.intake import chain, hold
 from rendement.intake.validation_report import render_report_html, report_json
 from rendement.mkba import load_parameters
 from schemas import RULES_VERSION
@@ -55,6 +55,7 @@ class UploadOutcome:
     bestand: str
     checksum: str
     status: str  # ontvangen | duplicaat | geweigerd | geaccepteerd | deels_geaccepteerd
+    # | wacht_op_bevestiging (held by the re-upload rule, `rendement.intake.hold`)
     systeem: str | None = None
     dialect: dict = field(default_factory=dict)
     periode: int | None = None
@@ -295,6 +296,9 @@ def accept_org(
     norm = cost_norm(home.lake, parameters) if staged else None
     for staging, meta in staged:
         outcome = UploadOutcome(**meta)
+        confirmed = hold.is_confirmed(home.lake, org_id, outcome.checksum)
+        if (staging / hold.HELD_MARKER).exists() and not confirmed:
+            continue  # held and already reported: waits for the organisation's confirmation
         tables, problems = read_staged_upload(staging)
         tables = erasure.without_erased(home, org_id, tables)  # erased clients stay out
         result = chain.validate(
@@ -308,6 +312,25 @@ def accept_org(
         )
         outcome.aantallen = result.counts
         outcome.status = chain.status(result)
+        extra: dict = {}
+        if not result.file_rejected:
+            found = chain.replacements(
+                tables,
+                period=outcome.periode,
+                previous={t: known.previous(t, outcome.periode) for t in tables},
+            )
+            if hold.held(found) and confirmed and not hold.as_confirmed(staging, found):
+                hold.withdraw(home.lake, org_id, outcome.checksum)  # the period changed since
+                confirmed = False
+            if hold.held(found) and not confirmed:
+                outcome.status, outcome.reden_code = chain.WAITING, chain.WAITING
+                outcome.melding = hold.message(found, outcome.checksum[:16])
+                hold.mark_held(staging, found)  # nothing else changes: the rows stay staged
+                _log(home, outcome, "validatie", vervangt=hold.as_dicts(found))
+                outcomes.append(outcome)
+                continue
+            if confirmed and hold.held(found):
+                extra = {"bevestigd": True, "vervangt": hold.as_dicts(found)}
         if result.file_rejected:
             outcome.reden_code = "bestand_afgekeurd"
             outcome.melding = " ".join(result.file_reasons)
@@ -335,7 +358,7 @@ def accept_org(
             },
             lake.status_path(org_id),
         )
-        _log(home, outcome, "validatie")
+        _log(home, outcome, "validatie", **extra)
         lake.remove_staging(org_id, outcome.checksum)
         outcomes.append(outcome)
     return outcomes

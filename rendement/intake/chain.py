@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.core.privacy import pseudonymise
+from rendement.intake import hold
 from schemas.cross_table import CostNorm
 from schemas.validate import ValidationOutcome, validate_upload
 from sources import UnreadableFile, read_upload
@@ -36,6 +37,7 @@ BSN_REFUSED = "bsn_gevonden"
 ACCEPTED = "geaccepteerd"
 PARTLY_ACCEPTED = "deels_geaccepteerd"
 REFUSED = "geweigerd"
+WAITING = hold.WAITING  # would remove much of what was accepted before: held (`hold`)
 
 
 @dataclass
@@ -116,6 +118,15 @@ def validate(
         kostennorm=kostennorm,
         column_names=(dialect or {}).get("kolommen"),
     )
+
+
+def replacements(
+    tables: dict[str, pl.DataFrame], *, period: int, previous: dict[str, pl.DataFrame | None]
+) -> list[hold.Replacement]:
+    """What the upload would replace of the rows accepted earlier for its period (`previous`,
+    per table), and by the re-upload rule whether it must wait for confirmation
+    (`rendement.intake.hold`): intake and the pre-flight judge it here, the same way."""
+    return hold.replacements(tables, period, previous)
 
 
 def status(outcome: ValidationOutcome) -> str:

@@ -38,6 +38,7 @@ _FILE_STATE = {  # final state of one file -> its contribution
     "deels_geaccepteerd": "deels_geaccepteerd",
     "geweigerd": "geweigerd",
     "ontvangen": "in_behandeling",
+    "wacht_op_bevestiging": "in_behandeling",  # held re-upload (`rendement.intake.hold`)
 }
 
 SCHEMA = {

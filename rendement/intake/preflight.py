@@ -35,7 +35,7 @@ from rendement.core import erasure
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import existing_key
-from rendement.intake import chain
+from rendement.intake import chain, hold
 from rendement.intake.accept import (
     KnownTables,
     acceptance_order,
@@ -70,6 +70,7 @@ VERDICT = {
     chain.ACCEPTED: chain.ACCEPTED,
     chain.PARTLY_ACCEPTED: chain.PARTLY_ACCEPTED,
     chain.REFUSED: chain.REFUSED,
+    chain.WAITING: chain.WAITING,
 }
 
 
@@ -248,6 +249,17 @@ def preflight(
     )
     document = report_json(outcome, **kwargs)
     status = chain.status(outcome)
+    held_text = ""
+    if home is not None and status != chain.REFUSED:
+        # the re-upload rule (`rendement.intake.hold`), judged as intake will judge it
+        previous = hold.previous_tables(home.lake, org, screened.period, screened.tables)
+        found = chain.replacements(screened.tables, period=screened.period, previous=previous)
+        document["vervangt"] = hold.as_dicts(found)
+        if hold.held(found):
+            status = chain.WAITING
+            document["reden_code"] = chain.WAITING
+            document["melding"] = hold.message(found)
+            held_text = "\nOordeel: WACHT OP BEVESTIGING\n" + document["melding"] + "\n"
     document["oordeel"] = VERDICT[status]
     document["periode"] = screened.period
     document.update(extra)
@@ -264,4 +276,5 @@ def preflight(
             f"\n{files} nog op verwerking. De controle rekent mee wat de verwerking vóór dit "
             f"bestand neemt ({extra['wachtend_meegerekend']} van de {n}).\n"
         )
+    text += held_text
     return Preflight(status == chain.ACCEPTED, document, text)

@@ -5,6 +5,7 @@ Routes (see docs/uploadservice.md):
     POST /uploaden               the form's target; answers with a Dutch receipt page
     POST /api/uploads            upload (multipart field `bestand`, or raw body + X-Bestandsnaam)
     GET  /api/uploads            this organisation's uploads and their status
+    POST /api/uploads/{kenmerk}/bevestigen   confirm a held re-upload (`confirm`)
     GET  /api/rapporten          this organisation's report files
     GET  /api/rapporten/{ORG}/{pad}   one report file (own organisation only)
     GET  /api/rapporten/{ORG}/impactkaart/{PROJECT}.pdf   a project's Impactkaart as PDF
@@ -28,6 +29,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import re
 import secrets
 import shutil
 import time
@@ -48,7 +51,7 @@ from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
 from rendement.core.receipts import save_receipt
 from rendement.core.tokens import valid_org_id
-from rendement.service import impactkaart, pages, reports
+from rendement.service import confirm, impactkaart, pages, reports
 from rendement.service.answers import (
     AUDIT_KEY,
     check_form_token,
@@ -226,6 +229,16 @@ class Service:
         status, receipt = await self.receive_and_store(request, org_from_form)
         return HTMLResponse(pages.receipt_page(receipt), status)
 
+    @endpoint("bevestiging")
+    async def api_confirm(self, request: Request) -> Response:
+        """Confirm a held re-upload (`rendement.service.confirm`)."""
+        org = await self.org(request)
+        kenmerk = request.path_params["kenmerk"]
+        answer = await run_in_threadpool(confirm.confirm, self.home, org, kenmerk, by="token")
+        record = info(request)
+        record["checksum"], record["uitkomst"] = answer["checksum"], answer["status"]
+        return JSONResponse(answer)
+
     @endpoint("uploads_lijst")
     async def api_list(self, request: Request) -> Response:
         org = await self.org(request)
@@ -291,8 +304,30 @@ class Service:
         return JSONResponse({"status": "ok"})
 
 
+_OWNER = re.compile(r"^\.(?:upload|controle)-([0-9]+)-")
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the service process named in a temp file's name (`.upload-<pid>-…`) still runs."""
+    found = _OWNER.match(name)
+    if found is None:
+        return True  # named before process ids were: only the age rule applies
+    pid = int(found.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
-    """Remove temp files and check folders that a crashed request left in the inboxes."""
+    """Remove temp files and check folders that a crashed or killed request left in the inboxes:
+    at start-up every one whose service process is gone (its id is in the name), and any older
+    than `older_than` seconds."""
     removed = 0
     cutoff = time.time() - older_than
     if not home.inbox.is_dir():
@@ -302,7 +337,7 @@ def clean_stale(home: Home, older_than: float = STALE_SECONDS) -> int:
             continue
         for item in [*folder.glob(".upload-*.part"), *folder.glob(".controle-*")]:
             with contextlib.suppress(FileNotFoundError):
-                if item.lstat().st_mtime < cutoff:
+                if item.lstat().st_mtime < cutoff or not _owner_alive(item.name):
                     if item.is_dir() and not item.is_symlink():
                         shutil.rmtree(item, ignore_errors=True)
                     else:
@@ -381,6 +416,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         Route("/uploaden", svc.form_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_upload, methods=["POST"]),
         Route("/api/uploads", svc.api_list, methods=["GET"]),
+        Route("/api/uploads/{kenmerk}/bevestigen", svc.api_confirm, methods=["POST"]),
         Route("/api/rapporten", svc.report_list, methods=["GET"]),
         impactkaart.route(svc, endpoint, info),  # before the catch-all report route
         Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),

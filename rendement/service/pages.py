@@ -20,6 +20,7 @@ VERDICTS = {
     "deels_geaccepteerd": ("let", "Wordt naar verwachting aangenomen, met afgekeurde rijen"),
     "geweigerd": ("fout", "Wordt naar verwachting geweigerd"),
     "duplicaat": ("ok", "Al eerder ontvangen; verandert niets"),
+    "wacht_op_bevestiging": ("let", "Wacht naar verwachting op uw bevestiging"),
 }
 
 
@@ -99,12 +100,7 @@ def receipt_page(receipt: dict) -> str:
         melding=receipt.get("melding"),
         rows=rows,
         css=css,
-        problems=[*(document.get("redenen") or [])]
-        + (
-            [document["melding"]]
-            if check.get("oordeel") == "geweigerd" and document.get("melding")
-            else []
-        ),
+        problems=_receipt_problems(check, document),
         regels=findings(document, own),
     )
     title = "Dit bestand was al ontvangen" if duplicate else "Ontvangen"
@@ -129,6 +125,17 @@ def _dialect_text(dialect: dict) -> str:
     if dialect.get("decimal"):
         parts.append(f"decimaalteken '{dialect['decimal']}'")
     return ", ".join(parts) or "—"
+
+
+def _receipt_problems(check: dict, document: dict) -> list[str]:
+    """The pre-flight's reasons on the receipt page; for a predicted hold, what the file would
+    replace ("traject 2025: vervangt 738 rijen door 0")."""
+    out = [str(r) for r in document.get("redenen") or []]
+    if check.get("oordeel") == "geweigerd" and document.get("melding"):
+        out.append(str(document["melding"]))
+    if check.get("oordeel") == "wacht_op_bevestiging":
+        out += [str(r) for r in check.get("vervangt") or []]
+    return out
 
 
 SEVERITY = {"bestand": "Bestand geweigerd", "fout": "Rij afgekeurd", "waarschuwing": "Waarschuwing"}

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from rendement.core.accounts import Account, AccountError, AccountStore, normalise_email
 from rendement.intake.sjabloon import default_year, file_name, workbook_bytes
-from rendement.service import impactkaart, portal_pages, portal_views, reports
+from rendement.service import confirm, impactkaart, portal_pages, portal_views, reports
 from rendement.service.answers import check_form_token, error_response, info
 from rendement.service.answers import csrf_token as csrf
 from rendement.service.auth import Accounts
@@ -46,6 +46,7 @@ ROUTES = [
     ("/portaal/{org}/", "GET", "org_home"),
     ("/portaal/{org}/leveringen", "GET", "deliveries"),
     ("/portaal/{org}/leveringen/{kenmerk}", "GET", "delivery"),
+    ("/portaal/{org}/leveringen/{kenmerk}/bevestigen", "POST", "confirm"),
     ("/portaal/{org}/aanleveren", "GET", "upload_form"),
     ("/portaal/{org}/aanleveren", "POST", "upload"),
     ("/portaal/{org}/sjabloon.xlsx", "GET", "template"),
@@ -58,6 +59,8 @@ NOTICES = {
     "ontvangen": "Uw bestand is ontvangen en wacht op verwerking. Hieronder staat het "
     "ontvangstbewijs met de uitkomst van de voorcontrole; ververs de pagina om de status te zien.",
     "al": "Dit bestand was al eerder ontvangen; er is niets nieuws opgeslagen.",
+    "bevestigd": "Bevestigd. Bij de volgende verwerking (meestal binnen enkele minuten) vervangt "
+    "dit bestand de eerder aangenomen gegevens.",
 }
 SIGNED_OUT = "U bent afgemeld."
 PASSWORD_SET = "Uw wachtwoord is opgeslagen. Log nu in."
@@ -307,6 +310,18 @@ class Portal:
         if notice == NOTICES["ontvangen"] and found["status"] not in ("ontvangen", "in_verwerking"):
             notice = None  # the page was reloaded after processing: the status says it all
         return HTMLResponse(portal_pages.delivery_page(account, csrf(request), found, notice))
+
+    @portal_endpoint("bevestiging")
+    async def confirm(self, request: Request) -> Response:
+        """The confirm button of a held re-upload (a form with its CSRF token, checked by the
+        middleware)."""
+        account = self.member(request)
+        org, kenmerk = account.organisatie_id, request.path_params["kenmerk"]
+        await request.form()
+        answer = await run_in_threadpool(confirm.confirm, self.home, org, kenmerk, by=account.id)
+        record = info(request)
+        record["checksum"], record["uitkomst"] = answer["checksum"], answer["status"]
+        return RedirectResponse(f"/portaal/{org}/leveringen/{kenmerk}?bevestigd=1", 303)
 
     @portal_endpoint("portaal_aanleverpagina")
     async def upload_form(self, request: Request) -> Response:

@@ -101,7 +101,7 @@ def deliveries_page(account: Account, csrf: str, rows: list) -> str:
 
 def delivery_page(account: Account, csrf: str, d: dict, notice: str | None) -> str:
     org = account.organisatie_id
-    body = render("rendement.service", "delivery.html", org=org, d=d, notice=notice)
+    body = render("rendement.service", "delivery.html", org=org, d=d, notice=notice, csrf=csrf)
     return _page(d["bestand"], body, account, csrf, None)
 
 

@@ -23,6 +23,8 @@ from rendement.core.home import Home
 from rendement.core.receipts import load_receipt
 from rendement.core.registry import Registry
 from rendement.intake.delivery import STATUS_LABELS, delivery_status, latest_year
+from rendement.intake.hold import WAITING
+from rendement.service.confirm import pending_hold
 from rendement.service.pages import VERDICTS, findings, local_time, size_text
 from rendement.service.uploads import uploads_overview
 
@@ -34,6 +36,7 @@ PORTAL_STATUS = {
     "deels_geaccepteerd": ("verwerkt", "Verwerkt", "ok"),
     "duplicaat": ("verwerkt", "Verwerkt", "ok"),
     "geweigerd": ("geweigerd", "Geweigerd", "fout"),
+    WAITING: ("wacht_op_bevestiging", "Wacht op uw bevestiging", "let"),
 }
 EXPLAIN = {
     "wacht_op_verwerking": "Wacht op verwerking; dat gebeurt meestal binnen enkele minuten.",
@@ -42,6 +45,8 @@ EXPLAIN = {
     "deels_geaccepteerd": "Aangenomen, maar sommige rijen zijn afgekeurd: zie de details.",
     "duplicaat": "Dit bestand was al eerder ontvangen; er is niets veranderd.",
     "geweigerd": "Niet aangenomen: zie de details voor wat u moet verbeteren.",
+    WAITING: "Zou veel eerder aangenomen gegevens vervangen; er is nog niets veranderd. "
+    "Bevestig het hieronder, of lever het volledige bestand opnieuw aan.",
 }
 REPORT_STATUS = {
     "geaccepteerd": ("ok", "Helemaal aangenomen."),
@@ -117,6 +122,7 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
             "redenen": [*(document.get("redenen") or []), *_refusal(document)],
             "regels": findings(document, names),
         }
+    out["wacht"] = pending_hold(home, org, kenmerk)
     report = _validation_report(home, org, kenmerk)
     if report is not None:
         css, verdict = REPORT_STATUS.get(report.get("status"), ("", ""))
@@ -134,7 +140,7 @@ def delivery(home: Home, org: str, kenmerk: str) -> dict | None:
 
 
 def _refusal(document: dict) -> list[str]:
-    if document.get("oordeel") == "geweigerd" and document.get("melding"):
+    if document.get("oordeel") in ("geweigerd", WAITING) and document.get("melding"):
         return [str(document["melding"])]
     return []
 

@@ -51,7 +51,8 @@ class TempUpload:
 
     def __init__(self, folder: Path, limit: int):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=folder)
+        # the process id in the name: a restarted service removes what a dead one left
+        fd, name = tempfile.mkstemp(prefix=f".upload-{os.getpid()}-", suffix=".part", dir=folder)
         self.path = Path(name)
         self._fh = os.fdopen(fd, "wb")
         self.limit = limit

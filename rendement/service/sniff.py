@@ -8,7 +8,9 @@ Two kinds are accepted:
   the zip's central directory is checked against zip-bomb limits (number of entries, total
   uncompressed size, compression ratio per entry, overlapping entries, encryption, methods);
   then every entry is decompressed once in bounded chunks, so that sizes that lie about
-  themselves and damaged data are caught here instead of in the reader.
+  themselves and damaged data are caught here instead of in the reader; on the way the
+  worksheets are measured for what reading them would cost (sheets, columns, cells:
+  `sources.workbook_limits`), so a small workbook that would take minutes is refused at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rendement.service.errors import ServiceError
 from sources.dialect import decode, sniff_csv
 from sources.errors import UnreadableFile
 from sources.reader import header_score
+from sources.workbook_limits import WorkbookCost, is_sheet_part
 
 MiB = 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
@@ -199,9 +202,18 @@ def _unpack_bounded(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits)
     calamine inflates the whole stream, so a stream that unpacks to more than declared is a bomb
     and must be caught here. Work is bounded by the declared sizes, already checked."""
     total = 0
+    cost = WorkbookCost(path.name if not path.name.startswith(".") else "")
     with path.open("rb") as fh:
         for info in infos:
-            produced, crc = _inflate_entry(fh, info)
+            sheet = is_sheet_part(info.filename)
+            if sheet:
+                cost.start_sheet()
+            try:
+                produced, crc = _inflate_entry(fh, info, cost.feed if sheet else None)
+                if sheet:
+                    cost.end_sheet()
+            except UnreadableFile as exc:  # what reading it would cost is over the limits
+                raise ServiceError(422, exc.code, exc.message) from None
             if produced != info.file_size or crc != info.CRC:
                 raise damaged("een onderdeel is korter dan opgegeven of de controlesom klopt niet")
             total += produced
@@ -213,7 +225,9 @@ def _unpack_bounded(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits)
 _LIES = "Het XLSX-bestand pakt groter uit dan het zelf opgeeft (mogelijk een zip-bom)."
 
 
-def _inflate_entry(fh, info: zipfile.ZipInfo) -> tuple[int, int]:
+def _inflate_entry(fh, info: zipfile.ZipInfo, sink=None) -> tuple[int, int]:
+    """(bytes produced, CRC) of one entry; `sink` gets every inflated piece (the worksheets'
+    cost is measured on the way, `sources.workbook_limits`)."""
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
@@ -241,8 +255,12 @@ def _inflate_entry(fh, info: zipfile.ZipInfo) -> tuple[int, int]:
             crc = zlib.crc32(out, crc)
             if produced > info.file_size:
                 raise bomb(_LIES)
+            if sink is not None and out:
+                sink(out)
     if inflater is not None:
         out = inflater.flush()
+        if sink is not None and out:
+            sink(out)
         produced += len(out)
         crc = zlib.crc32(out, crc)
         if produced > info.file_size:

@@ -31,7 +31,8 @@ from rendement.core import audit
 from rendement.core.files import fsync_dir, locked
 from rendement.core.home import Home
 from rendement.intake.accept import is_known, pending_uploads, sha256_file
-from rendement.intake.preflight import preflight
+from rendement.intake.hold import WAITING
+from rendement.service import sandbox
 from rendement.service.errors import ServiceError
 from rendement.service.receive import Received
 from rendement.service.sniff import Detected, ZipLimits, detect
@@ -65,6 +66,7 @@ class Settings:
     preflight: bool = True  # run the pre-flight check and put its verdict on the receipt
     secure_cookies: bool = False  # behind HTTPS (`rendement serve --https`): Secure cookies
     session_hours: float = 8.0  # a portal session ends this long after signing in
+    preflight_limits: sandbox.Limits = sandbox.Limits()  # memory and time of one pre-flight
 
 
 @dataclass
@@ -152,7 +154,11 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
             return _duplicate_receipt(org, received, where)
         now = dt.datetime.now(dt.UTC)
         name = generated_name(received.original, received.checksum, found.suffix, now)
-        verdict = _preflight(home, temp.path, name, org) if settings.preflight else _not_run("uit")
+        verdict = (
+            _preflight(home, temp.path, name, org, settings.preflight_limits)
+            if settings.preflight
+            else _not_run("uit")
+        )
         if verdict.get("reden_code") == "bsn_gevonden":
             raise ServiceError(
                 422,
@@ -186,11 +192,12 @@ def _not_run(reason: str) -> dict:
     return {"oordeel": "niet_uitgevoerd", "reden": reason}
 
 
-def _preflight(home: Home, temp_path: Path, name: str, org: str) -> dict:
-    """The `rendement check` verdict on the upload, read under its final name (a hard link in a
-    hidden folder, so the sensor cannot see it and the name carries table and year), judged with
-    the organisation's earlier deliveries as intake will judge it."""
-    check_dir = Path(tempfile.mkdtemp(prefix=".controle-", dir=temp_path.parent))
+def _preflight(home: Home, temp_path: Path, name: str, org: str, limits: sandbox.Limits) -> dict:
+    """The `rendement check --organisatie` verdict on the upload, read under its final name (a
+    hard link in a hidden folder, so the sensor cannot see it and the name carries table and
+    year), judged with the organisation's earlier deliveries as intake will judge it, in a child
+    process with memory and time limits (`sandbox`)."""
+    check_dir = Path(tempfile.mkdtemp(prefix=f".controle-{os.getpid()}-", dir=temp_path.parent))
     try:
         link = check_dir / name
         try:
@@ -199,10 +206,20 @@ def _preflight(home: Home, temp_path: Path, name: str, org: str) -> dict:
             shutil.copyfile(temp_path, link)
         try:
             with _CHECKS:
-                result = preflight(link, home=home, organisatie_id=org)
+                return sandbox.run_preflight(
+                    link, organisatie_id=org, home_root=home.root, limits=limits
+                )
+        except sandbox.TooCostly as exc:  # intake would choke on it too: refused, not stored
+            raise ServiceError(422, exc.code, exc.message) from None
+        except sandbox.Stopped:
+            raise ServiceError(
+                503,
+                "dienst_stopt",
+                "De uploadservice wordt gestopt; uw bestand is niet opgeslagen. Probeer het over "
+                "enkele minuten opnieuw.",
+            ) from None
         except Exception as exc:  # the verdict is advice; the upload itself still counts
             return _not_run(f"{type(exc).__name__}")
-        return {**result.document, "geaccepteerd": result.accepted, "tekst": result.text}
     finally:
         shutil.rmtree(check_dir, ignore_errors=True)
 
@@ -233,7 +250,10 @@ def _receipt(
         "problemen hieronder.",
         "geweigerd": "Volgens de voorcontrole wordt dit bestand geweigerd; zie de problemen "
         "hieronder en lever een verbeterd bestand aan.",
+        WAITING: "Het wacht op uw bevestiging: "
+        + str(verdict.get("melding", "")).replace("{kenmerk}", received.checksum[:16]),
     }.get(oordeel, "De voorcontrole kon niet worden uitgevoerd; het bestand wordt wel verwerkt.")
+    replaced = [r["tekst"] for r in verdict.get("vervangt") or [] if r.get("vasthouden")]
     return {
         "status": "ontvangen",
         "melding": f"Uw bestand is ontvangen en wacht op verwerking. {advice}",
@@ -251,6 +271,7 @@ def _receipt(
             "oordeel": oordeel,
             "geaccepteerd": verdict.get("geaccepteerd"),
             "problemen": problems(verdict),
+            "vervangt": replaced,
             "rapport": {k: v for k, v in verdict.items() if k not in ("tekst",)},
         },
     }
@@ -267,6 +288,8 @@ STATUS_TEXT = {
     "deels_geaccepteerd": "Verwerkt; sommige rijen zijn afgekeurd (zie het rapport).",
     "geweigerd": "Geweigerd; zie het rapport of de reden.",
     "duplicaat": "Al eerder ontvangen; niets veranderd.",
+    WAITING: "Zou veel eerder aangenomen gegevens vervangen; wacht op uw bevestiging "
+    "(POST /api/uploads/{kenmerk}/bevestigen).",
 }
 
 
@@ -342,7 +365,9 @@ def uploads_overview(home: Home, org: str, audit_frame: pl.DataFrame | None = No
     for row in rows.values():
         row["status"] = row["status"] or "in_behandeling"
         row["periode"] = row["periode"] or year_from_name(row["bestand"] or "")
-        row["toelichting"] = STATUS_TEXT.get(row["status"], "")
+        row["toelichting"] = STATUS_TEXT.get(row["status"], "").replace(
+            "{kenmerk}", row["checksum"][:16]
+        )
         row["origineel"] = row.get("origineel") or row["bestand"]
         stem = row["checksum"][:16]
         row["rapport"] = (

@@ -17,6 +17,7 @@ from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.warehouse import connect, load_lake
 from rendement.demo import generate_sector, write_exports
+from rendement.intake import hold
 from rendement.intake.accept import accept_org, receive_org
 
 # Valid BSNs (11-proef) used only to prove that such a file is refused.
@@ -82,7 +83,17 @@ def test_superseding_upload_replaces_the_period_and_keeps_history(sector):
     paths = write_exports(corrected, home.inbox)
     assert paths
     outcomes = _process(home, "ORG001")
-    statuses = {o.bestand.split("_")[0]: o.status for o in outcomes if o.status != "duplicaat"}
+    # half of the year's trajectories gone: held until the organisation confirms (issue 20)
+    held = [o for o in outcomes if o.status == "wacht_op_bevestiging"]
+    assert {o.bestand.split("_")[0] for o in held} >= {"traject", "meting"}
+    for o in held:
+        hold.confirm(home.lake, "ORG001", o.checksum, by="test")
+    outcomes += _process(home, "ORG001")
+    statuses = {
+        o.bestand.split("_")[0]: o.status
+        for o in outcomes
+        if o.status not in ("duplicaat", "ontvangen", "wacht_op_bevestiging")
+    }
     assert statuses.keys() >= {"traject", "meting"}
     assert set(statuses.values()) <= {"geaccepteerd", "deels_geaccepteerd"}
     stored = pl.read_parquet(Lake(home.lake).accepted_path("traject", "ORG001", year))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
+import shutil
 import socket
 import threading
 import time
@@ -18,6 +20,8 @@ import uvicorn
 from rendement.core.accounts import AccountStore
 from rendement.core.home import Home
 from rendement.core.registry import Registry
+from rendement.demo import generate_sector, write_exports
+from rendement.intake.accept import accept_org, receive_org
 from rendement.service.app import create_app
 from rendement.service.uploads import Settings
 
@@ -147,6 +151,96 @@ def xlsx_bomb(uncompressed_mb: int = 400) -> bytes:
             for _ in range(uncompressed_mb):
                 fh.write(block)
     return buf.getvalue()
+
+
+_NS = "http://schemas.openxmlformats.org/"
+
+
+def workbook_of_sheets(sheets: list[bytes]) -> bytes:
+    """A minimal XLSX that calamine opens, with these worksheet XMLs (compressed fast)."""
+    n = len(sheets)
+    ids = range(1, n + 1)
+    types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in ids
+    )
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{_NS}package/2006/'
+        'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        f'officedocument.spreadsheetml.sheet.main+xml"/>{types}</Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{_NS}package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{_NS}officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{_NS}spreadsheetml/2006/'
+        f'main" xmlns:r="{_NS}officeDocument/2006/relationships"><sheets>'
+        + "".join(f'<sheet name="Blad{i}" sheetId="{i}" r:id="rId{i}"/>' for i in ids)
+        + "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{_NS}'
+        'package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_NS}officeDocument/2006/relationships/'
+            f'worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in ids
+        )
+        + "</Relationships>",
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+        for i, xml in zip(ids, sheets, strict=True):
+            zf.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+    return buf.getvalue()
+
+
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+_SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def wide_sheet_bomb(sheets: int = 20) -> bytes:
+    """Issue 20 point 2's workbook: `sheets` worksheets of exactly 1 MiB of numeric XML, each
+    one row of ~70.000 cells without references (tens of kB zipped; every part is exactly
+    1 MiB, so the zip's ratio rule, which looks at parts over 1 MiB, lets it pass)."""
+    cell = b"<c><v>1</v></c>"
+    room = 1024 * 1024 - len(_SHEET_HEAD) - len(_SHEET_TAIL) - len(b"<row></row>")
+    xml = _SHEET_HEAD + b"<row>" + cell * (room // len(cell)) + b"</row>" + _SHEET_TAIL
+    xml = xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (1024 * 1024 - len(xml)), 1)
+    assert len(xml) == 1024 * 1024
+    return workbook_of_sheets([xml] * sheets)
+
+
+def costly_xlsx(columns: int = 900, rows: int = 8000) -> bytes:
+    """One worksheet of `columns` x `rows` numbers: within the workbook limits, but seconds
+    of work for the reader (a pre-flight that is still running when the test wants it to)."""
+    rng = random.Random(columns * rows)
+    # 64 different rows of random numbers, cycled: beyond deflate's window, so the sheet
+    # compresses like real data (and passes the zip's ratio rule)
+    cycle = [
+        b"<row>"
+        + b"".join(b"<c><v>%d</v></c>" % rng.randrange(10**9) for _ in range(columns))
+        + b"</row>"
+        for _ in range(64)
+    ]
+    body = b"".join(cycle[i % 64] for i in range(rows))
+    return workbook_of_sheets([_SHEET_HEAD + body + _SHEET_TAIL])
+
+
+def delivered_world(tmp_path: Path) -> tuple[World, int, Path]:
+    """A world whose ORG1 has a demo organisation's years taken in (intake, real lake): the
+    world, the latest year, and the folder with the exports (`traject_<jaar>.csv`, ...)."""
+    world = make_world(tmp_path / "home")
+    [demo] = generate_sector(orgs=1, seed=5)
+    write_exports(demo, tmp_path / "exports")
+    exports = tmp_path / "exports" / demo.organisatie_id
+    shutil.copytree(exports, world.home.org_inbox("ORG1"))
+    receive_org(world.home, "ORG1")
+    accept_org(world.home, "ORG1")
+    return world, max(demo.tables), exports
 
 
 def real_xlsx(path: Path) -> bytes:
