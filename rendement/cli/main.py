@@ -17,6 +17,9 @@ COMMANDS = [
     "release",
     "audit",
     "impactkaart",
+    "instantie",
+    "backup",
+    "herstel",
 ]
 
 
