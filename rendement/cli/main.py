@@ -20,6 +20,7 @@ COMMANDS = [
     "instantie",
     "backup",
     "herstel",
+    "status",
 ]
 
 
