@@ -98,11 +98,10 @@ class BackupError(RuntimeError):
 
 
 def _skipped(path: Path) -> bool:
-    """Temporary files of an atomic write and lock files are not state."""
-    name = path.name
-    return (name.startswith(".") and (name.endswith(".tmp") or name.endswith(".lock"))) or (
-        name in (".lock", ".slot")
-    )
+    """Hidden names are work in progress, not state: temporary files of an atomic write
+    (`.<name>.<pid>.<random>.tmp`), locks, uploads still streaming (`.upload-*.part`) and
+    pre-flight folders (`.controle-*`) in the inbox."""
+    return path.name.startswith(".")
 
 
 def _files(path: Path) -> list[Path]:
@@ -113,7 +112,9 @@ def _files(path: Path) -> list[Path]:
     return sorted(
         p
         for p in path.rglob("*")
-        if p.is_file() and not p.is_symlink() and not any(_skipped(q) for q in (p, *p.parents))
+        if p.is_file()
+        and not p.is_symlink()
+        and not any(_skipped(q) for q in (p, *p.relative_to(path).parents))
     )
 
 
@@ -219,6 +220,11 @@ def make_backup(
     `keys_to`: write the keys into a folder of the same name under this path instead."""
     if not home.root.is_dir():
         raise BackupError(f"De datamap {home.root} bestaat niet.")
+    for place in (destination, keys_to):
+        if place is not None and place.resolve().is_relative_to(home.root):
+            raise BackupError(
+                f"{place} ligt in de datamap zelf; kies een map op een andere schijf."
+            )
     moment = (now or dt.datetime.now(AMSTERDAM)).astimezone(AMSTERDAM)
     name = PREFIX + moment.strftime("%Y%m%d-%H%M%S")
     destination.mkdir(parents=True, exist_ok=True)
