@@ -1,15 +1,19 @@
 """Dagster on PostgreSQL (issue 21, point 2): with RENDEMENT_DAGSTER_PG_URL set the instance
 keeps runs, events and schedules in a real PostgreSQL server and queues runs one at a time; an
-upload through the upload service reaches an updated report through the real `dagster-daemon`
-(its sensor, its run queue, its run launcher) without anyone starting a run."""
+upload through the upload service (`rendement serve`) reaches an updated report through the real
+`dagster-daemon` (its sensor, its run queue, its run launcher) without anyone starting a run,
+and the Dagster UI (`dagster-webserver`) and `/gezond/details` see that run."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import time
+from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import duckdb
@@ -22,11 +26,8 @@ from pipelines.jobs import PROCESS_JOB
 from pipelines.sensors import ORGANISATION_TAG
 from rendement.core.registry import Registry
 from rendement.demo import generate_sector, write_exports
-from rendement.service.app import create_app
-from rendement.service.uploads import Settings
 from tests.support.homes import DEMO_ORGS, DEMO_SEED, copy_home, restored_env
 from tests.support.postgres import postgres_server
-from tests.support.service import LiveServer
 
 ORG = "ORG001"
 
@@ -60,19 +61,34 @@ def test_without_the_url_the_instance_stays_sqlite(tmp_path):
 
 
 def test_an_upload_reaches_an_updated_report_through_the_daemon_on_postgres(demo_home, tmp_path):
+    """The three services as `deploy/systemd/` runs them (`rendement instantie` first), on one
+    PostgreSQL-backed instance."""
     home = copy_home(demo_home, tmp_path / "home")
     shutil.rmtree(home.dagster)  # the demo's SQLite instance; the year starts on PostgreSQL
     with Registry.edit(home.registry) as registry:
         token, _ = registry.issue_org_token(ORG)
+        _, analyst = registry.issue_analyst_token("beheer")
     before_costs = _costs_2025(home)
     before_page = (home.site / "org" / ORG / "index.html").read_bytes()
     upload = _doubled_costs(tmp_path)
 
-    with postgres_server() as url, restored_env("RENDEMENT_HOME", "DAGSTER_HOME", PG_URL_ENV):
+    with (
+        postgres_server() as url,
+        restored_env("RENDEMENT_HOME", "DAGSTER_HOME", PG_URL_ENV),
+        ExitStack() as services,
+    ):
         os.environ.update(
             {"RENDEMENT_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster), PG_URL_ENV: url}
         )
-        assert write_instance_config(home.dagster) is True
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        written = subprocess.run(
+            [sys.executable, "-m", "rendement.cli.main", "instantie"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert written.returncode == 0 and "PostgreSQL" in written.stdout, written.stderr
         assert (home.dagster / "dagster.yaml").read_text("utf-8") == POSTGRES_YAML
         assert url not in POSTGRES_YAML  # the password stays in the environment
         instance = dg.DagsterInstance.get()
@@ -81,32 +97,28 @@ def test_an_upload_reaches_an_updated_report_through_the_daemon_on_postgres(demo
         assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
 
-        with LiveServer(create_app(home, Settings(preflight=False))) as live:
-            answer = httpx.post(
-                f"{live.url}/api/uploads",
-                headers={"Authorization": f"Bearer {token}"},
-                files={"bestand": ("kosten_2025.csv", upload, "text/csv")},
-                timeout=60,
+        upload_port, ui_port = _free_port(), _free_port()
+        workspace = os.path.join(os.getcwd(), "workspace.yaml")
+        serve = [sys.executable, "-m", "rendement.cli.main", "serve", "--port", str(upload_port)]
+        services.enter_context(_service([*serve, "--zonder-voorcontrole"], env))
+        services.enter_context(
+            _service(
+                ["dagster-webserver", "-h", "127.0.0.1", "-p", str(ui_port), "-w", workspace], env
             )
+        )
+        base = f"http://127.0.0.1:{upload_port}"
+        _wait_for(f"{base}/gezond")
+        answer = httpx.post(
+            f"{base}/api/uploads",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"bestand": ("kosten_2025.csv", upload, "text/csv")},
+            timeout=60,
+        )
         assert answer.status_code == 201, answer.text
 
         started = time.monotonic()
-        daemon = subprocess.Popen(
-            ["dagster-daemon", "run", "-w", os.path.join(os.getcwd(), "workspace.yaml")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": os.getcwd()},
-            start_new_session=True,
-        )
-        try:
-            run = _wait_for_finished_run(instance, deadline=started + 420)
-        finally:
-            os.killpg(daemon.pid, signal.SIGTERM)
-            try:
-                daemon.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(daemon.pid, signal.SIGKILL)
-                daemon.wait(10)
+        services.enter_context(_service(["dagster-daemon", "run", "-w", workspace], env))
+        run = _wait_for_finished_run(instance, deadline=started + 420)
         took = time.monotonic() - started
         assert run.status == dg.DagsterRunStatus.SUCCESS, run.status
         assert run.tags[ORGANISATION_TAG] == ORG and run.tags["dagster/partition"] == ORG
@@ -116,10 +128,65 @@ def test_an_upload_reaches_an_updated_report_through_the_daemon_on_postgres(demo
         runs = instance.get_runs(filters=dg.RunsFilter(job_name=PROCESS_JOB))
         assert [r.run_id for r in runs] == [run.run_id]  # one delivery, one run
 
+        # the operator's view reads the same instance: the upload service and the Dagster UI
+        details = httpx.get(
+            f"{base}/gezond/details", headers={"Authorization": f"Bearer {analyst}"}, timeout=60
+        ).json()
+        assert details["runs"]["laatste_geslaagde_run"] and details["runs"]["runs_wachtend"] == 0
+        assert details["inbox"]["organisaties"] == [] and details["status"] == "ok"
+        _wait_for(f"http://127.0.0.1:{ui_port}/server_info")
+        query = "{ runsOrError { ... on Runs { results { runId status } } } }"
+        seen = httpx.post(
+            f"http://127.0.0.1:{ui_port}/graphql", json={"query": query}, timeout=60
+        ).json()
+        assert seen["data"]["runsOrError"]["results"] == [
+            {"runId": run.run_id, "status": "SUCCESS"}
+        ]
+
     assert _costs_2025(home) > 1.9 * before_costs
     assert (home.site / "org" / ORG / "index.html").read_bytes() != before_page
     assert not list(home.org_inbox(ORG).glob("*.csv"))
     print(f"upload to updated report through dagster-daemon on PostgreSQL: {took:.0f} s")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _service(argv: list[str], env: dict[str, str]):
+    """A service process in its own session, stopped (its whole group) afterwards."""
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def _wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not answer in time")
+        time.sleep(0.5)
 
 
 def _wait_for_finished_run(instance: dg.DagsterInstance, deadline: float) -> dg.DagsterRun:
