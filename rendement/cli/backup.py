@@ -33,6 +33,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rendement.core.backup import BackupError, make_backup, read_manifest
+    from rendement.core.formatting import nl_number
 
     home = Home.from_env(args.home)
     keys = Path(args.sleutels).expanduser().resolve() if args.sleutels else None
@@ -44,9 +45,8 @@ def run(args: argparse.Namespace) -> int:
     manifest = read_manifest(folder)
     size = sum(f["bytes"] for f in manifest["bestanden"].values())
     print(
-        f"Backup geschreven: {folder} ({len(manifest['bestanden'])} bestanden, {size:,} bytes).".replace(
-            ",", "."
-        )
+        f"Backup geschreven: {folder} ({nl_number(len(manifest['bestanden']))} bestanden, "
+        f"{nl_number(size / 1e6, 1)} MB)."
     )
     if keys is not None:
         print(f"Sleutels apart geschreven: {keys / folder.name}")
