@@ -6,6 +6,7 @@ and the reverse proxy sends each name to the port its service listens on."""
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
 import shutil
@@ -144,3 +145,37 @@ def test_the_proxy_terminates_tls_and_points_at_the_services_ports():
     body = re.search(r"client_max_body_size (\d+)m;", conf)
     assert body and int(body.group(1)) > max_mb
     assert conf.count("{") == conf.count("}")
+
+
+def test_nginx_accepts_the_proxy_config(tmp_path):
+    """`nginx -t` of Debian's nginx (installed by .ci/run) on the example, with a self-signed
+    certificate in place of the real ones."""
+    nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")
+    assert nginx, "nginx ontbreekt (Debian: nginx, zie .ci/run)"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")]
+        + ["-subj", "/CN=rendement-test"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    (tmp_path / "htpasswd").write_text("", "utf-8")
+    site = (DEPLOY / "nginx" / "rendement.conf").read_text("utf-8")
+    site = re.sub(r"/etc/letsencrypt/live/[a-z.]+/fullchain\.pem", str(tmp_path / "cert.pem"), site)
+    site = re.sub(r"/etc/letsencrypt/live/[a-z.]+/privkey\.pem", str(tmp_path / "key.pem"), site)
+    site = site.replace("/etc/nginx/rendement.htpasswd", str(tmp_path / "htpasswd"))
+    assert "/etc/letsencrypt" not in site
+    (tmp_path / "site.conf").write_text(site, "utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
+        "utf-8",
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", f"{tmp_path}/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0 and "test is successful" in checked.stderr, checked.stderr
