@@ -17,34 +17,11 @@ import dagster as dg
 
 from assets.checks import CHECKS_PREFIX
 from assets.partitions import ORGANISATIONS
+from pipelines.instance import INSTANCE_MARKER, INSTANCE_YAML, write_instance_config
 from pipelines.recovery import WORKER_TAG, fail_dead_runs, worker_tag
-from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.intake.accept import organisations_in_inbox
-
-INSTANCE_MARKER = "# Dagster instance of this data home (written by rendement)."
-INSTANCE_YAML = f"""\
-{INSTANCE_MARKER} One run at a time and one writer
-# in the 'warehouse' pool: DuckDB allows a single read-write process per file. Run monitoring
-# (by the daemon of `dagster dev`) fails runs that do not start or cancel in time or run longer
-# than an hour, and frees the concurrency slots of a finished run after a minute; dead
-# in-process runs are failed at once by `pipelines.recovery`.
-concurrency:
-  runs:
-    max_concurrent_runs: 1
-  pools:
-    default_limit: 1
-run_monitoring:
-  enabled: true
-  start_timeout_seconds: 180
-  cancel_timeout_seconds: 180
-  max_runtime_seconds: 3600
-  poll_interval_seconds: 30
-  free_slots_after_run_end_seconds: 60
-telemetry:
-  enabled: false
-"""
 
 STEP_NAMES = {
     "uploads": "inname",
@@ -72,12 +49,8 @@ def prepare_instance(home: Home) -> dg.DagsterInstance:
     home.ensure()
     os.environ["RENDEMENT_HOME"] = str(home.root)
     os.environ["DAGSTER_HOME"] = str(home.dagster)
-    config = home.dagster / "dagster.yaml"
-    # our own config of an earlier version is brought up to date; one edited by hand (without
-    # the marker line) is left alone
-    current = config.read_text("utf-8") if config.exists() else None
-    if current is None or (current.startswith(INSTANCE_MARKER) and current != INSTANCE_YAML):
-        write_atomic(config, INSTANCE_YAML)
+    # SQLite, or PostgreSQL when RENDEMENT_DAGSTER_PG_URL is set (`pipelines.instance`)
+    write_instance_config(home.dagster)
     return dg.DagsterInstance.get()
 
 
@@ -148,3 +121,6 @@ def run_pipeline(
         job = job.with_logger_defs(loggers)
     tags[WORKER_TAG] = worker_tag()  # so that a dead run is found (`pipelines.recovery`)
     return job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
+
+
+__all__ = ["INSTANCE_MARKER", "INSTANCE_YAML", "prepare_instance", "run_pipeline", "step_name"]

@@ -22,6 +22,10 @@ COMMANDS = [
     "archief",
     "verwijder_client",
     "sjabloon",
+    "instantie",
+    "backup",
+    "herstel",
+    "status",
 ]
 
 

@@ -59,6 +59,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from pipelines.health import dagster_probe
     from rendement.service.app import create_app
     from rendement.service.sandbox import Limits, stop_all
     from rendement.service.uploads import Settings
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     config = uvicorn.Config(
-        create_app(home, settings),
+        create_app(home, settings, dagster_probe(home)),
         host=args.host,
         port=args.port,
         server_header=False,

@@ -11,6 +11,7 @@ Routes (see docs/uploadservice.md):
     GET  /api/rapporten/{ORG}/impactkaart/{PROJECT}.pdf   a project's Impactkaart as PDF
     GET  /analist/leveringen     delivery status per reporting year (analyst token)
     GET  /gezond                 liveness check
+    GET  /gezond/details         what an operator watches (analyst token; `service/health.py`)
     /inloggen, /uitloggen, /wachtwoord, /portaal/...   the portal for people with an account
                                  (`rendement.service.portal.ROUTES`)
 
@@ -51,7 +52,7 @@ from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
 from rendement.core.receipts import save_receipt
 from rendement.core.tokens import valid_org_id
-from rendement.service import confirm, impactkaart, pages, reports
+from rendement.service import confirm, health, impactkaart, pages, reports
 from rendement.service.answers import (
     AUDIT_KEY,
     check_form_token,
@@ -141,10 +142,11 @@ class AuditMiddleware:
 class Service:
     """The handlers, bound to one data home, its register and the limits."""
 
-    def __init__(self, home: Home, settings: Settings):
+    def __init__(self, home: Home, settings: Settings, runs: health.RunProbe | None = None):
         self.home = home
         self.settings = settings
         self.auth = Authenticator(home.registry)
+        self.runs = runs
 
     # --- who ----------------------------------------------------------------------------
     async def principal(self, request: Request, token: str | None, kind: str) -> Principal:
@@ -303,6 +305,15 @@ class Service:
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    @endpoint("gezond_details")
+    async def health_details(self, request: Request) -> Response:
+        token = bearer(request.headers.get("authorization"))
+        await self.principal(request, token, "analist")
+        report = await run_in_threadpool(health.snapshot, self.home, self.runs)
+        report["alarmen"] = health.alarms(report)
+        report["status"] = "alarm" if report["alarmen"] else "ok"
+        return JSONResponse(report)
+
 
 _OWNER = re.compile(r"^\.(?:upload|controle)-([0-9]+)-")
 
@@ -379,10 +390,12 @@ async def csrf_refused(scope, send, _reason) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(home: Home, settings: Settings | None = None) -> Starlette:
-    """The service for one data home."""
+def create_app(
+    home: Home, settings: Settings | None = None, runs: health.RunProbe | None = None
+) -> Starlette:
+    """The service for one data home; `runs` tells `/gezond/details` about Dagster's runs."""
     settings = settings or Settings()
-    svc = Service(home, settings)
+    svc = Service(home, settings, runs)
     portal = Portal(svc)
     secret = service_secret(home)
 
@@ -422,6 +435,7 @@ def create_app(home: Home, settings: Settings | None = None) -> Starlette:
         Route("/api/rapporten/{org}/{pad:path}", svc.report, methods=["GET"]),
         Route("/analist/leveringen", svc.deliveries, methods=["GET"]),
         Route("/gezond", svc.health, methods=["GET"]),
+        Route("/gezond/details", svc.health_details, methods=["GET"]),
         *portal.routes(),
     ]
     app = Starlette(
