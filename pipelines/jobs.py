@@ -1,12 +1,23 @@
 """Jobs. One job covers the whole graph: run it for one organisation (a re-upload) or for a
-range of organisations (the full sector, as one run)."""
+range of organisations (the full sector, as one run).
+
+The job runs its steps in the run's own process (`in_process_executor`), under `dagster dev`
+and the daemon as in `run_pipeline`. Dagster's default multiprocess executor starts a fresh
+Python process per step, which imports the whole project again (polars, pandera, DuckDB,
+great-tables: ≈ 5–8 s each on 2 cores) for each of the ≈ 15 steps, most of them seconds of
+work or less; the steps are a chain (the warehouse pool admits one writer), so those processes
+bought no parallelism. The parallel work is per organisation, inside the partitioned steps
+(`rendement.core.lake.per_organisation`). On more machines, another executor is a setting
+(docs/performance.md, "Beyond one machine").
+"""
 
 import dagster as dg
 
-PROCESS_JOB = "verwerk_leveringen"
+from rendement.core.runs import PROCESS_JOB
 
 process_job = dg.define_asset_job(
     PROCESS_JOB,
     selection=dg.AssetSelection.all(),
     description="Inname, validatie, MKBA, warehouse, benchmark en rapporten.",
+    executor_def=dg.in_process_executor,
 )

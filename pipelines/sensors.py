@@ -23,10 +23,9 @@ from assets.partitions import ORGANISATIONS
 from pipelines.jobs import process_job
 from pipelines.recovery import fail_dead_runs
 from pipelines.resources import HomeResource
+from rendement.core.runs import FILES_TAG, ORGANISATION_TAG
 from rendement.intake.accept import organisations_in_inbox, pending_uploads
 
-ORGANISATION_TAG = "rendement/organisatie"
-FILES_TAG = "rendement/bestanden"
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from rendement.core.home import Home
@@ -34,6 +35,12 @@ def add_parser(sub) -> None:
         help="sla de voorcontrole bij ontvangst over (sneller; de verwerking controleert toch)",
     )
     p.add_argument(
+        "--dagster",
+        help="adres van de Dagster-webserver die elke levering meteen laat verwerken "
+        "(standaard $RENDEMENT_DAGSTER_URL of http://127.0.0.1:3000, waar 'dagster dev' "
+        "luistert; 'uit': wachten op de inbox-sensor)",
+    )
+    p.add_argument(
         "--https",
         action="store_true",
         help="de service staat achter een webserver met HTTPS: zet de cookies van het portaal "
@@ -46,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rendement.service.app import create_app
+    from rendement.service.trigger import DEFAULT_URL, URL_ENV
     from rendement.service.uploads import Settings
 
     if not 0 < args.port < 65536:
@@ -61,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         preflight=not args.zonder_voorcontrole,
         secure_cookies=args.https,
     )
+    dagster = args.dagster or os.environ.get(URL_ENV) or DEFAULT_URL
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"Let op: de service luistert op {args.host}, dus ook buiten deze computer. "
@@ -81,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     uvicorn.run(
-        create_app(home, settings),
+        create_app(home, settings, dagster),
         host=args.host,
         port=args.port,
         server_header=False,

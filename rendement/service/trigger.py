@@ -1,0 +1,123 @@
+"""Ask Dagster for an organisation's run as soon as its delivery is in.
+
+Without this, a stored upload waits for the inbox sensor's next tick (every 30 s). With it, the
+service asks the Dagster webserver (`dagster dev`, `RENDEMENT_DAGSTER_URL`, default
+http://127.0.0.1:3000) for a run of the job for the organisation's partition, through Dagster's
+own GraphQL client. The sensor stays as the safety net: whatever this misses (Dagster not up, an
+organisation that is not a partition yet, a failed request) it picks up on its next tick, and it
+starts nothing while the run asked for here is queued or running (same organisation tag).
+
+One run per organisation however many files arrive together: a delivery arrives as one request
+per file, so the run is asked for only after the organisation's uploads have been quiet for
+`QUIET_SECONDS`; and while the run asked for earlier has not started yet, no second one is asked
+for (that run takes in the whole inbox when its intake step starts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from urllib.parse import urlsplit
+
+from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
+from starlette.concurrency import run_in_threadpool
+
+from rendement.core.home import Home
+from rendement.core.runs import FILES_TAG, ORGANISATION_TAG, PARTITION_TAG, PROCESS_JOB
+from rendement.intake.accept import pending_uploads
+
+URL_ENV = "RENDEMENT_DAGSTER_URL"
+DEFAULT_URL = "http://127.0.0.1:3000"  # where `dagster dev` listens by default
+OFF = {"", "uit", "off", "0"}
+QUIET_SECONDS = 1.0
+NOT_STARTED = {"QUEUED", "NOT_STARTED", "STARTING"}
+
+log = logging.getLogger("rendement.service.trigger")
+
+
+class RunTrigger:
+    """Asks Dagster for one run per organisation after its uploads have been quiet a moment."""
+
+    def __init__(self, home: Home, url: str | None, quiet: float = QUIET_SECONDS):
+        self.home = home
+        self.url = url
+        self.quiet = quiet
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._asked: dict[str, str] = {}  # organisation -> the run id asked for last
+        self._lock = threading.Lock()
+        self._client: DagsterGraphQLClient | None = None
+
+    @classmethod
+    def configured(cls, home: Home, url: str | None) -> RunTrigger:
+        """`url`, else `RENDEMENT_DAGSTER_URL`, else off (an app made in code, as in the
+        tests, asks nothing unless told); `uit` turns it off."""
+        url = (url if url is not None else os.environ.get(URL_ENV, "")).strip()
+        return cls(home, None if url.lower() in OFF else url)
+
+    def nudge(self, org: str) -> None:
+        """An upload for `org` was stored: (re)start its quiet period. Call from the event loop."""
+        if self.url is None:
+            return
+        loop = asyncio.get_running_loop()
+        if (timer := self._timers.pop(org, None)) is not None:
+            timer.cancel()
+        self._timers[org] = loop.call_later(self.quiet, self._fire, org)
+
+    def _fire(self, org: str) -> None:
+        self._timers.pop(org, None)
+        task = asyncio.get_running_loop().create_task(run_in_threadpool(self.request_run, org))
+        self._tasks.add(task)  # keep a reference until done
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Ask now for every organisation still in its quiet period (at shutdown)."""
+        for org in list(self._timers):
+            self._timers.pop(org).cancel()
+            await run_in_threadpool(self.request_run, org)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def client(self) -> DagsterGraphQLClient:
+        if self._client is None:
+            parts = urlsplit(self.url)
+            self._client = DagsterGraphQLClient(
+                parts.hostname or "127.0.0.1",
+                port_number=parts.port,
+                use_https=parts.scheme == "https",
+                path_prefix=parts.path.rstrip("/"),
+                timeout=30,
+            )
+        return self._client
+
+    def request_run(self, org: str) -> str | None:
+        """Ask Dagster for the organisation's run unless one asked for earlier has not started
+        yet; returns the new run's id. Failures are logged and left to the inbox sensor."""
+        with self._lock:
+            files = pending_uploads(self.home, org)
+            if not files:
+                return None
+            try:
+                earlier = self._asked.get(org)
+                if earlier and self.client().get_run_status(earlier).value in NOT_STARTED:
+                    return None
+                run_id = self.client().submit_job_execution(
+                    PROCESS_JOB,
+                    tags={PARTITION_TAG: org, ORGANISATION_TAG: org, FILES_TAG: str(len(files))},
+                )
+            except (DagsterGraphQLClientError, OSError) as exc:
+                log.warning(
+                    "Dagster (%s) gaf geen run voor %s; de inbox-sensor pakt de levering op bij "
+                    "zijn volgende controle (%s).",
+                    self.url,
+                    org,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                )
+                return None
+            self._asked[org] = run_id
+            return run_id
+
+
+__all__ = ["DEFAULT_URL", "QUIET_SECONDS", "URL_ENV", "RunTrigger"]
