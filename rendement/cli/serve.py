@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rendement.service.app import create_app
-    from rendement.service.trigger import DEFAULT_URL, URL_ENV
+    from rendement.service.trigger import DEFAULT_URL, OFF, URL_ENV
     from rendement.service.uploads import Settings
 
     if not 0 < args.port < 65536:
@@ -89,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if dagster.strip().lower() not in OFF:
+        print(
+            f"Elke levering wordt meteen bij Dagster op {dagster} aangevraagd (anders pakt de "
+            "inbox-sensor haar op).",
+            file=sys.stderr,
+            flush=True,
+        )
     uvicorn.run(
         create_app(home, settings, dagster),
         host=args.host,

@@ -120,4 +120,4 @@ class RunTrigger:
             return run_id
 
 
-__all__ = ["DEFAULT_URL", "QUIET_SECONDS", "URL_ENV", "RunTrigger"]
+__all__ = ["DEFAULT_URL", "OFF", "QUIET_SECONDS", "URL_ENV", "RunTrigger"]
