@@ -146,11 +146,41 @@ def measure_once(home: Path, org: str, files: list[Path], service: str, token: s
     return {"uploads": statuses, "uploaded": uploaded, "report_changed": changed}
 
 
+def measure(home: Path, org: str, files: list[Path], service_url: str, token: str) -> dict:
+    """One delivery through HTTP until the page changed and its runs ended."""
+    started = time.time()
+    result = measure_once(home, org, files, service_url, token)
+    # the run goes on after the page (the checks of the reports); wait for its end
+    deadline = time.time() + 120
+    while True:
+        runs = runs_since(home / "dagster", started - 1, org)
+        if runs and all(r["ended"] for r in runs) or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    t0 = result["uploaded"]
+    return {
+        "files": [p.name for p in files],
+        "upload_status": result["uploads"],
+        "seconds_to_report": round(result["report_changed"] - t0, 2),
+        "runs": [
+            {
+                **r,
+                "queued_after_upload_s": round(r["created"] - t0, 2),
+                "launch_s": round(r["started"] - r["created"], 2) if r["started"] else None,
+                "run_s": round(r["ended"] - r["started"], 2) if r["ended"] else None,
+            }
+            for r in runs
+        ],
+        "load_average": os.getloadavg()[0],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=8, help="demo organisations (default 8)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--home", type=Path, help="a demo home to reuse (made when missing)")
+    parser.add_argument("--repeat", type=int, default=1, help="deliveries to measure (default 1)")
     parser.add_argument("--json", type=Path, help="write the result here as well")
     args = parser.parse_args(argv)
 
@@ -164,8 +194,7 @@ def main(argv: list[str] | None = None) -> int:
              "--seed", str(args.seed)],
             cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
-    share = 0.02 + random.Random().randrange(1, 300) / 10_000  # 2.01-2.3 %: new bytes each time
-    org, files = changed_delivery(home, args.orgs, args.seed, work / "export", share)
+    org = changed_delivery(home, args.orgs, args.seed, work / "export-0", 0.02)[0]
     token = subprocess.run(
         ["rendement", "token", "new", org, "--home", str(home)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
@@ -188,35 +217,21 @@ def main(argv: list[str] | None = None) -> int:
         wait_http(f"{service_url}/gezond", 60)
         wait_http(f"{dagster_url}/server_info", 120)
         time.sleep(15)  # the daemon's first ticks and the code server's start-up: idle again
-        started = time.time()
-        result = measure_once(home, org, files, service_url, token)
-        # the run goes on after the page (the checks of the reports); wait for its end
-        deadline = time.time() + 120
-        while True:
-            runs = runs_since(home / "dagster", started - 1, org)
-            if runs and all(r["ended"] for r in runs) or time.time() > deadline:
-                break
-            time.sleep(0.5)
+        measurements = []
+        for i in range(args.repeat):
+            # another share each time: the same bytes again would be recognised as received
+            share = 0.02 + random.Random().randrange(1, 300) / 10_000  # 2.01-2.3 %
+            files = changed_delivery(home, args.orgs, args.seed, work / f"export-{i}", share)[1]
+            measurements.append(measure(home, org, files, service_url, token))
+            time.sleep(5)  # idle again between measurements
     finally:
         for proc in services:
             stop(proc)
-    t0 = result["uploaded"]
     summary = {
         "command": "bench/upload_latency.py " + " ".join(argv or sys.argv[1:]),
         "organisation": org,
-        "files": [p.name for p in files],
-        "upload_status": result["uploads"],
-        "seconds_to_report": round(result["report_changed"] - t0, 2),
-        "runs": [
-            {
-                **r,
-                "queued_after_upload_s": round(r["created"] - t0, 2),
-                "launch_s": round(r["started"] - r["created"], 2) if r["started"] else None,
-                "run_s": round(r["ended"] - r["started"], 2) if r["ended"] else None,
-            }
-            for r in runs
-        ],
-        "load_average": os.getloadavg()[0],
+        "seconds_to_report": [m["seconds_to_report"] for m in measurements],
+        "measurements": measurements,
         "logs": str(work),
     }
     text = json.dumps(summary, indent=2)
