@@ -39,7 +39,7 @@ def dagster_web(tmp_path):
     """`dagster-webserver` on the home's instance, with its code location loaded."""
     world = make_world(tmp_path / "home")
     instance = prepare_instance(world.home)
-    instance.add_dynamic_partitions(ORGANISATIONS, ["ORG1", "ORG2"])
+    instance.add_dynamic_partitions(ORGANISATIONS, ["ORG1"])  # ORG2 delivers for the first time
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DAGSTER_HOME": str(world.home.dagster)}
     env["RENDEMENT_HOME"] = str(world.home.root)
@@ -112,6 +112,8 @@ def test_a_delivery_of_several_files_is_one_run_per_organisation(dagster_web):
         assert [len(pending_uploads(world.home, o)) for o in ("ORG1", "ORG2")] == [3, 2]
         assert first.job_name == second.job_name == "verwerk_leveringen"
         assert first.status == dg.DagsterRunStatus.QUEUED  # no daemon here: nothing runs
+        # the new organisation was made a partition by the service, as the sensor would
+        assert instance.get_dynamic_partitions(ORGANISATIONS) == ["ORG1", "ORG2"]
 
         # a file more while ORG1's run waits: that run takes in the whole inbox, no new run
         upload("ORG1", 4)
