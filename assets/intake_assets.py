@@ -44,7 +44,7 @@ def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Materia
             {
                 "uploads": len(outcomes),
                 **status,
-                "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+                **_outcomes(context, outcomes),
             },
             by_org,
         )
@@ -129,7 +129,7 @@ def accepted_tables(
                 "rijen_in": rows_in,
                 "rijen_geaccepteerd": rows_ok,
                 "rijen_afgekeurd": rows_in - rows_ok,
-                "uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes)),
+                **_outcomes(context, outcomes),
             },
             by_org,
         )
@@ -151,6 +151,15 @@ def accepted_tables(
             "rijen_afgekeurd": rows_in - rows_ok,
         },
     )
+
+
+def _outcomes(context: dg.AssetExecutionContext, outcomes) -> dict:
+    """The list of files, for a run of one organisation only. A run over a range of partitions
+    records one materialisation per organisation, each with this metadata: a list of other
+    organisations' files would be copied into every one of them (the counts are the summary)."""
+    if len(context.partition_keys) != 1:
+        return {}
+    return {"uitkomsten": dg.MetadataValue.md(_outcomes_md(outcomes))}
 
 
 def _outcomes_md(outcomes) -> str:

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-ORGANISATIONS = "organisaties"
+from rendement.core.runs import ORGANISATIONS
 
 organisations = dg.DynamicPartitionsDefinition(name=ORGANISATIONS)
 

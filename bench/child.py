@@ -57,6 +57,16 @@ def step_times(instance, run_id: str) -> dict[str, dict[str, float]]:
     return out
 
 
+def event_counts(instance, run_id: str) -> dict[str, int]:
+    """Events the run wrote to the instance's event log, per type (and `total`): Dagster's own
+    cost grows with these, so they should grow with stages, not with files or organisations."""
+    counts: dict[str, int] = {}
+    for entry in instance.all_logs(run_id):
+        kind = entry.dagster_event.event_type_value if entry.dagster_event else "LOG_MESSAGE"
+        counts[kind] = counts.get(kind, 0) + 1
+    return {"total": sum(counts.values()), **dict(sorted(counts.items()))}
+
+
 def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
     started = time.time()
     load_before = os.getloadavg()
@@ -69,6 +79,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
         result = run_pipeline(Home(home), organisations=organisations, progress=lambda _s: None)
         finished = time.time()
     steps = step_times(_instance(), result.run_id)
+    events = event_counts(_instance(), result.run_id)
     stages = {}
     for stage in dict.fromkeys(STAGES.values()):
         # a stage of several steps (run one after the other): from the first start to the last end
@@ -94,6 +105,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
         "run_seconds": finished - imported,
         "dagster_run_seconds": run.get("end", finished) - run.get("start", imported),
         "stages": stages,
+        "events": events,
         "steps_seconds": sum(s["seconds"] for s in stages.values()),
         "cpu_seconds": sampler.cpu_seconds(imported, finished),
         "peak_mb": sampler.peak_mb(),

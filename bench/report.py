@@ -145,6 +145,31 @@ def markdown(results: dict) -> str:
                 cells.append(f"{la[0]:.1f} → {la[1]:.1f}" if la else "–")
             lines.append(f"| {s['label']} | " + " | ".join(cells) + " |")
 
+    counted = [s for s in sizes if "events" in s["pipeline"]]
+    if counted:
+        lines += [
+            "",
+            "Dagster events the run wrote to the instance (full sector; re-upload), per type:",
+            "",
+            "| size | events | asset materialisations | planned | check evaluations | "
+            "other | re-upload events |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for s in counted:
+            e = s["pipeline"]["events"]
+            mat, planned = (
+                e.get("ASSET_MATERIALIZATION", 0),
+                e.get("ASSET_MATERIALIZATION_PLANNED", 0),
+            )
+            checks = e.get("ASSET_CHECK_EVALUATION", 0) + e.get("ASSET_CHECK_EVALUATION_PLANNED", 0)
+            again = s.get("incremental", {}).get("events", {}).get("total")
+            lines.append(
+                f"| {s['label']} | {e['total']:,} | {mat:,} | {planned:,} | {checks:,} | "
+                f"{e['total'] - mat - planned - checks:,} | "
+                + (f"{again:,}" if again is not None else "–")
+                + " |"
+            )
+
     incr = [s for s in sizes if "incremental" in s]
     if incr:
         lines += [

@@ -14,7 +14,8 @@ organisations) it
 Results go to `--out` (default `bench/results/`, git-ignored) as JSON and a markdown table;
 `--docs docs/performance.md` also puts the table in the docs. Usage:
 
-    .venv/bin/python bench/run.py --sizes 1M 3M 10M --orgs 540 --docs docs/performance.md
+    .venv/bin/python bench/run.py --sizes 300k/150 1M 3M 10M --orgs 540 --docs docs/performance.md
+    .venv/bin/python bench/run.py --sizes 300k --orgs 150 --keep  # a few minutes, to profile
     .venv/bin/python bench/run.py --sizes 900 --orgs 3            # a tiny smoke run
 """
 
@@ -52,6 +53,15 @@ def parse_size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 900, 300k, 1M)")
     factor = {"": 1, "k": 1_000, "m": 1_000_000}[m[2].lower()]
     return int(float(m[1]) * factor)
+
+
+def parse_spec(text: str) -> tuple[int, int | None]:
+    """A size with its own organisations: '300k/150' -> (300_000, 150); '1M' -> (1_000_000,
+    None), which takes `--orgs`."""
+    size, slash, orgs = text.partition("/")
+    if slash and not orgs.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"not organisations: {orgs!r} (e.g. 300k/150)")
+    return parse_size(size), int(orgs) if slash else None
 
 
 def label(n: int) -> str:
@@ -179,38 +189,41 @@ def ratios(pipeline: dict, baseline: dict) -> dict:
     return out
 
 
-def run_size(n: int, args) -> dict:
+def run_size(n: int, args, orgs: int | None = None) -> dict:
     from rendement.core.home import Home
 
-    per_org = max(1, round(n / args.orgs))
-    work = args.workdir / f"n{label(n)}"
+    own = orgs is not None  # a size with its own organisations ('300k/150') is labelled so
+    orgs = orgs or args.orgs
+    per_org = max(1, round(n / orgs))
+    work = args.workdir / (f"n{label(n)}-{orgs}" if own else f"n{label(n)}")
+    tag = f"{label(n)}/{orgs}" if own else label(n)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     home = Home(work / "home").ensure()
-    say(f"[{label(n)}] generating {args.orgs} organisations × {per_org} trajectories …")
-    gen = generate(home, args.orgs, per_org, args.seed)
+    say(f"[{tag}] generating {orgs} organisations × {per_org} trajectories …")
+    gen = generate(home, orgs, per_org, args.seed)
     say(
-        f"[{label(n)}] {gen['trajectories']:,} trajectories, {gen['files']} files, "
+        f"[{tag}] {gen['trajectories']:,} trajectories, {gen['files']} files, "
         f"{gen['bytes'] / 1e6:,.0f} MB in {gen['seconds']:.1f} s"
     )
     inbox_copy = work / "inbox-baseline"
     shutil.copytree(home.inbox, inbox_copy)  # intake empties the inbox; the baseline reads a copy
-    say(f"[{label(n)}] baseline …")
+    say(f"[{tag}] baseline …")
     base = child(
         ["baseline", "--inbox", str(inbox_copy), "--db", str(work / "baseline.duckdb")],
         work / "baseline.log",
     )
-    say(f"[{label(n)}] baseline {base['total_seconds']:.1f} s, peak {base['peak_mb']:,.0f} MB")
-    say(f"[{label(n)}] pipeline (full sector, one Dagster run) …")
+    say(f"[{tag}] baseline {base['total_seconds']:.1f} s, peak {base['peak_mb']:,.0f} MB")
+    say(f"[{tag}] pipeline (full sector, one Dagster run) …")
     full = child(["pipeline", "--home", str(home.root)], work / "pipeline.log")
     say(
-        f"[{label(n)}] pipeline {full['run_seconds']:.1f} s "
+        f"[{tag}] pipeline {full['run_seconds']:.1f} s "
         f"(×{full['run_seconds'] / base['total_seconds']:.1f}), peak {full['peak_mb']:,.0f} MB"
     )
     result = {
         "size": n,
-        "label": label(n),
-        "orgs": args.orgs,
+        "label": tag,
+        "orgs": orgs,
         "per_org": per_org,
         "generated": gen,
         "baseline": base,
@@ -218,15 +231,15 @@ def run_size(n: int, args) -> dict:
         "ratios": ratios(full, base),
     }
     if not args.skip_incremental:
-        change = reupload(home, args.orgs, per_org, args.seed)
-        say(f"[{label(n)}] re-upload by {change['organisation']}: {', '.join(change['files'])} …")
+        change = reupload(home, orgs, per_org, args.seed)
+        say(f"[{tag}] re-upload by {change['organisation']}: {', '.join(change['files'])} …")
         incr = child(
             ["pipeline", "--home", str(home.root), "--org", change["organisation"]],
             work / "incremental.log",
         )
         incr["change"] = change
         result["incremental"] = incr
-        say(f"[{label(n)}] re-upload refreshed in {incr['run_seconds']:.1f} s")
+        say(f"[{tag}] re-upload refreshed in {incr['run_seconds']:.1f} s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return result
@@ -243,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         nargs="+",
-        type=parse_size,
-        default=[1_000_000, 3_000_000, 10_000_000],
-        help="total trajectories per run, e.g. 1M 3M 10M (default) or 900",
+        type=parse_spec,
+        default=[(1_000_000, None), (3_000_000, None), (10_000_000, None)],
+        help="total trajectories per run, e.g. 1M 3M 10M (default) or 900; a size may bring\n"
+        "its own organisations: 300k/150 (the others take --orgs)",
     )
     parser.add_argument("--orgs", type=int, default=540, help="organisations (default 540)")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -274,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
-    for n in sorted(args.sizes):
-        results["sizes"].append(run_size(n, args))
+    for n, orgs in sorted(args.sizes, key=lambda spec: spec[0]):
+        results["sizes"].append(run_size(n, args, orgs))
         results["seconds"] = (dt.datetime.now().astimezone() - started).total_seconds()
         table = markdown(results)  # written after every size: a long run shows progress
         for name in (f"bench-{stamp}", "latest"):

@@ -17,6 +17,7 @@ import dagster as dg
 
 from assets.checks import CHECKS_PREFIX
 from assets.partitions import ORGANISATIONS
+from pipelines.events import batch_planned_events
 from pipelines.instance import INSTANCE_MARKER, INSTANCE_YAML, write_instance_config
 from pipelines.recovery import WORKER_TAG, fail_dead_runs, worker_tag
 from rendement.core.home import Home
@@ -120,6 +121,7 @@ def run_pipeline(
     if loggers:
         job = job.with_logger_defs(loggers)
     tags[WORKER_TAG] = worker_tag()  # so that a dead run is found (`pipelines.recovery`)
+    batch_planned_events()  # a sector run: one planned event per asset (`pipelines.events`)
     return job.execute_in_process(instance=instance, tags=tags, run_config=run_config)
 
 

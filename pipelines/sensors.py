@@ -12,6 +12,11 @@ cursor holds, per organisation with files waiting, the digest of the set last re
 keys alone would do under the daemon, which skips a key it has seen; the cursor makes a second
 tick with the same files request nothing anywhere, also in `build_sensor_context`). It stays
 small: intake moves files out of the inbox, and an organisation with an empty inbox leaves it.
+
+Uploads through `rendement serve` do not wait for this tick: the service asks the webserver for
+the run itself, with the same organisation tag (`rendement.service.trigger`), so this sensor
+sees that run in flight and waits; it remains the path for files put in the inbox otherwise and
+the safety net when the service could not reach Dagster.
 """
 
 import hashlib
@@ -24,11 +29,10 @@ from assets.partitions import ORGANISATIONS
 from pipelines.jobs import process_job
 from pipelines.recovery import fail_dead_runs
 from pipelines.resources import HomeResource
+from rendement.core.runs import FILES_TAG, ORGANISATION_TAG
 from rendement.intake.accept import organisations_in_inbox, pending_uploads
 from rendement.intake.hold import confirmed_waiting
 
-ORGANISATION_TAG = "rendement/organisatie"
-FILES_TAG = "rendement/bestanden"
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,

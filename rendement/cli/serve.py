@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from rendement.core.home import Home
@@ -48,6 +49,12 @@ def add_parser(sub) -> None:
         "(standaard 120)",
     )
     p.add_argument(
+        "--dagster",
+        help="adres van de Dagster-webserver die elke levering meteen laat verwerken "
+        "(standaard $RENDEMENT_DAGSTER_URL of http://127.0.0.1:3000, waar 'dagster dev' "
+        "luistert; 'uit': wachten op de inbox-sensor)",
+    )
+    p.add_argument(
         "--https",
         action="store_true",
         help="de service staat achter een webserver met HTTPS: zet de cookies van het portaal "
@@ -62,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.health import dagster_probe
     from rendement.service.app import create_app
     from rendement.service.sandbox import Limits, stop_all
+    from rendement.service.trigger import DEFAULT_URL, OFF, URL_ENV
     from rendement.service.uploads import Settings
 
     class _Server(uvicorn.Server):
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         secure_cookies=args.https,
         preflight_limits=Limits(args.voorcontrole_mb, args.voorcontrole_seconden),
     )
+    dagster = args.dagster or os.environ.get(URL_ENV) or DEFAULT_URL
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"Let op: de service luistert op {args.host}, dus ook buiten deze computer. "
@@ -113,8 +122,15 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if dagster.strip().lower() not in OFF:
+        print(
+            f"Elke levering wordt meteen bij Dagster op {dagster} aangevraagd (anders pakt de "
+            "inbox-sensor haar op).",
+            file=sys.stderr,
+            flush=True,
+        )
     config = uvicorn.Config(
-        create_app(home, settings, dagster_probe(home)),
+        create_app(home, settings, dagster, runs=dagster_probe(home)),
         host=args.host,
         port=args.port,
         server_header=False,

@@ -67,6 +67,7 @@ from rendement.service.errors import ServiceError, bad_request, forbidden, unaut
 from rendement.service.formlimit import FormLimit
 from rendement.service.portal import FORM_PATHS, SESSION_COOKIE, Portal
 from rendement.service.receive import receive_multipart, receive_raw
+from rendement.service.trigger import RunTrigger
 from rendement.service.uploads import ACTOR, Settings, store, uploads_overview
 
 SECURITY_HEADERS = [
@@ -142,9 +143,16 @@ class AuditMiddleware:
 class Service:
     """The handlers, bound to one data home, its register and the limits."""
 
-    def __init__(self, home: Home, settings: Settings, runs: health.RunProbe | None = None):
+    def __init__(
+        self,
+        home: Home,
+        settings: Settings,
+        trigger: RunTrigger | None = None,
+        runs: health.RunProbe | None = None,
+    ):
         self.home = home
         self.settings = settings
+        self.trigger = trigger or RunTrigger(home, None)
         self.auth = Authenticator(home.registry)
         self.runs = runs
 
@@ -196,6 +204,7 @@ class Service:
         receipt = stored.receipt
         if stored.status == 201:
             await run_in_threadpool(save_receipt, self.home, receipt)
+            self.trigger.nudge(record["organisatie_id"])  # Dagster's run, without the sensor's wait
         record["uitkomst"] = receipt["status"]
         record["bestand"] = receipt.get("bestand")
         record["details"].update(
@@ -391,11 +400,17 @@ async def csrf_refused(scope, send, _reason) -> None:
 
 
 def create_app(
-    home: Home, settings: Settings | None = None, runs: health.RunProbe | None = None
+    home: Home,
+    settings: Settings | None = None,
+    dagster_url: str | None = None,
+    *,
+    runs: health.RunProbe | None = None,
 ) -> Starlette:
-    """The service for one data home; `runs` tells `/gezond/details` about Dagster's runs."""
+    """The service for one data home; with `dagster_url` (or `RENDEMENT_DAGSTER_URL`) it asks
+    that Dagster webserver for each delivery's run (`rendement.service.trigger`); `runs` tells
+    `/gezond/details` about Dagster's runs."""
     settings = settings or Settings()
-    svc = Service(home, settings, runs)
+    svc = Service(home, settings, RunTrigger.configured(home, dagster_url), runs)
     portal = Portal(svc)
     secret = service_secret(home)
 
@@ -422,6 +437,7 @@ def create_app(
         home.inbox.mkdir(parents=True, exist_ok=True)
         await run_in_threadpool(clean_stale, home)
         yield
+        await svc.trigger.drain()
 
     routes = [
         Route("/", svc.home_page, methods=["GET"]),

@@ -9,7 +9,7 @@ import json
 import duckdb
 
 from bench.report import BEGIN, END
-from bench.run import main, parse_size
+from bench.run import main, parse_size, parse_spec
 from rendement.core import audit
 from rendement.core.warehouse import LOADED, load_lake
 
@@ -21,6 +21,8 @@ def test_sizes_are_read_like_people_write_them():
     assert parse_size("300k") == 300_000
     assert parse_size("1M") == 1_000_000
     assert parse_size("2.5M") == 2_500_000
+    assert parse_spec("300k/150") == (300_000, 150)
+    assert parse_spec("1M") == (1_000_000, None)
 
 
 def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
@@ -29,7 +31,7 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     out = tmp_path / "results"
     code = main(
         [
-            *("--sizes", "900", "--orgs", "3"),
+            *("--sizes", "900/3", "--orgs", "5"),  # the size's own organisations win
             *("--workdir", str(tmp_path / "work"), "--out", str(out), "--docs", str(docs)),
             "--keep",
         ]
@@ -37,7 +39,7 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     assert code == 0
     results = json.loads((out / "latest.json").read_text("utf-8"))
     (size,) = results["sizes"]
-    assert size["generated"]["organisations"] == 3
+    assert size["generated"]["organisations"] == 3 and size["label"] == "900/3"
     # 900 trajectories start in the exported years, plus those carried over from before
     assert size["generated"]["trajectories"] >= 900
 
@@ -61,6 +63,18 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     assert incremental["organisations"] == [incremental["change"]["organisation"]]
     assert set(incremental["stages"]) == STAGES
 
+    # Dagster's events grow with stages, not organisations: the sector run plans as many
+    # materialisations as the one-organisation run (one per asset), and materialises one per
+    # organisation only for the per-organisation assets
+    planned = "ASSET_MATERIALIZATION_PLANNED"
+    assert full["events"][planned] == incremental["events"][planned]
+    materialised = full["events"]["ASSET_MATERIALIZATION"]
+    assert materialised > incremental["events"]["ASSET_MATERIALIZATION"]
+    assert (
+        full["events"]["total"] - incremental["events"]["total"]
+        == materialised - (incremental["events"]["ASSET_MATERIALIZATION"])
+    )
+
     text = docs.read_text("utf-8")
     assert "old table" not in text and text.endswith("kept\n")
     assert "÷ baseline" in text and "re-uploads" in text
@@ -68,7 +82,7 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
 
     # after the re-upload the warehouse was updated for one organisation only: it must hold
     # exactly what a fresh load of the whole lake gives
-    home = tmp_path / "work" / "n900" / "home"
+    home = tmp_path / "work" / "n900-3" / "home"
     fresh = tmp_path / "fresh.duckdb"
     load_lake(fresh, home / "lake", audit.read(home / "audit.jsonl"))
     with (

@@ -112,7 +112,7 @@ def test_the_details_endpoint_is_for_analysts(tmp_path):
     _wait(world.home, "ORG1", 26)
     with dg.instance_for_test() as instance:
         _run(good, instance, "ORG2")
-        app = create_app(world.home, Settings(), lambda: run_status(instance))
+        app = create_app(world.home, Settings(), runs=lambda: run_status(instance))
         with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=30) as client:
             assert client.get("/gezond").json() == {"status": "ok"}
             assert client.get("/gezond/details").status_code == 401

@@ -29,7 +29,9 @@ def test_rendement_serve_subprocess(tmp_path):
     exe = Path(sys.executable).with_name("rendement")
     env = {**os.environ, "RENDEMENT_HOME": str(tmp_path / "elders")}  # --home wins
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--home", str(world.home.root), "--max-mb", "2"],
+        # no Dagster to ask (whatever may listen on this machine's port 3000)
+        [str(exe), "serve", "--port", str(port), "--home", str(world.home.root), "--max-mb", "2",
+         "--dagster", "uit"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     try:
