@@ -22,7 +22,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -90,6 +90,30 @@ def write_if_changed(path: Path, data: bytes | str) -> Path:
     except (FileNotFoundError, IsADirectoryError):
         pass
     return write_atomic(path, raw)
+
+
+def create_secret(path: Path, make: Callable[[], bytes]) -> None:
+    """Create a secret file once (mode 0600, its folder 0700) with the bytes `make` returns,
+    unless it exists. Written under a temporary name and hard-linked into place, so that two
+    processes starting at once end up with the same, whole secret (the second link fails and
+    that process reads the first one's). A secret readable by others is tightened to 0600."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = _temporary(path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(make())
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # fails if another process created it meanwhile
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 @contextlib.contextmanager

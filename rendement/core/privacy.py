@@ -34,6 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core.files import create_secret
 from schemas.bsn import passes_11_proef
 
 KEY_ENV_VAR = "RENDEMENT_PSEUDONIEM_SLEUTEL"
@@ -303,22 +304,7 @@ def load_or_create_key(secrets_dir: Path) -> bytes:
     secrets_dir = Path(secrets_dir)
     secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = secrets_dir / KEY_FILE_NAME
-    if not path.exists():
-        tmp = secrets_dir / f".{KEY_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(secrets.token_hex(KEY_BYTES) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.link(tmp, path)  # fails if another process created the key meanwhile
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+    create_secret(path, lambda: (secrets.token_hex(KEY_BYTES) + "\n").encode("ascii"))
     return _parse_hex_key(path.read_text(encoding="ascii"), str(path))
 
 

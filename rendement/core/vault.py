@@ -19,7 +19,6 @@ The key is 32 random bytes in a file of its own (`load_or_create_key`), created 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -27,6 +26,8 @@ from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from rendement.core.files import create_secret
 
 MAGIC = b"RNDKLUI1"
 KEY_BYTES = 32
@@ -49,23 +50,7 @@ def load_or_create_key(path: Path) -> bytes:
     """The key in `path`, created (32 random bytes, mode 0600, its folder 0700) when missing.
     Written under a temporary name and linked into place, so that two processes starting at
     once end up with the same, whole key. A key file readable by others is tightened to 0600."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(KEY_BYTES))
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.link(tmp, path)  # fails if another process created the key meanwhile
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+    create_secret(path, lambda: secrets.token_bytes(KEY_BYTES))
     key = path.read_bytes()
     if len(key) != KEY_BYTES:
         raise VaultError(

@@ -13,7 +13,7 @@ import time
 
 from rendement.core.backup import KEY_PARTS, PARTS, restore
 from rendement.core.home import Home
-from tests.support.homes import copy_home
+from tests.support.homes import copy_home, hold_warehouse
 from tests.support.outputs import output_digests, table_digests
 from tests.support.service import add_person
 
@@ -31,23 +31,6 @@ def rendement(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _hold_warehouse(path, seconds: float) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('vast', flush=True); time.sleep(float(sys.argv[2]))",
-            str(path),
-            str(seconds),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "vast"
-    return holder
-
-
 def test_a_restored_home_rebuilds_to_the_same_tables_and_pages(demo_home, tmp_path):
     home = copy_home(demo_home, tmp_path / "home")
     add_person(home, "analist@sector.nl")  # gebruikers.json
@@ -55,7 +38,7 @@ def test_a_restored_home_rebuilds_to_the_same_tables_and_pages(demo_home, tmp_pa
     (home.receipts / "ORG001" / "bewijs.json").write_text('{"status": "ontvangen"}', "utf-8")
 
     # a writer holds the warehouse when the backup starts: it waits, then copies
-    holder = _hold_warehouse(home.warehouse, 3)
+    holder = hold_warehouse(home.warehouse, 3)
     started = time.monotonic()
     made = rendement("backup", str(tmp_path / "backups"), "--home", str(home.root))
     waited = time.monotonic() - started

@@ -23,7 +23,7 @@ from pipelines.resources import HomeResource
 from pipelines.run import INSTANCE_MARKER, INSTANCE_YAML, prepare_instance
 from pipelines.sensors import inbox_sensor
 from rendement.core.home import Home
-from tests.support.homes import copy_home, restored_env
+from tests.support.homes import copy_home, hold_warehouse, restored_env
 
 RUN = textwrap.dedent(
     """
@@ -157,26 +157,9 @@ def test_dagsters_run_monitoring_in_the_daemon_fails_a_dead_run_and_frees_its_sl
     print(f"daemon failed the dead run and freed its slot in {took:.0f} s")
 
 
-def _hold_warehouse(path, seconds: float) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('vast', flush=True); time.sleep(float(sys.argv[2]))",
-            str(path),
-            str(seconds),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "vast"
-    return holder
-
-
 def test_the_warehouse_step_tries_again_while_the_file_is_busy(demo_home, tmp_path):
     home = copy_home(demo_home, tmp_path / "home")
-    holder = _hold_warehouse(home.warehouse, 2.5)
+    holder = hold_warehouse(home.warehouse, 2.5)
     try:
         # the file is really busy: a second writer is refused
         try:

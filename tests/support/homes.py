@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,3 +49,22 @@ def copy_home(source: Home, target: Path) -> Home:
     """A private copy of a data home (the session's demo home stays untouched)."""
     shutil.copytree(source.root, target, symlinks=False)
     return Home(target.resolve())
+
+
+def hold_warehouse(path, seconds: float) -> subprocess.Popen:
+    """Another process holding the DuckDB file open read-write for `seconds` (DuckDB allows one
+    such process per file): returns once it holds it."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('vast', flush=True); time.sleep(float(sys.argv[2]))",
+            str(path),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "vast"
+    return holder
