@@ -27,24 +27,20 @@ The audit log names an account by its id (`g-...`), never by its e-mail address.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import json
 import re
 import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from rendement.core.files import locked, write_atomic
+from rendement.core.jsonstore import JsonStore
 from rendement.core.tokens import valid_org_id
 
-VERSION = 1
+VERSION = JsonStore.VERSION
 ORGANISATION = "organisatie"
 ANALYST = "analist"
 LINK_HOURS = 72  # a one-time link works this long
@@ -85,10 +81,6 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _empty() -> dict:
-    return {"versie": VERSION, "gebruikers": {}}
-
-
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
@@ -121,35 +113,10 @@ def verify_hash(stored: str | None, password: str) -> bool:
 
 
 @dataclass
-class AccountStore:
-    path: Path
-    data: dict = field(default_factory=_empty)
-
-    # --- reading and writing --------------------------------------------------------------
-    @classmethod
-    def load(cls, path: Path) -> AccountStore:
-        """The accounts as stored; an empty store when the file does not exist yet."""
-        if not path.exists():
-            return cls(path)
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("versie") != VERSION:
-            raise AccountError(f"{path}: onbekende versie van de gebruikers: {data.get('versie')}")
-        data.setdefault("gebruikers", {})
-        return cls(path, data)
-
-    @classmethod
-    @contextlib.contextmanager
-    def edit(cls, path: Path) -> Iterator[AccountStore]:
-        """Load, change and save under an exclusive lock (one writer at a time)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with locked(path.with_name(f".{path.name}.lock")):
-            store = cls.load(path)
-            yield store
-            store.save()
-
-    def save(self) -> None:
-        text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        write_atomic(self.path, text, mode=0o600, durable=True)
+class AccountStore(JsonStore):
+    COLLECTIONS = ("gebruikers",)
+    ERROR = AccountError
+    NOUN = "de gebruikers"
 
     # --- looking up -----------------------------------------------------------------------
     def _entries(self) -> dict[str, dict]:

@@ -17,17 +17,13 @@ Each organisation has at most one working token: a new one replaces the old one 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from rendement.core import tokens
-from rendement.core.files import locked, write_atomic
+from rendement.core.jsonstore import JsonStore
 
-VERSION = 1
+VERSION = JsonStore.VERSION
 
 
 class RegistryError(ValueError):
@@ -38,42 +34,11 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _empty() -> dict:
-    return {"versie": VERSION, "organisaties": {}, "analisten": {}}
-
-
 @dataclass
-class Registry:
-    path: Path
-    data: dict = field(default_factory=_empty)
-
-    # --- reading and writing --------------------------------------------------------------
-    @classmethod
-    def load(cls, path: Path) -> Registry:
-        """The register as stored; an empty one when the file does not exist yet."""
-        if not path.exists():
-            return cls(path)
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("versie") != VERSION:
-            raise RegistryError(f"{path}: onbekende versie van het register: {data.get('versie')}")
-        data.setdefault("organisaties", {})
-        data.setdefault("analisten", {})
-        return cls(path, data)
-
-    @classmethod
-    @contextlib.contextmanager
-    def edit(cls, path: Path) -> Iterator[Registry]:
-        """Load, change and save under an exclusive lock (one writer at a time)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with locked(path.with_name(f".{path.name}.lock")):
-            registry = cls.load(path)
-            yield registry
-            registry.save()
-
-    def save(self) -> None:
-        """Replace the file atomically; the result is readable by its owner only."""
-        text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        write_atomic(self.path, text, mode=0o600, durable=True)
+class Registry(JsonStore):
+    COLLECTIONS = ("organisaties", "analisten")
+    ERROR = RegistryError
+    NOUN = "het register"
 
     # --- organisations --------------------------------------------------------------------
     def organisations(self) -> dict[str, str]:
