@@ -29,6 +29,17 @@ from rendement.core.formatting import nl_number
 
 MiB = 1024 * 1024
 OUT_OF_MEMORY = 3  # the child's exit code when it ran out of memory
+# How running out of the capped address space shows on the child's stderr: Python, Rust
+# (polars, calamine), C/C++ allocators, and thread pools that cannot reserve a stack.
+_OUT_OF_MEMORY_SIGNS = (
+    b"MemoryError",
+    b"memory allocation of",
+    b"Cannot allocate memory",
+    b"bad_alloc",
+    b"failed to spawn thread",
+    b"Errno 12",
+    b"out of memory",
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,10 @@ def _child_env(limits: Limits) -> dict[str, str]:
     env.update(POLARS_MAX_THREADS="1", MALLOC_ARENA_MAX="2", RAYON_NUM_THREADS="1")
     env["RENDEMENT_SANDBOX_MB"] = str(limits.memory_mb)
     env["RENDEMENT_SANDBOX_SECONDS"] = str(limits.seconds)
+    # one file, one thread: thread pools reserve address space per thread (OpenBLAS at import,
+    # polars' pool), which would make the cap depend on the machine's number of cores
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    env["POLARS_MAX_THREADS"] = "1"
     return env
 
 
@@ -142,7 +157,7 @@ def run_preflight(path: Path, *, organisatie_id: str, home_root: Path, limits: L
             _children.discard(child)
     if _closing.is_set():
         raise Stopped()
-    out_of_memory = b"MemoryError" in err or b"memory allocation of" in err  # Python, Rust
+    out_of_memory = any(sign in err for sign in _OUT_OF_MEMORY_SIGNS)
     if child.returncode == OUT_OF_MEMORY or (child.returncode != 0 and out_of_memory):
         raise TooCostly(
             "voorcontrole_te_zwaar",
