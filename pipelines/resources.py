@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from rendement.core.home import Home
+from rendement.mkba import load_parameters
+from rendement.mkba.overrides import read_overrides
 
 
 class HomeResource(dg.ConfigurableResource):
@@ -23,13 +25,9 @@ class ParametersResource(dg.ConfigurableResource):
     path: str | None = None
 
     def load(self):
-        from rendement.mkba import load_parameters
-
         return load_parameters(self.path)
 
     def overrides(self, home: Home):
-        from rendement.mkba.overrides import read_overrides
-
         return read_overrides(home.overrides)
 
 

@@ -47,7 +47,7 @@ from rendement.reports.words import (
     switch_share_text,
     unit_for,
 )
-from schemas.vocabulary import DOMAINS, INTERVENTIONS
+from schemas.vocabulary import DOMAINS, INTERVENTIONS, RECOGNITION_LEVELS
 
 KEYS = ["jaar", "project_id"]
 
@@ -393,8 +393,6 @@ def stakeholder_table(
 
 def overview_table(own: pl.DataFrame, info: pl.DataFrame) -> Markup:
     """One row per project: its name, domain, intervention and recognition level."""
-    from schemas.vocabulary import RECOGNITION_LEVELS
-
     latest = (
         own.sort("jaar")
         .group_by("project_id")

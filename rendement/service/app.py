@@ -52,6 +52,8 @@ from rendement.core.files import locked, write_atomic
 from rendement.core.home import Home
 from rendement.core.receipts import save_receipt
 from rendement.core.tokens import valid_org_id
+from rendement.intake.delivery import delivery_status, latest_year
+from rendement.reports.deliveries import delivery_page_html
 from rendement.service import confirm, health, impactkaart, pages, reports
 from rendement.service.answers import (
     AUDIT_KEY,
@@ -294,9 +296,6 @@ class Service:
         return HTMLResponse(body[1])
 
     def _deliveries(self, raw_year: str | None, as_json: bool):
-        from rendement.intake.delivery import delivery_status, latest_year
-        from rendement.reports.deliveries import delivery_page_html
-
         log = audit.read(self.home.audit_log)
         year = int(raw_year) if raw_year else latest_year(log)
         orgs = self.auth.registry().organisations()
