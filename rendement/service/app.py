@@ -186,7 +186,6 @@ class Service:
 
     # --- uploads ------------------------------------------------------------------------
     async def receive_and_store(self, request: Request, org_for_file) -> tuple[int, dict]:
-        record = info(request)
         limit = self.settings.max_upload_bytes
         ctype = request.headers.get("content-type", "").lower()
         if ctype.startswith("multipart/form-data"):
@@ -198,10 +197,16 @@ class Service:
         else:
             org = await org_for_file({})
             received = await receive_raw(request, self.home.org_inbox(org), limit)
+        return await self.store_received(request, received)
+
+    async def store_received(self, request: Request, received, keep=None) -> tuple[int, dict]:
+        """Store a received file (`uploads.store`) with its receipt, audit details and run
+        trigger: the upload's path, also taken by the portal's project sheet form."""
+        record = info(request)
         record["checksum"] = received.checksum
         record["details"].update(origineel=received.original, grootte_bytes=received.temp.size)
         stored = await run_in_threadpool(
-            store, self.home, record["organisatie_id"], received, self.settings
+            store, self.home, record["organisatie_id"], received, self.settings, keep
         )
         receipt = stored.receipt
         if stored.status == 201:

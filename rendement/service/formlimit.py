@@ -11,6 +11,9 @@ from __future__ import annotations
 from rendement.service import pages
 
 MAX_FORM_BYTES = 16 * 1024
+# The portal's project sheet form (`rendement.service.projectblad`) has a few dozen fields per
+# project: its own, larger bound (paths ending in one of these).
+LARGER_FORMS = {"/projectblad": 512 * 1024}
 
 
 class FormLimit:
@@ -26,7 +29,11 @@ class FormLimit:
                 raw = headers.get(b"content-length", b"")
                 if not raw.isdigit():
                     return await self._refuse(send, 411, "Het formulier kwam zonder lengte aan.")
-                if int(raw) > self.max_bytes:
+                path = scope.get("path", "")
+                bound = next(
+                    (n for end, n in LARGER_FORMS.items() if path.endswith(end)), self.max_bytes
+                )
+                if int(raw) > bound:
                     return await self._refuse(send, 413, "Het formulier is te groot.")
         return await self.app(scope, receive, send)
 

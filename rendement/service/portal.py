@@ -24,7 +24,14 @@ from starlette.routing import Route
 
 from rendement.core.accounts import Account, AccountError, AccountStore, normalise_email
 from rendement.intake.sjabloon import default_year, file_name, workbook_bytes
-from rendement.service import confirm, impactkaart, portal_pages, portal_views, reports
+from rendement.service import (
+    confirm,
+    impactkaart,
+    portal_pages,
+    portal_views,
+    projectblad_form,
+    reports,
+)
 from rendement.service.answers import check_form_token, error_response, info
 from rendement.service.answers import csrf_token as csrf
 from rendement.service.auth import Accounts
@@ -50,6 +57,8 @@ ROUTES = [
     ("/portaal/{org}/aanleveren", "GET", "upload_form"),
     ("/portaal/{org}/aanleveren", "POST", "upload"),
     ("/portaal/{org}/sjabloon.xlsx", "GET", "template"),
+    ("/portaal/{org}/projectblad", "GET", "project_sheet"),
+    ("/portaal/{org}/projectblad", "POST", "project_sheet_submit"),
     ("/portaal/{org}/rapport/impactkaart/{project}.pdf", "GET", "impactkaart_pdf"),
     ("/portaal/{org}/rapport/{pad:path}", "GET", "report"),
 ]
@@ -357,6 +366,20 @@ class Portal:
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{file_name(year)}"'},
         )
+
+    @portal_endpoint("projectblad")
+    async def project_sheet(self, request: Request) -> Response:
+        """The project sheet form of one year, prefilled (`projectblad_form`); an analyst
+        may view it, read only."""
+        account = self.who(request)
+        if account is None or not account.is_analyst:
+            account = self.member(request)
+        return await projectblad_form.show(self, request, account)
+
+    @portal_endpoint("upload")
+    async def project_sheet_submit(self, request: Request) -> Response:
+        """The form's values delivered as a filled template, along the upload's path."""
+        return await projectblad_form.submit(self, request, self.member(request))
 
     @portal_endpoint("rapport")
     async def report(self, request: Request) -> Response:

@@ -29,6 +29,7 @@ def nav(account: Account | None) -> list[tuple[str, str]]:
         (f"/portaal/{org}/rapport/index.html", "Rapport"),
         (f"/portaal/{org}/leveringen", "Aanleveringen"),
         (f"/portaal/{org}/aanleveren", "Aanleveren"),
+        (f"/portaal/{org}/projectblad", "Projectblad"),
     ]
 
 
@@ -115,6 +116,13 @@ def upload_page(account: Account, csrf: str, max_bytes: int) -> str:
         limit=limit_text(max_bytes),
     )
     return _page("Bestand aanleveren", body, account, csrf, f"/portaal/{org}/aanleveren")
+
+
+def projectblad_page(account: Account, csrf: str, org: str, **values) -> str:
+    """The project sheet form (`rendement.service.projectblad`); read only for an analyst."""
+    body = render("rendement.service", "projectblad.html", org=org, csrf=csrf, **values)
+    title = f"Projectblad {values['year']}"
+    return _page(title, body, account, csrf, f"/portaal/{org}/projectblad")
 
 
 def analyst_page(account: Account, csrf: str, year: int, rows: list) -> str:

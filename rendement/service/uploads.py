@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,9 +141,18 @@ def _duplicate_receipt(org: str, received: Received, where: str) -> Stored:
     )
 
 
-def store(home: Home, org: str, received: Received, settings: Settings) -> Stored:
+def store(
+    home: Home,
+    org: str,
+    received: Received,
+    settings: Settings,
+    keep: Callable[[dict], bool] | None = None,
+) -> Stored:
     """Check, de-duplicate, pre-flight and place one received upload (blocking; run in a thread).
-    The temp file is gone afterwards, whatever happens."""
+    The temp file is gone afterwards, whatever happens. `keep`: asked with the pre-flight
+    verdict whether to store at all (the portal's project sheet form stores only a sheet
+    without errors); when it says no, nothing is stored and the answer is 422 `niet_opgeslagen`
+    with the verdict."""
     temp = received.temp
     folder = temp.path.parent
     try:
@@ -166,6 +175,11 @@ def store(home: Home, org: str, received: Received, settings: Settings) -> Store
                 f"{verdict.get('melding', '')} Het bestand is niet opgeslagen: organisaties in "
                 "het sociaal werk mogen geen BSN verwerken (art. 46 UAVG). Haal de kolom weg en "
                 "lever het bestand opnieuw aan.".strip(),
+            )
+        if keep is not None and not keep(verdict):
+            return Stored(
+                422,
+                {"status": "niet_opgeslagen", "organisatie_id": org, "voorcontrole": verdict},
             )
         if verdict.get("periode") and not year_from_name(received.original):
             name = generated_name(

@@ -1,0 +1,125 @@
+"""The project sheet form over real HTTP (uvicorn, httpx): a corrected sheet is delivered along
+the upload's path (receipt, audit line with the account, inbox) and, after intake, is what
+`canoniek.projectopgave` holds, while what the form does not show (an activity, next year's
+plan) stays; an analyst only views; another organisation's sheet and a form without its CSRF
+token are refused."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.support.projectblad import (
+    EMAIL,
+    URL,
+    form_fields,
+    process,
+    sheet_world,
+    warehouse_rows,
+)
+from tests.support.service import add_person, serve, sign_in, visible
+from tests.support.sjabloon import YEAR
+
+
+def _audit(home) -> list[dict]:
+    lines = home.audit_log.read_text("utf-8").splitlines()
+    return [{**r, "details": json.loads(r["details"])} for r in map(json.loads, lines)]
+
+
+def test_a_corrected_sheet_is_delivered_and_reaches_canoniek_projectopgave(tmp_path):
+    world, person = sheet_world(tmp_path)
+    home = world.home
+    with serve(world) as live, httpx.Client(base_url=live.url, timeout=120) as browser:
+        sign_in(browser, EMAIL)
+        page = browser.get(URL)
+        assert page.status_code == 200
+        fields = form_fields(page.text)
+        # prefilled from the lake, numbers in Dutch notation
+        assert fields["p0.id"] == "P01" and fields["p1.id"] == "P02"
+        assert fields["p0.b0.soort"] == "realisatie"
+        assert (fields["p0.b0.bereikt"], fields["p0.b0.contacten"]) == ("120", "1.800")
+        assert fields["p0.b0.u0.uitkomst"] == "eenzaamheid_welzijn"
+        assert fields["p0.b0.u0.aantal"] == "30"
+        assert (fields["p0.fte_betaald"], fields["p0.kosten_personeel"]) == ("0,6", "45.000")
+        fields.update(
+            {
+                "p0.b0.bereikt": "1.250",
+                "p1.b0.afgerond": "75",
+                "p1.b0.u0.uitkomst": "bereik_jongeren",
+                "p1.b0.u0.aantal": "200",
+                "p1.b0.u0.vastgesteld": "registratie",
+                "p0.kosten_materiaal": "2.500,50",
+                "p1.fte_betaald": "2,25",
+            }
+        )
+        r = browser.post(URL, data=fields)
+        assert r.status_code == 303, r.text
+        target = r.headers["location"]
+        assert target.startswith("/portaal/ORG1/leveringen/") and target.endswith("?ontvangen=1")
+        receipt = browser.get(target).text
+        assert f"projectblad_{YEAR}_formulier.xlsx" in receipt and "Ontvangstbewijs" in receipt
+        assert "Wordt naar verwachting helemaal aangenomen" in receipt
+    [stored] = visible(home, "ORG1")
+    assert stored.endswith(f"_projectblad_{YEAR}.xlsx")
+    [line] = [a for a in _audit(home) if a["actie"] == "upload" and a["uitkomst"] == "ontvangen"]
+    assert line["organisatie_id"] == "ORG1" and line["details"]["kanaal"] == "formulier"
+    assert line["details"]["gebruiker"] == person
+    assert EMAIL not in json.dumps(line)
+    kenmerk = target.split("/")[-1].split("?")[0]
+    assert line["checksum"].startswith(kenmerk)
+
+    assert process(world) == ["geaccepteerd"]
+    rows = warehouse_rows(
+        world,
+        "SELECT project_id, jaar, soort, uitkomst, bereikt, afgerond, aantal, vastgesteld, "
+        "upload_checksum FROM canoniek.projectopgave ORDER BY ALL",
+    )
+    assert {r[:8] for r in rows} == {
+        ("P01", YEAR, "realisatie", None, 1250, 40, None, None),
+        ("P01", YEAR, "realisatie", "eenzaamheid_welzijn", None, None, 30, "zelfrapportage"),
+        ("P02", YEAR, "realisatie", None, 260, 75, None, None),
+        ("P02", YEAR, "realisatie", "bereik_jongeren", None, None, 200, "registratie"),
+        ("P02", YEAR + 1, "raming", None, 280, None, None, None),  # not on the form: kept
+    }
+    assert {r[8] for r in rows} == {line["checksum"]}
+    assert warehouse_rows(
+        world, "SELECT project_id, kostensoort, bedrag FROM canoniek.kosten ORDER BY ALL"
+    ) == [
+        ("P01", "huisvesting", 9000.0),
+        ("P01", "materiaal", 2500.5),
+        ("P01", "personeel", 45000.0),
+        ("P02", "personeel", 150000.0),
+    ]
+    assert warehouse_rows(
+        world, "SELECT project_id, fte_betaald FROM canoniek.inzet ORDER BY ALL"
+    ) == [("P01", 0.6), ("P02", 2.25)]
+    assert warehouse_rows(world, "SELECT activiteit_id FROM canoniek.activiteit") == [("A1",)]
+
+
+def test_analysts_only_view_and_nobody_reaches_another_sheet_or_posts_without_csrf(tmp_path):
+    world, _ = sheet_world(tmp_path)
+    add_person(world.home, "ana@sectorbureau.nl")
+    with serve(world) as live:
+        with httpx.Client(base_url=live.url, timeout=120) as analyst:
+            sign_in(analyst, "ana@sectorbureau.nl")
+            page = analyst.get(URL)
+            assert page.status_code == 200
+            assert form_fields(page.text)["p0.b0.bereikt"] == "120"
+            assert "alleen lezen" in page.text and ">Versturen</button>" not in page.text
+            fields = form_fields(page.text)
+            assert analyst.post(URL, data=fields).status_code == 403
+        with httpx.Client(base_url=live.url, timeout=120) as browser:
+            assert browser.get(URL).headers["location"] == "/inloggen"
+            sign_in(browser, EMAIL)
+            assert browser.get(f"/portaal/ORG2/projectblad?jaar={YEAR}").status_code == 403
+            assert browser.get("/portaal/ORG1/projectblad?jaar=twintig").status_code == 400
+            fields = form_fields(browser.get(URL).text)
+            assert (
+                'href="/portaal/ORG1/projectblad"' in browser.get("/portaal/ORG1/aanleveren").text
+            )
+            without = {k: v for k, v in fields.items() if k != "csrftoken"}
+            assert browser.post(URL, data=without).status_code == 403
+            other = browser.post(f"/portaal/ORG2/projectblad?jaar={YEAR}", data=fields)
+            assert other.status_code == 403
+    assert visible(world.home, "ORG1") == [] and visible(world.home, "ORG2") == []
