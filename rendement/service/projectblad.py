@@ -351,10 +351,15 @@ class Findings:
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (field name, line) in order
     more: int = 0  # findings counted but not listed one by one (the report lists 5 per rule)
 
     def at(self, name: str) -> list[str]:
         return self.fields.get(name, [])
+
+    def put(self, name: str, label: str, text: str) -> None:
+        self.fields.setdefault(name, []).append(text)
+        self.summary.append((name, f"{label}: {text}"))
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
@@ -408,16 +413,11 @@ def errors_by_field(
             if place is None:
                 out.general.append(f"{where}: {text}")
                 continue
-            name = _field_of(place, ex.get("kolom"))
-            if name is None:
-                target = place.prefix or ""
-                line = f"{place.label} ({where}): {text}"
-                if place.prefix is None:
-                    out.general.append(line)
-                else:
-                    out.fields.setdefault(target, []).append(f"{text} ({where})")
-            else:
-                out.fields.setdefault(name, []).append(f"{text} ({where})")
+            if place.prefix is None:
+                out.general.append(f"{place.label} ({where}): {text}")
+                continue
+            name = _field_of(place, ex.get("kolom")) or place.prefix
+            out.put(name, place.label, f"{text} ({where})")
         if listed and int(rule.get("aantal") or 0) > listed:
             out.more += int(rule["aantal"]) - listed
     return out
@@ -429,7 +429,7 @@ def errors_by_field(
 def choices() -> dict[str, list[tuple[str, str]]]:
     """The drop-downs: code and Dutch label."""
     return {
-        "soort": list(SHEET_KINDS.items()),
+        "soort": [(code, text.split(" (")[0]) for code, text in SHEET_KINDS.items()],
         "uitkomst": list(OUTCOMES.items()),
         "vastgesteld": list(ESTABLISHED_BY.items()),
         "kostensoort": list(COST_TYPES.items()),
