@@ -32,6 +32,7 @@ import polars as pl
 from rendement.core.formatting import nl_number
 from rendement.core.home import Home
 from rendement.core.lake import Lake
+from rendement.intake.accept import pending_uploads, staged_uploads
 from rendement.intake.sjabloon import template_mapping, workbook_bytes
 from schemas.parsing import parse_number
 from schemas.vocabulary import COST_TYPES, ESTABLISHED_BY, OUTCOMES, SHEET_KINDS
@@ -125,6 +126,10 @@ class Sheet:
     year: int
     projects: list[ProjectPart]
     carried: dict[str, list[dict]] = field(default_factory=dict)  # table -> canonical rows
+    # the stored rows of the year the form edits, by key: a column the form does not show
+    # (a later optional column) keeps its value when the row is corrected
+    stored: dict[tuple, dict] = field(default_factory=dict)
+    waiting: int = 0  # deliveries of the organisation not processed yet
 
     @property
     def carried_count(self) -> int:
@@ -182,7 +187,29 @@ def load(home: Home, org: str, year: int) -> Sheet:
     for part in parts.values():
         if not part.blocks:
             part.blocks.append(Block())
-    return Sheet(year, list(parts.values())[:MAX_PROJECTS], carried_rows(periods, year))
+    stored = {
+        key(table, r): r
+        for table in ("projectopgave", "inzet", "kosten")
+        for r in _rows(periods[table], table)
+        if r["jaar"] == year
+    }
+    waiting = len(pending_uploads(home, org)) + len(staged_uploads(home, org))
+    return Sheet(
+        year,
+        list(parts.values())[:MAX_PROJECTS],
+        carried_rows(periods, year),
+        stored,
+        waiting,
+    )
+
+
+def key(table: str, row: dict) -> tuple:
+    """A row's key within the year (`schemas.tables.KEYS` without organisation and year)."""
+    if table == "projectopgave":
+        return (table, row["project_id"], row["soort"], row.get("uitkomst"))
+    if table == "kosten":
+        return (table, row["project_id"], row["kostensoort"])
+    return (table, row["project_id"])
 
 
 def carried_rows(periods: dict[str, dict[int, pl.DataFrame]], year: int) -> dict[str, list[dict]]:
@@ -250,7 +277,7 @@ def from_form(form: Mapping[str, str], base: Sheet) -> Sheet:
     seen = {part.project_id for part in parts}
     # a project the form did not send (added meanwhile) keeps its stored values
     parts += [p for p in base.projects if p.project_id not in seen]
-    return Sheet(base.year, parts, base.carried)
+    return Sheet(base.year, parts, base.carried, base.stored, base.waiting)
 
 
 def number(text: str):
@@ -297,6 +324,8 @@ def workbook(sheet: Sheet) -> tuple[bytes, dict[tuple[str, int], Place]]:
     places: dict[tuple[str, int], Place] = {}
 
     def add(table: str, row: dict, place: Place) -> None:
+        if place.prefix is not None:  # a form row over its stored row: unshown columns stay
+            row = sheet.stored.get(key(table, row), {}) | row
         name = sheet_of(table)
         rows = filled.setdefault(name, [])
         rows.append(_template_row(table, row))

@@ -60,6 +60,10 @@ def test_a_corrected_sheet_is_delivered_and_reaches_canoniek_projectopgave(tmp_p
         receipt = browser.get(target).text
         assert f"projectblad_{YEAR}_formulier.xlsx" in receipt and "Ontvangstbewijs" in receipt
         assert "Wordt naar verwachting helemaal aangenomen" in receipt
+        # until intake ran, the form says a delivery waits (and still shows the stored values)
+        again = browser.get(URL).text
+        assert "Er wacht nog 1 aanlevering van u op verwerking" in " ".join(again.split())
+        assert form_fields(again)["p0.b0.bereikt"] == "120"
     [stored] = visible(home, "ORG1")
     assert stored.endswith(f"_projectblad_{YEAR}.xlsx")
     [line] = [a for a in _audit(home) if a["actie"] == "upload" and a["uitkomst"] == "ontvangen"]
