@@ -34,8 +34,16 @@ from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.intake.accept import pending_uploads, staged_uploads
 from rendement.intake.sjabloon import template_mapping, workbook_bytes
-from schemas.parsing import parse_number
-from schemas.vocabulary import COST_TYPES, ESTABLISHED_BY, OUTCOMES, SHEET_KINDS
+from schemas.parsing import parse_date, parse_number
+from schemas.vocabulary import (
+    COST_TYPES,
+    DOMAINS,
+    ESTABLISHED_BY,
+    INTERVENTIONS,
+    OUTCOMES,
+    RECOGNITION_LEVELS,
+    SHEET_KINDS,
+)
 
 TABLES = ("project", "projectopgave", "activiteit", "inzet", "kosten")
 TOTALS = ("bereikt", "contacten", "afgerond")
@@ -44,7 +52,10 @@ INZET = ("fte_betaald", "uren_betaald", "vrijwilligers", "uren_vrijwilligers")
 EMPTY_OUTCOMES = 2  # blank outcome lines offered under each block (no scripts to add more)
 MAX_PROJECTS = 200  # bounds the form's size (and `MAX_FIELDS`)
 MAX_FIELDS = 20_000
-NEW = "nieuw"  # the form's index of the block for a project without data yet
+NEW = "nieuw"  # hidden field marking the form's block for a new project
+# A new project's own fields (canonical columns of `project`), typed on the form.
+PROJECT_FIELDS = ("naam", "interventie", "erkenning", "startdatum", "einddatum", "gemeente_code")
+DATES = ("startdatum", "einddatum")
 _NAME = re.compile(r"^p(\d{1,3})(?:\.b(\d{1,2})(?:\.u(\d{1,2}))?)?\.([a-z_]+)$")
 
 
@@ -117,6 +128,7 @@ class ProjectPart:
     blocks: list[Block] = field(default_factory=list)
     inzet: dict[str, str] = field(default_factory=dict)
     kosten: dict[str, str] = field(default_factory=dict)
+    new: dict[str, str] | None = None  # a project typed on the form: its project fields
 
 
 @dataclass
@@ -130,6 +142,11 @@ class Sheet:
     # (a later optional column) keeps its value when the row is corrected
     stored: dict[tuple, dict] = field(default_factory=dict)
     waiting: int = 0  # deliveries of the organisation not processed yet
+    new: ProjectPart | None = None  # the new-project block, as typed (None: empty)
+
+    def new_block(self) -> ProjectPart:
+        """What the new-project block shows: as typed, or empty."""
+        return self.new or ProjectPart("", "", [Block()], new={})
 
     @property
     def carried_count(self) -> int:
@@ -236,13 +253,16 @@ def from_form(form: Mapping[str, str], base: Sheet) -> Sheet:
     know is ignored), the values are the person's."""
     by_index: dict[int, ProjectPart] = {}
     known = {p.project_id: p for p in base.projects}
-    for key in form:
-        found = _NAME.match(key)
-        if found is None or found.group(4) != "id":
+    for name in form:
+        found = _NAME.match(name)
+        if found is None or found.group(4) != "id" or found.group(2) is not None:
             continue
-        ident = str(form[key]).strip()
-        if ident in known and found.group(2) is None:
-            by_index[int(found.group(1))] = ProjectPart(ident, known[ident].naam)
+        ident, index = str(form[name]).strip(), int(found.group(1))
+        if form.get(f"p{index}.{NEW}"):
+            typed = {k: str(form.get(f"p{index}.{k}") or "").strip() for k in PROJECT_FIELDS}
+            by_index[index] = ProjectPart(ident, typed["naam"], new=typed)
+        elif ident in known:
+            by_index[index] = ProjectPart(ident, known[ident].naam)
     blocks: dict[tuple[int, int], Block] = {}
     for key, raw in form.items():
         found = _NAME.match(key)
@@ -251,7 +271,7 @@ def from_form(form: Mapping[str, str], base: Sheet) -> Sheet:
         p, b, u, name = found.groups()
         part = by_index.get(int(p))
         value = str(raw).strip()
-        if part is None or name == "id":
+        if part is None or name == "id" or name == NEW or name in PROJECT_FIELDS:
             continue
         if b is None:
             if name in INZET:
@@ -273,11 +293,36 @@ def from_form(form: Mapping[str, str], base: Sheet) -> Sheet:
     for (p, _b), block in sorted(blocks.items()):
         block.outcomes = [o for o in block.outcomes if any(o.values())]
         by_index[p].blocks.append(block)
-    parts = [by_index[i] for i in sorted(by_index)]
+    parts = [by_index[i] for i in sorted(by_index) if by_index[i].new is None]
     seen = {part.project_id for part in parts}
     # a project the form did not send (added meanwhile) keeps its stored values
     parts += [p for p in base.projects if p.project_id not in seen]
-    return Sheet(base.year, parts, base.carried, base.stored, base.waiting)
+    new = next((by_index[i] for i in sorted(by_index) if by_index[i].new is not None), None)
+    sheet = Sheet(base.year, parts, base.carried, base.stored, base.waiting)
+    sheet.new = new
+    return sheet
+
+
+def typed_new(part: ProjectPart | None) -> bool:
+    """Whether the new-project block has anything typed in (else it is left out)."""
+    if part is None:
+        return False
+    return bool(
+        part.project_id
+        or any(part.new.values())
+        or any(_filled(b) for b in part.blocks)
+        or any(v.strip() for v in (*part.inzet.values(), *part.kosten.values()))
+    )
+
+
+def date(text: str):
+    """A typed date (dd-mm-jjjj and the other spellings intake reads) as a date; the text
+    itself when it is not one, None when empty."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    value = pl.select(parse_date(pl.lit(text))).item()
+    return value if isinstance(value, dt.date) else text
 
 
 def number(text: str):
@@ -332,9 +377,18 @@ def workbook(sheet: Sheet) -> tuple[bytes, dict[tuple[str, int], Place]]:
         places[(name, len(rows) + 1)] = place  # row 1 is the header
 
     year = sheet.year
-    for i, part in enumerate(sheet.projects):
+    parts = list(sheet.projects)
+    if typed_new(sheet.new):
+        parts.append(sheet.new)
+    for i, part in enumerate(parts):
         pid = part.project_id
-        for j, block in enumerate(sheet.projects[i].blocks):
+        if part.new is not None:
+            row = {"project_id": pid or None}
+            for name in PROJECT_FIELDS:
+                text = part.new.get(name, "")
+                row[name] = (date(text) if name in DATES else text) or None
+            add("project", row, Place(f"p{i}", "project", f"{pid or 'nieuw project'}, project"))
+        for j, block in enumerate(part.blocks):
             what = SHEET_KINDS.get(block.soort, block.soort).split(" (")[0].lower()
             if not _filled(block):
                 continue  # nothing typed: no row (an emptied block removes its rows)
@@ -402,6 +456,10 @@ def _field_of(place: Place, kolom: str | None) -> str | None:
     for (table, name), col in COLUMNS.items():
         if table != place.table or wanted not in (col.header.lower(), name, col.field):
             continue
+        if place.table == "project":
+            if name == "project_id":
+                return f"{place.prefix}.id"
+            return f"{place.prefix}.{name}" if name in PROJECT_FIELDS else None
         if place.table == "kosten":
             return place.prefix if name == "bedrag" else None
         if place.table == "inzet" and name in INZET:
@@ -462,7 +520,13 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         "uitkomst": list(OUTCOMES.items()),
         "vastgesteld": list(ESTABLISHED_BY.items()),
         "kostensoort": list(COST_TYPES.items()),
+        "erkenning": list(RECOGNITION_LEVELS.items()),
     }
+
+
+def interventions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The intervention drop-down, grouped by domain (the domain follows from it)."""
+    return [(DOMAINS[d], list(per.items())) for d, per in INTERVENTIONS.items()]
 
 
 def labels() -> dict[str, Column]:
@@ -470,6 +534,8 @@ def labels() -> dict[str, Column]:
     out = {name: column("projectopgave", name) for name in (*TOTALS, *OUTCOME_FIELDS, "soort")}
     out.update({name: column("inzet", name) for name in INZET})
     out["bedrag"] = column("kosten", "bedrag")
+    out["project_id"] = column("project", "project_id")
+    out.update({name: column("project", name) for name in PROJECT_FIELDS})
     return out
 
 

@@ -51,6 +51,7 @@ def _page(account, request: Request, org: str, sheet, found, edit: bool) -> str:
         edit=edit,
         lab=projectblad.labels(),
         keuze=projectblad.choices(),
+        interventies=projectblad.interventions(),
         empty=projectblad.EMPTY_OUTCOMES,
     )
 

@@ -50,6 +50,7 @@ def test_a_person_corrects_the_sheet_and_sees_the_receipt(tmp_path, browser):
         assert page.locator("fieldset legend").all_inner_texts() == [
             "P01 — Inloop Zuid",
             "P02 — Straatwerk Oost",
+            "Nieuw project (niet verplicht)",
         ]
         assert _field(page, "p0.b0.contacten").input_value() == "1.800"
         _field(page, "p0.b0.bereikt").fill("1.250")

@@ -6,10 +6,12 @@ token are refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import httpx
 
+from rendement.intake.accept import accept_org, receive_org
 from tests.support.projectblad import (
     EMAIL,
     URL,
@@ -127,3 +129,44 @@ def test_analysts_only_view_and_nobody_reaches_another_sheet_or_posts_without_cs
             other = browser.post(f"/portaal/ORG2/projectblad?jaar={YEAR}", data=fields)
             assert other.status_code == 403
     assert visible(world.home, "ORG1") == [] and visible(world.home, "ORG2") == []
+
+
+def test_an_organisation_without_projects_enters_a_new_project_and_its_sheet(tmp_path):
+    world, _ = sheet_world(tmp_path)
+    add_person(world.home, "eva@zorg-zuid.nl", "ORG2")
+    url = f"/portaal/ORG2/projectblad?jaar={YEAR}"
+    with serve(world) as live, httpx.Client(base_url=live.url, timeout=120) as browser:
+        sign_in(browser, "eva@zorg-zuid.nl")
+        fields = form_fields(browser.get(url).text)
+        assert fields["p0.nieuw"] == "1" and fields["p0.id"] == ""
+        fields.update(
+            {
+                "p0.id": "Z1",
+                "p0.naam": "Schuldhulp Zuid",
+                "p0.interventie": "schuldhulpverlening",
+                "p0.startdatum": "15-3-2024",
+                "p0.b0.bereikt": "55",
+                "p0.fte_betaald": "1",
+                "p0.uren_betaald": "1.600",
+                "p0.vrijwilligers": "9",
+                "p0.uren_vrijwilligers": "700",
+                "p0.kosten_personeel": "80.000",
+            }
+        )
+        # first with a date that is no date: the Dutch rule text at the field, nothing stored
+        r = browser.post(url, data={**fields, "p0.startdatum": "maart"})
+        assert r.status_code == 422
+        assert 'id="fout-p0-startdatum-1"' in r.text and "blad Projecten, rij 2" in r.text
+        assert form_fields(r.text)["p0.naam"] == "Schuldhulp Zuid"
+        assert visible(world.home, "ORG2") == []
+        r = browser.post(url, data=fields)
+        assert r.status_code == 303, r.text
+    receive_org(world.home, "ORG2")
+    assert [o.status for o in accept_org(world.home, "ORG2")] == ["geaccepteerd"]
+    assert warehouse_rows(
+        world,
+        "SELECT p.project_id, p.domein, p.startdatum, o.bereikt, i.fte_betaald, k.bedrag "
+        "FROM canoniek.project p JOIN canoniek.projectopgave o USING (organisatie_id, project_id) "
+        "JOIN canoniek.inzet i USING (organisatie_id, project_id) "
+        "JOIN canoniek.kosten k USING (organisatie_id, project_id) WHERE organisatie_id='ORG2'",
+    ) == [("Z1", "schulden_armoede", dt.date(2024, 3, 15), 55, 1.0, 80000.0)]

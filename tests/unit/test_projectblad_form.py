@@ -173,3 +173,46 @@ def test_the_pipelines_own_rule_text_comes_back_at_the_field(tmp_path):
     [message, *_] = found.at("p0.b0.bereikt")
     assert message.startswith("'veel' in kolom 'Bereikt' is geen geheel getal.")
     assert message.endswith("(blad Projectopgave, rij 2, kolom Bereikt)")
+
+
+def test_a_new_project_goes_on_the_projects_sheet_and_its_errors_come_back_there():
+    form = _form(
+        **{
+            "p2.nieuw": "1",
+            "p2.id": "P3",
+            "p2.naam": "Nieuw",
+            "p2.interventie": "maatjesproject",
+            "p2.startdatum": "1-2-2025",
+            "p2.b0.soort": "realisatie",
+            "p2.b0.bereikt": "12",
+        }
+    )
+    sheet = from_form(form, _base())
+    assert [p.project_id for p in sheet.projects] == ["P1", "P2"]
+    assert sheet.new.project_id == "P3" and sheet.new.new["startdatum"] == "1-2-2025"
+    _, places = workbook(sheet)
+    assert places[("Projecten", 2)] == Place("p2", "project", "P3, project")
+    assert places[("Projectopgave", 2)].prefix == "p2.b0"
+    document = {
+        "oordeel": "geweigerd",
+        "regels": [
+            {
+                "regel": "datum_onleesbaar",
+                "ernst": "fout",
+                "aantal": 1,
+                "voorbeelden": [
+                    {"blad": "Projecten", "rij": 2, "kolom": "Startdatum", "melding": "D"},
+                    {"blad": "Projecten", "rij": 2, "kolom": "Projectcode", "melding": "E"},
+                ],
+            }
+        ],
+    }
+    found = errors_by_field(document, places, "", "")
+    assert found.at("p2.startdatum") == ["D (blad Projecten, rij 2, kolom Startdatum)"]
+    assert found.at("p2.id") == ["E (blad Projecten, rij 2, kolom Projectcode)"]
+
+
+def test_an_untouched_new_project_block_adds_nothing():
+    sheet = from_form(_form(**{"p2.nieuw": "1", "p2.id": "", "p2.b0.soort": "realisatie"}), _base())
+    _, places = workbook(sheet)
+    assert not any(p.table == "project" and p.prefix for p in places.values())
