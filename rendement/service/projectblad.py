@@ -363,6 +363,66 @@ def _filled(block: Block) -> bool:
     return any(v.strip() for v in block.totals.values()) or bool(block.outcomes)
 
 
+def form_rows(sheet: Sheet) -> list[tuple[str, dict, Place]]:
+    """The rows the form's values make (canonical columns, before the stored row's unshown
+    columns are added): (table, row, where on the form)."""
+    out: list[tuple[str, dict, Place]] = []
+    year = sheet.year
+    parts = list(sheet.projects)
+    if typed_new(sheet.new):
+        parts.append(sheet.new)
+    for i, part in enumerate(parts):
+        pid = part.project_id
+        if part.new is not None:
+            row = {"project_id": pid or None}
+            for name in PROJECT_FIELDS:
+                text = part.new.get(name, "")
+                row[name] = (date(text) if name in DATES else text) or None
+            out.append(
+                ("project", row, Place(f"p{i}", "project", f"{pid or 'nieuw project'}, project"))
+            )
+        for j, block in enumerate(part.blocks):
+            what = SHEET_KINDS.get(block.soort, block.soort).split(" (")[0].lower()
+            if not _filled(block):
+                continue  # nothing typed: no row (an emptied block removes its rows)
+            head = {"project_id": pid, "jaar": year, "soort": block.soort or None}
+            totals = {k: number(block.totals.get(k, "")) for k in TOTALS}
+            place = Place(f"p{i}.b{j}", "projectopgave", f"{pid}, {what}")
+            out.append(("projectopgave", head | {"uitkomst": None} | totals, place))
+            for k, o in enumerate(block.outcomes):
+                row = head | {
+                    "uitkomst": o.get("uitkomst") or None,
+                    "aantal": number(o.get("aantal", "")),
+                    "vastgesteld": o.get("vastgesteld") or None,
+                }
+                place = Place(f"p{i}.b{j}.u{k}", "projectopgave", f"{pid}, {what}, uitkomst")
+                out.append(("projectopgave", row, place))
+        if any(v.strip() for v in part.inzet.values()):
+            row = {"project_id": pid, "jaar": year} | {
+                k: number(part.inzet.get(k, "")) for k in INZET
+            }
+            out.append(("inzet", row, Place(f"p{i}", "inzet", f"{pid}, inzet")))
+        for kind in COST_TYPES:
+            text = part.kosten.get(kind, "")
+            if text.strip():
+                row = {"project_id": pid, "jaar": year, "kostensoort": kind, "bedrag": number(text)}
+                place = Place(f"p{i}.kosten_{kind}", "kosten", f"{pid}, kosten")
+                out.append(("kosten", row, place))
+    return out
+
+
+def unchanged(sheet: Sheet) -> bool:
+    """Whether the form says exactly what is stored for the year: then there is nothing to
+    deliver (a new delivery would only replace rows by the same rows)."""
+    rows = form_rows(sheet)
+    if any(table == "project" for table, _, _ in rows):
+        return False
+    mine = {key(table, row): row for table, row, _ in rows}
+    if len(mine) != len(rows) or mine.keys() != sheet.stored.keys():
+        return False
+    return all(all(sheet.stored[k].get(c) == v for c, v in row.items()) for k, row in mine.items())
+
+
 def workbook(sheet: Sheet) -> tuple[bytes, dict[tuple[str, int], Place]]:
     """The filled template of `sheet`, and per (sheet, Excel row) where that row came from."""
     filled: dict[str, list[dict]] = {}
@@ -376,52 +436,13 @@ def workbook(sheet: Sheet) -> tuple[bytes, dict[tuple[str, int], Place]]:
         rows.append(_template_row(table, row))
         places[(name, len(rows) + 1)] = place  # row 1 is the header
 
-    year = sheet.year
-    parts = list(sheet.projects)
-    if typed_new(sheet.new):
-        parts.append(sheet.new)
-    for i, part in enumerate(parts):
-        pid = part.project_id
-        if part.new is not None:
-            row = {"project_id": pid or None}
-            for name in PROJECT_FIELDS:
-                text = part.new.get(name, "")
-                row[name] = (date(text) if name in DATES else text) or None
-            add("project", row, Place(f"p{i}", "project", f"{pid or 'nieuw project'}, project"))
-        for j, block in enumerate(part.blocks):
-            what = SHEET_KINDS.get(block.soort, block.soort).split(" (")[0].lower()
-            if not _filled(block):
-                continue  # nothing typed: no row (an emptied block removes its rows)
-            head = {"project_id": pid, "jaar": year, "soort": block.soort or None}
-            totals = {k: number(block.totals.get(k, "")) for k in TOTALS}
-            add(
-                "projectopgave",
-                head | totals,
-                Place(f"p{i}.b{j}", "projectopgave", f"{pid}, {what}"),
-            )
-            for k, o in enumerate(block.outcomes):
-                row = head | {
-                    "uitkomst": o.get("uitkomst") or None,
-                    "aantal": number(o.get("aantal", "")),
-                    "vastgesteld": o.get("vastgesteld") or None,
-                }
-                place = Place(f"p{i}.b{j}.u{k}", "projectopgave", f"{pid}, {what}, uitkomst")
-                add("projectopgave", row, place)
-        if any(v.strip() for v in part.inzet.values()):
-            row = {"project_id": pid, "jaar": year} | {
-                k: number(part.inzet.get(k, "")) for k in INZET
-            }
-            add("inzet", row, Place(f"p{i}", "inzet", f"{pid}, inzet"))
-        for kind in COST_TYPES:
-            text = part.kosten.get(kind, "")
-            if text.strip():
-                row = {"project_id": pid, "jaar": year, "kostensoort": kind, "bedrag": number(text)}
-                add("kosten", row, Place(f"p{i}.kosten_{kind}", "kosten", f"{pid}, kosten"))
+    for table, row, place in form_rows(sheet):
+        add(table, row, place)
     for table in TABLES:
         for row in sheet.carried.get(table, []):
             label = f"{row.get('project_id') or ''} (ongewijzigd meegestuurd)".strip()
             add(table, row, Place(None, table, label))
-    return workbook_bytes(year, filled), places
+    return workbook_bytes(sheet.year, filled), places
 
 
 # --- the findings back at the fields -----------------------------------------------------

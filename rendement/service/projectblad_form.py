@@ -23,6 +23,9 @@ from rendement.service.receive import Received, TempUpload
 
 NOT_STORED = "niet_opgeslagen"
 STOPS = ("geweigerd", "deels_geaccepteerd")  # verdicts that keep the sheet out of the inbox
+UNCHANGED = (
+    "Er is niets veranderd ten opzichte van wat al is aangenomen; er is daarom niets aangeleverd."
+)
 
 
 def keep(verdict: dict) -> bool:
@@ -39,7 +42,7 @@ def year_of(request: Request) -> int:
     return int(raw)
 
 
-def _page(account, request: Request, org: str, sheet, found, edit: bool) -> str:
+def _page(account, request: Request, org: str, sheet, found, edit: bool, notice=None) -> str:
     return portal_pages.projectblad_page(
         account,
         csrf_token(request),
@@ -53,6 +56,7 @@ def _page(account, request: Request, org: str, sheet, found, edit: bool) -> str:
         keuze=projectblad.choices(),
         interventies=projectblad.interventions(),
         empty=projectblad.EMPTY_OUTCOMES,
+        notice=notice,
     )
 
 
@@ -89,6 +93,10 @@ async def submit(portal, request: Request, account) -> Response:
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     base = await run_in_threadpool(projectblad.load, portal.home, org, year)
     sheet = projectblad.from_form(values, base)
+    if projectblad.unchanged(sheet):
+        record["uitkomst"] = "niets_veranderd"
+        page = _page(account, request, org, sheet, None, True, notice=UNCHANGED)
+        return HTMLResponse(page)
     data, places = await run_in_threadpool(projectblad.workbook, sheet)
     name = projectblad.original_name(year)
     received = _received(portal.home.org_inbox(org), data, name, portal.settings.max_upload_bytes)

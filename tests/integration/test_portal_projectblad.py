@@ -44,6 +44,10 @@ def test_a_corrected_sheet_is_delivered_and_reaches_canoniek_projectopgave(tmp_p
         assert fields["p0.b0.u0.uitkomst"] == "eenzaamheid_welzijn"
         assert fields["p0.b0.u0.aantal"] == "30"
         assert (fields["p0.fte_betaald"], fields["p0.kosten_personeel"]) == ("0,6", "45.000")
+        # sent unchanged: nothing to deliver
+        same = browser.post(URL, data=fields)
+        assert same.status_code == 200 and "Er is niets veranderd" in same.text
+        assert visible(home, "ORG1") == []
         fields.update(
             {
                 "p0.b0.bereikt": "1.250",

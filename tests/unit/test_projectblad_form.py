@@ -20,6 +20,7 @@ from rendement.service.projectblad import (
     number,
     original_name,
     shown,
+    unchanged,
     workbook,
 )
 
@@ -216,3 +217,25 @@ def test_an_untouched_new_project_block_adds_nothing():
     sheet = from_form(_form(**{"p2.nieuw": "1", "p2.id": "", "p2.b0.soort": "realisatie"}), _base())
     _, places = workbook(sheet)
     assert not any(p.table == "project" and p.prefix for p in places.values())
+
+
+def test_a_form_that_says_what_is_stored_is_unchanged():
+    base = _base()
+    base.stored = {
+        ("projectopgave", "P1", "realisatie", None): {
+            "project_id": "P1",
+            "jaar": YEAR,
+            "soort": "realisatie",
+            "uitkomst": None,
+            "bereikt": 1250,
+            "contacten": None,
+            "afgerond": None,
+            "upload_checksum": "abc",
+        }
+    }
+    same = _form(**{"p0.b0.soort": "realisatie", "p0.b0.bereikt": "1.250"})
+    assert unchanged(from_form(same, base))
+    assert not unchanged(from_form({**same, "p0.b0.bereikt": "1.251"}, base))
+    assert not unchanged(from_form({**same, "p0.b0.contacten": "3"}, base))
+    assert not unchanged(from_form({**same, "p0.fte_betaald": "1"}, base))
+    assert not unchanged(from_form({**same, "p0.b0.bereikt": ""}, base))  # emptied: removed
