@@ -5,6 +5,10 @@ form back with the Dutch rule text at the field, every typed value kept and noth
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -12,6 +16,18 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.projectblad import EMAIL, URL, opgave, process, sheet_world
 from tests.support.service import PASSWORD, serve, visible
 from tests.support.sjabloon import YEAR
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# As in test_portal.py: the screenshot in docs/uploadservice.md is made when asked for
+# (`RENDEMENT_SCHERMAFBEELDINGEN=1`), otherwise into a temporary folder.
+SCREENSHOTS_ENV = "RENDEMENT_SCHERMAFBEELDINGEN"
+
+
+def _shot(page, name: str) -> None:
+    folder = DOCS_IMG if os.environ.get(SCREENSHOTS_ENV) == "1" else Path(tempfile.gettempdir())
+    path = folder / f"portal-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +101,7 @@ def test_a_bad_value_shows_the_dutch_error_at_the_field_and_nothing_is_lost(tmp_
         with page.expect_navigation():
             page.get_by_role("button", name="Versturen").click()
         assert page.title() == f"Projectblad {YEAR}"
-        page.screenshot(path=str(tmp_path / "fouten.png"), full_page=True)
+        _shot(page, "projectblad-fouten")
         assert "Het projectblad is niet aangeleverd" in page.locator("#fouten").inner_text()
         bad = _field(page, "p1.uren_vrijwilligers")
         assert bad.get_attribute("aria-invalid") == "true"
