@@ -5,8 +5,8 @@ portal instead of in the Excel template.
 Why it becomes a filled template: the form's values are written into the template's workbook
 (`rendement.intake.sjabloon.workbook_bytes`) and delivered like an upload, so pre-flight,
 receipt, audit line, run trigger and every Dutch rule text are the upload's own; nothing here
-validates. The findings come back with sheet, row and column, and `errors_by_field` puts each
-one next to the field it came from.
+validates. The findings come back with sheet, row and column, and
+`rendement.service.projectblad_findings` puts each one next to the field it came from.
 
 Why everything of the year's period goes along: intake replaces an organisation's rows of a
 table for the upload's reporting period. So the delivery carries, besides the edited rows, the
@@ -443,92 +443,6 @@ def workbook(sheet: Sheet) -> tuple[bytes, dict[tuple[str, int], Place]]:
             label = f"{row.get('project_id') or ''} (ongewijzigd meegestuurd)".strip()
             add(table, row, Place(None, table, label))
     return workbook_bytes(sheet.year, filled), places
-
-
-# --- the findings back at the fields -----------------------------------------------------
-
-
-@dataclass
-class Findings:
-    """Pre-flight findings placed on the form: per field name (or row prefix) the messages;
-    what belongs to no field in `general`."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-    summary: list[tuple[str, str]] = field(default_factory=list)  # (field name, line) in order
-    more: int = 0  # findings counted but not listed one by one (the report lists 5 per rule)
-
-    def at(self, name: str) -> list[str]:
-        return self.fields.get(name, [])
-
-    def put(self, name: str, label: str, text: str) -> None:
-        self.fields.setdefault(name, []).append(text)
-        self.summary.append((name, f"{label}: {text}"))
-
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.general)
-
-
-def _field_of(place: Place, kolom: str | None) -> str | None:
-    """The form field a finding's column names, on the row at `place`."""
-    if place.prefix is None or not kolom:
-        return None
-    wanted = kolom.strip().lower()
-    for (table, name), col in COLUMNS.items():
-        if table != place.table or wanted not in (col.header.lower(), name, col.field):
-            continue
-        if place.table == "project":
-            if name == "project_id":
-                return f"{place.prefix}.id"
-            return f"{place.prefix}.{name}" if name in PROJECT_FIELDS else None
-        if place.table == "kosten":
-            return place.prefix if name == "bedrag" else None
-        if place.table == "inzet" and name in INZET:
-            return f"{place.prefix}.{name}"
-        if place.table == "projectopgave" and name in (*TOTALS, *OUTCOME_FIELDS, "soort"):
-            if name == "soort":
-                return f"{place.prefix.split('.u')[0]}.soort"
-            return f"{place.prefix}.{name}"
-        return None
-    return None
-
-
-def errors_by_field(
-    document: dict, places: dict[tuple[str, int], Place], stored_name: str, shown_name: str
-) -> Findings:
-    """The pre-flight document's row errors (and file-level refusals) put on the form.
-    Warnings are left to the receipt: they do not stop a delivery."""
-    out = Findings()
-
-    def say(text: str) -> str:
-        return str(text or "").replace(stored_name, shown_name)
-
-    for reason in document.get("redenen") or []:
-        out.general.append(say(reason))
-    if document.get("oordeel") == "geweigerd" and document.get("melding"):
-        out.general.append(say(document["melding"]))
-    for rule in document.get("regels") or []:
-        if rule.get("ernst") not in ("fout", "bestand"):
-            continue
-        listed = 0
-        for ex in rule.get("voorbeelden") or []:
-            if ex.get("rij") is None:
-                continue  # the file-level sentence is in `redenen` already
-            listed += 1
-            place = places.get((ex.get("blad") or "", int(ex["rij"])))
-            text = say(ex.get("melding") or rule.get("titel"))
-            where = f"blad {ex.get('blad')}, rij {ex['rij']}, kolom {ex.get('kolom') or '–'}"
-            if place is None:
-                out.general.append(f"{where}: {text}")
-                continue
-            if place.prefix is None:
-                out.general.append(f"{place.label} ({where}): {text}")
-                continue
-            name = _field_of(place, ex.get("kolom")) or place.prefix
-            out.put(name, place.label, f"{text} ({where})")
-        if listed and int(rule.get("aantal") or 0) > listed:
-            out.more += int(rule["aantal"]) - listed
-    return out
 
 
 # --- what the template shows ---------------------------------------------------------------

@@ -5,7 +5,7 @@ audit line with the account, run trigger).
 A submission with row errors is not stored (`keep`): the form comes back with the values as
 typed and each Dutch finding at its field, and nothing accepted before changes. One without
 errors (warnings allowed) becomes a delivery like any upload, and the person lands on its
-receipt. The values and their placing are `rendement.service.projectblad`.
+receipt. The values are `rendement.service.projectblad`, the findings' placing `projectblad_findings`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rendement.core.tokens import valid_org_id
 from rendement.intake.sjabloon import default_year
-from rendement.service import portal_pages, projectblad
+from rendement.service import portal_pages, projectblad, projectblad_findings
 from rendement.service.answers import csrf_token, info
 from rendement.service.errors import bad_request, not_found
 from rendement.service.receive import Received, TempUpload
@@ -103,7 +103,8 @@ async def submit(portal, request: Request, account) -> Response:
     status, receipt = await portal.svc.store_received(request, received, keep=keep)
     if receipt.get("status") == NOT_STORED:
         verdict = receipt.get("voorcontrole") or {}
-        found = projectblad.errors_by_field(verdict, places, verdict.get("bestand") or "", name)
+        stored_name = verdict.get("bestand") or ""
+        found = projectblad_findings.errors_by_field(verdict, places, stored_name, name)
         page = _page(account, request, org, sheet, found, True)
         return HTMLResponse(page, 422)
     notice = "al" if status == 200 else "ontvangen"

@@ -15,7 +15,6 @@ from rendement.service.projectblad import (
     Place,
     ProjectPart,
     Sheet,
-    errors_by_field,
     from_form,
     number,
     original_name,
@@ -23,6 +22,7 @@ from rendement.service.projectblad import (
     unchanged,
     workbook,
 )
+from rendement.service.projectblad_findings import errors_by_field
 
 YEAR = 2025
 
