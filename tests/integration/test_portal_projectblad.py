@@ -132,6 +132,11 @@ def test_analysts_only_view_and_nobody_reaches_another_sheet_or_posts_without_cs
             assert browser.post(URL, data=without).status_code == 403
             other = browser.post(f"/portaal/ORG2/projectblad?jaar={YEAR}", data=fields)
             assert other.status_code == 403
+            # the form has its own bound, above the sign-in form's 16 kB (formlimit.LARGER_FORMS)
+            padded = browser.post(URL, data={**fields, "opvulling": "x" * 40_000})
+            assert padded.status_code == 200 and "Er is niets veranderd" in padded.text
+            huge = browser.post(URL, data={**fields, "opvulling": "x" * 600_000})
+            assert huge.status_code == 413
     assert visible(world.home, "ORG1") == [] and visible(world.home, "ORG2") == []
 
 
