@@ -83,6 +83,7 @@ PARTS: tuple[Part, ...] = (
     Part("registry", "organisaties en hun tokens (als hash)"),
     Part("accounts", "de accounts van het portaal"),
     Part("overrides", "de eigen parameters van organisaties"),
+    Part("proposals", "voorstellen van organisaties voor eigen parameters, met het besluit"),
     Part("audit_log", "het auditlog (hashketen)"),
     Part("releases", "de bevroren jaaroverzichten"),
     Part("receipts", "de ontvangstbewijzen van het portaal"),
