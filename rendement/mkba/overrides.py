@@ -181,7 +181,8 @@ def read_file(path: Path) -> tuple[list[Deviation], list[Refusal]]:
     try:
         frame = read_overrides(path)
     except ValueError as exc:
-        return [], [Refusal(None, None, f"{exc}; het bestand is niet gebruikt", path.name)]
+        why = str(exc).removeprefix(f"{path.name}: ")
+        return [], [Refusal(None, None, f"{why}; het bestand is niet gebruikt", path.name)]
     rows = [
         Deviation(
             organisatie_id=r["organisatie_id"] or "",

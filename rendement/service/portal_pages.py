@@ -22,13 +22,14 @@ def nav(account: Account | None) -> list[tuple[str, str]]:
     if account is None:
         return list(PUBLIC_NAV)
     if account.is_analyst:
-        return [("/portaal/leveringen", "Leveringen")]
+        return [("/portaal/leveringen", "Leveringen"), ("/portaal/afwijkingen", "Afwijkingen")]
     org = account.organisatie_id
     return [
         (f"/portaal/{org}/", "Overzicht"),
         (f"/portaal/{org}/rapport/index.html", "Rapport"),
         (f"/portaal/{org}/leveringen", "Aanleveringen"),
         (f"/portaal/{org}/aanleveren", "Aanleveren"),
+        (f"/portaal/{org}/afwijkingen", "Eigen waarden"),
     ]
 
 
