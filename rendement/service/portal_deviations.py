@@ -20,7 +20,6 @@ from rendement.core.accounts import Account
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.proposals import (
-    ACCEPTED,
     STATUS_LABELS,
     SUBMITTED,
     ProposalError,
@@ -285,8 +284,8 @@ def org_page(
         csrf=csrf,
         notice=notice,
         problems=problems or [],
-        values=values or {},
-        accepted=ACCEPTED,
+        values=dict.fromkeys(("parameter", "project_id", "waarde", "toelichting", "bron"), "")
+        | (values or {}),
         **view,
     )
     return _page("Eigen waarden (afwijkingen)", body, account, csrf, f"/portaal/{org}/afwijkingen")
