@@ -13,6 +13,7 @@ import pytest
 
 from rendement.core.proposals import ProposalStore
 from rendement.mkba.overrides import LAKE_NAME
+from rendement.service import portal_deviations
 from tests.support.homes import copy_home, restored_env
 
 STANDARD = {
@@ -85,6 +86,12 @@ def test_a_bad_deviation_stops_no_ones_results_and_is_shown_with_its_row(run):
         if e.asset_key.path[-1] == "project_mkba"
     }
     assert counts == {2}
+    # and in the portal: the organisation its own refusal, the analyst every one
+    (refused,) = portal_deviations.org_view(home, broken)["refused"]
+    assert (refused["plaats"], refused["kolom"]) == ("afwijkingen.csv, rij 3", "Waarde")
+    problems = portal_deviations.analyst_view(home)["problems"]
+    assert "afwijkingen.csv, rij 3, kolom waarde: '=1+1' is geen getal" in problems
+    assert any(m.startswith("afwijkingen.csv, rij 4, kolom organisatie_id: ") for m in problems)
 
 
 def test_an_accepted_proposal_changes_only_that_organisations_own_report(run):
