@@ -12,6 +12,8 @@ from assets.partitions import organisations, partition_metadata, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.core.home import Home
 from rendement.core.lake import Lake, per_organisation
+from rendement.core.registry import Registry
+from rendement.mkba import overrides as deviations
 from rendement.mkba.batch import compute_per_organisation
 from rendement.mkba.engine import INPUT_TABLES
 from rendement.mkba.reference import lake_rates, rates_from_lake
@@ -54,7 +56,9 @@ def project_mkba(
     give a second result for its own report only."""
     h = home.home()
     params = parameters.load()
-    overrides = parameters.overrides(h)
+    given, unreadable = parameters.overrides(h)
+    registered = frozenset(Registry.load(h.registry).organisations())
+    overrides = (given, registered)
     lake = Lake(h.lake)
     used = lake_rates(lake)
     work = partial(mkba_orgs, h, params, overrides, used)
@@ -69,6 +73,9 @@ def project_mkba(
     )
     if again:
         per_organisation(partial(mkba_orgs, h, params, overrides, rates), batches(again))
+    refused = _refusals(lake, params, context.partition_keys, given, registered, unreadable)
+    for message in refused:
+        context.log.warning(f"afwijking geweigerd: {message}")
     by_org = {
         org: {"projectjaren": n} for org, n in zip(context.partition_keys, counts, strict=True)
     }
@@ -79,6 +86,7 @@ def project_mkba(
             "parameterversie": params.version,
             "referentie_effecten": rates.height,
             "opnieuw_op_referentie": len(again),
+            "afwijkingen_geweigerd": len(refused),
         }
     )
 
@@ -100,21 +108,56 @@ def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
     return [tuple(orgs[i : i + step]) for i in range(0, len(orgs), step)]
 
 
+def _refusals(lake: Lake, params, orgs, given, registered, unreadable) -> list[str]:
+    """What the analyst sees in the run: the refused deviations of these organisations (as
+    written beside their results), of organisations not in the register, and an unreadable
+    file."""
+    out = [r.message for r in unreadable]
+    for org in orgs:
+        path = lake.mkba_path(deviations.LAKE_NAME, org)
+        if path.exists():
+            frame = pl.read_parquet(path).filter(pl.col("status") == deviations.REFUSED)
+            out += [
+                f"{r['plaats']}, kolom {r['kolom']}: {r['melding']}"
+                for r in frame.iter_rows(named=True)
+            ]
+    strangers = [d for d in given if d.organisatie_id not in registered]
+    out += [r.message for r in deviations.check(strangers, params, registered).refused]
+    return out
+
+
 def mkba_orgs(
-    h: Home, params, overrides: pl.DataFrame, rates: pl.DataFrame | None, orgs: tuple[str, ...]
+    h: Home,
+    params,
+    overrides: tuple[list, frozenset[str]],
+    rates: pl.DataFrame | None,
+    orgs: tuple[str, ...],
 ) -> list[int]:
     """The MKBA of a batch of organisations into the lake, one file per organisation and
-    result; returns their numbers of project-years. (Module level, so that batches can be
-    computed in a pool of processes.)"""
+    result; returns their numbers of project-years. `overrides`: every deviation given and
+    the registered organisations; those of this batch are checked here, against each
+    organisation's delivered projects, and a refused one only leaves that deviation out.
+    (Module level, so that batches can be computed in a pool of processes.)"""
     lake = Lake(h.lake)
+    given, registered = overrides
+    tables = {org: lake.accepted_tables(org, INPUT_TABLES) for org in orgs}
+    projects = {
+        org: set(t["project"]["project_id"].to_list()) if "project" in t else set()
+        for org, t in tables.items()
+    }
+    mine = [d for d in given if d.organisatie_id in tables]
+    checked = deviations.check(mine, params, registered, projects)
     results = compute_per_organisation(
-        {org: lake.accepted_tables(org, INPUT_TABLES) for org in orgs},
-        params,
-        overrides,
-        rates=rates,
+        tables, params, deviations.engine_frame(checked.accepted), rates=rates
     )
     counts = []
     for org, res in results.items():
+        own = deviations.for_organisation(checked, org)
+        record_path = lake.mkba_path(deviations.LAKE_NAME, org)
+        if own.accepted or own.refused:
+            lake.write(deviations.records(own, params), record_path)
+        else:
+            record_path.unlink(missing_ok=True)
         for name, attr in RESULTS.items():
             lake.write(getattr(res.standaard, attr), lake.mkba_path(name, org))
         if res.eigen is not None:

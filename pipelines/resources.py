@@ -6,7 +6,7 @@ import dagster as dg
 
 from rendement.core.home import Home
 from rendement.mkba import load_parameters
-from rendement.mkba.overrides import read_overrides
+from rendement.mkba.overrides import gather
 
 
 class HomeResource(dg.ConfigurableResource):
@@ -20,7 +20,9 @@ class HomeResource(dg.ConfigurableResource):
 
 class ParametersResource(dg.ConfigurableResource):
     """The MKBA parameter set (a versioned YAML file; None = the shipped standard set) and
-    the organisations' own overrides (`RENDEMENT_HOME/parameters/afwijkingen.csv`)."""
+    the organisations' own deviations: the analysts' file (`RENDEMENT_HOME/parameters/
+    afwijkingen.csv`) and the accepted proposals from the portal (`parameters/voorstellen.json`),
+    checked per organisation by `rendement.mkba.overrides.check` before use."""
 
     path: str | None = None
 
@@ -28,7 +30,8 @@ class ParametersResource(dg.ConfigurableResource):
         return load_parameters(self.path)
 
     def overrides(self, home: Home):
-        return read_overrides(home.overrides)
+        """(every deviation given, the refusal of an unreadable file)."""
+        return gather(home.overrides, home.proposals)
 
 
 def build_resources() -> dict[str, object]:

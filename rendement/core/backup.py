@@ -5,9 +5,10 @@ the project's version, SHA-256 and size of every file) beside copies of:
 
 - `PARTS`: what cannot be recomputed: every upload ever received (`archive/`), uploads still
   waiting (`inbox/`), the register with the organisations' hashed tokens, the portal's
-  accounts, the parameter overrides, the audit log, the frozen releases, the receipts, the
-  quarantine's reasons; and the lake, which holds intake's decisions (accepted rows per
-  period, blocked organisations) that only a replay of every upload in its order could redo.
+  accounts, the parameter overrides and proposals, the audit log, the frozen releases, the
+  receipts, the quarantine's reasons; and the lake, which holds intake's decisions (accepted
+  rows per period, blocked organisations) that only a replay of every upload in its order
+  could redo.
 - `KEY_PARTS`: key material (`secrets/`: the pseudonymisation key, the portal's signing key
   and any key added later). Without the pseudonymisation key new uploads of a restored home
   get other pseudonyms. Can be written to another place than the data (`keys_to`), so that
@@ -83,6 +84,7 @@ PARTS: tuple[Part, ...] = (
     Part("registry", "organisaties en hun tokens (als hash)"),
     Part("accounts", "de accounts van het portaal"),
     Part("overrides", "de eigen parameters van organisaties"),
+    Part("proposals", "voorstellen van organisaties voor eigen parameters, met het besluit"),
     Part("audit_log", "het auditlog (hashketen)"),
     Part("releases", "de bevroren jaaroverzichten"),
     Part("receipts", "de ontvangstbewijzen van het portaal"),

@@ -93,6 +93,12 @@ class Home:
         return self.root / "parameters" / "afwijkingen.csv"
 
     @property
+    def proposals(self) -> Path:
+        """Organisations' proposed deviations and the analysts' decisions
+        (`rendement.core.proposals`)."""
+        return self.root / "parameters" / "voorstellen.json"
+
+    @property
     def releases(self) -> Path:
         """Frozen releases of the annual overview, one folder each (`rendement.release`)."""
         return self.root / "releases"

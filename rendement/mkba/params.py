@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from rendement.mkba.bounds import Bounds, outside, parse_bounds
 from schemas.vocabulary import AGE_BANDS, DOMAINS, END_REASONS, INSTRUMENTS, INTERVENTIONS
 
 GRADES = ("A", "B", "C")
@@ -171,6 +172,8 @@ class ParameterSet:
     kosten: dict[str, Param]
     uitkomsten: tuple[Pathway, ...]
     pad: Path | None = None
+    # The parameters' own bounds from the file (`grenzen`), by path (`rendement.mkba.bounds`).
+    grenzen: dict[str, Bounds] = field(default_factory=dict)
 
     # -- indexing --------------------------------------------------------------------------
     def index_factor(self, year: int) -> float:
@@ -620,9 +623,10 @@ def parse_parameters(raw: Any, pad: Path | None = None) -> ParameterSet:
                 p.prijsjaar in fx.get(p.valuta, {}),
                 f"{where}: geen wisselkoers {p.valuta} voor {p.prijsjaar}",
             )
+    grenzen = parse_bounds(raw, errors)
     if errors:
         raise ValueError("parameterset ongeldig:\n- " + "\n- ".join(errors))
-    return ParameterSet(
+    params = ParameterSet(
         version=version,
         naam=str(raw.get("naam", "")),
         price_year=price_year,
@@ -640,4 +644,8 @@ def parse_parameters(raw: Any, pad: Path | None = None) -> ParameterSet:
         kosten=kosten,
         uitkomsten=tuple(pathways),
         pad=pad,
+        grenzen=grenzen,
     )
+    if problems := outside(params):
+        raise ValueError("parameterset ongeldig:\n- " + "\n- ".join(problems))
+    return params

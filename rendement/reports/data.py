@@ -25,6 +25,7 @@ from rendement.benchmark.published import Frozen, Published
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.warehouse import connect
+from rendement.mkba.overrides import LAKE_NAME
 
 __all__ = [
     "Published",
@@ -156,12 +157,13 @@ def read_warehouse(path: Path) -> Warehouse:
 
 
 def own_results(home: Home, organisatie_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """An organisation's own MKBA with its overrides applied, and the overrides applied
-    (empty frames when it has none). Read from the lake, where the MKBA stage writes them per
-    organisation (a removed override leaves no stale rows behind there)."""
+    """An organisation's own MKBA with its deviations applied, and its deviations, applied
+    and refused (`rendement.mkba.overrides.records`; empty frames when it has none). Read from
+    the lake, where the MKBA stage writes them per organisation (a removed deviation leaves no
+    stale rows behind there)."""
     lake = Lake(home.lake)
     frames = []
-    for name in ("project_eigen", "overrides"):
+    for name in ("project_eigen", LAKE_NAME):
         path = lake.mkba_path(name, organisatie_id)
         frames.append(pl.read_parquet(path) if path.exists() else pl.DataFrame())
     return frames[0], frames[1]

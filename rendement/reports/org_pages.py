@@ -79,7 +79,7 @@ ORG_TABLES = (
     "schakelwaarden",
 )
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
-OWN_RESULTS = ("project_eigen", "overrides")
+OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
 # Fewer pages than this are rendered in this process: starting the pool's workers (imports,
 # ≈ 2 s of CPU each) costs more than rendering a few dozen pages (≈ 45 ms each).

@@ -25,7 +25,7 @@ from rendement.core.formatting import (
     nl_ratio,
 )
 from rendement.core.templates import Markup, escape, fragment, render
-from rendement.reports import charts
+from rendement.reports import charts, deviations
 from rendement.reports.data import Published, Warehouse
 from rendement.reports.impactkaart import impactkaart_links
 from rendement.reports.page import page
@@ -667,36 +667,13 @@ def switching_table(
 def overrides_section(
     own: pl.DataFrame, eigen: pl.DataFrame, overrides: pl.DataFrame, names: dict[str, str]
 ) -> Markup:
-    if not overrides.height:
+    """`overrides`: the organisation's deviations, applied and refused
+    (`rendement.mkba.overrides.records`; `rendement.reports.deviations`)."""
+    if not deviations.has_deviations(overrides):
         return _part("no_overrides")
-    rows = []
-    for r in overrides.sort("parameter", "project_id", nulls_last=False).iter_rows(named=True):
-        rows.append(
-            {
-                "project": _project_label(r["project_id"], names)
-                if r["project_id"]
-                else "Alle projecten",
-                "parameter": r["parameter"],
-                "standaard": escape(_param_value(r["parameter"], r["waarde_standaard"])),
-                "eigen": escape(_param_value(r["parameter"], r["waarde"])),
-                "toelichting": r["toelichting"] or "",
-            }
-        )
-    table = gt_markup(
-        pl.DataFrame(rows),
-        "org-afwijkingen",
-        labels={
-            "project": "Project",
-            "parameter": "Parameter",
-            "standaard": "Standaard",
-            "eigen": "Uw waarde",
-            "toelichting": "Uw toelichting",
-        },
-        raw=["standaard", "eigen"],
-        right=["standaard", "eigen"],
-        title="Afwijkende parameters",
-        subtitle="Door uw organisatie opgegeven, met toelichting",
-    )
+    table = deviations.refused_part(overrides, names) + deviations.applied_table(overrides, names)
+    if not deviations.has_applied(overrides):
+        return table + _part("no_overrides")
     effect = Markup()
     if eigen.height:
         mine = with_status(eigen)
@@ -760,21 +737,6 @@ def overrides_section(
                 ],
             )
     return table + effect
-
-
-def _param_value(parameter: str, value: float | None) -> str:
-    if value is None:
-        return DASH
-    kind = parameter.split(".")[-1]
-    if kind in ("laag", "basis", "hoog"):
-        kind = parameter.split(".")[-2]
-    if kind in ("deadweight", "displacement", "attributie", "drop_off"):
-        return nl_percent(value, 1)
-    if kind == "duur":
-        return f"{nl_number(value)} jaar"
-    if kind == "factor":
-        return nl_number(value, 2)
-    return nl_euro(value, 0 if abs(value) >= 100 else 2)
 
 
 def position_table(

@@ -23,10 +23,12 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from rendement.core.accounts import Account, AccountError, AccountStore, normalise_email
+from rendement.core.proposals import ProposalError
 from rendement.intake.sjabloon import default_year, file_name, workbook_bytes
 from rendement.service import (
     confirm,
     impactkaart,
+    portal_deviations,
     portal_pages,
     portal_views,
     projectblad_form,
@@ -49,6 +51,8 @@ ROUTES = [
     ("/wachtwoord", "POST", "set_password"),
     ("/portaal", "GET", "start"),
     ("/portaal/leveringen", "GET", "analyst_overview"),
+    ("/portaal/afwijkingen", "GET", "deviations_review"),
+    ("/portaal/afwijkingen/{voorstel}", "POST", "deviation_decision"),
     ("/portaal/{org}", "GET", "org_redirect"),
     ("/portaal/{org}/", "GET", "org_home"),
     ("/portaal/{org}/leveringen", "GET", "deliveries"),
@@ -59,6 +63,8 @@ ROUTES = [
     ("/portaal/{org}/sjabloon.xlsx", "GET", "template"),
     ("/portaal/{org}/projectblad", "GET", "project_sheet"),
     ("/portaal/{org}/projectblad", "POST", "project_sheet_submit"),
+    ("/portaal/{org}/afwijkingen", "GET", "deviations"),
+    ("/portaal/{org}/afwijkingen", "POST", "propose_deviation"),
     ("/portaal/{org}/rapport/impactkaart/{project}.pdf", "GET", "impactkaart_pdf"),
     ("/portaal/{org}/rapport/{pad:path}", "GET", "report"),
 ]
@@ -70,6 +76,14 @@ NOTICES = {
     "al": "Dit bestand was al eerder ontvangen; er is niets nieuws opgeslagen.",
     "bevestigd": "Bevestigd. Bij de volgende verwerking (meestal binnen enkele minuten) vervangt "
     "dit bestand de eerder aangenomen gegevens.",
+}
+DEVIATION_SENT = (
+    "Uw voorstel is verstuurd. Het sectorbureau beoordeelt het; u ziet het besluit hieronder."
+)
+DECISIONS = {
+    "aanvaard": "Aanvaard. De waarde telt vanaf de volgende verwerking van die organisatie mee "
+    "in haar eigen rapport.",
+    "afgewezen": "Afgewezen. De organisatie ziet uw reden in het portaal.",
 }
 SIGNED_OUT = "U bent afgemeld."
 PASSWORD_SET = "Uw wachtwoord is opgeslagen. Log nu in."
@@ -411,6 +425,71 @@ class Portal:
         year, rows = await run_in_threadpool(portal_views.overview, self.home, int(raw or 0))
         info(request)["details"]["jaar"] = year
         return HTMLResponse(portal_pages.analyst_page(account, csrf(request), year, rows))
+
+    # --- own values (deviations; rendement.service.portal_deviations) ------------------
+    @portal_endpoint("portaal_afwijkingen")
+    async def deviations(self, request: Request) -> Response:
+        account = self.member(request)
+        view = await run_in_threadpool(
+            portal_deviations.org_view, self.home, account.organisatie_id
+        )
+        notice = DEVIATION_SENT if "verstuurd" in request.query_params else None
+        return HTMLResponse(portal_deviations.org_page(account, csrf(request), view, notice=notice))
+
+    @portal_endpoint("afwijking_voorstel")
+    async def propose_deviation(self, request: Request) -> Response:
+        account = self.member(request)
+        org = account.organisatie_id
+        form = await request.form()
+        ident, problems, values = await run_in_threadpool(
+            portal_deviations.propose, self.home, account, form
+        )
+        record = info(request)
+        record["details"]["parameter"] = values["parameter"][:120]
+        if ident is None:
+            record["uitkomst"] = "geweigerd"
+            view = await run_in_threadpool(portal_deviations.org_view, self.home, org)
+            page = portal_deviations.org_page(
+                account, csrf(request), view, problems=problems, values=values
+            )
+            return HTMLResponse(page, 400)
+        record["uitkomst"] = "ingediend"
+        record["details"]["voorstel"] = ident
+        return RedirectResponse(f"/portaal/{org}/afwijkingen?verstuurd=1", 303)
+
+    @portal_endpoint("portaal_afwijkingen_beoordelen")
+    async def deviations_review(self, request: Request) -> Response:
+        account = self.member(request)
+        if not account.is_analyst:
+            raise forbidden("Het beoordelen van afwijkingen is alleen voor analisten.")
+        view = await run_in_threadpool(portal_deviations.analyst_view, self.home)
+        notice = DECISIONS.get(request.query_params.get("besloten", ""))
+        page = portal_deviations.analyst_page(account, csrf(request), view, notice=notice)
+        return HTMLResponse(page)
+
+    @portal_endpoint("afwijking_besluit")
+    async def deviation_decision(self, request: Request) -> Response:
+        account = self.member(request)
+        if not account.is_analyst:
+            raise forbidden("Het beoordelen van afwijkingen is alleen voor analisten.")
+        ident = request.path_params["voorstel"][:40]
+        form = await request.form()
+        besluit, reden = str(form.get("besluit") or ""), str(form.get("reden") or "")
+        record = info(request)
+        record["details"]["voorstel"] = ident
+        try:
+            done = await run_in_threadpool(
+                portal_deviations.decide, self.home, account, ident, besluit, reden
+            )
+        except ProposalError as exc:
+            record["uitkomst"] = "geweigerd"
+            view = await run_in_threadpool(portal_deviations.analyst_view, self.home)
+            page = portal_deviations.analyst_page(account, csrf(request), view, problem=str(exc))
+            return HTMLResponse(page, 400)
+        record["organisatie_id"] = done["organisatie_id"]
+        record["details"]["parameter"] = done["parameter"]
+        record["uitkomst"] = done["status"]
+        return RedirectResponse(f"/portaal/afwijkingen?besloten={done['status']}", 303)
 
     def routes(self) -> list[Route]:
         return [Route(path, getattr(self, name), methods=[method]) for path, method, name in ROUTES]

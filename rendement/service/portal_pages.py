@@ -22,7 +22,7 @@ def nav(account: Account | None) -> list[tuple[str, str]]:
     if account is None:
         return list(PUBLIC_NAV)
     if account.is_analyst:
-        return [("/portaal/leveringen", "Leveringen")]
+        return [("/portaal/leveringen", "Leveringen"), ("/portaal/afwijkingen", "Afwijkingen")]
     org = account.organisatie_id
     return [
         (f"/portaal/{org}/", "Overzicht"),
@@ -30,6 +30,7 @@ def nav(account: Account | None) -> list[tuple[str, str]]:
         (f"/portaal/{org}/leveringen", "Aanleveringen"),
         (f"/portaal/{org}/aanleveren", "Aanleveren"),
         (f"/portaal/{org}/projectblad", "Projectblad"),
+        (f"/portaal/{org}/afwijkingen", "Eigen waarden"),
     ]
 
 
