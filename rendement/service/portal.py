@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from rendement.core.accounts import Account, AccountError, AccountStore, normalise_email
-from rendement.core.proposals import ProposalError
+from rendement.core.proposals import ACCEPTED, ProposalError
 from rendement.intake.sjabloon import default_year, file_name, workbook_bytes
 from rendement.service import (
     confirm,
@@ -489,6 +489,8 @@ class Portal:
         record["organisatie_id"] = done["organisatie_id"]
         record["details"]["parameter"] = done["parameter"]
         record["uitkomst"] = done["status"]
+        if done["status"] == ACCEPTED:  # it counts from the organisation's next run: ask for it
+            self.svc.trigger.nudge(done["organisatie_id"], without_files=True)
         return RedirectResponse(f"/portaal/afwijkingen?besloten={done['status']}", 303)
 
     def routes(self) -> list[Route]:

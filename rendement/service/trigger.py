@@ -73,6 +73,7 @@ class RunTrigger:
         self._lock = threading.Lock()
         self._client: DagsterGraphQLClient | None = None
         self._partitions: set[str] = set()  # organisations known to be partitions
+        self._without_files: set[str] = set()  # organisations whose run is due without a file
 
     @classmethod
     def configured(cls, home: Home, url: str | None) -> RunTrigger:
@@ -81,10 +82,14 @@ class RunTrigger:
         url = (url if url is not None else os.environ.get(URL_ENV, "")).strip()
         return cls(home, None if url.lower() in OFF else url)
 
-    def nudge(self, org: str) -> None:
-        """An upload for `org` was stored: (re)start its quiet period. Call from the event loop."""
+    def nudge(self, org: str, *, without_files: bool = False) -> None:
+        """An upload for `org` was stored: (re)start its quiet period. Call from the event loop.
+        `without_files`: the run is due although nothing waits in the inbox (an analyst accepted
+        the organisation's own value, which counts from its next run)."""
         if self.url is None:
             return
+        if without_files:
+            self._without_files.add(org)
         loop = asyncio.get_running_loop()
         if (timer := self._timers.pop(org, None)) is not None:
             timer.cancel()
@@ -134,12 +139,14 @@ class RunTrigger:
         if answer["addDynamicPartition"]["__typename"] in PARTITION_ADDED:
             self._partitions.add(org)
 
-    def request_run(self, org: str) -> str | None:
+    def request_run(self, org: str, *, without_files: bool = False) -> str | None:
         """Ask Dagster for the organisation's run unless one asked for earlier has not started
-        yet; returns the new run's id. Failures are logged and left to the inbox sensor."""
+        yet; returns the new run's id. Failures are logged and left to the inbox sensor (which
+        only sees files: a run due without one waits for the next delivery or sector run)."""
         with self._lock:
             files = pending_uploads(self.home, org)
-            if not files:
+            due = without_files or org in self._without_files
+            if not files and not due:
                 return None
             try:
                 earlier = self._asked.get(org)
@@ -166,6 +173,7 @@ class RunTrigger:
                 )
                 return None
             self._asked[org] = run_id
+            self._without_files.discard(org)
             return run_id
 
 

@@ -21,6 +21,7 @@ from pipelines.sensors import inbox_sensor
 from rendement.core.runs import FILES_TAG, ORGANISATION_TAG, ORGANISATIONS, PARTITION_TAG
 from rendement.intake.accept import pending_uploads
 from rendement.service.app import create_app
+from rendement.service.trigger import RunTrigger
 from rendement.service.uploads import Settings
 from tests.support.service import LIMIT, LiveServer, make_world, project_csv
 
@@ -125,6 +126,13 @@ def test_a_delivery_of_several_files_is_one_run_per_organisation(dagster_web):
         instance=instance, resources={"home": HomeResource(root=str(world.home.root))}
     )
     assert inbox_sensor(context).run_requests == []
+
+    # an analyst accepted an organisation's own value: its run is due with no file waiting
+    trigger = RunTrigger(world.home, url)
+    assert trigger.request_run("ORG3") is None  # nothing waits and nothing is due
+    run_id = trigger.request_run("ORG3", without_files=True)
+    assert run_id and instance.get_run_by_id(run_id).tags[FILES_TAG] == "0"
+    assert instance.get_run_by_id(run_id).tags[PARTITION_TAG] == "ORG3"
 
 
 def test_without_dagster_the_upload_is_stored_and_left_to_the_sensor(tmp_path):
