@@ -11,8 +11,8 @@ import polars as pl
 from rendement.intake.chain import screen, validate
 from rendement.intake.sjabloon import workbook_bytes
 from schemas.tables import MAX_TEXT_LENGTH
-from tests.support.sjabloon import YEAR, filled_rows
 from tests.support.homes import valid_bsns
+from tests.support.sjabloon import YEAR, filled_rows
 from tests.support.validation import assert_found, broken, run, set_cells, upload
 
 KEY = b"k" * 32
