@@ -180,11 +180,11 @@ def _card_labour(org: str, project_id: str, wh: Warehouse, first: int, last: int
     fte = rows["zorg_fte"].drop_nulls()
     if not work.len() and not fte.len():
         return Markup("")
-    work_text = f"{nl_number(work.sum())} personen naar betaald werk" if work.len() else None
+    work_text = f"Naar betaald werk: {nl_number(work.sum())} personen" if work.len() else None
     care_text = None
     if fte.len():
         care_text = (
-            f"vermeden zorg ≈ {nl_number(rows['zorguren'].drop_nulls().sum())} uur, "
+            f"Vermeden zorg ≈ {nl_number(rows['zorguren'].drop_nulls().sum())} uur, "
             f"{nl_number(fte.sum(), 2)} fte zorgmedewerkers (indicatief, "
             f"{nl_number(rows['zorg_fte_laag'].drop_nulls().sum(), 2)} – "
             f"{nl_number(rows['zorg_fte_hoog'].drop_nulls().sum(), 2)})"
