@@ -4,6 +4,8 @@ figure, and its costs come from its budget, else the project's latest realised y
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from rendement.mkba import compute_mkba
@@ -179,3 +181,22 @@ def test_a_plan_with_own_outcome_counts_rests_on_them():
     row = compute_plans(plan, PARAMS, draws=DRAWS).row(0, named=True)
     assert row["basis"] == "opgegeven"
     assert row["baten"] > 0 and row["bkr_p05"] <= row["bkr"] <= row["bkr_p95"]
+
+
+def test_no_sector_code_reads_the_plans():
+    """The benchmark, the release, the public folder and the sector's pages never name the
+    plans' table or field: a raming can only reach the organisation's own report."""
+    root = Path(__file__).resolve().parents[2]
+    sector_code = [
+        *sorted((root / "rendement" / "benchmark").glob("*.py")),
+        *sorted((root / "rendement" / "release").glob("*.py")),
+        root / "assets" / "benchmark_assets.py",
+        *(
+            root / "rendement" / "reports" / f"{name}.py"
+            for name in ("sector", "public", "comparison", "index", "release_pages", "charts")
+        ),
+    ]
+    assert len(sector_code) > 8
+    for path in sector_code:
+        text = path.read_text("utf-8").lower()
+        assert "raming" not in text, f"{path.relative_to(root)} reads the plans"
