@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from rendement.mkba import compute_mkba
 from rendement.mkba.batch import compute_per_organisation
@@ -151,18 +152,28 @@ def test_plan_costs_come_from_the_budget_else_the_latest_realised_year_else_none
             _sheet(pid="P2", jaar=2027),
         ],
         inzet=[
+            inzet_row(2023, 0.3, org=PLANNER, pid="P2"),
             inzet_row(2024, 0.5, org=PLANNER, pid="P2"),
-            inzet_row(2025, 0.8, org=PLANNER, pid="P2"),
         ],
-        kosten=[kosten_row(2024, 20_000.0, pid="P2", org=PLANNER)],
+        kosten=[
+            kosten_row(2024, 20_000.0, pid="P2", org=PLANNER),
+            dict(
+                organisatie_id=PLANNER,
+                project_id="P2",
+                jaar=2024,
+                kostensoort="materiaal",
+                bedrag=1_500.0,
+            ),
+        ],
     )
     out = compute_plans(plan, PARAMS, draws=DRAWS).sort("project_id", "jaar")
     assert out["kostenbron"].to_list() == ["begroting", "eerder jaar", "eerder jaar"]
-    # P2's plans cost what its latest realised year (2025: 0,8 fte, standard rate) cost
-    realised_2025 = compute_mkba(plan, PARAMS, draws=DRAWS).project.filter(
-        (pl.col("project_id") == "P2") & (pl.col("jaar") == 2025)
-    )["kosten"][0]
-    assert out["kosten"].to_list()[1:] == [realised_2025, realised_2025]
+    # P2's plans cost what its latest realised year (2024: own staff and material lines,
+    # in euros of 2024) cost, in euros of the price year: indexed once, from 2024
+    realised = compute_mkba(plan, PARAMS, draws=DRAWS).project.filter(pl.col("project_id") == "P2")
+    cost_2024 = realised.filter(pl.col("jaar") == 2024)["kosten"][0]
+    assert cost_2024 == pytest.approx(21_500.0 * PARAMS.index_factor(2024))
+    assert out["kosten"].to_list()[1:] == [pytest.approx(cost_2024)] * 2
     assert out["kosten"][0] == 25_000.0 * PARAMS.index_factor(2026)
 
     alone = _planner(projectopgave=[_sheet(pid="P2")])
