@@ -28,6 +28,9 @@ RESULTS = {
     "schakelwaarden": "schakelwaarden",
     "project_looptijd": "looptijd",
 }
+# Results that exist only for some organisations (plans; labour-market effects): written when
+# the organisation has rows, removed when it no longer has, so no stale rows stay behind.
+SOMETIMES = {"raming": "raming", "arbeidsmarkt": "arbeidsmarkt"}
 # Organisations per engine call: the engine's fixed cost is paid once per batch; a batch's
 # tables are in memory at once, so not the whole sector.
 BATCH_SIZE = 16
@@ -165,6 +168,12 @@ def mkba_orgs(
             lake.write(res.eigen.overrides_applied, lake.mkba_path("overrides", org))
         else:
             for name in ("project_eigen", "overrides"):
+                lake.mkba_path(name, org).unlink(missing_ok=True)
+        for name, attr in SOMETIMES.items():
+            frame = getattr(res, attr)
+            if frame.height:
+                lake.write(frame, lake.mkba_path(name, org))
+            else:
                 lake.mkba_path(name, org).unlink(missing_ok=True)
         counts.append(res.standaard.project.height)
     return counts

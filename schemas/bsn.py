@@ -115,6 +115,24 @@ def mask_text(series: pl.Series) -> pl.Series:
     return series.str.replace_many(valid, [masked(v) for v in valid])
 
 
+def _texts_with_bsn(series: pl.Series) -> pl.Series:
+    text = series.cast(pl.String, strict=False)
+    numbers = text.str.extract_all(_IN_TEXT)
+    found = numbers.explode().drop_nulls().unique().to_list()
+    valid = [v for v in found if passes_11_proef(v)]
+    if not valid:
+        return pl.Series(series.name, [False] * series.len(), dtype=pl.Boolean)
+    hit = numbers.list.eval(pl.element().is_in(valid)).list.any()
+    return hit.fill_null(False).alias(series.name)
+
+
+def contains_bsn(expr: pl.Expr) -> pl.Expr:
+    """Per free text: does a number in it pass the 11-proef (as `mask_text` finds them)? A
+    text such as a description of qualitative effects must not carry a BSN anywhere in it;
+    the 11-proef runs once per distinct candidate number."""
+    return expr.map_batches(_texts_with_bsn, return_dtype=pl.Boolean)
+
+
 def mask_value(text: str) -> str:
     """`mask_text` for one text."""
     return re.sub(
@@ -138,6 +156,7 @@ __all__ = [
     "NINE_DIGITS",
     "STRAY_RULE",
     "compact",
+    "contains_bsn",
     "is_nine_digit_column",
     "mask_nested",
     "mask_text",

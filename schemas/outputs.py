@@ -672,6 +672,126 @@ class MkbaOverrides(_Output):
     parameter_versie: str = _code("Versie van de standaardset.")
 
 
+# How the costs of a plan (`mkba.raming`) were found (rendement.mkba.plans).
+PLAN_COST_SOURCES = ("begroting", "eerder jaar", "geen")
+
+
+class MkbaRaming(_Output):
+    """organisation × project × year of a plan (`projectopgave` soort raming): the expected
+    MKBA on the same reference basis as a realisation, kept apart from every realised figure
+    and never in a benchmark, published table or release."""
+
+    class Config:
+        unique = ["organisatie_id", "project_id", "jaar"]
+
+    organisatie_id: str = _code("Sectorcode van de organisatie.")
+    project_id: str = _code("Eigen code van het project.")
+    jaar: int = _year("Het jaar waarover de raming gaat.")
+    domein: str = _domain()
+    interventie: str = _intervention()
+    bereikt: int = pa.Field(ge=0, description="Verwacht aantal bereikte personen (de raming).")
+    kosten: float = _euro(
+        "Verwachte kosten in euro van het prijsjaar: de begroting van de raming, anders de "
+        "kosten van het laatste gerealiseerde jaar van het project (geïndexeerd).",
+        ge=0,
+    )
+    kostenbron: str = pa.Field(
+        isin=list(PLAN_COST_SOURCES),
+        description="`begroting` (uit de raming), `eerder jaar` (de inzet en kosten van het "
+        "laatste gerealiseerde jaar) of `geen`.",
+    )
+    baten: float = _euro("Verwachte contante waarde van de baten (zonder transfers).")
+    transfers: float = _euro("Verwachte contante waarde van de transfers, apart getoond.")
+    ncw: float = _euro("Verwachte netto contante waarde: baten − kosten.")
+    bkr: float = pa.Field(
+        nullable=True, description="Verwachte rendementsfactor; leeg zonder kosten."
+    )
+    ncw_p05: float = _euro("Ondergrens (5e percentiel) van de verwachte ncw.")
+    ncw_p95: float = _euro("Bovengrens (95e percentiel) van de verwachte ncw.")
+    bkr_p05: float = pa.Field(
+        nullable=True, description="Ondergrens (5e percentiel) van de verwachte rendementsfactor."
+    )
+    bkr_p95: float = pa.Field(
+        nullable=True, description="Bovengrens (95e percentiel) van de verwachte rendementsfactor."
+    )
+    basis: str = pa.Field(
+        nullable=True,
+        description="Waar de verwachte uitkomsten op rusten (de bases van "
+        "`mkba.uitkomst`, sterkste eerst); leeg als geen uitkomst te ramen was.",
+    )
+    parameter_versie: str = _code("Versie van de parameterset waarmee gerekend is.")
+    prijsjaar: int = _year("Prijsjaar van alle bedragen (euro's van dat jaar).")
+    status: str = pa.Field(
+        isin=list(MKBA_STATUSES),
+        description="`volledig`, of `onvolledig` als er geen kosten te ramen zijn.",
+    )
+    reden: str = pa.Field(nullable=True, description="Waarom de rendementsfactor leeg is.")
+
+    _ncw = rule(
+        "ncw",
+        "ncw_is_baten_min_kosten",
+        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
+        "ncw = baten − kosten (op 1e-6 relatief).",
+    )
+    _bkr = rule(
+        "bkr",
+        "bkr_leeg_precies_zonder_kosten",
+        pl.col("bkr").is_null() == ~(pl.col("kosten") > 0),
+        "bkr is leeg precies als er geen kosten zijn.",
+    )
+    _reden = rule(
+        "reden",
+        "reden_precies_bij_onvolledig",
+        pl.col("reden").is_not_null() == _INCOMPLETE,
+        "reden is gevuld precies als de raming onvolledig is.",
+    )
+
+
+class MkbaArbeidsmarkt(_Output):
+    """project × year: labour-market effects, the outcomes of `mkba.uitkomst` in other units
+    (people into paid work; avoided professional care as hours and FTE of care staff); never
+    priced again and never added to the benefits."""
+
+    class Config:
+        unique = _KEYS
+
+    organisatie_id: str = _code("Sectorcode van de organisatie.")
+    project_id: str = _code("Eigen code van het project.")
+    jaar: int = _year()
+    naar_betaald_werk: float = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Personen naar betaald werk (de hoeveelheid van de uitkomsten onder "
+        "`arbeidsmarkt.betaald_werk` in de parameterset).",
+    )
+    basis_betaald_werk: str = pa.Field(
+        nullable=True, description="Waar dat aantal op rust (zie `mkba.uitkomst.basis`)."
+    )
+    vermeden_zorg: float = _euro(
+        "Vermeden professionele zorg in het eerste jaar na alle correcties, in euro van het "
+        "prijsjaar (de uitkomsten onder `arbeidsmarkt.vermeden_zorg`; al in de baten).",
+        nullable=True,
+    )
+    basis_vermeden_zorg: str = pa.Field(nullable=True, description="Waar de vermeden zorg op rust.")
+    zorguren: float = pa.Field(
+        nullable=True, ge=0, description="Uren zorg: vermeden_zorg / prijs van een uur zorg."
+    )
+    zorguren_laag: float = pa.Field(nullable=True, ge=0, description="Idem, bij de hoge uurprijs.")
+    zorguren_hoog: float = pa.Field(nullable=True, ge=0, description="Idem, bij de lage uurprijs.")
+    zorg_fte: float = pa.Field(
+        nullable=True, ge=0, description="Fte zorgmedewerkers: zorguren / uren per fte per jaar."
+    )
+    zorg_fte_laag: float = pa.Field(nullable=True, ge=0, description="Idem, van zorguren_laag.")
+    zorg_fte_hoog: float = pa.Field(nullable=True, ge=0, description="Idem, van zorguren_hoog.")
+
+    _order = rule(
+        "zorg_fte",
+        "fte_tussen_laag_en_hoog",
+        _not_after("zorg_fte_laag", "zorg_fte") & _not_after("zorg_fte", "zorg_fte_hoog"),
+        "zorg_fte_laag ≤ zorg_fte ≤ zorg_fte_hoog.",
+    )
+
+
 # ------------------------------------------------------------------------------------------
 # Benchmark (written by the asset `sector_benchmark`)
 
@@ -1141,6 +1261,13 @@ OUTPUTS: dict[str, Output] = {
         "organisations computed with their own values (for their own report only)",
     ),
     "mkba.overrides": _mkba(MkbaOverrides, optional=True),
+    "mkba.raming": _mkba(
+        MkbaRaming,
+        optional=True,
+        about="only when organisations sent a plan: the expected MKBA per project and year "
+        "of a `projectopgave` of soort raming (never in a benchmark)",
+    ),
+    "mkba.arbeidsmarkt": _mkba(MkbaArbeidsmarkt, optional=True),
     "benchmark.cellen": _benchmark(BenchmarkCellen),
     "benchmark.rendementsfactor": _benchmark(BenchmarkRendementsfactor, "docs/mkba.md"),
     "benchmark.baathebbers": Output(

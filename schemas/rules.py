@@ -125,9 +125,27 @@ CATALOGUE: tuple[Rule, ...] = (
         "tekst_te_lang",
         FOUT,
         "Tekst te lang",
-        "De waarde in de kolom '{kolom}' is te lang voor een code of naam.",
-        "hoogstens 64 tekens voor een code, 200 voor een naam",
-        "Zet in deze kolom alleen de code of naam, geen toelichting.",
+        {
+            "*": "De waarde in de kolom '{kolom}' is te lang voor een code of naam.",
+            "projectopgave": "De tekst in de kolom '{kolom}' is te lang.",
+        },
+        {
+            "*": "hoogstens 64 tekens voor een code, 200 voor een naam",
+            "projectopgave": "hoogstens 64 tekens voor een code, 2.000 voor de kwalitatieve "
+            "effecten",
+        },
+        "Zet in deze kolom alleen de code of naam, geen toelichting; kort een beschrijving "
+        "van de effecten in tot de belangrijkste punten.",
+    ),
+    Rule(
+        "bsn_in_tekst",
+        FOUT,
+        "Burgerservicenummer in een tekst",
+        "In de tekst in de kolom '{kolom}' staat een nummer dat aan de 11-proef voldoet, zoals "
+        "een burgerservicenummer. Een sociaalwerkorganisatie mag het BSN niet verwerken "
+        "(artikel 46 UAVG): deze rij nemen we niet in en het nummer bewaren we nergens.",
+        "een tekst zonder burgerservicenummer, namen of andere persoonsgegevens",
+        "Haal het nummer uit de tekst en lever het bestand opnieuw aan.",
     ),
     # --- one row: value domains -------------------------------------------------------------
     _domain_rule("domein_onbekend", "domein", "domein", het=True),

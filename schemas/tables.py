@@ -22,6 +22,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.typing.polars import Series  # noqa: F401  (re-exported for readers of the models)
 
+from schemas.bsn import contains_bsn
 from schemas.vocabulary import (
     ACTIVITY_FORMS,
     AGE_BANDS,
@@ -52,6 +53,9 @@ MAX_PEOPLE = 1_000_000
 MAX_MEETINGS = 10_000
 MAX_CODE_LENGTH = 64
 MAX_NAME_LENGTH = 200
+# Free text an organisation writes about a project (qualitative effects): a paragraph or
+# two, never a file pasted in. Screened for BSNs like every other cell (`schemas.bsn`).
+MAX_TEXT_LENGTH = 2000
 
 # Dates before this are typing errors (two-digit years, 01-01-1900 placeholders).
 EARLIEST_DATE = dt.date(2000, 1, 1)
@@ -362,6 +366,22 @@ class Projectopgave(_Base):
         isin=list(ESTABLISHED_BY),
         description="Bij een uitkomst: hoe het aantal is vastgesteld (zie codelijst).",
     )
+    begroting: float = pa.Field(
+        nullable=True,
+        required=False,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Bij een raming, op de regel met totalen: de begrote kosten van het "
+        "project in dat jaar, in euro exclusief btw (de kosten van de verwachte MKBA).",
+    )
+    kwalitatieve_effecten: str = pa.Field(
+        nullable=True,
+        required=False,
+        str_length={"max_value": MAX_TEXT_LENGTH},
+        description="Wat het project in woorden opleverde of moet opleveren (kwalitatieve "
+        "effecten); wordt getoond bij het rapport, nooit in euro's uitgedrukt. Geen namen of "
+        "BSN's.",
+    )
 
     @pa.check("bereikt", name="bereik_ontbreekt", ignore_na=False)
     def reach_on_totals_row(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -378,6 +398,10 @@ class Projectopgave(_Base):
         return data.lazyframe.select(
             pl.col("uitkomst").is_null() | pl.col("vastgesteld").is_not_null()
         )
+
+    @pa.check("kwalitatieve_effecten", name="bsn_in_tekst")
+    def no_bsn_in_text(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~contains_bsn(pl.col("kwalitatieve_effecten")))
 
     @pa.check("afgerond", name="aantal_groter_dan_totaal")
     def completed_within_reach(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -92,8 +92,26 @@ def tables_without_trajectories(projects: pl.DataFrame) -> dict[str, pl.DataFram
                 afgerond=reached // 2,
                 aantal=None,
                 vastgesteld=None,
+                begroting=None,
+                kwalitatieve_effecten=EXAMPLE_WORDS if i == 0 else None,
             )
         )
+        if i == 0:  # a plan for the next year, with its budget
+            sheet.append(
+                dict(
+                    project_id=pid,
+                    jaar=YEAR + 1,
+                    soort="raming",
+                    uitkomst=None,
+                    bereikt=reached + 10,
+                    contacten=(reached + 10) * 6,
+                    afgerond=None,
+                    aantal=None,
+                    vastgesteld=None,
+                    begroting=85_000.0,
+                    kwalitatieve_effecten=None,
+                )
+            )
         outcome = EXAMPLE_OUTCOME.get(domains[pid])
         if outcome is not None:
             sheet.append(
@@ -115,6 +133,11 @@ def tables_without_trajectories(projects: pl.DataFrame) -> dict[str, pl.DataFram
     }
 
 
+# What an organisation writes in words about a project (kwalitatieve_effecten).
+EXAMPLE_WORDS = (
+    "Deelnemers vertellen dat ze weer durven te bellen met instanties; twee vrijwilligers "
+    "zijn zelf maatje geworden."
+)
 # One outcome pathway per domain for the example project sheet.
 EXAMPLE_OUTCOME = {
     "ouderen_eenzaamheid": "eenzaamheid_welzijn",

@@ -49,6 +49,12 @@ aanwezigheid) en/of `projectopgave` (per project en jaar: bereik, contacten, afg
 eventueel per uitkomst het aantal personen), naast `project`, `inzet` en `kosten`. Voor
 `projectopgave` is er ook een Excel-sjabloon om met de hand in te vullen:
 `rendement sjabloon PAD`.
+
+Een `projectopgave` van soort `raming` (een plan vooraf, met eventueel een `begroting`) krijgt
+een verwachte MKBA, die alleen in het eigen rapport en op de Impactkaart staat, als raming, en
+nooit in een benchmark of release. In `kwalitatieve_effecten` beschrijft u in woorden wat het
+project opleverde (hoogstens 2.000 tekens, zonder namen of BSN's); dat wordt getoond bij uw
+rapport en nooit in euro's uitgedrukt.
 """
 
 

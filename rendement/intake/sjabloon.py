@@ -84,6 +84,21 @@ def _instructions(sheet, book, mapping: Mapping, year: int) -> None:
             wrap,
         ),
         (
+            "Plannen (raming)",
+            "Een regel van soort raming is een plan vooraf: wat u verwacht te bereiken. Zet op "
+            "de regel met totalen ook de Begroting (de verwachte kosten in euro); dan krijgt u "
+            "een verwachte MKBA. Die staat alleen in uw eigen rapport en op de Impactkaart, "
+            "altijd als raming, en telt nooit mee in sectorcijfers of benchmarks.",
+            wrap,
+        ),
+        (
+            "In woorden",
+            "In de kolom Kwalitatieve effecten beschrijft u wat het project opleverde, "
+            "bijvoorbeeld wat deelnemers vertellen (hoogstens 2.000 tekens). Dat tonen we bij "
+            "uw rapport; het wordt nooit in euro's uitgedrukt.",
+            wrap,
+        ),
+        (
             "Controleren en aanleveren",
             "Lever het bestand aan via het portaal of de uploadpagina. Vooraf controleren kan "
             "met `rendement check <bestand>`. Een fout wordt gemeld met het blad, het "
@@ -93,7 +108,9 @@ def _instructions(sheet, book, mapping: Mapping, year: int) -> None:
         ),
         (
             "Privacy",
-            "Zet in dit bestand nooit namen, adressen, geboortedatums of BSN's: alleen aantallen.",
+            "Zet in dit bestand nooit namen, adressen, geboortedatums of BSN's: alleen aantallen "
+            "en, bij Kwalitatieve effecten, een beschrijving zonder persoonsgegevens. Een regel "
+            "met een BSN in de tekst nemen we niet in.",
             wrap,
         ),
         ("", "", None),

@@ -11,10 +11,11 @@ organisation alone (tests/unit/test_mkba_batch.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from rendement.mkba import labour, plans
 from rendement.mkba.engine import MkbaResult, compute_mkba, prepare_mkba
 from rendement.mkba.params import ParameterSet
 
@@ -36,6 +37,10 @@ class OrganisationMkba:
 
     standaard: MkbaResult
     eigen: MkbaResult | None
+    # the expected MKBA of its plans (`mkba.raming`) and the labour-market effects of its
+    # standard result (`mkba.arbeidsmarkt`): empty frames when it has none
+    raming: pl.DataFrame = field(default_factory=plans.empty)
+    arbeidsmarkt: pl.DataFrame = field(default_factory=labour.empty)
 
 
 def combine_tables(
@@ -75,8 +80,12 @@ def compute_per_organisation(
     `compute_mkba(tables, params, overrides=own)` per organisation, with one preparation of
     the data for all of them.
     """
-    inputs = prepare_mkba(combine_tables(tables_by_org), params, rates)
+    tables = combine_tables(tables_by_org)
+    inputs = prepare_mkba(tables, params, rates)
     standard = compute_mkba(inputs, params, apply_overrides=False, draws=draws, seed=seed)
+    # plans in a call of their own: nothing of them reaches the standard result
+    expected = plans.compute_plans(tables, params, rates=rates, draws=draws, seed=seed)
+    effects = labour.labour_effects(standard.outcome, params)
     out = {}
     for org in tables_by_org:
         own = None
@@ -93,5 +102,11 @@ def compute_per_organisation(
                 draws=draws,
                 seed=seed,
             )
-        out[org] = OrganisationMkba(standaard=organisation_slice(standard, org), eigen=eigen)
+        mine = pl.col("organisatie_id") == org
+        out[org] = OrganisationMkba(
+            standaard=organisation_slice(standard, org),
+            eigen=eigen,
+            raming=expected.filter(mine),
+            arbeidsmarkt=effects.filter(mine),
+        )
     return out

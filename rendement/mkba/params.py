@@ -152,6 +152,24 @@ class Pathway:
 
 
 @dataclass(frozen=True)
+class LabourMarket:
+    """The labour-market effects read from the outcome pathways (never priced again, never
+    added to the benefits: they restate outcomes already in the MKBA in other units).
+
+    - `betaald_werk`: pathways whose quantity is people who moved into paid work;
+    - `vermeden_zorg`: pathways whose value is professional care avoided (euros, first year
+      after corrections), converted to hours with `uurprijs` (euro per hour of care, a money
+      parameter) and to FTE with `uren_per_fte` (hours a full-time care worker works a year).
+    """
+
+    betaald_werk: tuple[str, ...]
+    vermeden_zorg: tuple[str, ...]
+    uurprijs: Param
+    uren_per_fte: Param
+    toelichting: str = ""
+
+
+@dataclass(frozen=True)
 class ParameterSet:
     """A validated, versioned parameter set. Use `load_parameters` to get one."""
 
@@ -174,6 +192,7 @@ class ParameterSet:
     pad: Path | None = None
     # The parameters' own bounds from the file (`grenzen`), by path (`rendement.mkba.bounds`).
     grenzen: dict[str, Bounds] = field(default_factory=dict)
+    arbeidsmarkt: LabourMarket | None = None  # optional section `arbeidsmarkt`
 
     # -- indexing --------------------------------------------------------------------------
     def index_factor(self, year: int) -> float:
@@ -564,6 +583,41 @@ def _reference(raw: Any, where: str, errors: _Errors) -> Param:
     return param
 
 
+def _labour(raw: Any, codes: set[str], errors: _Errors) -> LabourMarket | None:
+    """The optional section `arbeidsmarkt` (see `LabourMarket`)."""
+    if raw is None:
+        return None
+    if not errors.need(isinstance(raw, dict), "arbeidsmarkt: verwacht een mapping"):
+        return None
+    lists = {}
+    for part in ("betaald_werk", "vermeden_zorg"):
+        section = raw.get(part) or {}
+        found = list(section.get("uitkomsten") or []) if isinstance(section, dict) else []
+        for code in found:
+            errors.need(code in codes, f"arbeidsmarkt.{part}: onbekende uitkomst {code!r}")
+        lists[part] = tuple(found)
+    care = raw.get("vermeden_zorg") or {}
+    price = _param(care.get("uurprijs"), "arbeidsmarkt.vermeden_zorg.uurprijs", errors, money=True)
+    hours = _param(care.get("uren_per_fte"), "arbeidsmarkt.vermeden_zorg.uren_per_fte", errors)
+    for where, p in (("uurprijs", price), ("uren_per_fte", hours)):
+        where = f"arbeidsmarkt.vermeden_zorg.{where}"
+        if errors.need(not p.is_null, f"{where}: ontbreekt"):
+            errors.need(p.laag > 0, f"{where}: moet groter dan 0 zijn")
+            errors.need(bool(p.bron), f"{where}: bron ontbreekt")
+            errors.need(p.graad in GRADES, f"{where}: graad ontbreekt")
+    if not hours.is_null:
+        errors.need(
+            hours.hoog <= 8784, "arbeidsmarkt.vermeden_zorg.uren_per_fte: meer uren dan een jaar"
+        )
+    return LabourMarket(
+        betaald_werk=lists["betaald_werk"],
+        vermeden_zorg=lists["vermeden_zorg"],
+        uurprijs=price,
+        uren_per_fte=hours,
+        toelichting=" ".join(str(raw.get("toelichting", "") or "").split()),
+    )
+
+
 _known_currencies: set[str] = set()
 
 
@@ -611,10 +665,14 @@ def parse_parameters(raw: Any, pad: Path | None = None) -> ParameterSet:
     codes = [p.code for p in pathways]
     errors.need(len(codes) == len(set(codes)), "uitkomsten: dubbele code")
     errors.need(bool(pathways), "uitkomsten ontbreken")
-    # every money parameter must be indexable
-    for where, p in [(f"kosten.{k}", v) for k, v in kosten.items()] + [
+    labour = _labour(raw.get("arbeidsmarkt"), set(codes), errors)
+    money = [(f"kosten.{k}", v) for k, v in kosten.items()] + [
         (f"uitkomsten.{pw.code}.eenheidswaarde", pw.eenheidswaarde) for pw in pathways
-    ]:
+    ]
+    if labour is not None:
+        money.append(("arbeidsmarkt.vermeden_zorg.uurprijs", labour.uurprijs))
+    # every money parameter must be indexable
+    for where, p in money:
         if p.is_null or p.prijsjaar is None:
             continue
         errors.need(p.prijsjaar in index, f"{where}: geen prijsindex voor {p.prijsjaar}")
@@ -645,6 +703,7 @@ def parse_parameters(raw: Any, pad: Path | None = None) -> ParameterSet:
         uitkomsten=tuple(pathways),
         pad=pad,
         grenzen=grenzen,
+        arbeidsmarkt=labour,
     )
     if problems := outside(params):
         raise ValueError("parameterset ongeldig:\n- " + "\n- ".join(problems))

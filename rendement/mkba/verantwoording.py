@@ -190,6 +190,12 @@ def verantwoording_table(params: ParameterSet) -> pl.DataFrame:
         rows.append(_row("kosten", f"kosten.{kind}", p.naam or kind, p, ps))
     for pw in ps.uitkomsten:
         rows.extend(_pathway_rows(pw, ps))
+    if ps.arbeidsmarkt is not None:  # a conversion for the reports, never in the benefits
+        for kind in ("uurprijs", "uren_per_fte"):
+            p = getattr(ps.arbeidsmarkt, kind)
+            rows.append(
+                _row("arbeidsmarkt", f"arbeidsmarkt.vermeden_zorg.{kind}", p.naam or kind, p, ps)
+            )
     return pl.DataFrame(rows, schema=TABLE_SCHEMA)
 
 
@@ -400,6 +406,21 @@ def verantwoording_markdown(params: ParameterSet) -> str:
         "deadweight (idem voor attributie). De factor op alle eenheidswaarden waarbij BKR = 1 "
         "is kosten / baten. Zonder kosten of zonder gewaardeerde baten bestaat er geen "
         "schakelwaarde; de reden staat erbij.",
+        "",
+        "## Ramingen, arbeidsmarkt en kwalitatieve effecten",
+        "",
+        "- **Ramingen.** Een projectopgave van soort raming (een plan vooraf) krijgt een "
+        "verwachte MKBA met dezelfde methode als een MKBA op referentie: het verwachte bereik "
+        "maal het effect van gemeten projecten met dezelfde interventie, met het interval van dat "
+        "effect; de kosten uit de begroting of het laatste gerealiseerde jaar. Een raming staat "
+        "alleen in het eigen rapport en op de Impactkaart, als raming, en telt nooit mee in een "
+        "sectorcijfer.",
+        "- **Arbeidsmarkt.** Mensen naar betaald werk en vermeden professionele zorg in uren en "
+        "fte zorgmedewerkers: dezelfde uitkomsten als in de baten, in andere eenheden, nooit "
+        "opnieuw opgeteld. De omrekening (prijs van een uur zorg, uren per fte) staat met bron en "
+        "graad in de tabel met kengetallen.",
+        "- **Kwalitatieve effecten.** Wat een organisatie in woorden opgeeft, wordt getoond en "
+        "nooit in euro's uitgedrukt.",
         "",
         "## Afwijkingen door organisaties",
         "",

@@ -64,6 +64,10 @@ class Warehouse:
         default_factory=pl.DataFrame
     )
     kosten: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.kosten
+    # Plans, labour-market effects and what organisations wrote in words (read when present).
+    raming: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.raming (never public)
+    arbeidsmarkt: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.arbeidsmarkt
+    opgave: pl.DataFrame = field(default_factory=pl.DataFrame)  # canoniek.projectopgave
 
     @property
     def parameter_versions(self) -> list[str]:
@@ -115,6 +119,9 @@ def read_warehouse(path: Path) -> Warehouse:
                 "mkba.schakelwaarden",
                 "benchmark.rendementsfactor",
                 "mkba.kosten",
+                "mkba.raming",
+                "mkba.arbeidsmarkt",
+                "canoniek.projectopgave",
             )
         }
     required = (
@@ -150,6 +157,9 @@ def read_warehouse(path: Path) -> Warehouse:
         looptijd=t["mkba.project_looptijd"] if t["mkba.project_looptijd"] is not None else empty,
         schakelwaarden=t["mkba.schakelwaarden"] if t["mkba.schakelwaarden"] is not None else empty,
         kosten=t["mkba.kosten"] if t["mkba.kosten"] is not None else empty,
+        raming=t["mkba.raming"] if t["mkba.raming"] is not None else empty,
+        arbeidsmarkt=t["mkba.arbeidsmarkt"] if t["mkba.arbeidsmarkt"] is not None else empty,
+        opgave=t["canoniek.projectopgave"] if t["canoniek.projectopgave"] is not None else empty,
         rendementsfactor=t["benchmark.rendementsfactor"]
         if t["benchmark.rendementsfactor"] is not None
         else empty,

@@ -34,7 +34,7 @@ from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.mkba.status import COMPLETE, INCOMPLETE
-from rendement.reports import charts
+from rendement.reports import charts, estimates
 from rendement.reports.data import Warehouse
 from rendement.reports.tables import gt_markup
 from rendement.reports.words import DEFINITION, RATIO, missing_ratio_reason
@@ -484,8 +484,11 @@ def _gains_table(card: Impactkaart) -> Markup:
     )
 
 
-def impactkaart_page(card: Impactkaart, *, generated: dt.date, depth: int = 3) -> str:
-    """The card as a complete, self-contained HTML document (one A4 page in print)."""
+def impactkaart_page(
+    card: Impactkaart, *, generated: dt.date, depth: int = 3, extra: Markup | str = ""
+) -> str:
+    """The card as a complete, self-contained HTML document (one A4 page in print). `extra`:
+    its plan, labour-market effects and words (`estimates.card_sections`)."""
     h = card.headline
     chart = ""
     if h.complete and h.bkr_p05 is not None and h.bkr_p95 is not None:
@@ -510,6 +513,7 @@ def impactkaart_page(card: Impactkaart, *, generated: dt.date, depth: int = 3) -
         method_href=method_href(depth),
         pdf_href=f"{file_stem(card.project_id)}.pdf",
         stamp=nl_date(generated),
+        extra=extra,
     )
     return str(document)
 
@@ -532,9 +536,14 @@ def write_impactkaarten(
     written = []
     for project_id in project_ids(wh, org):
         card = build_impactkaart(org, project_id, wh, params)
+        h = card.headline
+        extra = estimates.card_sections(org, project_id, wh, h.first_year, h.last_year)
         path = target / page_name(project_id)
-        write_atomic(path, impactkaart_page(card, generated=generated))
+        write_atomic(path, impactkaart_page(card, generated=generated, extra=extra))
         written.append(path)
+    written += estimates.write_plan_cards(
+        folder, org, wh, params, generated, method_href(), file_stem
+    )
     if target.is_dir():
         keep = {p.name for p in written}
         for old in target.glob("*.html"):

@@ -77,6 +77,9 @@ ORG_TABLES = (
     "uploads",
     "looptijd",
     "schakelwaarden",
+    "raming",
+    "arbeidsmarkt",
+    "opgave",
 )
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")

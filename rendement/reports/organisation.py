@@ -25,9 +25,9 @@ from rendement.core.formatting import (
     nl_ratio,
 )
 from rendement.core.templates import Markup, escape, fragment, render
-from rendement.reports import charts, deviations
+from rendement.reports import charts, deviations, estimates
 from rendement.reports.data import Published, Warehouse
-from rendement.reports.impactkaart import impactkaart_links
+from rendement.reports.impactkaart import file_stem, impactkaart_links
 from rendement.reports.page import page
 from rendement.reports.resultaten import FILE as RESULTS_FILE
 from rendement.reports.tables import CellIndex, gt_markup, symbol_html
@@ -1012,6 +1012,7 @@ def organisation_page(
         "rendement.reports",
         "organisation.html",
         years=years,
+        estimates=estimates.organisation_sections(org, wh, params, names, file_stem),
         uploads=validation_table(uploads, folder),
         **sections,
     )

@@ -3,8 +3,9 @@ with its report in the same render job (`org_pages.render_one`), so it changes e
 report does.
 
 One sheet per warehouse table the report reads (the organisation's own rows only): the whole
-period, the years, the outcomes and the switching values, with the warehouse's column names,
-and a sheet `Toelichting` with each column's Dutch description from `schemas/outputs.py`.
+period, the years, the outcomes, the switching values, the labour-market effects and the
+expected MKBA of its plans, with the warehouse's column names, and a sheet `Toelichting` with
+each column's Dutch description from `schemas/outputs.py`.
 
 Safe against formula injection: text goes in with `write_string` only (never `write`, which
 turns `=...` into a formula), the workbook is told not to convert strings into formulas,
@@ -55,6 +56,20 @@ SHEETS = (
         "mkba.schakelwaarden",
         "schakelwaarden",
         "per project en jaar: waarbij de rendementsfactor 1 wordt",
+    ),
+    Sheet(
+        "Arbeidsmarkt",
+        "mkba.arbeidsmarkt",
+        "arbeidsmarkt",
+        "per project en jaar: naar betaald werk en vermeden zorg in uren en fte (niet "
+        "opnieuw in de baten)",
+    ),
+    Sheet(
+        "Ramingen",
+        "mkba.raming",
+        "raming",
+        "per plan (project en jaar): de verwachte MKBA, een raming vooraf en geen resultaat; "
+        "nooit in sectorcijfers",
     ),
 )
 

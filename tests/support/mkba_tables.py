@@ -125,6 +125,10 @@ def simple_raw(rate=0.0225, **pathway_changes) -> dict:
         next(u for u in raw["uitkomsten"] if u["code"] == "kortere_bijstand_schulden")
     )
     raw["uitkomsten"] = [pathway, bijstand]
+    # the labour-market section names pathways of the standard set: keep those still there
+    for part in ("betaald_werk", "vermeden_zorg"):
+        section = raw["arbeidsmarkt"][part]
+        section["uitkomsten"] = [c for c in section["uitkomsten"] if c in (pathway["code"],)]
     return raw
 
 
