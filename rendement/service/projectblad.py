@@ -46,7 +46,8 @@ from schemas.vocabulary import (
 )
 
 TABLES = ("project", "projectopgave", "activiteit", "inzet", "kosten")
-TOTALS = ("bereikt", "contacten", "afgerond")
+TOTALS = ("bereikt", "contacten", "afgerond", "begroting")  # the block's numbers
+WORDS = "kwalitatieve_effecten"  # the block's own words: text, never a number
 OUTCOME_FIELDS = ("uitkomst", "aantal", "vastgesteld")
 INZET = ("fte_betaald", "uren_betaald", "vrijwilligers", "uren_vrijwilligers")
 EMPTY_OUTCOMES = 2  # blank outcome lines offered under each block (no scripts to add more)
@@ -186,7 +187,7 @@ def load(home: Home, org: str, year: int) -> Sheet:
             block = Block(r["soort"])
             part.blocks.append(block)
         if r["uitkomst"] is None:
-            block.totals = {k: shown(r[k]) for k in TOTALS}
+            block.totals = {k: shown(r.get(k)) for k in TOTALS} | {WORDS: r.get(WORDS) or ""}
         else:
             block.outcomes.append(
                 {
@@ -283,7 +284,7 @@ def from_form(form: Mapping[str, str], base: Sheet) -> Sheet:
         if u is None:
             if name == "soort":
                 block.soort = value
-            elif name in TOTALS:
+            elif name in TOTALS or name == WORDS:
                 block.totals[name] = value
             continue
         while len(block.outcomes) <= int(u):
@@ -387,6 +388,7 @@ def form_rows(sheet: Sheet) -> list[tuple[str, dict, Place]]:
                 continue  # nothing typed: no row (an emptied block removes its rows)
             head = {"project_id": pid, "jaar": year, "soort": block.soort or None}
             totals = {k: number(block.totals.get(k, "")) for k in TOTALS}
+            totals[WORDS] = block.totals.get(WORDS) or None
             place = Place(f"p{i}.b{j}", "projectopgave", f"{pid}, {what}")
             out.append(("projectopgave", head | {"uitkomst": None} | totals, place))
             for k, o in enumerate(block.outcomes):
@@ -466,7 +468,9 @@ def interventions() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def labels() -> dict[str, Column]:
     """The form's column labels and hints: the template's headers and explanations."""
-    out = {name: column("projectopgave", name) for name in (*TOTALS, *OUTCOME_FIELDS, "soort")}
+    out = {
+        name: column("projectopgave", name) for name in (*TOTALS, WORDS, *OUTCOME_FIELDS, "soort")
+    }
     out.update({name: column("inzet", name) for name in INZET})
     out["bedrag"] = column("kosten", "bedrag")
     out["project_id"] = column("project", "project_id")

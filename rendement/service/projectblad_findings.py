@@ -14,6 +14,7 @@ from rendement.service.projectblad import (
     OUTCOME_FIELDS,
     PROJECT_FIELDS,
     TOTALS,
+    WORDS,
     Place,
 )
 
@@ -55,7 +56,7 @@ def _field_of(place: Place, kolom: str | None) -> str | None:
             return place.prefix if name == "bedrag" else None
         if place.table == "inzet" and name in INZET:
             return f"{place.prefix}.{name}"
-        if place.table == "projectopgave" and name in (*TOTALS, *OUTCOME_FIELDS, "soort"):
+        if place.table == "projectopgave" and name in (*TOTALS, WORDS, *OUTCOME_FIELDS, "soort"):
             if name == "soort":
                 return f"{place.prefix.split('.u')[0]}.soort"
             return f"{place.prefix}.{name}"

@@ -239,3 +239,33 @@ def test_a_form_that_says_what_is_stored_is_unchanged():
     assert not unchanged(from_form({**same, "p0.b0.contacten": "3"}, base))
     assert not unchanged(from_form({**same, "p0.fte_betaald": "1"}, base))
     assert not unchanged(from_form({**same, "p0.b0.bereikt": ""}, base))  # emptied: removed
+
+
+def test_the_budget_and_the_organisations_own_words_go_through_the_form(tmp_path):
+    """The plan columns (begroting, kwalitatieve_effecten) are on the form: the budget is read
+    the Dutch way, the words stay text, and words carrying a BSN come back at their field with
+    the number masked."""
+    words = "Deelnemers durven weer naar de buurtkamer; meneer 111222333 kwam elke week."
+    sheet = from_form(
+        _form(
+            **{
+                "p0.b0.soort": "realisatie",
+                "p0.b0.bereikt": "40",
+                "p0.b0.begroting": "12.500,50",
+                "p0.b0.kwalitatieve_effecten": words,
+            }
+        ),
+        _base(),
+    )
+    [block] = [b for b in sheet.projects[0].blocks if b.totals]
+    assert (
+        block.totals["begroting"] == "12.500,50" and block.totals["kwalitatieve_effecten"] == words
+    )
+    data, places = workbook(sheet)
+    path = tmp_path / original_name(YEAR)
+    path.write_bytes(data)
+    verdict = preflight(path, organisatie_id="ORG1").document
+    found = errors_by_field(verdict, places, path.name, path.name)
+    [message, *_] = found.at("p0.b0.kwalitatieve_effecten")
+    assert "111222333" not in message and "111222333" not in str(verdict)
+    assert "(blad Projectopgave, rij 2, kolom" in message
