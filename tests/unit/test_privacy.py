@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import stat
-import time
 
 import polars as pl
 import pytest
@@ -157,13 +156,13 @@ def test_pseudonymise_empty_and_all_null():
     assert out.null_count() == 2
 
 
-def test_pseudonymise_a_million_ids_in_seconds():
+def test_a_million_ids_get_a_million_distinct_pseudonyms():
+    """No two clients share a pseudonym at sector size (its speed is measured in bench/run.py,
+    as part of intake, not timed here)."""
     ids = pl.Series([f"C{i:07d}" for i in range(1_000_000)])
-    start = time.perf_counter()
     out = pseudonymise("ORG001", ids, KEY_A)
-    elapsed = time.perf_counter() - start
     assert out.n_unique() == 1_000_000
-    assert elapsed < 10, f"1M pseudonyms took {elapsed:.1f} s"
+    assert out.head(3).to_list() == pseudonymise("ORG001", ids.head(3), KEY_A).to_list()
 
 
 # --- the key --------------------------------------------------------------------------------
