@@ -16,8 +16,10 @@ sector of `generate_sector` followed by a handful of organisations of the other 
 
 Their MKBA rests on the sector's reference rates (`rendement.mkba.reference`), so they are
 appended after the registering organisations whose measurements make those rates. Each draws
-from its own stream, seeded with `(seed, OTHER_STREAM + position)`: the same data whatever the
-number of registering organisations; only its id (the next after them) follows that number.
+from its own stream, seeded with `(seed, OTHER_STREAM + position)`, and has its own block of
+ids and names (ORG901 …, the names of those positions in the pool): the same organisation
+whatever the number of registering ones, and ORG009 of `--orgs 8` stays free for a test that
+adds a late organisation.
 """
 
 from __future__ import annotations
@@ -80,12 +82,15 @@ def generate_demo(
 def generate_others(
     seed: int, after: int, years: tuple[int, ...], municipalities: Sequence[str]
 ) -> Iterator[OrgDemo]:
-    """The organisations without client registrations, numbered from `after` + 1."""
+    """The organisations without client registrations, after `after` registering ones:
+    numbered from `profiles.OTHER_FIRST_NUMBER` (ORG901 …), or from `after` + 1 when the
+    registering ones reach that number."""
     year_list = sorted({int(y) for y in years})
-    names = organisation_names(seed, after + len(P.OTHER_ORGANISATIONS))[after:]
+    first = max(P.OTHER_FIRST_NUMBER, after + 1)
+    names = organisation_names(seed, first - 1 + len(P.OTHER_ORGANISATIONS))[first - 1 :]
     for k, spec in enumerate(P.OTHER_ORGANISATIONS):
         rng = np.random.default_rng([seed, P.OTHER_STREAM + k])
-        yield _other(rng, f"ORG{after + k + 1:03d}", names[k], spec, year_list, municipalities)
+        yield _other(rng, f"ORG{first + k:03d}", names[k], spec, year_list, municipalities)
 
 
 def _other(

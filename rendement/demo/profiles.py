@@ -397,6 +397,7 @@ OTHER_ORGANISATIONS: tuple[OtherOrganisation, ...] = (
 # Their random streams are seeded (seed, OTHER_STREAM + position): the same data whatever the
 # number of registering organisations before them.
 OTHER_STREAM = 100_000
+OTHER_FIRST_NUMBER = 901  # their ids: ORG901 … (after the registering ones if those reach it)
 OTHER_SIZE_SIGMA = 0.4  # small to medium organisations (assumption)
 # Contacts (conversations, visits, meetings attended) per person reached in a year, for the
 # `contacten` of a project sheet (assumption).
