@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.run import run_pipeline
     from rendement.cli.summary import audit_position, sector_summary
     from rendement.core.privacy import load_or_create_key
-    from rendement.demo import generate_sector, write_exports
+    from rendement.demo import generate_demo, write_exports
+    from rendement.demo.profiles import OTHER_ORGANISATIONS
 
     if args.orgs < 1:
         _say("rendement demo: --orgs moet minstens 1 zijn")
@@ -44,12 +45,17 @@ def run(args: argparse.Namespace) -> int:
         _say(
             f"Sleutel voor pseudonimisering aangemaakt: {key_file} (alleen leesbaar voor de eigenaar)."
         )
-    _say(f"Demosector maken in {home.root} ({args.orgs} organisaties, seed {args.seed}) …")
-    for i, org in enumerate(generate_sector(orgs=args.orgs, seed=args.seed), start=1):
+    total = args.orgs + len(OTHER_ORGANISATIONS)
+    _say(
+        f"Demosector maken in {home.root} ({args.orgs} organisaties met cliëntregistratie en "
+        f"{len(OTHER_ORGANISATIONS)} met activiteiten, een projectblad of een plan; "
+        f"seed {args.seed}) …"
+    )
+    for i, org in enumerate(generate_demo(orgs=args.orgs, seed=args.seed), start=1):
         write_exports(org, home.inbox)
         _register(home, org.organisatie_id, org.naam)
-        if i % 10 == 0 or i == args.orgs:
-            _say(f"  exports geschreven: {i}/{args.orgs}")
+        if i % 10 == 0 or i == total:
+            _say(f"  exports geschreven: {i}/{total}")
     write_demo_override(home)
     before = audit_position(home)
     _say("Verwerken met Dagster (één run voor de hele sector) …")

@@ -12,6 +12,7 @@ the same bytes on every run (zip entries carry a fixed timestamp, see `xlsx.py`)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,16 @@ import polars as pl
 
 from rendement.core.files import write_atomic
 from rendement.demo.generator import DEFAULT_YEARS, TABLES, OrgDemo, generate_sector
+from rendement.demo.kinds import TEMPLATE_KINDS, template_rows
 from rendement.demo.xlsx import workbook_bytes
+from rendement.intake import sjabloon
 
 SEPARATOR = ";"
 LINE_END = "\r\n"
 DATE_FORMAT = "%d-%m-%Y"
+TEMPLATE_CREATED = dt.datetime(2026, 1, 5, 9, 0)  # fixed: the same bytes on every run
+# the tables in writing order: the contract's, and the project sheet after the projects
+CSV_ORDER: tuple[str, ...] = (*TABLES[:2], "projectopgave", *TABLES[2:])
 
 
 def csv_text(frame: pl.DataFrame, *, title: str | None = None, blank_lines: int = 0) -> str:
@@ -50,13 +56,28 @@ def write_exports(org: OrgDemo, inbox: Path) -> list[Path]:
     """Write all export files of one organisation into `inbox/<organisatie_id>/`.
 
     CSV organisations: `<tabel>_<jaar>.csv` per table and year; XLSX organisations:
-    `export_<jaar>.xlsx` per year. Returns the paths written, in writing order.
+    `export_<jaar>.xlsx` per year. Organisations without client registrations
+    (`kinds.py`): the filled-in Excel template `projectblad_<jaar>.xlsx`, or the attendance
+    list `presentielijst_<jaar>.csv` (written first: the project CSV written after it, with
+    the same projects, is the later delivery and holds their full rows) and the contract CSVs
+    of the tables they have. Returns the paths written, in writing order.
     """
     folder = Path(inbox) / org.organisatie_id
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for year in sorted(org.tables):
-        tables = {name: org.tables[year][name] for name in TABLES}
+        if org.kind in TEMPLATE_KINDS:
+            data = sjabloon.workbook_bytes(
+                year, template_rows(org.tables[year]), created=TEMPLATE_CREATED
+            )
+            written.append(write_atomic(folder / sjabloon.file_name(year), data))
+            continue
+        if year in org.attendance:
+            title = f"Presentielijsten {org.naam} {year}" if org.titelregel else None
+            text = csv_text(org.attendance[year], title=title)
+            path = folder / f"presentielijst_{year}.csv"
+            written.append(write_atomic(path, text.encode(org.encoding)))
+        tables = {name: org.tables[year][name] for name in CSV_ORDER if name in org.tables[year]}
         if org.file_format == "xlsx":
             written.append(write_atomic(folder / f"export_{year}.xlsx", workbook_bytes(tables)))
             continue

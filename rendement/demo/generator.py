@@ -15,7 +15,7 @@ The numbers come from `profiles.py`; `docs/demo.md` explains the calibration.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,11 +92,17 @@ class OrgDemo:
     tables: dict[int, dict[str, pl.DataFrame]]
     titelregel: bool = False  # csv: a stray title row above the header
     lege_regels: int = 0  # csv: empty lines after the data
+    # how the organisation registers (`kinds.KINDS`): client trajectories ("registratie"),
+    # activities, a project sheet as CSV or as the Excel template, or a plan
+    kind: str = "registratie"
+    # "activiteiten": per year the attendance list, one row per person present per meeting,
+    # with the headers of `sources/mappings/presentielijst.yaml`
+    attendance: dict[int, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def trajecten(self) -> int:
         """Distinct trajectories over all years."""
-        ids = [t["traject"]["traject_id"] for t in self.tables.values()]
+        ids = [t["traject"]["traject_id"] for t in self.tables.values() if "traject" in t]
         return pl.concat(ids).n_unique() if ids else 0
 
 
@@ -404,7 +410,7 @@ def _scores(
     return score0, score1
 
 
-def _effort_and_costs(
+def effort_and_costs(
     rng: np.random.Generator,
     counts: np.ndarray,
     iv: np.ndarray,
@@ -635,7 +641,7 @@ def _generate_org(
         -1,
     )
 
-    fte, hours, volunteers, volunteer_hours, costs = _effort_and_costs(
+    fte, hours, volunteers, volunteer_hours, costs = effort_and_costs(
         rng, counts, iv, active_days, wage, overhead_rate
     )
 

@@ -366,3 +366,76 @@ ORG_CORES: tuple[str, ...] = (
     "Rijnzoom", "Brugwaard", "Hofstede", "Vaartland",
 )  # fmt: skip
 ORG_QUALIFIERS: tuple[str, ...] = ("Noord", "Zuid", "Oost", "West", "Midden", "Stad")
+
+
+# --- organisations without client registrations ----------------------------------------------
+# Much of the sector registers activities and attendance, or only yearly counts, not client
+# trajectories with T0/T1 measurements (issue 18). `rendement demo` appends a handful of such
+# organisations after the registering ones (`kinds.generate_demo`), one per entry below and in
+# this order: kind, interventions (one project each). Kinds:
+# - "activiteiten": attendance lists (`sources/mappings/presentielijst.yaml`) plus project,
+#   inzet and kosten in the contract layout;
+# - "projectblad": the project sheet (`projectopgave`) with project, inzet and kosten, as CSV in
+#   the contract layout;
+# - "sjabloon": the same, typed into the Excel template `rendement sjabloon` writes;
+# - "raming": a plan, in the template: a project that has just started and its projectopgave
+#   of soort raming for the next year; no realisation yet.
+@dataclass(frozen=True)
+class OtherOrganisation:
+    kind: str
+    interventions: tuple[str, ...]
+
+
+OTHER_ORGANISATIONS: tuple[OtherOrganisation, ...] = (
+    OtherOrganisation("activiteiten", ("ontmoetingsgroep", "ambulant_jongerenwerk")),
+    OtherOrganisation("activiteiten", ("maatschappelijke_activering", "ontmoetingsgroep")),
+    OtherOrganisation("projectblad", ("huisbezoek", "thuisadministratie")),
+    OtherOrganisation("sjabloon", ("maatjesproject", "vroegsignalering")),
+    OtherOrganisation("sjabloon", ("jongerencoaching", "schuldhulpverlening")),
+    OtherOrganisation("raming", ("maatjesproject",)),
+)
+# Their random streams are seeded (seed, OTHER_STREAM + position): the same data whatever the
+# number of registering organisations before them.
+OTHER_STREAM = 100_000
+OTHER_FIRST_NUMBER = 901  # their ids: ORG901 … (after the registering ones if those reach it)
+OTHER_SIZE_SIGMA = 0.4  # small to medium organisations (assumption)
+# Contacts (conversations, visits, meetings attended) per person reached in a year, for the
+# `contacten` of a project sheet (assumption).
+CONTACTS_PER_PERSON: dict[str, float] = {
+    "huisbezoek": 1.5, "thuisadministratie": 14.0, "maatjesproject": 24.0,
+    "vroegsignalering": 2.5, "jongerencoaching": 16.0, "schuldhulpverlening": 11.0,
+}  # fmt: skip
+# Outcomes an office counts itself in its project sheet (assumption): per intervention the
+# outcome pathway, the share of the people reached it reports, and how it was established.
+# The share is the organisation's own count, not the sector's measured rate.
+OWN_OUTCOME_COUNTS: dict[str, tuple[str, float, str]] = {
+    "thuisadministratie": ("schulden_gestabiliseerd", 0.15, "registratie"),
+    "maatjesproject": ("eenzaamheid_welzijn", 0.20, "zelfrapportage"),
+}
+OWN_OUTCOME_CHANCE = 0.6  # share of project-years with such a count (assumption)
+
+
+# Attendance lists (assumption): per intervention the werksoort as the registration system
+# writes it, the activity kinds (as exported, first one most often), the size of one
+# activity's group of participants, meetings per year (a weekly group about 44, street work
+# twice a week) and the chance a member attends a meeting. One walk-in per meeting-group
+# project-year is exported without participant numbers (unique participants unknown).
+@dataclass(frozen=True)
+class Attendance:
+    werksoort: str
+    forms: tuple[str, ...]
+    group_size: int
+    meetings: tuple[int, int]
+    presence: float
+
+
+ATTENDANCE: dict[str, Attendance] = {
+    "ontmoetingsgroep": Attendance("Ontmoeting ouderen", ("Groepsbijeenkomst", "Inloop"), 18,
+                                   (40, 48), 0.70),
+    "ambulant_jongerenwerk": Attendance("Jongerenwerk", ("Straatwerk", "Groepsbijeenkomst"), 45,
+                                        (80, 96), 0.25),
+    "maatschappelijke_activering": Attendance("Activering", ("Groepsbijeenkomst", "Workshop"),
+                                              12, (30, 40), 0.75),
+}  # fmt: skip
+ANONYMOUS_WALK_IN = "Inloop"
+ANONYMOUS_WALK_IN_VISITS = (8, 20)  # visitors per meeting of the anonymous walk-in

@@ -24,10 +24,19 @@ import polars as pl
 
 from rendement.cli.main import main as rendement_cli
 from rendement.core.home import Home
+from rendement.demo import profiles as DEMO
 from rendement.mkba import compute_mkba, load_parameters
 from rendement.mkba.aggregate import group_ratios
 from rendement.mkba.engine import INPUT_TABLES
 from rendement.mkba.params import STANDARD_PREFIX
+from rendement.mkba.reference import (
+    LITERATURE,
+    MEASURED,
+    MIN_ORGANISATIONS,
+    REPORTED,
+    SECTOR,
+    sector_rates,
+)
 from rendement.mkba.status import COMPLETE
 from rendement.mkba.voorbeeld import generate
 from schemas.outputs import TOTAL
@@ -117,6 +126,19 @@ class Sector:
     measured_share: float  # trajectories with a T0 that also have a T1
     eviction_risk: float  # debt-counselling clients with ZRM huisvesting <= 2 at T0
     params: object  # the ParameterSet the results were computed with
+    reference: Reference  # the project-years by reference, apart from the measured ones
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The organisations without client registrations in the demo and their MKBA by
+    reference (`rendement.mkba.reference`)."""
+
+    project: pl.DataFrame  # mkba.project of the project-years with a quantity not `gemeten`
+    outcome: pl.DataFrame  # their mkba.uitkomst
+    rates: pl.DataFrame  # the sector's pooled rates, from the measured results
+    systems: dict  # organisatie_id → the systems its accepted files were read as
+    plans: pl.DataFrame  # canoniek.projectopgave rows of soort raming
 
 
 def uncorrected_params(params):
@@ -138,6 +160,13 @@ def read_sector(warehouse: Path) -> Sector:
         outcome = con.sql("SELECT * FROM mkba.uitkomst").pl()
         kosten = con.sql("SELECT * FROM mkba.kosten").pl()
         tables = {t: con.sql(f"SELECT * FROM canoniek.{t}").pl() for t in INPUT_TABLES}
+        systems = con.sql(
+            """SELECT organisatie_id, list(DISTINCT systeem ORDER BY systeem) AS systemen
+               FROM intake.leveringen WHERE uitkomst = 'geaccepteerd' GROUP BY ALL"""
+        ).pl()
+        plans = con.sql(
+            "SELECT * FROM canoniek.projectopgave WHERE soort = 'raming' ORDER BY ALL"
+        ).pl()
         (measured_share,) = con.execute(
             """SELECT avg(CASE WHEN t1 THEN 1 ELSE 0 END) FROM (
                    SELECT organisatie_id, traject_id, bool_or(moment = 'T1') AS t1
@@ -151,6 +180,19 @@ def read_sector(warehouse: Path) -> Sector:
                WHERE p.interventie = 'schuldhulpverlening' AND m.instrument = 'zrm'
                  AND m.onderdeel = 'huisvesting' AND m.moment = 'T0'"""
         ).fetchone()
+    # the calibration is about measured results: project-years with a quantity on another
+    # basis (organisations without client registrations) are described apart
+    by_ref = outcome.filter(pl.col("basis") != MEASURED).select(KEYS).unique()
+    reference = Reference(
+        project=project.join(by_ref, on=KEYS, how="semi"),
+        outcome=outcome.join(by_ref, on=KEYS, how="semi"),
+        rates=sector_rates(project, outcome),
+        systems={r["organisatie_id"]: r["systemen"] for r in systems.iter_rows(named=True)},
+        plans=plans,
+    )
+    project = project.join(by_ref, on=KEYS, how="anti")
+    outcome = outcome.join(by_ref, on=KEYS, how="anti")
+    kosten = kosten.join(by_ref, on=KEYS, how="anti")
     versions = project["parameter_versie"].unique().to_list()
     if len(versions) != 1:
         raise ValueError(f"mkba.project holds several parameter versions: {versions}")
@@ -161,7 +203,9 @@ def read_sector(warehouse: Path) -> Sector:
         tables, uncorrected_params(params), apply_overrides=False, draws=1
     ).project
     groups = group_intervals(project, outcome, kosten, params)
-    return Sector(project, outcome, groups, uncorrected, measured_share, eviction_risk, params)
+    return Sector(
+        project, outcome, groups, uncorrected, measured_share, eviction_risk, params, reference
+    )
 
 
 def group_intervals(project, outcome, kosten, params) -> dict:
@@ -296,11 +340,14 @@ def demo_text(s: Sector) -> str:
     lines = [
         "### On the demo sector",
         "",
-        f"`rendement demo` with its defaults (40 organisations, seed 7; parameter set "
-        f"{ps.version}), read from `mkba.project` and `mkba.uitkomst` in the warehouse: "
-        f"{count(project.height)} project-years, of which {count(complete.height)} complete "
-        f"(`status = volledig`) and {count(incomplete.height)} incomplete. The figures below "
-        "are over the complete project-years only.",
+        f"`rendement demo` with its defaults (40 organisations with client registrations and "
+        f"{len(s.reference.systems) - project['organisatie_id'].n_unique()} without, seed 7; "
+        f"parameter set {ps.version}), read from `mkba.project` and `mkba.uitkomst` in the "
+        f"warehouse: {count(project.height)} measured project-years, of which "
+        f"{count(complete.height)} complete (`status = volledig`) and "
+        f"{count(incomplete.height)} incomplete. The figures below are over the complete "
+        "measured project-years only; the project-years by reference follow in the next "
+        "subsection.",
     ]
     if incomplete.height:
         lines += ["", "Incomplete:", ""]
@@ -474,6 +521,93 @@ def _interpretation(s, complete, outcome, sums, nc, per_iv, nc_iv) -> list[str]:
     return out
 
 
+def reference_text(s: Sector) -> str:
+    """The subsection on the organisations without client registrations: which kinds, the
+    sector rates their quantities come from, and their results beside the measured ones."""
+    ref = s.reference
+    measured_orgs = set(s.project["organisatie_id"].to_list())
+    others = sorted(set(ref.systems) - measured_orgs)
+    planned = set(ref.plans["organisatie_id"].to_list())
+    by_ref = set(ref.project["organisatie_id"].to_list())
+    attendance = [o for o in others if "presentielijst" in ref.systems[o]]
+    template = [o for o in others if "sjabloon" in ref.systems[o] and o in by_ref]
+    sheet = [o for o in others if o not in attendance and o not in template and o in by_ref]
+    plan_only = [o for o in others if o in planned and o not in by_ref]
+    rates = ref.rates
+    quantities = ref.outcome.unique([*KEYS, "uitkomst"])
+    per_basis = {b: quantities.filter(pl.col("basis") == b).height for b in
+                 (SECTOR, REPORTED, LITERATURE, MEASURED)}  # fmt: skip
+    complete = _complete(ref.project)
+    measured = _complete(s.project)
+    half_width = rates.filter(pl.col("rate") > 0).select(
+        ((pl.col("rate_hoog") - pl.col("rate_laag")) / 2 / pl.col("rate")).median()
+    )[0, 0]
+
+    def width(frame: pl.DataFrame) -> float:
+        return frame.select(((pl.col("bkr_p95") - pl.col("bkr_p05")) / pl.col("bkr")).median())[
+            0, 0
+        ]
+
+    lines = [
+        "### By reference in the demo",
+        "",
+        f"The demo adds {count(len(others))} organisations without client registrations "
+        "(`rendement.demo.kinds`, `docs/demo.md`): "
+        f"{count(len(attendance))} deliver attendance lists (`presentielijst`) with project, "
+        f"inzet and kosten, {count(len(sheet))} a project sheet as CSV in the contract layout, "
+        f"{count(len(template))} the filled-in Excel template, and {count(len(plan_only))} "
+        "only a plan in the template.",
+        "",
+        f"- **Sector rates.** The measured results give {count(rates.height)} rates "
+        f"(intervention × outcome), each from {count(rates['organisaties'].min())} to "
+        f"{count(rates['organisaties'].max())} organisations (at least {MIN_ORGANISATIONS}).",
+        f"- **Quantities.** The {count(ref.project.height)} project-years by reference "
+        f"({count(complete.height)} complete) carry {count(quantities.height)} quantities: "
+        f"{count(per_basis[SECTOR])} from a sector rate, {count(per_basis[REPORTED])} counted "
+        f"by the organisation itself and {count(per_basis[LITERATURE])} from a literature value "
+        "(the standard set has none).",
+        f"- **Intervals.** The 90 % interval of a project-year by reference is "
+        f"{pct(width(complete))} of its ratio wide (median), against {pct(width(measured))} for "
+        "a measured project-year. The rate's own interval adds little here: its half-width is "
+        f"{pct(half_width)} of the rate (median over the rates), because the demo's "
+        f"organisations differ little in effect (quality spread {pct(DEMO.ORG_QUALITY_SD)}). "
+        "In a real sector the "
+        "rates will spread more, and so will these intervals.",
+        f"- **Plans.** {count(ref.plans.height)} "
+        + ("row" if ref.plans.height == 1 else "rows")
+        + " of soort raming, for "
+        + ", ".join(str(y) for y in sorted(set(ref.plans["jaar"].to_list())))
+        + (", is" if ref.plans.height == 1 else ", are")
+        + " accepted into `canoniek.projectopgave`; a plan never enters a benchmark.",
+        "",
+        "Per intervention, Σ baten / Σ kosten over the complete project-years by reference "
+        "and, for comparison, over the measured ones:",
+        "",
+        "| intervention | project-years | by reference | median [p05–p95] | measured |",
+        "|---|---|---|---|---|",
+    ]
+    ref_iv = _sums(complete, "interventie")
+    ref_med = _medians(complete, "interventie")
+    measured_iv = _sums(measured, "interventie")
+    for iv in sorted(ref_iv):
+        m = ref_med[iv]
+        lines.append(
+            f"| {INTERVENTION_NAMES.get(iv, iv)} | {count(m['n'])} | {r2(_ratio(ref_iv[iv]))} "
+            f"| {r2(m['bkr'])} [{r2(m['bkr_p05'])}–{r2(m['bkr_p95'])}] "
+            f"| {r2(_ratio(measured_iv[iv])) if iv in measured_iv else '–'} |"
+        )
+    lines += [
+        "",
+        "A ratio by reference differs from the measured one of its intervention only through "
+        "the cost per person reached, the number counted as reached (for attendance lists an "
+        "upper bound: the sum of the activities' unique participants) and the organisation's "
+        "own counts. It is the sector's measured average effect carried over, not a "
+        "measurement of this project.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 WIDTH = 100
 
 
@@ -503,6 +637,7 @@ def wrap(text: str) -> str:
 
 def render(warehouse: Path) -> str:
     """The generated part of docs/mkba.md (between the markers, markers excluded)."""
+    sector = read_sector(warehouse)
     text = "\n".join(
         [
             "",
@@ -510,7 +645,8 @@ def render(warehouse: Path) -> str:
             "do not edit by hand. -->",
             "",
             synthetic_text(),
-            demo_text(read_sector(warehouse)),
+            demo_text(sector),
+            reference_text(sector),
         ]
     )
     return wrap(text)

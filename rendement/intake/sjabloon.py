@@ -226,9 +226,16 @@ def _data_sheet(
         sheet.set_column(col, col, width, formats["date"] if spec.type == "date" else None)
 
 
-def workbook_bytes(year: int | None = None, filled: dict[str, list[dict]] | None = None) -> bytes:
+def workbook_bytes(
+    year: int | None = None,
+    filled: dict[str, list[dict]] | None = None,
+    *,
+    created: dt.datetime | None = None,
+) -> bytes:
     """The template as XLSX bytes (for the command line and a download). `filled`: sheet ->
-    rows (field name -> value) typed in as an office would (the demo and the tests)."""
+    rows (field name -> value) typed in as an office would (the demo and the tests);
+    `created`: the workbook's creation time (default now; the demo fixes it, so that its
+    files are the same bytes on every run)."""
     mapping = template_mapping()
     year = year if year is not None else default_year()
     tables = list(
@@ -241,7 +248,8 @@ def workbook_bytes(year: int | None = None, filled: dict[str, list[dict]] | None
     )
     buffer = BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": "Projectblad sociaal rendement", "subject": str(year)})
+    properties = {"title": "Projectblad sociaal rendement", "subject": str(year)}
+    book.set_properties(properties | ({"created": created} if created is not None else {}))
     formats = {
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
         "date": book.add_format({"num_format": DATE_FORMAT}),

@@ -2,7 +2,7 @@
 fetches, the figures on the pages are the figures in DuckDB, organisation reports hold only
 their own organisation, and uploaded text cannot become markup.
 
-Works on a copy of the session's demo home (8 organisations) with one release published.
+Works on a copy of the session's demo home (8 organisations with client registrations and 6 without) with one release published.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rendement.reports.tables import gt_html
 from rendement.reports.verantwoording import markdown_html
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 from tests.support.browser import Browser, assert_tables_render, parse_nl, table_rows
-from tests.support.homes import copy_home
+from tests.support.homes import DEMO_ALL_ORGS, copy_home
 
 DOMAIN_LABELS = {**{v: k for k, v in DOMAINS.items()}, "Hele sector": "totaal"}
 DEFINITION_END = "wat elke geïnvesteerde euro de samenleving oplevert"
@@ -90,7 +90,7 @@ def test_every_page_renders_in_chromium(site_home, browser):
         f"releases/{year}/verantwoording.html",
     }
     assert expected <= names
-    assert len([n for n in names if n.startswith("org/")]) == 8
+    assert len([n for n in names if n.startswith("org/")]) == DEMO_ALL_ORGS
     for path in pages:
         rel = path.relative_to(site_home.site).as_posix()
         page, visit = browser.open(path, screenshot=rel.replace("/", "__").removesuffix(".html"))

@@ -18,7 +18,7 @@ import pytest
 from rendement.mkba import load_parameters
 from rendement.reports import build_site
 from rendement.reports.impactkaart import FOLDER, PUBLIC_URL_ENV
-from tests.support.homes import copy_home
+from tests.support.homes import DEMO_ALL_ORGS, copy_home
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -52,7 +52,7 @@ def files(home) -> dict[str, tuple[bytes, int, int]]:
 
 def test_an_unchanged_site_rewrites_no_card(home, params):
     before = files(home)
-    assert len([k for k in before if k.endswith(".xlsx")]) == 8
+    assert len([k for k in before if k.endswith(".xlsx")]) == DEMO_ALL_ORGS
     assert len([k for k in before if f"/{FOLDER}/" in k]) >= 8
     assert build_site(home, params, today=TODAY).rendered == []
     assert files(home) == before
@@ -110,6 +110,6 @@ def test_a_project_without_results_loses_its_card(home, params):
 def test_the_public_address_of_the_method_renders_every_card(home, params, monkeypatch):
     monkeypatch.setenv(PUBLIC_URL_ENV, "https://rendement.example.nl")
     pages = build_site(home, params, today=TODAY)
-    assert len(pages.rendered) == 8
+    assert len(pages.rendered) == DEMO_ALL_ORGS
     for path in home.site.glob(f"org/*/{FOLDER}/*.html"):
         assert 'href="https://rendement.example.nl/verantwoording.html"' in path.read_text("utf-8")

@@ -7,8 +7,12 @@ import re
 
 import duckdb
 
+from rendement.demo.profiles import OTHER_ORGANISATIONS
 from schemas.vocabulary import DOMAINS
 from tests.support.homes import DEMO_ORGS, DEMO_SEED
+
+# `rendement demo` adds organisations without client registrations after the registering ones
+ALL_ORGS = DEMO_ORGS + len(OTHER_ORGANISATIONS)
 
 
 def q(home, sql):
@@ -18,11 +22,17 @@ def q(home, sql):
 
 def test_every_organisation_is_taken_in_and_accepted(demo_home):
     (orgs,) = q(demo_home, "SELECT count(DISTINCT organisatie_id) FROM canoniek.project")[0]
-    assert orgs == DEMO_ORGS
-    for table in ("organisatie", "project", "traject", "meting", "inzet", "kosten"):
+    assert orgs == ALL_ORGS
+    (registering,) = q(demo_home, "SELECT count(DISTINCT organisatie_id) FROM canoniek.traject")[0]
+    assert registering == DEMO_ORGS
+    for table in (
+        "organisatie", "project", "traject", "meting", "inzet", "kosten", "activiteit",
+        "projectopgave",
+    ):  # fmt: skip
         (n,) = q(demo_home, f"SELECT count(*) FROM canoniek.{table}")[0]
         assert n > 0, table
     assert not any(demo_home.inbox.rglob("*.csv")), "inbox should be empty after intake"
+    assert not any(demo_home.inbox.rglob("*.xlsx")), "inbox should be empty after intake"
     assert any(demo_home.archive.rglob("*")), "originals are archived"
 
 
@@ -184,6 +194,6 @@ def test_delivery_status_lists_every_registered_organisation(demo_home):
     rows = q(demo_home, "SELECT jaar, status, count(*) FROM intake.leveringsstatus GROUP BY ALL")
     latest = max(r[0] for r in rows)
     per_status = {status: n for jaar, status, n in rows if jaar == latest}
-    assert sum(per_status.values()) == DEMO_ORGS
-    assert per_status.get("geleverd", 0) + per_status.get("deels_afgekeurd", 0) == DEMO_ORGS
+    assert sum(per_status.values()) == ALL_ORGS
+    assert per_status.get("geleverd", 0) + per_status.get("deels_afgekeurd", 0) == ALL_ORGS
     assert "ORG001" in (demo_home.site / "leveringen.html").read_text("utf-8")

@@ -8,7 +8,7 @@
 * A table renders to the same HTML every time (fixed ids, great-tables' public API only), and
   the bootstrap medians equal numpy's nanmedian.
 
-Works on copies of the session's demo home (8 organisations).
+Works on copies of the session's demo home (8 organisations with client registrations and 6 without).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rendement.mkba import load_parameters
 from rendement.release.publish import publish_release
 from rendement.reports import build_site, org_pages
 from rendement.reports.tables import gt_html
-from tests.support.homes import copy_home
+from tests.support.homes import DEMO_ALL_ORGS, copy_home
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -61,10 +61,10 @@ def organisations(home) -> list[str]:
 
 def test_an_unchanged_site_renders_no_organisation_page(home, params):
     before = org_files(home)
-    assert len(before) == 8
+    assert len(before) == DEMO_ALL_ORGS
     pages = build_site(home, params, today=TODAY)
     assert pages.rendered == []
-    assert len(pages.unchanged) == 8
+    assert len(pages.unchanged) == DEMO_ALL_ORGS
     assert org_files(home) == before
     # the returned list still names every page of the site
     assert {p.parent.name for p in pages if p.name == "index.html" and "org" in p.parts} == set(
@@ -169,10 +169,12 @@ def test_a_release_renders_every_organisation_page(home, params):
 
 def test_the_date_and_the_report_code_are_part_of_every_fingerprint(home, params, monkeypatch):
     pages = build_site(home, params, today=TODAY + dt.timedelta(days=1))
-    assert len(pages.rendered) == 8 and pages.unchanged == []
+    assert len(pages.rendered) == DEMO_ALL_ORGS and pages.unchanged == []
     assert build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered == []
     monkeypatch.setattr(org_pages, "code_version", lambda: "andere code")
-    assert len(build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered) == 8
+    assert (
+        len(build_site(home, params, today=TODAY + dt.timedelta(days=1)).rendered) == DEMO_ALL_ORGS
+    )
 
 
 def test_a_pooled_build_writes_the_same_bytes_as_one_process(
@@ -186,7 +188,7 @@ def test_a_pooled_build_writes_the_same_bytes_as_one_process(
         return real(fn, org_ids)
 
     monkeypatch.setattr(org_pages, "per_organisation", recording)
-    monkeypatch.setattr(org_pages, "POOL_MIN_PAGES", 4)  # the demo has 8 organisations
+    monkeypatch.setattr(org_pages, "POOL_MIN_PAGES", 4)  # fewer than the demo has
     built = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("RENDEMENT_WORKERS", workers)
@@ -194,13 +196,13 @@ def test_a_pooled_build_writes_the_same_bytes_as_one_process(
         for page in h.site.glob("org/*/index.html"):  # as in a fresh site
             page.unlink()
         pages = build_site(h, params, today=TODAY)
-        assert len(pages.rendered) == 8
+        assert len(pages.rendered) == DEMO_ALL_ORGS
         built[workers] = {
             p.relative_to(h.site).as_posix(): p.read_bytes()
             for p in sorted(h.site.rglob("*"))
             if p.is_file()
         }
-    assert len(pools) == 1 and len(pools[0]) == 8  # only the second build used the pool
+    assert len(pools) == 1 and len(pools[0]) == DEMO_ALL_ORGS  # only the second build used the pool
     assert built["1"] == built["2"]
 
 

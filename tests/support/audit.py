@@ -184,6 +184,8 @@ class Data:
     meting: list[dict]
     inzet: list[dict]
     kosten: list[dict]
+    projectopgave: list[dict] = field(default_factory=list)
+    activiteit: list[dict] = field(default_factory=list)
 
 
 def _rows(con, sql: str) -> list[dict]:
@@ -208,6 +210,8 @@ def read_canonical(warehouse: Path) -> Data:
             meting=_rows(con, "SELECT * FROM canoniek.meting"),
             inzet=_rows(con, "SELECT * FROM canoniek.inzet"),
             kosten=_rows(con, "SELECT * FROM canoniek.kosten"),
+            projectopgave=_rows(con, "SELECT * FROM canoniek.projectopgave"),
+            activiteit=_rows(con, "SELECT * FROM canoniek.activiteit"),
         )
 
 
@@ -303,6 +307,9 @@ class ProjectYear:
     pv: dict[tuple[str, str], Fraction] = field(default_factory=dict)
     # basis baten with deadweight or attributie set to 0 in every outcome
     baten_without: dict[str, Fraction] = field(default_factory=dict)
+    # MKBA by reference: the people reached (0: measured) and each quantity's basis
+    bereikt: int = 0
+    basis: dict[str, str] = field(default_factory=dict)
 
     def ncw(self, scenario: str = "basis") -> Fraction:
         return self.baten[scenario] - self.kosten[scenario]
@@ -477,6 +484,7 @@ def _benefits(data: Data, all_pairs: dict, params: Params, out: dict[Key, Projec
     gross amount shifted) and per stakeholder (+ for the gemeente, − for the client);
     counted outcomes (eenheidswaarde null) add nothing in euros."""
     _quantities(data, all_pairs, params, out)
+    _by_reference(data, params, out)
     per_unit = {
         pw["code"]: {s: pv_per_unit(pw, params, s) for s in LEVELS} for pw in params.pathways()
     }
@@ -515,3 +523,83 @@ def _benefits(data: Data, all_pairs: dict, params: Params, out: dict[Key, Projec
             if unit is not None:
                 for who, share in pw["baathebbers"].items():
                     py.pv[(code, who)] = q * unit * exact(share)
+
+
+# ------------------------------------------------------------------------------ by reference
+
+MIN_ORGANISATIONS = 5  # docs "MKBA by reference": "at least 5 organisations contribute"
+
+
+def _reach(data: Data) -> dict[Key, int]:
+    """docs "People reached": `bereikt` of the realised totals row of projectopgave; without
+    one, the sum of `unieke_deelnemers` of the activities that started in the year; of
+    several totals rows the largest."""
+    sheet: dict[Key, int] = {}
+    for r in data.projectopgave:
+        if r["soort"] == "realisatie" and r["uitkomst"] is None and r["bereikt"] is not None:
+            key = (r["organisatie_id"], r["project_id"], int(r["jaar"]))
+            sheet[key] = max(sheet.get(key, 0), int(r["bereikt"]))
+    activities: dict[Key, int] = defaultdict(int)
+    for r in data.activiteit:
+        if r["unieke_deelnemers"] is not None:
+            key = (r["organisatie_id"], r["project_id"], r["startdatum"].year)
+            activities[key] += int(r["unieke_deelnemers"])
+    reach = dict(activities) | sheet
+    return {k: v for k, v in reach.items() if v > 0}
+
+
+def _rates(out: dict[Key, ProjectYear]) -> dict[tuple[str, str], Fraction]:
+    """docs "The sector rate": per intervention × outcome, over the complete project-years
+    with participants, Σ quantity / Σ participants, where at least 5 organisations
+    contribute. Called before any project-year is given a reach, so measured ones only."""
+    per_org: dict[tuple, list] = defaultdict(lambda: [Fraction(0), 0])
+    for (org, _proj, _year), py in out.items():
+        if py.deelnemers == 0 or py.kosten["basis"] == 0:
+            continue
+        for code, q in py.hoeveelheid.items():
+            acc = per_org[(py.interventie, code, org)]
+            acc[0] += q
+            acc[1] += py.deelnemers
+    pooled: dict[tuple[str, str], list] = defaultdict(lambda: [Fraction(0), 0, 0])
+    for (iv, code, _org), (q, n) in per_org.items():
+        acc = pooled[(iv, code)]
+        acc[0] += q
+        acc[1] += n
+        acc[2] += 1
+    return {k: q / n for k, (q, n, orgs) in pooled.items() if orgs >= MIN_ORGANISATIONS}
+
+
+def _by_reference(data: Data, params: Params, out: dict[Key, ProjectYear]) -> None:
+    """docs "MKBA by reference": a project-year without an active trajectory but with people
+    reached takes, per applicable pathway, the organisation's own count (at most the people
+    reached), else the sector rate × people reached, else a literature rate × people
+    reached, else no quantity; its participants are the people reached."""
+    rates = _rates(out)
+    reach = _reach(data)
+    own: dict[tuple, int] = {}
+    for r in data.projectopgave:
+        if r["soort"] == "realisatie" and r["uitkomst"] is not None and r["aantal"] is not None:
+            key = (r["organisatie_id"], r["project_id"], int(r["jaar"]), r["uitkomst"])
+            own[key] = max(own.get(key, 0), int(r["aantal"]))
+    literature = {
+        pw["code"]: exact(pw["referentie"]["basis"])
+        for pw in params.pathways()
+        if (pw.get("referentie") or {}).get("basis") is not None
+    }
+    for key, py in out.items():
+        for code in py.hoeveelheid:
+            py.basis[code] = "gemeten"
+        if py.deelnemers or key not in reach:
+            continue
+        n = reach[key]
+        py.deelnemers = py.bereikt = n
+        quantities, basis = {}, {}
+        for code in py.hoeveelheid:
+            if key + (code,) in own:
+                quantities[code], basis[code] = Fraction(min(own[key + (code,)], n)), "opgegeven"
+            elif (py.interventie, code) in rates:
+                quantities[code] = rates[(py.interventie, code)] * n
+                basis[code] = "referentie sector"
+            elif code in literature:
+                quantities[code], basis[code] = literature[code] * n, "referentie literatuur"
+        py.hoeveelheid, py.basis = quantities, basis

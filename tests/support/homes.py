@@ -14,9 +14,12 @@ from pathlib import Path
 from stdnum.nl import bsn as stdnum_bsn
 
 from rendement.core.home import Home
+from rendement.demo.profiles import OTHER_ORGANISATIONS
 
 DEMO_ORGS = 8
 DEMO_SEED = 11
+# `rendement demo` adds the organisations without client registrations (ORG901 …)
+DEMO_ALL_ORGS = DEMO_ORGS + len(OTHER_ORGANISATIONS)
 
 
 def valid_bsns(n: int, seed: int = 1) -> list[str]:
