@@ -168,7 +168,11 @@ def _other(
             attendance[y] = _attendance(rng, y, codes, project_ids, names, reach[:, c],
                                         volunteer_hours[:, c])  # fmt: skip
         elif plan:
-            year["projectopgave"] = _sheet(rng, y + 1, "raming", codes, project_ids, reach[:, c])
+            # the plan's budget: what a year of the project would cost (rounded to hundreds)
+            budget = np.round(costs[:, c].sum(-1), -2)
+            year["projectopgave"] = _sheet(
+                rng, y + 1, "raming", codes, project_ids, reach[:, c], budget
+            )
         else:
             year["projectopgave"] = _sheet(rng, y, "realisatie", codes, project_ids, reach[:, c])
         if not plan:
@@ -227,17 +231,22 @@ def _sheet(
     codes: list[str],
     project_ids: list[str],
     reach: np.ndarray,
+    budget: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """The project sheet of one year: a totals row per project, and an outcome the office
-    counted itself now and then (realisations; a plan gives its expected count too)."""
+    """The project sheet of one year: a totals row per project (a plan with its budget; now
+    and then the office's own words on what changed), and an outcome the office counted itself
+    now and then (realisations; a plan gives its expected count too)."""
     rows = []
-    for code, pid, n in zip(codes, project_ids, reach, strict=True):
+    for j, (code, pid, n) in enumerate(zip(codes, project_ids, reach, strict=True)):
         n = int(n)
         done_share = P.END_REASON_SHARES[_DOMAIN_OF[code]]["afgerond"]
         contacts = P.CONTACTS_PER_PERSON.get(code, 1.0) * rng.lognormal(0.0, 0.2)
+        words = P.OWN_WORDS.get(code) if rng.random() < P.OWN_WORDS_CHANCE else None
         rows.append(
             dict(project_id=pid, jaar=year, soort=soort, bereikt=n,
-                 contacten=int(round(n * contacts)), afgerond=int(rng.binomial(n, done_share)))
+                 contacten=int(round(n * contacts)), afgerond=int(rng.binomial(n, done_share)),
+                 begroting=None if budget is None else float(budget[j]),
+                 kwalitatieve_effecten=words)
         )  # fmt: skip
         own = P.OWN_OUTCOME_COUNTS.get(code)
         if own is not None and rng.random() < P.OWN_OUTCOME_CHANCE:
@@ -333,7 +342,8 @@ def template_rows(tables: dict[str, pl.DataFrame]) -> dict[str, list[dict]]:
             dict(projectcode=r["project_id"], jaar=r["jaar"], soort=r["soort"],
                  uitkomst=label("uitkomst", r["uitkomst"]), bereikt=r["bereikt"],
                  contacten=r["contacten"], afgerond=r["afgerond"], aantal=r["aantal"],
-                 vastgesteld=label("vastgesteld", r["vastgesteld"]))
+                 vastgesteld=label("vastgesteld", r["vastgesteld"]), begroting=r["begroting"],
+                 kwalitatieve_effecten=r["kwalitatieve_effecten"])
         )  # fmt: skip
     for r in tables.get("inzet", pl.DataFrame()).iter_rows(named=True):
         out["Inzet"].append({"projectcode": r.pop("project_id"), **r})

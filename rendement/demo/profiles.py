@@ -413,6 +413,19 @@ OWN_OUTCOME_COUNTS: dict[str, tuple[str, float, str]] = {
     "maatjesproject": ("eenzaamheid_welzijn", 0.20, "zelfrapportage"),
 }
 OWN_OUTCOME_CHANCE = 0.6  # share of project-years with such a count (assumption)
+# What an office writes in words about a project's effects (`kwalitatieve_effecten`), per
+# intervention, and the share of project-years that have such words (invented examples).
+OWN_WORDS: dict[str, str] = {
+    "huisbezoek": "Ouderen vertellen dat ze weer weten waar ze terechtkunnen; enkelen komen nu "
+    "naar de buurtkamer.",
+    "thuisadministratie": "Deelnemers openen hun post weer en bellen zelf met schuldeisers.",
+    "maatjesproject": "Maatjes en deelnemers spreken elkaar ook buiten de afspraken; twee "
+    "deelnemers zijn zelf vrijwilliger geworden.",
+    "vroegsignalering": "Woningcorporaties melden eerder, zodat huisuitzettingen uitblijven.",
+    "jongerencoaching": "Jongeren houden hun afspraken beter na en ouders voelen zich gehoord.",
+    "schuldhulpverlening": "Minder stress in gezinnen, volgens deelnemers en hun hulpverleners.",
+}
+OWN_WORDS_CHANCE = 0.5
 
 
 # Attendance lists (assumption): per intervention the werksoort as the registration system

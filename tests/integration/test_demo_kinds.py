@@ -266,22 +266,37 @@ def test_activities_and_sheets_get_an_mkba_by_reference(demo_sector, others):
     assert measured["basis"].to_list() == [MEASURED]
 
 
-def test_the_plan_is_accepted_and_nothing_is_realised(demo_sector, others):
+def test_the_plan_is_accepted_gets_an_estimate_and_nothing_is_realised(demo_sector, others):
     [(org_id, plan)] = [(o, org) for o, org in others.items() if org.kind == PLAN]
     year = max(plan.tables)
     sheet = _q(
         demo_sector,
         "SELECT project_id, jaar, soort, uitkomst, bereikt, contacten, afgerond, aantal, "
-        f"vastgesteld FROM canoniek.projectopgave WHERE organisatie_id = '{org_id}'",
+        "vastgesteld, begroting, kwalitatieve_effecten FROM canoniek.projectopgave "
+        f"WHERE organisatie_id = '{org_id}'",
     )
-    expected = plan.tables[year]["projectopgave"]
+    expected = plan.tables[year]["projectopgave"].select(sheet.columns)
     assert_frame_equal(
         sheet.sort("project_id", "uitkomst"), expected.sort("project_id", "uitkomst")
     )
     assert set(sheet["soort"]) == {"raming"} and set(sheet["jaar"]) == {year + 1}
+    assert sheet["begroting"].drop_nulls().len() == len(plan.tables[year]["project"])
     realised = _q(
         demo_sector,
         f"SELECT count(*) AS n FROM mkba.project WHERE organisatie_id = '{org_id}' "
         f"AND jaar <= {year}",
     )
     assert realised["n"].item() == 0
+    # its budget makes the expected MKBA complete: costs from the plan, benefits by reference
+    estimate = _q(
+        demo_sector,
+        f"SELECT * FROM mkba.raming WHERE organisatie_id = '{org_id}' AND jaar = {year + 1}",
+    )
+    assert estimate.height == len(plan.tables[year]["project"])
+    assert (estimate["kosten"] > 0).all() and (estimate["baten"] > 0).all()
+    assert (estimate["bkr"] > 0).all() and set(estimate["kostenbron"]) == {"begroting"}
+    in_benchmark = _q(
+        demo_sector,
+        f"SELECT count(*) AS n FROM mkba.project WHERE organisatie_id = '{org_id}'",
+    )
+    assert in_benchmark["n"].item() == 0
