@@ -429,6 +429,10 @@ class MkbaLooptijd(_Output):
         description="Waarom de periode onvolledig is, bijv. 'geen kosten over 2023, 2024 "
         "aangeleverd'; leeg als ze volledig is.",
     )
+    basis: str = pa.Field(
+        isin=list(PROJECT_BASES),
+        description="De zwakste basis van de projectjaren (zie `mkba.project.basis`).",
+    )
 
     _domein = rule(
         "interventie",

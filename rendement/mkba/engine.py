@@ -796,6 +796,7 @@ class _Period:
             .join(years, on=pkeys, how="left", maintain_order="left")
             .join(counts, on=pkeys, how="left", maintain_order="left")
             .join(missing, on=pkeys, how="left", maintain_order="left")
+            .join(reference.period_basis(project), on=pkeys, how="left", maintain_order="left")
             .with_columns(nan_to_null(v, k) for k, v in with_nulls.items())
             .with_columns(
                 pl.col("deelnemers").fill_null(0),

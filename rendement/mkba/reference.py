@@ -341,6 +341,19 @@ def project_basis(
     )
 
 
+def period_basis(project: pl.DataFrame) -> pl.DataFrame:
+    """Per project (organisatie_id, project_id) the weakest `basis` of its project-years, for
+    `mkba.project_looptijd`: a period with one reference-based year rests partly on it."""
+    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
+    return project.group_by("organisatie_id", "project_id").agg(
+        pl.col("basis")
+        .replace_strict(rank, return_dtype=pl.Int64)
+        .max()
+        .replace_strict(dict(enumerate(QUANTITY_BASES)), return_dtype=pl.String)
+        .alias("basis")
+    )
+
+
 def rate_cells(
     spread: pl.DataFrame, py: pl.DataFrame, j_of: dict[str, int], variant: dict
 ) -> tuple[np.ndarray, ...]:

@@ -221,9 +221,8 @@ def projects_table(own: pl.DataFrame, names: dict[str, str]) -> Markup:
     ]
     df = pl.DataFrame(rows)
     incomplete = (own["status"] == INCOMPLETE).any()
-    by_reference = (
-        "basis" in own.columns
-        and own["basis"].map_elements(evidence.is_reference, return_dtype=pl.Boolean).any()
+    by_reference = "basis" in own.columns and bool(
+        (own["basis"].fill_null(evidence.MEASURED) != evidence.MEASURED).any()
     )
     return gt_markup(
         df,
@@ -283,7 +282,13 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
     ax = _ratio_axis(frame)
     rows = []
     for r, shown in zip(frame.iter_rows(named=True), _interval_rows(frame, names, ax), strict=True):
-        rows.append({**shown, "periode": _period(r["eerste_jaar"], r["laatste_jaar"])})
+        rows.append(
+            {
+                **shown,
+                "periode": _period(r["eerste_jaar"], r["laatste_jaar"]),
+                "basis": evidence.label(r.get("basis")),
+            }
+        )
     df = pl.DataFrame(rows).select(
         "project",
         "periode",
@@ -295,6 +300,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
         "interval",
         "grafiek",
         "scenario",
+        "basis",
     )
     rates = sorted({v for v in frame["discontovoet"].to_list() if v is not None})
     rate = (
@@ -312,6 +318,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
             "periode": "Jaren",
             "deelnemers": "Deelnemers (uniek)",
             "grafiek": f"Interval ({ax.caption()})",
+            "basis": "Basis",
         },
         raw=_MKBA_RAW,
         right=["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "scenario"],
@@ -324,6 +331,8 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
             + " Daarom is de som van de jaren in de tabel per jaar niet precies gelijk aan "
             "deze bedragen." + rate,
             "Deelnemers (uniek): elke deelnemer één keer, ook als hij in meer jaren meedeed.",
+            "Basis: de zwakste van de jaren (gemeten, opgegeven of referentie; zie de tabel "
+            "per jaar).",
             _MKBA_NOTE,
             *_clip_note(ax),
         ],
