@@ -378,11 +378,6 @@ def cards(pub: Published, year: int) -> list[tuple[str, Markup, str | None]]:
     items = [
         ("Organisaties", idx.get(year, TOTAL, "organisaties", "aantal").html(), None),
         ("Projecten", idx.get(year, TOTAL, "projecten", "aantal").html(), None),
-        (
-            "Gemeten",
-            measured_share(idx, year, TOTAL, "projecten", "aantal"),
-            "deel van de projecten met metingen",
-        ),
         ("Bereikte deelnemers", idx.get(year, TOTAL, "deelnemers", "aantal").html(), None),
         ("Kosten", idx.get(year, TOTAL, "kosten", "som").html(), "contante waarde"),
         (
@@ -401,6 +396,11 @@ def cards(pub: Published, year: int) -> list[tuple[str, Markup, str | None]]:
             "Deelnemers verbeterd",
             idx.get(year, TOTAL, "aandeel_verbeterd", "aandeel").html(),
             "van de gemeten deelnemers",
+        ),
+        (
+            "Gemeten",
+            measured_share(idx, year, TOTAL, "projecten", "aantal"),
+            "deel van de projecten met metingen",
         ),
     ]
     return items

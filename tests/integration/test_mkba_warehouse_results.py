@@ -86,6 +86,7 @@ def test_published_group_ratios_are_sum_ratios_of_complete_years_under_their_cos
             & (pl.col("jaar") == row["jaar"])
             & (pl.col("domein") == row["domein"])
             & (pl.col("interventie").eq_missing(row["interventie"]))
+            & (pl.col("basis") == row["basis"])
         )
         assert cell.height == 1, row
         assert row["status"] == cell["status"][0]

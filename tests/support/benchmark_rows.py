@@ -154,6 +154,14 @@ def replace_rows(rows: list[dict], match: dict, **changes) -> list[dict]:
 
 ADDITIVE = [m.maat for m in MEASURES if m.additive]
 DISTRIBUTIONS = {m.maat for m in MEASURES if m.kind == "verdeling"}
+# The cells a page shows by default (`rendement.reports.tables.CellIndex`): counts and sums
+# over all project-years, percentiles over the measured ones.
+SHOWN_SQL = (
+    "(basis = 'alle' OR (basis = 'gemeten' AND statistiek IN "
+    + "("
+    + ", ".join(f"'{q}'" for q in QUANTILES)
+    + ")))"
+)
 
 
 def four_in_vroegsignalering() -> list[dict]:
