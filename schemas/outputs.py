@@ -859,8 +859,8 @@ class BenchmarkRendementsfactor(_Output):
     )
     basis: str = _basis(
         BENCHMARK_BASES,
-        "Welke projectjaren: `alle`, `gemeten` of `referentie` (de cel van dezelfde basis "
-        "beslist; `gemeten` en `referentie` staan er alleen als beide publiceerbaar zijn).",
+        "Welke projectjaren: `alle`, `gemeten` of `referentie` (de kostencel van dezelfde "
+        "basis beslist; een deel staat er alleen als het andere deel niet onderdrukt is).",
     )
 
     _group = rule(

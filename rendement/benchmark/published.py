@@ -218,9 +218,10 @@ def _shown_only(frame: pl.DataFrame) -> pl.DataFrame:
 
 def split_ratios(sector: Sector, closed: frozenset[int]) -> pl.DataFrame:
     """The group ratios of all project-years (`alle`) and of the measured and the
-    reference-based ones apart. A split pair is shown only where both its cost cells are
-    published: with the total (here and in `benchmark.baathebbers`) and one part shown, the
-    other part's baten would follow by subtraction. Otherwise both parts are `secundair`."""
+    reference-based ones apart. A part is shown only where the other part's cost cell is not
+    suppressed: with the total (here and in `benchmark.baathebbers`) and one part shown, the
+    other part's baten would follow by subtraction. Otherwise it is `secundair`. (An empty
+    part, without projects, is a known zero: the other part is then the total.)"""
     projects = with_benchmark_basis(sector.projects, name="_basis")
     parts = []
     for basis in BASES:
@@ -230,13 +231,15 @@ def split_ratios(sector: Sector, closed: frozenset[int]) -> pl.DataFrame:
     frame = pl.concat(parts)
     group = ["tabel", "jaar", "domein", "interventie"]
     split = pl.col("basis").is_in(list(SPLIT))
-    both = (
-        frame.filter(split)
-        .group_by(group)
-        .agg(((pl.col("status") == PUBLISHED).sum() == len(SPLIT)).alias("_both"))
+    cost = with_legacy_basis(sector.cells).filter(
+        (pl.col("maat") == _COST_CELL["maat"])
+        & (pl.col("statistiek") == _COST_CELL["statistiek"])
+        & pl.col("regio").is_null()
+        & pl.col("basis").is_in(list(SPLIT))
     )
-    hide = split & (pl.col("status") == PUBLISHED) & ~pl.col("_both").fill_null(False)
-    frame = frame.join(both, on=group, how="left", nulls_equal=True).with_columns(
+    hidden = cost.group_by(group).agg((pl.col("status") == SUPPRESSED).any().alias("_hidden_part"))
+    hide = split & (pl.col("status") == PUBLISHED) & pl.col("_hidden_part").fill_null(False)
+    frame = frame.join(hidden, on=group, how="left", nulls_equal=True).with_columns(
         pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")).alias("status"),
         pl.when(hide).then(pl.lit(SECONDARY)).otherwise(pl.col("reden")).alias("reden"),
     )

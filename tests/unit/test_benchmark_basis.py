@@ -8,6 +8,9 @@ import pytest
 
 from rendement.benchmark.basis import benchmark_basis, with_benchmark_basis
 from rendement.benchmark.cells import CELL_COLUMNS, build_benchmarks
+from rendement.benchmark.disclosure import DisclosureRules
+from rendement.benchmark.published import Sector, split_ratios
+from rendement.mkba.params import load_parameters
 from rendement.mkba.reference import project_basis
 from rendement.reports import evidence
 from rendement.reports.tables import CellIndex
@@ -129,3 +132,53 @@ def test_a_reference_based_outcome_is_graded_lower_and_says_why():
     assert evidence.grade_text("B", "opgegeven") == "graad C, opgegeven"
     assert evidence.weakest(["gemeten", "referentie sector", "opgegeven"]) == "referentie sector"
     assert evidence.weakest([]) == "gemeten"
+
+
+def _sector_with(reference_orgs: int):
+    rows = [{**r, "basis": "gemeten"} for r in base_sector()]
+    for o in range(reference_orgs):
+        r = project(f"REF{o}", "R1", domein="ouderen_eenzaamheid", interventie="maatjesproject")
+        rows.append({**r, "basis": "referentie sector"})
+    projects = frame([{k: v for k, v in r.items() if k != "basis"} for r in rows]).with_columns(
+        pl.Series("basis", [r["basis"] for r in rows])
+    )
+    params = load_parameters()
+    code = params.uitkomsten[0].code
+    outcomes = projects.select(
+        *KEYS,
+        pl.lit(code).alias("uitkomst"),
+        pl.lit(10.0).alias("hoeveelheid"),
+        pl.lit(True).alias("gewaardeerd"),
+        pl.lit(False).alias("is_transfer"),
+    )
+    kosten = projects.select(
+        *KEYS,
+        pl.lit("materiaal").alias("kostensoort"),
+        pl.col("kosten").alias("bedrag"),
+        pl.lit("eigen opgave").alias("herkomst"),
+    )
+    rules = DisclosureRules()
+    cells = build_benchmarks(projects, rules).cells
+    sector = Sector(projects, cells, rules, params, outcomes=outcomes, kosten=kosten)
+    return split_ratios(sector, frozenset())
+
+
+def test_a_ratio_split_is_shown_only_where_neither_part_is_suppressed():
+    d = "ouderen_eenzaamheid"
+    few = _sector_with(3)  # three reference organisations: their cells are suppressed
+    own = few.filter((pl.col("tabel") == "domein") & (pl.col("domein") == d))
+    status = dict(zip(own["basis"], zip(own["status"], own["reden"], strict=True), strict=True))
+    assert status["alle"] == ("gepubliceerd", None)
+    assert status["referentie"] == ("onderdrukt", "te_weinig_organisaties")
+    assert status["gemeten"] == ("onderdrukt", "secundair")  # alle − gemeten would give it away
+    other = few.filter((pl.col("tabel") == "domein") & (pl.col("domein") == "jongerenwerk"))
+    assert set(other["basis"]) == {"alle", "gemeten"}  # no reference projects: nothing to hide
+    assert set(other["status"]) == {"gepubliceerd"}
+    many = _sector_with(6)
+    own = many.filter((pl.col("tabel") == "domein") & (pl.col("domein") == d))
+    assert set(own["status"]) == {"gepubliceerd"}
+    by = {r["basis"]: r for r in own.iter_rows(named=True)}
+    assert by["alle"]["kosten"] == pytest.approx(
+        by["gemeten"]["kosten"] + by["referentie"]["kosten"]
+    )
+    assert by["alle"]["projecten"] == by["gemeten"]["projecten"] + by["referentie"]["projecten"]
