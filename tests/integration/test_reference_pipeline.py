@@ -122,7 +122,19 @@ def test_a_template_only_organisation_gets_a_reference_based_mkba(tmp_path):
     # the group ratios per basis; a split pair only where both parts may be published
     assert set(factors["basis"]) >= {"alle"}
     split = factors.filter(pl.col("basis") != "alle")
-    assert split.filter(pl.col("status") == "gepubliceerd").is_empty()  # one reference org
+    ref = split.filter(pl.col("basis") == "referentie")
+    assert ref.height and set(ref["status"]) == {"onderdrukt"}  # one reference organisation
+    # where it is (the sector, its domain, its intervention) the measured part would give it
+    # away beside the total: hidden too; elsewhere the measured ratios are shown
+    beside = split.filter(
+        (pl.col("basis") == "gemeten")
+        & pl.struct("tabel", "jaar", "domein", "interventie").is_in(
+            ref.select(pl.struct("tabel", "jaar", "domein", "interventie")).to_series().implode()
+        )
+    )
+    assert beside.height and "gepubliceerd" not in set(beside["status"])
+    assert "secundair" in set(beside["reden"])
+    assert (split.filter(pl.col("basis") == "gemeten")["status"] == "gepubliceerd").any()
 
     # the reports: the sector page states the measured shares, the organisation's page and
     # its Impactkaart the basis, with the lowered grade
