@@ -124,6 +124,11 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
     done = rows.filter(pl.col("status").fill_null("") != INCOMPLETE)
     left_out = rows.filter(pl.col("status") == INCOMPLETE).sort("project_id")
     n_out = left_out.height
+    n_ref = (
+        int((rows["basis"].fill_null(evidence.MEASURED) != evidence.MEASURED).sum())
+        if "basis" in rows.columns
+        else 0
+    )
     kosten = done["kosten"].sum()
     baten = done["baten"].sum()
     ratio = baten / kosten if kosten else None
@@ -132,7 +137,13 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
         (
             "Projecten",
             nl_number(rows.height),
-            f"waarvan {nl_number(n_out)} {INCOMPLETE}" if n_out else None,
+            "; ".join(
+                [
+                    *([f"waarvan {nl_number(n_out)} {INCOMPLETE}"] if n_out else []),
+                    *([f"{nl_number(n_ref)} op opgave of referentie"] if n_ref else []),
+                ]
+            )
+            or None,
         ),
         ("Deelnemers", nl_number(rows["deelnemers"].sum()), "bereikt, per project geteld"),
         ("Kosten", nl_euro(kosten), f"contante waarde, {scope}"),

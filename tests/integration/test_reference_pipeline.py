@@ -143,6 +143,8 @@ def test_a_template_only_organisation_gets_a_reference_based_mkba(tmp_path):
     assert 'id="sector-basis"' in sector_html
     org_html = (home.org_site(SHEET_ORG) / "index.html").read_text("utf-8")
     assert "referentie (sector)" in org_html and "graad C, referentie" in org_html
+    latest = sheet.filter(pl.col("jaar") == sheet["jaar"].max()).height
+    assert f"{latest} op opgave of referentie" in org_html  # the card of the latest year
     card = next((home.org_site(SHEET_ORG) / "impactkaart").glob("P01*.html"))
     card_html = card.read_text("utf-8")
     assert "basis: referentie (sector)" in card_html
