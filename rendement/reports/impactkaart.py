@@ -473,7 +473,7 @@ def _outcomes_table(card: Impactkaart) -> Markup:
             if card.headline.first_year == card.headline.last_year
             else f"Waarde {card.headline.period}",
             "basis": "Onderbouwing van de waarde",
-            "herkomst": "Aantal",
+            "herkomst": "Aantal rust op",
         },
         right=["aantal", "waarde"],
     )
