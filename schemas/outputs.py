@@ -50,6 +50,16 @@ COST_ORIGINS = ("eigen opgave", "standaard")
 VALUATIONS = ("gewaardeerd", "geteld")
 # What an outcome quantity rests on (rendement.mkba.reference), from strongest to weakest.
 QUANTITY_BASES = ("gemeten", "opgegeven", "referentie sector", "referentie literatuur")
+# What a project-year's figures rest on (`mkba.project.basis`): the weakest basis of its
+# quantities (rendement.mkba.reference.project_basis), so the same four values.
+PROJECT_BASES = QUANTITY_BASES
+# The benchmark's split by basis (rendement.benchmark.basis): `gemeten` project-years (client
+# trajectories and measurements) and `referentie` ones (the organisation's own counts or a
+# reference rate), never mixed in one percentile; `alle` holds the sums and counts of both.
+ALL_BASES = "alle"
+MEASURED_BASIS = "gemeten"
+REFERENCE_BASIS = "referentie"
+BENCHMARK_BASES = (ALL_BASES, MEASURED_BASIS, REFERENCE_BASIS)
 # Disclosure control (rendement.benchmark.disclosure): status and reason of a cell.
 PUBLISHED = "gepubliceerd"
 SUPPRESSED = "onderdrukt"
@@ -284,6 +294,13 @@ class MkbaProject(_Output):
         description="Waarom een cijfer leeg is of het jaar onvolledig, bijv. 'geen kosten "
         "over 2024 aangeleverd'; leeg als er niets ontbreekt.",
     )
+    basis: str = pa.Field(
+        isin=list(PROJECT_BASES),
+        description="Waar de cijfers van het projectjaar op rusten: `gemeten` (trajecten en "
+        "metingen), anders de zwakste basis van zijn uitkomsten (`opgegeven`, `referentie "
+        "sector`, `referentie literatuur`; `opgegeven` ook als alleen het bereik is opgegeven). "
+        "Benchmarks tonen gemeten projectjaren en de andere apart.",
+    )
 
     _domein = rule(
         "interventie",
@@ -411,6 +428,10 @@ class MkbaLooptijd(_Output):
         nullable=True,
         description="Waarom de periode onvolledig is, bijv. 'geen kosten over 2023, 2024 "
         "aangeleverd'; leeg als ze volledig is.",
+    )
+    basis: str = pa.Field(
+        isin=list(PROJECT_BASES),
+        description="De zwakste basis van de projectjaren (zie `mkba.project.basis`).",
     )
 
     _domein = rule(
@@ -795,7 +816,11 @@ class MkbaArbeidsmarkt(_Output):
 # ------------------------------------------------------------------------------------------
 # Benchmark (written by the asset `sector_benchmark`)
 
-_CELL_KEYS = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+_CELL_KEYS = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek", "basis"]
+
+
+def _basis(values: tuple[str, ...], description: str) -> object:
+    return pa.Field(isin=list(values), description=description)
 
 
 def _group_keys() -> list[pl.Expr]:
@@ -850,6 +875,13 @@ class BenchmarkCellen(_Output):
     )
     symbool: str = pa.Field(nullable=True, description="Symbool in de tabellen (legenda).")
     toelichting: str = pa.Field(nullable=True, description="De reden in een zin.")
+    basis: str = _basis(
+        BENCHMARK_BASES,
+        "Welke projectjaren: `gemeten` (trajecten en metingen), `referentie` (eigen telling "
+        "of referentie-effect) of `alle` (beide samen; alleen aantallen, sommen en het "
+        "aandeel verbeterd, nooit een percentiel, behalve in jaren van een release van vóór "
+        "deze kolom).",
+    )
 
     _group = rule(
         "domein",
@@ -904,7 +936,7 @@ class BenchmarkRendementsfactor(_Output):
     (`status`, `reden` as that cell)."""
 
     class Config:
-        unique = ["tabel", "jaar", "domein", "interventie"]
+        unique = ["tabel", "jaar", "domein", "interventie", "basis"]
 
     tabel: str = pa.Field(
         isin=list(RATIO_TABLES), description="`domein` (met `totaal`) of `interventie`."
@@ -944,6 +976,11 @@ class BenchmarkRendementsfactor(_Output):
         nullable=True,
         isin=list(DISCLOSURE_REASONS),
         description="Reden van die cel; leeg als ze gepubliceerd is.",
+    )
+    basis: str = _basis(
+        BENCHMARK_BASES,
+        "Welke projectjaren: `alle`, `gemeten` of `referentie` (de kostencel van dezelfde "
+        "basis beslist; een deel staat er alleen als het andere deel niet onderdrukt is).",
     )
 
     _group = rule(
@@ -1012,6 +1049,11 @@ class BenchmarkBaathebbers(_Output):
     toelichting: str = pa.Field(
         nullable=True, description="Uitleg van de reden, in het Nederlands."
     )
+    basis: str = _basis(
+        (ALL_BASES,),
+        "Altijd `alle`: de baten van gemeten en referentieprojecten samen (een som; de "
+        "splitsing staat in `benchmark.rendementsfactor`).",
+    )
 
     _domain_total = rule(
         "baathebber",
@@ -1070,6 +1112,11 @@ class BenchmarkIntervallen(_Output):
     symbool: str = pa.Field(nullable=True, description="Symbool van de reden (legenda).")
     toelichting: str = pa.Field(
         nullable=True, description="Uitleg van de reden, in het Nederlands."
+    )
+    basis: str = _basis(
+        (ALL_BASES, MEASURED_BASIS),
+        "`gemeten`: alleen gemeten projectjaren (`alle` in jaren van een release van vóór "
+        "deze kolom).",
     )
 
     _group = rule(
@@ -1159,6 +1206,11 @@ class PrivePositie(_Output):
     )
     reden: str = pa.Field(
         nullable=True, isin=[TOO_FEW_ORGS], description="Reden van onderdrukking."
+    )
+    basis: str = _basis(
+        (MEASURED_BASIS, REFERENCE_BASIS),
+        "`gemeten` of `referentie`: de vergelijkingsgroep heeft dezelfde basis (een "
+        "referentieproject wordt nooit tussen gemeten projecten geplaatst).",
     )
 
     _domein = rule(

@@ -40,6 +40,7 @@ import zlib
 import numpy as np
 import polars as pl
 
+from rendement.benchmark.basis import ALL_BASES, MEASURED_BASIS, with_benchmark_basis
 from rendement.benchmark.disclosure import (
     EMPTY,
     FEW_VALUES,
@@ -292,7 +293,8 @@ def stakeholder_cells(
     order = {d: i for i, d in enumerate(domains)}
     order_s = {s: i for i, s in enumerate(people)}
     return (
-        published.select([pl.col(c).cast(t) for c, t in STAKEHOLDER_COLUMNS.items()])
+        published.with_columns(pl.lit(ALL_BASES).alias("basis"))
+        .select([pl.col(c).cast(t) for c, t in STAKEHOLDER_COLUMNS.items()])
         .with_columns(
             pl.col("domein").replace_strict(order, default=99).alias("_d"),
             pl.col("baathebber").replace_strict(order_s, default=99).alias("_s"),
@@ -405,11 +407,15 @@ def interval_cells(
     rules: DisclosureRules = DisclosureRules(),  # noqa: B008 (frozen)
 ) -> pl.DataFrame:
     """90 % intervals for the share improved and the median benefit/cost ratio, per domain
-    (and the sector) and per intervention type, per year. See the module docstring."""
+    (and the sector) and per intervention type, per year. See the module docstring.
+
+    Over measured project-years only (`basis` gemeten): an interval of a median mixing
+    measured and reference-based project-years would hide which kind it describes."""
     if not years:
         return pl.DataFrame(schema=INTERVAL_COLUMNS)
     prepared = (
-        complete_project_years(projects)
+        with_benchmark_basis(complete_project_years(projects))
+        .filter(pl.col("basis") == MEASURED_BASIS)
         .select(
             pl.col("organisatie_id").cast(pl.String),
             pl.col("jaar").cast(pl.Int64),
@@ -513,7 +519,8 @@ def interval_cells(
             pl.when(pl.col("interventie") == _NA)
             .then(None)
             .otherwise(pl.col("interventie"))
-            .alias("interventie")
+            .alias("interventie"),
+            pl.lit(MEASURED_BASIS).alias("basis"),
         )
     )
     return frame.select([pl.col(c).cast(t) for c, t in INTERVAL_COLUMNS.items()]).sort(

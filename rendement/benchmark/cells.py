@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from rendement.benchmark import disclosure
+from rendement.benchmark.basis import ALL_BASES, BASES, SPLIT, with_benchmark_basis
 from rendement.benchmark.disclosure import (
     EMPTY,
     PUBLISHED,
@@ -49,7 +50,7 @@ from schemas.outputs import TOTAL, group_memberships, polars_schema
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TABLES: tuple[str, ...] = ("domein", "interventie", "regio")
-KEYS: list[str] = ["tabel", "jaar", "domein", "interventie", "regio"]
+KEYS: list[str] = ["tabel", "jaar", "domein", "interventie", "regio", "basis"]
 QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "mediaan": 0.50, "p75": 0.75, "p90": 0.90}
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -227,7 +228,8 @@ def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
     declared = polars_schema("mkba.project")
     text = [c for c in REQUIRED_COLUMNS if declared[c] == pl.String]
     numbers = [c for c in REQUIRED_COLUMNS if c not in text and c != "jaar"]
-    frame = projects.select(*REQUIRED_COLUMNS, STATUS_COLUMN).with_columns(
+    frame = with_benchmark_basis(projects).select(*REQUIRED_COLUMNS, STATUS_COLUMN, "basis")
+    frame = frame.with_columns(
         pl.col(text).cast(pl.String),
         pl.col("jaar").cast(pl.Int64),
         pl.col(numbers).cast(pl.Float64),
@@ -276,10 +278,19 @@ def _prepare(projects: pl.DataFrame) -> pl.DataFrame:
 
 
 def _check_cells(cells: pl.DataFrame) -> pl.DataFrame:
+    cells = with_legacy_basis(cells)
     missing = [c for c in CELL_COLUMNS if c not in cells.columns]
     if missing:
         raise ValueError(f"vastgesteld is not a benchmark cells table, lacks: {missing}")
     return cells.select([pl.col(c).cast(t) for c, t in CELL_COLUMNS.items()])
+
+
+def with_legacy_basis(frame: pl.DataFrame) -> pl.DataFrame:
+    """A published table of a release made before the `basis` column: every figure was over
+    all project-years (`alle`)."""
+    if "basis" in frame.columns:
+        return frame
+    return frame.with_columns(pl.lit(ALL_BASES, pl.String).alias("basis"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,7 +301,8 @@ def _check_cells(cells: pl.DataFrame) -> pl.DataFrame:
 def cell_definitions(years: Sequence[int]) -> pl.DataFrame:
     """Every cell of the given years, from the vocabulary alone (never from the data).
 
-    Columns `KEYS`; keys that do not apply are "" here (null in the published table).
+    Columns `KEYS`; keys that do not apply are "" here (null in the published table). Every
+    cell exists for each basis (`BASES`); percentiles are not computed for `alle`.
     """
     rows: list[tuple[str, str, str, str]] = [("domein", TOTAL, _NA, _NA)]
     rows += [("domein", d, _NA, _NA) for d in DOMAINS]
@@ -298,12 +310,15 @@ def cell_definitions(years: Sequence[int]) -> pl.DataFrame:
     rows += [("regio", d, _NA, r) for d in DOMAINS for r in REGIONS]
     base = pl.DataFrame(rows, schema=["tabel", "domein", "interventie", "regio"], orient="row")
     years_frame = pl.DataFrame({"jaar": list(years)}, schema={"jaar": pl.Int64})
-    return years_frame.join(base, how="cross").select(KEYS)
+    bases = pl.DataFrame({"basis": list(BASES)}, schema={"basis": pl.String})
+    return years_frame.join(base, how="cross").join(bases, how="cross").select(KEYS)
 
 
 def _memberships(prepared: pl.DataFrame) -> pl.DataFrame:
-    """Each project row once per cell it belongs to (sector total, domain, intervention, region)."""
-    return group_memberships(prepared, ("interventie", "regio"), empty=_NA)
+    """Each project row once per cell it belongs to (sector total, domain, intervention, region),
+    under its own basis and under `alle`."""
+    both = pl.concat([prepared, prepared.with_columns(pl.lit(ALL_BASES).alias("basis"))])
+    return group_memberships(both, ("interventie", "regio"), empty=_NA)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +381,11 @@ def _measure_cells(
         )
         decided = decided.join(shares, on=KEYS, how="left", maintain_order="left")
     elif kind == "verdeling":
-        valued = members.filter(pl.col(measure.source).is_not_null())
+        # never a percentile over measured and reference-based project-years together
+        defs = defs.filter(pl.col("basis") != ALL_BASES)
+        valued = members.filter(
+            pl.col(measure.source).is_not_null() & (pl.col("basis") != ALL_BASES)
+        )
         decided = primary_suppression(
             valued.with_columns(pl.lit(1.0).alias("bijdrage")),
             KEYS,
@@ -393,48 +412,73 @@ def _measure_cells(
 
 
 def _cell_id() -> pl.Expr:
-    parts = ("maat", "statistiek", "tabel", "domein", "interventie", "regio")
+    parts = ("maat", "statistiek", "tabel", "domein", "interventie", "regio", "basis")
     return pl.concat_str(
         [pl.col("jaar").cast(pl.String), *(pl.col(c) for c in parts)], separator="|"
     )
 
 
-def _groups_for(years: list[int], maten: list[tuple[str, str]]) -> pl.DataFrame:
+def _groups_for(
+    years: list[int], maten: list[tuple[str, str]], split_years: set[int] = frozenset()
+) -> pl.DataFrame:
     """The additive relations between cells: sector = sum of domains; per domain, domain =
-    sum of its interventions and domain = sum of its regions. Within one year and measure only:
-    no relation ever crosses years."""
+    sum of its interventions and domain = sum of its regions; per basis, and in the years
+    split by basis (`split_years`) every cell of `alle` = its `gemeten` + its `referentie`
+    cell. Within one year and measure only: no relation ever crosses years."""
 
     def cid(
-        jaar: int, maat: str, stat: str, tabel: str, domein: str, i: str = _NA, r: str = _NA
+        jaar: int,
+        maat: str,
+        stat: str,
+        tabel: str,
+        domein: str,
+        i: str = _NA,
+        r: str = _NA,
+        b: str = ALL_BASES,
     ) -> str:
-        return "|".join([str(jaar), maat, stat, tabel, domein, i, r])
+        return "|".join([str(jaar), maat, stat, tabel, domein, i, r, b])
 
+    keys = [("domein", TOTAL, _NA, _NA)]
+    keys += [("domein", d, _NA, _NA) for d in DOMAINS]
+    keys += [("interventie", d, i, _NA) for d, per in INTERVENTIONS.items() for i in per]
+    keys += [("regio", d, _NA, r) for d in DOMAINS for r in REGIONS]
     spec = []
     for jaar in years:
+        bases = BASES if jaar in split_years else (ALL_BASES,)
         for maat, stat in maten:
-            prefix = f"{jaar}|{maat}|{stat}"
-            spec.append(
-                (
-                    f"{prefix}|sector",
-                    cid(jaar, maat, stat, "domein", TOTAL),
-                    [cid(jaar, maat, stat, "domein", d) for d in DOMAINS],
-                )
-            )
-            for d, per in INTERVENTIONS.items():
+            for b in bases:
+                prefix = f"{jaar}|{maat}|{stat}|{b}"
                 spec.append(
                     (
-                        f"{prefix}|interventie|{d}",
-                        cid(jaar, maat, stat, "domein", d),
-                        [cid(jaar, maat, stat, "interventie", d, i=i) for i in per],
+                        f"{prefix}|sector",
+                        cid(jaar, maat, stat, "domein", TOTAL, b=b),
+                        [cid(jaar, maat, stat, "domein", d, b=b) for d in DOMAINS],
                     )
                 )
-                spec.append(
-                    (
-                        f"{prefix}|regio|{d}",
-                        cid(jaar, maat, stat, "domein", d),
-                        [cid(jaar, maat, stat, "regio", d, r=r) for r in REGIONS],
+                for d, per in INTERVENTIONS.items():
+                    spec.append(
+                        (
+                            f"{prefix}|interventie|{d}",
+                            cid(jaar, maat, stat, "domein", d, b=b),
+                            [cid(jaar, maat, stat, "interventie", d, i=i, b=b) for i in per],
+                        )
                     )
-                )
+                    spec.append(
+                        (
+                            f"{prefix}|regio|{d}",
+                            cid(jaar, maat, stat, "domein", d, b=b),
+                            [cid(jaar, maat, stat, "regio", d, r=r, b=b) for r in REGIONS],
+                        )
+                    )
+            if jaar in split_years:
+                for tabel, d, i, r in keys:
+                    spec.append(
+                        (
+                            f"{jaar}|{maat}|{stat}|basis|{tabel}|{d}|{i}|{r}",
+                            cid(jaar, maat, stat, tabel, d, i, r, ALL_BASES),
+                            [cid(jaar, maat, stat, tabel, d, i, r, b) for b in SPLIT],
+                        )
+                    )
     return additive_groups(spec)
 
 
@@ -450,10 +494,11 @@ def additive_relations(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         pl.col("maat").is_in([a for a, _ in additive])
         & pl.col("statistiek").is_in([b for _, b in additive])
     ).with_columns(pl.col("interventie", "regio").fill_null(_NA))
-    sub = sub.with_columns(_cell_id().alias("cel"))
+    sub = with_legacy_basis(sub).with_columns(_cell_id().alias("cel"))
     years = sorted(sub["jaar"].unique().to_list())
+    split = set(sub.filter(pl.col("basis") != ALL_BASES)["jaar"].unique().to_list())
     present = set(sub.select("maat", "statistiek").unique().rows())
-    groups = _groups_for(years, [m for m in additive if m in present])
+    groups = _groups_for(years, [m for m in additive if m in present], split)
     return sub, groups
 
 
@@ -535,6 +580,7 @@ def _sorted_cells(cells: pl.DataFrame) -> pl.DataFrame:
         "regio": list(REGIONS),
         "maat": list(dict.fromkeys(m.maat for m in MEASURES)),
         "statistiek": ["aantal", "som", "aandeel", *QUANTILES],
+        "basis": list(BASES),
     }
     ranks = [
         pl.col(c)
@@ -545,6 +591,7 @@ def _sorted_cells(cells: pl.DataFrame) -> pl.DataFrame:
         for c, vals in order.items()
     ]
     by = ["_o_tabel", "jaar", "_o_domein", "_o_interventie", "_o_regio", "_o_maat", "_o_statistiek"]
+    by.append("_o_basis")
     return cells.with_columns(ranks).sort(by, nulls_last=False).drop([f"_o_{c}" for c in order])
 
 
@@ -575,7 +622,8 @@ def positions(
 
 
 def _positions(prepared: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
-    group = ["jaar", "domein", "interventie"]
+    # a reference-based project-year is compared with reference-based ones only
+    group = ["jaar", "domein", "interventie", "basis"]
     orgs = pl.col("organisatie_id").n_unique().over(group)
     frame = prepared.with_columns(
         orgs.cast(pl.Int64).alias("_orgs"), pl.len().over(group).cast(pl.Int64).alias("_projects")

@@ -40,8 +40,14 @@ from rendement.benchmark.aggregates import (
     interval_cells,
     stakeholder_cells,
 )
-from rendement.benchmark.cells import CELL_COLUMNS, Benchmarks, build_benchmarks
-from rendement.benchmark.disclosure import PUBLISHED, DisclosureRules
+from rendement.benchmark.basis import ALL_BASES, BASES, SPLIT, with_benchmark_basis
+from rendement.benchmark.cells import (
+    CELL_COLUMNS,
+    Benchmarks,
+    build_benchmarks,
+    with_legacy_basis,
+)
+from rendement.benchmark.disclosure import PUBLISHED, SECONDARY, SUPPRESSED, DisclosureRules
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.warehouse import connect
@@ -139,6 +145,8 @@ class PublishedTable:
         return f"{self.name}.parquet"
 
     def typed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if "basis" in self.columns:  # a release made before the column: all project-years
+            frame = with_legacy_basis(frame)
         return frame.select([pl.col(c).cast(t) for c, t in self.columns.items()])
 
     def empty(self) -> pl.DataFrame:
@@ -168,22 +176,28 @@ def _cells(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
 
 
 # The values of a group ratio, shown only where its cost cell is published.
-_VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie")]
+_VALUES = [c for c in RATIO_COLUMNS if c not in ("tabel", "jaar", "domein", "interventie", "basis")]
 # The benchmark cell that decides whether a group ratio may be published.
 _COST_CELL = {"maat": "kosten", "statistiek": "som"}
 
 
 def published_ratios(
-    ratios: pl.DataFrame, cells: pl.DataFrame, closed_years: frozenset[int] = frozenset()
+    ratios: pl.DataFrame,
+    cells: pl.DataFrame,
+    closed_years: frozenset[int] = frozenset(),
+    basis: str = ALL_BASES,
 ) -> pl.DataFrame:
     """The group ratios as they may be published: a group's figures are shown only where the
     benchmark cell of its cost sum (`benchmark.cellen`, maat kosten, statistiek som, no region)
     is published, since both rest on the same organisations and the same costs (minimum number
     of organisations, dominance); otherwise its values are null and it carries that cell's
     status and reason. Years closed by a release are left out: their published figures are
-    the release's, and this table did not exist before."""
+    the release's, and this table did not exist before. `ratios` are those of the
+    project-years of `basis`, and their cost cell is that of the same basis."""
+    cells = with_legacy_basis(cells)
     cost_cells = cells.filter(
-        (pl.col("maat") == _COST_CELL["maat"])
+        (pl.col("basis") == basis)
+        & (pl.col("maat") == _COST_CELL["maat"])
         & (pl.col("statistiek") == _COST_CELL["statistiek"])
         & pl.col("regio").is_null()
         & pl.col("tabel").is_in(list(GROUPINGS))
@@ -192,10 +206,50 @@ def published_ratios(
     joined = ratios.join(
         cost_cells, on=["tabel", "jaar", "domein", "interventie"], how="inner", nulls_equal=True
     )
+    return _shown_only(joined.with_columns(pl.lit(basis).alias("basis")))
+
+
+def _shown_only(frame: pl.DataFrame) -> pl.DataFrame:
     shown = pl.col("status") == PUBLISHED
-    return joined.with_columns(
+    return frame.with_columns(
         pl.when(shown).then(pl.col(c)).otherwise(None).alias(c) for c in _VALUES
     ).select(list(PUBLISHED_COLUMNS))
+
+
+def split_ratios(sector: Sector, closed: frozenset[int]) -> pl.DataFrame:
+    """The group ratios of all project-years (`alle`) and of the measured and the
+    reference-based ones apart. A part is shown only where the other part's cost cell is not
+    suppressed: with the total (here and in `benchmark.baathebbers`) and one part shown, the
+    other part's baten would follow by subtraction. Otherwise it is `secundair`. (An empty
+    part, without projects, is a known zero: the other part is then the total.)"""
+    projects = with_benchmark_basis(sector.projects, name="_basis")
+    parts = []
+    for basis in BASES:
+        subset = projects if basis == ALL_BASES else projects.filter(pl.col("_basis") == basis)
+        ratios = group_ratios(subset.drop("_basis"), sector.outcomes, sector.kosten, sector.params)
+        parts.append(published_ratios(ratios, sector.cells, closed, basis))
+    frame = pl.concat(parts)
+    group = ["tabel", "jaar", "domein", "interventie"]
+    split = pl.col("basis").is_in(list(SPLIT))
+    cost = with_legacy_basis(sector.cells).filter(
+        (pl.col("maat") == _COST_CELL["maat"])
+        & (pl.col("statistiek") == _COST_CELL["statistiek"])
+        & pl.col("regio").is_null()
+        & pl.col("basis").is_in(list(SPLIT))
+    )
+    hidden = cost.group_by(group).agg((pl.col("status") == SUPPRESSED).any().alias("_hidden_part"))
+    hide = split & (pl.col("status") == PUBLISHED) & pl.col("_hidden_part").fill_null(False)
+    frame = frame.join(hidden, on=group, how="left", nulls_equal=True).with_columns(
+        pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")).alias("status"),
+        pl.when(hide).then(pl.lit(SECONDARY)).otherwise(pl.col("reden")).alias("reden"),
+    )
+    order = {b: i for i, b in enumerate(BASES)}
+    return (
+        _shown_only(frame)
+        .with_columns(pl.col("basis").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort("tabel", "jaar", "domein", "interventie", "_o", nulls_last=True)
+        .drop("_o")
+    )
 
 
 def factor_table(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
@@ -203,15 +257,11 @@ def factor_table(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
     Monte Carlo interval and switching values, published where the group's cost cell is
     (`published_ratios`)."""
     closed = frozenset(frozen.closed) if frozen is not None else frozenset()
-    ratios = published_ratios(
-        group_ratios(sector.projects, sector.outcomes, sector.kosten, sector.params),
-        sector.cells,
-        closed,
-    )
+    ratios = split_ratios(sector, closed)
     if frozen is None:
         return ratios
     return pl.concat([frozen.factors, ratios]).sort(
-        "tabel", "jaar", "domein", "interventie", nulls_last=True
+        "tabel", "jaar", "domein", "interventie", nulls_last=True, maintain_order=True
     )
 
 

@@ -35,7 +35,7 @@ GROUPINGS: dict[str, list[str]] = {"domein": ["domein"], "interventie": ["domein
 # `group_ratios` gives its columns before `rendement.benchmark.published.published_ratios`
 # adds the disclosure status.
 PUBLISHED_COLUMNS: dict[str, pl.DataType] = polars_schema("benchmark.rendementsfactor")
-_DISCLOSURE = ("status", "reden")
+_DISCLOSURE = ("status", "reden", "basis")  # added by published_ratios
 RATIO_COLUMNS: dict[str, pl.DataType] = {
     c: t for c, t in PUBLISHED_COLUMNS.items() if c not in _DISCLOSURE
 }

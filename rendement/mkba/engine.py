@@ -414,6 +414,7 @@ class MkbaInputs:
     lines: pl.DataFrame
     project_counts: pl.DataFrame
     spread: pl.DataFrame  # reference-based quantities and their range (`reference`)
+    reached: pl.DataFrame | None = None  # project-years computed by reference, with their reach
 
     def organisations(self, orgs: list[str]) -> MkbaInputs:
         """The inputs of these organisations only: the same rows, in the same order, as a
@@ -428,6 +429,7 @@ class MkbaInputs:
             lines=self.lines.filter(keep),
             project_counts=self.project_counts.filter(keep),
             spread=self.spread.filter(keep),
+            reached=self.reached.filter(keep) if self.reached is not None else None,
         )
 
 
@@ -458,6 +460,7 @@ def prepare_mkba(
         lines=_cost_lines(tables, params, py),
         project_counts=referenced.project_counts(effects.project_participants(known)),
         spread=referenced.spread,
+        reached=referenced.reach,
     )
 
 
@@ -597,6 +600,7 @@ def compute_mkba(
             pl.lit(rate).alias("discontovoet"),
         )
         .with_columns(_status_and_reason())
+        .with_columns(reference.project_basis(py, qty, inputs.reached))
         .with_columns(
             pl.when(pl.col("status") == COMPLETE).then(pl.col(c)).alias(c)
             for c in [*_RATIO_COLUMNS, "kosten_per_deelnemer", "ncw_per_deelnemer"]
@@ -792,6 +796,7 @@ class _Period:
             .join(years, on=pkeys, how="left", maintain_order="left")
             .join(counts, on=pkeys, how="left", maintain_order="left")
             .join(missing, on=pkeys, how="left", maintain_order="left")
+            .join(reference.period_basis(project), on=pkeys, how="left", maintain_order="left")
             .with_columns(nan_to_null(v, k) for k, v in with_nulls.items())
             .with_columns(
                 pl.col("deelnemers").fill_null(0),

@@ -303,6 +303,57 @@ def apply_reference(
     )
 
 
+def project_basis(
+    py: pl.DataFrame, quantities: pl.DataFrame, reached: pl.DataFrame | None
+) -> pl.Series:
+    """What each project-year of `py` rests on (`mkba.project.basis`), in `py`'s order.
+
+    `gemeten` for a project-year computed from trajectories and measurements; for one computed
+    by reference (it has a reach, `Referenced.reach`) the weakest basis among its quantities
+    (counted ones included: the label is conservative), or `opgegeven` when no pathway applied
+    (its one figure, the people reached, is the organisation's own count). Derived here once;
+    the benchmark maps it to `gemeten` / `referentie` (`rendement.benchmark.basis`)."""
+    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
+    if reached is None or reached.is_empty():
+        return pl.Series("basis", [MEASURED] * py.height, dtype=pl.String)
+    weakest = (
+        quantities.filter(pl.col("basis") != MEASURED)
+        .group_by(KEYS)
+        .agg(pl.col("basis").replace_strict(rank, return_dtype=pl.Int64).max().alias("_r"))
+    )
+    flagged = (
+        reached.select(KEYS)
+        .unique()
+        .join(weakest, on=KEYS, how="left")
+        .with_columns(pl.col("_r").fill_null(rank[REPORTED]))
+    )
+    names = dict(enumerate(QUANTITY_BASES))
+    return (
+        py.select(KEYS)
+        .join(flagged, on=KEYS, how="left", maintain_order="left")
+        .select(
+            pl.col("_r")
+            .fill_null(rank[MEASURED])
+            .replace_strict(names, return_dtype=pl.String)
+            .alias("basis")
+        )
+        .to_series()
+    )
+
+
+def period_basis(project: pl.DataFrame) -> pl.DataFrame:
+    """Per project (organisatie_id, project_id) the weakest `basis` of its project-years, for
+    `mkba.project_looptijd`: a period with one reference-based year rests partly on it."""
+    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
+    return project.group_by("organisatie_id", "project_id").agg(
+        pl.col("basis")
+        .replace_strict(rank, return_dtype=pl.Int64)
+        .max()
+        .replace_strict(dict(enumerate(QUANTITY_BASES)), return_dtype=pl.String)
+        .alias("basis")
+    )
+
+
 def rate_cells(
     spread: pl.DataFrame, py: pl.DataFrame, j_of: dict[str, int], variant: dict
 ) -> tuple[np.ndarray, ...]:

@@ -185,7 +185,7 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[Markup, Markup
         center=["aandeel_grafiek", "bkr_grafiek"],
         spanners=[
             ("Gemeten deelnemers verbeterd", ["aandeel", "aandeel_interval", "aandeel_grafiek"]),
-            (f"{RATIO} (mediaan over projecten)", ["bkr", "bkr_interval", "bkr_grafiek"]),
+            (f"{RATIO} (mediaan over gemeten projecten)", ["bkr", "bkr_interval", "bkr_grafiek"]),
         ],
         title=f"{DOMAINS[domain]}, {year_label(pub, year)}",
         subtitle="Interventies in alfabetische volgorde; de bovenste rij is het hele domein",

@@ -34,7 +34,7 @@ from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.mkba.status import COMPLETE, INCOMPLETE
-from rendement.reports import charts, estimates
+from rendement.reports import charts, estimates, evidence
 from rendement.reports.data import Warehouse
 from rendement.reports.tables import gt_markup
 from rendement.reports.words import DEFINITION, RATIO, missing_ratio_reason
@@ -136,6 +136,7 @@ class Outcome:
     waarde: float
     bron: str
     graad: str | None
+    basis: str = "gemeten"  # what its quantity rests on (`evidence`)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class Impactkaart:
     transfer_to: list[str] = field(default_factory=list)
     counted: list[Counted] = field(default_factory=list)
     years_total: int = 0  # how many project-years there are (`years` holds the latest)
+    basis: str = "gemeten"  # the weakest basis of its project-years (`mkba.project.basis`)
 
 
 def _own(frame: pl.DataFrame, org: str, project_id: str | None = None) -> pl.DataFrame:
@@ -295,7 +297,13 @@ def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impac
         welfare = rows.filter(pl.col("gewaardeerd") & ~pl.col("is_transfer"))
         per_outcome = (
             welfare.group_by("uitkomst")
-            .agg(pl.col("uitkomst_naam").first(), pl.col("w").sum())
+            .agg(
+                pl.col("uitkomst_naam").first(),
+                pl.col("w").sum(),
+                (pl.col("basis") if "basis" in welfare.columns else pl.lit("gemeten"))
+                .unique()
+                .alias("bases"),
+            )
             .filter(pl.col("w") != 0)
             .sort(["w", "uitkomst_naam"], descending=[True, False])
         )
@@ -309,6 +317,7 @@ def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impac
                     r["w"],
                     bron,
                     graad,
+                    evidence.weakest(r["bases"]),
                 )
             )
         total = float(welfare["w"].sum()) if welfare.height else 0.0
@@ -372,6 +381,7 @@ def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impac
         transfer_to=t_to,
         counted=counted,
         years_total=years.height,
+        basis=evidence.weakest(years["basis"].to_list() if "basis" in years.columns else []),
     )
 
 
@@ -436,7 +446,9 @@ def _outcomes_table(card: Impactkaart) -> Markup:
             "uitkomst": o.naam,
             "aantal": _quantity(o.hoeveelheid),
             "waarde": nl_euro(o.waarde),
-            "basis": o.bron + (f" (graad {o.graad})" if o.graad else ""),
+            "basis": o.bron
+            + (f" ({evidence.grade_text(o.graad, o.basis)})" if o.graad or o.basis else ""),
+            "herkomst": evidence.label(o.basis),
         }
         for o in card.outcomes
     ]
@@ -448,6 +460,7 @@ def _outcomes_table(card: Impactkaart) -> Markup:
                 "aantal": "",
                 "waarde": nl_euro(rest),
                 "basis": "zie de verantwoording",
+                "herkomst": "",
             }
         )
     return gt_markup(
@@ -460,6 +473,7 @@ def _outcomes_table(card: Impactkaart) -> Markup:
             if card.headline.first_year == card.headline.last_year
             else f"Waarde {card.headline.period}",
             "basis": "Onderbouwing van de waarde",
+            "herkomst": "Aantal rust op",
         },
         right=["aantal", "waarde"],
     )
@@ -509,6 +523,9 @@ def impactkaart_page(
         counted=", ".join(f"{c.naam} ({_quantity(c.hoeveelheid)})" for c in card.counted),
         transfers=nl_euro(card.transfers) if card.transfers else None,
         grades=[GRADES[g] for g in sorted({o.graad for o in card.outcomes if o.graad in GRADES})],
+        basis=evidence.label(card.basis),
+        by_reference=evidence.is_reference(card.basis),
+        grade_rule=evidence.RULE,
         rate=nl_number(100 * card.discount_rate, 2) if card.discount_rate is not None else None,
         method_href=method_href(depth),
         pdf_href=f"{file_stem(card.project_id)}.pdf",

@@ -25,7 +25,7 @@ from rendement.core.formatting import (
     nl_ratio,
 )
 from rendement.core.templates import Markup, escape, fragment, render
-from rendement.reports import charts, deviations, estimates
+from rendement.reports import charts, deviations, estimates, evidence
 from rendement.reports.data import Published, Warehouse
 from rendement.reports.impactkaart import file_stem, impactkaart_links
 from rendement.reports.page import page
@@ -124,6 +124,11 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
     done = rows.filter(pl.col("status").fill_null("") != INCOMPLETE)
     left_out = rows.filter(pl.col("status") == INCOMPLETE).sort("project_id")
     n_out = left_out.height
+    n_ref = (
+        int((rows["basis"].fill_null(evidence.MEASURED) != evidence.MEASURED).sum())
+        if "basis" in rows.columns
+        else 0
+    )
     kosten = done["kosten"].sum()
     baten = done["baten"].sum()
     ratio = baten / kosten if kosten else None
@@ -132,7 +137,13 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
         (
             "Projecten",
             nl_number(rows.height),
-            f"waarvan {nl_number(n_out)} {INCOMPLETE}" if n_out else None,
+            "; ".join(
+                [
+                    *([f"waarvan {nl_number(n_out)} {INCOMPLETE}"] if n_out else []),
+                    *([f"{nl_number(n_ref)} op opgave of referentie"] if n_ref else []),
+                ]
+            )
+            or None,
         ),
         ("Deelnemers", nl_number(rows["deelnemers"].sum()), "bereikt, per project geteld"),
         ("Kosten", nl_euro(kosten), f"contante waarde, {scope}"),
@@ -214,19 +225,22 @@ def projects_table(own: pl.DataFrame, names: dict[str, str]) -> Markup:
     ax = _ratio_axis(own)
     ordered = own.sort(KEYS, descending=[True, False])
     rows = [
-        {"jaar": str(r["jaar"]), **shown}
+        {"jaar": str(r["jaar"]), **shown, "basis": evidence.label(r.get("basis"))}
         for r, shown in zip(
             ordered.iter_rows(named=True), _interval_rows(ordered, names, ax), strict=True
         )
     ]
     df = pl.DataFrame(rows)
     incomplete = (own["status"] == INCOMPLETE).any()
+    by_reference = "basis" in own.columns and bool(
+        (own["basis"].fill_null(evidence.MEASURED) != evidence.MEASURED).any()
+    )
     return gt_markup(
         df,
         "org-projecten",
         stub="project",
         group="jaar",
-        labels={**_MKBA_LABELS, "grafiek": f"Interval ({ax.caption()})"},
+        labels={**_MKBA_LABELS, "grafiek": f"Interval ({ax.caption()})", "basis": "Basis"},
         raw=_MKBA_RAW,
         right=["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "scenario"],
         center=["grafiek"],
@@ -242,6 +256,17 @@ def projects_table(own: pl.DataFrame, names: dict[str, str]) -> Markup:
                 ]
                 if incomplete
                 else []
+            ),
+            *(
+                [
+                    "Basis: waar de cijfers van het projectjaar op rusten. "
+                    + "; ".join(evidence.EXPLAINED[b] for b in evidence.LABELS if b != "gemeten")
+                    + ". Zulke projectjaren zijn niet bij de deelnemers zelf gemeten: ze zijn "
+                    "een zwakkere onderbouwing en worden apart van gemeten projecten "
+                    "vergeleken."
+                ]
+                if by_reference
+                else ["Basis: gemeten, uit de trajecten en metingen van uw organisatie."]
             ),
             *_clip_note(ax),
         ],
@@ -268,7 +293,13 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
     ax = _ratio_axis(frame)
     rows = []
     for r, shown in zip(frame.iter_rows(named=True), _interval_rows(frame, names, ax), strict=True):
-        rows.append({**shown, "periode": _period(r["eerste_jaar"], r["laatste_jaar"])})
+        rows.append(
+            {
+                **shown,
+                "periode": _period(r["eerste_jaar"], r["laatste_jaar"]),
+                "basis": evidence.label(r.get("basis")),
+            }
+        )
     df = pl.DataFrame(rows).select(
         "project",
         "periode",
@@ -280,6 +311,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
         "interval",
         "grafiek",
         "scenario",
+        "basis",
     )
     rates = sorted({v for v in frame["discontovoet"].to_list() if v is not None})
     rate = (
@@ -297,6 +329,7 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
             "periode": "Jaren",
             "deelnemers": "Deelnemers (uniek)",
             "grafiek": f"Interval ({ax.caption()})",
+            "basis": "Basis",
         },
         raw=_MKBA_RAW,
         right=["deelnemers", "kosten", "baten", "ncw", "bkr", "interval", "scenario"],
@@ -309,6 +342,8 @@ def whole_period_section(looptijd: pl.DataFrame, names: dict[str, str]) -> Marku
             + " Daarom is de som van de jaren in de tabel per jaar niet precies gelijk aan "
             "deze bedragen." + rate,
             "Deelnemers (uniek): elke deelnemer één keer, ook als hij in meer jaren meedeed.",
+            "Basis: de zwakste van de jaren (gemeten, opgegeven of referentie; zie de tabel "
+            "per jaar).",
             _MKBA_NOTE,
             *_clip_note(ax),
         ],
@@ -499,8 +534,9 @@ def corrections_table(outcomes: pl.DataFrame) -> Markup:
     )
 
 
-def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> Markup:
-    """Quantities and present values per project and outcome, for one year."""
+def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int, params=None) -> Markup:
+    """Quantities and present values per project and outcome, for one year, with the basis of
+    each quantity and the grade it is shown with (`evidence`: lower for a reference)."""
     rows_in = outcomes.filter(pl.col("jaar") == year) if outcomes.height else outcomes
     if not rows_in.height:
         return _note("Geen uitkomsten berekend.")
@@ -513,6 +549,9 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
             pl.col("is_transfer").first(),
             pl.col("gewaardeerd").first(),
             pl.col("pv").filter(pl.col("pv") > 0).sum().alias("pv"),
+            (pl.col("basis") if "basis" in rows_in.columns else pl.lit(None, pl.String))
+            .first()
+            .alias("basis"),
         )
         .sort("project_id", "uitkomst_naam")
     )
@@ -532,6 +571,12 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
                 "hoeveelheid": escape(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
                 "eenheid": unit_for(qty, r["eenheid"]),
                 "cw": escape(pv),
+                "basis": evidence.label(r["basis"]),
+                "graad": evidence.grade_text(
+                    evidence.source_grade(params, r["uitkomst"]) if params else None, r["basis"]
+                )
+                if r["gewaardeerd"]
+                else "",
             }
         )
     return gt_markup(
@@ -539,7 +584,13 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
         "org-uitkomsten",
         stub="uitkomst",
         group="project",
-        labels={"hoeveelheid": "Hoeveelheid", "eenheid": "Eenheid", "cw": "Contante waarde"},
+        labels={
+            "hoeveelheid": "Hoeveelheid",
+            "eenheid": "Eenheid",
+            "cw": "Contante waarde",
+            "basis": "Basis",
+            "graad": "Graad",
+        },
         raw=["hoeveelheid", "cw"],
         right=["hoeveelheid", "cw"],
         title=f"Uitkomsten per project, {year}",
@@ -547,7 +598,8 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int) -> 
         width=None,
         notes=[
             "Geteld: een uitkomst zonder onderbouwde waarde wordt niet in euro's uitgedrukt. "
-            "Overdrachten tellen niet mee in de baten."
+            "Overdrachten tellen niet mee in de baten.",
+            "Basis: waar de hoeveelheid op rust (gemeten, opgegeven, referentie). " + evidence.RULE,
         ],
     )
 
@@ -766,10 +818,18 @@ def position_table(
             )
         ).with_columns(pl.lit(None, positie.schema["bkr"]).alias("bkr"))
         positie = pl.concat([positie, extra.cast(positie.schema)])
+    if "basis" not in positie.columns:
+        positie = positie.with_columns(pl.lit("gemeten").alias("basis"))
+    positie = positie.with_columns(  # an incomplete year's row carries the project's basis
+        pl.when(pl.col("basis").fill_null("gemeten") == "gemeten")
+        .then(pl.lit("gemeten"))
+        .otherwise(pl.lit("referentie"))
+        .alias("basis")
+    )
     stats_of = {}
-    for jaar, d in positie.select("jaar", "domein").unique().iter_rows():
-        stats_of[(jaar, d)] = [
-            idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")
+    for jaar, d, b in positie.select("jaar", "domein", "basis").unique().iter_rows():
+        stats_of[(jaar, d, b)] = [
+            idx.value(jaar, d, "bkr", s, basis=b) for s in ("p10", "p25", "mediaan", "p75", "p90")
         ]
     stat_values = [v for vals in stats_of.values() for v in vals]
     ax = charts.axis(
@@ -812,9 +872,13 @@ def position_table(
             why = "Te weinig organisaties in de vergelijkingsgroep"
             pct_html = cost_html = symbol_html("x", why)
             group_html = escape("te klein")
-        med_i = idx.get(jaar, d, "bkr", "mediaan", interventie=i)
-        med_d = idx.get(jaar, d, "bkr", "mediaan")
-        stats = {s: idx.value(jaar, d, "bkr", s) for s in ("p10", "p25", "mediaan", "p75", "p90")}
+        b = r["basis"]  # compared with project-years of the same basis only
+        med_i = idx.get(jaar, d, "bkr", "mediaan", interventie=i, basis=b)
+        med_d = idx.get(jaar, d, "bkr", "mediaan", basis=b)
+        stats = {
+            s: idx.value(jaar, d, "bkr", s, basis=b)
+            for s in ("p10", "p25", "mediaan", "p75", "p90")
+        }
         chart = charts.distribution(
             *stats.values(),
             ax=ax,
@@ -834,6 +898,7 @@ def position_table(
             {
                 "jaar": str(jaar),
                 "project": _project_label(r["project_id"], names),
+                "vergelijking": "gemeten" if b == "gemeten" else "referentie",
                 "bkr": _ratio_html(r["bkr"], reason_row),
                 "pct": pct_html,
                 "kpd": escape(nl_euro(r["kosten_per_deelnemer"]))
@@ -854,6 +919,7 @@ def position_table(
         stub="project",
         group="jaar",
         labels={
+            "vergelijking": "Vergeleken met",
             "bkr": f"Uw {RATIO.lower()}",
             "pct": "Percentiel",
             "kpd": "Uw kosten per deelnemer",
@@ -881,6 +947,9 @@ def position_table(
             "ruit is uw project.",
             "Een onvolledig projectjaar wordt niet met de sector vergeleken en telt in geen "
             "enkel sectorcijfer mee.",
+            "Vergeleken met: een gemeten projectjaar alleen met gemeten projecten, een "
+            "projectjaar op opgave of referentie alleen met zulke projecten (referentie); de "
+            "twee worden nooit in één verdeling gemengd.",
             *_clip_note(ax),
         ],
     )
@@ -1004,7 +1073,7 @@ def organisation_page(
             "switching": switching_table(own, schakel, outcomes, names),
             "stakeholders": stakeholder_table(outcomes, names, dict(params.baathebbers)),
             "corrections": corrections_table(outcomes),
-            "outcomes": outcomes_table(outcomes, names, latest),
+            "outcomes": outcomes_table(outcomes, names, latest, params),
             "overrides": overrides_section(own, eigen, overrides, names),
             "position": position_table(positie, pub, names, own),
         }

@@ -29,13 +29,28 @@ KEY_COLUMNS = [
     ("fte", "som", "Fte"),
     ("vrijwilligers", "som", "Vrijwilligers"),
     ("kosten", "som", "Kosten"),
-    ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
+    ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan, gemeten)"),
     ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
-    ("bkr", "mediaan", "Rendementsfactor (mediaan)"),
+    ("bkr", "mediaan", "Rendementsfactor (mediaan, gemeten)"),
 ]
 
+# What the measured part of the sector is a share of (`benchmark.cellen`, basis gemeten / alle).
+SHARE_MEASURES = [
+    ("projecten", "aantal", "Projecten"),
+    ("deelnemers", "aantal", "Deelnemers"),
+    ("kosten", "som", "Kosten"),
+]
+BASIS_NOTE = (
+    "Gemeten: projectjaren waarvan de uitkomsten uit trajecten en metingen van deelnemers "
+    "komen. Referentie: projectjaren van organisaties zonder registratie per cliënt, waarvan "
+    "de uitkomsten op hun eigen telling of op een referentie-effect rusten (het gemiddelde "
+    "effect bij gemeten projecten met dezelfde interventie, of een bronwaarde) maal het "
+    "aantal bereikte personen. Percentielen gaan altijd over één van de twee, nooit over "
+    "beide samen; aantallen en sommen zonder vermelding over alle projecten."
+)
+
 TREND_MEASURES = [
-    ("bkr", "mediaan", "Rendementsfactor (mediaan over projecten)", 1.0),
+    ("bkr", "mediaan", "Rendementsfactor (mediaan over gemeten projecten)", 1.0),
     ("aandeel_verbeterd", "aandeel", "Aandeel gemeten deelnemers met verbetering", None),
     ("deelnemers", "aantal", "Bereikte deelnemers", None),
     ("kosten", "som", "Kosten (contante waarde)", None),
@@ -83,7 +98,8 @@ def key_figures_table(pub: Published, year: int) -> Markup:
         notes=[
             "Aandeel verbeterd: van de deelnemers met een begin- en eindmeting het deel dat op "
             "minstens één instrument vooruitging. Rendementsfactor: baten/kosten, mediaan over "
-            "projecten.",
+            "gemeten projecten (de projecten op referentie staan apart in Gemeten en "
+            "referentie).",
             *_concept_note(pub, [year]),
         ],
     )
@@ -137,7 +153,7 @@ def ratio_distribution_table(pub: Published, year: int) -> Markup:
         right=["projecten", *stats, "mc"],
         center=["grafiek"],
         spanners=[("Verdeling over projecten", stats)],
-        title=f"Rendementsfactor per domein, {year_label(pub, year)}",
+        title=f"Rendementsfactor per domein, gemeten projecten, {year_label(pub, year)}",
         subtitle="Hoe de verhouding tussen projecten verschilt: de helft van de projecten ligt "
         "tussen P25 en P75, vier op de vijf tussen P10 en P90",
         notes=[
@@ -280,8 +296,8 @@ def intervention_table(pub: Published, year: int) -> Markup:
         ("deelnemers", "aantal", "Deelnemers"),
         ("kosten", "som", "Kosten"),
         ("aandeel_verbeterd", "aandeel", "Aandeel verbeterd"),
-        ("bkr", "mediaan", "Rendementsfactor (mediaan)"),
-        ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan)"),
+        ("bkr", "mediaan", "Rendementsfactor (mediaan, gemeten)"),
+        ("kosten_per_deelnemer", "mediaan", "Kosten per deelnemer (mediaan, gemeten)"),
     ]
     rows = []
     for d, per in INTERVENTIONS.items():
@@ -374,12 +390,17 @@ def cards(pub: Published, year: int) -> list[tuple[str, Markup, str | None]]:
         (
             "Rendementsfactor",
             idx.get(year, TOTAL, "bkr", "mediaan").html(),
-            "baten/kosten, mediaan over projecten",
+            "baten/kosten, mediaan over gemeten projecten",
         ),
         (
             "Deelnemers verbeterd",
             idx.get(year, TOTAL, "aandeel_verbeterd", "aandeel").html(),
             "van de gemeten deelnemers",
+        ),
+        (
+            "Gemeten",
+            measured_share(idx, year, TOTAL, "projecten", "aantal"),
+            "deel van de projecten met metingen",
         ),
     ]
     return items
@@ -394,7 +415,78 @@ def headline(pub: Published, year: int) -> dict | None:
     projects = idx.get(year, TOTAL, "projecten", "aantal")
     if not (ratio.published and orgs.published and projects.published):
         return None
-    return {"orgs": orgs.text(), "projects": projects.text(), "ratio": ratio.waarde}
+    share = _share(idx, year, TOTAL, "projecten", "aantal")
+    return {
+        "orgs": orgs.text(),
+        "projects": projects.text(),
+        "ratio": ratio.waarde,
+        "measured": nl_percent(share, 0) if share is not None else None,
+    }
+
+
+def _share(idx: CellIndex, year: int, domein: str, maat: str, stat: str) -> float | None:
+    """The measured part of a published total (None unless both cells are published)."""
+    whole = idx.get(year, domein, maat, stat, basis="alle")
+    part = idx.get(year, domein, maat, stat, basis="gemeten")
+    if not (whole.published and part.published) or not whole.waarde:
+        return None
+    return min(1.0, part.waarde / whole.waarde)
+
+
+def measured_share(idx: CellIndex, year: int, domein: str, maat: str, stat: str) -> Markup:
+    """The measured share as a percentage, or the symbol of the cell that is not published."""
+    share = _share(idx, year, domein, maat, stat)
+    if share is not None:
+        return escape(nl_percent(share, 0))
+    whole = idx.get(year, domein, maat, stat, basis="alle")
+    part = idx.get(year, domein, maat, stat, basis="gemeten")
+    if whole.published and not whole.waarde:
+        return symbol_html(".", "Geen projecten in deze cel (aantallen zijn 0)")
+    hidden = part if whole.published else whole
+    return hidden.html()
+
+
+def basis_table(pub: Published, year: int) -> Markup:
+    """Measured and reference-based apart: per domain the measured share of the projects,
+    participants and costs, and the median rendementsfactor of each kind."""
+    idx = CellIndex.of(pub.cells)
+    rows = []
+    for d in ROWS:
+        row = {"domein": domain_label(d)}
+        for maat, stat, _ in SHARE_MEASURES:
+            row[f"g_{maat}"] = measured_share(idx, year, d, maat, stat)
+        row["ref_projecten"] = idx.get(year, d, "projecten", "aantal", basis="referentie").html()
+        row["bkr_g"] = idx.get(year, d, "bkr", "mediaan", basis="gemeten").html()
+        row["bkr_r"] = idx.get(year, d, "bkr", "mediaan", basis="referentie").html()
+        rows.append(row)
+    shares = [f"g_{m}" for m, _, _ in SHARE_MEASURES]
+    cols = [*shares, "ref_projecten", "bkr_g", "bkr_r"]
+    return gt_markup(
+        pl.DataFrame(rows),
+        "sector-basis",
+        stub="domein",
+        labels={
+            **{f"g_{m}": label for m, _, label in SHARE_MEASURES},
+            "ref_projecten": "Projecten op referentie",
+            "bkr_g": "Gemeten",
+            "bkr_r": "Referentie",
+        },
+        raw=cols,
+        right=cols,
+        spanners=[
+            ("Aandeel gemeten", shares),
+            ("Rendementsfactor (mediaan)", ["bkr_g", "bkr_r"]),
+        ],
+        title=f"Gemeten en referentie, {year_label(pub, year)}",
+        subtitle="Welk deel van de sector gemeten is, en de rendementsfactor van beide apart",
+        notes=[
+            BASIS_NOTE,
+            "Aandeel gemeten: gemeten projecten, deelnemers en kosten als deel van het "
+            "gepubliceerde totaal (deelnemers afgerond). Een cel zonder getal is onderdrukt "
+            "zoals elke sectorcel (zie de legenda).",
+            *_concept_note(pub, [year]),
+        ],
+    )
 
 
 def sector_page(
@@ -420,6 +512,7 @@ def sector_page(
         cards=cards(pub, year),
         key_figures=key_figures_table(pub, year),
         ratio_distribution=ratio_distribution_table(pub, year),
+        basis=basis_table(pub, year),
         trend=trend_table(pub, years),
         stakeholders=stakeholder_table(pub, year, dict(params.baathebbers)),
         interventions=intervention_table(pub, year),

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 import polars as pl
 from great_tables import GT
 
+from rendement.benchmark.cells import QUANTILES as PERCENTILES
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.core.templates import Markup, escape, fragment
+from schemas.outputs import ALL_BASES, MEASURED_BASIS, REFERENCE_BASIS
 
 FONT_STACK = [
     "system-ui",
@@ -108,9 +110,12 @@ class CellIndex:
     def __init__(self, cells: pl.DataFrame):
         self.cells = cells
         cols = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
-        rows = cells.select(*cols, "waarde", "eenheid", "status", "symbool", "toelichting").rows()
-        # The key is the first seven values, the cell the last five (a later row wins).
-        self._index: dict[tuple, Cell] = {row[:7]: Cell(*row[7:]) for row in rows}
+        basis = pl.col("basis") if "basis" in cells.columns else pl.lit(ALL_BASES)
+        rows = cells.select(
+            *cols, basis.alias("basis"), "waarde", "eenheid", "status", "symbool", "toelichting"
+        ).rows()
+        # The key is the first eight values, the cell the last five (a later row wins).
+        self._index: dict[tuple, Cell] = {row[:8]: Cell(*row[8:]) for row in rows}
         self.height = cells.height
         self.years: list[int] = sorted(cells["jaar"].unique().to_list()) if cells.height else []
 
@@ -123,11 +128,19 @@ class CellIndex:
         *,
         interventie: str | None = None,
         regio: str | None = None,
+        basis: str | None = None,
     ) -> Cell:
+        """The cell of these keys. `basis` (`alle`, `gemeten`, `referentie`): by default `alle`
+        for counts and sums and `gemeten` for a percentile (none is published over both); a
+        year of a release made before the split has its percentiles under `alle`."""
         tabel = "interventie" if interventie else ("regio" if regio else "domein")
-        return self._index.get(
-            (tabel, jaar, domein, interventie, regio, maat, statistiek), MISSING_CELL
-        )
+        key = (tabel, jaar, domein, interventie, regio, maat, statistiek)
+        percentile = statistiek in PERCENTILES
+        wanted = basis or (MEASURED_BASIS if percentile else ALL_BASES)
+        found = self._index.get((*key, wanted))
+        if found is None and percentile and wanted != REFERENCE_BASIS:
+            found = self._index.get((*key, ALL_BASES))
+        return found or MISSING_CELL
 
     def value(self, jaar: int, domein: str, maat: str, statistiek: str, **kw) -> float | None:
         return self.get(jaar, domein, maat, statistiek, **kw).waarde

@@ -166,7 +166,7 @@ def test_release_bytes_do_not_change(late):
 
 def test_benchmark_keeps_the_published_cells(late):
     frozen = pl.read_parquet(releases_dir(late.home) / str(late.year) / "cellen.parquet")
-    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek", "basis"]
     current = q(late.home, "SELECT * FROM benchmark.cellen").filter(pl.col("jaar") <= late.year)
     assert current.sort(keys, nulls_last=True).equals(
         frozen.select(current.columns).sort(keys, nulls_last=True)
@@ -184,6 +184,7 @@ def test_benchmark_keeps_the_published_cells(late):
             & (pl.col("domein") == "totaal")
             & (pl.col("jaar") == late.year)
             & (pl.col("maat") == "organisaties")
+            & (pl.col("basis") == "alle")
         )["waarde"][0]
 
     assert sector_orgs(fresh) == sector_orgs(frozen) + 1
@@ -344,7 +345,7 @@ def test_a_new_release_carries_closed_years_verbatim(demo_home, tmp_path):
     assert first.created and second.created
     assert [m["release"] for m in list_releases(home)] == [str(last - 1), str(last)]
     assert snapshot(home, last - 1) == first_bytes  # the earlier release is untouched
-    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek", "basis"]
     old = pl.read_parquet(first.folder / "cellen.parquet")
     new = pl.read_parquet(second.folder / "cellen.parquet")
     assert (

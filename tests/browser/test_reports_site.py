@@ -21,6 +21,7 @@ from rendement.reports.page import page as page_shell
 from rendement.reports.tables import gt_html
 from rendement.reports.verantwoording import markdown_html
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
+from tests.support.benchmark_rows import SHOWN_SQL
 from tests.support.browser import Browser, assert_tables_render, parse_nl, table_rows
 from tests.support.homes import DEMO_ALL_ORGS, copy_home
 
@@ -124,7 +125,7 @@ def test_release_pages_show_warehouse_figures(site_home, browser):
     year = site_home.release_year
     cells = q(
         site_home,
-        "SELECT * FROM benchmark.cellen WHERE tabel = 'domein' AND jaar = ?",
+        f"SELECT * FROM benchmark.cellen WHERE tabel = 'domein' AND jaar = ? AND {SHOWN_SQL}",
         [year],
     )
     look = {(r["domein"], r["maat"], r["statistiek"]): r for r in cells.iter_rows(named=True)}
@@ -186,7 +187,7 @@ def test_comparison_counts_match_cells_and_order_is_alphabetical(site_home, brow
     year = site_home.release_year
     cells = q(
         site_home,
-        "SELECT * FROM benchmark.cellen WHERE tabel = 'interventie' AND jaar = ?",
+        f"SELECT * FROM benchmark.cellen WHERE tabel = 'interventie' AND jaar = ? AND {SHOWN_SQL}",
         [year],
     )
     look = {
@@ -575,6 +576,7 @@ def test_position_compares_with_provisional_or_released_medians(
     cells = frozen.published.cells if released else q(home, "SELECT * FROM benchmark.cellen")
     medians = cells.filter(
         (pl.col("maat") == "bkr") & (pl.col("statistiek") == "mediaan")
+        & (pl.col("basis") == "gemeten")
         & pl.col("tabel").is_in(["domein", "interventie"])
     )  # fmt: skip
     shown = {"gepubliceerd": 0, "onderdrukt": 0}

@@ -118,12 +118,13 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
         domain, year = con.execute(
             "SELECT c.domein, max(c.jaar) FROM benchmark.cellen c JOIN mkba.project p "
             "ON p.domein = c.domein WHERE c.tabel = 'domein' AND c.maat = 'bkr' "
-            "AND c.statistiek = 'mediaan' AND c.status = 'gepubliceerd' GROUP BY c.domein "
+            "AND c.statistiek = 'mediaan' AND c.status = 'gepubliceerd' AND c.basis = 'gemeten' "
+            "GROUP BY c.domein "
             "ORDER BY count(DISTINCT p.organisatie_id), c.domein LIMIT 1"
         ).fetchone()
         con.execute(
             "UPDATE benchmark.cellen SET waarde = 7.654 WHERE tabel = 'domein' AND maat = 'bkr' "
-            "AND statistiek = 'mediaan' AND domein = ? AND jaar = ?",
+            "AND statistiek = 'mediaan' AND domein = ? AND jaar = ? AND basis = 'gemeten'",
             [domain, year],
         )
         active = [

@@ -7,6 +7,7 @@ import polars as pl
 
 from rendement.benchmark.cells import (
     MEASURES,
+    QUANTILES,
 )
 from schemas.vocabulary import INTERVENTIONS
 
@@ -120,9 +121,16 @@ def cell(
     interventie: str | None = None,
     regio: str | None = None,
     jaar: int = YEAR,
+    basis: str | None = None,
 ) -> dict:
+    """The one cell of these keys; `basis` by default `alle`, or `gemeten` for a percentile
+    (no percentile is published over all project-years)."""
+    if basis is None:
+        percentile = statistiek in QUANTILES or maat in DISTRIBUTIONS
+        basis = "gemeten" if percentile else "alle"
     sel = cells.filter(
-        (pl.col("tabel") == tabel)
+        (pl.col("basis") == basis)
+        & (pl.col("tabel") == tabel)
         & (pl.col("jaar") == jaar)
         & (pl.col("domein") == domein)
         & (pl.col("maat") == maat)
@@ -145,6 +153,15 @@ def replace_rows(rows: list[dict], match: dict, **changes) -> list[dict]:
 
 
 ADDITIVE = [m.maat for m in MEASURES if m.additive]
+DISTRIBUTIONS = {m.maat for m in MEASURES if m.kind == "verdeling"}
+# The cells a page shows by default (`rendement.reports.tables.CellIndex`): counts and sums
+# over all project-years, percentiles over the measured ones.
+SHOWN_SQL = (
+    "(basis = 'alle' OR (basis = 'gemeten' AND statistiek IN "
+    + "("
+    + ", ".join(f"'{q}'" for q in QUANTILES)
+    + ")))"
+)
 
 
 def four_in_vroegsignalering() -> list[dict]:

@@ -53,10 +53,12 @@ def test_cells_table_shape_and_column_types():
     assert bench.cells.schema == pl.Schema(CELL_COLUMNS)
     assert bench.positie.schema == pl.Schema(POSITION_COLUMNS)
     assert bench.rules == DisclosureRules()
-    # Every defined cell has every measure, once.
+    # Every defined cell has every measure, once; percentiles only per basis, never over `alle`.
     n_cells = cell_definitions([YEAR]).height
-    assert bench.cells.height == n_cells * len(MEASURES)
-    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+    n_split = cell_definitions([YEAR]).filter(pl.col("basis") != "alle").height
+    n_dist = sum(m.kind == "verdeling" for m in MEASURES)
+    assert bench.cells.height == n_cells * (len(MEASURES) - n_dist) + n_split * n_dist
+    keys = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek", "basis"]
     assert bench.cells.select(keys).is_duplicated().sum() == 0
 
 
@@ -64,10 +66,11 @@ def test_cell_definitions_come_from_the_vocabulary_not_the_data():
     defs = cell_definitions([2023, 2024])
     per_year = 1 + len(DOMAINS) + sum(map(len, INTERVENTIONS.values()))
     per_year += len(DOMAINS) * len(REGIONS)
-    assert defs.height == 2 * per_year
+    assert defs.height == 2 * per_year * 3  # alle, gemeten, referentie
     # A sector with one single project still gets all cells (almost all empty).
     one = build_benchmarks(frame([project("ORG1", "P1")]))
-    assert one.cells.height == per_year * len(MEASURES)
+    n_dist = sum(m.kind == "verdeling" for m in MEASURES)
+    assert one.cells.height == per_year * (3 * len(MEASURES) - n_dist)
     assert set(one.cells["status"]) == {SUPPRESSED, EMPTY}
 
 
@@ -188,7 +191,9 @@ def test_cell_with_four_organisations_is_caught():
     rows = four_in_vroegsignalering()
     cells = build_benchmarks(frame(rows)).cells
     hidden = cells.filter(
-        (pl.col("tabel") == "interventie") & (pl.col("interventie") == "vroegsignalering")
+        (pl.col("tabel") == "interventie")
+        & (pl.col("interventie") == "vroegsignalering")
+        & (pl.col("basis") != "referentie")  # no reference-based projects: empty there
     )
     assert set(hidden["status"]) == {SUPPRESSED}
     assert set(hidden["reden"]) == {TOO_FEW_ORGS}
@@ -219,6 +224,7 @@ def test_one_organisation_dominating_costs_is_caught():
         (pl.col("tabel") == "interventie")
         & (pl.col("domein") == "activering")
         & (pl.col("maat") == "kosten")
+        & (pl.col("basis") == "alle")
     )
     assert siblings.filter(pl.col("reden") == SECONDARY).height == 1
 
@@ -311,6 +317,7 @@ def test_margin_that_would_reveal_a_hidden_region_is_caught():
             (pl.col("tabel") == "regio")
             & (pl.col("domein") == "jongerenwerk")
             & (pl.col("maat") == maat)
+            & (pl.col("basis") == "alle")
         )
         assert regions.filter(pl.col("status") == SUPPRESSED).height == 2, maat
         assert regions.filter(pl.col("reden") == SECONDARY).height == 1, maat
@@ -321,6 +328,7 @@ def test_margin_that_would_reveal_a_hidden_region_is_caught():
         (pl.col("tabel") == "regio")
         & (pl.col("domein") == "jongerenwerk")
         & (pl.col("maat") == "kosten")
+        & (pl.col("basis") == "alle")
         & (pl.col("status") != SUPPRESSED)
     )["waarde"].sum()
     assert total["waarde"] - published != 90_000

@@ -23,8 +23,16 @@ from schemas.vocabulary import DOMAINS, INTERVENTIONS
 EXACT = {"projecten": 0.5, "fte": 0.05, "vrijwilligers": 0.5, "kosten": 0.5}  # half a unit
 
 
-def sector(seed: int, orgs: int, years=(2023, 2024), late: str | None = None) -> pl.DataFrame:
-    """A random sector: organisations with a home municipality and a few projects a year."""
+def sector(
+    seed: int,
+    orgs: int,
+    years=(2023, 2024),
+    late: str | None = None,
+    reference_share: float = 0.0,
+) -> pl.DataFrame:
+    """A random sector: organisations with a home municipality and a few projects a year;
+    `reference_share` of the organisations (drawn after everything else, so the rest of the
+    sector is the same) compute by reference (`basis` referentie sector)."""
     rnd = random.Random(seed)
     codes = municipalities()["gemeente_code"].to_list()
     # A few places, one of them rare, so that regions have a few organisations each and
@@ -69,7 +77,14 @@ def sector(seed: int, orgs: int, years=(2023, 2024), late: str | None = None) ->
                         "status": "volledig",
                     }
                 )
-    return pl.DataFrame(rows)
+    frame = pl.DataFrame(rows)
+    by_ref = {o for o in names if random.Random(f"{seed}{o}").random() < reference_share}
+    return frame.with_columns(
+        pl.when(pl.col("organisatie_id").is_in(sorted(by_ref)))
+        .then(pl.lit("referentie sector"))
+        .otherwise(pl.lit("gemeten"))
+        .alias("basis")
+    )
 
 
 def relations(jaar: int, maat: str) -> list[tuple[tuple, list[tuple]]]:
@@ -86,6 +101,9 @@ def relations(jaar: int, maat: str) -> list[tuple[tuple, list[tuple]]]:
 
 
 def knowns(cells: pl.DataFrame) -> tuple[dict[tuple, float], set[tuple]]:
+    """The cells of one basis (`alle` unless the frame holds only one)."""
+    if cells["basis"].n_unique() > 1:
+        cells = cells.filter(pl.col("basis") == "alle")
     values, hidden = {}, set()
     for r in cells.iter_rows(named=True):
         k = (r["tabel"], r["jaar"], r["domein"], r["interventie"], r["regio"], r["maat"])
@@ -289,6 +307,7 @@ def test_a_closed_year_is_carried_over_so_a_late_comer_cannot_be_differenced():
         & (pl.col("domein") == "totaal")
         & (pl.col("maat") == "kosten")
         & (pl.col("jaar") == 2024)
+        & (pl.col("basis") == "alle")
     )
     late_costs = late_projects.filter(pl.col("organisatie_id") == "LAAT")["kosten"].sum()
     diff = reopened.filter(total)["waarde"].item() - first.cells.filter(total)["waarde"].item()
@@ -335,3 +354,35 @@ def test_empty_cells_are_published_as_known_zeros_and_count_as_known_for_the_att
     empty = cells.filter(pl.col("status") == EMPTY)
     assert empty.height > 0
     assert set(empty.filter(pl.col("maat") == "kosten")["waarde"]) == {0.0}
+
+
+# --- measured and reference-based apart ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "orgs"), [(1, 30), (3, 45), (7, 100)])
+def test_the_split_by_basis_gives_no_hidden_cell_away(seed, orgs):
+    """A third of the organisations computes by reference. Per basis the margins give nothing
+    away, and no cell is hidden in exactly one of alle / gemeten / referentie (alle = gemeten
+    + referentie would give it back)."""
+    projects = sector(seed, orgs, reference_share=0.35)
+    assert set(projects["basis"]) == {"gemeten", "referentie sector"}
+    cells = build_benchmarks(projects).cells
+    for basis in ("alle", "gemeten", "referentie"):
+        part = cells.filter(pl.col("basis") == basis)
+        assert margin_attack(part) == {}, basis
+        assert determined_by_rank(part) == [], basis
+    key = ["tabel", "jaar", "domein", "interventie", "regio", "maat", "statistiek"]
+    additive = cells.filter(pl.col("maat").is_in(list(EXACT)))
+    per_key = additive.group_by(key).agg(
+        (pl.col("status") == SUPPRESSED).sum().alias("hidden"), pl.len().alias("n")
+    )
+    assert per_key["n"].unique().to_list() == [3]
+    assert per_key.filter(pl.col("hidden") == 1).height == 0
+    # the split is real: some cells are published for both parts, and alle is their sum
+    both = additive.filter(pl.col("status") == "gepubliceerd").pivot(
+        "basis", index=key, values="waarde"
+    )
+    both = both.drop_nulls(["alle", "gemeten", "referentie"])
+    assert both.height > 0
+    projecten = both.filter(pl.col("maat") == "projecten")
+    assert (projecten["alle"] == projecten["gemeten"] + projecten["referentie"]).all()
