@@ -9,7 +9,9 @@ Two steps, each a Dagster asset per organisation partition (and plain functions 
    write the accepted rows for that organisation and period (superseding the earlier upload of
    the same period and table), keep rejected rows in the quarantine table, write the
    organisation's validation report. A rejected upload never removes accepted data. Rows of
-   clients erased on request are dropped first (`rendement.core.erasure`).
+   clients erased on request are dropped first (`rendement.core.erasure`). `accept_orgs` does
+   it for a batch of organisations, the pandera row checks of all their staged files once per
+   table (`chain.prepare`), the rest per upload in acceptance order.
 
 Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
 in the encrypted original, `rendement.core.archive`).
