@@ -5,12 +5,15 @@ from functools import partial
 import dagster as dg
 
 from assets import versions
-from assets.partitions import organisations, partition_metadata, single_run
+from assets.partitions import in_batches, organisations, partition_metadata, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.core.lake import per_organisation
-from rendement.intake.accept import accept_org, receive_org
+from rendement.intake.accept import accept_orgs, receive_org
 
 INTAKE = "inname"
+# Organisations per validation call: the row checks run once per table over all files of a
+# batch (`accept_orgs`), and a batch's staged tables are in memory at once.
+VALIDATION_BATCH = 16
 
 
 @dg.asset(
@@ -105,9 +108,11 @@ def accepted_tables(
     parameter set's standard costs estimate a project-year's costs for the warning about an
     implausibly low cost per participant."""
     h = home.home()
-    per_org = per_organisation(
-        partial(accept_org, h, parameters=parameters.path), context.partition_keys
+    per_batch = per_organisation(
+        partial(accept_orgs, h, parameters=parameters.path),
+        in_batches(context.partition_keys, VALIDATION_BATCH),
     )
+    per_org = [found for batch in per_batch for found in batch]  # in the partition keys' order
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]
     rows_in, rows_ok = _row_counts(outcomes)
     rejected_files = [o for o in outcomes if o.status == "geweigerd"]

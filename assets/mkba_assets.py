@@ -1,6 +1,5 @@
 """The project MKBA per organisation (thin: the engine is rendement.mkba)."""
 
-import math
 from functools import partial
 
 import dagster as dg
@@ -8,7 +7,7 @@ import polars as pl
 
 from assets import versions
 from assets.intake_assets import accepted_tables
-from assets.partitions import organisations, partition_metadata, single_run
+from assets.partitions import in_batches, organisations, partition_metadata, single_run
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.core.home import Home
 from rendement.core.lake import Lake, per_organisation
@@ -105,10 +104,8 @@ def referencing(lake: Lake, orgs: list[str]) -> list[str]:
 
 
 def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
-    """The organisations in consecutive batches of at most `size`, as equal as possible."""
-    n = max(1, math.ceil(len(orgs) / size))
-    step = math.ceil(len(orgs) / n) if orgs else 1
-    return [tuple(orgs[i : i + step]) for i in range(0, len(orgs), step)]
+    """The organisations in consecutive batches of at most `size` (`in_batches`)."""
+    return in_batches(orgs, size)
 
 
 def _refusals(lake: Lake, params, orgs, given, registered, unreadable) -> list[str]:

@@ -1,5 +1,7 @@
 """Organisations are a dynamic partition: the inbox sensor adds one when it first uploads."""
 
+import math
+
 import dagster as dg
 
 from rendement.core.runs import ORGANISATIONS
@@ -8,6 +10,15 @@ organisations = dg.DynamicPartitionsDefinition(name=ORGANISATIONS)
 
 # A full-sector rebuild runs as one run over all organisations, not one run per organisation.
 single_run = dg.BackfillPolicy.single_run()
+
+
+def in_batches(orgs: list[str], size: int) -> list[tuple[str, ...]]:
+    """The organisations in consecutive batches of at most `size`, as equal as possible: the
+    work of a per-organisation asset that pays a fixed cost per call pays it once per batch."""
+    n = max(1, math.ceil(len(orgs) / size))
+    step = math.ceil(len(orgs) / n) if orgs else 1
+    return [tuple(orgs[i : i + step]) for i in range(0, len(orgs), step)]
+
 
 # Assets that write the DuckDB file share this pool; the instance limits it to one at a time.
 WAREHOUSE_POOL = "warehouse"

@@ -493,8 +493,12 @@ def _check(column: str, name: str, expr: pl.Expr) -> pa.Check:
     return pa.Check(fn, name=name)
 
 
-def context_checks(table: str, *, period: int | None, today: dt.date | None) -> dict:
+def context_checks(table: str, *, period: int | pl.Expr | None, today: dt.date | None) -> dict:
     """Column -> extra checks for this upload: dates not in the future, rows in the period.
+
+    `period` is the reporting year, or an expression giving it per row (a column of the frame:
+    one validation over the files of several years, `schemas.validate.check_rows`; a null year
+    passes the period rules).
 
     Period rules: a project or trajectory belongs to reporting year P when it started on or
     before 31-12-P and did not end before 01-01-P (a trajectory that started earlier is fine);
@@ -518,7 +522,10 @@ def context_checks(table: str, *, period: int | None, today: dt.date | None) -> 
         for column in future_cols:
             add(column, "datum_in_toekomst", pl.col(column) <= today)
     if period is not None:
-        first, last = dt.date(period, 1, 1), dt.date(period, 12, 31)
+        if isinstance(period, pl.Expr):
+            first, last = pl.date(period, 1, 1), pl.date(period, 12, 31)
+        else:
+            first, last = dt.date(period, 1, 1), dt.date(period, 12, 31)
         if table in ("project", "traject", "activiteit"):
             add("startdatum", "buiten_periode", pl.col("startdatum") <= last)
             add("einddatum", "buiten_periode", pl.col("einddatum") >= first)
@@ -538,7 +545,7 @@ def context_checks(table: str, *, period: int | None, today: dt.date | None) -> 
 
 
 def schema_for(
-    table: str, *, period: int | None = None, today: dt.date | None = None
+    table: str, *, period: int | pl.Expr | None = None, today: dt.date | None = None
 ) -> pa.DataFrameSchema:
     """The model's schema plus the checks that depend on this upload (a fresh copy)."""
     schema = copy.deepcopy(_base_schema(table))

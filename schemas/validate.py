@@ -6,10 +6,12 @@ bookkeeping columns `_rij` and `_bestand`) and runs, in this order:
 1. structure per table: required columns present, each column of its declared type (a column
    that is not typed yet is parsed here; a cell that cannot be read rejects its row, a column
    in which nothing can be read refuses the file);
-2. the pandera schema of the table plus the checks for this upload (`schemas.tables.schema_for`,
-   built once per table and upload context): pandera's ``validate(lazy=True)`` once over all
-   the table's rows; its failure cases are mapped to rule codes
-   (`schemas.rules.code_for_check`) and, through their `index`, to `_rij`/`_bestand`;
+2. the pandera schema of the table plus the checks for the upload's context
+   (`schemas.tables.schema_for`, built once per table and day, the reporting year a column):
+   pandera's ``validate(lazy=True)`` once over all the table's rows, and with
+   `prepare_uploads` once over the rows of all files of a batch of uploads, stacked with
+   provenance columns (upload, row); its failure cases are mapped to rule codes
+   (`schemas.rules.code_for_check`) and, through their `index`, to the upload and its row;
 3. the reader's parse problems, merged in;
 4. the rules between rows and tables (`schemas.cross_table`): duplicate keys, references to
    projects and trajectories (in this upload or already accepted), duplicate clients, T0/T1;
@@ -26,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandera.errors
@@ -266,32 +269,85 @@ def _conform(table, bestand, frame, column, have, dtype):
 
 
 # ------------------------------------------------------------------------------------------
-# 2. the pandera schema
+# 2. the pandera schema, once per table over every file of a batch
+
+# Bookkeeping columns of one validation over the files of many uploads: per row the position
+# of its upload in the batch and that upload's reporting year (the period rules read it).
+UPLOAD = "__levering"
+PERIOD = "__periode"
 
 
-@functools.lru_cache(maxsize=512)
-def upload_schema(table: str, period: int | None, today: dt.date | None) -> pa.DataFrameSchema:
-    """The table's pandera schema for uploads of this period checked on this day, built once
-    per process (a deep copy of the model's schema plus the context checks: more work than
-    validating a small file). pandera's `validate` does not change the schema."""
-    return schema_for(table, period=period, today=today)
+@functools.lru_cache(maxsize=64)
+def batch_schema(table: str, today: dt.date | None) -> pa.DataFrameSchema:
+    """The table's pandera schema for uploads checked on this day, with the period rules
+    reading each row's reporting year from `PERIOD`: one schema (built once per process: a
+    deep copy of the model's schema plus the context checks) validates the files of every
+    reporting year together. pandera's `validate` does not change the schema."""
+    return schema_for(table, period=pl.col(PERIOD), today=today)
+
+
+def check_rows(
+    items: Sequence[tuple[str, pl.DataFrame, int | None]], *, today: dt.date | None
+) -> list[pl.DataFrame]:
+    """Run each table's schema once over the rows of all its files and map every failure case
+    back to its file: hits per item, in the order of `items`.
+
+    `items`: (table, prepared frame, the upload's reporting year), one per file and table. The
+    frames are stacked with the provenance columns `UPLOAD` (the item) and `PERIOD`; pandera's
+    ``validate(lazy=True)`` runs once per table; a failure case's `index` (its row in the
+    stack) gives the item and `IDX` (its row in that file's frame). Every check is a row-wise
+    expression (`schemas.tables`), so a row's failures do not depend on the rows stacked with
+    it: the hits of an item are those of validating its file alone, in the same order.
+    """
+    out = [_empty_hits_of() for _ in items]
+    per_table: dict[str, list[int]] = {}
+    for i, (table, _frame, _period) in enumerate(items):
+        per_table.setdefault(table, []).append(i)
+    for table, positions in per_table.items():
+        columns = list(polars_schema(table))
+        stack = pl.concat(
+            [
+                items[i][1].select(
+                    *columns,
+                    IDX,
+                    pl.lit(i, pl.Int64).alias(UPLOAD),
+                    pl.lit(items[i][2], pl.Int64).alias(PERIOD),
+                )
+                for i in positions
+            ],
+            how="vertical",
+        )
+        found = _schema_hits(table, stack, today)
+        if not found.height:
+            continue
+        for (i,), part in found.partition_by(UPLOAD, as_dict=True, maintain_order=True).items():
+            out[i] = part.drop(UPLOAD)
+    return out
 
 
 def row_checks(
     table: str, frame: pl.DataFrame, *, period: int | None, today: dt.date | None
 ) -> pl.DataFrame:
-    """Run the table's schema once over all its rows (lazy=True) and map every failure case
-    to a hit."""
-    schema = upload_schema(table, period, today)
+    """The hits of one table of one upload (`check_rows` with one item)."""
+    return check_rows([(table, frame, period)], today=today)[0]
+
+
+def _empty_hits_of() -> pl.DataFrame:
+    return pl.DataFrame(schema=HIT_SCHEMA)
+
+
+def _schema_hits(table: str, stack: pl.DataFrame, today: dt.date | None) -> pl.DataFrame:
+    """pandera's failure cases on the stacked files of one table as hits with `UPLOAD`."""
+    schema = batch_schema(table, today)
     try:
-        # pandera runs each check as a lazy query of a few thousand rows: on polars' in-memory
-        # engine, not the streaming engine polars 2 picks for them (≈ 2/3 of the time)
+        # pandera runs each check as a lazy query: on polars' in-memory engine, not the
+        # streaming engine polars 2 picks for small frames (≈ 2/3 of the time)
         with pl.Config(engine_affinity="in-memory"):
-            schema.validate(frame, lazy=True)
+            schema.validate(stack, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
-        return _empty_hits()
+        return _empty_hits_of()
     unmapped = cases.filter(pl.col("index").is_null())
     if unmapped.height:
         # structure was checked before, so this is a check that could not run: a bug
@@ -304,20 +360,20 @@ def row_checks(
         schema={"column": pl.String, "check": pl.String, "regel": pl.String},
         orient="row",
     )
-    cases = cases.join(mapping, on=["column", "check"], how="left").with_columns(
+    cases = cases.join(mapping, on=["column", "check"], how="left", maintain_order="left")
+    at = cases["index"].cast(pl.Int64)  # the failing row's position in the stack
+    return cases.select(
+        pl.lit(table).alias("tabel"),
+        stack[UPLOAD].gather(at).alias(UPLOAD),
+        stack[IDX].gather(at).cast(pl.Int64).alias(IDX),
+        pl.col("column").alias("kolom"),
         # an empty required code is "leeg", not "te lang"
         pl.when(
             (pl.col("regel") == "tekst_te_lang") & (pl.col("failure_case").str.len_chars() == 0)
         )
         .then(pl.lit("verplicht_veld_leeg"))
         .otherwise(pl.col("regel"))
-        .alias("regel")
-    )
-    return cases.select(
-        pl.lit(table).alias("tabel"),
-        pl.col("index").cast(pl.Int64).alias(IDX),
-        pl.col("column").alias("kolom"),
-        pl.col("regel"),
+        .alias("regel"),
     )
 
 
@@ -460,6 +516,54 @@ def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.Da
 # the whole upload
 
 
+@dataclass
+class Prepared:
+    """One upload after steps 1 and 2: its tables in their declared shape (`frames`), whether
+    each can be checked further (`usable`) and the hits so far, per table its structure hits
+    and then its row-check hits."""
+
+    frames: dict[str, pl.DataFrame]
+    usable: dict[str, bool]
+    hits: list[pl.DataFrame]
+
+
+def prepare_uploads(
+    uploads: Sequence[tuple[dict[str, pl.DataFrame], int | None]], *, today: dt.date | None
+) -> list[Prepared]:
+    """Steps 1 and 2 for many uploads (tables, reporting year) checked on one day: the
+    structure per file (each file brings its own column types), then each table's pandera
+    schema once over the rows of all its files (`check_rows`). An upload's result is the
+    same whichever uploads it is prepared with."""
+    shaped = []
+    items: list[tuple[str, pl.DataFrame, int | None]] = []
+    for tables, period in uploads:
+        frames: dict[str, pl.DataFrame] = {}
+        usable: dict[str, bool] = {}
+        found: list[tuple[pl.DataFrame, int | None]] = []  # (hits, item of its row checks)
+        for table, df in tables.items():
+            if table not in MODELS:
+                found.append(
+                    (file_hit(table, _first_file(df, table), None, "tabel_onbekend"), None)
+                )
+                continue
+            frame, structure, ok = prepare(table, df)
+            frames[table], usable[table] = frame, ok
+            found.append((structure, len(items) if ok else None))
+            if ok:
+                items.append((table, frame, period))
+        shaped.append((frames, usable, found))
+    checked = check_rows(items, today=today)
+    out = []
+    for frames, usable, found in shaped:
+        hits_so_far = []
+        for structure, item in found:
+            hits_so_far.append(structure)
+            if item is not None:
+                hits_so_far.append(checked[item])
+        out.append(Prepared(frames, usable, hits_so_far))
+    return out
+
+
 def validate_upload(
     tables: dict[str, pl.DataFrame],
     *,
@@ -470,6 +574,7 @@ def validate_upload(
     max_invalid_share: float = 0.5,
     kostennorm: cross_table.CostNorm | None = None,
     column_names: dict[str, dict[str, str]] | None = None,
+    prepared: Prepared | None = None,
 ) -> ValidationOutcome:
     """Validate the canonical frames of one upload of one organisation.
 
@@ -486,21 +591,16 @@ def validate_upload(
     `kosten_per_deelnemer_laag` (intake); without it that warning is not given.
     `column_names`: {table: {canonical column: the file's own column}} (the reader's
     `Dialect.kolommen`): findings and their messages name the organisation's column.
+    `prepared`: steps 1 and 2 already done for `tables` with this period and day
+    (`prepare_uploads` over a batch of uploads); else they run here for this upload alone.
     """
     only_this_upload = known is None
     known = {t: df for t, df in (known or {}).items() if isinstance(df, pl.DataFrame)}
-    frames: dict[str, pl.DataFrame] = {}
-    usable: dict[str, bool] = {}
-    found: list[pl.DataFrame] = []
-    for table, df in tables.items():
-        if table not in MODELS:
-            found.append(file_hit(table, _first_file(df, table), None, "tabel_onbekend"))
-            continue
-        frame, structure, ok = prepare(table, df)
-        frames[table], usable[table] = frame, ok
-        found.append(structure)
-        if ok:
-            found.append(row_checks(table, frame, period=period, today=today))
+    if prepared is None:
+        prepared = prepare_uploads([(tables, period)], today=today)[0]
+    frames = dict(prepared.frames)
+    usable = dict(prepared.usable)
+    found = list(prepared.hits)
     found.append(parse_problem_hits(parse_problems, frames))
     h = _drop_shadowed(_with_severity(_concat(found)))
     frames = _set_ok(frames, h)

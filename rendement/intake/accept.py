@@ -9,7 +9,9 @@ Two steps, each a Dagster asset per organisation partition (and plain functions 
    write the accepted rows for that organisation and period (superseding the earlier upload of
    the same period and table), keep rejected rows in the quarantine table, write the
    organisation's validation report. A rejected upload never removes accepted data. Rows of
-   clients erased on request are dropped first (`rendement.core.erasure`).
+   clients erased on request are dropped first (`rendement.core.erasure`). `accept_orgs` does
+   it for a batch of organisations, the pandera row checks of all their staged files once per
+   table (`chain.prepare`), the rest per upload in acceptance order.
 
 Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
 in the encrypted original, `rendement.core.archive`).
@@ -21,6 +23,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -40,6 +43,7 @@ from schemas import RULES_VERSION
 from schemas.bsn import mask_nested, mask_value
 from schemas.cross_table import CostNorm
 from schemas.tables import KEYS, MODELS
+from schemas.validate import Prepared
 
 TABLE_ORDER = list(MODELS)
 
@@ -277,6 +281,33 @@ def _parameter_set(path: str | None):
     return load_parameters(path)
 
 
+@dataclass
+class _Waiting:
+    """A staged upload to validate in this run, read back with its row checks to come."""
+
+    staging: Path
+    outcome: UploadOutcome
+    confirmed: bool
+    tables: dict[str, pl.DataFrame]
+    problems: pl.DataFrame | None
+    prepared: Prepared | None = None  # its part of `chain.prepare`
+
+
+def _waiting(home: Home, org_id: str) -> list[_Waiting]:
+    """The organisation's staged uploads to validate now, in acceptance order: held uploads
+    that are not confirmed wait (they were reported when they were held)."""
+    found = []
+    for staging, meta in _staged(home, org_id):
+        outcome = UploadOutcome(**meta)
+        confirmed = hold.is_confirmed(home.lake, org_id, outcome.checksum)
+        if (staging / hold.HELD_MARKER).exists() and not confirmed:
+            continue  # held and already reported: waits for the organisation's confirmation
+        tables, problems = read_staged_upload(staging)
+        tables = erasure.without_erased(home, org_id, tables)  # erased clients stay out
+        found.append(_Waiting(staging, outcome, confirmed, tables, problems))
+    return found
+
+
 def accept_org(
     home: Home,
     org_id: str,
@@ -284,32 +315,57 @@ def accept_org(
     today: dt.date | None = None,
     parameters: str | Path | None = None,
 ) -> list[UploadOutcome]:
-    """Step 2 for one organisation: validate staged uploads and store what passes.
+    """Step 2 for one organisation: validate staged uploads and store what passes
+    (`accept_orgs` for this organisation alone)."""
+    return accept_orgs(home, [org_id], today=today, parameters=parameters)[0]
 
+
+def accept_orgs(
+    home: Home,
+    org_ids: Sequence[str],
+    *,
+    today: dt.date | None = None,
+    parameters: str | Path | None = None,
+) -> list[list[UploadOutcome]]:
+    """Step 2 for a batch of organisations: validate their staged uploads and store what
+    passes; outcomes per organisation, in the order of `org_ids`.
+
+    The row checks of every staged file of the batch run first, once per table over all
+    those files (`chain.prepare`: the cost of a validation is mostly fixed per call, not per
+    row); then each organisation's uploads are judged one by one in acceptance order, as the
+    rules between tables and the re-upload rule need what the uploads before accepted.
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
     project-year's costs (None = the shipped standard set)."""
     today = today or dt.date.today()
     lake = Lake(home.lake)
+    waiting = {org: _waiting(home, org) for org in org_ids}
+    every = [w for org in org_ids for w in waiting[org]]
+    prepared = chain.prepare([(w.tables, w.outcome.periode) for w in every], today=today)
+    for w, p in zip(every, prepared, strict=True):
+        w.prepared = p
+    norm = cost_norm(home.lake, parameters) if every else None
+    return [_accept(home, lake, org, waiting[org], today=today, norm=norm) for org in org_ids]
+
+
+def _accept(
+    home: Home, lake: Lake, org_id: str, waiting: list[_Waiting], *, today: dt.date, norm
+) -> list[UploadOutcome]:
+    """One organisation's prepared uploads judged and stored, in acceptance order."""
     outcomes = []
-    staged = _staged(home, org_id)
-    known = KnownTables(lake, org_id) if staged else None
-    norm = cost_norm(home.lake, parameters) if staged else None
-    for staging, meta in staged:
-        outcome = UploadOutcome(**meta)
-        confirmed = hold.is_confirmed(home.lake, org_id, outcome.checksum)
-        if (staging / hold.HELD_MARKER).exists() and not confirmed:
-            continue  # held and already reported: waits for the organisation's confirmation
-        tables, problems = read_staged_upload(staging)
-        tables = erasure.without_erased(home, org_id, tables)  # erased clients stay out
+    known = KnownTables(lake, org_id) if waiting else None
+    for w in waiting:
+        staging, outcome, confirmed, tables = w.staging, w.outcome, w.confirmed, w.tables
         result = chain.validate(
             tables,
             period=outcome.periode,
             today=today,
-            problems=problems,
+            problems=w.problems,
             known=known.tables(),
             kostennorm=norm,
             dialect=outcome.dialect,
+            prepared=w.prepared,
         )
+        w.tables = w.prepared = None  # the batch's other organisations need the memory
         outcome.aantallen = result.counts
         outcome.status = chain.status(result)
         extra: dict = {}
@@ -455,6 +511,7 @@ __all__ = [
     "KnownTables",
     "UploadOutcome",
     "accept_org",
+    "accept_orgs",
     "acceptance_order",
     "merge_accepted",
     "read_staged_upload",

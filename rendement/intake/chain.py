@@ -22,7 +22,7 @@ import polars as pl
 from rendement.core.privacy import pseudonymise
 from rendement.intake import hold
 from schemas.cross_table import CostNorm
-from schemas.validate import ValidationOutcome, validate_upload
+from schemas.validate import Prepared, ValidationOutcome, prepare_uploads, validate_upload
 from sources import UnreadableFile, read_upload
 from sources.errors import empty_problems
 
@@ -95,6 +95,21 @@ def screen(
     return screened
 
 
+def _in_order(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Tables in name order whatever order they come in (intake reads them back from the
+    lake in that order), so that findings are listed the same way everywhere."""
+    return {t: tables[t] for t in sorted(tables)}
+
+
+def prepare(
+    uploads: list[tuple[dict[str, pl.DataFrame], int]], *, today: dt.date
+) -> list[Prepared]:
+    """The row checks of many screened uploads (tables, reporting year) in one pass per table
+    (`schemas.validate.prepare_uploads`), for `validate(..., prepared=)` one by one after: the
+    rules between tables and what was accepted before stay per upload, in acceptance order."""
+    return prepare_uploads([(_in_order(t), period) for t, period in uploads], today=today)
+
+
 def validate(
     tables: dict[str, pl.DataFrame],
     *,
@@ -104,19 +119,20 @@ def validate(
     known: dict[str, pl.DataFrame] | None = None,
     kostennorm: CostNorm | None = None,
     dialect: dict | None = None,
+    prepared: Prepared | None = None,
 ) -> ValidationOutcome:
-    """Validate a screened upload's canonical tables, in table-name order whatever order they
-    come in (intake reads them back from the lake in that order), so that findings are listed
-    the same way everywhere. `dialect`: the reader's description of the file (its
-    `kolommen`: messages name the file's own columns)."""
+    """Validate a screened upload's canonical tables, in table-name order (`_in_order`).
+    `dialect`: the reader's description of the file (its `kolommen`: messages name the file's
+    own columns). `prepared`: this upload's part of `prepare` (same tables, period and day)."""
     return validate_upload(
-        {t: tables[t] for t in sorted(tables)},
+        _in_order(tables),
         period=period,
         today=today,
         parse_problems=problems if problems is not None else empty_problems(),
         known=known,
         kostennorm=kostennorm,
         column_names=(dialect or {}).get("kolommen"),
+        prepared=prepared,
     )
 
 

@@ -167,9 +167,12 @@ def _waiting(home: Home, org: str, key: bytes) -> tuple[list[_Waiting], set[str]
 
 def _known_after(home: Home, org: str, waiting: list[_Waiting], *, today: dt.date, norm) -> dict:
     """The organisation's accepted tables as intake will have them when it reaches this file:
-    the lake, then every upload in `waiting` (in acceptance order) validated and merged."""
+    the lake, then every upload in `waiting` (in acceptance order) validated and merged, their
+    row checks in one pass as intake runs them (`chain.prepare`)."""
     known = KnownTables(Lake(home.lake), org)
-    for w in sorted(waiting, key=lambda w: w.order):
+    ordered = sorted(waiting, key=lambda w: w.order)
+    prepared = chain.prepare([(w.tables, w.period) for w in ordered], today=today)
+    for w, rows_checked in zip(ordered, prepared, strict=True):
         result = chain.validate(
             w.tables,
             period=w.period,
@@ -178,6 +181,7 @@ def _known_after(home: Home, org: str, waiting: list[_Waiting], *, today: dt.dat
             known=known.tables(),
             kostennorm=norm,
             dialect=w.dialect,
+            prepared=rows_checked,
         )
         merge_accepted(known, w.tables, result, w.period)
     return known.tables()
