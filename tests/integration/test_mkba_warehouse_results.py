@@ -7,6 +7,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from rendement.benchmark.basis import with_benchmark_basis
+
 
 @pytest.fixture(scope="module")
 def tables(demo_home) -> dict[str, pl.DataFrame]:
@@ -76,7 +78,8 @@ def test_published_group_ratios_are_sum_ratios_of_complete_years_under_their_cos
     )
     assert (ratios["status"] == "gepubliceerd").any()
     assert (ratios["status"] != "gepubliceerd").any()  # both paths are exercised
-    complete = project.filter(pl.col("status") == "volledig")
+    # each row counts the complete project-years of its basis (alle: both kinds together)
+    complete = with_benchmark_basis(project.filter(pl.col("status") == "volledig"), "bench")
     cost_cells = cells.filter(
         (pl.col("maat") == "kosten") & (pl.col("statistiek") == "som") & pl.col("regio").is_null()
     )
@@ -106,6 +109,8 @@ def test_published_group_ratios_are_sum_ratios_of_complete_years_under_their_cos
             assert row["bkr"] is None and row["kosten"] is None and row["bkr_p05"] is None
             continue
         group = complete.filter(pl.col("jaar") == row["jaar"])
+        if row["basis"] != "alle":
+            group = group.filter(pl.col("bench") == row["basis"])
         if row["domein"] != "totaal":
             group = group.filter(pl.col("domein") == row["domein"])
         if row["interventie"] is not None:
