@@ -32,6 +32,7 @@ from rendement.reports.words import (
     switch_factor_text,
     switch_share_text,
 )
+from schemas.outputs import ALL_BASES
 from schemas.vocabulary import DOMAINS, INTERVENTIONS
 
 TOTAL_ROW = "Heel het domein"
@@ -202,9 +203,14 @@ def domain_table(pub: Published, year: int, domain: str) -> tuple[Markup, Markup
 
 
 def _factor_lookup(factors: pl.DataFrame | None, year: int) -> dict[tuple, dict]:
-    """{(domein, interventie): row} of `benchmark.rendementsfactor` for `year`."""
+    """{(domein, interventie): row} of `benchmark.rendementsfactor` for `year`: the rows over
+    all project-years of the group (`basis` alle; a release from before the column has only
+    those). A sum ratio, not a percentile: its parts per basis are mostly withheld, because a
+    part next to the whole would give the other part away (docs/benchmarks.md)."""
     if factors is None or not factors.height:
         return {}
+    if "basis" in factors.columns:
+        factors = factors.filter(pl.col("basis") == ALL_BASES)
     return {
         (r["domein"], r["interventie"]): r
         for r in factors.filter(pl.col("jaar") == year).iter_rows(named=True)
@@ -285,7 +291,10 @@ def factor_table(
         f"{RATIO} van de groep: som van de baten / som van de kosten; 90 %-interval uit de "
         "Monte Carlo-analyse (onzekerheid in de kengetallen); de rendementsfactor wordt 1 bij: "
         "de schakelwaarden (uitleg bovenaan de pagina). Alleen gepubliceerd waar de kostencel "
-        "van de groep gepubliceerd is; anders een symbool uit de legenda.",
+        "van de groep gepubliceerd is; anders een symbool uit de legenda. Over alle volledige "
+        "projectjaren van de groep, gemeten en op referentie samen (een verhouding van sommen, "
+        "geen percentiel); welk deel gemeten is, staat op de sectorpagina onder Gemeten en "
+        "referentie.",
     ]
     if ax.clipped:
         notes.append(
