@@ -12,7 +12,7 @@ the tables (`benchmark.cellen`, `benchmark.baathebbers`, `benchmark.intervallen`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -164,6 +164,22 @@ def read_warehouse(path: Path) -> Warehouse:
         if t["benchmark.rendementsfactor"] is not None
         else empty,
     )
+
+
+def with_registered_names(wh: Warehouse, registered: dict[str, str]) -> Warehouse:
+    """`wh` with a name for every registered organisation that never delivered an
+    `organisatie` table (the hand-filled Excel template has no such sheet): the register's name,
+    so its pages and Impactkaarten name it instead of showing its code."""
+    known = (
+        set(wh.organisations["organisatie_id"].to_list())
+        if "organisatie_id" in wh.organisations.columns
+        else set()
+    )
+    extra = {org: name for org, name in registered.items() if org not in known and name}
+    if not extra:
+        return wh
+    rows = pl.DataFrame({"organisatie_id": list(extra), "naam": list(extra.values())})
+    return replace(wh, organisations=pl.concat([wh.organisations, rows], how="diagonal_relaxed"))
 
 
 def own_results(home: Home, organisatie_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:

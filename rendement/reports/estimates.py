@@ -214,6 +214,20 @@ def _word_items(opgave: pl.DataFrame, names: dict[str, str] | None) -> list[tupl
     return items
 
 
+CARD_WORDS_CHARS = 280  # a card is one A4: the latest words, shortened; all of them in the report
+
+
+def card_words(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The words an Impactkaart shows: the latest year's (items come latest first), cut at a
+    word boundary to `CARD_WORDS_CHARS` with a pointer to the report, which shows them all."""
+    if not items:
+        return []
+    head, text = items[0]
+    if len(text) > CARD_WORDS_CHARS:
+        text = text[:CARD_WORDS_CHARS].rsplit(" ", 1)[0] + " … (volledig in het eigen rapport)"
+    return [(head, text)]
+
+
 # ------------------------------------------------------------------------------ the page
 
 
@@ -241,7 +255,9 @@ def organisation_sections(
     )
 
 
-def card_sections(org: str, project_id: str, wh: Warehouse, first: int, last: int) -> Markup:
+def card_sections(
+    org: str, project_id: str, wh: Warehouse, first: int, last: int
+) -> tuple[Markup, Markup]:
     """What an Impactkaart of a realised project adds: its latest plan, its labour-market
     effects over the card's years, and the organisation's words of the card's years."""
     parts = []
@@ -252,10 +268,10 @@ def card_sections(org: str, project_id: str, wh: Warehouse, first: int, last: in
     words = _own(wh.opgave, org, project_id)
     if words.height:
         words = words.filter(pl.col("jaar") >= first)
-    items = _word_items(words, None)
-    if items:
-        parts.append(_part("card_words", items[:3]))
-    return Markup("").join(parts)
+    items = card_words(_word_items(words, None))
+    said = _part("card_words", items) if items else Markup("")
+    # (beside who gains, beside what is counted): the card's two columns stay about as tall
+    return said, Markup("").join(parts)
 
 
 def write_plan_cards(
@@ -284,12 +300,12 @@ def write_plan_cards(
             "domain": DOMAINS.get(p["domein"], p["domein"]),
             "intervention": _ALL_INTERVENTIONS.get(p["interventie"], p["interventie"]),
         }
-        items = _word_items(_own(wh.opgave, org, project_id), None)
+        items = card_words(_word_items(_own(wh.opgave, org, project_id), None))
         html = _part(
             "plan_page",
             card,
             _part("card_plan", p, RATIO),
-            _part("card_words", items[:3]) if items else None,
+            _part("card_words", items) if items else None,
             method_href,
             nl_date(generated),
             params.version,

@@ -86,6 +86,11 @@ RULE = (
     "rust krijgt één graad lager (opgegeven), een uitkomst op een referentie-effect altijd "
     "graad C (referentie): zulke cijfers zijn niet bij de deelnemers zelf gemeten."
 )
+# The same rule in short, for the Impactkaart (one A4, whose grade line already names the grades).
+CARD_RULE = (
+    "Op de eigen telling van de organisatie één graad lager (opgegeven), op een "
+    "referentie-effect altijd graad C (referentie): niet bij de deelnemers zelf gemeten."
+)
 
 
 def source_grade(params, code: str) -> str | None:

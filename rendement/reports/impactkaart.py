@@ -448,7 +448,6 @@ def _outcomes_table(card: Impactkaart) -> Markup:
             "waarde": nl_euro(o.waarde),
             "basis": o.bron
             + (f" ({evidence.grade_text(o.graad, o.basis)})" if o.graad or o.basis else ""),
-            "herkomst": evidence.label(o.basis),
         }
         for o in card.outcomes
     ]
@@ -460,9 +459,10 @@ def _outcomes_table(card: Impactkaart) -> Markup:
                 "aantal": "",
                 "waarde": nl_euro(rest),
                 "basis": "zie de verantwoording",
-                "herkomst": "",
             }
         )
+    # what a quantity rests on is in its grade ("graad C, referentie") and the card's heading;
+    # a column of its own narrowed the names so far that a card no longer fitted one A4
     return gt_markup(
         pl.DataFrame(rows),
         "ik-uitkomsten",
@@ -473,7 +473,6 @@ def _outcomes_table(card: Impactkaart) -> Markup:
             if card.headline.first_year == card.headline.last_year
             else f"Waarde {card.headline.period}",
             "basis": "Onderbouwing van de waarde",
-            "herkomst": "Aantal rust op",
         },
         right=["aantal", "waarde"],
     )
@@ -499,10 +498,15 @@ def _gains_table(card: Impactkaart) -> Markup:
 
 
 def impactkaart_page(
-    card: Impactkaart, *, generated: dt.date, depth: int = 3, extra: Markup | str = ""
+    card: Impactkaart,
+    *,
+    generated: dt.date,
+    depth: int = 3,
+    extra: tuple[Markup | str, Markup | str] = ("", ""),
 ) -> str:
     """The card as a complete, self-contained HTML document (one A4 page in print). `extra`:
-    its plan, labour-market effects and words (`estimates.card_sections`)."""
+    the organisation's words, and its plan and labour-market effects
+    (`estimates.card_sections`), one under each column."""
     h = card.headline
     chart = ""
     if h.complete and h.bkr_p05 is not None and h.bkr_p95 is not None:
@@ -525,14 +529,25 @@ def impactkaart_page(
         grades=[GRADES[g] for g in sorted({o.graad for o in card.outcomes if o.graad in GRADES})],
         basis=evidence.label(card.basis),
         by_reference=evidence.is_reference(card.basis),
-        grade_rule=evidence.RULE,
+        grade_rule=evidence.CARD_RULE,
         rate=nl_number(100 * card.discount_rate, 2) if card.discount_rate is not None else None,
         method_href=method_href(depth),
         pdf_href=f"{file_stem(card.project_id)}.pdf",
         stamp=nl_date(generated),
-        extra=extra,
+        **_columns(card, *extra),
     )
     return str(document)
+
+
+def _columns(card: Impactkaart, said: Markup | str, rest: Markup | str) -> dict:
+    """Where the organisation's words go: under the shorter of the card's two columns (who
+    gains, with its transfers; what is counted, with the plan and labour market), so that the
+    card stays one A4. Lengths in lines of text, roughly."""
+    left = 2 + len(card.gains) + (3 if card.transfers else 0)
+    right = 3 + (len(card.counted) + 1) // 2 + (5 if rest else 0)
+    if left <= right:
+        return {"extra_left": said, "extra": rest}
+    return {"extra_left": "", "extra": Markup("").join([Markup(rest), Markup(said)])}
 
 
 # ------------------------------------------------------------------------------ the org's cards

@@ -25,8 +25,14 @@ from rendement.core import versions
 from rendement.core.files import switched_folder, write_if_changed
 from rendement.core.formatting import nl_local_datetime
 from rendement.core.home import Home
+from rendement.core.registry import Registry
 from rendement.reports.context import Context
-from rendement.reports.data import current_published, organisation_comparison, read_warehouse
+from rendement.reports.data import (
+    current_published,
+    organisation_comparison,
+    read_warehouse,
+    with_registered_names,
+)
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.registry import Inputs, render_pages, site_nav
 
@@ -93,7 +99,8 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
 
 def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
     today = today or dt.date.today()
-    wh = read_warehouse(home.warehouse)
+    registered = Registry.load(home.registry).organisations()
+    wh = with_registered_names(read_warehouse(home.warehouse), registered)
     frozen = load_frozen(home)
     pub = current_published(wh, frozen)
     ctx = Context(root=".", generated=today, nav=NAV, parameter_version=params.version)

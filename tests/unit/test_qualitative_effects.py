@@ -10,6 +10,7 @@ import polars as pl
 
 from rendement.intake.chain import screen, validate
 from rendement.intake.sjabloon import workbook_bytes
+from rendement.reports.estimates import CARD_WORDS_CHARS, card_words
 from schemas.tables import MAX_TEXT_LENGTH
 from tests.support.homes import valid_bsns
 from tests.support.sjabloon import YEAR, filled_rows
@@ -72,3 +73,16 @@ def test_the_template_carries_the_text_and_the_budget(tmp_path):
     ].to_list() == ["Meer rust in de wijk."]
     plan = sheet.filter(pl.col("soort") == "raming").row(0, named=True)
     assert plan["begroting"] == 125_000.5
+
+
+def test_a_card_shows_the_latest_words_shortened_and_the_report_all_of_them():
+    """An Impactkaart is one A4: of the organisation's words it shows the latest, cut at a
+    word with a pointer to the report (which shows every text in full)."""
+    long = "woord " * 100
+    items = [("2025, realisatie", long.strip()), ("2024, realisatie", "eerder")]
+    [(head, text)] = card_words(items)
+    assert head == "2025, realisatie"
+    assert text.endswith("… (volledig in het eigen rapport)")
+    assert len(text) <= CARD_WORDS_CHARS + len(" … (volledig in het eigen rapport)")
+    assert card_words([("2025, realisatie", "kort")]) == [("2025, realisatie", "kort")]
+    assert card_words([]) == []

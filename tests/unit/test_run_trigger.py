@@ -37,13 +37,14 @@ def test_uploads_in_quick_succession_are_one_request_after_the_quiet_period(home
             return None
 
     async def deliver() -> None:
-        trigger = Recording(home, "http://127.0.0.1:9", quiet=0.2)
+        # a quiet period far longer than the gaps, so a loaded machine cannot fire one early
+        trigger = Recording(home, "http://127.0.0.1:9", quiet=1.0)
         for _ in range(4):
             trigger.nudge("ORG1")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
         trigger.nudge("ORG2")
         assert asked == []  # nothing while the uploads keep coming
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.5)
         await trigger.drain()
 
     asyncio.run(deliver())
