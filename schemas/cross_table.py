@@ -134,6 +134,25 @@ def _hash_of(df: pl.DataFrame | None, columns: list[str], only_ok: bool = False)
 # keys
 
 
+def uploads_with_repeated_keys(table: str, stack: pl.DataFrame, upload: str) -> set[int]:
+    """The uploads of a stack of one table's files (column `upload`: which file a row came
+    from) in which some key hash occurs more than once: one query for many files.
+
+    Only in those can `duplicates` find anything and `summed_costs` warn (both look at keys
+    repeated inside one upload; equal keys always have equal hashes), so the others skip both
+    rules: the same results as running them file by file, without their fixed cost per file."""
+    keys = KEYS[table]
+    if stack.height < 2 or not set(keys) <= set(stack.columns):
+        return set()
+    repeated = (
+        stack.select(pl.col(upload), key_hash(keys).alias("__h"))
+        .filter(pl.len().over(upload, "__h") > 1)
+        .get_column(upload)
+        .unique()
+    )
+    return set(repeated.to_list())
+
+
 def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     """Duplicate keys in one table: (mask of exact copies to leave out, hits).
 
@@ -662,8 +681,11 @@ def warnings(
     period: int | None = None,
     norm: CostNorm | None = None,
     only_this_upload: bool = False,
+    repeated: set[str] | frozenset[str] | None = None,
 ) -> pl.DataFrame:
-    """All warnings between rows and tables for the usable tables of one upload."""
+    """All warnings between rows and tables for the usable tables of one upload. `repeated`:
+    the tables of this upload in which a key occurs more than once
+    (`uploads_with_repeated_keys`); None: not known, every table is looked at."""
     out = []
     traject, meting = frames.get("traject"), frames.get("meting")
     known_meting = known.get("meting")
@@ -675,7 +697,7 @@ def warnings(
             out.append(completed_without_t1(traject, meting, known_meting))
     if meting is not None:
         out.append(t1_without_t0(meting, known_meting))
-    if frames.get("kosten") is not None:
+    if frames.get("kosten") is not None and (repeated is None or "kosten" in repeated):
         out.append(summed_costs(frames["kosten"]))
     if frames.get("projectopgave") is not None:
         out.append(sheet_rules.outcome_counts(frames["projectopgave"], known.get("projectopgave")))

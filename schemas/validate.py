@@ -299,7 +299,17 @@ def check_rows(
     expression (`schemas.tables`), so a row's failures do not depend on the rows stacked with
     it: the hits of an item are those of validating its file alone, in the same order.
     """
+    return check_items(items, today=today)[0]
+
+
+def check_items(
+    items: Sequence[tuple[str, pl.DataFrame, int | None]], *, today: dt.date | None
+) -> tuple[list[pl.DataFrame], list[bool]]:
+    """`check_rows`, and per item whether a key occurs more than once in its file
+    (`cross_table.uploads_with_repeated_keys`, on the same stack): only then can the rules on
+    repeated keys find anything in it."""
     out = [_empty_hits_of() for _ in items]
+    repeated = [False] * len(items)
     per_table: dict[str, list[int]] = {}
     for i, (table, _frame, _period) in enumerate(items):
         per_table.setdefault(table, []).append(i)
@@ -317,12 +327,14 @@ def check_rows(
             ],
             how="vertical",
         )
+        for i in cross_table.uploads_with_repeated_keys(table, stack, UPLOAD):
+            repeated[i] = True
         found = _schema_hits(table, stack, today)
         if not found.height:
             continue
         for (i,), part in found.partition_by(UPLOAD, as_dict=True, maintain_order=True).items():
             out[i] = part.drop(UPLOAD)
-    return out
+    return out, repeated
 
 
 def row_checks(
@@ -525,6 +537,9 @@ class Prepared:
     frames: dict[str, pl.DataFrame]
     usable: dict[str, bool]
     hits: list[pl.DataFrame]
+    # the usable tables in which a key occurs more than once (`check_items`): the rules on
+    # repeated keys (`cross_table.duplicates`, `summed_costs`) look at these only
+    repeated: frozenset[str] = frozenset()
 
 
 def prepare_uploads(
@@ -552,7 +567,7 @@ def prepare_uploads(
             if ok:
                 items.append((table, frame, period))
         shaped.append((frames, usable, found))
-    checked = check_rows(items, today=today)
+    checked, repeated = check_items(items, today=today)
     out = []
     for frames, usable, found in shaped:
         hits_so_far = []
@@ -560,7 +575,10 @@ def prepare_uploads(
             hits_so_far.append(structure)
             if item is not None:
                 hits_so_far.append(checked[item])
-        out.append(Prepared(frames, usable, hits_so_far))
+        with_repeats = frozenset(
+            items[item][0] for _structure, item in found if item is not None and repeated[item]
+        )
+        out.append(Prepared(frames, usable, hits_so_far, with_repeats))
     return out
 
 
@@ -608,6 +626,9 @@ def validate_upload(
     # 4. between rows and tables, parents before children so that rejections cascade
     usable_frames = {t: f for t, f in frames.items() if usable[t]}
     for table, frame in usable_frames.items():
+        if table not in prepared.repeated:  # no key repeated: no copies, no conflicts
+            frames[table] = frame.with_columns(pl.lit(False, pl.Boolean).alias(COPY))
+            continue
         copies, dup_hits = cross_table.duplicates(table, frame)
         frames[table] = frame.with_columns(copies)
         h = _concat([h, _with_severity(dup_hits)])
@@ -628,6 +649,7 @@ def validate_upload(
         period=period,
         norm=kostennorm,
         only_this_upload=only_this_upload,
+        repeated=prepared.repeated,
     )
     h = _concat([h, _with_severity(warnings)])
 
