@@ -507,12 +507,20 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
     return h.filter(~(empty & located & shadowed.fill_null(False)))
 
 
-def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Refresh OK: a row stays accepted while it has no hit of severity fout."""
+def _set_ok(
+    frames: dict[str, pl.DataFrame], h: pl.DataFrame, only: set[str] | None = None
+) -> dict[str, pl.DataFrame]:
+    """Refresh OK: a row stays accepted while it has no hit of severity fout. `only`: the
+    tables whose hits or copies changed since OK was last set (the others keep theirs)."""
+    if only is not None and not only:
+        return dict(frames)
     bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()) if h.height else h
     tables_with_bad = set(bad.get_column("tabel").unique().to_list()) if bad.height else set()
     out = {}
     for table, frame in frames.items():
+        if only is not None and table not in only:
+            out[table] = frame
+            continue
         if table in tables_with_bad:
             rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
             ok = ~pl.col(IDX).is_in(rows.implode())
@@ -632,7 +640,7 @@ def validate_upload(
         copies, dup_hits = cross_table.duplicates(table, frame)
         frames[table] = frame.with_columns(copies)
         h = _concat([h, _with_severity(dup_hits)])
-    frames = _set_ok(frames, h)
+    frames = _set_ok(frames, h, only={t for t in usable_frames if t in prepared.repeated})
     for child, column, parent in cross_table.REFERENCES:
         if child not in frames or not usable[child]:
             continue
@@ -642,7 +650,7 @@ def validate_upload(
             child, frames[child], column, parent, frames.get(parent), known.get(parent)
         )
         h = _concat([h, _with_severity(ref_hits)])
-        frames = _set_ok(frames, h)
+        frames = _set_ok(frames, h, only={child})  # its hits are the child's
     warnings = cross_table.warnings(
         {t: f for t, f in frames.items() if usable[t]},
         known,
@@ -766,7 +774,8 @@ def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
         if file_rejected or not usable[table]:
             out[table] = pl.DataFrame(schema=schema)
             continue
-        rows = frame.filter(pl.col(OK)).select(list(schema))
+        # one query per table (filter, select, sum and cast)
+        rows = frame.lazy().filter(pl.col(OK)).select(list(schema))
         if table == "kosten":
             keys = KEYS["kosten"]
             rows = (
@@ -774,7 +783,7 @@ def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
                 .agg(pl.col("organisatie_id").first(), pl.col("bedrag").sum())
                 .select(list(schema))
             )
-        out[table] = rows.cast(schema)
+        out[table] = rows.cast(schema).collect(engine="in-memory")  # see `hits`
     return out
 
 
