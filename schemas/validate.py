@@ -958,26 +958,34 @@ def render_findings(
         "vandaag": today.strftime("%d-%m-%Y") if today is not None else EMPTY,
     }
     out = []
-    for (table, code), group in h.partition_by(["tabel", "regel"], as_dict=True).items():
+    # one lazy query per rule and table, collected together (not a query per step)
+    for (table, code), found in h.partition_by(["tabel", "regel"], as_dict=True).items():
         the_rule = rule(code)
         frame = frames.get(table)
+        group = found.lazy()
+        columns = set(found.columns)
         if frame is not None:
             schema = polars_schema(table)
             # IDX is the row position: frames are never filtered or reordered here
-            positions = group.get_column(IDX).drop_nulls().unique().sort()
-            rows = frame.select(pl.all().gather(positions)).select(
-                IDX,
-                pl.col("_rij").alias("__rij"),
-                pl.col("_bestand").alias("__bestand"),
-                *(_fmt(c, frame.schema[c]).alias(c) for c in schema if c in frame.columns),
+            positions = found.get_column(IDX).drop_nulls().unique().sort()
+            value_cols = [c for c in schema if c in frame.columns]
+            rows = (
+                frame.lazy()
+                .select(pl.all().gather(positions))
+                .select(
+                    IDX,
+                    pl.col("_rij").alias("__rij"),
+                    pl.col("_bestand").alias("__bestand"),
+                    *(_fmt(c, frame.schema[c]).alias(c) for c in value_cols),
+                )
             )
-            extra_cols = [c for c in rows.columns if c in group.columns and c != IDX]
+            extra_cols = [c for c in ["__rij", "__bestand", *value_cols] if c in columns]
             group = group.drop(extra_cols).join(rows, on=IDX, how="left")
             group = group.with_columns(
                 pl.coalesce("_rij", "__rij").alias("_rij"),
                 pl.coalesce("_bestand", "__bestand").alias("_bestand"),
             )
-            value_cols = [c for c in schema if c in rows.columns]
+            columns = (columns - set(extra_cols)) | {"__rij", "__bestand", *value_cols}
             from_row = (
                 pl.coalesce(*(pl.when(pl.col("kolom") == c).then(pl.col(c)) for c in value_cols))
                 if value_cols
@@ -991,17 +999,19 @@ def render_findings(
             .alias("waarde"),
             *(pl.lit(v).alias(k) for k, v in context.items()),
         )
+        columns |= set(context)
         if own := (names or {}).get(table):
             group = group.with_columns(pl.col("kolom").replace(own))
         melding_t = the_rule.template("melding", table)
         verwacht_t = the_rule.template("verwacht", table)
         for name in set(_fields(melding_t)) | set(_fields(verwacht_t)):
-            if name in group.columns:
+            if name in columns:
                 continue
             derived = _derived(name, table)
             if derived is None:
                 derived = pl.lit(EMPTY)
             group = group.with_columns(derived.alias(name))
+            columns.add(name)
         verwacht = _render(verwacht_t) if verwacht_t else pl.lit(None, pl.String)
         out.append(
             group.select(
@@ -1017,6 +1027,7 @@ def render_findings(
                 pl.lit(ORDER.get(code, -1)).cast(pl.Int64).alias("__volgorde"),
             )
         )
+    out = pl.collect_all(out, engine="in-memory")  # see `hits`
     findings = pl.concat(out, how="vertical_relaxed")
     # no value passing the BSN 11-proef is shown, whatever column it came in (`schemas.bsn`)
     findings = findings.with_columns(
