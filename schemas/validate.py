@@ -185,17 +185,20 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
     """
     schema = polars_schema(table)
     bestand = _first_file(df, table)
-    frame = df.with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
-    if "_rij" not in frame.columns:
-        frame = frame.with_columns((pl.col(IDX) + 2).alias("_rij"))  # header is row 1
-    if "_bestand" not in frame.columns:
-        frame = frame.with_columns(pl.lit(bestand).alias("_bestand"))
-    frame = frame.with_columns(
+    lazy = df.lazy().with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
+    if "_rij" not in df.columns:
+        lazy = lazy.with_columns((pl.col(IDX) + 2).alias("_rij"))  # header is row 1
+    if "_bestand" not in df.columns:
+        lazy = lazy.with_columns(pl.lit(bestand).alias("_bestand"))
+    frame = lazy.with_columns(
         pl.col("_rij").cast(pl.Int64), pl.col("_bestand").cast(pl.String).fill_null(bestand)
-    )
+    ).collect(engine="in-memory")  # one query (see `hits`)
     found: list[pl.DataFrame] = []
     usable = True
     required = set(required_columns(table))
+    # the missing optional columns and the casts, in one query after the loop: each reads
+    # only its own column, so they are the same as one at a time
+    later: list[pl.Expr] = []
     for column, dtype in schema.items():
         if column not in frame.columns:
             if column in required:
@@ -203,7 +206,7 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
                 usable = False
             else:
                 found.append(file_hit(table, bestand, column, "kolom_ontbreekt_optioneel"))
-                frame = frame.with_columns(pl.lit(None, dtype).alias(column))
+                later.append(pl.lit(None, dtype).alias(column))
             continue
         have = frame.schema[column]
         if have == dtype:
@@ -211,9 +214,11 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
         cast, column_hits, readable = _conform(table, bestand, frame, column, have, dtype)
         found.extend(column_hits)
         if readable:
-            frame = frame.with_columns(cast.alias(column))
+            later.append(cast.alias(column))
         else:
             usable = False
+    if later:
+        frame = frame.with_columns(later)
     return frame, _concat(found), usable
 
 
@@ -508,10 +513,14 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
 
 
 def _set_ok(
-    frames: dict[str, pl.DataFrame], h: pl.DataFrame, only: set[str] | None = None
+    frames: dict[str, pl.DataFrame],
+    h: pl.DataFrame,
+    only: set[str] | None = None,
+    no_copies: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, pl.DataFrame]:
     """Refresh OK: a row stays accepted while it has no hit of severity fout. `only`: the
-    tables whose hits or copies changed since OK was last set (the others keep theirs)."""
+    tables whose hits or copies changed since OK was last set (the others keep theirs).
+    `no_copies`: tables that get COPY (all false) in the same query, where no key repeats."""
     if only is not None and not only:
         return dict(frames)
     bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()) if h.height else h
@@ -528,7 +537,8 @@ def _set_ok(
             ok = pl.lit(True)
         if COPY in frame.columns:
             ok = ok & ~pl.col(COPY)
-        out[table] = frame.with_columns(ok.alias(OK))
+        copies = [pl.lit(False, pl.Boolean).alias(COPY)] if table in no_copies else []
+        out[table] = frame.with_columns(ok.alias(OK), *copies)
     return out
 
 
@@ -629,13 +639,14 @@ def validate_upload(
     found = list(prepared.hits)
     found.append(parse_problem_hits(parse_problems, frames))
     h = _drop_shadowed(_with_severity(_concat(found)))
-    frames = _set_ok(frames, h)
+    # a table in which no key repeats has no copies and no conflicts (`prepared.repeated`)
+    unrepeated = {t for t in frames if usable[t] and t not in prepared.repeated}
+    frames = _set_ok(frames, h, no_copies=unrepeated)
 
     # 4. between rows and tables, parents before children so that rejections cascade
     usable_frames = {t: f for t, f in frames.items() if usable[t]}
     for table, frame in usable_frames.items():
-        if table not in prepared.repeated:  # no key repeated: no copies, no conflicts
-            frames[table] = frame.with_columns(pl.lit(False, pl.Boolean).alias(COPY))
+        if table in unrepeated:
             continue
         copies, dup_hits = cross_table.duplicates(table, frame)
         frames[table] = frame.with_columns(copies)
@@ -665,7 +676,11 @@ def validate_upload(
     counts = _counts(frames, usable, h)
     h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
     findings = render_findings(h, frames, period=period, today=today, names=column_names)
-    file_reasons = findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
+    file_reasons = (
+        findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
+        if findings.height
+        else []
+    )
     file_rejected = bool(file_reasons)
     accepted = _accepted(frames, usable, file_rejected)
     for table, c in counts.items():
