@@ -54,13 +54,8 @@ def _tidy(frame: pl.DataFrame, first_row: int) -> tuple[pl.DataFrame, int]:
     if not cols:
         return frame.with_columns(rij), 0
     # one expression over all columns: polars plans it once instead of once per column
-    # and one query for tidying and dropping (a select keeps the number of rows)
-    non_empty = (
-        frame.lazy()
-        .select(pl.col(cols).cast(pl.String).str.strip_chars().replace("", None), rij)
-        .filter(pl.any_horizontal(pl.col(cols).is_not_null()))
-        .collect(engine="in-memory")  # small frames: not the streaming engine
-    )
+    frame = frame.select(pl.col(cols).cast(pl.String).str.strip_chars().replace("", None), rij)
+    non_empty = frame.filter(pl.any_horizontal(pl.col(cols).is_not_null()))
     return non_empty, frame.height - non_empty.height
 
 
