@@ -134,6 +134,25 @@ def _hash_of(df: pl.DataFrame | None, columns: list[str], only_ok: bool = False)
 # keys
 
 
+def uploads_with_repeated_keys(table: str, stack: pl.DataFrame, upload: str) -> set[int]:
+    """The uploads of a stack of one table's files (column `upload`: which file a row came
+    from) in which some key hash occurs more than once: one query for many files.
+
+    Only in those can `duplicates` find anything and `summed_costs` warn (both look at keys
+    repeated inside one upload; equal keys always have equal hashes), so the others skip both
+    rules: the same results as running them file by file, without their fixed cost per file."""
+    keys = KEYS[table]
+    if stack.height < 2 or not set(keys) <= set(stack.columns):
+        return set()
+    repeated = (
+        stack.select(pl.col(upload), key_hash(keys).alias("__h"))
+        .filter(pl.len().over(upload, "__h") > 1)
+        .get_column(upload)
+        .unique()
+    )
+    return set(repeated.to_list())
+
+
 def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     """Duplicate keys in one table: (mask of exact copies to leave out, hits).
 
@@ -224,17 +243,26 @@ def duplicate_clients(traject: pl.DataFrame, known: pl.DataFrame | None) -> pl.D
     """
     cols = ["project_id", "client_pseudoniem", "traject_id", "startdatum", "einddatum"]
     group = ["project_id", "client_pseudoniem"]
-    mine = traject.filter(pl.col(OK)).select(*cols, IDX)
+    mine = traject.lazy().filter(pl.col(OK)).select(*cols, IDX)  # one query up to the pool
     parts = [mine.with_columns(key_hash(group).alias("__h"))]
     if known is not None and known.height and set(cols) <= set(known.columns):
-        earlier = known.select(cols).with_columns(
-            key_hash(group).alias("__h"), pl.lit(None, pl.Int64).alias(IDX)
+        replaced = mine.select(key_hash(["traject_id"]).alias("__ht"))
+        earlier = (
+            known.lazy()
+            .select(cols)
+            .with_columns(
+                key_hash(group).alias("__h"),
+                pl.lit(None, pl.Int64).alias(IDX),
+                key_hash(["traject_id"]).alias("__ht"),
+            )
+            .join(replaced, on="__ht", how="anti", maintain_order="left")
         )
-        replaced = mine.select(key_hash(["traject_id"]).alias("__ht"))["__ht"]
-        earlier = earlier.filter(~key_hash(["traject_id"]).is_in(replaced.implode()))
-        parts.append(earlier.select(parts[0].columns))
-    pool = pl.concat(parts, how="vertical_relaxed")
-    pool = pool.filter(_repeated(pool["__h"]))
+        parts.append(earlier.select(*cols, IDX, "__h"))
+    pool = (
+        pl.concat(parts, how="vertical_relaxed")
+        .filter(pl.len().over("__h") > 1)  # a client key seen more than once
+        .collect(engine="in-memory")  # see `schemas.hits.hits`
+    )
     if pool.height == 0:
         return pl.DataFrame()
     far = pl.date(9999, 12, 31)
@@ -266,8 +294,9 @@ _PART = ["traject_id", "instrument", "onderdeel"]
 
 def _measured(
     meting: pl.DataFrame | None, known: pl.DataFrame | None, moment: str, columns: list[str]
-) -> pl.Series:
-    """Hashes of `columns` of the measurements at `moment` (accepted now, or before)."""
+) -> pl.LazyFrame:
+    """Hashes (`__h`) of `columns` of the measurements at `moment` (accepted now, or before),
+    as a lazy query: the rule that uses them collects once."""
     parts = []
     for df, only_ok in ((meting, True), (known, False)):
         if df is None or df.height == 0 or not {*columns, "moment"} <= set(df.columns):
@@ -275,17 +304,25 @@ def _measured(
         keep = pl.col("moment") == moment
         if only_ok and OK in df.columns:
             keep = keep & pl.col(OK)
-        parts.append(df.filter(keep).select(key_hash(columns).alias("h")).to_series())
-    return pl.concat(parts) if parts else pl.Series("h", [], pl.UInt64)
+        parts.append(df.lazy().filter(keep).select(key_hash(columns).alias("__h")))
+    return pl.concat(parts) if parts else pl.LazyFrame(schema={"__h": pl.UInt64})
+
+
+def _without(rows: pl.LazyFrame, columns: list[str], found: pl.LazyFrame) -> pl.DataFrame:
+    """The rows whose key (`columns`) has no hash in `found`, in their order."""
+    return (
+        rows.with_columns(key_hash(columns).alias("__h"))
+        .join(found, on="__h", how="anti", maintain_order="left")
+        .drop("__h")
+        .collect(engine="in-memory")
+    )
 
 
 def t1_without_t0(meting: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
     """An end measurement (T1) without a begin measurement (T0) of the same instrument part."""
     t0 = _measured(meting, known, "T0", _PART)
-    lonely = meting.filter(
-        pl.col(OK) & (pl.col("moment") == "T1") & ~key_hash(_PART).is_in(t0.implode())
-    )
-    return _hits(lonely, "meting", "moment", "t1_zonder_t0")
+    t1 = meting.lazy().filter(pl.col(OK) & (pl.col("moment") == "T1"))
+    return _hits(_without(t1, _PART, t0), "meting", "moment", "t1_zonder_t0")
 
 
 def completed_without_t1(
@@ -293,12 +330,10 @@ def completed_without_t1(
 ) -> pl.DataFrame:
     """A trajectory ended as planned (afgerond) without any end measurement (T1)."""
     t1 = _measured(meting, known, "T1", ["traject_id"])
-    missing = traject.filter(
-        pl.col(OK)
-        & (pl.col("reden_einde") == "afgerond")
-        & ~key_hash(["traject_id"]).is_in(t1.implode())
+    ended = traject.lazy().filter(pl.col(OK) & (pl.col("reden_einde") == "afgerond"))
+    return _hits(
+        _without(ended, ["traject_id"], t1), "traject", "reden_einde", "afgerond_zonder_t1"
     )
-    return _hits(missing, "traject", "reden_einde", "afgerond_zonder_t1")
 
 
 def euro_text(amount: float | None, decimals: int = 0) -> str:
@@ -396,14 +431,18 @@ def _active_clients(
     31-12 and not ended before 01-01), as the MKBA counts its participants; trajectories
     accepted before count too, unless this upload delivers a newer version of them."""
     cols = ["project_id", "traject_id", "client_pseudoniem", "startdatum", "einddatum"]
-    parts = []
+    parts: list[pl.LazyFrame] = []  # one query for the whole count
     if traject is not None and set(cols) <= set(traject.columns):
-        parts.append(traject.filter(pl.col(OK)).select(cols))
+        parts.append(traject.lazy().filter(pl.col(OK)).select(cols))
     if known is not None and known.height and set(cols) <= set(known.columns):
-        earlier = known.select(cols)
-        if parts:
-            replaced = parts[0].select(key_hash(["traject_id"]).alias("h"))["h"]
-            earlier = earlier.filter(~key_hash(["traject_id"]).is_in(replaced.implode()))
+        earlier = known.lazy().select(cols)
+        if parts:  # a trajectory this upload delivers again counts in its new version
+            replaced = parts[0].select(key_hash(["traject_id"]).alias("__h"))
+            earlier = (
+                earlier.with_columns(key_hash(["traject_id"]).alias("__h"))
+                .join(replaced, on="__h", how="anti")
+                .select(cols)
+            )
         parts.append(earlier)
     schema = {"project_id": pl.String, "deelnemers": pl.Int64}
     if not parts:
@@ -420,6 +459,8 @@ def _active_clients(
         # a collision (≈ n²/2⁶⁵) could only lower a count in a warning by one
         .agg(key_hash(["client_pseudoniem"]).n_unique().cast(pl.Int64).alias("deelnemers"))
         .select(list(schema))
+        .filter(pl.col("deelnemers") > 0)
+        .collect(engine="in-memory")  # see `schemas.hits.hits`
     )
 
 
@@ -430,17 +471,19 @@ def _estimated_costs(
     `schemas.costs`). Also the paid FTE, for the message."""
     schema = {"project_id": pl.String, "__kosten": pl.Float64, "__fte": pl.Float64}
     effort = (
-        inzet.group_by("project_id").agg(
+        inzet.lazy()
+        .group_by("project_id")
+        .agg(
             pl.col("fte_betaald").fill_null(0.0).sum().alias("__fte"),
             pl.col("vrijwilligers").fill_null(0).sum().cast(pl.Float64).alias("__vrijw"),
         )
         if inzet is not None
-        else pl.DataFrame(
+        else pl.LazyFrame(
             schema={"project_id": pl.String, "__fte": pl.Float64, "__vrijw": pl.Float64}
         )
     )
     own = (
-        own_costs(kosten, ["project_id"]).rename(
+        own_costs(kosten.lazy(), ["project_id"]).rename(
             {
                 "eigen": "__eigen",
                 "eigen_personeel": "__eigen_personeel",
@@ -448,7 +491,7 @@ def _estimated_costs(
             }
         )
         if kosten is not None
-        else pl.DataFrame(
+        else pl.LazyFrame(
             schema={
                 "project_id": pl.String,
                 "__eigen": pl.Float64,
@@ -457,7 +500,7 @@ def _estimated_costs(
             }
         )
     )
-    both = effort.join(own, on="project_id", how="full", coalesce=True)
+    both = effort.join(own, on="project_id", how="full", coalesce=True).collect(engine="in-memory")
     if not both.height:
         return pl.DataFrame(schema=schema)
     fte, vrijw = pl.col("__fte").fill_null(0.0), pl.col("__vrijw").fill_null(0.0)
@@ -576,12 +619,15 @@ def project_year_costs(
     if inzet is None and kosten is None:
         return pl.DataFrame()
     clients = _active_clients(frames.get("traject"), known.get("traject"), period)
-    clients = clients.filter(pl.col("deelnemers") > 0)
-    if not clients.height:
+    if not clients.height:  # only projects with participants
         return pl.DataFrame()
     norm = norm or _PRESENCE_ONLY
-    costs = clients.join(_estimated_costs(inzet, kosten, norm), on="project_id", how="left")
-    costs = costs.with_columns(pl.col("__kosten").fill_null(0.0), pl.col("__fte").fill_null(0.0))
+    costs = (
+        clients.lazy()
+        .join(_estimated_costs(inzet, kosten, norm).lazy(), on="project_id", how="left")
+        .with_columns(pl.col("__kosten").fill_null(0.0), pl.col("__fte").fill_null(0.0))
+        .collect(engine="in-memory")
+    )
     bron = ONLY_THIS_UPLOAD if only_this_upload else ""
     out = _project_hits(
         costs.filter(pl.col("__kosten") <= 0).sort("project_id"),
@@ -662,8 +708,11 @@ def warnings(
     period: int | None = None,
     norm: CostNorm | None = None,
     only_this_upload: bool = False,
+    repeated: set[str] | frozenset[str] | None = None,
 ) -> pl.DataFrame:
-    """All warnings between rows and tables for the usable tables of one upload."""
+    """All warnings between rows and tables for the usable tables of one upload. `repeated`:
+    the tables of this upload in which a key occurs more than once
+    (`uploads_with_repeated_keys`); None: not known, every table is looked at."""
     out = []
     traject, meting = frames.get("traject"), frames.get("meting")
     known_meting = known.get("meting")
@@ -675,7 +724,7 @@ def warnings(
             out.append(completed_without_t1(traject, meting, known_meting))
     if meting is not None:
         out.append(t1_without_t0(meting, known_meting))
-    if frames.get("kosten") is not None:
+    if frames.get("kosten") is not None and (repeated is None or "kosten" in repeated):
         out.append(summed_costs(frames["kosten"]))
     if frames.get("projectopgave") is not None:
         out.append(sheet_rules.outcome_counts(frames["projectopgave"], known.get("projectopgave")))

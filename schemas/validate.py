@@ -185,17 +185,20 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
     """
     schema = polars_schema(table)
     bestand = _first_file(df, table)
-    frame = df.with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
-    if "_rij" not in frame.columns:
-        frame = frame.with_columns((pl.col(IDX) + 2).alias("_rij"))  # header is row 1
-    if "_bestand" not in frame.columns:
-        frame = frame.with_columns(pl.lit(bestand).alias("_bestand"))
-    frame = frame.with_columns(
+    lazy = df.lazy().with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
+    if "_rij" not in df.columns:
+        lazy = lazy.with_columns((pl.col(IDX) + 2).alias("_rij"))  # header is row 1
+    if "_bestand" not in df.columns:
+        lazy = lazy.with_columns(pl.lit(bestand).alias("_bestand"))
+    frame = lazy.with_columns(
         pl.col("_rij").cast(pl.Int64), pl.col("_bestand").cast(pl.String).fill_null(bestand)
-    )
+    ).collect(engine="in-memory")  # one query (see `hits`)
     found: list[pl.DataFrame] = []
     usable = True
     required = set(required_columns(table))
+    # the missing optional columns and the casts, in one query after the loop: each reads
+    # only its own column, so they are the same as one at a time
+    later: list[pl.Expr] = []
     for column, dtype in schema.items():
         if column not in frame.columns:
             if column in required:
@@ -203,7 +206,7 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
                 usable = False
             else:
                 found.append(file_hit(table, bestand, column, "kolom_ontbreekt_optioneel"))
-                frame = frame.with_columns(pl.lit(None, dtype).alias(column))
+                later.append(pl.lit(None, dtype).alias(column))
             continue
         have = frame.schema[column]
         if have == dtype:
@@ -211,9 +214,11 @@ def prepare(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, b
         cast, column_hits, readable = _conform(table, bestand, frame, column, have, dtype)
         found.extend(column_hits)
         if readable:
-            frame = frame.with_columns(cast.alias(column))
+            later.append(cast.alias(column))
         else:
             usable = False
+    if later:
+        frame = frame.with_columns(later)
     return frame, _concat(found), usable
 
 
@@ -299,7 +304,17 @@ def check_rows(
     expression (`schemas.tables`), so a row's failures do not depend on the rows stacked with
     it: the hits of an item are those of validating its file alone, in the same order.
     """
+    return check_items(items, today=today)[0]
+
+
+def check_items(
+    items: Sequence[tuple[str, pl.DataFrame, int | None]], *, today: dt.date | None
+) -> tuple[list[pl.DataFrame], list[bool]]:
+    """`check_rows`, and per item whether a key occurs more than once in its file
+    (`cross_table.uploads_with_repeated_keys`, on the same stack): only then can the rules on
+    repeated keys find anything in it."""
     out = [_empty_hits_of() for _ in items]
+    repeated = [False] * len(items)
     per_table: dict[str, list[int]] = {}
     for i, (table, _frame, _period) in enumerate(items):
         per_table.setdefault(table, []).append(i)
@@ -317,12 +332,14 @@ def check_rows(
             ],
             how="vertical",
         )
+        for i in cross_table.uploads_with_repeated_keys(table, stack, UPLOAD):
+            repeated[i] = True
         found = _schema_hits(table, stack, today)
         if not found.height:
             continue
         for (i,), part in found.partition_by(UPLOAD, as_dict=True, maintain_order=True).items():
             out[i] = part.drop(UPLOAD)
-    return out
+    return out, repeated
 
 
 def row_checks(
@@ -495,12 +512,24 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
     return h.filter(~(empty & located & shadowed.fill_null(False)))
 
 
-def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Refresh OK: a row stays accepted while it has no hit of severity fout."""
+def _set_ok(
+    frames: dict[str, pl.DataFrame],
+    h: pl.DataFrame,
+    only: set[str] | None = None,
+    no_copies: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, pl.DataFrame]:
+    """Refresh OK: a row stays accepted while it has no hit of severity fout. `only`: the
+    tables whose hits or copies changed since OK was last set (the others keep theirs).
+    `no_copies`: tables that get COPY (all false) in the same query, where no key repeats."""
+    if only is not None and not only:
+        return dict(frames)
     bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()) if h.height else h
     tables_with_bad = set(bad.get_column("tabel").unique().to_list()) if bad.height else set()
     out = {}
     for table, frame in frames.items():
+        if only is not None and table not in only:
+            out[table] = frame
+            continue
         if table in tables_with_bad:
             rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
             ok = ~pl.col(IDX).is_in(rows.implode())
@@ -508,7 +537,8 @@ def _set_ok(frames: dict[str, pl.DataFrame], h: pl.DataFrame) -> dict[str, pl.Da
             ok = pl.lit(True)
         if COPY in frame.columns:
             ok = ok & ~pl.col(COPY)
-        out[table] = frame.with_columns(ok.alias(OK))
+        copies = [pl.lit(False, pl.Boolean).alias(COPY)] if table in no_copies else []
+        out[table] = frame.with_columns(ok.alias(OK), *copies)
     return out
 
 
@@ -525,6 +555,9 @@ class Prepared:
     frames: dict[str, pl.DataFrame]
     usable: dict[str, bool]
     hits: list[pl.DataFrame]
+    # the usable tables in which a key occurs more than once (`check_items`): the rules on
+    # repeated keys (`cross_table.duplicates`, `summed_costs`) look at these only
+    repeated: frozenset[str] = frozenset()
 
 
 def prepare_uploads(
@@ -552,7 +585,7 @@ def prepare_uploads(
             if ok:
                 items.append((table, frame, period))
         shaped.append((frames, usable, found))
-    checked = check_rows(items, today=today)
+    checked, repeated = check_items(items, today=today)
     out = []
     for frames, usable, found in shaped:
         hits_so_far = []
@@ -560,7 +593,10 @@ def prepare_uploads(
             hits_so_far.append(structure)
             if item is not None:
                 hits_so_far.append(checked[item])
-        out.append(Prepared(frames, usable, hits_so_far))
+        with_repeats = frozenset(
+            items[item][0] for _structure, item in found if item is not None and repeated[item]
+        )
+        out.append(Prepared(frames, usable, hits_so_far, with_repeats))
     return out
 
 
@@ -603,15 +639,19 @@ def validate_upload(
     found = list(prepared.hits)
     found.append(parse_problem_hits(parse_problems, frames))
     h = _drop_shadowed(_with_severity(_concat(found)))
-    frames = _set_ok(frames, h)
+    # a table in which no key repeats has no copies and no conflicts (`prepared.repeated`)
+    unrepeated = {t for t in frames if usable[t] and t not in prepared.repeated}
+    frames = _set_ok(frames, h, no_copies=unrepeated)
 
     # 4. between rows and tables, parents before children so that rejections cascade
     usable_frames = {t: f for t, f in frames.items() if usable[t]}
     for table, frame in usable_frames.items():
+        if table in unrepeated:
+            continue
         copies, dup_hits = cross_table.duplicates(table, frame)
         frames[table] = frame.with_columns(copies)
         h = _concat([h, _with_severity(dup_hits)])
-    frames = _set_ok(frames, h)
+    frames = _set_ok(frames, h, only={t for t in usable_frames if t in prepared.repeated})
     for child, column, parent in cross_table.REFERENCES:
         if child not in frames or not usable[child]:
             continue
@@ -621,13 +661,14 @@ def validate_upload(
             child, frames[child], column, parent, frames.get(parent), known.get(parent)
         )
         h = _concat([h, _with_severity(ref_hits)])
-        frames = _set_ok(frames, h)
+        frames = _set_ok(frames, h, only={child})  # its hits are the child's
     warnings = cross_table.warnings(
         {t: f for t, f in frames.items() if usable[t]},
         known,
         period=period,
         norm=kostennorm,
         only_this_upload=only_this_upload,
+        repeated=prepared.repeated,
     )
     h = _concat([h, _with_severity(warnings)])
 
@@ -635,7 +676,11 @@ def validate_upload(
     counts = _counts(frames, usable, h)
     h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
     findings = render_findings(h, frames, period=period, today=today, names=column_names)
-    file_reasons = findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
+    file_reasons = (
+        findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
+        if findings.height
+        else []
+    )
     file_rejected = bool(file_reasons)
     accepted = _accepted(frames, usable, file_rejected)
     for table, c in counts.items():
@@ -744,7 +789,8 @@ def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
         if file_rejected or not usable[table]:
             out[table] = pl.DataFrame(schema=schema)
             continue
-        rows = frame.filter(pl.col(OK)).select(list(schema))
+        # one query per table (filter, select, sum and cast)
+        rows = frame.lazy().filter(pl.col(OK)).select(list(schema))
         if table == "kosten":
             keys = KEYS["kosten"]
             rows = (
@@ -752,7 +798,7 @@ def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
                 .agg(pl.col("organisatie_id").first(), pl.col("bedrag").sum())
                 .select(list(schema))
             )
-        out[table] = rows.cast(schema)
+        out[table] = rows.cast(schema).collect(engine="in-memory")  # see `hits`
     return out
 
 
@@ -927,26 +973,34 @@ def render_findings(
         "vandaag": today.strftime("%d-%m-%Y") if today is not None else EMPTY,
     }
     out = []
-    for (table, code), group in h.partition_by(["tabel", "regel"], as_dict=True).items():
+    # one lazy query per rule and table, collected together (not a query per step)
+    for (table, code), found in h.partition_by(["tabel", "regel"], as_dict=True).items():
         the_rule = rule(code)
         frame = frames.get(table)
+        group = found.lazy()
+        columns = set(found.columns)
         if frame is not None:
             schema = polars_schema(table)
             # IDX is the row position: frames are never filtered or reordered here
-            positions = group.get_column(IDX).drop_nulls().unique().sort()
-            rows = frame.select(pl.all().gather(positions)).select(
-                IDX,
-                pl.col("_rij").alias("__rij"),
-                pl.col("_bestand").alias("__bestand"),
-                *(_fmt(c, frame.schema[c]).alias(c) for c in schema if c in frame.columns),
+            positions = found.get_column(IDX).drop_nulls().unique().sort()
+            value_cols = [c for c in schema if c in frame.columns]
+            rows = (
+                frame.lazy()
+                .select(pl.all().gather(positions))
+                .select(
+                    IDX,
+                    pl.col("_rij").alias("__rij"),
+                    pl.col("_bestand").alias("__bestand"),
+                    *(_fmt(c, frame.schema[c]).alias(c) for c in value_cols),
+                )
             )
-            extra_cols = [c for c in rows.columns if c in group.columns and c != IDX]
+            extra_cols = [c for c in ["__rij", "__bestand", *value_cols] if c in columns]
             group = group.drop(extra_cols).join(rows, on=IDX, how="left")
             group = group.with_columns(
                 pl.coalesce("_rij", "__rij").alias("_rij"),
                 pl.coalesce("_bestand", "__bestand").alias("_bestand"),
             )
-            value_cols = [c for c in schema if c in rows.columns]
+            columns = (columns - set(extra_cols)) | {"__rij", "__bestand", *value_cols}
             from_row = (
                 pl.coalesce(*(pl.when(pl.col("kolom") == c).then(pl.col(c)) for c in value_cols))
                 if value_cols
@@ -960,17 +1014,19 @@ def render_findings(
             .alias("waarde"),
             *(pl.lit(v).alias(k) for k, v in context.items()),
         )
+        columns |= set(context)
         if own := (names or {}).get(table):
             group = group.with_columns(pl.col("kolom").replace(own))
         melding_t = the_rule.template("melding", table)
         verwacht_t = the_rule.template("verwacht", table)
         for name in set(_fields(melding_t)) | set(_fields(verwacht_t)):
-            if name in group.columns:
+            if name in columns:
                 continue
             derived = _derived(name, table)
             if derived is None:
                 derived = pl.lit(EMPTY)
             group = group.with_columns(derived.alias(name))
+            columns.add(name)
         verwacht = _render(verwacht_t) if verwacht_t else pl.lit(None, pl.String)
         out.append(
             group.select(
@@ -986,6 +1042,7 @@ def render_findings(
                 pl.lit(ORDER.get(code, -1)).cast(pl.Int64).alias("__volgorde"),
             )
         )
+    out = pl.collect_all(out, engine="in-memory")  # see `hits`
     findings = pl.concat(out, how="vertical_relaxed")
     # no value passing the BSN 11-proef is shown, whatever column it came in (`schemas.bsn`)
     findings = findings.with_columns(

@@ -133,8 +133,14 @@ def report_json(
     }
     summary = {k: sum(c[k] for c in tables.values()) for k in _COUNT_KEYS}
     findings = outcome.findings
-    summary["fouten"] = findings.filter(pl.col("ernst").is_in([FOUT, BESTAND])).height
-    summary["waarschuwingen"] = findings.filter(pl.col("ernst") == WAARSCHUWING).height
+    summary["fouten"], summary["waarschuwingen"] = (
+        findings.select(
+            pl.col("ernst").is_in([FOUT, BESTAND]).sum().alias("f"),
+            (pl.col("ernst") == WAARSCHUWING).sum().alias("w"),
+        ).row(0)
+        if findings.height
+        else (0, 0)
+    )
     rules = _rules(outcome)
     sheets = _sheet_of_table(dialect)
     for r in rules:
