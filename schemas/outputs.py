@@ -131,6 +131,27 @@ def rule(column: str, name: str, expr: pl.Expr, description: str) -> classmethod
     return pa.check(column, name=name, ignore_na=False, description=description)(check)
 
 
+def ncw_rule() -> classmethod:
+    """The net present value is benefits minus costs: one declaration for every table with
+    both (each model needs its own check object)."""
+    return rule(
+        "ncw",
+        "ncw_is_baten_min_kosten",
+        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
+        "ncw = baten − kosten (op 1e-6 relatief).",
+    )
+
+
+def bkr_without_costs_rule() -> classmethod:
+    """A ratio is empty exactly where there are no costs to divide by."""
+    return rule(
+        "bkr",
+        "bkr_leeg_precies_zonder_kosten",
+        pl.col("bkr").is_null() == ~(pl.col("kosten") > 0),
+        "bkr is leeg precies als er geen kosten zijn.",
+    )
+
+
 def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """a ≈ b within `TOLERANCE` relative to their size (true where either is null)."""
     return ((a - b).abs() <= TOLERANCE * (1.0 + a.abs() + b.abs())).fill_null(True)
@@ -314,12 +335,7 @@ class MkbaProject(_Output):
         pl.col("deelnemers_verbeterd") <= pl.col("deelnemers_gemeten"),
         "deelnemers_verbeterd ≤ deelnemers_gemeten.",
     )
-    _ncw = rule(
-        "ncw",
-        "ncw_is_baten_min_kosten",
-        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
-        "ncw = baten − kosten (op 1e-6 relatief).",
-    )
+    _ncw = ncw_rule()
     _status = rule(
         "status",
         "onvolledig_precies_zonder_kosten",
@@ -447,12 +463,7 @@ class MkbaLooptijd(_Output):
         & (pl.col("jaren") <= pl.col("laatste_jaar") - pl.col("eerste_jaar") + 1),
         "eerste_jaar ≤ laatste_jaar en jaren ≤ laatste_jaar − eerste_jaar + 1.",
     )
-    _ncw = rule(
-        "ncw",
-        "ncw_is_baten_min_kosten",
-        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
-        "ncw = baten − kosten (op 1e-6 relatief).",
-    )
+    _ncw = ncw_rule()
     _bkr = rule(
         "bkr",
         "bkr_leeg_precies_bij_onvolledig",
@@ -584,18 +595,8 @@ class MkbaScenario(_Output):
         nullable=True, description="Waarom bkr leeg is (de reden van het projectjaar)."
     )
 
-    _ncw = rule(
-        "ncw",
-        "ncw_is_baten_min_kosten",
-        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
-        "ncw = baten − kosten (op 1e-6 relatief).",
-    )
-    _bkr = rule(
-        "bkr",
-        "bkr_leeg_precies_zonder_kosten",
-        pl.col("bkr").is_null() == ~(pl.col("kosten") > 0),
-        "bkr is leeg precies als er geen kosten zijn.",
-    )
+    _ncw = ncw_rule()
+    _bkr = bkr_without_costs_rule()
     _reden = rule(
         "reden",
         "reden_alleen_zonder_bkr",
@@ -748,18 +749,8 @@ class MkbaRaming(_Output):
     )
     reden: str = pa.Field(nullable=True, description="Waarom de rendementsfactor leeg is.")
 
-    _ncw = rule(
-        "ncw",
-        "ncw_is_baten_min_kosten",
-        _close(pl.col("ncw"), pl.col("baten") - pl.col("kosten")),
-        "ncw = baten − kosten (op 1e-6 relatief).",
-    )
-    _bkr = rule(
-        "bkr",
-        "bkr_leeg_precies_zonder_kosten",
-        pl.col("bkr").is_null() == ~(pl.col("kosten") > 0),
-        "bkr is leeg precies als er geen kosten zijn.",
-    )
+    _ncw = ncw_rule()
+    _bkr = bkr_without_costs_rule()
     _reden = rule(
         "reden",
         "reden_precies_bij_onvolledig",
