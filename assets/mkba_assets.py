@@ -113,14 +113,7 @@ def _refusals(lake: Lake, params, orgs, given, registered, unreadable) -> list[s
     written beside their results), of organisations not in the register, and an unreadable
     file."""
     out = [r.message for r in unreadable]
-    for org in orgs:
-        path = lake.mkba_path(deviations.LAKE_NAME, org)
-        if path.exists():
-            frame = pl.read_parquet(path).filter(pl.col("status") == deviations.REFUSED)
-            out += [
-                f"{r['plaats']}, kolom {r['kolom']}: {r['melding']}"
-                for r in frame.iter_rows(named=True)
-            ]
+    out += [r.message for org in orgs for r in deviations.refused_at_last_run(lake, org)]
     strangers = [d for d in given if d.organisatie_id not in registered]
     out += [r.message for r in deviations.check(strangers, params, registered).refused]
     return out

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rendement.core.lake import Lake
 from rendement.core.proposals import ACCEPTED, ProposalStore
 from rendement.mkba.bounds import LEVEL_NAMES, base_path, bounds_for
 from rendement.mkba.params import ParameterSet
@@ -405,6 +406,18 @@ def records(checked: Checked, params: ParameterSet) -> pl.DataFrame:
         if row["waarde"] is not None and not math.isfinite(row["waarde"]):
             row["waarde"] = None  # never stored: the typed text says what it was
     return pl.DataFrame(rows, schema=RECORD_SCHEMA)
+
+
+def refused_at_last_run(lake: Lake, org: str) -> list[Refusal]:
+    """The organisation's deviations refused at its last MKBA run, as `records` wrote them
+    beside its results: what the run's log and the organisation's portal page both show."""
+    path = lake.mkba_path(LAKE_NAME, org)
+    if not path.exists():
+        return []
+    frame = pl.read_parquet(path).filter(pl.col("status") == REFUSED)
+    return [
+        Refusal(None, r["kolom"], r["melding"], r["plaats"]) for r in frame.iter_rows(named=True)
+    ]
 
 
 def for_organisation(checked: Checked, org: str) -> Checked:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 
-import polars as pl
-
 from rendement.core.accounts import Account
 from rendement.core.home import Home
 from rendement.core.lake import Lake
@@ -125,18 +123,14 @@ def _proposal_row(p: dict, labels: dict[str, str]) -> dict:
 
 
 def _refused_in_run(home: Home, org: str) -> list[dict]:
-    """The organisation's deviations refused at its last MKBA run (the records it wrote)."""
-    path = Lake(home.lake).mkba_path(overrides.LAKE_NAME, org)
-    if not path.exists():
-        return []
-    frame = pl.read_parquet(path).filter(pl.col("status") == overrides.REFUSED)
+    """The organisation's deviations refused at its last MKBA run, for its page."""
     return [
         {
-            "plaats": r["plaats"],
-            "kolom": FIELDS.get(r["kolom"] or "", r["kolom"] or ""),
-            "melding": r["melding"],
+            "plaats": r.plaats,
+            "kolom": FIELDS.get(r.kolom or "", r.kolom or ""),
+            "melding": r.melding,
         }
-        for r in frame.iter_rows(named=True)
+        for r in overrides.refused_at_last_run(Lake(home.lake), org)
     ]
 
 
@@ -221,11 +215,11 @@ def analyst_view(home: Home) -> dict:
     labels = _labels(params)
     store = ProposalStore.load(home.proposals)
     given, unreadable = overrides.gather(home.overrides, home.proposals)
-    registered = set(Registry.load(home.registry).organisations())
+    names = Registry.load(home.registry).organisations()
+    registered = set(names)
     orgs = {d.organisatie_id for d in given if d.organisatie_id in registered}
     projects = {org: set(project_ids(home, org)) for org in orgs}
     checked = overrides.check(given, params, registered, projects)
-    names = Registry.load(home.registry).organisations()
     rows = [
         _proposal_row(p, labels) | {"naam": names.get(p["organisatie_id"], "")} for p in store.all()
     ]

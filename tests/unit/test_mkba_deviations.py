@@ -9,6 +9,7 @@ import stat
 import polars as pl
 import pytest
 
+from rendement.core.lake import Lake
 from rendement.core.proposals import ACCEPTED, SUPERSEDED, ProposalError, ProposalStore
 from rendement.mkba import load_parameters
 from rendement.mkba import overrides as ov
@@ -190,3 +191,17 @@ def test_proposals_are_kept_owner_only_and_decided_once(tmp_path):
     (accepted,) = ov.from_proposals(store.all())
     assert (accepted.voorstel, accepted.aanvaard_door) == (second, "g-analist")
     assert "g-analist" in path.read_text("utf-8") and "@" not in path.read_text("utf-8")
+
+
+def test_refusals_read_back_from_the_lake_say_what_the_check_said(tmp_path, params):
+    """The run's log and the organisation's page read the refusals written beside its results:
+    the same place, column and message as the check gave."""
+    checked = _check(tmp_path, params, f"ORG1;;{DUUR};=1+1;x\n", f"ORG9;;{DUUR};3;x\n")
+    lake = Lake(tmp_path / "lake")
+    for org in ("ORG1", "ORG9"):
+        own = ov.for_organisation(checked, org)
+        lake.write(ov.records(own, params), lake.mkba_path(ov.LAKE_NAME, org))
+        assert [r.message for r in ov.refused_at_last_run(lake, org)] == [
+            r.message for r in own.refused
+        ]
+    assert ov.refused_at_last_run(lake, "ORG2") == []
