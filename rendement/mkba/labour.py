@@ -22,7 +22,8 @@ from __future__ import annotations
 import polars as pl
 
 from rendement.mkba.params import ParameterSet
-from schemas.outputs import QUANTITY_BASES, columns, polars_schema
+from rendement.mkba.reference import bases_strongest_first
+from schemas.outputs import columns, polars_schema
 
 KEYS = ["organisatie_id", "project_id", "jaar"]
 TABLE = "mkba.arbeidsmarkt"
@@ -30,35 +31,6 @@ TABLE = "mkba.arbeidsmarkt"
 
 def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(TABLE))
-
-
-def _bases(column: str) -> pl.Expr:
-    """The bases of the rows summed, strongest first, joined (`gemeten, referentie sector`)."""
-    order = {b: i for i, b in enumerate(QUANTITY_BASES)}
-    return (
-        pl.col("basis")
-        .unique()
-        .sort_by(pl.col("basis").unique().replace_strict(order, default=len(order)))
-        .str.join(", ")
-        .alias(column)
-    )
-
-
-def care_hours(euros: float, params: ParameterSet) -> tuple[float, float, float]:
-    """(low, base, high) hours of professional care that `euros` (price-year euros) buy."""
-    care = params.arbeidsmarkt
-    if care is None:
-        raise ValueError("de parameterset heeft geen sectie arbeidsmarkt")
-    price = params.in_price_year(care.uurprijs)
-    return euros / price.hoog, euros / price.basis, euros / price.laag
-
-
-def hours_to_fte(hours: float, params: ParameterSet) -> float:
-    """Hours of care as FTE of care staff (contract hours of a full-time worker a year)."""
-    care = params.arbeidsmarkt
-    if care is None:
-        raise ValueError("de parameterset heeft geen sectie arbeidsmarkt")
-    return hours / care.uren_per_fte.basis
 
 
 def labour_effects(outcome: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -76,7 +48,7 @@ def labour_effects(outcome: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
         .group_by(KEYS)
         .agg(
             pl.col("hoeveelheid").sort().sum().alias("naar_betaald_werk"),
-            _bases("basis_betaald_werk"),
+            bases_strongest_first(pl.col("basis")).alias("basis_betaald_werk"),
         )
     )
     price = params.in_price_year(care.uurprijs)
@@ -87,7 +59,7 @@ def labour_effects(outcome: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
         .group_by(KEYS)
         .agg(
             pl.col("impact_jaar1").sort().sum().alias("vermeden_zorg"),
-            _bases("basis_vermeden_zorg"),
+            bases_strongest_first(pl.col("basis")).alias("basis_vermeden_zorg"),
         )
         .with_columns(
             (pl.col("vermeden_zorg") / price.basis).alias("zorguren"),

@@ -26,8 +26,9 @@ import polars as pl
 from rendement.mkba import effects
 from rendement.mkba.engine import compute_mkba
 from rendement.mkba.params import ParameterSet
+from rendement.mkba.reference import bases_strongest_first
 from rendement.mkba.status import COMPLETE, INCOMPLETE
-from schemas.outputs import PLAN_COST_SOURCES, QUANTITY_BASES, columns, polars_schema
+from schemas.outputs import PLAN_COST_SOURCES, columns, polars_schema
 
 KEYS = ["organisatie_id", "project_id", "jaar"]
 TABLE = "mkba.raming"
@@ -188,12 +189,6 @@ def plan_tables(
     return out, source
 
 
-def _weakest_first(bases: pl.Expr) -> pl.Expr:
-    order = {b: i for i, b in enumerate(QUANTITY_BASES)}
-    unique = bases.unique()
-    return unique.sort_by(unique.replace_strict(order, default=len(order))).str.join(", ")
-
-
 def compute_plans(
     tables: dict[str, pl.DataFrame],
     params: ParameterSet,
@@ -210,7 +205,7 @@ def compute_plans(
     result = compute_mkba(
         inputs, params, apply_overrides=False, draws=draws, seed=seed, rates=rates
     )
-    bases = result.outcome.group_by(KEYS).agg(_weakest_first(pl.col("basis")).alias("basis"))
+    bases = result.outcome.group_by(KEYS).agg(bases_strongest_first(pl.col("basis")).alias("basis"))
     reach = _totals(plan_rows(tables)).select(*KEYS, pl.col("bereikt").fill_null(0))
     project = (
         result.project.join(source, on=KEYS, how="inner")

@@ -34,6 +34,19 @@ from schemas.vocabulary import ALL_INTERVENTIONS
 
 KEYS = ["organisatie_id", "project_id", "jaar"]
 MEASURED, REPORTED, SECTOR, LITERATURE = QUANTITY_BASES
+# The bases as ranks, strongest (0, measured) to weakest: every "weakest of" and "strongest
+# first" in the MKBA and its reports reads this one order.
+BASIS_RANK = {b: i for i, b in enumerate(QUANTITY_BASES)}
+BASIS_OF_RANK = dict(enumerate(QUANTITY_BASES))
+
+
+def bases_strongest_first(bases: pl.Expr) -> pl.Expr:
+    """The distinct bases of `bases` (in an aggregation), strongest first, joined with ', '
+    (`gemeten, referentie sector`)."""
+    unique = bases.unique()
+    return unique.sort_by(unique.replace_strict(BASIS_RANK, default=len(BASIS_RANK))).str.join(", ")
+
+
 MIN_ORGANISATIONS = 5
 Z90 = 1.6448536269514722  # two-sided 90 %: the interval the Monte Carlo reports
 
@@ -313,7 +326,7 @@ def project_basis(
     (counted ones included: the label is conservative), or `opgegeven` when no pathway applied
     (its one figure, the people reached, is the organisation's own count). Derived here once;
     the benchmark maps it to `gemeten` / `referentie` (`rendement.benchmark.basis`)."""
-    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
+    rank = BASIS_RANK
     if reached is None or reached.is_empty():
         return pl.Series("basis", [MEASURED] * py.height, dtype=pl.String)
     weakest = (
@@ -327,14 +340,13 @@ def project_basis(
         .join(weakest, on=KEYS, how="left")
         .with_columns(pl.col("_r").fill_null(rank[REPORTED]))
     )
-    names = dict(enumerate(QUANTITY_BASES))
     return (
         py.select(KEYS)
         .join(flagged, on=KEYS, how="left", maintain_order="left")
         .select(
             pl.col("_r")
             .fill_null(rank[MEASURED])
-            .replace_strict(names, return_dtype=pl.String)
+            .replace_strict(BASIS_OF_RANK, return_dtype=pl.String)
             .alias("basis")
         )
         .to_series()
@@ -344,12 +356,11 @@ def project_basis(
 def period_basis(project: pl.DataFrame) -> pl.DataFrame:
     """Per project (organisatie_id, project_id) the weakest `basis` of its project-years, for
     `mkba.project_looptijd`: a period with one reference-based year rests partly on it."""
-    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
     return project.group_by("organisatie_id", "project_id").agg(
         pl.col("basis")
-        .replace_strict(rank, return_dtype=pl.Int64)
+        .replace_strict(BASIS_RANK, return_dtype=pl.Int64)
         .max()
-        .replace_strict(dict(enumerate(QUANTITY_BASES)), return_dtype=pl.String)
+        .replace_strict(BASIS_OF_RANK, return_dtype=pl.String)
         .alias("basis")
     )
 

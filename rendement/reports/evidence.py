@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rendement.mkba.reference import BASIS_RANK
 from schemas.outputs import QUANTITY_BASES
 
 MEASURED, REPORTED, SECTOR, LITERATURE = QUANTITY_BASES
@@ -53,9 +54,8 @@ def is_reference(basis: str | None) -> bool:
 
 def weakest(bases: Iterable[str | None]) -> str:
     """The weakest of several bases (`gemeten` when there are none)."""
-    rank = {b: i for i, b in enumerate(QUANTITY_BASES)}
-    known = [b for b in bases if b in rank]
-    return max(known, key=rank.__getitem__) if known else MEASURED
+    known = [b for b in bases if b in BASIS_RANK]
+    return max(known, key=BASIS_RANK.__getitem__) if known else MEASURED
 
 
 def grade(source_grade: str | None, basis: str | None) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from rendement.mkba import compute_mkba
-from rendement.mkba.labour import care_hours, hours_to_fte, labour_effects
+from rendement.mkba.labour import labour_effects
 from rendement.mkba.params import load_parameters, parse_parameters, standard_parameter_path
 from tests.support.mkba_tables import ORG, frames, inzet_row, kosten_row, project_row, trajectory
 
@@ -57,13 +57,8 @@ def _tables():
     )
 
 
-def test_hours_and_fte_follow_the_parameter_sets_conversion():
+def test_the_conversion_values_carry_their_source_and_grade():
     care = PARAMS.arbeidsmarkt
-    price = PARAMS.in_price_year(care.uurprijs)
-    low, base, high = care_hours(price.basis * 100, PARAMS)
-    assert base == pytest.approx(100)
-    assert low == pytest.approx(price.basis * 100 / price.hoog) and low < base < high
-    assert hours_to_fte(care.uren_per_fte.basis, PARAMS) == pytest.approx(1.0)
     # every conversion value carries its source and grade, like every other parameter
     for p in (care.uurprijs, care.uren_per_fte):
         assert p.bron and p.graad in ("A", "B", "C")
@@ -82,13 +77,18 @@ def test_labour_effects_restate_outcomes_and_add_nothing_to_the_benefits():
     )
     euros = care_rows["impact_jaar1"][0]
     assert lonely["vermeden_zorg"] == pytest.approx(euros) and euros > 0
-    low, base, high = care_hours(euros, PARAMS)
+    # hours: euros over the hourly price (the low end at the high price); FTE: hours over
+    # the contract hours of a full-time care worker
+    care = PARAMS.arbeidsmarkt
+    price = PARAMS.in_price_year(care.uurprijs)
+    low, base, high = euros / price.hoog, euros / price.basis, euros / price.laag
+    assert low < base < high
     assert (lonely["zorguren_laag"], lonely["zorguren"], lonely["zorguren_hoog"]) == (
         pytest.approx(low),
         pytest.approx(base),
         pytest.approx(high),
     )
-    assert lonely["zorg_fte"] == pytest.approx(hours_to_fte(base, PARAMS))
+    assert lonely["zorg_fte"] == pytest.approx(base / care.uren_per_fte.basis)
     assert lonely["naar_betaald_werk"] is None
     # the same MKBA without the section: every benefit the same to the bit
     raw = _raw()
