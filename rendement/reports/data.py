@@ -166,6 +166,15 @@ def read_warehouse(path: Path) -> Warehouse:
     )
 
 
+def own_rows(frame: pl.DataFrame, org: str, project_id: str | None = None) -> pl.DataFrame:
+    """The rows of `frame` (a warehouse table) of one organisation, or of one of its projects:
+    an organisation's pages read only these."""
+    if not frame.height or "organisatie_id" not in frame.columns:
+        return frame.clear() if frame.columns else frame
+    rows = frame.filter(pl.col("organisatie_id") == org)
+    return rows.filter(pl.col("project_id") == project_id) if project_id is not None else rows
+
+
 def with_registered_names(wh: Warehouse, registered: dict[str, str]) -> Warehouse:
     """`wh` with a name for every registered organisation that never delivered an
     `organisatie` table (the hand-filled Excel template has no such sheet): the register's name,

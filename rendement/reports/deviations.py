@@ -13,6 +13,7 @@ from rendement.core.templates import Markup, escape, render
 from rendement.mkba.bounds import base_path, kind_of
 from rendement.mkba.overrides import APPLIED, FROM_FILE, REFUSED
 from rendement.reports.tables import gt_markup
+from rendement.reports.words import project_label
 
 CORRECTIONS = ("deadweight", "displacement", "attributie", "drop_off")
 
@@ -34,8 +35,7 @@ def value_text(parameter: str, value: float | None) -> str:
 def _project(project_id: str | None, names: dict[str, str]) -> str:
     if not project_id:
         return "Alle projecten"
-    name = names.get(project_id)
-    return f"{project_id} · {name}" if name else project_id
+    return project_label(project_id, names)
 
 
 def accepted_by(row: dict) -> str:

@@ -20,9 +20,9 @@ import polars as pl
 from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_ratio
 from rendement.core.templates import Markup, fragment
-from rendement.reports.data import Warehouse
+from rendement.reports.data import Warehouse, own_rows
 from rendement.reports.tables import gt_markup
-from rendement.reports.words import RATIO
+from rendement.reports.words import RATIO, project_label
 from schemas.vocabulary import DOMAINS, INTERVENTIONS, OUTCOMES, SHEET_KINDS
 
 TEMPLATE = "estimates.html"
@@ -33,17 +33,6 @@ _ALL_INTERVENTIONS = {c: label for per in INTERVENTIONS.values() for c, label in
 
 def _part(macro: str, *args: object) -> Markup:
     return fragment("rendement.reports", TEMPLATE, macro, *args)
-
-
-def _own(frame: pl.DataFrame, org: str, project_id: str | None = None) -> pl.DataFrame:
-    if not frame.height or "organisatie_id" not in frame.columns:
-        return pl.DataFrame()
-    rows = frame.filter(pl.col("organisatie_id") == org)
-    return rows.filter(pl.col("project_id") == project_id) if project_id is not None else rows
-
-
-def _label(project_id: str, names: dict[str, str]) -> str:
-    return f"{project_id} · {names[project_id]}" if names.get(project_id) else project_id
 
 
 def _range(low: float | None, high: float | None, fmt) -> str:
@@ -61,7 +50,7 @@ def plans_table(raming: pl.DataFrame, names: dict[str, str]) -> Markup:
     for r in raming.sort("jaar", "project_id").iter_rows(named=True):
         rows.append(
             {
-                "project": _label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "jaar": str(r["jaar"]),
                 "bereikt": nl_number(r["bereikt"]),
                 "kosten": f"{nl_euro(r['kosten'])} ({r['kostenbron']})",
@@ -99,10 +88,12 @@ def plans_table(raming: pl.DataFrame, names: dict[str, str]) -> Markup:
 
 def plan_only_projects(wh: Warehouse, org: str) -> list[str]:
     """Projects of `org` with a plan but no realised MKBA: they get a card of their own."""
-    plans = _own(wh.raming, org)
+    plans = own_rows(wh.raming, org)
     if not plans.height:
         return []
-    realised = set(_own(wh.projects, org)["project_id"].to_list()) if wh.projects.height else set()
+    realised = (
+        set(own_rows(wh.projects, org)["project_id"].to_list()) if wh.projects.height else set()
+    )
     return sorted(set(plans["project_id"].to_list()) - realised)
 
 
@@ -124,7 +115,7 @@ def labour_table(arbeidsmarkt: pl.DataFrame, names: dict[str, str]) -> Markup:
         rows.append(
             {
                 "jaar": str(r["jaar"]),
-                "project": _label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "werk": "–"
                 if work is None
                 else f"{nl_number(work, 0)} ({r['basis_betaald_werk']})",
@@ -172,7 +163,7 @@ def labour_note(params) -> str:
 
 
 def _card_labour(org: str, project_id: str, wh: Warehouse, first: int, last: int) -> Markup:
-    rows = _own(wh.arbeidsmarkt, org, project_id)
+    rows = own_rows(wh.arbeidsmarkt, org, project_id)
     if not rows.height:
         return Markup("")
     rows = rows.filter(pl.col("jaar").is_between(first, last))
@@ -207,7 +198,7 @@ def _word_items(opgave: pl.DataFrame, names: dict[str, str] | None) -> list[tupl
         kind = SHEET_KINDS.get(r["soort"], r["soort"]).split(" (")[0].lower()
         head = f"{r['jaar']}, {kind}"
         if names is not None:
-            head = f"{_label(r['project_id'], names)} · {head}"
+            head = f"{project_label(r['project_id'], names)} · {head}"
         if r.get("uitkomst"):
             head += f" · {OUTCOMES.get(r['uitkomst'], r['uitkomst'])}"
         items.append((head, r["kwalitatieve_effecten"].strip()))
@@ -236,13 +227,13 @@ def organisation_sections(
 ) -> Markup:
     """The sections of the organisation's report about plans, labour market and words (empty
     markup when it has none of them). `stem`: a project's card file stem."""
-    plans = _own(wh.raming, org)
-    labour = _own(wh.arbeidsmarkt, org)
-    words = _word_items(_own(wh.opgave, org), names)
+    plans = own_rows(wh.raming, org)
+    labour = own_rows(wh.arbeidsmarkt, org)
+    words = _word_items(own_rows(wh.opgave, org), names)
     if not plans.height and not labour.height and not words:
         return Markup("")
     links = [
-        (f"{FOLDER}/{plan_page_name(stem(p))}", _label(p, names))
+        (f"{FOLDER}/{plan_page_name(stem(p))}", project_label(p, names))
         for p in plan_only_projects(wh, org)
     ]
     return _part(
@@ -261,11 +252,11 @@ def card_sections(
     """What an Impactkaart of a realised project adds: its latest plan, its labour-market
     effects over the card's years, and the organisation's words of the card's years."""
     parts = []
-    plans = _own(wh.raming, org, project_id)
+    plans = own_rows(wh.raming, org, project_id)
     if plans.height:
         parts.append(_part("card_plan", plans.sort("jaar").row(-1, named=True), RATIO))
     parts.append(_card_labour(org, project_id, wh, first, last))
-    words = _own(wh.opgave, org, project_id)
+    words = own_rows(wh.opgave, org, project_id)
     if words.height:
         words = words.filter(pl.col("jaar") >= first)
     items = card_words(_word_items(words, None))
@@ -285,11 +276,11 @@ def write_plan_cards(
 ) -> list[Path]:
     """The Impactkaart (raming) of every project of `org` that has only a plan."""
     written = []
-    info = _own(wh.project_info, org)
-    org_rows = _own(wh.organisations, org)
+    info = own_rows(wh.project_info, org)
+    org_rows = own_rows(wh.organisations, org)
     org_name = org_rows["naam"][0] if org_rows.height and org_rows["naam"][0] else org
     for project_id in plan_only_projects(wh, org):
-        plans = _own(wh.raming, org, project_id).sort("jaar")
+        plans = own_rows(wh.raming, org, project_id).sort("jaar")
         p = plans.row(-1, named=True)
         own_info = info.filter(pl.col("project_id") == project_id) if info.height else info
         name = own_info["naam"][0] if own_info.height and "naam" in own_info.columns else None
@@ -300,7 +291,7 @@ def write_plan_cards(
             "domain": DOMAINS.get(p["domein"], p["domein"]),
             "intervention": _ALL_INTERVENTIONS.get(p["interventie"], p["interventie"]),
         }
-        items = card_words(_word_items(_own(wh.opgave, org, project_id), None))
+        items = card_words(_word_items(own_rows(wh.opgave, org, project_id), None))
         html = _part(
             "plan_page",
             card,

@@ -35,9 +35,9 @@ from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_percent, n
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.mkba.status import COMPLETE, INCOMPLETE
 from rendement.reports import charts, estimates, evidence
-from rendement.reports.data import Warehouse
+from rendement.reports.data import Warehouse, own_rows
 from rendement.reports.tables import gt_markup
-from rendement.reports.words import DEFINITION, RATIO, missing_ratio_reason
+from rendement.reports.words import DEFINITION, RATIO, missing_ratio_reason, project_label
 from schemas.vocabulary import DOMAINS, INTERVENTIONS, RECOGNITION_LEVELS
 
 FOLDER = "impactkaart"
@@ -178,13 +178,6 @@ class Impactkaart:
     basis: str = "gemeten"  # the weakest basis of its project-years (`mkba.project.basis`)
 
 
-def _own(frame: pl.DataFrame, org: str, project_id: str | None = None) -> pl.DataFrame:
-    if not frame.height or "organisatie_id" not in frame.columns:
-        return frame.clear() if frame.columns else frame
-    rows = frame.filter(pl.col("organisatie_id") == org)
-    return rows.filter(pl.col("project_id") == project_id) if project_id is not None else rows
-
-
 def _period(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
@@ -251,16 +244,16 @@ def _basis(params, code: str) -> tuple[str, str | None]:
 
 def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impactkaart:
     """The content of one project's card from the organisation's own warehouse rows."""
-    years = _own(wh.projects, org, project_id)
+    years = own_rows(wh.projects, org, project_id)
     if not years.height:
         raise KeyError(f"project {project_id} van {org} heeft geen MKBA-resultaten")
-    looptijd = _own(wh.looptijd, org, project_id)
+    looptijd = own_rows(wh.looptijd, org, project_id)
     head = _headline(looptijd, years)
     latest = years.sort("jaar").row(-1, named=True)
     rate = (looptijd if looptijd.height else years)["discontovoet"][0]
-    info = _own(wh.project_info, org, project_id)
+    info = own_rows(wh.project_info, org, project_id)
     info_row = info.row(0, named=True) if info.height else {}
-    orgs = _own(wh.organisations, org)
+    orgs = own_rows(wh.organisations, org)
     org_name = orgs["naam"][0] if orgs.height and orgs["naam"][0] else org
     gemeente_code = (looptijd.height and looptijd["gemeente_code"][0]) or latest.get(
         "gemeente_code"
@@ -285,7 +278,7 @@ def build_impactkaart(org: str, project_id: str, wh: Warehouse, params) -> Impac
         for r in years.sort("jaar").tail(MAX_YEARS).iter_rows(named=True)
     ]
 
-    outcomes = _own(wh.outcomes, org, project_id)
+    outcomes = own_rows(wh.outcomes, org, project_id)
     priced: list[Outcome] = []
     gains: list[Gain] = []
     counted: list[Counted] = []
@@ -555,7 +548,7 @@ def _columns(card: Impactkaart, said: Markup | str, rest: Markup | str) -> dict:
 
 def project_ids(wh: Warehouse, org: str) -> list[str]:
     """The organisation's projects with results, in order."""
-    own = _own(wh.projects, org)
+    own = own_rows(wh.projects, org)
     return sorted(own["project_id"].unique().to_list()) if own.height else []
 
 
@@ -587,5 +580,5 @@ def write_impactkaarten(
 def impactkaart_links(own: pl.DataFrame, names: dict[str, str], results: str | None) -> Markup:
     """The organisation page's list of its projects' cards (and its Excel file)."""
     ids = sorted(own["project_id"].unique().to_list()) if own.height else []
-    items = [(f"{FOLDER}/{page_name(p)}", f"{p} · {names[p]}" if names.get(p) else p) for p in ids]
+    items = [(f"{FOLDER}/{page_name(p)}", project_label(p, names)) for p in ids]
     return fragment("rendement.reports", "impactkaart_parts.html", "links", items, results)

@@ -42,6 +42,7 @@ from rendement.reports.words import (
     WHOLE_PERIOD,
     missing_ratio_reason,
     outcome_label,
+    project_label,
     status_text,
     switch_factor_text,
     switch_share_text,
@@ -108,11 +109,6 @@ def _intervention_label(domein: str, interventie: str) -> str:
     return INTERVENTIONS.get(domein, {}).get(interventie, interventie)
 
 
-def _project_label(project_id: str, names: dict[str, str]) -> str:
-    name = names.get(project_id)
-    return f"{project_id} · {name}" if name else project_id
-
-
 def _fraction(v: float | None) -> str:
     return DASH if v is None else nl_percent(v, 0)
 
@@ -159,7 +155,7 @@ def _cards(own: pl.DataFrame, year: int, names: dict[str, str]) -> Markup:
     if not n_out:
         return cards
     listed = "; ".join(
-        f"{_project_label(r['project_id'], names)} ({missing_ratio_reason(r)})"
+        f"{project_label(r['project_id'], names)} ({missing_ratio_reason(r)})"
         for r in left_out.iter_rows(named=True)
     )
     count, verb = (
@@ -176,7 +172,7 @@ def _interval_rows(
     for r in frame.iter_rows(named=True):
         rows.append(
             {
-                "project": _project_label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "deelnemers": escape(nl_number(r["deelnemers"])),
                 "kosten": escape(nl_euro(r["kosten"])) if r["kosten"] is not None else DASH,
                 "baten": escape(nl_euro(r["baten"])),
@@ -387,7 +383,7 @@ def stakeholder_table(
     losers = sorted(set(transfers.filter(pl.col("pv") < 0)["baathebber"].to_list()))
     rows = []
     for jaar, pid in keys.iter_rows():
-        row = {"jaar": str(jaar), "project": _project_label(pid, names)}
+        row = {"jaar": str(jaar), "project": project_label(pid, names)}
         total = 0.0
         for s in present:
             v = look.get((jaar, pid, s))
@@ -566,7 +562,7 @@ def outcomes_table(outcomes: pl.DataFrame, names: dict[str, str], year: int, par
             pv = nl_euro(r["pv"])
         rows.append(
             {
-                "project": _project_label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "uitkomst": r["uitkomst_naam"],
                 "hoeveelheid": escape(nl_number(qty, 0 if float(qty or 0).is_integer() else 1)),
                 "eenheid": unit_for(qty, r["eenheid"]),
@@ -674,7 +670,7 @@ def switching_table(
         rows.append(
             {
                 "jaar": str(r["jaar"]),
-                "project": _project_label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "bkr": _ratio_html(r["bkr"], r),
                 "deadweight": _switch_share(dw, n.get("deadweight", ""), "deadweight", switch_row),
                 "attributie": _switch_share(
@@ -687,7 +683,7 @@ def switching_table(
             verb = "daalt tot" if r["bkr"] > 1 else "stijgt tot" if r["bkr"] < 1 else "blijft"
             current = n.get("deadweight")
             example = (
-                f"Voorbeeld: de rendementsfactor van {_project_label(r['project_id'], names)} in "
+                f"Voorbeeld: de rendementsfactor van {project_label(r['project_id'], names)} in "
                 f"{r['jaar']} (nu {nl_ratio(r['bkr'])}) {verb} 1 als de deadweight bij alle "
                 f"uitkomsten {nl_percent(dw, 0)} is" + (f" (nu {current})." if current else ".")
             )
@@ -761,7 +757,7 @@ def overrides_section(
                 rows.append(
                     {
                         "jaar": str(r["jaar"]),
-                        "project": _project_label(r["project_id"], names),
+                        "project": project_label(r["project_id"], names),
                         "bkr": _ratio_html(r["bkr"], r),
                         "bkr_eigen": _ratio_html(r["bkr_eigen"], theirs),
                         "ncw": escape(nl_euro(r["ncw"])),
@@ -897,7 +893,7 @@ def position_table(
         rows.append(
             {
                 "jaar": str(jaar),
-                "project": _project_label(r["project_id"], names),
+                "project": project_label(r["project_id"], names),
                 "vergelijking": "gemeten" if b == "gemeten" else "referentie",
                 "bkr": _ratio_html(r["bkr"], reason_row),
                 "pct": pct_html,

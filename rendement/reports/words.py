@@ -106,3 +106,9 @@ def outcome_label(name: str, is_transfer: bool) -> str:
     if not is_transfer or TRANSFER in name.lower():
         return name
     return f"{name} ({TRANSFER})"
+
+
+def project_label(project_id: str, names: dict[str, str]) -> str:
+    """`P001 · Maatjes De Hoven`: a project's code with its name where it has one."""
+    name = names.get(project_id)
+    return f"{project_id} · {name}" if name else project_id
