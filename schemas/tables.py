@@ -497,7 +497,7 @@ def context_checks(table: str, *, period: int | pl.Expr | None, today: dt.date |
     """Column -> extra checks for this upload: dates not in the future, rows in the period.
 
     `period` is the reporting year, or an expression giving it per row (a column of the frame:
-    one validation over the files of several years, `schemas.validate.check_rows`; a null year
+    one validation over the files of several years, `schemas.validate.check_items`; a null year
     passes the period rules).
 
     Period rules: a project or trajectory belongs to reporting year P when it started on or

@@ -291,11 +291,13 @@ def batch_schema(table: str, today: dt.date | None) -> pa.DataFrameSchema:
     return schema_for(table, period=pl.col(PERIOD), today=today)
 
 
-def check_rows(
+def check_items(
     items: Sequence[tuple[str, pl.DataFrame, int | None]], *, today: dt.date | None
-) -> list[pl.DataFrame]:
+) -> tuple[list[pl.DataFrame], list[bool]]:
     """Run each table's schema once over the rows of all its files and map every failure case
-    back to its file: hits per item, in the order of `items`.
+    back to its file: hits per item, in the order of `items`; and per item whether a key
+    occurs more than once in its file (`cross_table.uploads_with_repeated_keys`, on the same
+    stack): only then can the rules on repeated keys find anything in it.
 
     `items`: (table, prepared frame, the upload's reporting year), one per file and table. The
     frames are stacked with the provenance columns `UPLOAD` (the item) and `PERIOD`; pandera's
@@ -304,15 +306,6 @@ def check_rows(
     expression (`schemas.tables`), so a row's failures do not depend on the rows stacked with
     it: the hits of an item are those of validating its file alone, in the same order.
     """
-    return check_items(items, today=today)[0]
-
-
-def check_items(
-    items: Sequence[tuple[str, pl.DataFrame, int | None]], *, today: dt.date | None
-) -> tuple[list[pl.DataFrame], list[bool]]:
-    """`check_rows`, and per item whether a key occurs more than once in its file
-    (`cross_table.uploads_with_repeated_keys`, on the same stack): only then can the rules on
-    repeated keys find anything in it."""
     out = [_empty_hits_of() for _ in items]
     repeated = [False] * len(items)
     per_table: dict[str, list[int]] = {}
@@ -345,8 +338,8 @@ def check_items(
 def row_checks(
     table: str, frame: pl.DataFrame, *, period: int | None, today: dt.date | None
 ) -> pl.DataFrame:
-    """The hits of one table of one upload (`check_rows` with one item)."""
-    return check_rows([(table, frame, period)], today=today)[0]
+    """The hits of one table of one upload (`check_items` with one item)."""
+    return check_items([(table, frame, period)], today=today)[0][0]
 
 
 def _empty_hits_of() -> pl.DataFrame:
@@ -565,7 +558,7 @@ def prepare_uploads(
 ) -> list[Prepared]:
     """Steps 1 and 2 for many uploads (tables, reporting year) checked on one day: the
     structure per file (each file brings its own column types), then each table's pandera
-    schema once over the rows of all its files (`check_rows`). An upload's result is the
+    schema once over the rows of all its files (`check_items`). An upload's result is the
     same whichever uploads it is prepared with."""
     shaped = []
     items: list[tuple[str, pl.DataFrame, int | None]] = []
