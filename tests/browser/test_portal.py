@@ -11,11 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from rendement.intake.accept import accept_org, receive_org
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.service import (
     PASSWORD,
     SECRET_MARKER,
@@ -38,14 +34,6 @@ BROKEN = (
 )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _shot(page, name: str) -> None:
     folder = DOCS_IMG if os.environ.get(SCREENSHOTS_ENV) == "1" else _SCRATCH
     folder.mkdir(parents=True, exist_ok=True)
@@ -62,7 +50,7 @@ def _sign_in(page, base: str, email: str, password: str = PASSWORD):
     return nav.value
 
 
-def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_path, browser):
+def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_path, chromium):
     world = make_world(tmp_path / "home")
     home = world.home
     add_person(home, "jan@welzijn-noord.nl", "ORG1")
@@ -70,7 +58,7 @@ def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_pat
     export = tmp_path / "project_2025.csv"
     export.write_text(BROKEN, "utf-8")
     with serve(world) as live:
-        context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="nl-NL")
+        context = chromium.new_context(viewport={"width": 1100, "height": 800}, locale="nl-NL")
         page = context.new_page()
         foreign, errors = [], []
         page.on("request", lambda r: None if r.url.startswith(live.url) else foreign.append(r.url))

@@ -4,23 +4,12 @@ the portal shows it next to the standard value, with its source and who accepted
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import sync_playwright
-
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, table_rows
+from tests.support.browser import table_rows
 from tests.support.homes import restored_env
 from tests.support.service import PASSWORD, add_person, delivered_world, serve
 
 DUUR = "uitkomsten.schulden_gestabiliseerd.duur"
 SOURCE = "Eigen nazorgregistratie 2023-2025"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _sign_in(page, base: str, email: str) -> None:
@@ -31,8 +20,8 @@ def _sign_in(page, base: str, email: str) -> None:
         page.get_by_role("button", name="Inloggen").click()
 
 
-def _page(browser, errors: list):
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
+def _page(chromium, errors: list):
+    context = chromium.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on(
@@ -46,7 +35,7 @@ def _page(browser, errors: list):
     return page
 
 
-def test_propose_accept_and_see_it_in_the_report(tmp_path, browser):
+def test_propose_accept_and_see_it_in_the_report(tmp_path, chromium):
     from pipelines.run import run_pipeline
 
     world, _year, _exports = delivered_world(tmp_path)
@@ -55,7 +44,7 @@ def test_propose_accept_and_see_it_in_the_report(tmp_path, browser):
     analyst_id = add_person(home, "ana@sectorbureau.nl")
     errors: list[str] = []
     with serve(world) as live:
-        org = _page(browser, errors)
+        org = _page(chromium, errors)
         _sign_in(org, live.url, "jan@welzijn-noord.nl")
         org.get_by_role("link", name="Eigen waarden", exact=True).click()
         assert org.title() == "Eigen waarden (afwijkingen)"
@@ -76,7 +65,7 @@ def test_propose_accept_and_see_it_in_the_report(tmp_path, browser):
         status = org.locator("#afwijking-voorstellen [data-status]").first
         assert status.inner_text() == "Wacht op beoordeling"
 
-        analyst = _page(browser, errors)
+        analyst = _page(chromium, errors)
         _sign_in(analyst, live.url, "ana@sectorbureau.nl")
         analyst.get_by_role("link", name="Afwijkingen", exact=True).click()
         row = analyst.locator("#afwijking-te-beoordelen tbody tr").first

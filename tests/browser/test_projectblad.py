@@ -9,10 +9,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import sync_playwright
-
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.projectblad import EMAIL, URL, opgave, process, sheet_world
 from tests.support.service import PASSWORD, serve, visible
 from tests.support.sjabloon import YEAR
@@ -30,16 +26,8 @@ def _shot(page, name: str) -> None:
     assert path.stat().st_size > 1000
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _signed_in(browser, base: str):
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="nl-NL")
+def _signed_in(chromium, base: str):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="nl-NL")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -55,10 +43,10 @@ def _field(page, name: str):
     return page.locator(f'[name="{name}"]')
 
 
-def test_a_person_corrects_the_sheet_and_sees_the_receipt(tmp_path, browser):
+def test_a_person_corrects_the_sheet_and_sees_the_receipt(tmp_path, chromium):
     world, _ = sheet_world(tmp_path)
     with serve(world) as live:
-        page, errors = _signed_in(browser, live.url)
+        page, errors = _signed_in(chromium, live.url)
         page.get_by_role("link", name="Projectblad", exact=True).click()
         if page.title() != f"Projectblad {YEAR}":  # the page opens on last year
             page.get_by_role("link", name=str(YEAR), exact=True).click()
@@ -89,11 +77,11 @@ def test_a_person_corrects_the_sheet_and_sees_the_receipt(tmp_path, browser):
     assert sheet[("P02", YEAR, "realisatie", "bereik_jongeren")] == 180
 
 
-def test_a_bad_value_shows_the_dutch_error_at_the_field_and_nothing_is_lost(tmp_path, browser):
+def test_a_bad_value_shows_the_dutch_error_at_the_field_and_nothing_is_lost(tmp_path, chromium):
     world, _ = sheet_world(tmp_path)
     before = opgave(world)
     with serve(world) as live:
-        page, errors = _signed_in(browser, live.url)
+        page, errors = _signed_in(chromium, live.url)
         page.goto(live.url + URL)
         _field(page, "p0.b0.bereikt").fill("1.300")  # a good correction
         _field(page, "p1.uren_vrijwilligers").fill("veel")  # not a number

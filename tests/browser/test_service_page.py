@@ -5,36 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from tests.support.service import PROJECT_CSV, make_world, serve, visible
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def test_upload_page_sends_a_file_and_shows_the_dutch_receipt(tmp_path, browser):
+def test_upload_page_sends_a_file_and_shows_the_dutch_receipt(tmp_path, chromium):
     world = make_world(tmp_path / "home")
     export = tmp_path / "project_2025.csv"
     export.write_bytes(PROJECT_CSV)
     ARTIFACTS.mkdir(exist_ok=True)
     with serve(world) as live:
-        page = browser.new_page()
+        page = chromium.new_page()
         page.goto(live.url + "/")
         assert page.title() == "Bestand aanleveren"
         assert page.get_by_label("Uw token").is_visible()
@@ -62,12 +44,12 @@ def test_upload_page_sends_a_file_and_shows_the_dutch_receipt(tmp_path, browser)
     assert world.tokens["ORG1"] not in world.home.audit_log.read_text("utf-8")
 
 
-def test_upload_page_with_a_wrong_token_says_so_in_dutch(tmp_path, browser):
+def test_upload_page_with_a_wrong_token_says_so_in_dutch(tmp_path, chromium):
     world = make_world(tmp_path / "home")
     export = tmp_path / "project_2025.csv"
     export.write_bytes(PROJECT_CSV)
     with serve(world) as live:
-        page = browser.new_page()
+        page = chromium.new_page()
         page.goto(live.url + "/")
         page.get_by_label("Uw token").fill("ORG1.verkeerd")
         page.get_by_label("Bestand").set_input_files(str(export))

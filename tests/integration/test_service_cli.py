@@ -9,12 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.support.service import PROJECT_CSV, make_world, visible
+from tests.support.service import PROJECT_CSV, make_world, visible, wait_until_serving
 
 
 def _free_port() -> int:
@@ -36,16 +35,7 @@ def test_rendement_serve_subprocess(tmp_path):
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/gezond", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "rendement serve did not come up"
-            time.sleep(0.2)
+        wait_until_serving(base, proc)
         page = httpx.get(base + "/")
         assert page.status_code == 200 and "hoogstens 2 MB" in page.text
         r = httpx.post(

@@ -27,6 +27,7 @@ from tests.support.service import (
     inbox_files,
     make_world,
     serve,
+    wait_until_serving,
     wide_sheet_bomb,
 )
 
@@ -127,16 +128,7 @@ def test_sigterm_during_a_preflight_stops_the_server_promptly_without_leftovers(
     answer: dict = {}
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/gezond", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "rendement serve did not come up"
-            time.sleep(0.2)
+        wait_until_serving(base, proc)
         assert inbox_files(home, "ORG1")["ORG1"] == []  # the dead service's leftovers
 
         def upload():

@@ -9,12 +9,14 @@ import random
 import re
 import shutil
 import socket
+import subprocess
 import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from rendement.core.accounts import AccountStore
@@ -114,6 +116,21 @@ def make_world(root: Path) -> World:
 
 def serve(world: World, **settings) -> LiveServer:
     return LiveServer(create_app(world.home, Settings(**{"max_upload_bytes": LIMIT, **settings})))
+
+
+def wait_until_serving(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until `rendement serve` (started as `proc`) answers /gezond at `base`; fail with
+    its error output when it exits first or does not come up in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/gezond", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "rendement serve did not come up"
+        time.sleep(0.2)
 
 
 def inbox_files(home: Home, org: str | None = None) -> dict[str, list[str]]:
