@@ -19,13 +19,14 @@ import polars as pl
 
 from rendement.core.files import write_atomic
 from rendement.core.formatting import nl_date, nl_euro, nl_number, nl_ratio
-from rendement.core.templates import Markup, fragment
+from rendement.core.templates import Markup, fragment, render
 from rendement.reports.data import Warehouse, own_rows
 from rendement.reports.tables import gt_markup
 from rendement.reports.words import RATIO, project_label
 from schemas.vocabulary import DOMAINS, INTERVENTIONS, OUTCOMES, SHEET_KINDS
 
 TEMPLATE = "estimates.html"
+PLAN_TEMPLATE = "impactkaart_raming.html"  # a plan-only project's card page
 FOLDER = "impactkaart"
 PLAN_SUFFIX = "-raming"
 _ALL_INTERVENTIONS = {c: label for per in INTERVENTIONS.values() for c, label in per.items()}
@@ -292,14 +293,15 @@ def write_plan_cards(
             "intervention": _ALL_INTERVENTIONS.get(p["interventie"], p["interventie"]),
         }
         items = card_words(_word_items(own_rows(wh.opgave, org, project_id), None))
-        html = _part(
-            "plan_page",
-            card,
-            _part("card_plan", p, RATIO),
-            _part("card_words", items) if items else None,
-            method_href,
-            nl_date(generated),
-            params.version,
+        html = render(
+            "rendement.reports",
+            PLAN_TEMPLATE,
+            card=card,
+            plan=_part("card_plan", p, RATIO),
+            words=_part("card_words", items) if items else None,
+            method_href=method_href,
+            stamp=nl_date(generated),
+            version=params.version,
         )
         path = folder / FOLDER / plan_page_name(stem(project_id))
         write_atomic(path, str(html))
