@@ -199,3 +199,18 @@ def two_years(kosten_2025: float | None = 40_000.0) -> dict[str, pl.DataFrame]:
         inzet=[inzet_row(2024, 0.5), inzet_row(2025, 0.0 if kosten_2025 is None else 0.6)],
         kosten=kosten,
     )
+
+
+def measured_sector(n_orgs: int = 6) -> dict[str, pl.DataFrame]:
+    """n organisations of schuldhulpverlening that measure, 10 clients each; organisation k
+    (from 0) improves k + 2 of them: the sector whose pooled rates the reference method uses."""
+    rows: dict[str, list] = {t: [] for t in ("project", "traject", "meting", "inzet", "kosten")}
+    for k in range(n_orgs):
+        org = f"ORG{k + 1:03d}"
+        rows["project"].append(project_row(org=org))
+        for i in range(10):
+            rows["traject"].append(trajectory(i, org=org))
+            rows["meting"] += zrm(i, 2, 3 if i < k + 2 else 2, org=org)
+        rows["inzet"].append(inzet_row(org=org, uren=1400.0, uren_vrijwilligers=0.0))
+        rows["kosten"].append(kosten_row(2025, 40_000.0, org=org))
+    return frames(**rows)

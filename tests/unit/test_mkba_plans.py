@@ -18,10 +18,9 @@ from tests.support.mkba_tables import (
     frames,
     inzet_row,
     kosten_row,
+    measured_sector,
     project_row,
     simple_raw,
-    trajectory,
-    zrm,
 )
 
 PLANNER = "ORG900"
@@ -29,22 +28,8 @@ DRAWS = 300
 PARAMS = parse_parameters(simple_raw())
 
 
-def _measured_sector(n_orgs: int = 6) -> dict[str, pl.DataFrame]:
-    """n organisations of schuldhulpverlening, 10 clients each; org k improves k + 2."""
-    rows: dict[str, list] = {t: [] for t in ("project", "traject", "meting", "inzet", "kosten")}
-    for k in range(n_orgs):
-        org = f"ORG{k + 1:03d}"
-        rows["project"].append(project_row(org=org))
-        for i in range(10):
-            rows["traject"].append(trajectory(i, org=org))
-            rows["meting"] += zrm(i, 2, 3 if i < k + 2 else 2, org=org)
-        rows["inzet"].append(inzet_row(org=org, uren=1400.0, uren_vrijwilligers=0.0))
-        rows["kosten"].append(kosten_row(2025, 40_000.0, org=org))
-    return frames(**rows)
-
-
 def _rates() -> pl.DataFrame:
-    sector = compute_mkba(_measured_sector(), PARAMS, draws=DRAWS)
+    sector = compute_mkba(measured_sector(), PARAMS, draws=DRAWS)
     return sector_rates(sector.project, sector.outcome)
 
 

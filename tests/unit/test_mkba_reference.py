@@ -24,28 +24,13 @@ from tests.support.mkba_tables import (
     frames,
     inzet_row,
     kosten_row,
+    measured_sector,
     project_row,
     simple_raw,
-    trajectory,
-    zrm,
 )
 
 REF = "ORG900"
 DRAWS = 400
-
-
-def _measured_sector(n_orgs: int) -> dict[str, pl.DataFrame]:
-    """n organisations of schuldhulpverlening, each 10 clients; org k improves k + 2 of them."""
-    rows: dict[str, list] = {t: [] for t in ("project", "traject", "meting", "inzet", "kosten")}
-    for k in range(n_orgs):
-        org = f"ORG{k + 1:03d}"
-        rows["project"].append(project_row(org=org))
-        for i in range(10):
-            rows["traject"].append(trajectory(i, org=org))
-            rows["meting"] += zrm(i, 2, 3 if i < k + 2 else 2, org=org)
-        rows["inzet"].append(inzet_row(org=org, uren=1400.0, uren_vrijwilligers=0.0))
-        rows["kosten"].append(kosten_row(2025, 40_000.0, org=org))
-    return frames(**rows)
 
 
 def _sheet_org(outcome_count: int | None = None) -> dict[str, pl.DataFrame]:
@@ -105,7 +90,7 @@ def params():
 
 @pytest.fixture(scope="module")
 def measured(params):
-    tables = _measured_sector(MIN_ORGANISATIONS)
+    tables = measured_sector(MIN_ORGANISATIONS)
     return tables, compute_mkba(tables, params, draws=DRAWS)
 
 
@@ -121,7 +106,7 @@ def test_sector_rate_pools_measured_projects_with_an_interval(measured):
 
 
 def test_no_sector_rate_below_five_organisations(params):
-    tables = _measured_sector(MIN_ORGANISATIONS - 1)
+    tables = measured_sector(MIN_ORGANISATIONS - 1)
     result = compute_mkba(tables, params, draws=DRAWS)
     assert sector_rates(result.project, result.outcome).is_empty()
 
