@@ -3,11 +3,11 @@ Impactkaarten (`impactkaart/<PROJECT>.html`) and its results as an Excel file
 (`resultaten.xlsx`), rendered only when something they show changed, and then in a pool of
 processes.
 
-A page costs tens of milliseconds (seven great-tables); the sector has hundreds of
-organisations, and one organisation's re-upload changes few pages. So each page has a
-fingerprint of everything it is made from (its version, `rendement.core.versions`), kept beside it in `site/org/<ORG>/.invoer` (a hex
-SHA-256 and nothing else: it tells nobody anything about the data; the upload service does not
-serve hidden names). A page is rendered again only when its fingerprint differs or it is
+A page with its cards costs a quarter of a second (about 27 great-tables); the sector has
+hundreds of organisations, and one organisation's re-upload changes few pages. So each page has
+a fingerprint of everything it is made from (its version, `rendement.core.versions`), kept
+beside it in `site/org/<ORG>/.invoer` (hex SHA-256s and nothing else: they tell nobody
+anything about the data; the upload service does not serve hidden names). A page is rendered again only when its fingerprint differs or it is
 missing. The fingerprint covers:
 
 * the organisation's own rows of every warehouse table the page reads (`ORG_TABLES`), as a set
@@ -24,9 +24,12 @@ missing. The fingerprint covers:
   only stable within one polars version), the municipality names and the public address of
   the method page the Impactkaarten link to (`RENDEMENT_PUBLIEKE_URL`).
 
-The Impactkaarten and the Excel file are part of the page's render job: they read only rows
-the fingerprint covers, and they are written before the page and its fingerprint, so they are
-rendered exactly when the page is and never on their own. Their PDFs are made only on request
+The Impactkaarten and the Excel file are part of the page's render job, with a fingerprint of
+their own (`Fingerprint.own`): they read only the organisation's own rows, the parameter set and
+the date, never the sector's figures, so a change in a domain's provisional median renders the
+pages of that domain and not their cards and workbooks. They are written before the page and
+the fingerprint file (both parts, two lines), so an interrupted build renders them again.
+Their PDFs are made only on request
 (`rendement.reports.pdf`): a rebuild of the sector prints nothing.
 
 Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.lake.per_organisation` (spawned
@@ -114,22 +117,29 @@ def code_version() -> str:
     return versions.code_version(files, _LIBRARIES, _FORMAT)
 
 
-def shared_version(warehouse: Warehouse, comparison: Published, params, today: dt.date) -> str:
-    """The version of what every organisation page shares (the closed years' figures; the open
-    years' provisional ones are per domain, `provisional_versions`)."""
-    closed = comparison.for_years(sorted(comparison.closed))
+def shared_version(warehouse: Warehouse, params, today: dt.date) -> str:
+    """The version of what every organisation's render job shares besides the sector figures:
+    the code, the date, the parameter set and the columns of the tables it reads."""
     return versions.digest(
         code_version(),
         today.isoformat(),
         str(params.version),
         repr(list(dict(params.baathebbers).items())),
+        f"{PUBLIC_URL_ENV}={method_href()}",
+        # the columns the pages read (the rows are per organisation)
+        *(f"{name}:{list(getattr(warehouse, name).schema.items())!r}" for name in ORG_TABLES),
+    )
+
+
+def closed_sector_version(comparison: Published) -> str:
+    """The version of the closed years' sector figures every organisation page compares with
+    (the open years' provisional ones are per domain, `provisional_versions`)."""
+    closed = comparison.for_years(sorted(comparison.closed))
+    return versions.digest(
         repr(sorted(closed.closed.items())),
         repr(sorted(closed.rules_by_year.items(), key=lambda kv: kv[0])),
         repr(closed.rules),
-        f"{PUBLIC_URL_ENV}={method_href()}",
         *(frame_version(f) for f in (closed.cells, closed.stakeholders, closed.intervals)),
-        # the columns the pages read (the rows are per organisation)
-        *(f"{name}:{list(getattr(warehouse, name).schema.items())!r}" for name in ORG_TABLES),
     )
 
 
@@ -162,6 +172,20 @@ def _validation_reports(folder: Path) -> list[str]:
         return []
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """The versions of an organisation's render job: `own` covers what its Impactkaarten and
+    Excel file are made from (its own rows and results, the parameter set, the date, the
+    code), `page` covers its page: `own` and the sector figures it compares with. A change in
+    the sector's figures alone renders the page, not the cards and the workbook."""
+
+    page: str
+    own: str | None  # None: the cards and the workbook must be written (again)
+
+    def text(self) -> str:
+        return f"{self.page}\n{self.own}\n"
+
+
 def fingerprints(
     home: Home,
     warehouse: Warehouse,
@@ -169,35 +193,46 @@ def fingerprints(
     params,
     today: dt.date,
     organisations: list[str],
-) -> dict[str, str]:
-    """{organisatie_id: version of everything its page is made from}."""
-    shared = shared_version(warehouse, comparison, params, today)
+) -> dict[str, Fingerprint]:
+    """{organisatie_id: versions of everything its page, cards and workbook are made from}."""
+    shared = shared_version(warehouse, params, today)
+    closed = closed_sector_version(comparison)
     provisional = provisional_versions(comparison)
     domains = organisation_domains(warehouse.projects)
     tables = {name: versions_per_organisation(getattr(warehouse, name)) for name in ORG_TABLES}
     lake = Lake(home.lake)
-    return {
-        org: versions.digest(
+    out = {}
+    for org in organisations:
+        own = versions.digest(
             shared,
             org,
-            *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
             *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
             *(f"{r}:{file_version(lake.mkba_path(r, org))}" for r in OWN_RESULTS),
+        )
+        page = versions.digest(
+            own,
+            closed,
+            *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
             repr(_validation_reports(home.org_site(org))),
         )
-        for org in organisations
-    }
+        out[org] = Fingerprint(page, own)
+    return out
 
 
-def stored_fingerprint(folder: Path) -> str | None:
-    """The fingerprint of the page in `folder`, if it and the files of its render job are there
-    (a missing Excel file, written with every page, renders the page and its cards again)."""
-    if not (folder / PAGE_FILE).is_file() or not (folder / RESULTS_FILE).is_file():
+def stored_fingerprint(folder: Path) -> Fingerprint | None:
+    """The fingerprint of the render job in `folder`, if its page is there; its `own` part only
+    if the Excel file is there too (a missing workbook renders the cards and the workbook
+    again). A fingerprint of one line (written before the two parts) renders everything."""
+    if not (folder / PAGE_FILE).is_file():
         return None
     try:
-        return (folder / FINGERPRINT_FILE).read_text("ascii").strip()
+        lines = (folder / FINGERPRINT_FILE).read_text("ascii").split()
     except (FileNotFoundError, UnicodeDecodeError):
         return None
+    if len(lines) != 2:
+        return None
+    page, own = lines
+    return Fingerprint(page, own if (folder / RESULTS_FILE).is_file() else None)
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -221,7 +256,8 @@ class OrgInput:
     warehouse: Warehouse
     eigen: pl.DataFrame
     overrides: pl.DataFrame
-    fingerprint: str
+    fingerprint: Fingerprint
+    cards: bool = True  # write the Impactkaarten and the Excel file too (their inputs changed)
 
 
 def _own_warehouse(warehouse: Warehouse, parts: dict[str, dict[str, pl.DataFrame]], org: str):
@@ -251,10 +287,12 @@ def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.D
 
 def render_one(shared: Shared, job: OrgInput) -> Path:
     """Render, write and fingerprint one organisation's page, with its Impactkaarten and its
-    Excel file (written first: the fingerprint is written last, after everything it covers)."""
+    Excel file when their own inputs changed (written first: the fingerprint is written last,
+    after everything it covers)."""
     folder = shared.site / "org" / job.org
-    write_impactkaarten(folder, job.org, job.warehouse, shared.params, shared.today)
-    write_results(folder, job.org, _org_name(job), job.warehouse, shared.today)
+    if job.cards:
+        write_impactkaarten(folder, job.org, job.warehouse, shared.params, shared.today)
+        write_results(folder, job.org, _org_name(job), job.warehouse, shared.today)
     html = organisation_page(
         job.org,
         job.warehouse,
@@ -267,7 +305,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     )
     page = folder / PAGE_FILE
     write_atomic(page, html)
-    write_atomic(folder / FINGERPRINT_FILE, job.fingerprint + "\n")
+    write_atomic(folder / FINGERPRINT_FILE, job.fingerprint.text())
     return page
 
 
@@ -333,20 +371,28 @@ def build_organisation_pages(
     (`rendement.reports.data.organisation_comparison`)."""
     wanted = fingerprints(home, warehouse, comparison, params, today, organisations)
     recorded = {org: stored_fingerprint(home.org_site(org)) for org in organisations}
-    stale = versions.stale(wanted, recorded)
+    pages = {org: fp.page for org, fp in wanted.items()}
+    cards = set(  # whose Impactkaarten and workbook are out of date
+        versions.stale(
+            {org: fp.own for org, fp in wanted.items()},
+            {org: fp.own for org, fp in recorded.items() if fp},
+        )
+    )
+    stale = sorted(
+        {*versions.stale(pages, {org: fp.page for org, fp in recorded.items() if fp}), *cards}
+    )
     skip = set(organisations) - set(stale)
     unchanged = [home.org_site(org) / PAGE_FILE for org in organisations if org in skip]
     if not stale:
-        return OrgPages([], unchanged, wanted)
+        return OrgPages([], unchanged, pages)
     parts = {name: _partitions(getattr(warehouse, name), stale) for name in ORG_TABLES}
     jobs = []
     for org in stale:
         eigen, overrides = own_results(home, org)
-        jobs.append(
-            OrgInput(org, _own_warehouse(warehouse, parts, org), eigen, overrides, wanted[org])
-        )
+        own_rows = _own_warehouse(warehouse, parts, org)
+        jobs.append(OrgInput(org, own_rows, eigen, overrides, wanted[org], org in cards))
     shared = Shared(home.site, comparison, params, today)
-    return OrgPages(render_pages(shared, jobs), unchanged, wanted)
+    return OrgPages(render_pages(shared, jobs), unchanged, pages)
 
 
 # Pin the code version when the code is loaded: a process renders with the code it imported,

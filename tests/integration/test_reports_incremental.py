@@ -53,6 +53,17 @@ def org_files(home) -> dict[str, tuple[bytes, int, int]]:
     return out
 
 
+def card_files(home) -> dict[str, dict[str, tuple[int, int]]]:
+    """{organisation: {file: (mtime_ns, inode)}} of its Impactkaarten and Excel workbook."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for folder in sorted(home.site.glob("org/*")):
+        files = [*folder.glob("impactkaart/*.html"), folder / org_pages.RESULTS_FILE]
+        out[folder.name] = {
+            str(f.relative_to(folder)): (f.stat().st_mtime_ns, f.stat().st_ino) for f in files
+        }
+    return out
+
+
 def organisations(home) -> list[str]:
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         rows = con.execute("SELECT DISTINCT organisatie_id FROM mkba.project ORDER BY 1").fetchall()
@@ -74,6 +85,7 @@ def test_an_unchanged_site_renders_no_organisation_page(home, params):
 
 def test_one_organisations_change_renders_only_its_page(home, params):
     before = org_files(home)
+    cards_before = card_files(home)
     changed = organisations(home)[2]
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute(
@@ -86,6 +98,11 @@ def test_one_organisations_change_renders_only_its_page(home, params):
     for org, state in before.items():
         if org != changed:
             assert after[org] == state, f"{org} was rewritten"  # bytes, mtime and inode
+    # its own figures are on its Impactkaarten and in its workbook: those are written again
+    cards_after = card_files(home)
+    assert len(cards_before[changed]) > 1
+    for name, state in cards_before[changed].items():
+        assert cards_after[changed][name] != state, f"{name} of {changed} was not written"
 
 
 def test_whole_period_and_switching_values_are_part_of_the_fingerprint(home, params):
@@ -113,6 +130,7 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
     domain's cells renders the pages of the organisations with projects in that domain, and
     no other page."""
     before = org_files(home)
+    cards_before = card_files(home)
     with duckdb.connect(str(home.warehouse)) as con:
         # the domain with a published median that the fewest organisations work in
         domain, year = con.execute(
@@ -152,6 +170,8 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
         assert b'7,65 <span class="concept"' in after[org][0], org
     for org in set(before) - set(active):
         assert after[org] == before[org], f"{org} was rewritten"
+    # the cards and the workbook show no sector figure: a median renders the page only
+    assert card_files(home) == cards_before
 
 
 def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
