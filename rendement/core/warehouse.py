@@ -229,12 +229,38 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {LOADED} ({_LOADED_DDL})")
 
 
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _forget(con: duckdb.DuckDBPyConnection, target: str, orgs: set[str] | None) -> None:
+    """Drop what LOADED remembers of `orgs` (None: all) in `target`, committed before their rows
+    change: a load that stops half-way leaves them unrecorded, so the next load takes them
+    (or, with nothing recorded, the whole table) again."""
+    if orgs is None:
+        con.execute(f"DELETE FROM {LOADED} WHERE doel = ?", [target])
+    else:
+        con.execute(
+            f"DELETE FROM {LOADED} WHERE doel = ? AND list_contains(?, organisatie_id)",
+            [target, sorted(orgs)],
+        )
+
+
 def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> int | None:
     """Rebuild a target from all its lake files; None when there is nothing to build from.
 
-    Canonical and quarantine rows are inserted a few organisations at a time (`CHUNK_BYTES`):
-    keys never cross organisations, so "latest period per key" needs only one chunk in memory
-    (one statement over the sector's 25 million measurements needs 4 GB or spills to disk)."""
+    Canonical and quarantine rows are inserted a few organisations at a time (`CHUNK_BYTES`),
+    each chunk committed on its own: keys never cross organisations, so "latest period per key"
+    needs only one chunk in memory, and DuckDB keeps the rows of an open transaction in memory
+    (one transaction over the 10M sector's 25 million measurements held 5 GB)."""
     schema, name = target.split(".")
     if schema == "mkba":  # project-level, small; the columns come from the files
         if not files:  # mkba.overrides exists only when an organisation overrides
@@ -247,11 +273,12 @@ def _full_load(con, lake: Path, target: str, files: dict[str, list[tuple]]) -> i
             {"paths": paths},
         )
         return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
-    if schema == "canoniek":
-        _empty_canonical_table(con, name)
-    else:
-        con.execute(f"CREATE OR REPLACE TABLE {target} ({QUARANTINE_DDL})")
-    _insert_organisations(con, target, files, set(files))
+    with _transaction(con):
+        if schema == "canoniek":
+            _empty_canonical_table(con, name)
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {target} ({QUARANTINE_DDL})")
+    _insert_organisations(con, target, files, set(files), replace=False)
     return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
 
 
@@ -259,6 +286,8 @@ def _insert(con, target: str, paths: list[str]) -> None:
     """Insert the rows of lake files (whole organisations, each's periods oldest first); of a
     canonical table only the current rows (`latest_per_key`, the rule intake reads by too)."""
     schema, name = target.split(".")
+    if not paths:
+        return
     if schema != "canoniek":
         con.execute(
             f"INSERT INTO {target} BY NAME SELECT * FROM read_parquet($paths, union_by_name = true)",
@@ -277,55 +306,62 @@ def _insert(con, target: str, paths: list[str]) -> None:
         con.unregister("_current")
 
 
-def _insert_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
-    """Insert the rows in the lake files of `orgs`, whole organisations per statement, about
-    CHUNK_BYTES of Parquet at a time."""
+def _insert_organisations(
+    con, target: str, files: dict[str, list[tuple]], orgs: set[str], *, replace: bool
+) -> None:
+    """Insert the rows in the lake files of `orgs`, whole organisations per transaction, about
+    CHUNK_BYTES of Parquet at a time; `replace`: their rows in `target` are deleted first, in
+    the same transaction (an organisation without files keeps no rows)."""
     chunk: list[str] = []
+    members: list[str] = []
     size = 0
+
+    def flush() -> None:
+        with _transaction(con):
+            if replace:
+                con.execute(
+                    f"DELETE FROM {target} WHERE list_contains(?, organisatie_id)", [members]
+                )
+            _insert(con, target, chunk)
+
     for org in sorted(orgs):
+        members.append(org)
         for path, _inode, _mtime, nbytes in files.get(org, []):
             chunk.append(path)
             size += nbytes
         if size >= CHUNK_BYTES:
-            _insert(con, target, chunk)
-            chunk, size = [], 0
-    if chunk:
-        _insert(con, target, chunk)
-
-
-def _replace_organisations(con, target: str, files: dict[str, list[tuple]], orgs: set[str]):
-    """Replace the rows of `orgs` in `target` with those in their current lake files."""
-    con.execute(f"DELETE FROM {target} WHERE list_contains(?, organisatie_id)", [sorted(orgs)])
-    _insert_organisations(con, target, files, orgs)
+            flush()
+            chunk, members, size = [], [], 0
+    if members:
+        flush()
 
 
 def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int | None:
     """Bring one lake-backed table up to date: only the organisations whose files changed
     since the previous load, or all of it (first load, many changes, or a file that does not
-    fit the table). Returns its row count (None: no such table, nothing in the lake)."""
+    fit the table). Returns its row count (None: no such table, nothing in the lake).
+
+    Committed a few organisations at a time, never as one transaction over the table (see
+    `_full_load`); LOADED records an organisation only after its rows are in, so a load that
+    stops half-way is finished by the next one. Readers never see the half-way state: they
+    read the copy published after the step (`rendement.core.readcopy`)."""
     files = _lake_files(lake, target)
     before = _loaded(con, target)
     if before is not None:
         changed = set(stale(_versions(files), before))
         if len(changed) <= FULL_RELOAD_SHARE * max(len(files), 1):
-            con.execute("BEGIN TRANSACTION")
             try:
                 if changed:
-                    _replace_organisations(con, target, files, changed)
+                    _forget(con, target, changed)
+                    _insert_organisations(con, target, files, changed, replace=True)
                     _record(con, target, files, changed)
-                con.execute("COMMIT")
             except duckdb.Error:
-                con.execute("ROLLBACK")  # e.g. a file with other columns: load it all again
+                pass  # e.g. a file with other columns: load it all again
             else:
                 return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        count = _full_load(con, lake, target, files)
-        _record(con, target, files, None)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    _forget(con, target, None)
+    count = _full_load(con, lake, target, files)
+    _record(con, target, files, None)
     return count
 
 
