@@ -46,7 +46,7 @@ import functools
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import polars as pl
@@ -84,6 +84,11 @@ ORG_TABLES = (
     "arbeidsmarkt",
     "opgave",
 )
+# The tables of ORG_TABLES the Impactkaarten and the Excel workbook are made from: not the
+# position among the sector (`positie`, it moves with every other organisation's results) nor
+# the uploads. The card writers get only these (`_for_cards`), so their fingerprint
+# (`Fingerprint.own`) covers what they read by construction.
+CARD_TABLES = tuple(t for t in ORG_TABLES if t not in ("positie", "uploads"))
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
@@ -206,12 +211,13 @@ def fingerprints(
         own = versions.digest(
             shared,
             org,
-            *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
+            *(f"{name}:{tables[name].get(org, '-')}" for name in CARD_TABLES),
             *(f"{r}:{file_version(lake.mkba_path(r, org))}" for r in OWN_RESULTS),
         )
         page = versions.digest(
             own,
             closed,
+            *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
             *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
             repr(_validation_reports(home.org_site(org))),
         )
@@ -275,6 +281,16 @@ def _own_warehouse(warehouse: Warehouse, parts: dict[str, dict[str, pl.DataFrame
     return Warehouse(**values)
 
 
+def _for_cards(warehouse: Warehouse) -> Warehouse:
+    """The organisation's rows of `CARD_TABLES` only: what its cards and workbook may read."""
+    return replace(
+        warehouse,
+        **{
+            name: getattr(warehouse, name).clear() for name in ORG_TABLES if name not in CARD_TABLES
+        },
+    )
+
+
 def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.DataFrame]:
     """{org: its rows} for `organisations` only: after one re-upload a few pages are stale,
     and splitting every table into all 540 organisations' parts would cost more than
@@ -291,8 +307,9 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     after everything it covers)."""
     folder = shared.site / "org" / job.org
     if job.cards:
-        write_impactkaarten(folder, job.org, job.warehouse, shared.params, shared.today)
-        write_results(folder, job.org, _org_name(job), job.warehouse, shared.today)
+        rows = _for_cards(job.warehouse)
+        write_impactkaarten(folder, job.org, rows, shared.params, shared.today)
+        write_results(folder, job.org, _org_name(job), rows, shared.today)
     html = organisation_page(
         job.org,
         job.warehouse,

@@ -125,6 +125,25 @@ def test_whole_period_and_switching_values_are_part_of_the_fingerprint(home, par
     assert b"50\xc2\xa0%" in after[b][0]  # the new switching value, 50 %
 
 
+def test_a_new_position_among_the_sector_renders_the_page_not_the_cards(home, params):
+    """prive.positie moves with every other organisation's results: it is on the page, not on
+    the Impactkaarten or in the workbook, so a change renders the page alone."""
+    before = org_files(home)
+    cards_before = card_files(home)
+    with duckdb.connect(str(home.warehouse)) as con:
+        org = con.execute(
+            "SELECT organisatie_id FROM prive.positie WHERE bkr_percentiel IS NOT NULL "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchone()[0]
+        con.execute("UPDATE prive.positie SET bkr_percentiel = 99 WHERE organisatie_id = ?", [org])
+    pages = build_site(home, params, today=TODAY)
+    assert [p.parent.name for p in pages.rendered] == [org]
+    after = org_files(home)
+    assert after[org][0] != before[org][0]
+    assert "99e" in after[org][0].decode("utf-8")
+    assert card_files(home) == cards_before
+
+
 def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params):
     """Open years' sector medians are on the organisation pages (voorlopig): a change in one
     domain's cells renders the pages of the organisations with projects in that domain, and
