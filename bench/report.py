@@ -1,7 +1,10 @@
 """The benchmark's results as markdown tables, and putting them in docs/performance.md.
 
-`python -m bench.report bench/results/latest.json [--docs docs/performance.md]` renders a
-results file again (e.g. after a change to this module) without running anything.
+`python -m bench.report bench/results/latest.json [--docs docs/performance.md]
+[--summary README.md]` renders a results file again (e.g. after a change to this module)
+without running anything. `--summary` puts a one-paragraph summary of the same run between the
+summary markers of a file (the README's "At sector scale"), so the figures quoted there are
+generated from the run, never typed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 
 STAGE_ORDER = ["intake", "validation", "mkba", "warehouse", "benchmark", "reports"]
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- bench:summary:begin -->", "<!-- bench:summary:end -->"
 
 
 def _s(x: float | None) -> str:
@@ -194,13 +198,42 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_docs(path: Path, table: str) -> None:
-    """Replace the part between the bench markers (appended when there are none)."""
+def _gb(mb: float | None) -> str:
+    return "–" if not mb else f"{mb / 1024:.1f} GB"
+
+
+def summary(results: dict) -> str:
+    """One paragraph with the run's headline figures per size: the whole run against the
+    baseline (wall and CPU), the peak memory and one organisation's re-upload."""
+    day = results["started"][:10]
+    parts = []
+    for s in results["sizes"]:
+        pipe, base, r = s["pipeline"], s["baseline"], s["ratios"]
+        text = (
+            f"{s['label']}: {_s(pipe['run_seconds'])} s against {_s(base['total_seconds'])} s "
+            f"({_r(r['whole'])} wall, {_r(r.get('whole_cpu'))} CPU), peak {_gb(pipe['peak_mb'])}"
+        )
+        incr = s.get("incremental")
+        if incr:
+            reports = incr["stages"].get("reports", {}).get("seconds")
+            text += f", re-upload run {_s(incr['run_seconds'])} s (reports {_s(reports)} s)"
+        parts.append(text)
+    return (
+        f"Measured with `{results['command']}` on {results['machine'].get('cpus')} cores "
+        f"({day}; whole run against the plain baseline in the same run): "
+        + "; ".join(parts)
+        + ".\n"
+    )
+
+
+def update_docs(path: Path, table: str, markers: tuple[str, str] = (BEGIN, END)) -> None:
+    """Replace the part between the markers (appended when there are none)."""
+    begin, end = markers
     text = path.read_text("utf-8") if path.exists() else ""
-    block = f"{BEGIN}\n{table}{END}"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        _old, after = rest.split(END, 1)
+    block = f"{begin}\n{table}{end}"
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        _old, after = rest.split(end, 1)
         text = before + block + after
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
@@ -211,10 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
     parser.add_argument("results", type=Path, help="a JSON file written by bench/run.py")
     parser.add_argument("--docs", type=Path, help="put the table in this markdown file too")
+    parser.add_argument("--summary", type=Path, help="put a one-paragraph summary in this file")
     args = parser.parse_args(argv)
-    table = markdown(json.loads(args.results.read_text("utf-8")))
+    results = json.loads(args.results.read_text("utf-8"))
+    table = markdown(results)
     if args.docs:
         update_docs(args.docs, table)
+    if args.summary:
+        update_docs(args.summary, summary(results), (SUMMARY_BEGIN, SUMMARY_END))
     print(table)
     return 0
 

@@ -38,7 +38,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import markdown, update_docs  # noqa: E402
+from bench.report import SUMMARY_BEGIN, SUMMARY_END, markdown, summary, update_docs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results"
@@ -266,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORK, help="scratch space")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON + markdown here")
     parser.add_argument("--docs", type=Path, help="put the table in this markdown file too")
+    parser.add_argument(
+        "--summary", type=Path, help="put a one-paragraph summary in this file (the README)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated data homes")
     parser.add_argument("--skip-incremental", action="store_true")
     args = parser.parse_args(argv)
@@ -297,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / f"{name}.md").write_text(table, "utf-8")
     if args.docs:
         update_docs(args.docs, table)
+    if args.summary:
+        update_docs(args.summary, summary(results), (SUMMARY_BEGIN, SUMMARY_END))
     print(table)
     return 0
 

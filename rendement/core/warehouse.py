@@ -102,7 +102,8 @@ QUARANTINE_DDL = (
 # costs its own rows and files, not the sector's (reading the sector's thousands of small
 # Parquet files again costs seconds even for the project-level tables). The version of the
 # files each load saw (`rendement.core.versions.files_version`, per table and organisation) is
-# kept in LOADED, in the same transaction as the rows. Tables have no defined row order (rows
+# kept in LOADED, forgotten before an organisation's rows change and recorded after they are all
+# in (`load_table`), so a load that stops half-way is taken up again. Tables have no defined row order (rows
 # arrive per organisation; benchmarks and reports are the same on shuffled tables).
 LOADED = "intake.lakebestanden"
 _LOADED_COLUMNS = ("doel", "organisatie_id", "versie")

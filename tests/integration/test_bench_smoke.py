@@ -8,7 +8,7 @@ import json
 
 import duckdb
 
-from bench.report import BEGIN, END
+from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END
 from bench.run import main, parse_size, parse_spec
 from rendement.core import audit
 from rendement.core.warehouse import LOADED, load_lake
@@ -28,11 +28,14 @@ def test_sizes_are_read_like_people_write_them():
 def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     docs = tmp_path / "performance.md"
     docs.write_text(f"# Performance\n\n{BEGIN}\nold table\n{END}\n\nkept\n", "utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"## At sector scale\n\n{SUMMARY_BEGIN}\nold\n{SUMMARY_END}\n\nmore\n")
     out = tmp_path / "results"
     code = main(
         [
             *("--sizes", "900/3", "--orgs", "5"),  # the size's own organisations win
             *("--workdir", str(tmp_path / "work"), "--out", str(out), "--docs", str(docs)),
+            *("--summary", str(readme)),
             "--keep",
         ]
     )
@@ -79,6 +82,17 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     assert "old table" not in text and text.endswith("kept\n")
     assert "÷ baseline" in text and "re-uploads" in text
     assert (out / "latest.md").read_text("utf-8") in text
+
+    # the README's figures are the run's, written between its markers
+    summary = readme.read_text("utf-8")
+    assert "old" not in summary and summary.endswith("more\n")
+    run = (
+        f"{full['run_seconds']:.2f} s"
+        if full["run_seconds"] < 10
+        else f"{full['run_seconds']:,.1f} s"
+    )
+    assert f"900/3: {run} against" in summary
+    assert "re-upload run" in summary
 
     # after the re-upload the warehouse was updated for one organisation only: it must hold
     # exactly what a fresh load of the whole lake gives
