@@ -7,8 +7,8 @@ A page with its cards costs a quarter of a second (about 27 great-tables); the s
 hundreds of organisations, and one organisation's re-upload changes few pages. So each page has
 a fingerprint of everything it is made from (its version, `rendement.core.versions`), kept
 beside it in `site/org/<ORG>/.invoer` (hex SHA-256s and nothing else: they tell nobody
-anything about the data; the upload service does not serve hidden names). A page is rendered again only when its fingerprint differs or it is
-missing. The fingerprint covers:
+anything about the data; the upload service does not serve hidden names). A page is rendered
+again only when its fingerprint differs or it is missing. The fingerprint covers:
 
 * the organisation's own rows of every warehouse table the page reads (`ORG_TABLES`), as a set
   of row hashes (the page sorts what it shows, so the order rows come out of DuckDB does not
@@ -29,8 +29,8 @@ their own (`Fingerprint.own`): they read only the organisation's own rows, the p
 the date, never the sector's figures, so a change in a domain's provisional median renders the
 pages of that domain and not their cards and workbooks. They are written before the page and
 the fingerprint file (both parts, two lines), so an interrupted build renders them again.
-Their PDFs are made only on request
-(`rendement.reports.pdf`): a rebuild of the sector prints nothing.
+Their PDFs are made only on request (`rendement.reports.pdf`): a rebuild of the sector prints
+nothing.
 
 Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.lake.per_organisation` (spawned
 workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
