@@ -24,8 +24,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from rendement.core.yamlfile import load_yaml
 from schemas.tables import MODELS, polars_schema
 from schemas.vocabulary import (
     ACTIVITY_FORMS,
@@ -259,7 +258,7 @@ def contract_mapping() -> Mapping:
 
 def _load_yaml(name: str) -> dict:
     text = resources.files("sources").joinpath("mappings", name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict):
         raise MappingError(f"{name}: verwacht een YAML-mapping")
     return data

@@ -15,8 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from rendement.core.yamlfile import load_yaml
 from rendement.mkba.bounds import Bounds, outside, parse_bounds
 from schemas.vocabulary import AGE_BANDS, DOMAINS, END_REASONS, INSTRUMENTS, INTERVENTIONS
 
@@ -361,7 +360,7 @@ def load_parameters(path: str | Path | None = None) -> ParameterSet:
     """
     file = Path(path) if path is not None else standard_parameter_path()
     with open(file, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     return parse_parameters(raw, pad=file)
 
 
