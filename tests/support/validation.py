@@ -231,6 +231,17 @@ def set_cells(df: pl.DataFrame, rij: int, **values) -> pl.DataFrame:
     )
 
 
+def as_delivery(tables: dict[str, pl.DataFrame], n: int) -> dict[str, pl.DataFrame]:
+    """The upload as delivery `n`: file names of its own (`<table>_levering<n>.csv`), so that
+    the provenance of a batch of uploads can be told apart."""
+    return {
+        t: df.with_columns(pl.lit(f"{t}_levering{n}.csv").alias("_bestand"))
+        if "_bestand" in df.columns
+        else df
+        for t, df in tables.items()
+    }
+
+
 def broken(table: str, rij: int, **values) -> dict[str, pl.DataFrame]:
     tables = upload()
     tables[table] = set_cells(tables[table], rij, **values)

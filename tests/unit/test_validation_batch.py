@@ -12,17 +12,15 @@ import pytest
 
 import schemas.validate as validate
 from schemas.validate import prepare_uploads, validate_upload
-from tests.support.validation import MUTATIONS, PERIOD, ROW_CASES, TODAY, broken, upload
-
-
-def _named(tables: dict[str, pl.DataFrame], n: int) -> dict[str, pl.DataFrame]:
-    """The upload as file `n`: its own file names, so that provenance can be told apart."""
-    return {
-        t: df.with_columns(pl.lit(f"{t}_levering{n}.csv").alias("_bestand"))
-        if "_bestand" in df.columns
-        else df
-        for t, df in tables.items()
-    }
+from tests.support.validation import (
+    MUTATIONS,
+    PERIOD,
+    ROW_CASES,
+    TODAY,
+    as_delivery,
+    broken,
+    upload,
+)
 
 
 def _uploads() -> list[tuple[dict[str, pl.DataFrame], int]]:
@@ -31,7 +29,8 @@ def _uploads() -> list[tuple[dict[str, pl.DataFrame], int]]:
     found = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
     found += [f(upload()) for f in MUTATIONS.values()]
     return [
-        (_named(tables, n), PERIOD - 1 if n % 3 == 2 else PERIOD) for n, tables in enumerate(found)
+        (as_delivery(tables, n), PERIOD - 1 if n % 3 == 2 else PERIOD)
+        for n, tables in enumerate(found)
     ]
 
 
@@ -106,7 +105,7 @@ def test_findings_and_verdicts_are_those_of_file_by_file(batch, half, known):
 
 
 def test_a_file_of_another_year_fails_the_period_rules_only_there():
-    same, other = _named(upload(), 0), _named(upload(), 1)
+    same, other = as_delivery(upload(), 0), as_delivery(upload(), 1)
     prepared = prepare_uploads([(same, PERIOD), (other, PERIOD - 1)], today=TODAY)
     assert not _hits(prepared[0]).height
     regels = set(_hits(prepared[1]).get_column("regel").to_list())

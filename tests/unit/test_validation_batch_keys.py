@@ -18,17 +18,7 @@ import pytest
 from schemas import cross_table
 from schemas.tables import KEYS
 from schemas.validate import prepare_uploads, validate_upload
-from tests.support.validation import MUTATIONS, PERIOD, TODAY, set_cells, upload
-
-
-def _file(tables: dict[str, pl.DataFrame], n: int) -> dict[str, pl.DataFrame]:
-    return {
-        t: df.with_columns(pl.lit(f"{t}_{n}.csv").alias("_bestand"))
-        if "_bestand" in df.columns
-        # own file names, so that provenance can be told apart
-        else df
-        for t, df in tables.items()
-    }
+from tests.support.validation import MUTATIONS, PERIOD, TODAY, as_delivery, set_cells, upload
 
 
 def _with_copy(tables, table: str, **changed) -> dict[str, pl.DataFrame]:
@@ -58,7 +48,7 @@ def _cases() -> list[tuple[dict[str, pl.DataFrame], set[str]]]:
         ),
     ]
     cases += [(f(upload()), None) for f in MUTATIONS.values()]  # whatever they repeat
-    return [(_file(tables, n), repeats) for n, (tables, repeats) in enumerate(cases)]
+    return [(as_delivery(tables, n), repeats) for n, (tables, repeats) in enumerate(cases)]
 
 
 @pytest.fixture(scope="module")
