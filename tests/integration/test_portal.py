@@ -4,7 +4,6 @@ the throttle on failed sign-ins and tokens, the audit log, and the Bearer API ne
 
 from __future__ import annotations
 
-import json
 import time
 
 import httpx
@@ -16,6 +15,7 @@ from tests.support.service import (
     PROJECT_CSV,
     SECRET_MARKER,
     add_person,
+    audit_entries,
     form_token,
     make_world,
     serve,
@@ -23,11 +23,6 @@ from tests.support.service import (
     visible,
 )
 from tests.support.sjabloon import YEAR, filled_rows
-
-
-def _audit(home) -> list[dict]:
-    lines = home.audit_log.read_text("utf-8").splitlines()
-    return [{**r, "details": json.loads(r["details"])} for r in map(json.loads, lines)]
 
 
 def test_people_sign_in_see_only_their_own_organisation_and_forms_need_csrf(tmp_path):
@@ -107,7 +102,7 @@ def test_people_sign_in_see_only_their_own_organisation_and_forms_need_csrf(tmp_
         overview = browser.get("/portaal", follow_redirects=True)
         assert overview.url.path == "/portaal/leveringen" and "ORG1" in overview.text
         assert browser.get("/portaal/ORG1/").status_code == 403
-    log = _audit(home)
+    log = audit_entries(home)
     text = home.audit_log.read_text("utf-8")
     assert PASSWORD not in text and "jan@welzijn-noord.nl" not in text
     signed = [r for r in log if r["actie"] == "inloggen"]
@@ -175,7 +170,7 @@ def test_repeated_failures_are_locked_out_before_hashing(tmp_path):
             assert int(locked.headers["retry-after"]) > 0
             mine = {"Authorization": f"Bearer {world.tokens['ORG1']}"}
             assert c.get("/api/uploads", headers=mine).status_code == 200  # others unaffected
-    log = _audit(world.home)
+    log = audit_entries(world.home)
     outcomes = [r["uitkomst"] for r in log if r["actie"] == "inloggen"]
     assert outcomes == ["mislukt"] * 5 + ["geblokkeerd"]
 

@@ -12,14 +12,16 @@ import httpx
 
 from rendement.core.proposals import ProposalStore
 from rendement.service.portal_deviations import project_ids
-from tests.support.service import add_person, delivered_world, form_token, serve, sign_in
+from tests.support.service import (
+    add_person,
+    audit_entries,
+    delivered_world,
+    form_token,
+    serve,
+    sign_in,
+)
 
 DUUR = "uitkomsten.schulden_gestabiliseerd.duur"
-
-
-def _audit(home) -> list[dict]:
-    lines = home.audit_log.read_text("utf-8").splitlines()
-    return [{**r, "details": json.loads(r["details"])} for r in map(json.loads, lines)]
 
 
 def _form(page: str, **fields) -> dict:
@@ -108,7 +110,7 @@ def test_an_organisation_proposes_and_an_analyst_decides(tmp_path):
         assert re.search(r'data-status="aanvaard">Aanvaard<', mine)
     steps = {
         (e["actie"], e["uitkomst"]): e
-        for e in _audit(home)
+        for e in audit_entries(home)
         if e["actie"] in ("afwijking_voorstel", "afwijking_besluit")
     }
     assert steps[("afwijking_voorstel", "ingediend")]["details"]["gebruiker"] == jan

@@ -20,13 +20,8 @@ from tests.support.projectblad import (
     sheet_world,
     warehouse_rows,
 )
-from tests.support.service import add_person, serve, sign_in, visible
+from tests.support.service import add_person, audit_entries, serve, sign_in, visible
 from tests.support.sjabloon import YEAR
-
-
-def _audit(home) -> list[dict]:
-    lines = home.audit_log.read_text("utf-8").splitlines()
-    return [{**r, "details": json.loads(r["details"])} for r in map(json.loads, lines)]
 
 
 def test_a_corrected_sheet_is_delivered_and_reaches_canoniek_projectopgave(tmp_path):
@@ -72,7 +67,9 @@ def test_a_corrected_sheet_is_delivered_and_reaches_canoniek_projectopgave(tmp_p
         assert form_fields(again)["p0.b0.bereikt"] == "120"
     [stored] = visible(home, "ORG1")
     assert stored.endswith(f"_projectblad_{YEAR}.xlsx")
-    [line] = [a for a in _audit(home) if a["actie"] == "upload" and a["uitkomst"] == "ontvangen"]
+    [line] = [
+        a for a in audit_entries(home) if a["actie"] == "upload" and a["uitkomst"] == "ontvangen"
+    ]
     assert line["organisatie_id"] == "ORG1" and line["details"]["kanaal"] == "formulier"
     assert line["details"]["gebruiker"] == person
     assert EMAIL not in json.dumps(line)

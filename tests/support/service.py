@@ -320,3 +320,9 @@ def sign_in(client, email: str, password: str = PASSWORD):
     page = client.get("/inloggen")
     data = {"csrftoken": form_token(page.text), "email": email, "wachtwoord": password}
     return client.post("/inloggen", data=data)
+
+
+def audit_entries(home) -> list[dict]:
+    """Every line of the home's audit log as a dict, its `details` parsed."""
+    lines = home.audit_log.read_text("utf-8").splitlines()
+    return [{**r, "details": json.loads(r["details"])} for r in map(json.loads, lines)]
