@@ -306,7 +306,7 @@ def check_items(
     expression (`schemas.tables`), so a row's failures do not depend on the rows stacked with
     it: the hits of an item are those of validating its file alone, in the same order.
     """
-    out = [_empty_hits_of() for _ in items]
+    out = [_empty_hits() for _ in items]
     repeated = [False] * len(items)
     per_table: dict[str, list[int]] = {}
     for i, (table, _frame, _period) in enumerate(items):
@@ -342,10 +342,6 @@ def row_checks(
     return check_items([(table, frame, period)], today=today)[0][0]
 
 
-def _empty_hits_of() -> pl.DataFrame:
-    return pl.DataFrame(schema=HIT_SCHEMA)
-
-
 def _schema_hits(table: str, stack: pl.DataFrame, today: dt.date | None) -> pl.DataFrame:
     """pandera's failure cases on the stacked files of one table as hits with `UPLOAD`."""
     schema = batch_schema(table, today)
@@ -357,7 +353,7 @@ def _schema_hits(table: str, stack: pl.DataFrame, today: dt.date | None) -> pl.D
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
-        return _empty_hits_of()
+        return _empty_hits()
     unmapped = cases.filter(pl.col("index").is_null())
     if unmapped.height:
         # structure was checked before, so this is a check that could not run: a bug
