@@ -185,17 +185,11 @@ def _versions(files: dict[str, list[tuple]]) -> dict[str, str]:
     return {org: files_version(stats) for org, stats in files.items()}
 
 
-def _record(con, target: str, files: dict[str, list[tuple]], orgs: set[str] | None) -> None:
-    """Remember the version of the files of `orgs` (None: all) as loaded into `target`."""
-    if orgs is None:
-        con.execute(f"DELETE FROM {LOADED} WHERE doel = ?", [target])
-        orgs = set(files)
-    else:
-        con.execute(
-            f"DELETE FROM {LOADED} WHERE doel = ? AND list_contains(?, organisatie_id)",
-            [target, sorted(orgs)],
-        )
-    current = _versions({org: files[org] for org in orgs if org in files})
+def _record(con, target: str, versions: dict[str, str], orgs: set[str] | None) -> None:
+    """Remember `versions` (of the lake files, per organisation) of `orgs` (None: all) as
+    loaded into `target`, once their rows are in; what LOADED held of them went first
+    (`_forget`)."""
+    current = {org: v for org, v in versions.items() if orgs is None or org in orgs}
     if current:
         frame = pl.DataFrame(
             [(target, org, v) for org, v in sorted(current.items())],
@@ -347,22 +341,23 @@ def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int |
     stops half-way is finished by the next one. Readers never see the half-way state: they
     read the copy published after the step (`rendement.core.readcopy`)."""
     files = _lake_files(lake, target)
+    versions = _versions(files)
     before = _loaded(con, target)
     if before is not None:
-        changed = set(stale(_versions(files), before))
+        changed = set(stale(versions, before))
         if len(changed) <= FULL_RELOAD_SHARE * max(len(files), 1):
             try:
                 if changed:
                     _forget(con, target, changed)
                     _insert_organisations(con, target, files, changed, replace=True)
-                    _record(con, target, files, changed)
+                    _record(con, target, versions, changed)
             except duckdb.Error:
                 pass  # e.g. a file with other columns: load it all again
             else:
                 return con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
     _forget(con, target, None)
     count = _full_load(con, lake, target, files)
-    _record(con, target, files, None)
+    _record(con, target, versions, None)
     return count
 
 
