@@ -84,11 +84,12 @@ ORG_TABLES = (
     "arbeidsmarkt",
     "opgave",
 )
-# The tables of ORG_TABLES the Impactkaarten and the Excel workbook are made from: not the
-# position among the sector (`positie`, it moves with every other organisation's results) nor
-# the uploads. The card writers get only these (`_for_cards`), so their fingerprint
-# (`Fingerprint.own`) covers what they read by construction.
-CARD_TABLES = tuple(t for t in ORG_TABLES if t not in ("positie", "uploads"))
+# The tables of ORG_TABLES only the page shows: the position among the sector (`positie`, it
+# moves with every other organisation's results) and the uploads. The Impactkaarten and the
+# Excel workbook are made from the others (`CARD_TABLES`) and get only those (`_for_cards`),
+# so their fingerprint (`Fingerprint.own`) covers what they read by construction.
+PAGE_ONLY_TABLES = ("positie", "uploads")
+CARD_TABLES = tuple(t for t in ORG_TABLES if t not in PAGE_ONLY_TABLES)
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
@@ -217,7 +218,7 @@ def fingerprints(
         page = versions.digest(
             own,
             closed,
-            *(f"{name}:{tables[name].get(org, '-')}" for name in ORG_TABLES),
+            *(f"{name}:{tables[name].get(org, '-')}" for name in PAGE_ONLY_TABLES),
             *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
             repr(_validation_reports(home.org_site(org))),
         )
@@ -285,9 +286,7 @@ def _for_cards(warehouse: Warehouse) -> Warehouse:
     """The organisation's rows of `CARD_TABLES` only: what its cards and workbook may read."""
     return replace(
         warehouse,
-        **{
-            name: getattr(warehouse, name).clear() for name in ORG_TABLES if name not in CARD_TABLES
-        },
+        **{name: getattr(warehouse, name).clear() for name in PAGE_ONLY_TABLES},
     )
 
 
