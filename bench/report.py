@@ -19,7 +19,7 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- bench:summary:begin -->", "<!-- bench:summary:end -->"
 
 
-def _s(x: float | None) -> str:
+def fmt_seconds(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x:,.1f}" if x >= 10 else f"{x:.2f}"
@@ -74,18 +74,23 @@ def markdown(results: dict) -> str:
             ratio = s["ratios"]["of_total"].get(stage)
             peak = st["peak_mb"] if st else None
             cpu = st.get("cpu_seconds") if st else None
-            cells += [_s(secs), _r(ratio), _s(cpu), _mb(peak)]
+            cells += [fmt_seconds(secs), _r(ratio), fmt_seconds(cpu), _mb(peak)]
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
     cells = []
     for s in sizes:
         p = s["pipeline"]
-        cells += [f"**{_s(p['run_seconds'])}**", f"**{_r(s['ratios']['whole'])}**"]
-        cells += [_s(p.get("cpu_seconds")), f"**{_mb(p['peak_mb'])}**"]
+        cells += [f"**{fmt_seconds(p['run_seconds'])}**", f"**{_r(s['ratios']['whole'])}**"]
+        cells += [fmt_seconds(p.get("cpu_seconds")), f"**{_mb(p['peak_mb'])}**"]
     lines.append("| **pipeline (run)** | " + " | ".join(cells) + " |")
     cells = []
     for s in sizes:
         b = s["baseline"]
-        cells += [_s(b["total_seconds"]), "1×", _s(b.get("total_cpu_seconds")), _mb(b["peak_mb"])]
+        cells += [
+            fmt_seconds(b["total_seconds"]),
+            "1×",
+            fmt_seconds(b.get("total_cpu_seconds")),
+            _mb(b["peak_mb"]),
+        ]
     lines.append("| baseline | " + " | ".join(cells) + " |")
 
     lines += [
@@ -104,7 +109,7 @@ def markdown(results: dict) -> str:
     ]
     for title, mine, base in pairs:
         cells = [
-            f"{_r(s['ratios']['of_matching'].get(mine))} ({_s(s['baseline']['seconds'][base])} s)"
+            f"{_r(s['ratios']['of_matching'].get(mine))} ({fmt_seconds(s['baseline']['seconds'][base])} s)"
             for s in sizes
         ]
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
@@ -129,7 +134,7 @@ def markdown(results: dict) -> str:
             else:
                 st = s["pipeline"]["stages"].get(stage)
                 secs = st and st["seconds"]
-            cells.append(_s(secs / million) if secs is not None else "–")
+            cells.append(fmt_seconds(secs / million) if secs is not None else "–")
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
 
     loads = [s for s in sizes if "loadavg" in s["pipeline"]]
@@ -188,12 +193,12 @@ def markdown(results: dict) -> str:
         ]
         for s in incr:
             i = s["incremental"]
-            stages = [_s(i["stages"].get(k, {}).get("seconds")) for k in STAGE_ORDER]
+            stages = [fmt_seconds(i["stages"].get(k, {}).get("seconds")) for k in STAGE_ORDER]
             lines.append(
-                f"| {s['label']} | **{_s(i['run_seconds'])}** | "
+                f"| {s['label']} | **{fmt_seconds(i['run_seconds'])}** | "
                 + " | ".join(stages)
-                + f" | {_s(i['overhead_seconds'])} | {_mb(i['peak_mb'])} | "
-                f"{_s(i['process_seconds'])} |"
+                + f" | {fmt_seconds(i['overhead_seconds'])} | {_mb(i['peak_mb'])} | "
+                f"{fmt_seconds(i['process_seconds'])} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -210,13 +215,13 @@ def summary(results: dict) -> str:
     for s in results["sizes"]:
         pipe, base, r = s["pipeline"], s["baseline"], s["ratios"]
         text = (
-            f"{s['label']}: {_s(pipe['run_seconds'])} s against {_s(base['total_seconds'])} s "
+            f"{s['label']}: {fmt_seconds(pipe['run_seconds'])} s against {fmt_seconds(base['total_seconds'])} s "
             f"({_r(r['whole'])} wall, {_r(r.get('whole_cpu'))} CPU), peak {_gb(pipe['peak_mb'])}"
         )
         incr = s.get("incremental")
         if incr:
             reports = incr["stages"].get("reports", {}).get("seconds")
-            text += f", re-upload run {_s(incr['run_seconds'])} s (reports {_s(reports)} s)"
+            text += f", re-upload run {fmt_seconds(incr['run_seconds'])} s (reports {fmt_seconds(reports)} s)"
         parts.append(text)
     return (
         f"Measured with `{results['command']}` on {results['machine'].get('cpus')} cores "

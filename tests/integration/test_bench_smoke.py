@@ -8,7 +8,7 @@ import json
 
 import duckdb
 
-from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END
+from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END, fmt_seconds
 from bench.run import main, parse_size, parse_spec
 from rendement.core import audit
 from rendement.core.warehouse import LOADED, load_lake
@@ -86,12 +86,7 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     # the README's figures are the run's, written between its markers
     summary = readme.read_text("utf-8")
     assert "old" not in summary and summary.endswith("more\n")
-    run = (
-        f"{full['run_seconds']:.2f} s"
-        if full["run_seconds"] < 10
-        else f"{full['run_seconds']:,.1f} s"
-    )
-    assert f"900/3: {run} against" in summary
+    assert f"900/3: {fmt_seconds(full['run_seconds'])} s against" in summary
     assert "re-upload run" in summary
 
     # after the re-upload the warehouse was updated for one organisation only: it must hold
