@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import json
 
-import duckdb
-
 from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END, fmt_seconds
 from bench.run import main, parse_size, parse_spec
-from rendement.core import audit
-from rendement.core.warehouse import LOADED, load_lake
+from tests.support.warehouse import assert_as_fresh_load
 
 STAGES = {"intake", "validation", "mkba", "warehouse", "benchmark", "reports"}
 
@@ -92,17 +89,4 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     # after the re-upload the warehouse was updated for one organisation only: it must hold
     # exactly what a fresh load of the whole lake gives
     home = tmp_path / "work" / "n900-3" / "home"
-    fresh = tmp_path / "fresh.duckdb"
-    load_lake(fresh, home / "lake", audit.read(home / "audit.jsonl"))
-    with (
-        duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as kept,
-        duckdb.connect(str(fresh), read_only=True) as new,
-    ):
-        names = new.execute(
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
-        ).fetchall()
-        for (name,) in names:
-            if name == LOADED:
-                continue
-            query = f"SELECT * FROM {name} ORDER BY ALL"
-            assert kept.sql(query).fetchall() == new.sql(query).fetchall(), name
+    assert_as_fresh_load(home / "warehouse.duckdb", home / "lake", home / "audit.jsonl", tmp_path)

@@ -14,37 +14,13 @@ import pytest
 from rendement.core import audit
 from rendement.core import warehouse as wh
 from tests.support.homes import copy_home
+from tests.support.warehouse import assert_as_fresh_load
 
 pytestmark = pytest.mark.integration
 
 
 class Stopped(Exception):
     """The process stopping half-way (not a DuckDB error: nothing retries it)."""
-
-
-def tables(path: Path, names: list[str] | None = None) -> dict[str, list[tuple]]:
-    """The rows of `names` (None: every table the load writes, not its ledger), sorted."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        if names is None:
-            names = [
-                name
-                for (name,) in con.execute(
-                    "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
-                ).fetchall()
-                if name != wh.LOADED
-            ]
-        return {
-            name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in names
-        }
-
-
-def same_as_fresh(home, tmp_path, log) -> None:
-    """The warehouse holds what a fresh load of the lake gives, table for table."""
-    fresh = tmp_path / "fresh.duckdb"
-    wh.load_lake(fresh, home.lake, log)
-    expected = tables(fresh)
-    assert "canoniek.traject" in expected
-    assert tables(home.warehouse, list(expected)) == expected
 
 
 def stop_after(monkeypatch, calls: int, target: str) -> None:
@@ -90,7 +66,7 @@ def test_a_full_load_stopped_half_way_is_finished_by_the_next_load(home, tmp_pat
     assert recorded(home.warehouse, "canoniek.traject") == set()
 
     wh.load_lake(home.warehouse, home.lake, log)
-    same_as_fresh(home, tmp_path, log)
+    assert_as_fresh_load(home.warehouse, home.lake, home.audit_log, tmp_path)
 
 
 def test_an_update_stopped_half_way_is_finished_by_the_next_load(home, tmp_path, monkeypatch):
@@ -111,5 +87,5 @@ def test_an_update_stopped_half_way_is_finished_by_the_next_load(home, tmp_path,
     assert not set(changed) & recorded(home.warehouse, "canoniek.traject")
 
     wh.load_lake(home.warehouse, home.lake, log)
-    same_as_fresh(home, tmp_path, log)
+    assert_as_fresh_load(home.warehouse, home.lake, home.audit_log, tmp_path)
     assert recorded(home.warehouse, "canoniek.traject") >= set(changed)
