@@ -64,7 +64,7 @@ def project_mkba(
     lake = Lake(h.lake)
     used = lake_rates(lake)
     work = partial(mkba_orgs, h, params, overrides, used)
-    per_batch = per_organisation(work, batches(context.partition_keys))
+    per_batch = per_organisation(work, in_batches(context.partition_keys, BATCH_SIZE))
     counts = [n for batch in per_batch for n in batch]  # in the order of the partition keys
     # the sector's reference rates follow from the measured results just written; where
     # they changed, the organisations that rest on them are computed again with the new ones
@@ -74,7 +74,9 @@ def project_mkba(
         [] if used is not None and used.equals(rates) else referencing(lake, context.partition_keys)
     )
     if again:
-        per_organisation(partial(mkba_orgs, h, params, overrides, rates), batches(again))
+        per_organisation(
+            partial(mkba_orgs, h, params, overrides, rates), in_batches(again, BATCH_SIZE)
+        )
     refused = _refusals(lake, params, context.partition_keys, given, registered, unreadable)
     for message in refused:
         context.log.warning(f"afwijking geweigerd: {message}")
@@ -101,11 +103,6 @@ def referencing(lake: Lake, orgs: list[str]) -> list[str]:
         for org in orgs
         if lake.accepted_files("projectopgave", org) or lake.accepted_files("activiteit", org)
     ]
-
-
-def batches(orgs: list[str], size: int = BATCH_SIZE) -> list[tuple[str, ...]]:
-    """The organisations in consecutive batches of at most `size` (`in_batches`)."""
-    return in_batches(orgs, size)
 
 
 def _refusals(lake: Lake, params, orgs, given, registered, unreadable) -> list[str]:

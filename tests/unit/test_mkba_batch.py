@@ -15,7 +15,7 @@ import pytest
 import yaml
 from polars.testing import assert_frame_equal
 
-from assets.mkba_assets import batches
+from assets.partitions import in_batches
 from rendement.mkba import compute_mkba, load_parameters
 from rendement.mkba.batch import RESULT_FRAMES, compute_per_organisation
 from rendement.mkba.effects import (
@@ -262,8 +262,8 @@ def test_narrower_rules_change_the_quantities(tables, params, narrower):
 
 def test_batches_cover_every_organisation_once_in_order():
     orgs = [f"ORG{i:03d}" for i in range(1, 41)]
-    parts = batches(orgs, size=16)
+    parts = in_batches(orgs, 16)
     assert [o for part in parts for o in part] == orgs
     assert len(parts) == 3 and max(map(len, parts)) <= 16
-    assert batches([]) == []
-    assert batches(["ORG001"]) == [("ORG001",)]
+    assert in_batches([], 16) == []
+    assert in_batches(["ORG001"], 16) == [("ORG001",)]
