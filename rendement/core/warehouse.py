@@ -211,7 +211,7 @@ def loaded_version(warehouse: Path) -> str:
     return digest(*(repr(row) for row in rows))
 
 
-def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """Create LOADED; a ledger of an older layout is dropped (every table then loads in full
     once, which gives the same rows)."""
     columns = con.execute(
@@ -369,7 +369,7 @@ def load_lake(warehouse: Path, lake: Path, audit_frame: pl.DataFrame) -> dict[st
         limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
         con.execute(f"SET memory_limit = {_sql_str(limit)}")
         ensure_schemas(con)
-        _ensure_ledger(con)
+        ensure_ledger(con)
         targets = [f"canoniek.{t}" for t in MODELS] + ["quarantaine.rijen"]
         for target in targets:
             counts[target] = load_table(con, lake, target)

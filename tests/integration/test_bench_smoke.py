@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+
 from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END, fmt_seconds
 from bench.run import main, parse_size, parse_spec
+from bench.warehouse_memory import main as warehouse_memory
 from tests.support.warehouse import assert_as_fresh_load
 
 STAGES = {"intake", "validation", "mkba", "warehouse", "benchmark", "reports"}
@@ -22,7 +25,7 @@ def test_sizes_are_read_like_people_write_them():
     assert parse_spec("1M") == (1_000_000, None)
 
 
-def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
+def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path, capsys):
     docs = tmp_path / "performance.md"
     docs.write_text(f"# Performance\n\n{BEGIN}\nold table\n{END}\n\nkept\n", "utf-8")
     readme = tmp_path / "README.md"
@@ -90,3 +93,12 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path):
     # exactly what a fresh load of the whole lake gives
     home = tmp_path / "work" / "n900-3" / "home"
     assert_as_fresh_load(home / "warehouse.duckdb", home / "lake", home / "audit.jsonl", tmp_path)
+
+    # the warehouse's memory per table, measured on the kept home (bench/warehouse_memory.py)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        trajects = con.execute("SELECT count(*) FROM canoniek.traject").fetchone()[0]
+    capsys.readouterr()
+    assert warehouse_memory([str(home)]) == 0
+    printed = capsys.readouterr().out
+    assert f"| canoniek.traject | {trajects:,} |" in printed
+    assert not list(home.glob("tmp*")), "the scratch warehouse is removed"
