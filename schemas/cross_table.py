@@ -18,7 +18,6 @@ Duplicate keys within one upload:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,6 +26,7 @@ import polars as pl
 from schemas import sheet_rules
 from schemas.costs import own_costs
 from schemas.hits import COPY, IDX, OK, file_hit, hits
+from schemas.rounds import PERIOD, UPLOAD, Round
 from schemas.tables import KEYS, NULLABLE_KEY_COLUMNS, polars_schema
 
 # (child table, column, parent table), parents first so that rejections cascade.
@@ -107,7 +107,14 @@ def key_hash(columns: list[str]) -> pl.Expr:
     """
     if len(columns) == 1:
         return pl.col(columns[0]).cast(pl.String).hash(seed=HASH_SEED)
-    return pl.struct(pl.col(c).cast(pl.String) for c in columns).hash(seed=HASH_SEED)
+    # fields named by position: the hash of a key does not depend on its columns' names
+    fields = (pl.col(c).cast(pl.String).alias(f"k{i}") for i, c in enumerate(columns))
+    return pl.struct(*fields).hash(seed=HASH_SEED)
+
+
+def _scoped(columns: list[str]) -> list[str]:
+    """A key within one upload of a round (`schemas.rounds`): the upload is part of it."""
+    return [UPLOAD, *columns]
 
 
 HASH_SEED = 20_26
@@ -154,7 +161,8 @@ def uploads_with_repeated_keys(table: str, stack: pl.DataFrame, upload: str) -> 
 
 
 def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
-    """Duplicate keys in one table: (mask of exact copies to leave out, hits).
+    """Duplicate keys in one table of each upload of a round (stacked, `schemas.rounds`):
+    (mask of exact copies to leave out, hits).
 
     An exact copy of an earlier row (every column equal) is left out with a warning; rows that
     share a key but differ are all rejected (`dubbele_sleutel`). `kosten` is summed instead
@@ -163,22 +171,23 @@ def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame
     no_copies = pl.Series(COPY, [False] * frame.height, pl.Boolean)
     if table == "kosten" or frame.height < 2:
         return no_copies, pl.DataFrame()
-    keys = KEYS[table]
+    table_keys = KEYS[table]
+    keys = _scoped(table_keys)
     filled = pl.all_horizontal(
-        *(pl.col(k).is_not_null() for k in keys if k not in NULLABLE_KEY_COLUMNS)
+        *(pl.col(k).is_not_null() for k in table_keys if k not in NULLABLE_KEY_COLUMNS)
     )
     repeated = _repeated(frame.select(key_hash(keys)).to_series())
     candidates = frame.filter(repeated).filter(filled)
     if candidates.height == 0:
         return no_copies, pl.DataFrame()
     # exact from here on: the candidates are few
-    columns = _canonical(table, candidates)
+    columns = _scoped(_canonical(table, candidates))
     candidates = candidates.filter(pl.len().over(keys) > 1).with_columns(
         pl.col("_rij").first().over(columns).alias("__eerste"),
         ~pl.struct(columns).is_first_distinct().alias("__kopie_van"),
     )
     copies = candidates.filter(pl.col("__kopie_van"))
-    found = [_hits(copies, table, keys[-1], "dubbele_rij", eerste_rij=pl.col("__eerste"))]
+    found = [_hits(copies, table, table_keys[-1], "dubbele_rij", eerste_rij=pl.col("__eerste"))]
     rest = candidates.filter(~pl.col("__kopie_van"))
     conflict = rest.filter(pl.len().over(keys) > 1).with_columns(
         pl.len().over(keys).alias("__n"),
@@ -188,7 +197,7 @@ def duplicates(table: str, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame
         _hits(
             conflict,
             table,
-            keys[0],
+            table_keys[0],
             "dubbele_sleutel",
             sleutel=_KEY_TEXT[table],
             aantal=pl.col("__n"),
@@ -214,14 +223,15 @@ def references(
     parent_frame: pl.DataFrame | None,
     known_parent: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    """Each child row must point to a parent accepted in this upload or known from before."""
-    key = _PARENT_KEY[parent]
-    good = pl.concat([_hash_of(parent_frame, [key], only_ok=True), _hash_of(known_parent, [key])])
-    ref = key_hash([column])
+    """Each child row must point to a parent accepted in its upload or known from before (for
+    that upload: the frames are stacks of a round, `schemas.rounds`)."""
+    key = _scoped([_PARENT_KEY[parent]])
+    good = pl.concat([_hash_of(parent_frame, key, only_ok=True), _hash_of(known_parent, key)])
+    ref = key_hash(_scoped([column]))
     rows = frame.filter(pl.col(column).is_not_null() & ~ref.is_in(good.implode()))
     if rows.height == 0:
         return pl.DataFrame()
-    delivered = _hash_of(parent_frame, [key])
+    delivered = _hash_of(parent_frame, key)
     rejected_parent = ref.is_in(delivered.implode())
     return pl.concat(
         [
@@ -241,19 +251,20 @@ def duplicate_clients(traject: pl.DataFrame, known: pl.DataFrame | None) -> pl.D
     Such pairs are usually one person registered twice (two person cards), which inflates the
     reach. Trajectories accepted before count as well (except those this upload replaces).
     """
-    cols = ["project_id", "client_pseudoniem", "traject_id", "startdatum", "einddatum"]
-    group = ["project_id", "client_pseudoniem"]
+    cols = [UPLOAD, "project_id", "client_pseudoniem", "traject_id", "startdatum", "einddatum"]
+    group = _scoped(["project_id", "client_pseudoniem"])
+    same = _scoped(["traject_id"])
     mine = traject.lazy().filter(pl.col(OK)).select(*cols, IDX)  # one query up to the pool
     parts = [mine.with_columns(key_hash(group).alias("__h"))]
     if known is not None and known.height and set(cols) <= set(known.columns):
-        replaced = mine.select(key_hash(["traject_id"]).alias("__ht"))
+        replaced = mine.select(key_hash(same).alias("__ht"))
         earlier = (
             known.lazy()
             .select(cols)
             .with_columns(
                 key_hash(group).alias("__h"),
                 pl.lit(None, pl.Int64).alias(IDX),
-                key_hash(["traject_id"]).alias("__ht"),
+                key_hash(same).alias("__ht"),
             )
             .join(replaced, on="__ht", how="anti", maintain_order="left")
         )
@@ -295,8 +306,9 @@ _PART = ["traject_id", "instrument", "onderdeel"]
 def _measured(
     meting: pl.DataFrame | None, known: pl.DataFrame | None, moment: str, columns: list[str]
 ) -> pl.LazyFrame:
-    """Hashes (`__h`) of `columns` of the measurements at `moment` (accepted now, or before),
-    as a lazy query: the rule that uses them collects once."""
+    """Hashes (`__h`) of `columns` (with the upload) of the measurements at `moment`
+    (accepted now, or before), as a lazy query: the rule that uses them collects once."""
+    columns = _scoped(columns)
     parts = []
     for df, only_ok in ((meting, True), (known, False)):
         if df is None or df.height == 0 or not {*columns, "moment"} <= set(df.columns):
@@ -309,9 +321,9 @@ def _measured(
 
 
 def _without(rows: pl.LazyFrame, columns: list[str], found: pl.LazyFrame) -> pl.DataFrame:
-    """The rows whose key (`columns`) has no hash in `found`, in their order."""
+    """The rows whose key (`columns`, with the upload) has no hash in `found`, in their order."""
     return (
-        rows.with_columns(key_hash(columns).alias("__h"))
+        rows.with_columns(key_hash(_scoped(columns)).alias("__h"))
         .join(found, on="__h", how="anti", maintain_order="left")
         .drop("__h")
         .collect(engine="in-memory")
@@ -350,7 +362,7 @@ def euro_text(amount: float | None, decimals: int = 0) -> str:
 
 def summed_costs(kosten: pl.DataFrame) -> pl.DataFrame:
     """One warning per cost key delivered on more than one line (they are summed)."""
-    keys = KEYS["kosten"]
+    keys = _scoped(KEYS["kosten"])
     rows = kosten.filter(pl.col(OK))
     rows = rows.filter(pl.len().over(keys) > 1)
     if rows.height == 0:
@@ -408,57 +420,68 @@ ONLY_THIS_UPLOAD = (
 )
 
 
-def _rows_of(
-    table: str, frames: dict[str, pl.DataFrame], known: dict[str, pl.DataFrame], period: int
-) -> pl.DataFrame | None:
-    """The rows of `inzet` or `kosten` for year `period`: this upload's accepted rows when it
-    delivers the table (they replace that period's earlier rows), else the rows accepted
-    before for that year; None when neither delivers the table for that year."""
-    frame = frames.get(table)
+def _rows_of(table: str, rnd: Round) -> tuple[pl.DataFrame | None, frozenset[int]]:
+    """The rows of `inzet` or `kosten` for each upload's year, and the uploads they are
+    delivered for: an upload's own accepted rows when it delivers the table (they replace that
+    period's earlier rows), else the rows accepted before for that year. An upload that
+    delivers neither, or only rows of other years, is not among them."""
+    parts, uploads = [], set()
+    delivering = rnd.uploads(table)
+    frame = rnd.frames.get(table)
     if frame is not None:
-        return frame.filter(pl.col(OK) & (pl.col("jaar") == period))
-    earlier = known.get(table)
-    if earlier is None or not earlier.height or "jaar" not in earlier.columns:
-        return None
-    earlier = earlier.filter(pl.col("jaar") == period)
-    return earlier if earlier.height else None  # only other years' rows: not delivered yet
+        parts.append(frame.filter(pl.col(OK) & (pl.col("jaar") == pl.col(PERIOD))))
+        uploads |= delivering
+    earlier = rnd.known_of(table, rnd.uploads_knowing(table) - delivering)
+    if earlier is not None and "jaar" in earlier.columns:
+        earlier = earlier.filter(pl.col("jaar") == pl.col(PERIOD))
+        if earlier.height:  # only other years' rows: not delivered yet
+            parts.append(earlier)
+            uploads |= set(earlier.get_column(UPLOAD).unique().to_list())
+    if not parts:
+        return None, frozenset()
+    return pl.concat(parts, how="diagonal_relaxed"), frozenset(uploads)
 
 
 def _active_clients(
-    traject: pl.DataFrame | None, known: pl.DataFrame | None, period: int
+    traject: pl.DataFrame | None, known: pl.DataFrame | None, uploads: frozenset[int]
 ) -> pl.DataFrame:
-    """Per project: the distinct clients with a trajectory active in `period` (started by
-    31-12 and not ended before 01-01), as the MKBA counts its participants; trajectories
-    accepted before count too, unless this upload delivers a newer version of them."""
-    cols = ["project_id", "traject_id", "client_pseudoniem", "startdatum", "einddatum"]
+    """Per upload of `uploads` and project: the distinct clients with a trajectory active in
+    the upload's year (started by 31-12 and not ended before 01-01), as the MKBA counts its
+    participants; trajectories accepted before count too, unless the upload delivers a newer
+    version of them."""
+    cols = [UPLOAD, PERIOD, "project_id", "traject_id", "client_pseudoniem", "startdatum"]
+    cols.append("einddatum")
+    mine = pl.col(UPLOAD).is_in(sorted(uploads))
     parts: list[pl.LazyFrame] = []  # one query for the whole count
     if traject is not None and set(cols) <= set(traject.columns):
-        parts.append(traject.lazy().filter(pl.col(OK)).select(cols))
+        parts.append(traject.lazy().filter(pl.col(OK) & mine).select(cols))
     if known is not None and known.height and set(cols) <= set(known.columns):
-        earlier = known.lazy().select(cols)
-        if parts:  # a trajectory this upload delivers again counts in its new version
-            replaced = parts[0].select(key_hash(["traject_id"]).alias("__h"))
+        earlier = known.lazy().filter(mine).select(cols)
+        if parts:  # a trajectory the upload delivers again counts in its new version
+            same = _scoped(["traject_id"])
+            replaced = parts[0].select(key_hash(same).alias("__h"))
             earlier = (
-                earlier.with_columns(key_hash(["traject_id"]).alias("__h"))
+                earlier.with_columns(key_hash(same).alias("__h"))
                 .join(replaced, on="__h", how="anti")
                 .select(cols)
             )
         parts.append(earlier)
-    schema = {"project_id": pl.String, "deelnemers": pl.Int64}
+    schema = {UPLOAD: pl.Int64, "project_id": pl.String, "deelnemers": pl.Int64}
     if not parts:
         return pl.DataFrame(schema=schema)
-    first, last = dt.date(period, 1, 1), dt.date(period, 12, 31)
+    first = pl.date(pl.col(PERIOD), 1, 1)
+    last = pl.date(pl.col(PERIOD), 12, 31)
     return (
         pl.concat(parts, how="vertical_relaxed")
         .filter(
             (pl.col("startdatum") <= last)
             & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= first))
         )
-        .group_by("project_id")
+        .group_by(UPLOAD, "project_id")
         # distinct 64-bit hashes of the pseudonyms: half the time of comparing the texts, and
         # a collision (≈ n²/2⁶⁵) could only lower a count in a warning by one
         .agg(key_hash(["client_pseudoniem"]).n_unique().cast(pl.Int64).alias("deelnemers"))
-        .select(list(schema))
+        .select(pl.col(UPLOAD).cast(pl.Int64), "project_id", "deelnemers")
         .filter(pl.col("deelnemers") > 0)
         .collect(engine="in-memory")  # see `schemas.hits.hits`
     )
@@ -467,23 +490,34 @@ def _active_clients(
 def _estimated_costs(
     inzet: pl.DataFrame | None, kosten: pl.DataFrame | None, norm: CostNorm
 ) -> pl.DataFrame:
-    """Per project: its costs in the year as the MKBA counts them (undiscounted, the rule of
-    `schemas.costs`). Also the paid FTE, for the message."""
-    schema = {"project_id": pl.String, "__kosten": pl.Float64, "__fte": pl.Float64}
+    """Per upload and project: its costs in the year as the MKBA counts them (undiscounted,
+    the rule of `schemas.costs`). Also the paid FTE, for the message."""
+    key = _scoped(["project_id"])
+    schema = {
+        UPLOAD: pl.Int64,
+        "project_id": pl.String,
+        "__kosten": pl.Float64,
+        "__fte": pl.Float64,
+    }
     effort = (
         inzet.lazy()
-        .group_by("project_id")
+        .group_by(key)
         .agg(
             pl.col("fte_betaald").fill_null(0.0).sum().alias("__fte"),
             pl.col("vrijwilligers").fill_null(0).sum().cast(pl.Float64).alias("__vrijw"),
         )
         if inzet is not None
         else pl.LazyFrame(
-            schema={"project_id": pl.String, "__fte": pl.Float64, "__vrijw": pl.Float64}
+            schema={
+                UPLOAD: pl.Int64,
+                "project_id": pl.String,
+                "__fte": pl.Float64,
+                "__vrijw": pl.Float64,
+            }
         )
     )
     own = (
-        own_costs(kosten.lazy(), ["project_id"]).rename(
+        own_costs(kosten.lazy(), key).rename(
             {
                 "eigen": "__eigen",
                 "eigen_personeel": "__eigen_personeel",
@@ -493,6 +527,7 @@ def _estimated_costs(
         if kosten is not None
         else pl.LazyFrame(
             schema={
+                UPLOAD: pl.Int64,
                 "project_id": pl.String,
                 "__eigen": pl.Float64,
                 "__eigen_personeel": pl.Boolean,
@@ -500,11 +535,12 @@ def _estimated_costs(
             }
         )
     )
-    both = effort.join(own, on="project_id", how="full", coalesce=True).collect(engine="in-memory")
+    both = effort.join(own, on=key, how="full", coalesce=True).collect(engine="in-memory")
     if not both.height:
         return pl.DataFrame(schema=schema)
     fte, vrijw = pl.col("__fte").fill_null(0.0), pl.col("__vrijw").fill_null(0.0)
     return both.select(
+        pl.col(UPLOAD).cast(pl.Int64),
         "project_id",
         (
             pl.col("__eigen").fill_null(0.0)
@@ -519,53 +555,60 @@ def _estimated_costs(
     )
 
 
-def _anchors(frames: dict[str, pl.DataFrame], period: int) -> pl.DataFrame:
-    """Per project, the row of this upload a project-year finding is shown at: its inzet row
-    of the year, else its first cost line of the year, else its project row, else its first
-    trajectory. (table, IDX, project_id)"""
+def _anchors(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per upload and project, the row of the upload a project-year finding is shown at: its
+    inzet row of the upload's year, else its first cost line of that year, else its project
+    row, else its first trajectory. (UPLOAD, project_id, table, IDX)"""
     order = [
-        ("inzet", pl.col("jaar") == period),
-        ("kosten", pl.col("jaar") == period),
+        ("inzet", pl.col("jaar") == pl.col(PERIOD)),
+        ("kosten", pl.col("jaar") == pl.col(PERIOD)),
         ("project", pl.lit(True)),
         ("traject", pl.lit(True)),
     ]
+    key = _scoped(["project_id"])
     parts = []
     for rank, (table, keep) in enumerate(order):
         frame = frames.get(table)
         if frame is None or not frame.height:
             continue
         parts.append(
-            frame.filter(pl.col(OK) & keep)
-            .sort("_rij")
-            .unique("project_id", keep="first", maintain_order=True)
+            frame.lazy()
+            .filter(pl.col(OK) & keep)
+            .sort(UPLOAD, "_rij")
+            .unique(key, keep="first", maintain_order=True)
             .select(
                 pl.lit(rank).alias("__rang"),
                 pl.lit(table).alias("__tabel"),
                 pl.col(IDX).cast(pl.Int64),
+                pl.col(UPLOAD).cast(pl.Int64),
                 pl.col("project_id").cast(pl.String),
             )
         )
     if not parts:
-        return pl.DataFrame(schema={"__tabel": pl.String, IDX: pl.Int64, "project_id": pl.String})
+        return pl.DataFrame(
+            schema={"__tabel": pl.String, IDX: pl.Int64, UPLOAD: pl.Int64, "project_id": pl.String}
+        )
     return (
         pl.concat(parts)
         .sort("__rang")
-        .unique("project_id", keep="first", maintain_order=True)
+        .unique(key, keep="first", maintain_order=True)
         .drop("__rang")
+        .collect(engine="in-memory")  # see `schemas.hits.hits`
     )
 
 
 def _project_hits(
-    found: pl.DataFrame, frames: dict[str, pl.DataFrame], regel: str, period: int, **extra: pl.Expr
+    found: pl.DataFrame, rnd: Round, regel: str, **extra: pl.Expr
 ) -> list[pl.DataFrame]:
-    """Hits for per-project findings (`found` has project_id and the extra fields' columns):
-    at the project's row in this upload, or about the upload as a whole when the upload has
-    no row of that project (say, a delivery of costs only). The message names the project
-    through the field ``project`` (not ``project_id``: a field named like a column is taken
-    from the row, and a finding about the whole upload has no row)."""
+    """Hits for per-project findings (`found` has UPLOAD, project_id and the extra fields'
+    columns): at the project's row in its upload, or about the upload as a whole when the
+    upload has no row of that project (say, a delivery of costs only; such a hit carries
+    UPLOAD itself). The message names the project through the field ``project`` (not
+    ``project_id``: a field named like a column is taken from the row, and a finding about the
+    whole upload has no row)."""
     if not found.height:
         return []
-    anchored = found.join(_anchors(frames, period), on="project_id", how="left")
+    anchored = found.join(_anchors(rnd.frames), on=_scoped(["project_id"]), how="left")
     out = []
     for (table,), rows in (
         anchored.filter(pl.col("__tabel").is_not_null())
@@ -575,74 +618,68 @@ def _project_hits(
         out.append(_hits(rows, table, "project_id", regel, project=pl.col("project_id"), **extra))
     loose = anchored.filter(pl.col("__tabel").is_null())
     if loose.height:
-        table, frame = next((t, f) for t, f in frames.items() if f is not None)
-        bestand = frame["_bestand"].drop_nulls()
-        values = loose.select(pl.col("project_id").alias("project"), **extra)
+        values = loose.select(UPLOAD, pl.col("project_id").alias("project"), **extra)
         for row in values.iter_rows(named=True):
+            upload = row.pop(UPLOAD)
+            table, bestand = rnd.first_file[upload]
             out.append(
                 file_hit(
                     table,
-                    str(bestand[0]) if bestand.len() else table,
+                    bestand,
                     "project_id",
                     regel,
                     waarde=str(row["project"]),
                     **{k: ("" if v is None else str(v)) for k, v in row.items()},
-                )
+                ).with_columns(pl.lit(upload, pl.Int64).alias(UPLOAD))
             )
     return out
 
 
-def project_year_costs(
-    frames: dict[str, pl.DataFrame],
-    known: dict[str, pl.DataFrame],
-    *,
-    period: int,
-    norm: CostNorm | None,
-    only_this_upload: bool,
-) -> pl.DataFrame:
-    """Project-years of the upload's period whose costs are missing or implausibly low.
+def project_year_costs(rnd: Round, *, norm: CostNorm | None) -> pl.DataFrame:
+    """Project-years of each upload's period whose costs are missing or implausibly low.
 
-    ``geen_kosten``: a project with trajectories active in `period` but no inzet (paid FTE or
-    volunteers) and no cost lines for that year: the MKBA of that year is incomplete.
+    ``geen_kosten``: a project with trajectories active in the period but no inzet (paid FTE
+    or volunteers) and no cost lines for that year: the MKBA of that year is incomplete.
     ``kosten_per_deelnemer_laag``: the costs of the year (estimated as the MKBA counts them,
     `_estimated_costs`) per participant (distinct clients active in the year) lie below
     `norm.factor` x the sector's P10 of its intervention (only with a reference).
 
-    Checked only when the costs of the year are delivered at all (inzet or kosten in this
-    upload, or accepted before for that year): a delivery of trajectories alone is not blamed
-    for costs that arrive in the next file. Trajectories, projects, inzet and kosten accepted
-    before count too (`known`); `only_this_upload` says in the message that they could not
-    (the pre-flight check).
+    Checked only for an upload whose costs of the year are delivered at all (inzet or kosten
+    in the upload, or accepted before for that year): a delivery of trajectories alone is not
+    blamed for costs that arrive in the next file; and only with a known period.
+    Trajectories, projects, inzet and kosten accepted before count too (`rnd.known`);
+    `rnd.only_this_upload` says in the message that they could not (the pre-flight check).
     """
-    inzet = _rows_of("inzet", frames, known, period)
-    kosten = _rows_of("kosten", frames, known, period)
-    if inzet is None and kosten is None:
+    inzet, with_effort = _rows_of("inzet", rnd)
+    kosten, with_costs = _rows_of("kosten", rnd)
+    costed = frozenset(u for u in with_effort | with_costs if rnd.periods.get(u) is not None)
+    if not costed:
         return pl.DataFrame()
-    clients = _active_clients(frames.get("traject"), known.get("traject"), period)
+    clients = _active_clients(rnd.frames.get("traject"), rnd.known.get("traject"), costed)
     if not clients.height:  # only projects with participants
         return pl.DataFrame()
     norm = norm or _PRESENCE_ONLY
+    key = _scoped(["project_id"])
     costs = (
         clients.lazy()
-        .join(_estimated_costs(inzet, kosten, norm).lazy(), on="project_id", how="left")
+        .join(_estimated_costs(inzet, kosten, norm).lazy(), on=key, how="left")
         .with_columns(pl.col("__kosten").fill_null(0.0), pl.col("__fte").fill_null(0.0))
         .collect(engine="in-memory")
     )
-    bron = ONLY_THIS_UPLOAD if only_this_upload else ""
+    bron = ONLY_THIS_UPLOAD if rnd.only_this_upload else ""
     out = _project_hits(
-        costs.filter(pl.col("__kosten") <= 0).sort("project_id"),
-        frames,
+        costs.filter(pl.col("__kosten") <= 0).sort(key),
+        rnd,
         "geen_kosten",
-        period,
         bron=pl.lit(bron),
     )
 
     reference = norm.referentie
     if reference is not None and reference.height:
-        projects = _project_interventions(frames.get("project"), known.get("project"))
+        projects = _project_interventions(rnd.frames.get("project"), rnd.known.get("project"))
         low = (
             costs.filter(pl.col("__kosten") > 0)
-            .join(projects, on="project_id", how="inner")
+            .join(projects, on=key, how="inner")
             .join(
                 reference.select(
                     pl.col("interventie").cast(pl.String), pl.col("p10").cast(pl.Float64)
@@ -652,7 +689,7 @@ def project_year_costs(
             )
             .with_columns((pl.col("__kosten") / pl.col("deelnemers")).alias("__per"))
             .filter(pl.col("p10").is_finite() & (pl.col("__per") < norm.factor * pl.col("p10")))
-            .sort("project_id")
+            .sort(key)
         )
         if low.height:
             texts = low.with_columns(
@@ -668,9 +705,8 @@ def project_year_costs(
             )
             out += _project_hits(
                 texts,
-                frames,
+                rnd,
                 "kosten_per_deelnemer_laag",
-                period,
                 kosten_jaar=pl.col("__k"),
                 aantal_deelnemers=pl.col("deelnemers"),
                 fte_jaar=pl.col("__f"),
@@ -686,53 +722,52 @@ def project_year_costs(
 def _project_interventions(
     project: pl.DataFrame | None, known: pl.DataFrame | None
 ) -> pl.DataFrame:
-    """project_id -> interventie, this upload's accepted projects before earlier ones."""
+    """(UPLOAD, project_id) -> interventie, the upload's accepted projects before earlier
+    ones."""
+    columns = {UPLOAD, "project_id", "interventie"}
     parts = []
-    if project is not None and {"project_id", "interventie"} <= set(project.columns):
-        parts.append(project.filter(pl.col(OK)).select("project_id", "interventie"))
-    if known is not None and known.height and {"project_id", "interventie"} <= set(known.columns):
-        parts.append(known.select("project_id", "interventie"))
+    if project is not None and columns <= set(project.columns):
+        parts.append(project.filter(pl.col(OK)).select(UPLOAD, "project_id", "interventie"))
+    if known is not None and known.height and columns <= set(known.columns):
+        parts.append(known.select(UPLOAD, "project_id", "interventie"))
     if not parts:
-        return pl.DataFrame(schema={"project_id": pl.String, "interventie": pl.String})
+        return pl.DataFrame(
+            schema={UPLOAD: pl.Int64, "project_id": pl.String, "interventie": pl.String}
+        )
     return (
         pl.concat(parts, how="vertical_relaxed")
-        .with_columns(pl.col("project_id", "interventie").cast(pl.String))
-        .unique("project_id", keep="first", maintain_order=True)
+        .with_columns(
+            pl.col(UPLOAD).cast(pl.Int64), pl.col("project_id", "interventie").cast(pl.String)
+        )
+        .unique(_scoped(["project_id"]), keep="first", maintain_order=True)
     )
 
 
-def warnings(
-    frames: dict[str, pl.DataFrame],
-    known: dict[str, pl.DataFrame],
-    *,
-    period: int | None = None,
-    norm: CostNorm | None = None,
-    only_this_upload: bool = False,
-    repeated: set[str] | frozenset[str] | None = None,
-) -> pl.DataFrame:
-    """All warnings between rows and tables for the usable tables of one upload. `repeated`:
-    the tables of this upload in which a key occurs more than once
-    (`uploads_with_repeated_keys`); None: not known, every table is looked at."""
+def warnings(rnd: Round, *, norm: CostNorm | None = None) -> pl.DataFrame:
+    """All warnings between rows and tables for the usable tables of a round's uploads
+    (`schemas.rounds`), each upload's against its own earlier data."""
     out = []
-    traject, meting = frames.get("traject"), frames.get("meting")
-    known_meting = known.get("meting")
+    traject, meting = rnd.frames.get("traject"), rnd.frames.get("meting")
     if traject is not None:
-        out.append(duplicate_clients(traject, known.get("traject")))
+        with_traject = rnd.uploads("traject")
+        out.append(duplicate_clients(traject, rnd.known_of("traject", with_traject)))
         # only when measurements are delivered at all (now or before): a partial upload of
         # trajectories alone is not blamed for measurements that arrive in the next file
-        if meting is not None or (known_meting is not None and known_meting.height > 0):
-            out.append(completed_without_t1(traject, meting, known_meting))
-    if meting is not None:
-        out.append(t1_without_t0(meting, known_meting))
-    if frames.get("kosten") is not None and (repeated is None or "kosten" in repeated):
-        out.append(summed_costs(frames["kosten"]))
-    if frames.get("projectopgave") is not None:
-        out.append(sheet_rules.outcome_counts(frames["projectopgave"], known.get("projectopgave")))
-    if period is not None:
-        out.append(
-            project_year_costs(
-                frames, known, period=period, norm=norm, only_this_upload=only_this_upload
+        measured = with_traject & (rnd.uploads("meting") | rnd.uploads_knowing("meting"))
+        if measured:
+            out.append(
+                completed_without_t1(
+                    rnd.rows("traject", measured), meting, rnd.known_of("meting", measured)
+                )
             )
-        )
+    if meting is not None:
+        out.append(t1_without_t0(meting, rnd.known_of("meting", rnd.uploads("meting"))))
+    if rnd.frames.get("kosten") is not None and "kosten" in rnd.repeated:
+        out.append(summed_costs(rnd.frames["kosten"]))
+    opgave = rnd.frames.get("projectopgave")
+    if opgave is not None:
+        known_opgave = rnd.known_of("projectopgave", rnd.uploads("projectopgave"))
+        out.append(sheet_rules.outcome_counts(opgave, known_opgave))
+    out.append(project_year_costs(rnd, norm=norm))
     out = [f for f in out if f.height]
     return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame()

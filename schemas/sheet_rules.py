@@ -12,8 +12,10 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.hits import OK, hits
+from schemas.rounds import UPLOAD
 
-GROUP = ["project_id", "jaar", "soort"]
+# per upload of a round (`schemas.rounds`): an upload's rows meet only its own totals
+GROUP = [UPLOAD, "project_id", "jaar", "soort"]
 
 
 def _totals(frame: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
@@ -28,14 +30,15 @@ def _totals(frame: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
         parts.append(df.filter(keep).select(*GROUP, pl.col("bereikt").alias("__bereikt")))
     if not parts:
         return pl.DataFrame(
-            schema={"project_id": pl.String, "jaar": pl.Int64, "soort": pl.String,
-                    "__bereikt": pl.Int64}
+            schema={UPLOAD: pl.Int64, "project_id": pl.String, "jaar": pl.Int64,
+                    "soort": pl.String, "__bereikt": pl.Int64}
         )  # fmt: skip
     return pl.concat(parts, how="vertical_relaxed").unique(GROUP, keep="first", maintain_order=True)
 
 
 def outcome_counts(frame: pl.DataFrame, known: pl.DataFrame | None) -> pl.DataFrame:
-    """`uitkomst_zonder_bereik` and `uitkomst_boven_bereik` for the accepted outcome rows."""
+    """`uitkomst_zonder_bereik` and `uitkomst_boven_bereik` for the accepted outcome rows of a
+    round's uploads (stacked), each against its own totals."""
     rows = frame.filter(pl.col("uitkomst").is_not_null() & pl.col("aantal").is_not_null())
     if OK in rows.columns:
         rows = rows.filter(pl.col(OK))

@@ -39,6 +39,14 @@ from schemas import cross_table
 from schemas.bsn import STRAY_RULE, mask_text
 from schemas.hits import COPY, HIT_SCHEMA, IDX, OK, file_hit, hits
 from schemas.parsing import integer_value, parse_date, parse_number
+from schemas.rounds import (
+    PERIOD,
+    UPLOAD,
+    Round,
+    local_index,
+    stacked_index,
+    upload_of_index,
+)
 from schemas.rules import (
     BESTAND,
     DOMAIN_RULES,
@@ -276,11 +284,6 @@ def _conform(table, bestand, frame, column, have, dtype):
 # ------------------------------------------------------------------------------------------
 # 2. the pandera schema, once per table over every file of a batch
 
-# Bookkeeping columns of one validation over the files of many uploads: per row the position
-# of its upload in the batch and that upload's reporting year (the period rules read it).
-UPLOAD = "__levering"
-PERIOD = "__periode"
-
 
 @functools.lru_cache(maxsize=64)
 def batch_schema(table: str, today: dt.date | None) -> pa.DataFrameSchema:
@@ -501,36 +504,6 @@ def _drop_shadowed(h: pl.DataFrame) -> pl.DataFrame:
     return h.filter(~(empty & located & shadowed.fill_null(False)))
 
 
-def _set_ok(
-    frames: dict[str, pl.DataFrame],
-    h: pl.DataFrame,
-    only: set[str] | None = None,
-    no_copies: set[str] | frozenset[str] = frozenset(),
-) -> dict[str, pl.DataFrame]:
-    """Refresh OK: a row stays accepted while it has no hit of severity fout. `only`: the
-    tables whose hits or copies changed since OK was last set (the others keep theirs).
-    `no_copies`: tables that get COPY (all false) in the same query, where no key repeats."""
-    if only is not None and not only:
-        return dict(frames)
-    bad = h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()) if h.height else h
-    tables_with_bad = set(bad.get_column("tabel").unique().to_list()) if bad.height else set()
-    out = {}
-    for table, frame in frames.items():
-        if only is not None and table not in only:
-            out[table] = frame
-            continue
-        if table in tables_with_bad:
-            rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
-            ok = ~pl.col(IDX).is_in(rows.implode())
-        else:  # no rejected row in this table (a clean file): no lookup needed
-            ok = pl.lit(True)
-        if COPY in frame.columns:
-            ok = ok & ~pl.col(COPY)
-        copies = [pl.lit(False, pl.Boolean).alias(COPY)] if table in no_copies else []
-        out[table] = frame.with_columns(ok.alias(OK), *copies)
-    return out
-
-
 # ------------------------------------------------------------------------------------------
 # the whole upload
 
@@ -589,6 +562,21 @@ def prepare_uploads(
     return out
 
 
+@dataclass
+class Upload:
+    """One upload to judge (`validate_uploads`): its canonical frames, reporting year, the
+    reader's parse problems, what its organisation had accepted before (`known`; None: nothing
+    beyond these files can be seen, the pre-flight check), the file's own column names per
+    table (`column_names`) and, when done already, its steps 1 and 2 (`prepared`)."""
+
+    tables: dict[str, pl.DataFrame]
+    period: int | None
+    parse_problems: pl.DataFrame | None = None
+    known: dict[str, pl.DataFrame] | None = None
+    column_names: dict[str, dict[str, str]] | None = None
+    prepared: Prepared | None = None
+
+
 def validate_upload(
     tables: dict[str, pl.DataFrame],
     *,
@@ -619,52 +607,257 @@ def validate_upload(
     `prepared`: steps 1 and 2 already done for `tables` with this period and day
     (`prepare_uploads` over a batch of uploads); else they run here for this upload alone.
     """
-    only_this_upload = known is None
-    known = {t: df for t, df in (known or {}).items() if isinstance(df, pl.DataFrame)}
-    if prepared is None:
-        prepared = prepare_uploads([(tables, period)], today=today)[0]
-    frames = dict(prepared.frames)
-    usable = dict(prepared.usable)
-    found = list(prepared.hits)
-    found.append(parse_problem_hits(parse_problems, frames))
-    h = _drop_shadowed(_with_severity(_concat(found)))
-    # a table in which no key repeats has no copies and no conflicts (`prepared.repeated`)
-    unrepeated = {t for t in frames if usable[t] and t not in prepared.repeated}
-    frames = _set_ok(frames, h, no_copies=unrepeated)
+    upload = Upload(tables, period, parse_problems, known, column_names, prepared)
+    return validate_uploads(
+        [upload], today=today, max_invalid_share=max_invalid_share, kostennorm=kostennorm
+    )[0]
 
-    # 4. between rows and tables, parents before children so that rejections cascade
-    usable_frames = {t: f for t, f in frames.items() if usable[t]}
-    for table, frame in usable_frames.items():
-        if table in unrepeated:
-            continue
-        copies, dup_hits = cross_table.duplicates(table, frame)
-        frames[table] = frame.with_columns(copies)
-        h = _concat([h, _with_severity(dup_hits)])
-    frames = _set_ok(frames, h, only={t for t in usable_frames if t in prepared.repeated})
-    for child, column, parent in cross_table.REFERENCES:
-        if child not in frames or not usable[child]:
-            continue
-        if parent in frames and not usable[parent]:
-            continue  # the file is refused anyway; do not bury that under follow-on errors
-        ref_hits = cross_table.references(
-            child, frames[child], column, parent, frames.get(parent), known.get(parent)
+
+def validate_uploads(
+    uploads: Sequence[Upload],
+    *,
+    today: dt.date,
+    max_invalid_share: float = 0.5,
+    kostennorm: cross_table.CostNorm | None = None,
+) -> list[ValidationOutcome]:
+    """Validate uploads as one round (`schemas.rounds`): each gets the verdict it would get
+    alone (`validate_upload`), the rules between tables running once over all of them.
+
+    Each is judged against its own `known`, so the uploads of a round do not depend on each
+    other; a caller that needs one upload's acceptance in the next one's `known` (the uploads
+    of one organisation) puts them in different rounds. The uploads of a round are all
+    pre-flight checks (`known` None) or none of them."""
+    if not uploads:
+        return []
+    if len({u.known is None for u in uploads}) > 1:
+        raise ValueError("een ronde mengt controles vooraf met aanleveringen")
+    todo = [i for i, u in enumerate(uploads) if u.prepared is None]
+    prepared = [u.prepared for u in uploads]
+    if todo:
+        for i, p in zip(
+            todo,
+            prepare_uploads([(uploads[i].tables, uploads[i].period) for i in todo], today=today),
+            strict=True,
+        ):
+            prepared[i] = p
+    # 3. the reader's parse problems, per upload
+    found = []
+    for u, p in zip(uploads, prepared, strict=True):
+        hits_so_far = [*p.hits, parse_problem_hits(u.parse_problems, p.frames)]
+        found.append(_drop_shadowed(_with_severity(_concat(hits_so_far))))
+    # 4. between rows and tables, over the round's uploads at once
+    rnd = _stack(uploads, prepared)
+    between = _between_tables(rnd, prepared, found, kostennorm)
+    # 5. per upload: the file-level policy and the verdict
+    frames_of = _unstack(rnd, prepared)
+    return [
+        _verdict(
+            frames_of[i],
+            p.usable,
+            _concat([found[i], between.get(i)]),
+            period=u.period,
+            today=today,
+            names=u.column_names,
+            max_invalid_share=max_invalid_share,
         )
-        h = _concat([h, _with_severity(ref_hits)])
-        frames = _set_ok(frames, h, only={child})  # its hits are the child's
-    warnings = cross_table.warnings(
-        {t: f for t, f in frames.items() if usable[t]},
-        known,
-        period=period,
-        norm=kostennorm,
-        only_this_upload=only_this_upload,
-        repeated=prepared.repeated,
-    )
-    h = _concat([h, _with_severity(warnings)])
+        for i, (u, p) in enumerate(zip(uploads, prepared, strict=True))
+    ]
 
-    # 5. the file-level policy
+
+def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
+    """The round (`schemas.rounds`): each table's usable frames stacked, and what each
+    upload's organisation accepted before, stacked."""
+    delivering: dict[str, set[int]] = {}
+    parts: dict[str, list[pl.DataFrame]] = {}
+    first_file: dict[int, tuple[str, str]] = {}
+    repeated: set[str] = set()
+    for i, (u, p) in enumerate(zip(uploads, prepared, strict=True)):
+        repeated |= p.repeated
+        for table, frame in p.frames.items():
+            if not p.usable[table]:
+                continue
+            if i not in first_file:
+                name = frame.get_column("_bestand")[0] if frame.height else None
+                first_file[i] = (table, table if name is None else str(name))
+            delivering.setdefault(table, set()).add(i)
+            parts.setdefault(table, []).append(
+                frame.with_columns(
+                    stacked_index(i),
+                    pl.lit(i, pl.Int64).alias(UPLOAD),
+                    pl.lit(u.period, pl.Int64).alias(PERIOD),
+                )
+            )
+    frames = {
+        # columns in their own order per file (a missing optional one comes last)
+        table: pl.concat(stacks, how="diagonal_relaxed") if len(stacks) > 1 else stacks[0]
+        for table, stacks in parts.items()
+    }
+    known: dict[str, pl.DataFrame] = {}
+    knowing: dict[str, frozenset[int]] = {}
+    for table in MODELS:
+        stacks, with_rows = [], set()
+        for i, u in enumerate(uploads):
+            df = (u.known or {}).get(table)
+            if isinstance(df, pl.DataFrame) and df.height:
+                with_rows.add(i)
+                stacks.append(
+                    df.with_columns(
+                        pl.lit(i, pl.Int64).alias(UPLOAD),
+                        pl.lit(u.period, pl.Int64).alias(PERIOD),
+                    )
+                )
+        if stacks:
+            known[table] = (
+                pl.concat(stacks, how="diagonal_relaxed") if len(stacks) > 1 else stacks[0]
+            )
+            knowing[table] = frozenset(with_rows)
+    return Round(
+        frames=frames,
+        known=known,
+        delivering={t: frozenset(v) for t, v in delivering.items()},
+        periods={i: u.period for i, u in enumerate(uploads)},
+        first_file=first_file,
+        only_this_upload=uploads[0].known is None,
+        repeated=frozenset(repeated),
+        knowing=knowing,
+    )
+
+
+def _between_tables(
+    rnd: Round,
+    prepared: Sequence[Prepared],
+    found: Sequence[pl.DataFrame],
+    kostennorm: cross_table.CostNorm | None,
+) -> dict[int, pl.DataFrame]:
+    """Step 4 over the round's stacks, parents before children so that rejections cascade:
+    duplicate keys, references, warnings. Sets OK and COPY in `rnd.frames`; returns the new
+    hits per upload (row positions its own)."""
+    new: list[pl.DataFrame] = []
+    # hits so far, rows at their stacked position: only errors on rows decide OK
+    bad = [
+        f.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()).select(
+            "tabel", stacked_index(i)
+        )
+        for i, f in enumerate(found)
+        if f.height
+    ]
+    for table, frame in rnd.frames.items():
+        if table in rnd.repeated:  # a key repeats in some upload: copies and conflicts
+            copies, dup_hits = cross_table.duplicates(table, frame)
+            frame = frame.with_columns(copies)
+            dup_hits = _with_severity(dup_hits)
+            new.append(dup_hits)
+            bad.append(_errors(dup_hits))
+        else:
+            frame = frame.with_columns(pl.lit(False, pl.Boolean).alias(COPY))
+        rnd.frames[table] = frame
+    _set_stacked_ok(rnd, _concat_bad(bad), set(rnd.frames))
+    for child, column, parent in cross_table.REFERENCES:
+        # an upload whose parent table is refused is refused anyway: no follow-on errors
+        refused_parent = {
+            i for i, p in enumerate(prepared) if parent in p.frames and not p.usable[parent]
+        }
+        rows = rnd.rows(child, rnd.uploads(child) - refused_parent)
+        if rows is None:
+            continue
+        ref_hits = _with_severity(
+            cross_table.references(
+                child, rows, column, parent, rnd.frames.get(parent), rnd.known.get(parent)
+            )
+        )
+        if ref_hits.height:
+            new.append(ref_hits)
+            _set_stacked_ok(rnd, _errors(ref_hits), {child})  # its hits are the child's
+    new.append(_with_severity(cross_table.warnings(rnd, norm=kostennorm)))
+    return _per_upload(_concat(new))
+
+
+def _errors(h: pl.DataFrame) -> pl.DataFrame:
+    """(tabel, IDX) of the rows with an error among hits."""
+    if not h.height:
+        return pl.DataFrame(schema={"tabel": pl.String, IDX: pl.Int64})
+    return h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()).select("tabel", IDX)
+
+
+def _concat_bad(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema={"tabel": pl.String, IDX: pl.Int64})
+    return pl.concat([f.select("tabel", pl.col(IDX).cast(pl.Int64)) for f in frames])
+
+
+def _set_stacked_ok(rnd: Round, bad: pl.DataFrame, tables: set[str]) -> None:
+    """OK of the stacks in `tables`: no error on the row so far, and not a copy. Errors only
+    ever add up, so a stack that has OK keeps what it had and loses the rows in `bad`."""
+    with_bad = set(bad.get_column("tabel").unique().to_list()) if bad.height else set()
+    for table in tables:
+        frame = rnd.frames[table]
+        ok = pl.col(OK) if OK in frame.columns else ~pl.col(COPY)
+        if table in with_bad:
+            rows = bad.filter(pl.col("tabel") == table).get_column(IDX).unique()
+            ok = ok & ~pl.col(IDX).is_in(rows.implode())
+        elif OK in frame.columns:
+            continue
+        rnd.frames[table] = frame.with_columns(ok.alias(OK))
+
+
+def _per_upload(h: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """Hits on stacked rows back to their uploads, each with its own row positions; a hit
+    about an upload as a whole carries UPLOAD itself."""
+    if not h.height:
+        return {}
+    if UPLOAD not in h.columns:
+        h = h.with_columns(pl.lit(None, pl.Int64).alias(UPLOAD))
+    h = h.with_columns(pl.coalesce(pl.col(UPLOAD), upload_of_index()).alias(UPLOAD), local_index())
+    return {
+        i: part.drop(UPLOAD)
+        for (i,), part in h.partition_by(UPLOAD, as_dict=True, maintain_order=True).items()
+    }
+
+
+def _unstack(rnd: Round, prepared: Sequence[Prepared]) -> list[dict[str, pl.DataFrame]]:
+    """Each upload's frames in its own order, the usable ones from the round's stacks (with
+    OK and COPY, row positions their own)."""
+    split: dict[str, dict[int, pl.DataFrame]] = {}
+    for table, frame in rnd.frames.items():
+        if len(rnd.uploads(table)) == 1:
+            (i,) = rnd.uploads(table)
+            split[table] = {i: frame.drop(UPLOAD, PERIOD).with_columns(local_index())}
+            continue
+        split[table] = {
+            i: part.drop(UPLOAD, PERIOD).with_columns(local_index())
+            for (i,), part in frame.partition_by(UPLOAD, as_dict=True, maintain_order=True).items()
+        }
+    out = []
+    for i, p in enumerate(prepared):
+        frames = {}
+        for table, frame in p.frames.items():
+            if not p.usable[table]:
+                frames[table] = frame
+            elif i in split[table]:
+                frames[table] = split[table][i]
+            else:  # delivered without rows
+                frames[table] = frame.with_columns(
+                    pl.lit(True, pl.Boolean).alias(OK), pl.lit(False, pl.Boolean).alias(COPY)
+                )
+        out.append(frames)
+    return out
+
+
+def _verdict(
+    frames: dict[str, pl.DataFrame],
+    usable: dict[str, bool],
+    h: pl.DataFrame,
+    *,
+    period: int | None,
+    today: dt.date,
+    names: dict[str, dict[str, str]] | None,
+    max_invalid_share: float,
+) -> ValidationOutcome:
+    """Step 5 for one upload: the file-level policy, the findings in Dutch, the verdict."""
     counts = _counts(frames, usable, h)
     h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
-    findings = render_findings(h, frames, period=period, today=today, names=column_names)
+    findings = render_findings(h, frames, period=period, today=today, names=names)
     file_reasons = (
         findings.filter(pl.col("ernst") == BESTAND).get_column("melding").to_list()
         if findings.height

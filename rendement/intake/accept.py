@@ -11,7 +11,8 @@ Two steps, each a Dagster asset per organisation partition (and plain functions 
    organisation's validation report. A rejected upload never removes accepted data. Rows of
    clients erased on request are dropped first (`rendement.core.erasure`). `accept_orgs` does
    it for a batch of organisations, the pandera row checks of all their staged files once per
-   table (`chain.prepare`), the rest per upload in acceptance order.
+   table (`chain.prepare`), the rules between tables in rounds of one upload per organisation
+   (`chain.validate_round`), each organisation's uploads in acceptance order.
 
 Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
 in the encrypted original, `rendement.core.archive`).
@@ -330,10 +331,12 @@ def accept_orgs(
     """Step 2 for a batch of organisations: validate their staged uploads and store what
     passes; outcomes per organisation, in the order of `org_ids`.
 
-    The row checks of every staged file of the batch run first, once per table over all
-    those files (`chain.prepare`: the cost of a validation is mostly fixed per call, not per
-    row); then each organisation's uploads are judged one by one in acceptance order, as the
-    rules between tables and the re-upload rule need what the uploads before accepted.
+    The cost of a validation is mostly fixed per call, not per row, so the batch is judged
+    together where it can be: the row checks of every staged file once per table over all
+    those files (`chain.prepare`); the rules between tables in rounds, the k-th upload of
+    every organisation together (`chain.validate_round`), as an organisation's uploads are
+    judged one by one in acceptance order (the rules between tables and the re-upload rule
+    need what the uploads before accepted) but never need another organisation's.
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
     project-year's costs (None = the shipped standard set)."""
     today = today or dt.date.today()
@@ -344,80 +347,87 @@ def accept_orgs(
     for w, p in zip(every, prepared, strict=True):
         w.prepared = p
     norm = cost_norm(home.lake, parameters) if every else None
-    return [_accept(home, lake, org, waiting[org], today=today, norm=norm) for org in org_ids]
+    known = {org: KnownTables(lake, org) for org in org_ids if waiting[org]}
+    outcomes: dict[str, list[UploadOutcome]] = {org: [] for org in org_ids}
+    for turn in range(max((len(w) for w in waiting.values()), default=0)):
+        judged = [(org, waiting[org][turn]) for org in org_ids if turn < len(waiting[org])]
+        results = chain.validate_round(
+            [
+                chain.upload(
+                    w.tables,
+                    period=w.outcome.periode,
+                    problems=w.problems,
+                    known=known[org].tables(),
+                    dialect=w.outcome.dialect,
+                    prepared=w.prepared,
+                )
+                for org, w in judged
+            ],
+            today=today,
+            kostennorm=norm,
+        )
+        for (org, w), result in zip(judged, results, strict=True):
+            outcomes[org].append(_store(home, lake, org, w, result, known[org]))
+    return [outcomes[org] for org in org_ids]
 
 
-def _accept(
-    home: Home, lake: Lake, org_id: str, waiting: list[_Waiting], *, today: dt.date, norm
-) -> list[UploadOutcome]:
-    """One organisation's prepared uploads judged and stored, in acceptance order."""
-    outcomes = []
-    known = KnownTables(lake, org_id) if waiting else None
-    for w in waiting:
-        staging, outcome, confirmed, tables = w.staging, w.outcome, w.confirmed, w.tables
-        result = chain.validate(
+def _store(
+    home: Home, lake: Lake, org_id: str, w: _Waiting, result, known: KnownTables
+) -> UploadOutcome:
+    """One judged upload stored: held by the re-upload rule, or its accepted rows merged into
+    its period (`known` follows), its rejected rows, reports, status and audit entry."""
+    staging, outcome, confirmed, tables = w.staging, w.outcome, w.confirmed, w.tables
+    w.tables = w.prepared = None  # the batch's other uploads need the memory
+    outcome.aantallen = result.counts
+    outcome.status = chain.status(result)
+    extra: dict = {}
+    if not result.file_rejected:
+        found = chain.replacements(
             tables,
             period=outcome.periode,
-            today=today,
-            problems=w.problems,
-            known=known.tables(),
-            kostennorm=norm,
-            dialect=outcome.dialect,
-            prepared=w.prepared,
+            previous={t: known.previous(t, outcome.periode) for t in tables},
         )
-        w.tables = w.prepared = None  # the batch's other organisations need the memory
-        outcome.aantallen = result.counts
-        outcome.status = chain.status(result)
-        extra: dict = {}
-        if not result.file_rejected:
-            found = chain.replacements(
-                tables,
-                period=outcome.periode,
-                previous={t: known.previous(t, outcome.periode) for t in tables},
-            )
-            if hold.held(found) and confirmed and not hold.as_confirmed(staging, found):
-                hold.withdraw(home.lake, org_id, outcome.checksum)  # the period changed since
-                confirmed = False
-            if hold.held(found) and not confirmed:
-                outcome.status, outcome.reden_code = chain.WAITING, chain.WAITING
-                outcome.melding = hold.message(found, outcome.checksum[:16])
-                hold.mark_held(staging, found)  # nothing else changes: the rows stay staged
-                _log(home, outcome, "validatie", vervangt=hold.as_dicts(found))
-                outcomes.append(outcome)
-                continue
-            if confirmed and hold.held(found):
-                extra = {"bevestigd": True, "vervangt": hold.as_dicts(found)}
-        if result.file_rejected:
-            outcome.reden_code = "bestand_afgekeurd"
-            outcome.melding = " ".join(result.file_reasons)
-            _quarantine(home, outcome)
-        for table, df in merge_accepted(
-            known, tables, result, outcome.periode, checksum=outcome.checksum
-        ).items():
-            Lake.write(df, lake.accepted_path(table, org_id, outcome.periode))
-        if result.rejected.height:
-            Lake.write(
-                result.rejected.with_columns(
-                    pl.lit(org_id).alias("organisatie_id"),
-                    pl.lit(outcome.checksum).alias("checksum"),
-                    pl.lit(outcome.periode, pl.Int64).alias("periode"),
-                ),
-                lake.rejected_path(org_id, outcome.checksum),
-            )
-        _write_reports(home, outcome, result)
-        Lake.write_json(
-            {
-                "geblokkeerd": result.file_rejected,
-                "reden": outcome.melding,
-                "checksum": outcome.checksum,
-                "periode": outcome.periode,
-            },
-            lake.status_path(org_id),
+        if hold.held(found) and confirmed and not hold.as_confirmed(staging, found):
+            hold.withdraw(home.lake, org_id, outcome.checksum)  # the period changed since
+            confirmed = False
+        if hold.held(found) and not confirmed:
+            outcome.status, outcome.reden_code = chain.WAITING, chain.WAITING
+            outcome.melding = hold.message(found, outcome.checksum[:16])
+            hold.mark_held(staging, found)  # nothing else changes: the rows stay staged
+            _log(home, outcome, "validatie", vervangt=hold.as_dicts(found))
+            return outcome
+        if confirmed and hold.held(found):
+            extra = {"bevestigd": True, "vervangt": hold.as_dicts(found)}
+    if result.file_rejected:
+        outcome.reden_code = "bestand_afgekeurd"
+        outcome.melding = " ".join(result.file_reasons)
+        _quarantine(home, outcome)
+    for table, df in merge_accepted(
+        known, tables, result, outcome.periode, checksum=outcome.checksum
+    ).items():
+        Lake.write(df, lake.accepted_path(table, org_id, outcome.periode))
+    if result.rejected.height:
+        Lake.write(
+            result.rejected.with_columns(
+                pl.lit(org_id).alias("organisatie_id"),
+                pl.lit(outcome.checksum).alias("checksum"),
+                pl.lit(outcome.periode, pl.Int64).alias("periode"),
+            ),
+            lake.rejected_path(org_id, outcome.checksum),
         )
-        _log(home, outcome, "validatie", **extra)
-        lake.remove_staging(org_id, outcome.checksum)
-        outcomes.append(outcome)
-    return outcomes
+    _write_reports(home, outcome, result)
+    Lake.write_json(
+        {
+            "geblokkeerd": result.file_rejected,
+            "reden": outcome.melding,
+            "checksum": outcome.checksum,
+            "periode": outcome.periode,
+        },
+        lake.status_path(org_id),
+    )
+    _log(home, outcome, "validatie", **extra)
+    lake.remove_staging(org_id, outcome.checksum)
+    return outcome
 
 
 def read_staged_upload(staging: Path) -> tuple[dict[str, pl.DataFrame], pl.DataFrame | None]:

@@ -22,7 +22,13 @@ import polars as pl
 from rendement.core.privacy import pseudonymise
 from rendement.intake import hold
 from schemas.cross_table import CostNorm
-from schemas.validate import Prepared, ValidationOutcome, prepare_uploads, validate_upload
+from schemas.validate import (
+    Prepared,
+    Upload,
+    ValidationOutcome,
+    prepare_uploads,
+    validate_uploads,
+)
 from sources import UnreadableFile, read_upload
 from sources.errors import empty_problems
 
@@ -110,6 +116,37 @@ def prepare(
     return prepare_uploads([(_in_order(t), period) for t, period in uploads], today=today)
 
 
+def upload(
+    tables: dict[str, pl.DataFrame],
+    *,
+    period: int | None,
+    problems: pl.DataFrame | None = None,
+    known: dict[str, pl.DataFrame] | None = None,
+    dialect: dict | None = None,
+    prepared: Prepared | None = None,
+) -> Upload:
+    """A screened upload to validate, its canonical tables in table-name order (`_in_order`).
+    `dialect`: the reader's description of the file (its `kolommen`: messages name the file's
+    own columns). `prepared`: this upload's part of `prepare` (same tables, period and day)."""
+    return Upload(
+        _in_order(tables),
+        period,
+        parse_problems=problems if problems is not None else empty_problems(),
+        known=known,
+        column_names=(dialect or {}).get("kolommen"),
+        prepared=prepared,
+    )
+
+
+def validate_round(
+    uploads: list[Upload], *, today: dt.date, kostennorm: CostNorm | None = None
+) -> list[ValidationOutcome]:
+    """Validate uploads of different organisations (`upload`) together, each against its
+    own `known`: the rules between tables once over all of them
+    (`schemas.validate.validate_uploads`)."""
+    return validate_uploads(uploads, today=today, kostennorm=kostennorm)
+
+
 def validate(
     tables: dict[str, pl.DataFrame],
     *,
@@ -121,19 +158,11 @@ def validate(
     dialect: dict | None = None,
     prepared: Prepared | None = None,
 ) -> ValidationOutcome:
-    """Validate a screened upload's canonical tables, in table-name order (`_in_order`).
-    `dialect`: the reader's description of the file (its `kolommen`: messages name the file's
-    own columns). `prepared`: this upload's part of `prepare` (same tables, period and day)."""
-    return validate_upload(
-        _in_order(tables),
-        period=period,
-        today=today,
-        parse_problems=problems if problems is not None else empty_problems(),
-        known=known,
-        kostennorm=kostennorm,
-        column_names=(dialect or {}).get("kolommen"),
-        prepared=prepared,
+    """Validate one screened upload (a round of one, `validate_round`)."""
+    one = upload(
+        tables, period=period, problems=problems, known=known, dialect=dialect, prepared=prepared
     )
+    return validate_round([one], today=today, kostennorm=kostennorm)[0]
 
 
 def replacements(
