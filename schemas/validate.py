@@ -648,13 +648,17 @@ def validate_uploads(
     # 4. between rows and tables, over the round's uploads at once
     rnd = _stack(uploads, prepared)
     between = _between_tables(rnd, prepared, found, kostennorm)
-    # 5. per upload: the file-level policy and the verdict
+    # 5. per upload: the file-level policy and the verdict; the counting on the stacks
     frames_of = _unstack(rnd, prepared)
+    rejected = _rejected_counts(rnd)
+    accepted = _accepted_rows(rnd)
     return [
         _verdict(
             frames_of[i],
             p.usable,
             _concat([found[i], between.get(i)]),
+            rejected={t: rejected.get((i, t), 0) for t in p.frames},
+            accepted={t: accepted[t].get(i) for t in p.frames if t in accepted},
             period=u.period,
             today=today,
             names=u.column_names,
@@ -681,15 +685,15 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
                 first_file[i] = (table, table if name is None else str(name))
             delivering.setdefault(table, set()).add(i)
             parts.setdefault(table, []).append(
-                frame.with_columns(
+                frame.lazy().with_columns(
                     stacked_index(i),
                     pl.lit(i, pl.Int64).alias(UPLOAD),
                     pl.lit(u.period, pl.Int64).alias(PERIOD),
                 )
             )
+    # one query per table; columns in their own order per file (a missing optional one last)
     frames = {
-        # columns in their own order per file (a missing optional one comes last)
-        table: pl.concat(stacks, how="diagonal_relaxed") if len(stacks) > 1 else stacks[0]
+        table: pl.concat(stacks, how="diagonal_relaxed").collect(engine="in-memory")
         for table, stacks in parts.items()
     }
     known: dict[str, pl.DataFrame] = {}
@@ -701,15 +705,13 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
             if isinstance(df, pl.DataFrame) and df.height:
                 with_rows.add(i)
                 stacks.append(
-                    df.with_columns(
+                    df.lazy().with_columns(
                         pl.lit(i, pl.Int64).alias(UPLOAD),
                         pl.lit(u.period, pl.Int64).alias(PERIOD),
                     )
                 )
         if stacks:
-            known[table] = (
-                pl.concat(stacks, how="diagonal_relaxed") if len(stacks) > 1 else stacks[0]
-            )
+            known[table] = pl.concat(stacks, how="diagonal_relaxed").collect(engine="in-memory")
             knowing[table] = frozenset(with_rows)
     return Round(
         frames=frames,
@@ -820,13 +822,12 @@ def _unstack(rnd: Round, prepared: Sequence[Prepared]) -> list[dict[str, pl.Data
     OK and COPY, row positions their own)."""
     split: dict[str, dict[int, pl.DataFrame]] = {}
     for table, frame in rnd.frames.items():
-        if len(rnd.uploads(table)) == 1:
-            (i,) = rnd.uploads(table)
-            split[table] = {i: frame.drop(UPLOAD, PERIOD).with_columns(local_index())}
-            continue
+        own = frame.lazy().drop(PERIOD).with_columns(local_index()).collect(engine="in-memory")
         split[table] = {
-            i: part.drop(UPLOAD, PERIOD).with_columns(local_index())
-            for (i,), part in frame.partition_by(UPLOAD, as_dict=True, maintain_order=True).items()
+            i: part
+            for (i,), part in own.partition_by(
+                UPLOAD, as_dict=True, include_key=False, maintain_order=True
+            ).items()
         }
     out = []
     for i, p in enumerate(prepared):
@@ -844,18 +845,55 @@ def _unstack(rnd: Round, prepared: Sequence[Prepared]) -> list[dict[str, pl.Data
     return out
 
 
+def _rejected_counts(rnd: Round) -> dict[tuple[int, str], int]:
+    """Per (upload, usable table): its rows rejected (not OK, and not an exact copy)."""
+    out = {}
+    for table, frame in rnd.frames.items():
+        per_upload = frame.group_by(UPLOAD).agg((~pl.col(OK) & ~pl.col(COPY)).sum())
+        for upload, n in per_upload.iter_rows():
+            out[(upload, table)] = n
+    return out
+
+
+def _accepted_rows(rnd: Round) -> dict[str, dict[int, pl.DataFrame]]:
+    """Per usable table and upload: its accepted rows, canonical columns only (`kosten` lines
+    with the same key summed), one query per table for all uploads."""
+    out = {}
+    for table, frame in rnd.frames.items():
+        schema = polars_schema(table)
+        rows = frame.lazy().filter(pl.col(OK)).select(UPLOAD, *schema)
+        if table == "kosten":
+            rows = (
+                rows.group_by([UPLOAD, *KEYS["kosten"]], maintain_order=True)
+                .agg(pl.col("organisatie_id").first(), pl.col("bedrag").sum())
+                .select(UPLOAD, *schema)
+            )
+        done = rows.cast(schema).collect(engine="in-memory")  # see `hits`
+        out[table] = {
+            i: part
+            for (i,), part in done.partition_by(
+                UPLOAD, as_dict=True, include_key=False, maintain_order=True
+            ).items()
+        }
+    return out
+
+
 def _verdict(
     frames: dict[str, pl.DataFrame],
     usable: dict[str, bool],
     h: pl.DataFrame,
     *,
+    rejected: dict[str, int],
+    accepted: dict[str, pl.DataFrame | None],
     period: int | None,
     today: dt.date,
     names: dict[str, dict[str, str]] | None,
     max_invalid_share: float,
 ) -> ValidationOutcome:
-    """Step 5 for one upload: the file-level policy, the findings in Dutch, the verdict."""
-    counts = _counts(frames, usable, h)
+    """Step 5 for one upload: the file-level policy, the findings in Dutch, the verdict.
+    `rejected`: per usable table its rows rejected; `accepted`: per usable table its accepted
+    rows (None: none), both counted on the round's stacks."""
+    counts = _counts(frames, usable, h, rejected)
     h = _concat([h, _with_severity(_file_policy(frames, usable, h, counts, max_invalid_share))])
     findings = render_findings(h, frames, period=period, today=today, names=names)
     file_reasons = (
@@ -864,7 +902,14 @@ def _verdict(
         else []
     )
     file_rejected = bool(file_reasons)
-    accepted = _accepted(frames, usable, file_rejected)
+    accepted = {
+        table: (
+            accepted[table]
+            if usable[table] and not file_rejected and accepted.get(table) is not None
+            else pl.DataFrame(schema=polars_schema(table))
+        )
+        for table in frames
+    }
     for table, c in counts.items():
         c["opgeslagen"] = accepted[table].height if table in accepted else 0
         if file_rejected:
@@ -879,12 +924,12 @@ def _verdict(
     )
 
 
-def _counts(frames, usable, h: pl.DataFrame) -> dict:
+def _counts(frames, usable, h: pl.DataFrame, rejected_rows: dict[str, int]) -> dict:
     counts = {}
     for table, frame in frames.items():
         rows = frame.height
         if usable[table]:
-            rejected = frame.select((~pl.col(OK) & ~pl.col(COPY)).sum()).item()
+            rejected = rejected_rows[table]
             accepted = rows - rejected
         else:
             rejected, accepted = 0, 0
@@ -962,26 +1007,6 @@ def _file_policy(frames, usable, h: pl.DataFrame, counts: dict, share: float) ->
 
 def _percent(x: float) -> str:
     return f"{x * 100:.0f} %"
-
-
-def _accepted(frames, usable, file_rejected: bool) -> dict[str, pl.DataFrame]:
-    out = {}
-    for table, frame in frames.items():
-        schema = polars_schema(table)
-        if file_rejected or not usable[table]:
-            out[table] = pl.DataFrame(schema=schema)
-            continue
-        # one query per table (filter, select, sum and cast)
-        rows = frame.lazy().filter(pl.col(OK)).select(list(schema))
-        if table == "kosten":
-            keys = KEYS["kosten"]
-            rows = (
-                rows.group_by(keys, maintain_order=True)
-                .agg(pl.col("organisatie_id").first(), pl.col("bedrag").sum())
-                .select(list(schema))
-            )
-        out[table] = rows.cast(schema).collect(engine="in-memory")  # see `hits`
-    return out
 
 
 def _rejected(findings: pl.DataFrame) -> pl.DataFrame:
