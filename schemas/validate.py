@@ -15,6 +15,8 @@ bookkeeping columns `_rij` and `_bestand`) and runs, in this order:
 3. the reader's parse problems, merged in;
 4. the rules between rows and tables (`schemas.cross_table`): duplicate keys, references to
    projects and trajectories (in this upload or already accepted), duplicate clients, T0/T1;
+   with `validate_uploads` once over a round of uploads (`schemas.rounds`: stacked, the upload
+   part of every key, each against its own earlier data; one upload alone is a round of one);
 5. the file-level policy: a missing column, a column of unknown codes or too many rejected rows
    in one table refuses the whole upload.
 
