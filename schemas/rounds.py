@@ -76,22 +76,26 @@ class Round:
 
     def known_of(self, table: str, uploads: frozenset[int] | set[int]) -> pl.DataFrame | None:
         """What was accepted before of `table` for the given uploads only (None: nothing)."""
-        df = self.known.get(table)
-        if df is None or not uploads:
-            return None
-        if not uploads >= self.uploads_knowing(table):
-            df = df.filter(pl.col(UPLOAD).is_in(sorted(uploads)))
-        return df if df.height else None
+        df = _of(self.known.get(table), uploads, self.uploads_knowing(table))
+        return df if df is not None and df.height else None
 
     def uploads_knowing(self, table: str) -> frozenset[int]:
         """The uploads for which rows of `table` were accepted before."""
         return self.knowing.get(table, frozenset())
 
     def rows(self, table: str, uploads: frozenset[int] | set[int]) -> pl.DataFrame | None:
-        """The stacked rows of `table` of the given uploads only (None: it has none)."""
-        frame = self.frames.get(table)
-        if frame is None or not uploads:
-            return None
-        if uploads >= self.uploads(table):
-            return frame
-        return frame.filter(pl.col(UPLOAD).is_in(sorted(uploads)))
+        """The stacked rows of `table` of the given uploads only (None: none of them delivers
+        it; a frame without rows when they deliver it empty)."""
+        return _of(self.frames.get(table), uploads, self.uploads(table))
+
+
+def _of(
+    stack: pl.DataFrame | None, uploads: frozenset[int] | set[int], present: frozenset[int]
+) -> pl.DataFrame | None:
+    """The rows of a stack that belong to `uploads` (`present`: the uploads it holds rows of;
+    when `uploads` covers them all, the stack itself)."""
+    if stack is None or not uploads:
+        return None
+    if uploads >= present:
+        return stack
+    return stack.filter(pl.col(UPLOAD).is_in(sorted(uploads)))

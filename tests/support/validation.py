@@ -476,3 +476,15 @@ MUTATIONS = {
     "only_inzet_and_kosten": _only_inzet_and_kosten,
     "empty_code_and_long_name": _empty_code_and_long_name,
 }
+
+
+def corpus() -> list[tuple[dict[str, pl.DataFrame], int]]:
+    """Clean and broken uploads, one per row rule and per mutation, each a delivery of its own
+    (`as_delivery`); every third of another reporting year (so the period rules fail there and
+    only there): what the batch and round tests validate together and alone."""
+    found = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
+    found += [f(upload()) for f in MUTATIONS.values()]
+    return [
+        (as_delivery(tables, n), PERIOD - 1 if n % 3 == 2 else PERIOD)
+        for n, tables in enumerate(found)
+    ]

@@ -12,26 +12,7 @@ import pytest
 
 import schemas.validate as validate
 from schemas.validate import prepare_uploads, validate_upload
-from tests.support.validation import (
-    MUTATIONS,
-    PERIOD,
-    ROW_CASES,
-    TODAY,
-    as_delivery,
-    broken,
-    upload,
-)
-
-
-def _uploads() -> list[tuple[dict[str, pl.DataFrame], int]]:
-    """Clean and broken uploads, one per row rule and per mutation; every third of another
-    reporting year (so the period rules fail there and only there)."""
-    found = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
-    found += [f(upload()) for f in MUTATIONS.values()]
-    return [
-        (as_delivery(tables, n), PERIOD - 1 if n % 3 == 2 else PERIOD)
-        for n, tables in enumerate(found)
-    ]
+from tests.support.validation import PERIOD, ROW_CASES, TODAY, as_delivery, corpus, upload
 
 
 def _hits(prepared) -> pl.DataFrame:
@@ -43,8 +24,8 @@ def _hits(prepared) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def batch():
-    """Every upload of `_uploads` and their one pass together."""
-    uploads = _uploads()
+    """Every upload of the corpus and their one pass together."""
+    uploads = corpus()
     return uploads, prepare_uploads(uploads, today=TODAY)
 
 
@@ -72,7 +53,7 @@ def test_each_table_is_checked_once_over_all_files(monkeypatch):
         return original(table, stack, today)
 
     monkeypatch.setattr(validate, "_schema_hits", counted)
-    prepare_uploads(_uploads(), today=TODAY)
+    prepare_uploads(corpus(), today=TODAY)
     tables = [t for t, _n in calls]
     assert len(tables) == len(set(tables))  # one pandera pass per table
     assert dict(calls)["traject"] > 10  # over the files of many uploads at once

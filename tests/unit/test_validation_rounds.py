@@ -17,12 +17,10 @@ import pytest
 from schemas.cross_table import CostNorm
 from schemas.validate import Upload, prepare_uploads, validate_upload, validate_uploads
 from tests.support.validation import (
-    MUTATIONS,
     PERIOD,
-    ROW_CASES,
     TODAY,
     as_delivery,
-    broken,
+    corpus,
     set_cells,
     upload,
 )
@@ -59,16 +57,14 @@ def _cases() -> list[Upload]:
     """Clean and broken full uploads, half against earlier data, every third of another year;
     and partial uploads that lean on earlier data (or find none to lean on)."""
     before = _accepted_before()
-    full = [upload()] + [broken(t, r, **v) for t, r, v, _k, _g in ROW_CASES]
-    full += [f(upload()) for f in MUTATIONS.values()]
     cases = [
         Upload(
-            as_delivery(tables, n),
-            PERIOD - 1 if n % 3 == 2 else PERIOD,
+            tables,
+            period,
             known=before if n % 2 else {},
             column_names={"traject": {"client_pseudoniem": "Cliëntnummer"}} if n % 5 == 0 else None,
         )
-        for n, tables in enumerate(full)
+        for n, (tables, period) in enumerate(corpus())
     ]
     partial = [
         ["traject"],
