@@ -6,8 +6,8 @@ import dagster as dg
 
 from assets import versions
 from assets.partitions import in_batches, organisations, partition_metadata, single_run
-from pipelines.resources import HomeResource, ParametersResource
-from rendement.core.lake import per_organisation
+from pipelines.resources import HomeResource, ParametersResource, WorkersResource
+from rendement.core.workers import per_organisation
 from rendement.intake.accept import accept_orgs, receive_org
 
 INTAKE = "inname"
@@ -28,12 +28,14 @@ VALIDATION_BATCH = 16
     "bestand gaat met een Nederlandse reden naar quarantaine; een bestand dat al eerder binnen "
     "was, wordt overgeslagen.",
 )
-def uploads(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+def uploads(
+    context: dg.AssetExecutionContext, home: HomeResource, workers: WorkersResource
+) -> dg.MaterializeResult:
     """Uploads received from the organisation's inbox: checksummed, archived unchanged, read
     (system and dialect detected), screened for BSNs, client ids pseudonymised, staged as
     Parquet. Unreadable files go to quarantine with a Dutch reason; duplicates are skipped."""
     h = home.home()
-    per_org = per_organisation(partial(receive_org, h), context.partition_keys)
+    per_org = per_organisation(partial(receive_org, h), context.partition_keys, workers.pool())
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]
     status = _statuses(outcomes)
     context.log.info(f"{len(outcomes)} uploads: {status}")
@@ -100,7 +102,10 @@ BLOCKING_CHECK = "niet_alles_afgekeurd"
     ],
 )
 def accepted_tables(
-    context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
+    context: dg.AssetExecutionContext,
+    home: HomeResource,
+    parameters: ParametersResource,
+    workers: WorkersResource,
 ):
     """Accepted canonical tables per organisation and period, validated with the pandera models
     and cross-table rules. Rejected rows go to the quarantine table with rule and value; a
@@ -111,6 +116,7 @@ def accepted_tables(
     per_batch = per_organisation(
         partial(accept_orgs, h, parameters=parameters.path),
         in_batches(context.partition_keys, VALIDATION_BATCH),
+        workers.pool(),
     )
     per_org = [found for batch in per_batch for found in batch]  # in the partition keys' order
     outcomes = [o for org_outcomes in per_org for o in org_outcomes]

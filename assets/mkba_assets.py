@@ -8,10 +8,11 @@ import polars as pl
 from assets import versions
 from assets.intake_assets import accepted_tables
 from assets.partitions import in_batches, organisations, partition_metadata, single_run
-from pipelines.resources import HomeResource, ParametersResource
+from pipelines.resources import HomeResource, ParametersResource, WorkersResource
 from rendement.core.home import Home
-from rendement.core.lake import Lake, per_organisation
+from rendement.core.lake import Lake
 from rendement.core.registry import Registry
+from rendement.core.workers import per_organisation
 from rendement.mkba import overrides as deviations
 from rendement.mkba.batch import compute_per_organisation
 from rendement.mkba.engine import INPUT_TABLES
@@ -49,7 +50,10 @@ BATCH_SIZE = 16
     "van een organisatie geven een tweede uitkomst, alleen voor haar eigen rapport.",
 )
 def project_mkba(
-    context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
+    context: dg.AssetExecutionContext,
+    home: HomeResource,
+    parameters: ParametersResource,
+    workers: WorkersResource,
 ) -> dg.MaterializeResult:
     """Project-level MKBA per project and year: costs, benefits per stakeholder after
     deadweight, displacement, attribution and drop-off, discounted at the standard rate; NPV,
@@ -64,7 +68,8 @@ def project_mkba(
     lake = Lake(h.lake)
     used = lake_rates(lake)
     work = partial(mkba_orgs, h, params, overrides, used)
-    per_batch = per_organisation(work, in_batches(context.partition_keys, BATCH_SIZE))
+    pool = workers.pool()
+    per_batch = per_organisation(work, in_batches(context.partition_keys, BATCH_SIZE), pool)
     counts = [n for batch in per_batch for n in batch]  # in the order of the partition keys
     # the sector's reference rates follow from the measured results just written; where
     # they changed, the organisations that rest on them are computed again with the new ones
@@ -75,8 +80,11 @@ def project_mkba(
     )
     if again:
         per_organisation(
-            partial(mkba_orgs, h, params, overrides, rates), in_batches(again, BATCH_SIZE)
+            partial(mkba_orgs, h, params, overrides, rates), in_batches(again, BATCH_SIZE), pool
         )
+    # the last step of the run that uses the workers before the warehouse load, which needs
+    # the memory they hold more than the report pages need them warm
+    workers.release()
     refused = _refusals(lake, params, context.partition_keys, given, registered, unreadable)
     for message in refused:
         context.log.warning(f"afwijking geweigerd: {message}")

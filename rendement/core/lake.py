@@ -3,104 +3,21 @@
 Partitioned assets write here, never to DuckDB: many organisations can be processed without
 fighting over the single DuckDB writer, and a re-upload rewrites only its own files. The
 warehouse asset loads what changed into DuckDB in one step. Writes are atomic
-(`rendement.core.files`). `per_organisation` runs the partitioned assets' work in a pool of processes.
+(`rendement.core.files`); `rendement.core.workers` runs the partitioned assets' work in a
+pool of processes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import sys
-import types
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 
 from rendement.core.files import atomic_path, write_atomic
 from schemas.tables import KEYS, MODELS, polars_schema
-
-T = TypeVar("T")
-
-# Work per organisation runs in a pool of processes when there is enough of it: organisations
-# are independent (each writes only its own files), and one organisation's work is many small
-# frames that polars cannot spread over the cores. Below this many organisations starting the
-# workers (≈ 1-2 s: imports) costs more than it saves.
-POOL_MIN_ORGANISATIONS = 4
-WORKERS_ENV = "RENDEMENT_WORKERS"
-# Each worker runs polars on one thread: the pool already has a process per core, and an
-# organisation's frames are small (a few thousand rows), where polars' own threads only add
-# hand-over costs and compete with the other workers for the same cores. A value set by the
-# user wins.
-WORKER_ENVIRONMENT = {"POLARS_MAX_THREADS": "1"}
-
-
-def workers(n_tasks: int) -> int:
-    """Processes to use for `n_tasks` organisations: `RENDEMENT_WORKERS`, else the cores this
-    process may run on; 1 (no pool) for small runs."""
-    if n_tasks < POOL_MIN_ORGANISATIONS:
-        return 1
-    configured = os.environ.get(WORKERS_ENV, "").strip()
-    if configured:
-        return max(1, min(int(configured), n_tasks))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, n_tasks))
-
-
-def per_organisation(fn: Callable[[str], T], org_ids: Sequence[str]) -> list[T]:
-    """`fn(org_id)` for every organisation, results in the order of `org_ids`.
-
-    In a pool of fresh (spawned) processes when `workers` says so, else in this process. `fn`
-    must be a module-level function (or a `functools.partial` of one) and its arguments and
-    result picklable; each call must touch only its own organisation's files (the audit log is
-    appended under a lock). The first exception is raised here, after the running calls have
-    finished.
-    """
-    n = workers(len(org_ids))
-    if n <= 1:
-        return [fn(org) for org in org_ids]
-    with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-        with _workers_without_main():  # the workers start during the first submits
-            futures = [pool.submit(fn, org) for org in org_ids]
-        try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-
-
-@contextlib.contextmanager
-def _workers_without_main() -> Iterator[None]:
-    """Start spawned workers without re-running the caller's main script, with
-    `WORKER_ENVIRONMENT` in their environment.
-
-    A spawned process imports the parent's `__main__` again (to find functions defined there);
-    in a script without an `if __name__ == "__main__"` guard that would run the script a second
-    time in every worker. The functions run here live in modules, so the workers do not need
-    `__main__`: hide it while they start. A spawned process copies the parent's environment
-    when it starts, so the variables are set only while they start.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    added = {k: v for k, v in WORKER_ENVIRONMENT.items() if k not in os.environ}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for key in added:
-            os.environ.pop(key, None)
-        if main is not None:
-            sys.modules["__main__"] = main
-
 
 # Lineage: every accepted row carries the SHA-256 of the upload it came from (the name of the
 # original in `archive/<organisatie_id>/`, and `checksum` in `intake.leveringen`), so that any

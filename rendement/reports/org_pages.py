@@ -54,13 +54,14 @@ import polars as pl
 from rendement.core import versions
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
-from rendement.core.lake import Lake, per_organisation, workers
+from rendement.core.lake import Lake
 from rendement.core.versions import (
     file_version,
     frame_version,
     package_files,
     versions_per_organisation,
 )
+from rendement.core.workers import per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.impactkaart import PUBLIC_URL_ENV, method_href, write_impactkaarten
 from rendement.reports.organisation import organisation_page
