@@ -8,7 +8,8 @@ great-tables: ≈ 3 s of imports, ≈ 8 s per step at a load of 11 on 2 cores) f
 steps, most of them a second of work or less in a re-upload; the steps are a chain (the
 warehouse pool admits one writer), so those processes bought no parallelism: a re-upload's run
 took 127 s under `dagster dev`, 10–13 s in-process (docs/performance.md). The parallel work is per organisation, inside the partitioned steps
-(`rendement.core.lake.per_organisation`). On more machines, another executor is a setting
+(`rendement.core.workers.per_organisation`), in one pool of worker processes per run (the
+resource `workers`, `pipelines.resources.WorkersResource`). On more machines, another executor is a setting
 (docs/performance.md, "Beyond one machine").
 """
 
