@@ -62,17 +62,19 @@ def page_digest(path: Path) -> str | None:
         return None
 
 
-def changed_delivery(home: Path, orgs: int, seed: int, out: Path, share: float):
-    """The first demo organisation's latest year with `share` of its trajectories (and their
-    measurements) left out, written as its export files into `out`. (Another share on every
-    measurement of the same home: the same bytes again would be recognised as received.)"""
+def changed_delivery(home: Path, orgs: int, seed: int, out: Path, share: float, extra: int = 0):
+    """The first demo organisation's latest year with `share` of its trajectories, plus
+    `extra` more (and their measurements), left out, written as its export files into `out`.
+    (A different `extra` on every measurement of the same home: the same bytes again would be
+    recognised as received, and a share alone leaves out the same rows for nearby shares.)"""
     from rendement.demo import generate_sector, write_exports
 
     org = next(iter(generate_sector(orgs, seed)))
     year = max(org.tables)
     tables = dict(org.tables[year])
     traject = tables["traject"]
-    keep = traject.head(max(1, int(traject.height * (1 - share))))
+    left_out = max(1, round(traject.height * share)) + extra
+    keep = traject.head(max(1, traject.height - left_out))
     tables["traject"] = keep
     tables["meting"] = tables["meting"].filter(
         pl.col("traject_id").is_in(keep["traject_id"].implode())
@@ -219,9 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(15)  # the daemon's first ticks and the code server's start-up: idle again
         measurements = []
         for i in range(args.repeat):
-            # another share each time: the same bytes again would be recognised as received
-            share = 0.02 + random.Random().randrange(1, 300) / 10_000  # 2.01-2.3 %
-            files = changed_delivery(home, args.orgs, args.seed, work / f"export-{i}", share)[1]
+            # 2 % and another number of trajectories more each time: the same bytes again
+            # would be recognised as received (different within a call; a random offset for
+            # a home reused with --home; far below the re-upload rule's 25 %)
+            extra = 1 + i + random.Random().randrange(0, 5) * args.repeat
+            out = work / f"export-{i}"
+            files = changed_delivery(home, args.orgs, args.seed, out, 0.02, extra)[1]
             measurements.append(measure(home, org, files, service_url, token))
             time.sleep(5)  # idle again between measurements
     finally:
