@@ -12,7 +12,7 @@ Two steps, each a Dagster asset per organisation partition (and plain functions 
    clients erased on request are dropped first (`rendement.core.erasure`). `accept_orgs` does
    it for a batch of organisations, the pandera row checks of all their staged files once per
    table (`chain.prepare`), the rules between tables in rounds of one upload per organisation
-   (`chain.validate_round`), each organisation's uploads in acceptance order.
+   (`validate_uploads` over `chain.upload`s), each organisation's uploads in acceptance order.
 
 Every outcome is appended to the audit log. Raw client ids exist only in memory in step 1 (and
 in the encrypted original, `rendement.core.archive`).
@@ -44,7 +44,7 @@ from schemas import RULES_VERSION
 from schemas.bsn import mask_nested, mask_value
 from schemas.cross_table import CostNorm
 from schemas.tables import KEYS, MODELS
-from schemas.validate import Prepared
+from schemas.validate import Prepared, validate_uploads
 
 TABLE_ORDER = list(MODELS)
 
@@ -334,7 +334,7 @@ def accept_orgs(
     The cost of a validation is mostly fixed per call, not per row, so the batch is judged
     together where it can be: the row checks of every staged file once per table over all
     those files (`chain.prepare`); the rules between tables in rounds, the k-th upload of
-    every organisation together (`chain.validate_round`), as an organisation's uploads are
+    every organisation together (`schemas.validate.validate_uploads`), as an organisation's uploads are
     judged one by one in acceptance order (the rules between tables and the re-upload rule
     need what the uploads before accepted) but never need another organisation's.
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
@@ -351,7 +351,7 @@ def accept_orgs(
     outcomes: dict[str, list[UploadOutcome]] = {org: [] for org in org_ids}
     for turn in range(max((len(w) for w in waiting.values()), default=0)):
         judged = [(org, waiting[org][turn]) for org in org_ids if turn < len(waiting[org])]
-        results = chain.validate_round(
+        results = validate_uploads(
             [
                 chain.upload(
                     w.tables,

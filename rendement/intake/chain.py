@@ -138,15 +138,6 @@ def upload(
     )
 
 
-def validate_round(
-    uploads: list[Upload], *, today: dt.date, kostennorm: CostNorm | None = None
-) -> list[ValidationOutcome]:
-    """Validate uploads of different organisations (`upload`) together, each against its
-    own `known`: the rules between tables once over all of them
-    (`schemas.validate.validate_uploads`)."""
-    return validate_uploads(uploads, today=today, kostennorm=kostennorm)
-
-
 def validate(
     tables: dict[str, pl.DataFrame],
     *,
@@ -158,11 +149,12 @@ def validate(
     dialect: dict | None = None,
     prepared: Prepared | None = None,
 ) -> ValidationOutcome:
-    """Validate one screened upload (a round of one, `validate_round`)."""
+    """Validate one screened upload (a round of one: intake validates its rounds with
+    `schemas.validate.validate_uploads` over `upload`s)."""
     one = upload(
         tables, period=period, problems=problems, known=known, dialect=dialect, prepared=prepared
     )
-    return validate_round([one], today=today, kostennorm=kostennorm)[0]
+    return validate_uploads([one], today=today, kostennorm=kostennorm)[0]
 
 
 def replacements(
