@@ -60,6 +60,9 @@ class Round:
     first_file: per upload the table and file a finding about the upload as a whole is shown
         at (its first usable table).
     only_this_upload: nothing beyond the uploads' own files can be seen (the pre-flight).
+    repeated: the tables in which a key occurs more than once in some upload (only there can
+        the rules on repeated keys find anything, `cross_table.uploads_with_repeated_keys`).
+    knowing: per table the uploads with rows of it in `known` (`uploads_knowing`).
     """
 
     frames: dict[str, pl.DataFrame]
@@ -68,10 +71,11 @@ class Round:
     periods: dict[int, int | None]
     first_file: dict[int, tuple[str, str]]
     only_this_upload: bool = False
-    repeated: frozenset[str] = field(default_factory=frozenset)  # tables with a repeated key
-    knowing: dict[str, frozenset[int]] = field(default_factory=dict)  # see `uploads_knowing`
+    repeated: frozenset[str] = field(default_factory=frozenset)
+    knowing: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def uploads(self, table: str) -> frozenset[int]:
+        """The uploads that deliver `table` usable (also those without rows)."""
         return self.delivering.get(table, frozenset())
 
     def known_of(self, table: str, uploads: frozenset[int] | set[int]) -> pl.DataFrame | None:

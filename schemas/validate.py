@@ -738,13 +738,7 @@ def _between_tables(
     hits per upload (row positions its own)."""
     new: list[pl.DataFrame] = []
     # hits so far, rows at their stacked position: only errors on rows decide OK
-    bad = [
-        f.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()).select(
-            "tabel", stacked_index(i)
-        )
-        for i, f in enumerate(found)
-        if f.height
-    ]
+    bad = [_errors(f).with_columns(stacked_index(i)) for i, f in enumerate(found) if f.height]
     for table, frame in rnd.frames.items():
         if table in rnd.repeated:  # a key repeats in some upload: copies and conflicts
             copies, dup_hits = cross_table.duplicates(table, frame)
@@ -784,6 +778,7 @@ def _errors(h: pl.DataFrame) -> pl.DataFrame:
 
 
 def _concat_bad(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The rows with an error (`_errors`) of several sets of hits, in one frame."""
     frames = [f for f in frames if f.height]
     if not frames:
         return pl.DataFrame(schema={"tabel": pl.String, IDX: pl.Int64})
