@@ -17,6 +17,7 @@ from pathlib import Path
 STAGE_ORDER = ["intake", "validation", "mkba", "warehouse", "benchmark", "reports"]
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- bench:summary:begin -->", "<!-- bench:summary:end -->"
+BEYOND_BEGIN, BEYOND_END = "<!-- bench:beyond:begin -->", "<!-- bench:beyond:end -->"
 
 
 def fmt_seconds(x: float | None) -> str:
@@ -204,7 +205,7 @@ def markdown(results: dict) -> str:
 
 
 def _gb(mb: float | None) -> str:
-    return "–" if not mb else f"{mb / 1024:.1f} GB"
+    return "–" if not mb else f"{mb / 1000:.1f} GB"  # MB as the tables write them, in GB
 
 
 def summary(results: dict) -> str:
@@ -231,6 +232,70 @@ def summary(results: dict) -> str:
     )
 
 
+def beyond(results: dict) -> str | None:
+    """When one machine is outgrown, in figures of this run: the growth from the two largest
+    sizes with the same number of organisations, the largest size's rebuild, peak and
+    re-upload, a straight line to ten times that size, and the CPU per organisation at the
+    smallest of them. None when the run has fewer than two such sizes (then the paragraph in
+    the docs stays as it is)."""
+    sizes = [s for s in results["sizes"] if s["pipeline"].get("success", True)]
+    by_orgs: dict[int, list[dict]] = {}
+    for s in sizes:
+        by_orgs.setdefault(s["orgs"], []).append(s)
+    orgs, same = max(by_orgs.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    if len(same) < 2:
+        return None
+    same = sorted(same, key=lambda s: s["generated"]["trajectories"])
+    small, before, last = same[0], same[-2], same[-1]
+
+    def million(s: dict) -> float:
+        return s["generated"]["trajectories"] / 1e6
+
+    def per_million(s: dict) -> float:
+        return s["pipeline"]["run_seconds"] / million(s)
+
+    step = million(last) - million(before)
+    slope = (last["pipeline"]["run_seconds"] - before["pipeline"]["run_seconds"]) / step
+    base_slope = (last["baseline"]["total_seconds"] - before["baseline"]["total_seconds"]) / step
+    mkba = [s["pipeline"]["stages"].get("mkba", {}).get("peak_mb") for s in (before, last)]
+    tenfold = last["pipeline"]["run_seconds"] + slope * 9 * million(last)
+    reuploads = [s["incremental"]["run_seconds"] for s in same if s.get("incremental")]
+    cores = results["machine"].get("cpus") or 1
+    cpu_per_org = small["pipeline"]["cpu_seconds"] / orgs
+    text = (
+        f"Figures of the run of {results['started'][:16].replace('T', ' ')} (`{results['command']}`, "
+        f"written by it): the pipeline's seconds per million trajectories fall from "
+        f"{fmt_seconds(per_million(small))} ({small['label']}) to "
+        f"{fmt_seconds(per_million(last))} ({last['label']}), most of its cost being fixed per "
+        f"file and per organisation; from {before['label']} to {last['label']} it adds "
+        f"≈ {fmt_seconds(slope)} s per extra million, the baseline ≈ {fmt_seconds(base_slope)} s. "
+        f"At {last['label']} / {orgs} organisations a full rebuild takes "
+        f"{fmt_seconds(last['pipeline']['run_seconds'] / 60)} minutes on the {cores} cores with a "
+        f"peak of {_gb(last['pipeline']['peak_mb'])}"
+    )
+    if reuploads:
+        text += (
+            f", a re-upload {fmt_seconds(min(reuploads))}–{fmt_seconds(max(reuploads))} s of "
+            "run time whatever the sector's size"
+        )
+    text += (
+        f". By a straight line through {before['label']} and {last['label']}, ten times "
+        f"{last['label']} takes ≈ {fmt_seconds(tenfold / 60)} minutes"
+    )
+    if all(mkba):
+        mkba_slope = (mkba[1] - mkba[0]) / step
+        text += (
+            f", with the MKBA step's peak (it grows with the organisations' size in its "
+            f"batches) at ≈ {_gb(mkba[1] + mkba_slope * 9 * million(last))}"
+        )
+    text += (
+        f"; and every organisation costs ≈ {fmt_seconds(cpu_per_org)} CPU seconds at "
+        f"{small['label']}, everything included: ≈ {fmt_seconds(cpu_per_org * 5000 / cores / 60)} "
+        f"minutes per 5,000 organisations on {cores} cores."
+    )
+    return text + "\n"
+
+
 def update_docs(path: Path, table: str, markers: tuple[str, str] = (BEGIN, END)) -> None:
     """Replace the part between the markers (appended when there are none)."""
     begin, end = markers
@@ -245,6 +310,14 @@ def update_docs(path: Path, table: str, markers: tuple[str, str] = (BEGIN, END))
     path.write_text(text, "utf-8")
 
 
+def update_beyond(path: Path, results: dict) -> None:
+    """The generated paragraph of "Beyond one machine" (`beyond`), where the docs mark one."""
+    text = beyond(results)
+    if text is None or BEYOND_BEGIN not in path.read_text("utf-8"):
+        return
+    update_docs(path, text, (BEYOND_BEGIN, BEYOND_END))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
     parser.add_argument("results", type=Path, help="a JSON file written by bench/run.py")
@@ -255,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(results)
     if args.docs:
         update_docs(args.docs, table)
+        update_beyond(args.docs, results)
     if args.summary:
         update_docs(args.summary, summary(results), (SUMMARY_BEGIN, SUMMARY_END))
     print(table)

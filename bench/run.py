@@ -38,7 +38,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` and the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import SUMMARY_BEGIN, SUMMARY_END, markdown, summary, update_docs  # noqa: E402
+from bench.report import (  # noqa: E402
+    SUMMARY_BEGIN,
+    SUMMARY_END,
+    markdown,
+    summary,
+    update_beyond,
+    update_docs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results"
@@ -300,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / f"{name}.md").write_text(table, "utf-8")
     if args.docs:
         update_docs(args.docs, table)
+        update_beyond(args.docs, results)
     if args.summary:
         update_docs(args.summary, summary(results), (SUMMARY_BEGIN, SUMMARY_END))
     print(table)
