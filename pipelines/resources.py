@@ -53,7 +53,7 @@ class WorkersResource(dg.ConfigurableResource):
         self._workers = Workers(self.processes)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        self._workers.close()
+        self.release()
 
     def pool(self) -> Workers:
         return self._workers

@@ -56,6 +56,8 @@ class Round:
     known: per table what was accepted before, for each upload the rows of its own
         organisation, with `UPLOAD` and `PERIOD`; absent when there is none.
     delivering: per table the uploads that deliver it usable, also when without rows.
+    refused: per table the uploads that deliver it unusable (a required column missing or
+        unreadable: the upload is refused, and its children are not judged against it).
     periods: per upload its reporting year (None: not known).
     first_file: per upload the table and file a finding about the upload as a whole is shown
         at (its first usable table).
@@ -68,6 +70,7 @@ class Round:
     frames: dict[str, pl.DataFrame]
     known: dict[str, pl.DataFrame]
     delivering: dict[str, frozenset[int]]
+    refused: dict[str, frozenset[int]]
     periods: dict[int, int | None]
     first_file: dict[int, tuple[str, str]]
     only_this_upload: bool = False

@@ -649,7 +649,7 @@ def validate_uploads(
         found.append(_drop_shadowed(_with_severity(_concat(hits_so_far))))
     # 4. between rows and tables, over the round's uploads at once
     rnd = _stack(uploads, prepared)
-    between = _between_tables(rnd, prepared, found, kostennorm)
+    between = _between_tables(rnd, found, kostennorm)
     # 5. per upload: the file-level policy and the verdict; the counting on the stacks
     frames_of = _unstack(rnd, prepared)
     rejected = _rejected_counts(rnd)
@@ -674,6 +674,7 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
     """The round (`schemas.rounds`): each table's usable frames stacked, and what each
     upload's organisation accepted before, stacked."""
     delivering: dict[str, set[int]] = {}
+    refused: dict[str, set[int]] = {}
     parts: dict[str, list[pl.DataFrame]] = {}
     first_file: dict[int, tuple[str, str]] = {}
     repeated: set[str] = set()
@@ -681,6 +682,7 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
         repeated |= p.repeated
         for table, frame in p.frames.items():
             if not p.usable[table]:
+                refused.setdefault(table, set()).add(i)
                 continue
             if i not in first_file:
                 name = frame.get_column("_bestand")[0] if frame.height else None
@@ -719,6 +721,7 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
         frames=frames,
         known=known,
         delivering={t: frozenset(v) for t, v in delivering.items()},
+        refused={t: frozenset(v) for t, v in refused.items()},
         periods={i: u.period for i, u in enumerate(uploads)},
         first_file=first_file,
         only_this_upload=uploads[0].known is None,
@@ -728,10 +731,7 @@ def _stack(uploads: Sequence[Upload], prepared: Sequence[Prepared]) -> Round:
 
 
 def _between_tables(
-    rnd: Round,
-    prepared: Sequence[Prepared],
-    found: Sequence[pl.DataFrame],
-    kostennorm: cross_table.CostNorm | None,
+    rnd: Round, found: Sequence[pl.DataFrame], kostennorm: cross_table.CostNorm | None
 ) -> dict[int, pl.DataFrame]:
     """Step 4 over the round's stacks, parents before children so that rejections cascade:
     duplicate keys, references, warnings. Sets OK and COPY in `rnd.frames`; returns the new
@@ -752,10 +752,7 @@ def _between_tables(
     _set_stacked_ok(rnd, _concat_bad(bad), set(rnd.frames))
     for child, column, parent in cross_table.REFERENCES:
         # an upload whose parent table is refused is refused anyway: no follow-on errors
-        refused_parent = {
-            i for i, p in enumerate(prepared) if parent in p.frames and not p.usable[parent]
-        }
-        rows = rnd.rows(child, rnd.uploads(child) - refused_parent)
+        rows = rnd.rows(child, rnd.uploads(child) - rnd.refused.get(parent, frozenset()))
         if rows is None:
             continue
         ref_hits = _with_severity(
@@ -770,10 +767,13 @@ def _between_tables(
     return _per_upload(_concat(new))
 
 
+_ERROR_ROWS = {"tabel": pl.String, IDX: pl.Int64}
+
+
 def _errors(h: pl.DataFrame) -> pl.DataFrame:
     """(tabel, IDX) of the rows with an error among hits."""
     if not h.height:
-        return pl.DataFrame(schema={"tabel": pl.String, IDX: pl.Int64})
+        return pl.DataFrame(schema=_ERROR_ROWS)
     return h.filter((pl.col("ernst") == FOUT) & pl.col(IDX).is_not_null()).select("tabel", IDX)
 
 
@@ -781,7 +781,7 @@ def _concat_bad(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """The rows with an error (`_errors`) of several sets of hits, in one frame."""
     frames = [f for f in frames if f.height]
     if not frames:
-        return pl.DataFrame(schema={"tabel": pl.String, IDX: pl.Int64})
+        return pl.DataFrame(schema=_ERROR_ROWS)
     return pl.concat([f.select("tabel", pl.col(IDX).cast(pl.Int64)) for f in frames])
 
 

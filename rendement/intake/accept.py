@@ -334,9 +334,10 @@ def accept_orgs(
     The cost of a validation is mostly fixed per call, not per row, so the batch is judged
     together where it can be: the row checks of every staged file once per table over all
     those files (`chain.prepare`); the rules between tables in rounds, the k-th upload of
-    every organisation together (`schemas.validate.validate_uploads`), as an organisation's uploads are
-    judged one by one in acceptance order (the rules between tables and the re-upload rule
-    need what the uploads before accepted) but never need another organisation's.
+    every organisation together (`schemas.validate.validate_uploads`), as an organisation's
+    uploads are judged one by one in acceptance order (the rules between tables and the
+    re-upload rule need what the uploads before accepted) but never need another
+    organisation's.
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
     project-year's costs (None = the shipped standard set)."""
     today = today or dt.date.today()

@@ -3,8 +3,9 @@
 One chain, so that intake (`rendement.intake.accept`) and the pre-flight check
 (`rendement.intake.preflight`: `rendement check` and the upload service) reach the same
 verdict and the same row errors on the same file. Intake runs it in two steps with the lake
-in between (`screen` in `receive_org`, the tables staged, `validate` in `accept_org`); the
-pre-flight runs both in memory with a throw-away key.
+in between (`screen` in `receive_org`, the tables staged, then in `accept_orgs` each staged
+upload as an `upload` validated by `schemas.validate.validate_uploads`, in rounds); the
+pre-flight runs both in memory with a throw-away key, validating one upload (`validate`).
 
 What the organisation delivered before (`known`) and the sector's cost reference
 (`kostennorm`): intake passes them, and so does the pre-flight when it is given the data home
@@ -139,21 +140,10 @@ def upload(
 
 
 def validate(
-    tables: dict[str, pl.DataFrame],
-    *,
-    period: int,
-    today: dt.date,
-    problems: pl.DataFrame | None = None,
-    known: dict[str, pl.DataFrame] | None = None,
-    kostennorm: CostNorm | None = None,
-    dialect: dict | None = None,
-    prepared: Prepared | None = None,
+    one: Upload, *, today: dt.date, kostennorm: CostNorm | None = None
 ) -> ValidationOutcome:
-    """Validate one screened upload (a round of one: intake validates its rounds with
-    `schemas.validate.validate_uploads` over `upload`s)."""
-    one = upload(
-        tables, period=period, problems=problems, known=known, dialect=dialect, prepared=prepared
-    )
+    """Validate one screened upload (`upload`), a round of one; intake validates its rounds
+    of many with `schemas.validate.validate_uploads` itself."""
     return validate_uploads([one], today=today, kostennorm=kostennorm)[0]
 
 

@@ -173,16 +173,15 @@ def _known_after(home: Home, org: str, waiting: list[_Waiting], *, today: dt.dat
     ordered = sorted(waiting, key=lambda w: w.order)
     prepared = chain.prepare([(w.tables, w.period) for w in ordered], today=today)
     for w, rows_checked in zip(ordered, prepared, strict=True):
-        result = chain.validate(
+        one = chain.upload(
             w.tables,
             period=w.period,
-            today=today,
             problems=w.problems,
             known=known.tables(),
-            kostennorm=norm,
             dialect=w.dialect,
             prepared=rows_checked,
         )
+        result = chain.validate(one, today=today, kostennorm=norm)
         merge_accepted(known, w.tables, result, w.period)
     return known.tables()
 
@@ -235,15 +234,14 @@ def preflight(
         extra["wachtend"] = len(waiting)
         extra["wachtend_meegerekend"] = len(before)
         known = _known_after(home, org, before, today=today, norm=norm)
-    outcome = chain.validate(
+    one = chain.upload(
         screened.tables,
         period=screened.period,
-        today=today,
         problems=screened.problems,
         known=known,
-        kostennorm=norm,
         dialect=screened.dialect,
     )
+    outcome = chain.validate(one, today=today, kostennorm=norm)
     kwargs = dict(
         organisatie_id=org,
         bestand=path.name,

@@ -32,7 +32,7 @@ the fingerprint file (both parts, two lines), so an interrupted build renders th
 Their PDFs are made only on request (`rendement.reports.pdf`): a rebuild of the sector prints
 nothing.
 
-Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.lake.per_organisation` (spawned
+Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.workers.per_organisation` (spawned
 workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
 written to a private temporary folder as one pickle per organisation, plus one with what the
 pages share, and a worker renders from those. Pages are written atomically (temporary file + rename), the

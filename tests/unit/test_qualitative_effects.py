@@ -8,7 +8,7 @@ import datetime as dt
 
 import polars as pl
 
-from rendement.intake.chain import screen, validate
+from rendement.intake import chain
 from rendement.intake.sjabloon import workbook_bytes
 from rendement.reports.estimates import CARD_WORDS_CHARS, card_words
 from schemas.tables import MAX_TEXT_LENGTH
@@ -62,10 +62,9 @@ def test_the_template_carries_the_text_and_the_budget(tmp_path):
     rows["Projectopgave"][3]["begroting"] = 125_000.5
     path = tmp_path / f"projectblad_{YEAR}.xlsx"
     path.write_bytes(workbook_bytes(YEAR, rows))
-    screened = screen(path, organisatie_id="ORG077", key=KEY)
-    outcome = validate(
-        screened.tables, period=screened.period, today=TODAY, problems=screened.problems
-    )
+    screened = chain.screen(path, organisatie_id="ORG077", key=KEY)
+    one = chain.upload(screened.tables, period=screened.period, problems=screened.problems)
+    outcome = chain.validate(one, today=TODAY)
     assert outcome.rejected.height == 0
     sheet = outcome.accepted["projectopgave"]
     assert sheet.filter(pl.col("kwalitatieve_effecten").is_not_null())[

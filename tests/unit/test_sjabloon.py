@@ -12,7 +12,7 @@ import polars as pl
 import yaml
 
 from rendement.cli.main import main
-from rendement.intake.chain import screen, validate
+from rendement.intake.chain import screen, upload, validate
 from rendement.intake.sjabloon import INSTRUCTIONS, LISTS, dropdown_values, workbook_bytes
 from rendement.mkba.params import standard_parameter_path
 from schemas.vocabulary import DOMAINS, INTERVENTIONS, OUTCOMES, RECOGNITION_LEVELS
@@ -29,9 +29,8 @@ def _check(tmp_path, rows, name=f"projectblad_{YEAR}.xlsx"):
     path.write_bytes(workbook_bytes(YEAR, rows))
     screened = screen(path, organisatie_id="ORG077", key=KEY)
     assert screened.refusal is None, screened.refusal
-    outcome = validate(
-        screened.tables, period=screened.period, today=TODAY, problems=screened.problems
-    )
+    one = upload(screened.tables, period=screened.period, problems=screened.problems)
+    outcome = validate(one, today=TODAY)
     return screened, outcome
 
 
