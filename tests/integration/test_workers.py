@@ -4,7 +4,12 @@ the stages of a run starts its workers once, and stops them when closed."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import multiprocessing
 import os
+import threading
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 import pytest
@@ -18,6 +23,20 @@ def polars_threads(org: str) -> tuple[str, int, int]:
     import polars as pl
 
     return org, pl.thread_pool_size(), os.getpid()
+
+
+def meeting(barrier: threading.Barrier, org: str) -> tuple[str, int, int]:
+    """Runs in a worker: waits until the other worker has a call too, so that every worker of
+    a pool of two shows its process id (a quick worker would otherwise take all the calls)."""
+    barrier.wait(timeout=60)
+    return polars_threads(org)
+
+
+@contextlib.contextmanager
+def both_workers() -> Iterator[Callable[[str], tuple[str, int, int]]]:
+    """A call that shows a pool of two workers: pairs of calls meet at a shared barrier."""
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        yield functools.partial(meeting, manager.Barrier(2))
 
 
 def test_workers_run_polars_on_one_thread_and_keep_the_order(monkeypatch):
@@ -54,14 +73,16 @@ def test_a_kept_pool_starts_its_workers_once_and_stops_them_when_closed(monkeypa
     monkeypatch.setenv(workers.WORKERS_ENV, "2")
     pool = workers.Workers()
     try:
-        first = workers.per_organisation(polars_threads, ["A", "B", "C", "D"], pool)
+        with both_workers() as call:
+            first = workers.per_organisation(call, ["A", "B", "C", "D"], pool)
         # a failing call on the way does not cost the next stage its workers
         with pytest.raises(ValueError, match="kapot"):
             workers.per_organisation(failing, ["A", "B", "C", "D"], pool)
-        second = workers.per_organisation(polars_threads, ["E", "F", "G", "H"], pool)
+        with both_workers() as call:
+            second = workers.per_organisation(call, ["E", "F", "G", "H"], pool)
         started = {pid for _, _, pid in first}
         assert len(started) == 2
-        assert {pid for _, _, pid in second} <= started, "the same workers, not new ones"
+        assert {pid for _, _, pid in second} == started, "the same workers, not new ones"
     finally:
         pool.close()
     for pid in started:
@@ -85,7 +106,8 @@ def test_a_kept_pool_restarts_when_the_workers_environment_changed(monkeypatch):
 
 
 def _pids(pool: workers.Workers) -> str:
-    found = workers.per_organisation(polars_threads, ["A", "B", "C", "D"], pool)
+    with both_workers() as call:
+        found = workers.per_organisation(call, ["A", "B", "C", "D"], pool)
     return ",".join(str(pid) for pid in sorted({pid for _, _, pid in found}))
 
 
