@@ -55,6 +55,7 @@ from rendement.core import versions
 from rendement.core.files import write_atomic
 from rendement.core.home import Home
 from rendement.core.lake import Lake
+from rendement.core.templates import Markup
 from rendement.core.versions import (
     file_version,
     frame_version,
@@ -64,12 +65,15 @@ from rendement.core.versions import (
 from rendement.core.workers import per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.impactkaart import PUBLIC_URL_ENV, method_href, write_impactkaarten
-from rendement.reports.organisation import organisation_page
+from rendement.reports.organisation import organisation_page, own_part
 from rendement.reports.resultaten import FILE as RESULTS_FILE
 from rendement.reports.resultaten import write_results
 
 FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
+# The page's own part (`organisation.own_part`), kept for the next render of the page: hidden,
+# like the fingerprint, so the portal never serves it.
+OWN_PART_FILE = ".eigen.html"
 # The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
 # rows of its own organisation (`organisatie_id`).
 ORG_TABLES = (
@@ -229,8 +233,9 @@ def fingerprints(
 
 def stored_fingerprint(folder: Path) -> Fingerprint | None:
     """The fingerprint of the render job in `folder`, if its page is there; its `own` part only
-    if the Excel file is there too (a missing workbook renders the cards and the workbook
-    again). A fingerprint of one line (written before the two parts) renders everything."""
+    if the Excel file and the page's own part are there too (a missing one renders the cards,
+    the workbook and the own part again). A fingerprint of one line (written before the two
+    parts) renders everything."""
     if not (folder / PAGE_FILE).is_file():
         return None
     try:
@@ -240,7 +245,8 @@ def stored_fingerprint(folder: Path) -> Fingerprint | None:
     if len(lines) != 2:
         return None
     page, own = lines
-    return Fingerprint(page, own if (folder / RESULTS_FILE).is_file() else None)
+    kept = (folder / RESULTS_FILE).is_file() and (folder / OWN_PART_FILE).is_file()
+    return Fingerprint(page, own if kept else None)
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -265,7 +271,9 @@ class OrgInput:
     eigen: pl.DataFrame
     overrides: pl.DataFrame
     fingerprint: Fingerprint
-    cards: bool = True  # write the Impactkaarten and the Excel file too (their inputs changed)
+    # the own inputs changed: write the Impactkaarten, the Excel file and the page's own part
+    # (else the own part is read from the page's folder)
+    cards: bool = True
 
 
 def _own_warehouse(warehouse: Warehouse, parts: dict[str, dict[str, pl.DataFrame]], org: str):
@@ -302,14 +310,19 @@ def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.D
 
 
 def render_one(shared: Shared, job: OrgInput) -> Path:
-    """Render, write and fingerprint one organisation's page, with its Impactkaarten and its
-    Excel file when their own inputs changed (written first: the fingerprint is written last,
-    after everything it covers)."""
+    """Render, write and fingerprint one organisation's page, with its Impactkaarten, its
+    Excel file and the page's own part when their own inputs changed (written first: the
+    fingerprint is written last, after everything it covers); else the page's own part is read
+    back, and only its position against the sector and its uploads are rendered."""
     folder = shared.site / "org" / job.org
     if job.cards:
         rows = _for_cards(job.warehouse)
         write_impactkaarten(folder, job.org, rows, shared.params, shared.today)
         write_results(folder, job.org, _org_name(job), rows, shared.today)
+        own = own_part(job.org, rows, job.eigen, job.overrides, shared.params)
+        write_atomic(folder / OWN_PART_FILE, own)
+    else:
+        own = Markup((folder / OWN_PART_FILE).read_text("utf-8"))
     html = organisation_page(
         job.org,
         job.warehouse,
@@ -319,6 +332,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         shared.params,
         folder,
         generated=shared.today,
+        own=own,
     )
     page = folder / PAGE_FILE
     write_atomic(page, html)

@@ -997,6 +997,71 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
     )
 
 
+def _own_rows(wh: Warehouse, org: str, table: str) -> pl.DataFrame:
+    """`org`'s rows of a warehouse table (an empty frame when the table is empty)."""
+    frame = getattr(wh, table)
+    return frame.filter(pl.col("organisatie_id") == org) if frame.height else pl.DataFrame()
+
+
+def _project_names(wh: Warehouse, org: str) -> dict[str, str]:
+    info = _own_rows(wh, org, "project_info")
+    if not info.height:
+        return {}
+    return {r["project_id"]: r["naam"] for r in info.iter_rows(named=True) if r.get("naam")}
+
+
+def _organisation_name(wh: Warehouse, org: str) -> str:
+    rows = _own_rows(wh, org, "organisations")
+    return rows["naam"][0] if rows.height and rows["naam"][0] else org
+
+
+def own_part(
+    org: str, wh: Warehouse, eigen: pl.DataFrame, overrides: pl.DataFrame, params
+) -> Markup:
+    """The part of the report made from the organisation's own rows and the parameter set
+    alone: everything above its position against the sector. It is most of the page (ten of
+    its twelve tables), and a change in another organisation's results does not touch it, so
+    `rendement.reports.org_pages` keeps it beside the page and renders it only when these
+    inputs changed."""
+    own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
+    names = _project_names(wh, org)
+    info = _own_rows(wh, org, "project_info")
+    outcomes = _own_rows(wh, org, "outcomes")
+    years = sorted(own["jaar"].unique().to_list())
+    sections = {}
+    if years:
+        sections = {
+            "org": org,
+            "parameter_versions": ", ".join(
+                sorted(own["parameter_versie"].drop_nulls().unique().to_list())
+            ),
+            "domains": ", ".join(sorted({DOMAINS.get(d, d) for d in own["domein"].unique()})),
+            "org_name": _organisation_name(wh, org),
+            "latest": years[-1],
+            "whole_period": whole_period_section(_own_rows(wh, org, "looptijd"), names),
+            "overview": overview_table(own, info),
+            "impactkaarten": impactkaart_links(own, names, RESULTS_FILE),
+            "cards": _cards(own, years[-1], names),
+            "projects": projects_table(own, names),
+            "switching": switching_table(
+                own, _own_rows(wh, org, "schakelwaarden"), outcomes, names
+            ),
+            "stakeholders": stakeholder_table(outcomes, names, dict(params.baathebbers)),
+            "corrections": corrections_table(outcomes),
+            "outcomes": outcomes_table(outcomes, names, years[-1], params),
+            "overrides": overrides_section(own, eigen, overrides, names),
+        }
+    return render(
+        "rendement.reports",
+        "organisation_own.html",
+        years=years,
+        ratio_term=RATIO,
+        ratio_definition=DEFINITION,
+        estimates=estimates.organisation_sections(org, wh, params, names, file_stem),
+        **sections,
+    )
+
+
 def organisation_page(
     org: str,
     wh: Warehouse,
@@ -1006,81 +1071,29 @@ def organisation_page(
     params,
     folder: Path,
     generated: dt.date | None = None,
+    own: Markup | None = None,
 ) -> str:
     """The whole report of one organisation. `pub`: what it may show of the sector
-    (`rendement.reports.data.organisation_comparison`)."""
-    own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
-    looptijd = (
-        wh.looptijd.filter(pl.col("organisatie_id") == org)
-        if wh.looptijd.height
-        else pl.DataFrame()
+    (`rendement.reports.data.organisation_comparison`); `own`: its `own_part` if already
+    rendered from the same inputs (else it is rendered here)."""
+    if own is None:
+        own = own_part(org, wh, eigen, overrides, params)
+    projects = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
+    years = sorted(projects["jaar"].unique().to_list())
+    position = (
+        position_table(_own_rows(wh, org, "positie"), pub, _project_names(wh, org), projects)
+        if years
+        else None
     )
-    schakel = (
-        wh.schakelwaarden.filter(pl.col("organisatie_id") == org)
-        if wh.schakelwaarden.height
-        else pl.DataFrame()
-    )
-    info = (
-        wh.project_info.filter(pl.col("organisatie_id") == org)
-        if wh.project_info.height
-        else pl.DataFrame()
-    )
-    names = (
-        {r["project_id"]: r["naam"] for r in info.iter_rows(named=True) if r.get("naam")}
-        if info.height
-        else {}
-    )
-    org_rows = (
-        wh.organisations.filter(pl.col("organisatie_id") == org)
-        if wh.organisations.height
-        else pl.DataFrame()
-    )
-    org_name = org_rows["naam"][0] if org_rows.height and org_rows["naam"][0] else org
-    outcomes = (
-        wh.outcomes.filter(pl.col("organisatie_id") == org)
-        if wh.outcomes.height
-        else pl.DataFrame()
-    )
-    positie = (
-        wh.positie.filter(pl.col("organisatie_id") == org) if wh.positie.height else pl.DataFrame()
-    )
-    uploads = (
-        wh.uploads.filter(pl.col("organisatie_id") == org) if wh.uploads.height else pl.DataFrame()
-    )
-    years = sorted(own["jaar"].unique().to_list())
-    sections = {}
-    if years:
-        latest = years[-1]
-        sections = {
-            "org": org,
-            "parameter_versions": ", ".join(
-                sorted(own["parameter_versie"].drop_nulls().unique().to_list())
-            ),
-            "domains": ", ".join(sorted({DOMAINS.get(d, d) for d in own["domein"].unique()})),
-            "org_name": org_name,
-            "latest": latest,
-            "whole_period": whole_period_section(looptijd, names),
-            "overview": overview_table(own, info),
-            "impactkaarten": impactkaart_links(own, names, RESULTS_FILE),
-            "cards": _cards(own, latest, names),
-            "projects": projects_table(own, names),
-            "switching": switching_table(own, schakel, outcomes, names),
-            "stakeholders": stakeholder_table(outcomes, names, dict(params.baathebbers)),
-            "corrections": corrections_table(outcomes),
-            "outcomes": outcomes_table(outcomes, names, latest, params),
-            "overrides": overrides_section(own, eigen, overrides, names),
-            "position": position_table(positie, pub, names, own),
-        }
     body = render(
         "rendement.reports",
         "organisation.html",
+        own=own,
         years=years,
-        ratio_term=RATIO,
-        ratio_definition=DEFINITION,
-        estimates=estimates.organisation_sections(org, wh, params, names, file_stem),
-        uploads=validation_table(uploads, folder),
-        **sections,
+        position=position,
+        uploads=validation_table(_own_rows(wh, org, "uploads"), folder),
     )
+    org_name = _organisation_name(wh, org)
     return page(
         f"Eigen rapport {org_name}",
         body,

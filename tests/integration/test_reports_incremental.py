@@ -54,10 +54,15 @@ def org_files(home) -> dict[str, tuple[bytes, int, int]]:
 
 
 def card_files(home) -> dict[str, dict[str, tuple[int, int]]]:
-    """{organisation: {file: (mtime_ns, inode)}} of its Impactkaarten and Excel workbook."""
+    """{organisation: {file: (mtime_ns, inode)}} of its Impactkaarten, its Excel workbook and
+    its page's own part: what only its own inputs change."""
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for folder in sorted(home.site.glob("org/*")):
-        files = [*folder.glob("impactkaart/*.html"), folder / org_pages.RESULTS_FILE]
+        files = [
+            *folder.glob("impactkaart/*.html"),
+            folder / org_pages.RESULTS_FILE,
+            folder / org_pages.OWN_PART_FILE,
+        ]
         out[folder.name] = {
             str(f.relative_to(folder)): (f.stat().st_mtime_ns, f.stat().st_ino) for f in files
         }
@@ -189,18 +194,30 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
         assert b'7,65 <span class="concept"' in after[org][0], org
     for org in set(before) - set(active):
         assert after[org] == before[org], f"{org} was rewritten"
-    # the cards and the workbook show no sector figure: a median renders the page only
+    # the cards, the workbook and the page's own part show no sector figure: a median renders
+    # the rest of the page only, to the bytes a whole render gives
     assert card_files(home) == cards_before
+    for org in active:
+        (home.org_site(org) / org_pages.FINGERPRINT_FILE).unlink()
+    whole = build_site(home, params, today=TODAY)
+    assert sorted(p.parent.name for p in whole.rendered) == active
+    assert card_files(home) != cards_before  # rendered whole this time
+    again = org_files(home)
+    assert {org: again[org][0] for org in active} == {org: after[org][0] for org in active}
 
 
 def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
-    a, b = organisations(home)[:2]
+    a, b, c = organisations(home)[:3]
     folder = home.org_site(a) / "validatie"
     folder.mkdir(exist_ok=True)
     (folder / "0123456789abcdef.html").write_text("<p>rapport</p>", "utf-8")
     (home.org_site(b) / org_pages.FINGERPRINT_FILE).unlink()
+    page_c = (home.org_site(c) / org_pages.PAGE_FILE).read_bytes()
+    (home.org_site(c) / org_pages.OWN_PART_FILE).unlink()  # a page's own part went missing
     pages = build_site(home, params, today=TODAY)
-    assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b])
+    assert sorted(p.parent.name for p in pages.rendered) == sorted([a, b, c])
+    assert (home.org_site(c) / org_pages.OWN_PART_FILE).is_file()
+    assert (home.org_site(c) / org_pages.PAGE_FILE).read_bytes() == page_c
 
 
 def test_a_release_renders_every_organisation_page(home, params):
