@@ -27,7 +27,6 @@ from rendement.benchmark.published import (
     read_sector,
 )
 from rendement.benchmark.releases import load_frozen
-from rendement.core.readcopy import publish_read_copy
 from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 
@@ -87,7 +86,6 @@ def sector_benchmark(
             replace_frame(con, name, frame)
         replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
         replace_frame(con, "prive.positie", bench.positie)
-    publish_read_copy(h)
     # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
     # never opens the warehouse)
     reference = cost_reference(projects, rules)
@@ -130,7 +128,6 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
         frame = table.compute(sector, frozen)
         with connect(h.warehouse) as con:
             replace_frame(con, table.table, frame)
-        publish_read_copy(h)
         status = frame.group_by("status").len().sort("status")
         context.log.info(f"{table.table}: {dict(status.iter_rows())}")
         return dg.MaterializeResult(

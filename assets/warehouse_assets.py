@@ -8,7 +8,6 @@ from assets.mkba_assets import project_mkba
 from assets.partitions import WAREHOUSE_POOL
 from pipelines.resources import HomeResource
 from rendement.core import audit
-from rendement.core.readcopy import publish_read_copy
 from rendement.core.registry import Registry
 from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, load_lake, loaded_version, replace_frame
@@ -43,14 +42,13 @@ def warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.Mater
     mkba.* (project results), intake.leveringsstatus (per reporting year: which organisations
     delivered, which did not, which were refused). Brought up to date from the Parquet lake in
     one step: only the rows of organisations whose lake files changed since the last load.
-    Then copied to warehouse-lezen.duckdb, the read-only copy every reader opens."""
+    Readers open its copy (`read_copy_assets`), made once the run's writers are done."""
     h = home.home()
     log = audit.read(h.audit_log)
     counts = load_lake(h.warehouse, h.lake, log)
     status = delivery_status_all_years(Registry.load(h.registry).organisations(), log)
     with connect(h.warehouse) as con:
         counts["intake.leveringsstatus"] = replace_frame(con, "intake.leveringsstatus", status)
-    publish_read_copy(h)  # readers open the copy, never the file this step writes
     if status.height:
         write_delivery_page(h, int(status["jaar"].max()))
     return dg.MaterializeResult(

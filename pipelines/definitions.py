@@ -5,7 +5,14 @@ import warnings
 
 import dagster as dg
 
-from assets import benchmark_assets, intake_assets, mkba_assets, report_assets, warehouse_assets
+from assets import (
+    benchmark_assets,
+    intake_assets,
+    mkba_assets,
+    read_copy_assets,
+    report_assets,
+    warehouse_assets,
+)
 from assets.checks import CHECKS
 from pipelines.jobs import process_job
 from pipelines.resources import build_resources
@@ -17,7 +24,14 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
-        [intake_assets, mkba_assets, warehouse_assets, benchmark_assets, report_assets]
+        [
+            intake_assets,
+            mkba_assets,
+            warehouse_assets,
+            benchmark_assets,
+            read_copy_assets,
+            report_assets,
+        ]
     ),
     asset_checks=CHECKS,
     jobs=[process_job],

@@ -32,6 +32,7 @@ STEP_NAMES = {
     "sector_benchmark": "benchmark",
     "sector_stakeholders": "baathebbers",
     "sector_intervals": "intervallen",
+    "warehouse_read_copy": "leeskopie",
     "reports": "rapporten",
 }
 

@@ -55,8 +55,8 @@ class Home:
 
     @property
     def warehouse_read(self) -> Path:
-        """The read copy of the warehouse that analysts, the CLI and the reports open, so that
-        a reader never blocks a run (`rendement.core.readcopy`)."""
+        """The read copy of the warehouse that analysts and the CLI open, so that a reader
+        never blocks a run (`rendement.core.readcopy`)."""
         return self.root / "warehouse-lezen.duckdb"
 
     @property

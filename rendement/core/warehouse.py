@@ -339,7 +339,7 @@ def load_table(con: duckdb.DuckDBPyConnection, lake: Path, target: str) -> int |
     Committed a few organisations at a time, never as one transaction over the table (see
     `_full_load`); LOADED records an organisation only after its rows are in, so a load that
     stops half-way is finished by the next one. Readers never see the half-way state: they
-    read the copy published after the step (`rendement.core.readcopy`)."""
+    read the copy published after the run's writers (`rendement.core.readcopy`)."""
     files = _lake_files(lake, target)
     versions = _versions(files)
     before = _loaded(con, target)

@@ -1,7 +1,8 @@
 """Readers never break the writer (issue 20, point 8): analysts, the CLI and the reports open
-the read copy `warehouse-lezen.duckdb`, which the warehouse step replaces in one rename after
-it wrote, so a connection held open during a real materialisation of the warehouse asset
-neither makes the step fail nor wait for a retry, and keeps answering afterwards."""
+the read copy `warehouse-lezen.duckdb`, which the run replaces in one rename once its writers
+are done (the asset `warehouse_read_copy`), so a connection held open during a real
+materialisation of the warehouse asset and the copy neither makes a step fail nor wait for a
+retry, and keeps answering afterwards."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import dagster as dg
 import duckdb
 
+from assets.read_copy_assets import warehouse_read_copy
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource
 from rendement.core.readcopy import reading_path
@@ -38,7 +40,7 @@ def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(d
         seen = int(reader.stdout.readline())  # the connection is open from here on
         with restored_env("RENDEMENT_HOME"):
             result = dg.materialize(
-                [warehouse],
+                [warehouse, warehouse_read_copy],
                 resources={"home": HomeResource(root=str(home.root))},
                 instance=dg.DagsterInstance.ephemeral(),
             )
@@ -58,3 +60,11 @@ def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(d
         rows = live.execute("SELECT count(*) FROM canoniek.traject").fetchone()[0]
     with duckdb.connect(str(path), read_only=True) as copy:
         assert copy.execute("SELECT count(*) FROM canoniek.traject").fetchone()[0] == rows
+
+
+def test_after_a_run_the_read_copy_is_the_warehouse_with_its_sector_figures(demo_home):
+    """The copy is made once per run, after the benchmark steps wrote: a reader sees the
+    sector figures of the same run as the project results, byte for byte what the run left."""
+    assert demo_home.warehouse_read.read_bytes() == demo_home.warehouse.read_bytes()
+    with duckdb.connect(str(demo_home.warehouse_read), read_only=True) as copy:
+        assert copy.execute("SELECT count(*) FROM benchmark.cellen").fetchone()[0] > 0
