@@ -32,7 +32,8 @@ the fingerprint file (both parts, two lines), so an interrupted build renders th
 Their PDFs are made only on request (`rendement.reports.pdf`): a rebuild of the sector prints
 nothing.
 
-Rendering many pages (`POOL_MIN_PAGES`) uses `rendement.core.workers.per_organisation` (spawned
+Rendering pages worth more than starting the workers (`POOL_MIN_SECONDS`) uses
+`rendement.core.workers.per_organisation` (spawned
 workers, `RENDEMENT_WORKERS`). The workers do not open the warehouse: each page's rows are
 written to a private temporary folder as one pickle per organisation, plus one with what the
 pages share, and a worker renders from those. Pages are written atomically (temporary file + rename), the
@@ -98,9 +99,15 @@ CARD_TABLES = tuple(t for t in ORG_TABLES if t not in PAGE_ONLY_TABLES)
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
-# Fewer pages than this are rendered in this process: starting the pool's workers (imports,
-# ≈ 2 s of CPU each) costs more than rendering a few dozen pages (≈ 45 ms each).
-POOL_MIN_PAGES = 40
+# CPU seconds to render a page with its cards, workbook and own part, and a page whose own part
+# is kept (its position and uploads only), measured on 20 pages of the 300k/150 and 10M
+# benchmark sectors with one polars thread: 0,21–0,22 s and 0,024–0,026 s.
+RENDER_SECONDS = {"whole": 0.22, "sector": 0.025}
+# Pages estimated to take less than this are rendered in this process: starting the workers
+# takes ≈ 1,5 s before they render anything (spawning, importing polars, pandera and the
+# project), and two workers then halve the rest: the pool breaks even at about twice that.
+# With a margin, so that a small sector (the demo's 14 organisations) stays in one process.
+POOL_MIN_SECONDS = 4.0
 # Bump to render every page again after a change the source hash cannot see.
 _FORMAT = "1"
 
@@ -362,9 +369,16 @@ def _render_from_job(job_dir: str, org: str) -> str:
     return str(render_one(_load_shared(job_dir), job))
 
 
+def render_seconds(jobs: list[OrgInput]) -> float:
+    """The estimated CPU seconds of rendering `jobs` in this process (`RENDER_SECONDS`): a
+    re-upload's pages are mostly of the other organisations whose sector figures moved, eight
+    times cheaper than a whole page."""
+    return sum(RENDER_SECONDS["whole" if job.cards else "sector"] for job in jobs)
+
+
 def render_pages(shared: Shared, jobs: list[OrgInput]) -> list[Path]:
     """Render `jobs`, in a pool of processes when there are enough of them."""
-    if len(jobs) < POOL_MIN_PAGES or workers(len(jobs)) <= 1:
+    if render_seconds(jobs) < POOL_MIN_SECONDS or workers(len(jobs)) <= 1:
         return [render_one(shared, job) for job in jobs]
     with tempfile.TemporaryDirectory(prefix="rendement-rapporten-") as job_dir:
         with open(Path(job_dir) / "gedeeld.pickle", "wb") as f:

@@ -2,7 +2,7 @@
 whole.
 
 The working site (`site/`) is for analysts and the portal: its index links every
-organisation's confidential report (`site/org/<ORG>/`, with `.invoer` and `.cijfers`), and its
+organisation's confidential report (`site/org/<ORG>/`, with `.invoer` and `.eigen.html`), and its
 sector pages show provisional figures of years without a release, which change with every
 upload (two versions side by side give one organisation's change). So `site/` is never
 published; `openbaar/` holds exactly:

@@ -255,7 +255,7 @@ def test_a_pooled_build_writes_the_same_bytes_as_one_process(
         return real(fn, org_ids)
 
     monkeypatch.setattr(org_pages, "per_organisation", recording)
-    monkeypatch.setattr(org_pages, "POOL_MIN_PAGES", 4)  # fewer than the demo has
+    monkeypatch.setattr(org_pages, "POOL_MIN_SECONDS", 0.5)  # less than the demo's pages
     built = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("RENDEMENT_WORKERS", workers)
