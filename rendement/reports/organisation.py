@@ -1003,8 +1003,8 @@ def _own_rows(wh: Warehouse, org: str, table: str) -> pl.DataFrame:
     return frame.filter(pl.col("organisatie_id") == org) if frame.height else pl.DataFrame()
 
 
-def _project_names(wh: Warehouse, org: str) -> dict[str, str]:
-    info = _own_rows(wh, org, "project_info")
+def _project_names(info: pl.DataFrame) -> dict[str, str]:
+    """{project_id: name} from an organisation's rows of `mkba.project_info`."""
     if not info.height:
         return {}
     return {r["project_id"]: r["naam"] for r in info.iter_rows(named=True) if r.get("naam")}
@@ -1024,8 +1024,8 @@ def own_part(
     `rendement.reports.org_pages` keeps it beside the page and renders it only when these
     inputs changed."""
     own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
-    names = _project_names(wh, org)
     info = _own_rows(wh, org, "project_info")
+    names = _project_names(info)
     outcomes = _own_rows(wh, org, "outcomes")
     years = sorted(own["jaar"].unique().to_list())
     sections = {}
@@ -1081,7 +1081,12 @@ def organisation_page(
     projects = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
     years = sorted(projects["jaar"].unique().to_list())
     position = (
-        position_table(_own_rows(wh, org, "positie"), pub, _project_names(wh, org), projects)
+        position_table(
+            _own_rows(wh, org, "positie"),
+            pub,
+            _project_names(_own_rows(wh, org, "project_info")),
+            projects,
+        )
         if years
         else None
     )
