@@ -1,6 +1,7 @@
 """The blocking checks of the output tables (assets/checks.py, from schemas/outputs.py) on real
 materialisations of the demo home: they pass on the pipeline's own tables, and a corrupted
-table fails its check with the failing rows in the metadata and blocks what comes after."""
+table fails its check with the failing rows in the metadata and blocks what comes after: the
+benchmark, and the read copy readers open (they keep the previous run's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets import benchmark_assets, warehouse_assets
+from assets import benchmark_assets, read_copy_assets, warehouse_assets
 from assets.checks import CHECKS, check_table
 from pipelines.resources import HomeResource, ParametersResource
 from schemas.outputs import OUTPUTS, check_name
@@ -23,10 +24,11 @@ UPSTREAM = {"uploads", "accepted_tables", "project_mkba"}
 
 
 def _materialize(home) -> dg.ExecuteInProcessResult:
-    """warehouse and the benchmark assets with their checks, as the job runs them."""
+    """warehouse, the benchmark assets and the read copy with their checks, as the job runs
+    them."""
     assets = [
         a
-        for a in dg.load_assets_from_modules([warehouse_assets, benchmark_assets])
+        for a in dg.load_assets_from_modules([warehouse_assets, benchmark_assets, read_copy_assets])
         if a.key.path[-1] not in UPSTREAM
     ]
     return dg.materialize(
@@ -56,6 +58,8 @@ def test_every_output_table_passes_its_check(demo_home, tmp_path):
         rows = con.sql("SELECT count(*) FROM mkba.project").fetchall()[0][0]
     assert found["mkba_project"].metadata["rijen"].value == rows > 0
     assert found["mkba_project"].metadata["fouten"].value == 0
+    # the checks passed: readers get this run's warehouse
+    assert home.warehouse_read.read_bytes() == home.warehouse.read_bytes()
 
 
 def test_a_corrupted_table_fails_its_check_with_the_rows_and_blocks_the_benchmark(
@@ -66,6 +70,7 @@ def test_a_corrupted_table_fails_its_check_with_the_rows_and_blocks_the_benchmar
     path = home.lake / "mkba" / "project" / "ORG002.parquet"
     project = pl.read_parquet(path)
     row = pl.int_range(pl.len())
+    copy_before = home.warehouse_read.read_bytes()
     project.with_columns(
         pl.when(row == 0).then(pl.col("ncw") + 100.0).otherwise(pl.col("ncw")).alias("ncw"),
         pl.when(row == 1).then(pl.lit("half")).otherwise(pl.col("status")).alias("status"),
@@ -87,6 +92,10 @@ def test_a_corrupted_table_fails_its_check_with_the_rows_and_blocks_the_benchmar
     assert all(e.passed for name, e in found.items() if name.startswith("mkba_") and e is not check)
     materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
     assert "warehouse" in materialized and "sector_benchmark" not in materialized
+    # nor was the warehouse that failed its check copied for readers
+    assert "warehouse_read_copy" not in materialized
+    assert home.warehouse_read.read_bytes() == copy_before
+    assert home.warehouse.read_bytes() != copy_before
 
     # the check function on the DuckDB file itself: a suppressed benchmark cell with a value
     with duckdb.connect(str(home.warehouse)) as con:
