@@ -25,7 +25,7 @@ again only when its fingerprint differs or it is missing. The fingerprint covers
   the method page the Impactkaarten link to (`RENDEMENT_PUBLIEKE_URL`).
 
 The Impactkaarten, the Excel file and the page's own part (`organisation.own_part`: everything
-above its position against the sector, ten of its twelve tables, kept beside the page in
+above its position against the sector, all its tables but two, kept beside the page in
 `OWN_PART_FILE`) are part of the page's render job, with a fingerprint of their own
 (`Fingerprint.own`): they read only the organisation's own rows, the parameter set and the
 date, never the sector's figures, so a change in a domain's provisional median renders the

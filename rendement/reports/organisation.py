@@ -1,6 +1,8 @@
 """An organisation's own report (`site/org/<ORG>/index.html`): its projects' MKBA, the
 corrections and any parameters it overrode (with its justification), its position against the
-sector, and links to its validation reports.
+sector, and links to its validation reports. Made in two parts: `own_part`, from the
+organisation's own rows and the parameter set alone, and the rest (its position and uploads),
+which `organisation_page` puts after it.
 
 PRIVATE: only this organisation's rows go in (filtered here, by organisatie_id); the only
 sector figures are published cells of closed years and, for open years, the current
@@ -1019,8 +1021,8 @@ def own_part(
     org: str, wh: Warehouse, eigen: pl.DataFrame, overrides: pl.DataFrame, params
 ) -> Markup:
     """The part of the report made from the organisation's own rows and the parameter set
-    alone: everything above its position against the sector. It is most of the page (ten of
-    its twelve tables), and a change in another organisation's results does not touch it, so
+    alone: everything above its position against the sector. It is most of the page (all its
+    tables but two), and a change in another organisation's results does not touch it, so
     `rendement.reports.org_pages` keeps it beside the page and renders it only when these
     inputs changed."""
     own = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
