@@ -72,7 +72,10 @@ class Part:
         root = self.path(home)
         if self.pattern is None:
             return _files(root)
-        return [f for folder in sorted(root.glob(self.pattern)) for f in _files(folder)]
+        # a folder that is a link is kept where it points (the site links to the validation
+        # reports, a part of their own)
+        folders = [f for f in sorted(root.glob(self.pattern)) if not f.is_symlink()]
+        return [f for folder in folders for f in _files(folder)]
 
 
 # Add a new file or folder of the data home that cannot be recomputed here (one line).
@@ -88,7 +91,9 @@ PARTS: tuple[Part, ...] = (
     Part("audit_log", "het auditlog (hashketen)"),
     Part("releases", "de bevroren jaaroverzichten"),
     Part("receipts", "de ontvangstbewijzen van het portaal"),
-    Part("site", "de validatierapporten, gemaakt bij ontvangst", "org/*/validatie"),
+    Part("validation", "de validatierapporten, gemaakt bij ontvangst"),
+    # a home whose validation reports are still in the site (until its next run moves them)
+    Part("site", "validatierapporten van vóór 2026-12, nog in de site", "org/*/validatie"),
 )
 KEY_PARTS: tuple[Part, ...] = (
     Part("secrets", "sleutels: pseudonimisering, portaal, en wat er later bij komt"),

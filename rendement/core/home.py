@@ -67,6 +67,16 @@ class Home:
         return self.site_folder if self.site_folder is not None else self.root / "site"
 
     @property
+    def validation(self) -> Path:
+        """Every upload's validation report, JSON and HTML, per organisation
+        (`validatie/<ORG>/<kenmerk>.json|html`), written once by intake and never changed.
+        Outside the versioned site: hard-linked into every new version of the site they were
+        three quarters of its files at 540 organisations (more with every year of uploads), and
+        most of the cost of its switch. Each organisation's folder in the site links to its
+        reports (`site/org/<ORG>/validatie`, `rendement.reports.org_pages.link_validation`)."""
+        return self.root / "validatie"
+
+    @property
     def public(self) -> Path:
         """What may be published, and nothing else: the releases' pages and an index
         (`rendement.reports.public`). A symbolic link switched per build, like `site`."""
@@ -123,6 +133,9 @@ class Home:
 
     def org_site(self, org_id: str) -> Path:
         return self.site / "org" / org_id
+
+    def org_validation(self, org_id: str) -> Path:
+        return self.validation / org_id
 
     def ensure(self) -> Home:
         for path in (self.inbox, self.archive, self.quarantine, self.lake, self.site, self.dagster):

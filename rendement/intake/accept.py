@@ -510,7 +510,7 @@ def _write_reports(home: Home, outcome: UploadOutcome, result) -> None:
         system=outcome.systeem,
         dialect=outcome.dialect,
     )
-    folder = home.org_site(outcome.organisatie_id) / "validatie"
+    folder = home.org_validation(outcome.organisatie_id)
     folder.mkdir(parents=True, exist_ok=True)
     stem = outcome.checksum[:16]
     report = report_json(result, **kwargs)

@@ -14,7 +14,8 @@ again only when its fingerprint differs or it is missing. The fingerprint covers
   of row hashes (the page sorts what it shows, so the order rows come out of DuckDB does not
   matter), and those tables' column names and types;
 * its own MKBA variant and overrides from the lake (the Parquet files' bytes), and which
-  validation reports exist in its folder (the page links only to those);
+  validation reports exist in its folder of them (`Home.org_validation`; the page links only
+  to those);
 * the provisional sector figures of open years in the organisation's own domains (a change in
   one domain's figures renders only the pages of organisations with projects in it);
 * what every page shares: the published figures of closed years it compares with, the
@@ -49,6 +50,7 @@ import datetime as dt
 import functools
 import os
 import pickle
+import shutil
 import tempfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -78,6 +80,8 @@ PAGE_FILE = "index.html"
 # The page's own part (`organisation.own_part`), kept for the next render of the page: hidden,
 # like the fingerprint, so the portal never serves it.
 OWN_PART_FILE = ".eigen.html"
+# The link in the page's folder to the organisation's validation reports (`link_validation`).
+VALIDATION_LINK = "validatie"
 # The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
 # rows of its own organisation (`organisatie_id`).
 ORG_TABLES = (
@@ -188,7 +192,7 @@ def organisation_domains(projects: pl.DataFrame) -> dict[str, list[str]]:
 
 def _validation_reports(folder: Path) -> list[str]:
     try:
-        return sorted(os.listdir(folder / "validatie"))
+        return sorted(os.listdir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return []
 
@@ -235,7 +239,7 @@ def fingerprints(
             closed,
             *(f"{name}:{tables[name].get(org, '-')}" for name in PAGE_ONLY_TABLES),
             *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
-            repr(_validation_reports(home.org_site(org))),
+            repr(_validation_reports(home.org_validation(org))),
         )
         out[org] = Fingerprint(page, own)
     return out
@@ -267,6 +271,7 @@ class Shared:
     """What every page of one build gets (pickled once for the workers)."""
 
     site: Path
+    validation: Path  # `Home.validation`: the organisations' validation reports
     comparison: Published
     params: object
     today: dt.date
@@ -340,7 +345,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         job.eigen,
         job.overrides,
         shared.params,
-        folder,
+        shared.validation / job.org,
         generated=shared.today,
         own=own,
     )
@@ -417,6 +422,8 @@ def build_organisation_pages(
     """Bring every organisation's page up to date; render only those whose inputs changed.
     `comparison` is what an organisation page may show of the sector
     (`rendement.reports.data.organisation_comparison`)."""
+    for org in organisations:  # hand over reports still in the site before they are listed
+        link_validation(home.org_site(org), home.org_validation(org))
     wanted = fingerprints(home, warehouse, comparison, params, today, organisations)
     recorded = {org: stored_fingerprint(home.org_site(org)) for org in organisations}
     pages = {org: fp.page for org, fp in wanted.items()}
@@ -431,16 +438,40 @@ def build_organisation_pages(
     )
     skip = set(organisations) - set(stale)
     unchanged = [home.org_site(org) / PAGE_FILE for org in organisations if org in skip]
-    if not stale:
-        return OrgPages([], unchanged, pages)
     parts = {name: _partitions(getattr(warehouse, name), stale) for name in ORG_TABLES}
     jobs = []
     for org in stale:
         eigen, overrides = own_results(home, org)
         own_rows = _own_warehouse(warehouse, parts, org)
         jobs.append(OrgInput(org, own_rows, eigen, overrides, wanted[org], org in cards))
-    shared = Shared(home.site, comparison, params, today)
-    return OrgPages(render_pages(shared, jobs), unchanged, pages)
+    rendered = render_pages(Shared(home.site, home.validation, comparison, params, today), jobs)
+    for org in stale:  # the folders of first pages
+        link_validation(home.org_site(org), home.org_validation(org))
+    return OrgPages(rendered, unchanged, pages)
+
+
+def link_validation(folder: Path, reports: Path) -> None:
+    """Give an organisation's folder in the site a link to its validation reports
+    (`folder/validatie` → `Home.org_validation`, relative, so the data home can be moved),
+    so that its page's links work as files too, and the portal serves them from `reports`
+    (`rendement.service.reports`). A real folder there, from a home whose reports were still
+    in the site, hands its reports over first (each file is a hard link of the new site
+    version: the version in use keeps its own until it is replaced)."""
+    link = folder / VALIDATION_LINK
+    if not folder.is_dir() or link.is_symlink():
+        return
+    if link.is_dir():
+        reports.mkdir(parents=True, exist_ok=True)
+        for old in link.iterdir():
+            if not (reports / old.name).exists():
+                os.replace(old, reports / old.name)
+        shutil.rmtree(link)
+    elif not reports.is_dir():
+        return  # no reports yet: linked by the first build after its first report
+    tmp = folder / f".{VALIDATION_LINK}.nieuw"
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(reports.resolve(), folder.resolve()), tmp)
+    os.replace(tmp, link)
 
 
 # Pin the code version when the code is loaded: a process renders with the code it imported,

@@ -953,7 +953,10 @@ def position_table(
     )
 
 
-def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
+def validation_table(uploads: pl.DataFrame, reports: Path) -> Markup:
+    """The organisation's uploads, each with a link to its validation report when `reports`
+    (its folder of validation reports, `Home.org_validation`) holds it; the page links to it
+    as `validatie/<kenmerk>.html`, its folder's link to `reports`."""
     if not uploads.height:
         return _note("Geen aanleveringen gevonden.")
     labels = {
@@ -966,7 +969,7 @@ def validation_table(uploads: pl.DataFrame, folder: Path) -> Markup:
         named=True
     ):
         stem = (r["checksum"] or "")[:16]
-        target = folder / "validatie" / f"{stem}.html"
+        target = reports / f"{stem}.html"
         link = (
             fragment("rendement.reports", "parts.html", "link", f"validatie/{stem}.html", "rapport")
             if stem and target.exists()
@@ -1071,13 +1074,14 @@ def organisation_page(
     eigen: pl.DataFrame,
     overrides: pl.DataFrame,
     params,
-    folder: Path,
+    reports: Path,
     generated: dt.date | None = None,
     own: Markup | None = None,
 ) -> str:
     """The whole report of one organisation. `pub`: what it may show of the sector
-    (`rendement.reports.data.organisation_comparison`); `own`: its `own_part` if already
-    rendered from the same inputs (else it is rendered here)."""
+    (`rendement.reports.data.organisation_comparison`); `reports`: its folder of validation
+    reports (`Home.org_validation`); `own`: its `own_part` if already rendered from the same
+    inputs (else it is rendered here)."""
     if own is None:
         own = own_part(org, wh, eigen, overrides, params)
     projects = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
@@ -1098,7 +1102,7 @@ def organisation_page(
         own=own,
         years=years,
         position=position,
-        uploads=validation_table(_own_rows(wh, org, "uploads"), folder),
+        uploads=validation_table(_own_rows(wh, org, "uploads"), reports),
     )
     org_name = _organisation_name(wh, org)
     return page(

@@ -1,7 +1,7 @@
 """What the portal pages show, as plain dicts for their templates: an organisation's deliveries
 with a status per file, one delivery with its receipt and validation report, the analysts'
 overview. Read from the audit log, the kept receipts (`uploads.save_receipt`) and the
-validation reports intake wrote (`site/org/<ORG>/validatie/<kenmerk>.json`).
+validation reports intake wrote (`validatie/<ORG>/<kenmerk>.json`, `Home.org_validation`).
 
 A delivery is named everywhere by the organisation's own file name and found by its `kenmerk`
 (the first 16 hex digits of its SHA-256, as the validation report is named); times are Dutch
@@ -78,7 +78,7 @@ def deliveries(home: Home, org: str) -> list[dict]:
 
 
 def _validation_report(home: Home, org: str, kenmerk: str) -> dict | None:
-    path = home.org_site(org) / "validatie" / f"{kenmerk}.json"
+    path = home.org_validation(org) / f"{kenmerk}.json"
     if not path.is_file():
         return None
     return json.loads(path.read_text("utf-8"))

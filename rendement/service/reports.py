@@ -1,8 +1,10 @@
-"""An organisation's own published files under `site/org/<ORG>/`, and nothing outside it.
+"""An organisation's own published files under `site/org/<ORG>/` and its validation reports
+(`validatie/<ORG>/`, served as `validatie/<naam>`), and nothing outside them.
 
 A requested path is checked twice: by its shape (plain names only, at most one folder deep,
 no '..', no hidden names, no absolute paths, no backslashes, no percent signs left over from
-double encoding) and, after resolving symlinks, by containment in the organisation's folder.
+double encoding) and, after resolving symlinks, by containment in the organisation's folder
+(or its folder of validation reports).
 """
 
 from __future__ import annotations
@@ -47,12 +49,24 @@ def check_shape(pad: str) -> list[str]:
     return parts
 
 
+# The folder of an organisation's validation reports in its paths: kept outside the site
+# (`Home.org_validation`), served as if they were in its folder.
+VALIDATION = "validatie"
+
+
+def _folder(home: Home, org: str, parts: list[str]) -> tuple[Path, str]:
+    """The folder a path's file is looked up in, and the file's path inside it."""
+    if len(parts) == 2 and parts[0] == VALIDATION:
+        return home.org_validation(org), parts[1]
+    return home.org_site(org), "/".join(parts)
+
+
 def resolve(home: Home, org: str, pad: str) -> Path:
-    """The file for `pad` inside the organisation's site folder; 400 for a bad path, 404 when
-    there is no such file."""
-    check_shape(pad)
-    base = home.org_site(org).resolve()
-    target = (base / pad).resolve()
+    """The file for `pad` inside the organisation's site folder (or, for `validatie/<naam>`,
+    its folder of validation reports); 400 for a bad path, 404 when there is no such file."""
+    folder, inside = _folder(home, org, check_shape(pad))
+    base = folder.resolve()
+    target = (base / inside).resolve()
     if not target.is_relative_to(base):
         raise invalid_path()
     if not target.is_file():
@@ -63,31 +77,46 @@ def resolve(home: Home, org: str, pad: str) -> Path:
     return target
 
 
-def listing(home: Home, org: str) -> list[dict]:
-    """The organisation's report files, as relative paths with their URL."""
-    base = home.org_site(org)
-    if not base.is_dir():
+def _files(folder: Path, prefix: str, depth: str) -> list[tuple[str, Path]]:
+    """(path as served, file) of the well-formed files in `folder` (up to `depth`), and
+    nothing whose real path is outside it."""
+    if not folder.is_dir():
         return []
-    base_resolved = base.resolve()
+    base = folder.resolve()
     out = []
-    for path in sorted([*base.glob("*"), *base.glob("*/*")]):
-        rel = path.relative_to(base).as_posix()
+    for path in sorted(folder.glob(depth)):
+        rel = prefix + path.relative_to(folder).as_posix()
         try:
             check_shape(rel)
         except ServiceError:
             continue
-        if path.is_file() and path.resolve().is_relative_to(base_resolved):
-            kind = (
-                "validatierapport"
-                if rel.startswith("validatie/")
-                else ("organisatierapport" if rel == "index.html" else "bestand")
-            )
-            out.append(
-                {
-                    "pad": rel,
-                    "soort": kind,
-                    "url": f"/api/rapporten/{org}/{rel}",
-                    "grootte_bytes": path.stat().st_size,
-                }
-            )
+        if path.is_file() and path.resolve().is_relative_to(base):
+            out.append((rel, path))
+    return out
+
+
+def listing(home: Home, org: str) -> list[dict]:
+    """The organisation's report files, as relative paths with their URL: its site folder
+    and its validation reports (`validatie/<naam>`)."""
+    site = home.org_site(org)
+    found = [
+        *_files(site, "", "*"),
+        *[f for f in _files(site, "", "*/*") if not f[0].startswith(f"{VALIDATION}/")],
+        *_files(home.org_validation(org), f"{VALIDATION}/", "*"),
+    ]
+    out = []
+    for rel, path in sorted(found):
+        kind = (
+            "validatierapport"
+            if rel.startswith(f"{VALIDATION}/")
+            else ("organisatierapport" if rel == "index.html" else "bestand")
+        )
+        out.append(
+            {
+                "pad": rel,
+                "soort": kind,
+                "url": f"/api/rapporten/{org}/{rel}",
+                "grootte_bytes": path.stat().st_size,
+            }
+        )
     return out

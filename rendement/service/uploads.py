@@ -374,7 +374,7 @@ def uploads_overview(home: Home, org: str, audit_frame: pl.DataFrame | None = No
                 },
             )
             row["status"] = "wacht_op_verwerking"
-    reports = home.org_site(org) / "validatie"
+    reports = home.org_validation(org)
     out = []
     for row in rows.values():
         row["status"] = row["status"] or "in_behandeling"

@@ -8,7 +8,9 @@ Works on a copy of the session's demo home (8 organisations with client registra
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -276,10 +278,11 @@ def test_organisation_reports_show_own_figures_only(site_home, browser):
                         f"€\u00a0{round(rec[c]):,}".replace(",", ".") for c in ("kosten", "baten")
                     ]
                     assert not all(p in html for p in pair), (org, other, pair)
-            # links stay inside the organisation's own folder
+            # links stay inside the organisation's own folder, as a browser resolves them (its
+            # validatie/ is a link to its own validation reports, Home.org_validation)
             for link in re.findall(r'href="([^"#]+)"', html):
-                target = (path.parent / link).resolve()
-                assert target.is_relative_to(path.parent.resolve()), (org, link)
+                target = Path(os.path.normpath(path.parent / link))
+                assert target.is_relative_to(path.parent), (org, link)
         finally:
             page.close()
 
@@ -289,7 +292,7 @@ def test_organisation_report_links_its_validation_reports(site_home):
     org = uploads["organisatie_id"][0]
     html = (site_home.org_site(org) / "index.html").read_text("utf-8")
     for checksum in uploads.filter(pl.col("organisatie_id") == org)["checksum"]:
-        if (site_home.org_site(org) / "validatie" / f"{checksum[:16]}.html").exists():
+        if (site_home.org_validation(org) / f"{checksum[:16]}.html").exists():
             assert f'href="validatie/{checksum[:16]}.html"' in html
 
 

@@ -58,7 +58,7 @@ def _stored(home: Home) -> dict:
             out[str(path.relative_to(home.root))] = pl.read_parquet(path)
         elif path.suffix == ".json":
             out[str(path.relative_to(home.root))] = path.read_text("utf-8")
-    for path in sorted(home.site.rglob("validatie/*")):
+    for path in sorted(home.validation.rglob("*.*")):
         out[str(path.relative_to(home.root))] = path.read_text("utf-8")
     return out
 

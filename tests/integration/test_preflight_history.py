@@ -46,7 +46,7 @@ def _intake(home: Home, org: str, source: Path) -> tuple[str, dict]:
     shutil.copyfile(source, inbox / source.name)
     outcomes = receive_org(home, org) + accept_org(home, org, today=TODAY)
     last = outcomes[-1]
-    report = home.org_site(org) / "validatie" / f"{last.checksum[:16]}.json"
+    report = home.org_validation(org) / f"{last.checksum[:16]}.json"
     if last.status == "duplicaat" or not report.exists():
         return last.status, {"reden_code": last.reden_code, "melding": last.melding}
     return last.status, json.loads(report.read_text("utf-8"))

@@ -64,7 +64,7 @@ def _intake(home: Home, source: Path) -> tuple[str, dict]:
     shutil.copyfile(source, inbox / source.name)
     outcomes = receive_org(home, ORG) + accept_org(home, ORG, today=TODAY)
     last = outcomes[-1]
-    report = home.org_site(ORG) / "validatie" / f"{last.checksum[:16]}.json"
+    report = home.org_validation(ORG) / f"{last.checksum[:16]}.json"
     if report.exists():
         return last.status, json.loads(report.read_text("utf-8"))
     return last.status, {"reden_code": last.reden_code, "melding": last.melding}

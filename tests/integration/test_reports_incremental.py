@@ -208,8 +208,8 @@ def test_a_provisional_median_renders_the_pages_of_its_domain_only(home, params)
 
 def test_a_new_validation_report_or_a_missing_fingerprint_renders_that_page(home, params):
     a, b, c = organisations(home)[:3]
-    folder = home.org_site(a) / "validatie"
-    folder.mkdir(exist_ok=True)
+    folder = home.org_validation(a)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "0123456789abcdef.html").write_text("<p>rapport</p>", "utf-8")
     (home.org_site(b) / org_pages.FINGERPRINT_FILE).unlink()
     page_c = (home.org_site(c) / org_pages.PAGE_FILE).read_bytes()

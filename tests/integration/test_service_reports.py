@@ -114,7 +114,7 @@ def test_paths_never_escape_the_organisation_folder(world, server, path):
 
 
 def test_symlink_out_of_the_folder_is_refused(world, client):
-    link = world.home.org_site("ORG1") / "validatie" / "stiekem.html"
+    link = world.home.org_validation("ORG1") / "stiekem.html"
     os.symlink(world.home.org_site("ORG2") / "index.html", link)
     try:
         r = client.get("/api/rapporten/ORG1/validatie/stiekem.html", headers=auth(world))

@@ -452,7 +452,7 @@ def test_upload_list_shows_own_uploads_only(world, client):
         )  # fmt: skip
     (world.home.org_inbox("ORG1") / mine["bestand"]).unlink()
     stem = mine["checksum"][:16]
-    (world.home.org_site("ORG1") / "validatie" / f"{stem}.html").write_text("<p>rapport</p>")
+    (world.home.org_validation("ORG1") / f"{stem}.html").write_text("<p>rapport</p>")
     r = client.get("/api/uploads", headers=bearer(world.tokens["ORG1"]))
     assert r.status_code == 200
     body = r.json()

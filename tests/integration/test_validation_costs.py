@@ -272,7 +272,7 @@ def test_intake_warns_against_the_reference_in_the_lake(tmp_path):
         receive_org(home, org.organisatie_id)
         outcomes = accept_org(home, org.organisatie_id)
         assert {o.status for o in outcomes} == {"geaccepteerd"}
-        reports = sorted((home.org_site(org.organisatie_id) / "validatie").glob("*.json"))
+        reports = sorted(home.org_validation(org.organisatie_id).glob("*.json"))
         return {
             r["regel"]: r for path in reports for r in json.loads(path.read_text("utf-8"))["regels"]
         }

@@ -49,8 +49,10 @@ def restored_env(*names: str):
 
 
 def copy_home(source: Home, target: Path) -> Home:
-    """A private copy of a data home (the session's demo home stays untouched)."""
-    shutil.copytree(source.root, target, symlinks=False)
+    """A private copy of a data home (the session's demo home stays untouched), its links as
+    links: they are relative (the site to its current version, each organisation's folder in
+    it to its validation reports), so they point inside the copy."""
+    shutil.copytree(source.root, target, symlinks=True)
     return Home(target.resolve())
 
 

@@ -75,10 +75,16 @@ def _without_run_times(text: str) -> str:
     return re.sub(r"<DATUM>([ T])\d{2}:\d{2}(:\d{2})?", r"<DATUM>\1<TIJD>", text)
 
 
-def page_digests(site: Path) -> dict[str, str]:
+def page_digests(site: Path, validation: Path) -> dict[str, str]:
+    """Digests of the site's pages and of the validation reports (`Home.validation`), these
+    under the path the site shows them at (`org/<ORG>/validatie/<kenmerk>.html`)."""
     out = {}
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
+    pages = [(path.relative_to(site).as_posix(), path) for path in site.rglob("*.html")]
+    reports = [
+        (f"org/{path.parent.name}/validatie/{path.name}", path)
+        for path in validation.glob("*/*.html")
+    ]
+    for rel, path in sorted([*pages, *reports]):
         if path.name in VOLATILE_PAGES or any(p.startswith(".") for p in path.parts):
             continue
         text = _without_run_times(path.read_text("utf-8"))
@@ -92,7 +98,10 @@ def output_digests(home) -> dict[str, dict[str, str]]:
     from rendement.reports.site import build_site
 
     build_site(home, load_parameters(), today=FIXED_TODAY)
-    return {"tabellen": table_digests(home.warehouse), "paginas": page_digests(home.site)}
+    return {
+        "tabellen": table_digests(home.warehouse),
+        "paginas": page_digests(home.site, home.validation),
+    }
 
 
 def _demo_home(root: Path):

@@ -107,10 +107,12 @@ def make_world(root: Path) -> World:
     # published reports of two organisations
     for org in ("ORG1", "ORG2"):
         site = home.org_site(org)
-        (site / "validatie").mkdir(parents=True)
+        site.mkdir(parents=True)
+        home.org_validation(org).mkdir(parents=True)
         marker = SECRET_MARKER if org == "ORG2" else "eigen rapport ORG1"
         (site / "index.html").write_text(f"<html><body>{marker}</body></html>", "utf-8")
-        (site / "validatie" / "abcdef0123456789.json").write_text(f'{{"m": "{marker}"}}', "utf-8")
+        report = home.org_validation(org) / "abcdef0123456789.json"
+        report.write_text(f'{{"m": "{marker}"}}', "utf-8")
     return world
 
 

@@ -147,7 +147,7 @@ def test_a_bsn_typed_in_the_wrong_column_is_never_stored_and_its_row_rejected(tm
     assert row["waarde"] == shown
     assert "burgerservicenummer" in row["melding"] and "11-proef" in row["melding"]
     report = json.dumps(
-        [json.loads(p.read_text("utf-8")) for p in home.org_site("ORG001").rglob("*.json")]
+        [json.loads(p.read_text("utf-8")) for p in home.org_validation("ORG001").glob("*.json")]
     )
     assert shown in report
     # only the raw archive holds the original bytes (its encryption is point 5 of the issue)
