@@ -31,10 +31,11 @@ def warehouse_read_copy(home: HomeResource) -> dg.MaterializeResult:
     changed: a third of a re-upload's warehouse and benchmark time at that size. In the
     warehouse pool, so no writer of another run changes the file while it is copied."""
     path = publish_read_copy(home.home())
-    size = path.stat().st_size if path else 0
+    if path is None:  # no warehouse yet: nothing to copy
+        return dg.MaterializeResult(metadata={"megabytes": dg.MetadataValue.float(0.0)})
     return dg.MaterializeResult(
         metadata={
-            "pad": dg.MetadataValue.path(str(path or "")),
-            "megabytes": dg.MetadataValue.float(round(size / 1e6, 1)),
+            "pad": dg.MetadataValue.path(str(path)),
+            "megabytes": dg.MetadataValue.float(round(path.stat().st_size / 1e6, 1)),
         }
     )

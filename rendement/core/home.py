@@ -12,6 +12,9 @@ from pathlib import Path
 
 ENV_VAR = "RENDEMENT_HOME"
 DEFAULT_HOME = "data"
+# Where an organisation's validation reports appear beside its page (`site/org/<ORG>/validatie`,
+# a link to `Home.org_validation`), in the page's links and in the portal's paths.
+VALIDATION_IN_SITE = "validatie"
 
 
 @dataclass(frozen=True)

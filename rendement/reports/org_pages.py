@@ -59,7 +59,7 @@ import polars as pl
 
 from rendement.core import versions
 from rendement.core.files import write_atomic
-from rendement.core.home import Home
+from rendement.core.home import VALIDATION_IN_SITE, Home
 from rendement.core.lake import Lake
 from rendement.core.templates import Markup
 from rendement.core.versions import (
@@ -80,8 +80,6 @@ PAGE_FILE = "index.html"
 # The page's own part (`organisation.own_part`), kept for the next render of the page: hidden,
 # like the fingerprint, so the portal never serves it.
 OWN_PART_FILE = ".eigen.html"
-# The link in the page's folder to the organisation's validation reports (`link_validation`).
-VALIDATION_LINK = "validatie"
 # The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
 # rows of its own organisation (`organisatie_id`).
 ORG_TABLES = (
@@ -270,8 +268,7 @@ def stored_fingerprint(folder: Path) -> Fingerprint | None:
 class Shared:
     """What every page of one build gets (pickled once for the workers)."""
 
-    site: Path
-    validation: Path  # `Home.validation`: the organisations' validation reports
+    home: Home  # the build's: `site` is the new version of the site
     comparison: Published
     params: object
     today: dt.date
@@ -329,7 +326,8 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
     Excel file and the page's own part when their own inputs changed (written first: the
     fingerprint is written last, after everything it covers); else the page's own part is read
     back, and only its position against the sector and its uploads are rendered."""
-    folder = shared.site / "org" / job.org
+    folder = shared.home.org_site(job.org)
+    reports = shared.home.org_validation(job.org)
     if job.cards:
         rows = _for_cards(job.warehouse)
         write_impactkaarten(folder, job.org, rows, shared.params, shared.today)
@@ -345,12 +343,13 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         job.eigen,
         job.overrides,
         shared.params,
-        shared.validation / job.org,
+        reports,
         generated=shared.today,
         own=own,
     )
     page = folder / PAGE_FILE
     write_atomic(page, html)
+    link_validation(folder, reports)
     write_atomic(folder / FINGERPRINT_FILE, job.fingerprint.text())
     return page
 
@@ -444,9 +443,7 @@ def build_organisation_pages(
         eigen, overrides = own_results(home, org)
         own_rows = _own_warehouse(warehouse, parts, org)
         jobs.append(OrgInput(org, own_rows, eigen, overrides, wanted[org], org in cards))
-    rendered = render_pages(Shared(home.site, home.validation, comparison, params, today), jobs)
-    for org in stale:  # the folders of first pages
-        link_validation(home.org_site(org), home.org_validation(org))
+    rendered = render_pages(Shared(home, comparison, params, today), jobs)
     return OrgPages(rendered, unchanged, pages)
 
 
@@ -454,10 +451,12 @@ def link_validation(folder: Path, reports: Path) -> None:
     """Give an organisation's folder in the site a link to its validation reports
     (`folder/validatie` → `Home.org_validation`, relative, so the data home can be moved),
     so that its page's links work as files too, and the portal serves them from `reports`
-    (`rendement.service.reports`). A real folder there, from a home whose reports were still
-    in the site, hands its reports over first (each file is a hard link of the new site
-    version: the version in use keeps its own until it is replaced)."""
-    link = folder / VALIDATION_LINK
+    (`rendement.service.reports`). Made with each page (`render_one`), and for every
+    organisation before the pages are fingerprinted: a real folder there, from a home whose
+    reports were still in the site, hands its reports over first, so that they are listed
+    where the page looks (each file is a hard link of the new site version: the version in use
+    keeps its own until it is replaced)."""
+    link = folder / VALIDATION_IN_SITE
     if not folder.is_dir() or link.is_symlink():
         return
     if link.is_dir():
@@ -468,7 +467,7 @@ def link_validation(folder: Path, reports: Path) -> None:
         shutil.rmtree(link)
     elif not reports.is_dir():
         return  # no reports yet: linked by the first build after its first report
-    tmp = folder / f".{VALIDATION_LINK}.nieuw"
+    tmp = folder / f".{VALIDATION_IN_SITE}.nieuw"
     tmp.unlink(missing_ok=True)
     os.symlink(os.path.relpath(reports.resolve(), folder.resolve()), tmp)
     os.replace(tmp, link)

@@ -26,6 +26,7 @@ from rendement.core.formatting import (
     nl_percent,
     nl_ratio,
 )
+from rendement.core.home import VALIDATION_IN_SITE
 from rendement.core.templates import Markup, escape, fragment, render
 from rendement.reports import charts, deviations, estimates, evidence
 from rendement.reports.data import Published, Warehouse
@@ -971,7 +972,13 @@ def validation_table(uploads: pl.DataFrame, reports: Path) -> Markup:
         stem = (r["checksum"] or "")[:16]
         target = reports / f"{stem}.html"
         link = (
-            fragment("rendement.reports", "parts.html", "link", f"validatie/{stem}.html", "rapport")
+            fragment(
+                "rendement.reports",
+                "parts.html",
+                "link",
+                f"{VALIDATION_IN_SITE}/{stem}.html",
+                "rapport",
+            )
             if stem and target.exists()
             else DASH
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rendement.core.home import Home
+from rendement.core.home import VALIDATION_IN_SITE, Home
 from rendement.service.errors import ServiceError, not_found
 
 SUFFIXES = {
@@ -49,14 +49,9 @@ def check_shape(pad: str) -> list[str]:
     return parts
 
 
-# The folder of an organisation's validation reports in its paths: kept outside the site
-# (`Home.org_validation`), served as if they were in its folder.
-VALIDATION = "validatie"
-
-
 def _folder(home: Home, org: str, parts: list[str]) -> tuple[Path, str]:
     """The folder a path's file is looked up in, and the file's path inside it."""
-    if len(parts) == 2 and parts[0] == VALIDATION:
+    if len(parts) == 2 and parts[0] == VALIDATION_IN_SITE:
         return home.org_validation(org), parts[1]
     return home.org_site(org), "/".join(parts)
 
@@ -101,14 +96,16 @@ def listing(home: Home, org: str) -> list[dict]:
     site = home.org_site(org)
     found = [
         *_files(site, "", "*"),
-        *[f for f in _files(site, "", "*/*") if not f[0].startswith(f"{VALIDATION}/")],
-        *_files(home.org_validation(org), f"{VALIDATION}/", "*"),
+        # `validatie/<naam>` is served from the reports' own folder (`_folder`), never from the
+        # site: its link there, or an old home's folder not yet handed over
+        *[f for f in _files(site, "", "*/*") if not f[0].startswith(f"{VALIDATION_IN_SITE}/")],
+        *_files(home.org_validation(org), f"{VALIDATION_IN_SITE}/", "*"),
     ]
     out = []
     for rel, path in sorted(found):
         kind = (
             "validatierapport"
-            if rel.startswith(f"{VALIDATION}/")
+            if rel.startswith(f"{VALIDATION_IN_SITE}/")
             else ("organisatierapport" if rel == "index.html" else "bestand")
         )
         out.append(

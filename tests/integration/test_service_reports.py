@@ -4,6 +4,7 @@ else's; no request path escapes its folder; analysts need an analyst token."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import httpx
 import pytest
@@ -55,6 +56,24 @@ def test_report_list_is_own_only(world, client):
     assert paths == {"index.html", "validatie/abcdef0123456789.json"}
     assert all(f["url"].startswith("/api/rapporten/ORG1/") for f in r.json()["rapporten"])
     assert SECRET_MARKER not in r.text
+
+
+def test_what_is_listed_is_what_is_served(world, client):
+    """`validatie/<naam>` comes from the reports' own folder only: a folder of that name left in
+    the site (a home whose reports are not handed over yet) is neither listed nor served, so
+    the list never names a file the service would not give."""
+    old = world.home.org_site("ORG1") / "validatie"
+    old.mkdir()
+    (old / "0123456789abcdef.json").write_text("{}", "utf-8")
+    try:
+        listed = client.get("/api/rapporten", headers=auth(world)).json()["rapporten"]
+        assert "validatie/0123456789abcdef.json" not in {f["pad"] for f in listed}
+        for f in listed:
+            assert client.get(f["url"], headers=auth(world)).status_code == 200, f["pad"]
+        r = client.get("/api/rapporten/ORG1/validatie/0123456789abcdef.json", headers=auth(world))
+        assert r.status_code == 404
+    finally:
+        shutil.rmtree(old)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from rendement.core.home import VALIDATION_IN_SITE
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "demo_outputs.json"
 FIXED_TODAY = dt.date(2026, 3, 2)
 VOLATILE_TABLES = {
@@ -81,7 +83,7 @@ def page_digests(site: Path, validation: Path) -> dict[str, str]:
     out = {}
     pages = [(path.relative_to(site).as_posix(), path) for path in site.rglob("*.html")]
     reports = [
-        (f"org/{path.parent.name}/validatie/{path.name}", path)
+        (f"org/{path.parent.name}/{VALIDATION_IN_SITE}/{path.name}", path)
         for path in validation.glob("*/*.html")
     ]
     for rel, path in sorted([*pages, *reports]):
