@@ -8,10 +8,13 @@ organisation partitions, and one asset job cannot also run year partitions; the 
 found in the data, not known in advance; and a year a release closed is carried over, not
 computed, so a run computes the open years only (usually one or two)."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 
 from assets import versions
+from assets.checks import output_check_results, output_check_specs
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
@@ -31,6 +34,7 @@ from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 
 BENCHMARK = "benchmark"
+BENCHMARK_ASSET = "sector_benchmark"
 
 
 def _closed_years(frozen: Frozen | None) -> str:
@@ -43,6 +47,7 @@ def _closed_years(frozen: Frozen | None) -> str:
     deps=[warehouse],
     pool=WAREHOUSE_POOL,
     code_version=versions.BENCHMARK,
+    check_specs=output_check_specs(BENCHMARK_ASSET),
     description="Anonieme sectorcijfers per domein, interventie en regio per jaar, alleen uit "
     "de projectuitkomsten van organisaties. Elke cel heeft haar publicatiestatus: cellen met te "
     "weinig organisaties, een dominante organisatie of kleine aantallen worden onderdrukt, met "
@@ -54,7 +59,7 @@ def _closed_years(frozen: Frozen | None) -> str:
 )
 def sector_benchmark(
     context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Anonymised sector benchmarks per domain, intervention type and region per year, from the
     organisations' project results only. Every cell carries its disclosure status; cells with
     too few organisations, a dominant organisation or small counts are suppressed, with
@@ -62,12 +67,17 @@ def sector_benchmark(
     go to prive.positie, never to the published tables. The rendementsfactor of every domain
     and intervention (Σ baten / Σ kosten, with its Monte Carlo interval and switching values)
     goes to benchmark.rendementsfactor, published where the group's cost cell is. Years
-    published in a release are carried over from it."""
+    published in a release are carried over from it. One connection reads, writes and checks
+    the tables (the step is the warehouse's one writer)."""
     h = home.home()
-    with connect(h.warehouse, read_only=True) as con:
-        projects = con.sql("SELECT * FROM mkba.project").pl()
-        outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
-        kosten = con.sql("SELECT * FROM mkba.kosten").pl()
+    with connect(h.warehouse) as con:
+        yield from _sector_benchmark(context, h, parameters, con)
+
+
+def _sector_benchmark(context, h, parameters: ParametersResource, con):
+    projects = con.sql("SELECT * FROM mkba.project").pl()
+    outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
+    kosten = con.sql("SELECT * FROM mkba.kosten").pl()
     every_organisation = projects["organisatie_id"].n_unique()
     projects = countable_projects(h, projects)
     blocked = every_organisation - projects["organisatie_id"].n_unique()
@@ -80,12 +90,11 @@ def sector_benchmark(
     # the published tables without an asset of their own: benchmark.cellen and
     # benchmark.rendementsfactor
     published = {t.table: t.compute(sector, frozen) for t in PUBLISHED_TABLES if t.asset is None}
-    with connect(h.warehouse) as con:
-        ensure_schemas(con)
-        for name, frame in published.items():
-            replace_frame(con, name, frame)
-        replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
-        replace_frame(con, "prive.positie", bench.positie)
+    ensure_schemas(con)
+    for name, frame in published.items():
+        replace_frame(con, name, frame)
+    replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
+    replace_frame(con, "prive.positie", bench.positie)
     # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
     # never opens the warehouse)
     reference = cost_reference(projects, rules)
@@ -93,7 +102,7 @@ def sector_benchmark(
     status = bench.cells.group_by("status").len().sort("status")
     context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
     written = [*published.values(), bench.positie, reference]
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         data_version=dg.DataVersion(digest(*(frame_version(f) for f in written))),
         metadata={
             "cellen": bench.cells.height,
@@ -103,12 +112,13 @@ def sector_benchmark(
             "vastgestelde_jaren": _closed_years(frozen),
         },
     )
+    yield from output_check_results(con, BENCHMARK_ASSET)
 
 
 def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
     """The asset of a published table computed after the cells: it reads the sector as
     `sector_benchmark` left it, computes the table's open years (closed years carried over
-    from the release) and replaces the warehouse table."""
+    from the release), replaces the warehouse table and checks it, on one connection."""
 
     @dg.asset(
         name=table.asset,
@@ -117,27 +127,29 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
         deps=[sector_benchmark],
         pool=WAREHOUSE_POOL,
         code_version=versions.BENCHMARK,
+        check_specs=output_check_specs(table.asset),
         description=f"{table.table}: {table.description}",
     )
     def _asset(
         context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         h = home.home()
-        sector = read_sector(h, parameters.load(), table.reads)
-        frozen = load_frozen(h)
-        frame = table.compute(sector, frozen)
         with connect(h.warehouse) as con:
+            sector = read_sector(con, h, parameters.load(), table.reads)
+            frozen = load_frozen(h)
+            frame = table.compute(sector, frozen)
             replace_frame(con, table.table, frame)
-        status = frame.group_by("status").len().sort("status")
-        context.log.info(f"{table.table}: {dict(status.iter_rows())}")
-        return dg.MaterializeResult(
-            data_version=dg.DataVersion(frame_version(frame)),
-            metadata={
-                "rijen": frame.height,
-                **{f"status_{s}": n for s, n in status.iter_rows()},
-                "vastgestelde_jaren": _closed_years(frozen),
-            },
-        )
+            status = frame.group_by("status").len().sort("status")
+            context.log.info(f"{table.table}: {dict(status.iter_rows())}")
+            yield dg.MaterializeResult(
+                data_version=dg.DataVersion(frame_version(frame)),
+                metadata={
+                    "rijen": frame.height,
+                    **{f"status_{s}": n for s, n in status.iter_rows()},
+                    "vastgestelde_jaren": _closed_years(frozen),
+                },
+            )
+            yield from output_check_results(con, table.asset)
 
     return _asset
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bench.measure import TreeSampler, maxrss_mb
 
-# step key -> stage (the order of the table); the checks of an asset's output tables
-# (`controle_<asset>`) count with its stage (`stage_of`)
+# step key -> stage (the order of the table); the checks of an asset's output tables run in
+# its step (`assets/checks.py`), so they count with its stage
 STAGES = {
     "uploads": "intake",
     "accepted_tables": "validation",
@@ -31,13 +31,6 @@ STAGES = {
     "warehouse_read_copy": "warehouse",  # the warehouse's copy for readers, once per run
     "reports": "reports",
 }
-
-
-def stage_of(step: str) -> str | None:
-    """The stage a step's time counts for: its asset's, also for the checks of its tables."""
-    from assets.checks import CHECKS_PREFIX
-
-    return STAGES.get(step.removeprefix(CHECKS_PREFIX))
 
 
 def step_times(instance, run_id: str) -> dict[str, dict[str, float]]:
@@ -93,7 +86,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
     for stage in dict.fromkeys(STAGES.values()):
         # a stage of several steps, with the checks of its tables: the sum of their times (the
         # steps run one after the other, not always next to each other)
-        parts = [p for k, p in steps.items() if stage_of(k) == stage]
+        parts = [p for k, p in steps.items() if STAGES.get(k) == stage]
         if parts and all("start" in p and "end" in p for p in parts):
             stages[stage] = {
                 "seconds": sum(p["end"] - p["start"] for p in parts),

@@ -1,4 +1,4 @@
-"""The Dagster Definitions: merges the assets, their checks (one per output table, from
+"""The Dagster Definitions: merges the assets (with their checks, one per output table, from
 schemas/outputs.py), jobs, sensors and schedules (nothing else here)."""
 
 import warnings
@@ -13,7 +13,6 @@ from assets import (
     report_assets,
     warehouse_assets,
 )
-from assets.checks import CHECKS
 from pipelines.jobs import process_job
 from pipelines.resources import build_resources
 from pipelines.schedules import schedules
@@ -33,7 +32,6 @@ defs = dg.Definitions(
             report_assets,
         ]
     ),
-    asset_checks=CHECKS,
     jobs=[process_job],
     sensors=[inbox_sensor],
     schedules=schedules,

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from assets.checks import CHECKS_PREFIX
 from assets.partitions import ORGANISATIONS
 from pipelines.events import batch_planned_events
 from pipelines.instance import INSTANCE_MARKER, INSTANCE_YAML, write_instance_config
@@ -38,11 +37,7 @@ STEP_NAMES = {
 
 
 def step_name(step: str) -> str:
-    """The Dutch name of a step for the CLI's progress: a stage, or the checks of a stage's
-    output tables (`assets/checks.py` names them `controle_<asset>`)."""
-    if step.startswith(CHECKS_PREFIX):
-        asset = step.removeprefix(CHECKS_PREFIX)
-        return f"controle {STEP_NAMES.get(asset, asset)}"
+    """The Dutch name of a step for the CLI's progress (a stage's checks run in its step)."""
     return STEP_NAMES.get(step, step)
 
 

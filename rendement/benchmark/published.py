@@ -50,7 +50,6 @@ from rendement.benchmark.cells import (
 from rendement.benchmark.disclosure import PUBLISHED, SECONDARY, SUPPRESSED, DisclosureRules
 from rendement.core.home import Home
 from rendement.core.lake import Lake
-from rendement.core.warehouse import connect
 from rendement.mkba.aggregate import GROUPINGS, PUBLISHED_COLUMNS, RATIO_COLUMNS, group_ratios
 from rendement.mkba.status import complete_project_years
 
@@ -361,14 +360,13 @@ def read_rules(con) -> DisclosureRules:
     )
 
 
-def read_sector(home: Home, params, reads: tuple[str, ...] = ()) -> Sector:
-    """The sector as the benchmark asset left it in the warehouse: the countable projects,
-    the cells, the rules, and the tables in `reads` (mkba.uitkomst, mkba.kosten)."""
-    with connect(home.warehouse, read_only=True) as con:
-        projects = con.sql("SELECT * FROM mkba.project").pl()
-        cells = con.sql("SELECT * FROM benchmark.cellen").pl()
-        rules = read_rules(con)
-        extra = {name: con.sql(f"SELECT * FROM {name}").pl() for name in reads}
+def read_sector(con, home: Home, params, reads: tuple[str, ...] = ()) -> Sector:
+    """The sector as the benchmark asset left it in the warehouse (`con`): the countable
+    projects, the cells, the rules, and the tables in `reads` (mkba.uitkomst, mkba.kosten)."""
+    projects = con.sql("SELECT * FROM mkba.project").pl()
+    cells = con.sql("SELECT * FROM benchmark.cellen").pl()
+    rules = read_rules(con)
+    extra = {name: con.sql(f"SELECT * FROM {name}").pl() for name in reads}
     return Sector(
         countable_projects(home, projects),
         cells,

@@ -203,11 +203,10 @@ def _record(con, target: str, versions: dict[str, str], orgs: set[str] | None) -
             con.unregister("_files")
 
 
-def loaded_version(warehouse: Path) -> str:
+def loaded_version(con: duckdb.DuckDBPyConnection) -> str:
     """The version of every lake-backed table as the last load left it: the versions of the
     files it loaded, per table and organisation (the `warehouse` asset's data version)."""
-    with connect(warehouse, read_only=True) as con:
-        rows = con.execute(f"SELECT * FROM {LOADED} ORDER BY ALL").fetchall()
+    rows = con.execute(f"SELECT * FROM {LOADED} ORDER BY ALL").fetchall()
     return digest(*(repr(row) for row in rows))
 
 
