@@ -50,6 +50,8 @@ def reports(
             "paginas": len(pages),
             "organisatiepaginas_gemaakt": len(pages.rendered),
             "organisatiepaginas_ongewijzigd": len(pages.unchanged),
+            "sectortabellen_gemaakt": pages.tables_rendered,
+            "sectortabellen_hergebruikt": pages.tables_kept,
             "releases": ", ".join(releases),
             "index": dg.MetadataValue.path(str(h.site / "index.html")),
             "openbaar": dg.MetadataValue.path(str(h.public)),

@@ -8,8 +8,9 @@ release store (`rendement.benchmark.releases`).
 
 Incremental: an organisation page is rendered only when its inputs changed
 (`rendement.reports.org_pages`), so one organisation's re-upload renders its own page and the
-few sector pages, not the whole sector. Sector pages are always rendered (they are few) but
-written only when their content changed.
+few sector pages, not the whole sector. Sector pages are always rendered (they are few), from
+the tables that changed and those kept from the previous build
+(`rendement.reports.table_cache`), and written only when their content changed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from rendement.reports.data import (
 )
 from rendement.reports.org_pages import build_organisation_pages
 from rendement.reports.registry import Inputs, render_pages, site_nav
+from rendement.reports.table_cache import tables_kept
 
 NAV = site_nav()
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -64,14 +66,25 @@ def organisations_with_reports(wh) -> list[str]:
 class SitePages(list):
     """Every page of the working site and the restored release pages (a list of paths, as
     before), with which organisation pages were rendered this time and which were up to date,
-    and the version of the whole site (`rendement.core.versions`: the organisation pages'
-    fingerprints and the shared pages' bytes; the asset reports it as its data version)."""
+    the version of the whole site (`rendement.core.versions`: the organisation pages'
+    fingerprints and the shared pages' bytes; the asset reports it as its data version), and
+    how many tables of the shared pages were rendered and how many read back
+    (`rendement.reports.table_cache`)."""
 
-    def __init__(self, pages=(), *, rendered=(), unchanged=(), version: str = ""):
+    def __init__(
+        self,
+        pages=(),
+        *,
+        rendered=(),
+        unchanged=(),
+        version: str = "",
+        tables: tuple[int, int] = (0, 0),
+    ):
         super().__init__(pages)
         self.rendered: list[Path] = list(rendered)
         self.unchanged: list[Path] = list(unchanged)
         self.version = version
+        self.tables_rendered, self.tables_kept = tables
 
 
 def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages:
@@ -94,6 +107,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
         rendered=published(pages.rendered),
         unchanged=published(pages.unchanged),
         version=pages.version,
+        tables=(pages.tables_rendered, pages.tables_kept),
     )
 
 
@@ -120,19 +134,21 @@ def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
         if (site / "leveringen.html").exists()
         else []
     )
-    documents = render_pages(
-        Inputs(
-            ctx,
-            pub,
-            params,
-            pub.years[-1] if pub.years else None,
-            factors=public_factors(wh.rendementsfactor),
-            releases=list_releases(home),
-            organisations=organisations,
-            data_received=nl_local_datetime(received) if received else None,
-            extra_links=extra,
+    with tables_kept(site) as tables:  # their tables that did not change are read back
+        documents = render_pages(
+            Inputs(
+                ctx,
+                pub,
+                params,
+                pub.years[-1] if pub.years else None,
+                factors=public_factors(wh.rendementsfactor),
+                releases=list_releases(home),
+                organisations=organisations,
+                data_received=nl_local_datetime(received) if received else None,
+                extra_links=extra,
+            )
         )
-    )
+    pages.tables_rendered, pages.tables_kept = tables.rendered, tables.kept
     for name, html in documents.items():
         pages.append(write_if_changed(site / name, html))
     # Pages of years that no longer exist in the data would be stale: remove them.

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 from great_tables import GT
 
 from rendement.benchmark.cells import QUANTILES as PERCENTILES
+from rendement.core import versions
 from rendement.core.formatting import nl_euro, nl_number, nl_percent, nl_ratio
 from rendement.core.templates import Markup, escape, fragment
+from rendement.reports import table_cache
 from schemas.outputs import ALL_BASES, MEASURED_BASIS, REFERENCE_BASIS
 
 FONT_STACK = [
@@ -153,6 +156,11 @@ def _raw(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# What renders a table besides its frame and options: this module (the house style) and the
+# libraries (`rendement.reports.table_cache` keys tables by it).
+_CODE = versions.code_version([Path(__file__)], ["great-tables", "polars"])
+
+
 def gt_html(
     df: pl.DataFrame,
     table_id: str,
@@ -170,7 +178,52 @@ def gt_html(
     width: str | None = "100%",
     hide: Iterable[str] = (),
 ) -> str:
-    """A great-tables table as HTML with the house style (see the module docstring)."""
+    """A great-tables table as HTML with the house style (see the module docstring); read
+    back from the build's table cache when one is active and has it."""
+    options = dict(
+        labels=dict(labels or {}),
+        raw=tuple(raw),
+        right=tuple(right),
+        center=tuple(center),
+        stub=stub,
+        group=group,
+        title=title,
+        subtitle=subtitle,
+        notes=tuple(notes),
+        spanners=tuple((label, tuple(cols)) for label, cols in spanners),
+        width=width,
+        hide=tuple(hide),
+    )
+    cache = table_cache.active()
+    if cache is None:
+        return _render(df, table_id, **options)
+    key = versions.digest(
+        _CODE,
+        table_id,
+        repr(sorted(options.items())),
+        repr(list(df.schema.items())),
+        versions.row_hashes(df).to_numpy().tobytes(),  # every row, in order
+    )
+    return cache.html(key, lambda: _render(df, table_id, **options))
+
+
+def _render(
+    df: pl.DataFrame,
+    table_id: str,
+    *,
+    labels: Mapping[str, str],
+    raw: Sequence[str],
+    right: Sequence[str],
+    center: Sequence[str],
+    stub: str | None,
+    group: str | None,
+    title: str | None,
+    subtitle: str | None,
+    notes: Sequence[str],
+    spanners: Sequence[tuple[str, Sequence[str]]],
+    width: str | None,
+    hide: Sequence[str],
+) -> str:
     raw = [c for c in raw if c in df.columns]
     gt = GT(df, id=table_id, locale="nl", rowname_col=stub, groupname_col=group)
     if raw:
