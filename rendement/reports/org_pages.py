@@ -25,13 +25,14 @@ again only when its fingerprint differs or it is missing. The fingerprint covers
   only stable within one polars version), the municipality names and the public address of
   the method page the Impactkaarten link to (`RENDEMENT_PUBLIEKE_URL`).
 
-The Impactkaarten, the Excel file and the page's own part (`organisation.own_part`: everything
-above its position against the sector, all its tables but two, kept beside the page in
-`OWN_PART_FILE`) are part of the page's render job, with a fingerprint of their own
-(`Fingerprint.own`): they read only the organisation's own rows, the parameter set and the
-date, never the sector's figures, so a change in a domain's provisional median renders the
-position and uploads of that domain's pages (≈ 0,025 CPU s a page), not their cards, workbooks
-and own parts (≈ 0,22 s with them). They are written before the page and the fingerprint file
+The Impactkaarten, the Excel file and the page's kept parts (`organisation.own_part`:
+everything above its position against the sector, all its tables but two, kept beside the page
+in `OWN_PART_FILE`; `organisation.uploads_part`: its uploads with their validation reports,
+below the position, in `UPLOADS_PART_FILE`) are part of the page's render job, with a
+fingerprint of their own (`Fingerprint.own`): they read only the organisation's own rows, its
+validation reports, the parameter set and the date, never the sector's figures, so a change in
+a domain's provisional median renders the position of that domain's pages (≈ 0,015 CPU s a
+page), not their cards, workbooks and kept parts (≈ 0,22 s with them). They are written before the page and the fingerprint file
 (both parts, two lines), so an interrupted build renders them again.
 Their PDFs are made only on request (`rendement.reports.pdf`): a rebuild of the sector prints
 nothing.
@@ -71,15 +72,17 @@ from rendement.core.versions import (
 from rendement.core.workers import per_organisation, workers
 from rendement.reports.data import Published, Warehouse, own_results
 from rendement.reports.impactkaart import PUBLIC_URL_ENV, method_href, write_impactkaarten
-from rendement.reports.organisation import organisation_page, own_part
+from rendement.reports.organisation import organisation_page, own_part, uploads_part
 from rendement.reports.resultaten import FILE as RESULTS_FILE
 from rendement.reports.resultaten import write_results
 
 FINGERPRINT_FILE = ".invoer"
 PAGE_FILE = "index.html"
-# The page's own part (`organisation.own_part`), kept for the next render of the page: hidden,
-# like the fingerprint, so the portal never serves it.
+# The page's own part (`organisation.own_part`) and its uploads (`organisation.uploads_part`),
+# kept for the next render of the page: hidden, like the fingerprint, so the portal never
+# serves them.
 OWN_PART_FILE = ".eigen.html"
+UPLOADS_PART_FILE = ".aanleveringen.html"
 # The warehouse tables an organisation page reads, by `Warehouse` field; it reads only the
 # rows of its own organisation (`organisatie_id`).
 ORG_TABLES = (
@@ -95,19 +98,20 @@ ORG_TABLES = (
     "arbeidsmarkt",
     "opgave",
 )
-# The tables of ORG_TABLES only the page shows: the position among the sector (`positie`, it
-# moves with every other organisation's results) and the uploads. The Impactkaarten and the
-# Excel workbook are made from the others (`CARD_TABLES`) and get only those (`_for_cards`),
-# so their fingerprint (`Fingerprint.own`) covers what they read by construction.
-PAGE_ONLY_TABLES = ("positie", "uploads")
+# The table of ORG_TABLES only the page shows: the position among the sector (`positie`, it
+# moves with every other organisation's results). The Impactkaarten, the Excel workbook and
+# the page's kept parts are made from the others (`CARD_TABLES`) and get only those
+# (`_for_cards`), so their fingerprint (`Fingerprint.own`) covers what they read by
+# construction.
+PAGE_ONLY_TABLES = ("positie",)
 CARD_TABLES = tuple(t for t in ORG_TABLES if t not in PAGE_ONLY_TABLES)
 # Own results the MKBA stage writes to the lake per organisation (`data.own_results`).
 OWN_RESULTS = ("project_eigen", "overrides", "afwijkingen")
 _LIBRARIES = ("great-tables", "htmltools", "polars")
-# CPU seconds to render a page with its cards, workbook and own part, and a page whose own part
-# is kept (its position and uploads only), measured on 20 pages of the 300k/150 and 10M
-# benchmark sectors with one polars thread: 0,21–0,22 s and 0,024–0,026 s.
-RENDER_SECONDS = {"whole": 0.22, "sector": 0.025}
+# CPU seconds to render a page with its cards, workbook and kept parts, and a page whose parts
+# are kept (its position only), measured on 20 pages of the 300k/150 and 10M benchmark sectors
+# with one polars thread: 0,20–0,22 s and 0,017–0,018 s (0,024–0,026 s with its uploads).
+RENDER_SECONDS = {"whole": 0.22, "sector": 0.018}
 # Pages estimated to take less than this are rendered in this process: starting the workers
 # takes ≈ 1,5 s before they render anything (spawning, importing polars, pandera and the
 # project), and two workers then halve the rest: the pool breaks even at about twice that.
@@ -231,13 +235,13 @@ def fingerprints(
             org,
             *(f"{name}:{tables[name].get(org, '-')}" for name in CARD_TABLES),
             *(f"{r}:{file_version(lake.mkba_path(r, org))}" for r in OWN_RESULTS),
+            repr(_validation_reports(home.org_validation(org))),  # the uploads part links them
         )
         page = versions.digest(
             own,
             closed,
             *(f"{name}:{tables[name].get(org, '-')}" for name in PAGE_ONLY_TABLES),
             *(f"{d}:{provisional.get(d, '-')}" for d in domains.get(org, [])),
-            repr(_validation_reports(home.org_validation(org))),
         )
         out[org] = Fingerprint(page, own)
     return out
@@ -245,8 +249,8 @@ def fingerprints(
 
 def stored_fingerprint(folder: Path) -> Fingerprint | None:
     """The fingerprint of the render job in `folder`, if its page is there; its `own` part only
-    if the Excel file and the page's own part are there too (a missing one renders the cards,
-    the workbook and the own part again). A fingerprint of one line (written before the two
+    if the Excel file and the page's kept parts are there too (a missing one renders the cards,
+    the workbook and the kept parts again). A fingerprint of one line (written before the two
     parts) renders everything."""
     if not (folder / PAGE_FILE).is_file():
         return None
@@ -257,7 +261,7 @@ def stored_fingerprint(folder: Path) -> Fingerprint | None:
     if len(lines) != 2:
         return None
     page, own = lines
-    kept = (folder / RESULTS_FILE).is_file() and (folder / OWN_PART_FILE).is_file()
+    kept = all((folder / f).is_file() for f in (RESULTS_FILE, OWN_PART_FILE, UPLOADS_PART_FILE))
     return Fingerprint(page, own if kept else None)
 
 
@@ -283,8 +287,8 @@ class OrgInput:
     eigen: pl.DataFrame
     overrides: pl.DataFrame
     fingerprint: Fingerprint
-    # the own inputs changed: write the Impactkaarten, the Excel file and the page's own part
-    # (else the own part is read from the page's folder)
+    # the own inputs changed: write the Impactkaarten, the Excel file and the page's kept parts
+    # (else they are read from the page's folder)
     cards: bool = True
 
 
@@ -323,9 +327,9 @@ def _partitions(frame: pl.DataFrame, organisations: list[str]) -> dict[str, pl.D
 
 def render_one(shared: Shared, job: OrgInput) -> Path:
     """Render, write and fingerprint one organisation's page, with its Impactkaarten, its
-    Excel file and the page's own part when their own inputs changed (written first: the
-    fingerprint is written last, after everything it covers); else the page's own part is read
-    back, and only its position against the sector and its uploads are rendered."""
+    Excel file and the page's kept parts (its own part and its uploads) when their own inputs
+    changed (written first: the fingerprint is written last, after everything it covers); else
+    the kept parts are read back, and only its position against the sector is rendered."""
     folder = shared.home.org_site(job.org)
     reports = shared.home.org_validation(job.org)
     if job.cards:
@@ -333,9 +337,12 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         write_impactkaarten(folder, job.org, rows, shared.params, shared.today)
         write_results(folder, job.org, _org_name(job), rows, shared.today)
         own = own_part(job.org, rows, job.eigen, job.overrides, shared.params)
+        uploads = uploads_part(job.org, rows, reports)
         write_atomic(folder / OWN_PART_FILE, own)
+        write_atomic(folder / UPLOADS_PART_FILE, uploads)
     else:
         own = Markup((folder / OWN_PART_FILE).read_text("utf-8"))
+        uploads = Markup((folder / UPLOADS_PART_FILE).read_text("utf-8"))
     html = organisation_page(
         job.org,
         job.warehouse,
@@ -346,6 +353,7 @@ def render_one(shared: Shared, job: OrgInput) -> Path:
         reports,
         generated=shared.today,
         own=own,
+        uploads=uploads,
     )
     page = folder / PAGE_FILE
     write_atomic(page, html)
@@ -378,8 +386,8 @@ def _render_from_job(job_dir: str, org: str) -> str:
 
 def render_seconds(jobs: list[OrgInput]) -> float:
     """The estimated CPU seconds of rendering `jobs` in this process (`RENDER_SECONDS`): a
-    re-upload's pages are mostly of the other organisations whose sector figures moved, eight
-    times cheaper than a whole page."""
+    re-upload's pages are mostly of the other organisations whose sector figures moved, about
+    twelve times cheaper than a whole page."""
     return sum(RENDER_SECONDS["whole" if job.cards else "sector"] for job in jobs)
 
 

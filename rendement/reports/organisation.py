@@ -1074,6 +1074,13 @@ def own_part(
     )
 
 
+def uploads_part(org: str, wh: Warehouse, reports: Path) -> Markup:
+    """The organisation's uploads with links to their validation reports in `reports` (its
+    folder of them, `Home.org_validation`): from its own rows and reports alone, so
+    `rendement.reports.org_pages` keeps it with the own part."""
+    return validation_table(_own_rows(wh, org, "uploads"), reports)
+
+
 def organisation_page(
     org: str,
     wh: Warehouse,
@@ -1084,13 +1091,16 @@ def organisation_page(
     reports: Path,
     generated: dt.date | None = None,
     own: Markup | None = None,
+    uploads: Markup | None = None,
 ) -> str:
     """The whole report of one organisation. `pub`: what it may show of the sector
     (`rendement.reports.data.organisation_comparison`); `reports`: its folder of validation
-    reports (`Home.org_validation`); `own`: its `own_part` if already rendered from the same
-    inputs (else it is rendered here)."""
+    reports (`Home.org_validation`); `own`, `uploads`: its `own_part` and `uploads_part` if
+    already rendered from the same inputs (else they are rendered here)."""
     if own is None:
         own = own_part(org, wh, eigen, overrides, params)
+    if uploads is None:
+        uploads = uploads_part(org, wh, reports)
     projects = with_status(wh.projects.filter(pl.col("organisatie_id") == org))
     years = sorted(projects["jaar"].unique().to_list())
     position = (
@@ -1109,7 +1119,7 @@ def organisation_page(
         own=own,
         years=years,
         position=position,
-        uploads=validation_table(_own_rows(wh, org, "uploads"), reports),
+        uploads=uploads,
     )
     org_name = _organisation_name(wh, org)
     return page(

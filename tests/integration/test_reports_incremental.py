@@ -55,13 +55,14 @@ def org_files(home) -> dict[str, tuple[bytes, int, int]]:
 
 def card_files(home) -> dict[str, dict[str, tuple[int, int]]]:
     """{organisation: {file: (mtime_ns, inode)}} of its Impactkaarten, its Excel workbook and
-    its page's own part: what only its own inputs change."""
+    its page's kept parts: what only its own inputs change."""
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for folder in sorted(home.site.glob("org/*")):
         files = [
             *folder.glob("impactkaart/*.html"),
             folder / org_pages.RESULTS_FILE,
             folder / org_pages.OWN_PART_FILE,
+            folder / org_pages.UPLOADS_PART_FILE,
         ]
         out[folder.name] = {
             str(f.relative_to(folder)): (f.stat().st_mtime_ns, f.stat().st_ino) for f in files

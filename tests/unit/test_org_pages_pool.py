@@ -1,6 +1,6 @@
 """When the organisation pages are worth starting the workers for (`org_pages.render_pages`):
 a re-upload's pages are mostly other organisations' whose sector figures moved, rendered from
-their kept own part at an eighth of a whole page; starting the pool for a few dozen of those
+their kept parts at a twelfth of a whole page; starting the pool for a few dozen of those
 cost more than it saved."""
 
 from __future__ import annotations
