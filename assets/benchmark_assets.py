@@ -71,48 +71,46 @@ def sector_benchmark(
     the tables (the step is the warehouse's one writer)."""
     h = home.home()
     with connect(h.warehouse) as con:
-        yield from _sector_benchmark(context, h, parameters, con)
-
-
-def _sector_benchmark(context, h, parameters: ParametersResource, con):
-    projects = con.sql("SELECT * FROM mkba.project").pl()
-    outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
-    kosten = con.sql("SELECT * FROM mkba.kosten").pl()
-    every_organisation = projects["organisatie_id"].n_unique()
-    projects = countable_projects(h, projects)
-    blocked = every_organisation - projects["organisatie_id"].n_unique()
-    rules = DisclosureRules()
-    # Years published in a release are closed: their figures are carried over verbatim, so a
-    # late upload can never change (or be read off from) a published figure.
-    frozen = load_frozen(h)
-    bench = benchmark_cells(projects, rules, frozen)
-    sector = Sector(projects, bench.cells, rules, parameters.load(), outcomes, kosten)
-    # the published tables without an asset of their own: benchmark.cellen and
-    # benchmark.rendementsfactor
-    published = {t.table: t.compute(sector, frozen) for t in PUBLISHED_TABLES if t.asset is None}
-    ensure_schemas(con)
-    for name, frame in published.items():
-        replace_frame(con, name, frame)
-    replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
-    replace_frame(con, "prive.positie", bench.positie)
-    # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
-    # never opens the warehouse)
-    reference = cost_reference(projects, rules)
-    write_cost_reference(h.lake, reference)
-    status = bench.cells.group_by("status").len().sort("status")
-    context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
-    written = [*published.values(), bench.positie, reference]
-    yield dg.MaterializeResult(
-        data_version=dg.DataVersion(digest(*(frame_version(f) for f in written))),
-        metadata={
-            "cellen": bench.cells.height,
-            **{f"status_{s}": n for s, n in status.iter_rows()},
-            "organisaties_buiten_benchmark": blocked,
-            "referentie_interventies": reference.height,
-            "vastgestelde_jaren": _closed_years(frozen),
-        },
-    )
-    yield from output_check_results(con, BENCHMARK_ASSET)
+        projects = con.sql("SELECT * FROM mkba.project").pl()
+        outcomes = con.sql("SELECT * FROM mkba.uitkomst").pl()
+        kosten = con.sql("SELECT * FROM mkba.kosten").pl()
+        every_organisation = projects["organisatie_id"].n_unique()
+        projects = countable_projects(h, projects)
+        blocked = every_organisation - projects["organisatie_id"].n_unique()
+        rules = DisclosureRules()
+        # Years published in a release are closed: their figures are carried over verbatim, so a
+        # late upload can never change (or be read off from) a published figure.
+        frozen = load_frozen(h)
+        bench = benchmark_cells(projects, rules, frozen)
+        sector = Sector(projects, bench.cells, rules, parameters.load(), outcomes, kosten)
+        # the published tables without an asset of their own: benchmark.cellen and
+        # benchmark.rendementsfactor
+        published = {
+            t.table: t.compute(sector, frozen) for t in PUBLISHED_TABLES if t.asset is None
+        }
+        ensure_schemas(con)
+        for name, frame in published.items():
+            replace_frame(con, name, frame)
+        replace_frame(con, "benchmark.regels", pl.DataFrame([rules.as_dict()]))
+        replace_frame(con, "prive.positie", bench.positie)
+        # intake's reference for the warning kosten_per_deelnemer_laag (a file in the lake: intake
+        # never opens the warehouse)
+        reference = cost_reference(projects, rules)
+        write_cost_reference(h.lake, reference)
+        status = bench.cells.group_by("status").len().sort("status")
+        context.log.info(f"benchmarkcellen: {dict(status.iter_rows())}")
+        written = [*published.values(), bench.positie, reference]
+        yield dg.MaterializeResult(
+            data_version=dg.DataVersion(digest(*(frame_version(f) for f in written))),
+            metadata={
+                "cellen": bench.cells.height,
+                **{f"status_{s}": n for s, n in status.iter_rows()},
+                "organisaties_buiten_benchmark": blocked,
+                "referentie_interventies": reference.height,
+                "vastgestelde_jaren": _closed_years(frozen),
+            },
+        )
+        yield from output_check_results(con, BENCHMARK_ASSET)
 
 
 def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
