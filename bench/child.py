@@ -82,6 +82,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
         finished = time.time()
     steps = step_times(_instance(), result.run_id)
     events = event_counts(_instance(), result.run_id)
+    pages = pages_rendered(result)
     stages = {}
     for stage in dict.fromkeys(STAGES.values()):
         # a stage of several steps, with the checks of its tables: the sum of their times (the
@@ -110,10 +111,21 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
         "maxrss": maxrss_mb(),
         # 1-minute load average of the machine before and after: the share of other work
         "loadavg": [load_before[0], os.getloadavg()[0]],
+        "pages_rendered": pages,
     }
     report["overhead_seconds"] = report["run_seconds"] - report["steps_seconds"]
     out.write_text(json.dumps(report, indent=2), "utf-8")
     return 0 if result.success else 1
+
+
+def pages_rendered(result) -> int | None:
+    """The organisation pages the run rendered (the `reports` asset's metadata): a re-upload's
+    time depends on how many pages its moved sector figures touch."""
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.path[-1] == "reports":
+            value = event.materialization.metadata.get("organisatiepaginas_gemaakt")
+            return None if value is None else int(value.value)
+    return None
 
 
 def _instance():
