@@ -39,6 +39,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from rendement.core.jsonstore import JsonStore
 from rendement.core.tokens import valid_org_id
+from schemas.bsn import mask_value
 
 VERSION = JsonStore.VERSION
 ORGANISATION = "organisatie"
@@ -170,6 +171,15 @@ class AccountStore(JsonStore):
         return out
 
     # --- changes --------------------------------------------------------------------------
+    def _new_id(self) -> str:
+        """A random account id, unused, and none the audit log would mask: ten hex digits can
+        hold nine decimal ones that pass the 11-proef (`g-941769525b`), which the log writes
+        as `g-*****9525b`, and it would no longer say who signed in."""
+        while True:
+            ident = f"g-{secrets.token_hex(5)}"
+            if ident not in self._entries() and mask_value(ident) == ident:
+                return ident
+
     def add(
         self, email: str, *, organisatie_id: str | None = None, analyst: bool = False
     ) -> tuple[Account, str]:
@@ -186,9 +196,7 @@ class AccountStore(JsonStore):
                     f"'rendement gebruiker reset {email}'."
                 )
             del self._entries()[ident]  # a withdrawn account may be made anew
-        ident = f"g-{secrets.token_hex(5)}"
-        while ident in self._entries():
-            ident = f"g-{secrets.token_hex(5)}"
+        ident = self._new_id()
         self._entries()[ident] = {
             "email": email,
             "rol": ANALYST if analyst else ORGANISATION,

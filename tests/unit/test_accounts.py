@@ -50,6 +50,18 @@ def test_new_account_has_no_password_until_the_link_is_used(path):
         store.set_password(code, "nog een ander wachtwoord")
 
 
+def test_an_account_id_never_holds_a_number_the_audit_log_would_mask(path, monkeypatch):
+    # ten random hex digits can hold nine decimal ones that pass the 11-proef; the audit log
+    # masks such a number wherever it appears, so such an id would name nobody in the log
+    import secrets
+
+    drawn = iter(["941769525b", "0a1b2c3d4e"])
+    real = secrets.token_hex  # temporary file names draw from it too
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(drawn) if n == 5 else real(n))
+    account, _code = _add(path)
+    assert account.id == "g-0a1b2c3d4e"
+
+
 def test_link_expires(path):
     _, code = _add(path)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=73)
