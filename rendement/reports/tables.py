@@ -18,6 +18,7 @@ suppressed cells show a symbol instead of a number.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,9 +157,11 @@ def _raw(value: object) -> str:
     return "" if value is None else str(value)
 
 
-# What renders a table besides its frame and options: this module (the house style) and the
-# libraries (`rendement.reports.table_cache` keys tables by it).
-_CODE = versions.code_version([Path(__file__)], ["great-tables", "polars"])
+@functools.cache
+def _code() -> str:
+    """What renders a table besides its frame and options: this module (the house style) and
+    the libraries (`rendement.reports.table_cache` keys tables by it)."""
+    return versions.code_version([Path(__file__)], ["great-tables", "polars"])
 
 
 def gt_html(
@@ -198,7 +201,7 @@ def gt_html(
     if cache is None:
         return _render(df, table_id, **options)
     key = versions.digest(
-        _CODE,
+        _code(),
         table_id,
         repr(sorted(options.items())),
         repr(list(df.schema.items())),
