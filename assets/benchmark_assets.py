@@ -9,6 +9,7 @@ found in the data, not known in advance; and a year a release closed is carried 
 computed, so a run computes the open years only (usually one or two)."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
 import polars as pl
@@ -18,6 +19,7 @@ from assets.checks import output_check_results, output_check_specs
 from assets.partitions import WAREHOUSE_POOL
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
+from rendement.benchmark.bootstrap_memo import BootstrapMemo
 from rendement.benchmark.cells import cost_reference, write_cost_reference
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import (
@@ -30,6 +32,7 @@ from rendement.benchmark.published import (
     read_sector,
 )
 from rendement.benchmark.releases import load_frozen
+from rendement.core.lake import Lake
 from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 
@@ -132,10 +135,19 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, home: HomeResource, parameters: ParametersResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         h = home.home()
+        lake = Lake(h.lake)
+        memo = BootstrapMemo.load(lake) if table.bootstrap else None
         with connect(h.warehouse) as con:
-            sector = read_sector(con, h, parameters.load(), table.reads)
+            sector = replace(read_sector(con, h, parameters.load(), table.reads), bootstrap=memo)
             frozen = load_frozen(h)
             frame = table.compute(sector, frozen)
+            kept = {}
+            if memo is not None:  # how many cells were bootstrapped, and how many kept
+                memo.save(lake)
+                kept = {
+                    "bootstrap_berekend": memo.computed,
+                    "bootstrap_overgenomen": len(memo.used) - memo.computed,
+                }
             replace_frame(con, table.table, frame)
             status = frame.group_by("status").len().sort("status")
             context.log.info(f"{table.table}: {dict(status.iter_rows())}")
@@ -145,6 +157,7 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
                     "rijen": frame.height,
                     **{f"status_{s}": n for s, n in status.iter_rows()},
                     "vastgestelde_jaren": _closed_years(frozen),
+                    **kept,
                 },
             )
             yield from output_check_results(con, table.asset)

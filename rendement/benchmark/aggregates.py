@@ -405,12 +405,15 @@ def interval_cells(
     projects: pl.DataFrame,
     years: list[int],
     rules: DisclosureRules = DisclosureRules(),  # noqa: B008 (frozen)
+    memo=None,
 ) -> pl.DataFrame:
     """90 % intervals for the share improved and the median benefit/cost ratio, per domain
     (and the sector) and per intervention type, per year. See the module docstring.
 
     Over measured project-years only (`basis` gemeten): an interval of a median mixing
-    measured and reference-based project-years would hide which kind it describes."""
+    measured and reference-based project-years would hide which kind it describes. `memo`: a
+    `rendement.benchmark.bootstrap_memo.BootstrapMemo` with the median intervals of an
+    earlier run (None: bootstrap every cell)."""
     if not years:
         return pl.DataFrame(schema=INTERVAL_COLUMNS)
     prepared = (
@@ -484,7 +487,12 @@ def interval_cells(
         status, reden, bounds = row["status"], row["reden"], None
         if status == PUBLISHED:
             orgs = per_cell_values.get(key, {})
-            bounds = _median_interval([np.array(v) for v in orgs.values()], key)
+            per_org = [np.array(v) for v in orgs.values()]
+            bounds = (
+                _median_interval(per_org, key)
+                if memo is None
+                else memo.interval(key, per_org, _median_interval)
+            )
             values = np.array([v for vs in orgs.values() for v in vs])
             if bounds is None:
                 status, reden = SUPPRESSED, TOO_FEW_ORGS

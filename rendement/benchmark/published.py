@@ -124,6 +124,8 @@ class Sector:
     params: Any  # the parameter set (rendement.mkba.params)
     outcomes: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.uitkomst
     kosten: pl.DataFrame = field(default_factory=pl.DataFrame)  # mkba.kosten
+    # the median intervals of the last run (`bootstrap_memo.BootstrapMemo`; None: bootstrap all)
+    bootstrap: Any = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class PublishedTable:
     reads: tuple[str, ...] = ()  # the warehouse tables `compute` reads besides projects, cells
     optional: bool = False  # releases made before the table existed lack it (read as empty)
     asset: str | None = None  # its own asset, downstream of sector_benchmark (None: in it)
+    # its asset keeps the bootstrap intervals of the last run (`bootstrap_memo`)
+    bootstrap: bool = False
     description: str = ""
 
     @property
@@ -281,7 +285,9 @@ def stakeholder_table(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
 def interval_table(sector: Sector, frozen: Frozen | None) -> pl.DataFrame:
     """`benchmark.intervallen`: 90 % intervals of the share improved and the median
     benefit/cost ratio (`rendement.benchmark.aggregates.interval_cells`)."""
-    fresh = interval_cells(sector.projects, open_years(sector.cells, frozen), sector.rules)
+    fresh = interval_cells(
+        sector.projects, open_years(sector.cells, frozen), sector.rules, memo=sector.bootstrap
+    )
     return fresh if frozen is None else pl.concat([frozen.tables[INTERVALS], fresh])
 
 
@@ -307,6 +313,7 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
         INTERVAL_COLUMNS,
         interval_table,
         asset="sector_intervals",
+        bootstrap=True,
         description="De 90%-intervallen van de vergelijking van interventies: het aandeel "
         "verbeterde deelnemers (cluster-robuust) en de mediane baten/kostenverhouding "
         "(clusterbootstrap), per domein en per interventietype, per jaar, met dezelfde "

@@ -115,6 +115,11 @@ class Lake:
         (`rendement.benchmark.cells.write_cost_reference`)."""
         return self.root / "referentie" / "kosten_per_deelnemer.parquet"
 
+    def bootstrap_path(self) -> Path:
+        """The bootstrap intervals of the last run, by version
+        (`rendement.benchmark.bootstrap_memo`)."""
+        return self.root / "referentie" / "bootstrap_intervallen.parquet"
+
     def effects_reference_path(self) -> Path:
         """The sector's reference rates per intervention × outcome for project-years without
         measurements (`rendement.mkba.reference`)."""

@@ -13,7 +13,9 @@ import duckdb
 import polars as pl
 
 from rendement.benchmark.aggregates import interval_cells, stakeholder_cells
+from rendement.benchmark.bootstrap_memo import BootstrapMemo
 from rendement.benchmark.published import PUBLISHED_TABLES, sector_projects
+from rendement.core.lake import Lake
 from rendement.mkba import load_parameters
 from rendement.release.publish import publish_release
 from rendement.reports import build_site
@@ -94,3 +96,42 @@ def test_a_release_without_late_uploads_publishes_the_warehouse_tables(demo_home
         current = table.typed(q(home, f"SELECT * FROM {table.table}"))
         assert stored.height, table.name
         assert stored.equals(current.filter(pl.col("jaar") <= year)), table.name
+
+
+def test_bootstrap_intervals_kept_between_runs_are_those_a_fresh_bootstrap_gives(
+    demo_home, tmp_path
+):
+    """`sector_intervals` keeps the median intervals of its last run by the version of their
+    cells' values (`rendement.benchmark.bootstrap_memo`): the table is the same as without,
+    and after one organisation's ratios change in one domain and year only the cells those
+    are in are bootstrapped again."""
+    projects = sector_projects(demo_home, q(demo_home, "SELECT * FROM mkba.project"))
+    years = sorted(q(demo_home, "SELECT DISTINCT jaar FROM benchmark.cellen")["jaar"].to_list())
+    lake = Lake(tmp_path / "lake")
+    fresh = interval_cells(projects, years)
+    memo = BootstrapMemo.load(lake)  # none yet
+    assert interval_cells(projects, years, memo=memo).equals(fresh)
+    assert memo.computed == len(memo.used) > 1
+    memo.save(lake)
+
+    kept = BootstrapMemo.load(lake)
+    assert interval_cells(projects, years, memo=kept).equals(fresh)
+    assert kept.computed == 0 and kept.used == memo.used
+    kept.save(lake)
+
+    # one organisation's ratios in one domain and one year, as a re-upload changes them
+    org, domain, year = (
+        projects.filter(pl.col("bkr").is_not_null())
+        .sort("jaar", "organisatie_id", "domein", descending=[True, False, False])
+        .select("organisatie_id", "domein", "jaar")
+        .row(0)
+    )
+    mine = (
+        (pl.col("organisatie_id") == org) & (pl.col("domein") == domain) & (pl.col("jaar") == year)
+    )
+    changed = projects.with_columns(
+        pl.when(mine).then(pl.col("bkr") * 1.25 + 0.1).otherwise(pl.col("bkr")).alias("bkr")
+    )
+    after = BootstrapMemo.load(lake)
+    assert interval_cells(changed, years, memo=after).equals(interval_cells(changed, years))
+    assert 0 < after.computed < len(after.used)
