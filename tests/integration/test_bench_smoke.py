@@ -5,10 +5,12 @@ timing assertions: the figures themselves are the benchmark's business, not the 
 from __future__ import annotations
 
 import json
+import subprocess
 
 import duckdb
 
 from bench.report import BEGIN, END, SUMMARY_BEGIN, SUMMARY_END, fmt_seconds
+from bench.reupload_ab import main as reupload_ab
 from bench.run import main, parse_size, parse_spec
 from bench.warehouse_memory import main as warehouse_memory
 from tests.support.warehouse import assert_as_fresh_load
@@ -111,3 +113,25 @@ def test_benchmark_runs_end_to_end_on_a_tiny_sector(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"| canoniek.traject | {trajects:,} |" in printed
     assert not list(home.glob("tmp*")), "the scratch warehouse is removed"
+
+    # two versions of the code side by side from the same state of the kept home
+    # (bench/reupload_ab.py): here the checked-out revision against itself
+    capsys.readouterr()
+    assert (
+        reupload_ab(
+            [str(home), "--orgs", "3", "--per-org", "300", "--old", "HEAD", "--rounds", "1"]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    rows = [line for line in printed.splitlines() if line.startswith(("| old |", "| new |"))]
+    assert len(rows) == 2
+    pages = [int(row.split("|")[-2]) for row in rows]
+    assert pages[0] == pages[1] >= 1  # the same change renders the same pages in both
+    assert "old: median run" in printed and "new: median run" in printed
+    assert (
+        "rendement-ab-"
+        not in subprocess.run(
+            ["git", "worktree", "list"], capture_output=True, text=True, check=True
+        ).stdout
+    )  # the worktree of the old revision is gone
