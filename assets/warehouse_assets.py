@@ -55,7 +55,7 @@ def warehouse(
     counts = load_lake(h.warehouse, h.lake, log)
     status = delivery_status_all_years(Registry.load(h.registry).organisations(), log)
     if status.height:
-        write_delivery_page(h, int(status["jaar"].max()))
+        write_delivery_page(h, int(status["jaar"].max()), status)
     with connect(h.warehouse) as con:
         counts["intake.leveringsstatus"] = replace_frame(con, "intake.leveringsstatus", status)
         yield dg.MaterializeResult(

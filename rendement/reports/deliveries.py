@@ -30,7 +30,11 @@ DELIVERY_PAGE = "leveringen.html"
 
 def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> str:
     """The delivery page of `year` for the registered organisations `registry_orgs`."""
-    df = delivery_status(registry_orgs, audit_frame, year)
+    return delivery_page_of(delivery_status(registry_orgs, audit_frame, year), year)
+
+
+def delivery_page_of(df: pl.DataFrame, year: int) -> str:
+    """The delivery page of `year` from its `delivery_status` rows."""
     cards = [(STATUS_LABELS[s], df.filter(pl.col("status") == s).height, None) for s in STATUSES]
     shown = df.with_columns(
         pl.col("status").replace_strict(STATUS_LABELS, return_dtype=pl.String),
@@ -79,8 +83,12 @@ def delivery_page_html(registry_orgs, audit_frame: pl.DataFrame, year: int) -> s
     )
 
 
-def write_delivery_page(home: Home, year: int) -> Path:
-    """Write `site/leveringen.html` for `year` from the register and the audit log."""
-    orgs = Registry.load(home.registry).organisations()
-    html = delivery_page_html(orgs, audit.read(home.audit_log), year)
+def write_delivery_page(home: Home, year: int, status: pl.DataFrame | None = None) -> Path:
+    """Write `site/leveringen.html` for `year` from the register and the audit log, or from
+    `status` (`delivery_status_all_years` of them, as the warehouse asset has it already)."""
+    if status is None:
+        orgs = Registry.load(home.registry).organisations()
+        html = delivery_page_html(orgs, audit.read(home.audit_log), year)
+    else:
+        html = delivery_page_of(status.filter(pl.col("jaar") == year), year)
     return write_atomic(home.site / DELIVERY_PAGE, html)

@@ -7,7 +7,12 @@ import polars as pl
 from rendement.core import audit
 from rendement.core.home import Home
 from rendement.core.registry import Registry
-from rendement.intake.delivery import SCHEMA, delivery_status, latest_year
+from rendement.intake.delivery import (
+    SCHEMA,
+    delivery_status,
+    delivery_status_all_years,
+    latest_year,
+)
 from rendement.reports.deliveries import write_delivery_page
 
 
@@ -88,3 +93,19 @@ def test_delivery_page(tmp_path):
     assert "Leveringen 2025" in html
     assert "Welzijn &amp; Co &lt;Noord&gt;" in html and "<Noord>" not in html
     assert "Alleen afgekeurde bestanden" in html and "bsn_gevonden" in html
+
+
+def test_every_year_at_once_is_each_year_and_writes_the_same_page(tmp_path):
+    # the warehouse asset computes every year once and writes the page from the latest
+    home = Home(tmp_path)
+    with Registry.edit(home.registry) as reg:
+        reg.add("ORGA", "Welzijn Noord")
+        reg.add("ORGE", "Zorg Oost")
+    _sector(home.audit_log)
+    log, orgs = audit.read(home.audit_log), Registry.load(home.registry).organisations()
+    every = delivery_status_all_years(orgs, log)
+    assert every["jaar"].unique().sort().to_list() == [2024, 2025]
+    for year in (2024, 2025):
+        assert every.filter(pl.col("jaar") == year).equals(delivery_status(orgs, log, year))
+    from_log = write_delivery_page(home, 2025).read_bytes()
+    assert write_delivery_page(home, 2025, every).read_bytes() == from_log
