@@ -80,12 +80,18 @@ def test_empty_log_and_empty_register(tmp_path):
     assert delivery_status([], empty, 2025).height == 0
 
 
-def test_delivery_page(tmp_path):
+def _home(tmp_path) -> Home:
+    """A home with two registered organisations and the sector's log."""
     home = Home(tmp_path)
     with Registry.edit(home.registry) as reg:
         reg.add("ORGA", "Welzijn & Co <Noord>")
         reg.add("ORGB", "Zorg Zuid")
     _sector(home.audit_log)
+    return home
+
+
+def test_delivery_page(tmp_path):
+    home = _home(tmp_path)
     path = write_delivery_page(home, 2025)
     assert path == home.site / "leveringen.html"
     html = path.read_text("utf-8")
@@ -97,11 +103,7 @@ def test_delivery_page(tmp_path):
 
 def test_every_year_at_once_is_each_year_and_writes_the_same_page(tmp_path):
     # the warehouse asset computes every year once and writes the page from the latest
-    home = Home(tmp_path)
-    with Registry.edit(home.registry) as reg:
-        reg.add("ORGA", "Welzijn Noord")
-        reg.add("ORGE", "Zorg Oost")
-    _sector(home.audit_log)
+    home = _home(tmp_path)
     log, orgs = audit.read(home.audit_log), Registry.load(home.registry).organisations()
     every = delivery_status_all_years(orgs, log)
     assert every["jaar"].unique().sort().to_list() == [2024, 2025]
