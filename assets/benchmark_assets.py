@@ -36,7 +36,8 @@ from rendement.core.lake import Lake
 from rendement.core.versions import digest, frame_version
 from rendement.core.warehouse import connect, ensure_schemas, replace_frame
 
-BENCHMARK = "benchmark"
+BENCHMARK = "benchmark"  # the group
+# The asset's name, as `schemas/outputs.py` names the writer of its tables (their checks).
 BENCHMARK_ASSET = "sector_benchmark"
 
 
@@ -144,10 +145,7 @@ def published_table_asset(table: PublishedTable) -> dg.AssetsDefinition:
             kept = {}
             if memo is not None:  # how many cells were bootstrapped, and how many kept
                 memo.save(lake)
-                kept = {
-                    "bootstrap_berekend": memo.computed,
-                    "bootstrap_overgenomen": len(memo.used) - memo.computed,
-                }
+                kept = {"bootstrap_berekend": memo.done, "bootstrap_overgenomen": memo.reused}
             replace_frame(con, table.table, frame)
             status = frame.group_by("status").len().sort("status")
             context.log.info(f"{table.table}: {dict(status.iter_rows())}")

@@ -17,7 +17,9 @@ from rendement.core.warehouse import connect, load_lake, loaded_version, replace
 from rendement.intake.delivery import delivery_status_all_years
 from rendement.reports.deliveries import write_delivery_page
 
-WAREHOUSE = "warehouse"
+WAREHOUSE = "warehouse"  # the group
+# The asset's name, as `schemas/outputs.py` names the writer of its tables (their checks).
+WAREHOUSE_ASSET = "warehouse"
 # DuckDB allows one read-write process per file: while another process holds the file (an
 # analyst's open connection, a step that has not let go yet) opening it fails at once. Try again
 # after 1, 2, 4, 8 and 16 s (with jitter) before the step fails: about half a minute in all.
@@ -33,7 +35,7 @@ WAREHOUSE_RETRY = dg.RetryPolicy(
     pool=WAREHOUSE_POOL,
     code_version=versions.WAREHOUSE,
     retry_policy=WAREHOUSE_RETRY,
-    check_specs=output_check_specs(WAREHOUSE),
+    check_specs=output_check_specs(WAREHOUSE_ASSET),
     description="De tabellen in DuckDB: canoniek.* (aangenomen rijen), quarantaine.rijen "
     "(afgekeurde rijen met regel en melding), intake.audit en intake.leveringen (elke levering "
     "en haar uitkomst), mkba.* (projectuitkomsten) en intake.leveringsstatus (per verslagjaar: "
@@ -67,4 +69,4 @@ def warehouse(
                 "pad": dg.MetadataValue.path(str(h.warehouse)),
             },
         )
-        yield from output_check_results(con, WAREHOUSE)
+        yield from output_check_results(con, WAREHOUSE_ASSET)

@@ -85,7 +85,7 @@ def pipeline(home: Path, out: Path, organisations: list[str] | None) -> int:
     pages = pages_rendered(result)
     stages = {}
     for stage in dict.fromkeys(STAGES.values()):
-        # a stage of several steps, with the checks of its tables: the sum of their times (the
+        # a stage of several steps (each with the checks of its tables): the sum of their times (the
         # steps run one after the other, not always next to each other)
         parts = [p for k, p in steps.items() if STAGES.get(k) == stage]
         if parts and all("start" in p and "end" in p for p in parts):

@@ -33,11 +33,15 @@ import tempfile
 import time
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import STAGE_ORDER, fmt_seconds  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 # Written once and never changed in place (files are replaced, not rewritten): hard-linked into
 # every restored copy. The warehouse knows lake files by path and inode.
 LINKED = ("lake", "archive", "validatie")
-STAGES = ("intake", "validation", "mkba", "warehouse", "benchmark", "reports")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -129,22 +133,22 @@ def compare(
 def table(results: dict[str, list[dict]]) -> str:
     """Per version and round: the run, its stages and Dagster's overhead (s), pages rendered."""
     lines = [
-        "| version | round | run s | " + " | ".join(STAGES) + " | Dagster overhead | pages |",
-        "|---|---:|---:|" + "---:|" * (len(STAGES) + 2),
+        "| version | round | run s | " + " | ".join(STAGE_ORDER) + " | Dagster overhead | pages |",
+        "|---|---:|---:|" + "---:|" * (len(STAGE_ORDER) + 2),
     ]
     for name, runs in results.items():
         for i, r in enumerate(runs, 1):
-            stages = [f"{r['stages'].get(s, {}).get('seconds', 0):.2f}" for s in STAGES]
+            stages = [fmt_seconds(r["stages"].get(s, {}).get("seconds")) for s in STAGE_ORDER]
             pages = r.get("pages_rendered")
             lines.append(
-                f"| {name} | {i} | {r['run_seconds']:.2f} | "
+                f"| {name} | {i} | {fmt_seconds(r['run_seconds'])} | "
                 + " | ".join(stages)
-                + f" | {r['overhead_seconds']:.2f} | {'–' if pages is None else pages} |"
+                + f" | {fmt_seconds(r['overhead_seconds'])} | {'–' if pages is None else pages} |"
             )
     lines.append("")
     for name, runs in results.items():
         median = statistics.median(r["run_seconds"] for r in runs)
-        lines.append(f"{name}: median run {median:.2f} s over {len(runs)} rounds")
+        lines.append(f"{name}: median run {fmt_seconds(median)} s over {len(runs)} rounds")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ organisations and ten million trajectories, every run, also after one organisati
 which changes the values of the few cells it has projects in. An interval is a function of the
 cell's key (its seed), its values per organisation (as a set of sorted lists: the draws do not
 depend on which organisation has which id) and the code, so it is kept under the version of
-those (`rendement.core.versions`) in the lake (`Lake.bootstrap_path`). The file holds versions
+those (`rendement.core.versions`, kept as a `versions.Kept`) in the lake (`Lake.bootstrap_path`). The file holds versions
 and bounds, no values; each run keeps exactly the entries it used, so it is as large as the
 open years' cells.
 """
@@ -24,6 +24,7 @@ import polars as pl
 from rendement.benchmark import aggregates
 from rendement.core import versions
 from rendement.core.lake import Lake
+from rendement.core.versions import Kept
 
 Bounds = tuple[float, float] | None
 _SCHEMA = {"versie": pl.String, "onder": pl.Float64, "boven": pl.Float64}
@@ -42,14 +43,12 @@ def cell_version(key: tuple, per_org: Sequence[np.ndarray]) -> str:
     return versions.digest(_code(), repr(key), repr(values))
 
 
-class BootstrapMemo:
-    """The intervals of earlier runs by version (`known`); `used`: those this run asked for,
-    `computed`: how many it bootstrapped."""
+class BootstrapMemo(Kept[Bounds]):
+    """The intervals of earlier runs by version (`known`); `done`: how many this run
+    bootstrapped, `reused`: how many it took over."""
 
     def __init__(self, known: dict[str, Bounds] | None = None):
-        self.known = dict(known or {})
-        self.used: dict[str, Bounds] = {}
-        self.computed = 0
+        super().__init__(dict(known or {}).__getitem__)
 
     @classmethod
     def load(cls, lake: Lake) -> BootstrapMemo:
@@ -71,14 +70,7 @@ class BootstrapMemo:
         compute: Callable[[list[np.ndarray], tuple], Bounds],
     ) -> Bounds:
         """The interval of a cell: kept when its version is known, else `compute`d."""
-        version = cell_version(key, per_org)
-        if version in self.known:
-            bounds = self.known[version]
-        else:
-            bounds = compute(list(per_org), key)
-            self.computed += 1
-        self.used[version] = bounds
-        return bounds
+        return self.get(cell_version(key, per_org), lambda: compute(list(per_org), key))
 
     def save(self, lake: Lake) -> Path:
         """Keep the intervals this run used, and no others."""

@@ -14,7 +14,11 @@ Who records what:
 * each organisation's report page, one version of every row, file and code it is made from, in
   `site/org/<ORG>/.invoer` (`rendement.reports.org_pages`);
 * the assets, a code version of the package that does their work (`package_version`) and a
-  data version of what they wrote (`assets/`).
+  data version of what they wrote (`assets/`);
+* work kept under the version of its own inputs (`Kept`): the great-tables HTML of the shared
+  report pages, in the site version's `.tabellen/` (`rendement.reports.table_cache`), and the
+  bootstrap intervals of the median ratio, in the lake (`rendement.benchmark.bootstrap_memo`).
+  Nothing there can be stale: a version that is known is the same work.
 
 Pages shared by everyone are written only when their bytes differ (`core.files.write_if_changed`):
 that keeps their time stamps meaningful, it does not decide whether work is done.
@@ -25,13 +29,14 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import sys
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import polars as pl
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 # Two independent 64-bit row hashes: a collision has to happen in both at once.
 _SEEDS = (101, 202)
 
@@ -53,6 +58,34 @@ def stale(wanted: Mapping[K, str], recorded: Mapping[K, str | None]) -> list[K]:
     try:
         return sorted(out)  # type: ignore[type-var]
     except TypeError:
+        return out
+
+
+class Kept(Generic[T]):
+    """Work done before, looked up by the version of what it was done from: `get` gives it
+    back, or does the work when the version is new. `earlier(version)` reads work kept by an
+    earlier run (KeyError when there is none); `used` holds this run's work by version (what to
+    keep for the next one: the rest is no longer asked for), `done` and `reused` count."""
+
+    def __init__(self, earlier: Callable[[str], T]):
+        self._earlier = earlier
+        self.used: dict[str, T] = {}
+        self.done = 0
+        self.reused = 0
+
+    def get(self, version: str, work: Callable[[], T]) -> T:
+        if version in self.used:
+            out = self.used[version]
+            self.reused += 1
+            return out
+        try:
+            out = self._earlier(version)
+        except KeyError:
+            out = work()
+            self.done += 1
+        else:
+            self.reused += 1
+        self.used[version] = out
         return out
 
 

@@ -88,7 +88,6 @@ def write_delivery_page(home: Home, year: int, status: pl.DataFrame | None = Non
     `status` (`delivery_status_all_years` of them, as the warehouse asset has it already)."""
     if status is None:
         orgs = Registry.load(home.registry).organisations()
-        html = delivery_page_html(orgs, audit.read(home.audit_log), year)
-    else:
-        html = delivery_page_of(status.filter(pl.col("jaar") == year), year)
+        status = delivery_status(orgs, audit.read(home.audit_log), year)
+    html = delivery_page_of(status.filter(pl.col("jaar") == year), year)
     return write_atomic(home.site / DELIVERY_PAGE, html)

@@ -31,7 +31,7 @@ in `OWN_PART_FILE`; `organisation.uploads_part`: its uploads with their validati
 below the position, in `UPLOADS_PART_FILE`) are part of the page's render job, with a
 fingerprint of their own (`Fingerprint.own`): they read only the organisation's own rows, its
 validation reports, the parameter set and the date, never the sector's figures, so a change in
-a domain's provisional median renders the position of that domain's pages (≈ 0,015 CPU s a
+a domain's provisional median renders the position of that domain's pages (≈ 0,018 CPU s a
 page), not their cards, workbooks and kept parts (≈ 0,22 s with them). They are written before the page and the fingerprint file
 (both parts, two lines), so an interrupted build renders them again.
 Their PDFs are made only on request (`rendement.reports.pdf`): a rebuild of the sector prints

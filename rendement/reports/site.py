@@ -148,7 +148,7 @@ def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
                 extra_links=extra,
             )
         )
-    pages.tables_rendered, pages.tables_kept = tables.rendered, tables.kept
+    pages.tables_rendered, pages.tables_kept = tables.done, tables.reused
     for name, html in documents.items():
         pages.append(write_if_changed(site / name, html))
     # Pages of years that no longer exist in the data would be stale: remove them.

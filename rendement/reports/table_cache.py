@@ -8,7 +8,7 @@ not move: the earlier years, the other domains, the parameter tables. A great-ta
 ≈ 10 ms however small (its styles are compiled and every cell is set one by one), and these
 pages have ≈ 40 of them.
 
-A table's key is the version (`rendement.core.versions`) of its frame (names, types and every
+A table's key is the version (`rendement.core.versions`, kept as a `versions.Kept`) of its frame (names, types and every
 row, in order), its id and options, and the code that renders it (`rendement.reports.tables`
 with the versions of great-tables and polars): a table whose key is known is the same HTML, so
 nothing can be stale. The tables live in the site version itself, `site/.tabellen/<key>.html`
@@ -26,36 +26,34 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from rendement.core.files import write_atomic
+from rendement.core.versions import Kept
 
 TABLE_CACHE = ".tabellen"
 _ACTIVE: ContextVar[TableCache | None] = ContextVar("table_cache", default=None)
 
 
-class TableCache:
-    """The tables of one build in `folder`: `used` holds the keys it asked for, `rendered` and
-    `kept` count the tables it rendered and those it read back."""
+class TableCache(Kept[str]):
+    """The tables of one build in `folder` (`done`: rendered, `reused`: read back)."""
 
     def __init__(self, folder: Path):
+        super().__init__(self._read)
         self.folder = folder
-        self.used: set[str] = set()
-        self.rendered = 0
-        self.kept = 0
+
+    def _read(self, key: str) -> str:
+        try:
+            return (self.folder / f"{key}.html").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise KeyError(key) from None
 
     def html(self, key: str, render: Callable[[], str]) -> str:
         """The table of `key`: read back when an earlier build made it, else rendered."""
-        self.used.add(key)
-        path = self.folder / f"{key}.html"
-        try:
-            out = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            pass
-        else:
-            self.kept += 1
+
+        def rendered() -> str:
+            out = render()
+            write_atomic(self.folder / f"{key}.html", out)
             return out
-        out = render()
-        self.rendered += 1
-        write_atomic(path, out)
-        return out
+
+        return self.get(key, rendered)
 
     def prune(self) -> None:
         """Remove the tables this build did not use (and any temporary file left behind)."""

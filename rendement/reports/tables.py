@@ -164,6 +164,24 @@ def _code() -> str:
     return versions.code_version([Path(__file__)], ["great-tables", "polars"])
 
 
+@dataclass(frozen=True)
+class _Options:
+    """A table's options as `gt_html` takes them, made plain (its repr is part of its key)."""
+
+    labels: tuple[tuple[str, str], ...]
+    raw: tuple[str, ...]
+    right: tuple[str, ...]
+    center: tuple[str, ...]
+    stub: str | None
+    group: str | None
+    title: str | None
+    subtitle: str | None
+    notes: tuple[str, ...]
+    spanners: tuple[tuple[str, tuple[str, ...]], ...]
+    width: str | None
+    hide: tuple[str, ...]
+
+
 def gt_html(
     df: pl.DataFrame,
     table_id: str,
@@ -183,8 +201,8 @@ def gt_html(
 ) -> str:
     """A great-tables table as HTML with the house style (see the module docstring); read
     back from the build's table cache when one is active and has it."""
-    options = dict(
-        labels=dict(labels or {}),
+    options = _Options(
+        labels=tuple((labels or {}).items()),
         raw=tuple(raw),
         right=tuple(right),
         center=tuple(center),
@@ -199,54 +217,38 @@ def gt_html(
     )
     cache = table_cache.active()
     if cache is None:
-        return _render(df, table_id, **options)
+        return _render(df, table_id, options)
     key = versions.digest(
         _code(),
         table_id,
-        repr(sorted(options.items())),
+        repr(options),
         repr(list(df.schema.items())),
         versions.row_hashes(df).to_numpy().tobytes(),  # every row, in order
     )
-    return cache.html(key, lambda: _render(df, table_id, **options))
+    return cache.html(key, lambda: _render(df, table_id, options))
 
 
-def _render(
-    df: pl.DataFrame,
-    table_id: str,
-    *,
-    labels: Mapping[str, str],
-    raw: Sequence[str],
-    right: Sequence[str],
-    center: Sequence[str],
-    stub: str | None,
-    group: str | None,
-    title: str | None,
-    subtitle: str | None,
-    notes: Sequence[str],
-    spanners: Sequence[tuple[str, Sequence[str]]],
-    width: str | None,
-    hide: Sequence[str],
-) -> str:
-    raw = [c for c in raw if c in df.columns]
-    gt = GT(df, id=table_id, locale="nl", rowname_col=stub, groupname_col=group)
+def _render(df: pl.DataFrame, table_id: str, o: _Options) -> str:
+    raw = [c for c in o.raw if c in df.columns]
+    gt = GT(df, id=table_id, locale="nl", rowname_col=o.stub, groupname_col=o.group)
     if raw:
         gt = gt.fmt(columns=raw, fns=_raw)
-    if labels:
-        gt = gt.cols_label(**{k: v for k, v in labels.items() if k in df.columns})
-    right = [c for c in right if c in df.columns]
-    center = [c for c in center if c in df.columns]
+    if o.labels:
+        gt = gt.cols_label(**{k: v for k, v in o.labels if k in df.columns})
+    right = [c for c in o.right if c in df.columns]
+    center = [c for c in o.center if c in df.columns]
     if right:
         gt = gt.cols_align(align="right", columns=right)
     if center:
         gt = gt.cols_align(align="center", columns=center)
-    for label, cols in spanners:
+    for label, cols in o.spanners:
         gt = gt.tab_spanner(label=label, columns=list(cols))
-    hide = [c for c in hide if c in df.columns]
+    hide = [c for c in o.hide if c in df.columns]
     if hide:
         gt = gt.cols_hide(columns=hide)
-    if title:
-        gt = gt.tab_header(title=title, subtitle=subtitle)
-    for note in notes:
+    if o.title:
+        gt = gt.tab_header(title=o.title, subtitle=o.subtitle)
+    for note in o.notes:
         gt = gt.tab_source_note(note)
     options = dict(
         table_font_names=FONT_STACK,
@@ -261,8 +263,8 @@ def _render(
         source_notes_font_size="12px",
         table_border_top_color="#0b6e69",
     )
-    if width:
-        options["table_width"] = width
+    if o.width:
+        options["table_width"] = o.width
     gt = gt.tab_options(**options)
     out = gt.as_raw_html(inline_css=False)
     # Self-contained pages: great-tables only imports a web font when asked to (opt_table_font
