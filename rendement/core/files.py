@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
-def _temporary(path: Path) -> Path:
+def temporary_path(path: Path) -> Path:
+    """A hidden, unique name beside `path` to write to before a rename puts it in place."""
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
@@ -49,7 +50,7 @@ def atomic_path(path: Path, *, mode: int | None = None, durable: bool = False) -
     its folder, for files that must survive a crash once written (the register).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path)
+    tmp = temporary_path(path)
     try:
         yield tmp
         if mode is not None:
@@ -99,7 +100,7 @@ def create_secret(path: Path, make: Callable[[], bytes]) -> None:
     that process reads the first one's). A secret readable by others is tightened to 0600."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = _temporary(path)
+        tmp = temporary_path(path)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
@@ -146,7 +147,7 @@ def _point(link: Path, target: Path) -> Path | None:
     if link.is_dir() and not link.is_symlink():
         moved = _versions(link) / f"0-{secrets.token_hex(4)}"
         os.rename(link, moved)
-    tmp = _temporary(link)
+    tmp = temporary_path(link)
     os.symlink(os.path.relpath(target, link.parent), tmp)
     os.replace(tmp, link)
     fsync_dir(link.parent)
@@ -187,4 +188,11 @@ def switched_folder(link: Path) -> Iterator[Path]:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["atomic_path", "fsync_dir", "locked", "switched_folder", "write_atomic"]
+__all__ = [
+    "atomic_path",
+    "fsync_dir",
+    "locked",
+    "switched_folder",
+    "temporary_path",
+    "write_atomic",
+]

@@ -5,45 +5,152 @@ DuckDB lets one process open a file read-write only while no other process has i
 even read-only: an analyst's notebook with a connection to `warehouse.duckdb` made the
 warehouse step fail. So only the pipeline opens `warehouse.duckdb`; once per run, after the
 steps that write it (`publish_read_copy`, called by the asset `warehouse_read_copy` in the
-warehouse pool, so no writer changes the file meanwhile) the file is copied beside it under a
-hidden temporary name and renamed over `warehouse-lezen.duckdb` in one step. A reader that has
-the previous copy open keeps reading it (the rename does not touch the open file), the next
-connection sees the new one, and the writer never meets a reader. The copy is read-only (mode
-0444) and holds the last completed run: once, not after every writing step, because a copy
-costs what the file weighs (≈ 0,5 s at ten million trajectories), not what the run changed.
+warehouse pool, so no writer changes the file meanwhile) a copy is made under a hidden name and
+put in place over `warehouse-lezen.duckdb` in one rename. A reader that has the previous copy
+open keeps reading it (the rename does not touch the open file), the next connection sees the
+new one, and the writer never meets a reader. The copy is read-only (mode 0444) and holds the
+last completed run.
+
+A whole copy costs what the file weighs (≈ 1 s for the 506 MB of ten million trajectories),
+not what the run changed. So the copy published the time before is kept under a hidden name
+(`.warehouse-lezen.vorige.duckdb`, a second name of the same file while it is published) and,
+once a newer copy replaced it and nobody reads it any more, brought up to date in place
+(`rendement.core.readcopy_update`): the rows of the organisations whose lake files changed
+since, and the small tables whole. When that cannot be trusted (someone still reads it, the
+tables' columns or the code changed, many organisations changed) the file is copied whole,
+as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import os
 import shutil
+import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from rendement.core.files import atomic_path
+from rendement.core.files import atomic_path, temporary_path, write_atomic
 from rendement.core.home import Home
+from rendement.core.readcopy_update import Update, update_in_place
 from rendement.core.warehouse import connect
 
 READ_ONLY_MODE = 0o444
+SPARE_NAME = ".warehouse-lezen.vorige.duckdb"
+# The code version of the warehouse that made the spare's rows (a line of text beside it).
+SPARE_VERSION_NAME = ".warehouse-lezen.vorige.versie"
 
 
-def publish_read_copy(home: Home) -> Path | None:
-    """Copy the warehouse to its read copy in one rename; None when there is no warehouse yet.
+@dataclass(frozen=True)
+class Published:
+    """What `publish_read_copy` did: the copy's path, and whether the previous copy was brought
+    up to date in place (`update`) or the warehouse copied whole (`copied_because`)."""
+
+    path: Path
+    update: Update | None
+    copied_because: str = ""
+
+
+def publish_read_copy(home: Home, code_version: str = "") -> Published | None:
+    """Publish the warehouse as its read copy in one rename; None when there is no warehouse.
 
     Called by the one writer right after it closed its connection, so the file is complete:
     should a write-ahead log be left (a writer that did not checkpoint), it is first folded
-    into the file, because the copy is opened read-only and would not see it."""
+    into the file, because the copy is opened read-only and would not see it. `code_version`:
+    the version of the code that writes the warehouse's rows; a spare made by other code is
+    copied anew."""
     source = home.warehouse
     if not source.is_file():
         return None
     if source.with_name(source.name + ".wal").exists():
         with connect(source) as con:
             con.execute("CHECKPOINT")
-    with atomic_path(home.warehouse_read, mode=READ_ONLY_MODE) as tmp:
-        shutil.copyfile(source, tmp)
-    return home.warehouse_read
+    spare = home.root / SPARE_NAME
+    version_file = home.root / SPARE_VERSION_NAME
+    published = home.warehouse_read
+    update, reason = None, _spare_unusable(spare, published, version_file, code_version)
+    if not reason:
+        update, reason = _try_update(spare, source)
+    if update is None:
+        with atomic_path(spare, mode=READ_ONLY_MODE) as tmp:
+            shutil.copyfile(source, tmp)
+    write_atomic(version_file, code_version)
+    _publish(spare, published)
+    return Published(published, update, reason)
+
+
+def _spare_unusable(spare: Path, published: Path, version_file: Path, code_version: str) -> str:
+    """Why the spare cannot be brought up to date in place ("" when it can)."""
+    if not spare.is_file():
+        return "geen vorige kopie"
+    if published.is_file() and os.path.samefile(spare, published):
+        return "vorige kopie is de gepubliceerde"  # a publish that stopped half-way
+    if not version_file.is_file() or version_file.read_text() != code_version:
+        return "andere code"
+    return ""
+
+
+def _in_use(path: Path) -> bool:
+    """Whether any connection, in this process or another, still has the file open: DuckDB
+    locks the files it opens (fcntl), and an open-file-description lock of our own conflicts
+    with those even when they are this process's (a plain fcntl lock would not)."""
+    fd = os.open(path, os.O_RDWR)  # a write lock needs a descriptor open for writing
+    try:
+        lock = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        try:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, lock)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return True
+            raise
+        unlock = struct.pack("hhqqi", fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0)
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, unlock)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _try_update(spare: Path, source: Path) -> tuple[Update | None, str]:
+    """Bring the spare up to date in place; (None, why not) when that cannot be trusted."""
+    os.chmod(spare, 0o644)
+    try:
+        if _in_use(spare):
+            return None, "vorige kopie nog in gebruik"
+        update = update_in_place(spare, source)
+    except duckdb.Error as exc:  # e.g. a reader opened it after all: copy whole
+        return None, f"bijwerken mislukt: {type(exc).__name__}"
+    finally:
+        os.chmod(spare, READ_ONLY_MODE)
+    if update.refused:
+        return None, update.refused
+    return update, ""
+
+
+def _publish(spare: Path, published: Path) -> None:
+    """Put the spare in place as the read copy in one rename, and keep the copy it replaces
+    as the next spare (or none, the first time)."""
+    new = temporary_path(published)
+    os.link(spare, new)
+    previous = None
+    if published.is_file():
+        previous = temporary_path(spare)
+        os.link(published, previous)
+    try:
+        os.replace(new, published)  # readers now open the new copy
+    except BaseException:
+        new.unlink(missing_ok=True)
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+        raise
+    if previous is not None:
+        os.replace(previous, spare)
+    else:
+        spare.unlink()
 
 
 def reading_path(home: Home) -> Path:
@@ -59,4 +166,11 @@ def read_warehouse(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-__all__ = ["READ_ONLY_MODE", "publish_read_copy", "read_warehouse", "reading_path"]
+__all__ = [
+    "READ_ONLY_MODE",
+    "SPARE_NAME",
+    "Published",
+    "publish_read_copy",
+    "read_warehouse",
+    "reading_path",
+]

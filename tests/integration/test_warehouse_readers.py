@@ -11,12 +11,16 @@ import sys
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 from assets.read_copy_assets import warehouse_read_copy
 from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource
+from rendement.core.files import atomic_path
+from rendement.core.lake import Lake
 from rendement.core.readcopy import reading_path
 from tests.support.homes import copy_home, restored_env
+from tests.support.warehouse import all_tables
 
 READER = (
     "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -64,7 +68,55 @@ def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(d
 
 def test_after_a_run_the_read_copy_is_the_warehouse_with_its_sector_figures(demo_home):
     """The copy is made once per run, after the benchmark steps wrote: a reader sees the
-    sector figures of the same run as the project results, byte for byte what the run left."""
-    assert demo_home.warehouse_read.read_bytes() == demo_home.warehouse.read_bytes()
+    sector figures of the same run as the project results, table for table what the run left."""
+    assert all_tables(demo_home.warehouse_read) == all_tables(demo_home.warehouse)
     with duckdb.connect(str(demo_home.warehouse_read), read_only=True) as copy:
         assert copy.execute("SELECT count(*) FROM benchmark.cellen").fetchone()[0] > 0
+
+
+def _deliver_fewer_trajectories(home, org: str) -> None:
+    """The organisation's accepted trajectories in the lake lose their last row: a new file
+    (new inode), as intake writes one."""
+    for path in sorted(Lake(home.lake).accepted_dir("traject").joinpath(org).glob("*.parquet")):
+        frame = pl.read_parquet(path)
+        with atomic_path(path) as tmp:
+            frame.head(frame.height - 1).write_parquet(tmp)
+
+
+def test_a_later_run_brings_the_previous_copy_up_to_date_in_place(demo_home, tmp_path):
+    """The copy published the time before, once a newer one replaced it, is brought up to date
+    with the organisations whose lake files changed since, not copied whole; what readers then
+    open is, table for table, the warehouse. (A copied home's lake files are all new to the
+    warehouse, which knows them by path and inode: the first run here reloads every
+    organisation, so the copy before it is copied whole.)"""
+    home = copy_home(demo_home, tmp_path / "home")
+    org = sorted(p.name for p in Lake(home.lake).accepted_dir("traject").iterdir())[0]
+    published = []
+    for _ in range(3):
+        _deliver_fewer_trajectories(home, org)
+        with restored_env("RENDEMENT_HOME"):
+            result = dg.materialize(
+                [warehouse, warehouse_read_copy],
+                resources={"home": HomeResource(root=str(home.root))},
+                instance=dg.DagsterInstance.ephemeral(),
+            )
+        assert result.success
+        meta = result.asset_materializations_for_node("warehouse_read_copy")[0].metadata
+        published.append((meta["leeskopie"].value, meta["organisaties_bijgewerkt"].value))
+    assert published == [
+        ("gekopieerd (geen vorige kopie)", 0),
+        ("gekopieerd (veel organisaties veranderd)", 0),
+        ("bijgewerkt", 1),
+    ]
+    assert all_tables(home.warehouse_read) == all_tables(home.warehouse)
+    with duckdb.connect(str(home.warehouse_read), read_only=True) as copy:
+        rows = copy.execute(
+            "SELECT count(*) FROM canoniek.traject WHERE organisatie_id = ?", [org]
+        ).fetchone()[0]
+    with duckdb.connect(str(demo_home.warehouse_read), read_only=True) as before:
+        assert (
+            rows
+            < before.execute(
+                "SELECT count(*) FROM canoniek.traject WHERE organisatie_id = ?", [org]
+            ).fetchone()[0]
+        )

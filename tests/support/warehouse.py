@@ -26,6 +26,15 @@ def loaded_tables(path: Path, names: list[str] | None = None) -> dict[str, list[
         }
 
 
+def all_tables(path: Path) -> dict[str, list[tuple]]:
+    """Every table in the file, the load's ledger included, its rows sorted."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
+        ).fetchall()
+    return loaded_tables(path, [name for (name,) in names])
+
+
 def assert_as_fresh_load(warehouse: Path, lake: Path, audit_log: Path, scratch: Path) -> None:
     """`warehouse` holds, table for table, what a fresh load of `lake` into `scratch` gives
     (its other tables, benchmarks say, are not compared)."""
