@@ -69,6 +69,16 @@ def tombstone_path(home: Home, org_id: str) -> Path:
     return home.lake / "verwijderd" / f"{org_id}.json"
 
 
+def last_erasure_ns(home: Home) -> int:
+    """When a client was last erased (the newest erasure list's modification time, ns; 0 when
+    none was): copies of the warehouse made before it still hold the client's rows
+    (`rendement.core.readcopy` keeps none of those)."""
+    folder = tombstone_path(home, "-").parent
+    if not folder.is_dir():
+        return 0
+    return max((p.stat().st_mtime_ns for p in folder.glob("*.json")), default=0)
+
+
 def tombstones(home: Home, org_id: str) -> Tombstones:
     path = tombstone_path(home, org_id)
     if not path.is_file():

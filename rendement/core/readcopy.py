@@ -18,7 +18,8 @@ once a newer copy replaced it and nobody reads it any more, brought up to date i
 (`rendement.core.readcopy_update`): the rows of the organisations whose lake files changed
 since, and the small tables whole. When that cannot be trusted (someone still reads it, the
 tables' columns or the code changed, many organisations changed) the file is copied whole,
-as before.
+as before. A copy made before a client was erased (`rendement verwijder-client`) is not kept:
+the run after the erasure leaves no copy with the client's rows behind, the spare included.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from rendement.core.erasure import last_erasure_ns
 from rendement.core.files import atomic_path, temporary_path, write_atomic
 from rendement.core.home import Home
 from rendement.core.readcopy_update import Update, update_in_place
@@ -73,21 +75,30 @@ def publish_read_copy(home: Home, code_version: str = "") -> Published | None:
     spare = home.root / SPARE_NAME
     version_file = home.root / SPARE_VERSION_NAME
     published = home.warehouse_read
-    update, reason = None, _spare_unusable(spare, published, version_file, code_version)
+    erased = last_erasure_ns(home)
+    update, reason = None, _spare_unusable(spare, published, version_file, code_version, erased)
     if not reason:
         update, reason = _try_update(spare, source)
     if update is None:
         with atomic_path(spare, mode=READ_ONLY_MODE) as tmp:
             shutil.copyfile(source, tmp)
     write_atomic(version_file, code_version)
-    _publish(spare, published)
+    _publish(spare, published, keep_previous=not _made_before(published, erased))
     return Published(published, update, reason)
 
 
-def _spare_unusable(spare: Path, published: Path, version_file: Path, code_version: str) -> str:
+def _made_before(path: Path, moment_ns: int) -> bool:
+    return path.is_file() and path.stat().st_mtime_ns <= moment_ns
+
+
+def _spare_unusable(
+    spare: Path, published: Path, version_file: Path, code_version: str, erased_ns: int
+) -> str:
     """Why the spare cannot be brought up to date in place ("" when it can)."""
     if not spare.is_file():
         return "geen vorige kopie"
+    if _made_before(spare, erased_ns):
+        return "cliënt verwijderd sinds de vorige kopie"
     if published.is_file() and os.path.samefile(spare, published):
         return "vorige kopie is de gepubliceerde"  # a publish that stopped half-way
     if not version_file.is_file() or version_file.read_text() != code_version:
@@ -131,13 +142,13 @@ def _try_update(spare: Path, source: Path) -> tuple[Update | None, str]:
     return update, ""
 
 
-def _publish(spare: Path, published: Path) -> None:
+def _publish(spare: Path, published: Path, *, keep_previous: bool) -> None:
     """Put the spare in place as the read copy in one rename, and keep the copy it replaces
-    as the next spare (or none, the first time)."""
+    as the next spare (or none: the first time, or `keep_previous` False)."""
     new = temporary_path(published)
     os.link(spare, new)
     previous = None
-    if published.is_file():
+    if keep_previous and published.is_file():
         previous = temporary_path(spare)
         os.link(published, previous)
     try:

@@ -18,6 +18,7 @@ from rendement.core.erasure import tombstone_path, tombstones
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import load_or_create_key, pseudonymise
+from rendement.core.readcopy import SPARE_NAME, publish_read_copy, read_warehouse
 from rendement.core.registry import Registry
 from rendement.core.warehouse import load_lake
 from rendement.intake.accept import accept_org, receive_org
@@ -61,6 +62,9 @@ def test_an_erased_client_leaves_lake_warehouse_and_every_later_upload(tmp_path,
     assert TRAJECTORY in metingen["traject_id"].to_list()
     sql = f"SELECT count(*) FROM canoniek.traject WHERE client_pseudoniem = '{pseudonym}'"
     assert _warehouse(home, sql) == 1
+    publish_read_copy(home)
+    publish_read_copy(home)  # from here on the copy before is kept, to bring up to date
+    assert (home.root / SPARE_NAME).is_file()
 
     assert main(["verwijder-client", "ORG001", CLIENT, "--home", str(home.root)]) == 0
 
@@ -69,6 +73,11 @@ def test_an_erased_client_leaves_lake_warehouse_and_every_later_upload(tmp_path,
     assert TRAJECTORY not in _rows(home, "meting")["traject_id"].to_list()
     assert _rows(home, "meting").height < metingen.height
     assert _warehouse(home, sql) == 0, "gone from the warehouse at its next load"
+    # and from what readers open; no copy made before the erasure stays behind
+    publish_read_copy(home)
+    assert not (home.root / SPARE_NAME).exists()
+    with read_warehouse(home) as con:
+        assert con.execute(sql).fetchone()[0] == 0
     assert (
         _warehouse(home, f"SELECT count(*) FROM canoniek.meting WHERE traject_id = '{TRAJECTORY}'")
         == 0

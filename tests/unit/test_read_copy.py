@@ -154,3 +154,22 @@ def test_a_copy_that_cannot_be_trusted_is_made_whole(tmp_path):
     _ledgered(home, {org: 3 for org in ORGS}, dict.fromkeys(ORGS, "v9"))
     assert publish_read_copy(home, "code").copied_because == "veel organisaties veranderd"
     assert _same(home)
+
+
+def test_no_copy_made_before_a_client_was_erased_is_kept(tmp_path):
+    """After `rendement verwijder-client` the next run leaves no copy with the client's rows
+    behind: the spare is not brought up to date, and the copy it replaces is not kept."""
+    home = Home(tmp_path).ensure()
+    _ledgered(home, {org: 5 for org in ORGS}, dict.fromkeys(ORGS, "v1"))
+    publish_read_copy(home, "code")
+    publish_read_copy(home, "code")  # a spare from here on
+    assert (tmp_path / SPARE_NAME).is_file()
+    erasures = home.lake / "verwijderd"
+    erasures.mkdir(parents=True)
+    (erasures / "ORG003.json").write_text("{}")
+    after = publish_read_copy(home, "code")
+    assert after.copied_because == "cliënt verwijderd sinds de vorige kopie"
+    assert not (tmp_path / SPARE_NAME).exists()
+    assert _same(home)
+    assert publish_read_copy(home, "code").copied_because == "geen vorige kopie"
+    assert publish_read_copy(home, "code").update is not None
