@@ -21,6 +21,7 @@ from assets.warehouse_assets import warehouse
 from pipelines.resources import HomeResource, ParametersResource
 from rendement.benchmark.bootstrap_memo import BootstrapMemo
 from rendement.benchmark.cells import cost_reference, write_cost_reference
+from rendement.benchmark.cells_memo import CellsMemo
 from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import (
     PUBLISHED_TABLES,
@@ -85,7 +86,10 @@ def sector_benchmark(
         # Years published in a release are closed: their figures are carried over verbatim, so a
         # late upload can never change (or be read off from) a published figure.
         frozen = load_frozen(h)
-        bench = benchmark_cells(projects, rules, frozen)
+        lake = Lake(h.lake)
+        memo = CellsMemo.load(lake)
+        bench = benchmark_cells(projects, rules, frozen, memo)
+        memo.save(lake)
         sector = Sector(projects, bench.cells, rules, parameters.load(), outcomes, kosten)
         # the published tables without an asset of their own: benchmark.cellen and
         # benchmark.rendementsfactor
@@ -112,6 +116,8 @@ def sector_benchmark(
                 "organisaties_buiten_benchmark": blocked,
                 "referentie_interventies": reference.height,
                 "vastgestelde_jaren": _closed_years(frozen),
+                "jaren_berekend": memo.done,
+                "jaren_overgenomen": memo.reused,
             },
         )
         yield from output_check_results(con, BENCHMARK_ASSET)

@@ -29,6 +29,7 @@ import polars as pl
 
 from rendement.benchmark import disclosure
 from rendement.benchmark.basis import ALL_BASES, BASES, SPLIT, with_benchmark_basis
+from rendement.benchmark.cells_memo import CellsMemo
 from rendement.benchmark.disclosure import (
     EMPTY,
     PUBLISHED,
@@ -185,6 +186,7 @@ def build_benchmarks(
     projects: pl.DataFrame,
     rules: DisclosureRules = DisclosureRules(),  # noqa: B008  (frozen, so a safe default)
     vastgesteld: pl.DataFrame | None = None,
+    memo: CellsMemo | None = None,
 ) -> Benchmarks:
     """Sector benchmark cells with disclosure control, and each organisation's private position.
 
@@ -195,6 +197,9 @@ def build_benchmarks(
     over unchanged (values and statuses) instead of being recomputed, so that late uploads or
     corrections for a closed year can never be read off as the difference between two
     releases. Those years' projects still count in `positie`.
+
+    `memo`: the cells of years computed by earlier runs, by version (None: compute every open
+    year).
 
     Raises ValueError on missing columns, codes outside the vocabulary or duplicate project
     rows; raises RuntimeError if, after suppression, a hidden value could still be recomputed
@@ -207,10 +212,26 @@ def build_benchmarks(
         closed = sorted(vastgesteld["jaar"].unique().to_list())
     open_years = sorted(y for y in prepared["jaar"].unique().to_list() if y not in closed)
 
-    fresh = _cells(prepared.filter(pl.col("jaar").is_in(open_years)), open_years, rules)
+    # One year at a time: no relation between cells crosses years, so each year's cells are
+    # the same as those of all years computed together, and a year whose projects did not
+    # change is taken from `memo` (`rendement.benchmark.cells_memo`).
+    fresh = pl.concat(
+        [pl.DataFrame(schema=CELL_COLUMNS)]
+        + [_year_cells(prepared, year, rules, memo) for year in open_years],
+        how="vertical",
+    )
     parts = [fresh] if vastgesteld is None else [vastgesteld, fresh]
     cells = _sorted_cells(pl.concat(parts, how="vertical"))
     return Benchmarks(cells=cells, positie=_positions(prepared, rules), rules=rules)
+
+
+def _year_cells(
+    prepared: pl.DataFrame, year: int, rules: DisclosureRules, memo: CellsMemo | None
+) -> pl.DataFrame:
+    rows = prepared.filter(pl.col("jaar") == year)
+    if memo is None:
+        return _cells(rows, [year], rules)
+    return memo.year(rows, rules, lambda: _cells(rows, [year], rules))
 
 
 # ---------------------------------------------------------------------------------------------

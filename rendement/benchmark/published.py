@@ -47,6 +47,7 @@ from rendement.benchmark.cells import (
     build_benchmarks,
     with_legacy_basis,
 )
+from rendement.benchmark.cells_memo import CellsMemo
 from rendement.benchmark.disclosure import PUBLISHED, SECONDARY, SUPPRESSED, DisclosureRules
 from rendement.core.home import Home
 from rendement.core.lake import Lake
@@ -163,12 +164,18 @@ def open_years(cells: pl.DataFrame, frozen: Frozen | None) -> list[int]:
 
 
 def benchmark_cells(
-    projects: pl.DataFrame, rules: DisclosureRules, frozen: Frozen | None
+    projects: pl.DataFrame,
+    rules: DisclosureRules,
+    frozen: Frozen | None,
+    memo: CellsMemo | None = None,
 ) -> Benchmarks:
     """The benchmark cells and the private positions (`build_benchmarks`), closed years
-    carried over from the release."""
+    carried over from the release, open years whose projects did not change from `memo`."""
     return build_benchmarks(
-        projects, rules, vastgesteld=frozen.tables[CELLS] if frozen is not None else None
+        projects,
+        rules,
+        vastgesteld=frozen.tables[CELLS] if frozen is not None else None,
+        memo=memo,
     )
 
 

@@ -120,6 +120,11 @@ class Lake:
         (`rendement.benchmark.bootstrap_memo`)."""
         return self.root / "referentie" / "bootstrap_intervallen.parquet"
 
+    def cells_memo_path(self) -> Path:
+        """The benchmark cells of the open years of the last run, by version
+        (`rendement.benchmark.cells_memo`)."""
+        return self.root / "referentie" / "benchmarkcellen_per_jaar.parquet"
+
     def effects_reference_path(self) -> Path:
         """The sector's reference rates per intervention × outcome for project-years without
         measurements (`rendement.mkba.reference`)."""

@@ -16,8 +16,9 @@ Who records what:
 * the assets, a code version of the package that does their work (`package_version`) and a
   data version of what they wrote (`assets/`);
 * work kept under the version of its own inputs (`Kept`): the great-tables HTML of the shared
-  report pages, in the site version's `.tabellen/` (`rendement.reports.table_cache`), and the
-  bootstrap intervals of the median ratio, in the lake (`rendement.benchmark.bootstrap_memo`).
+  report pages, in the site version's `.tabellen/` (`rendement.reports.table_cache`), the
+  bootstrap intervals of the median ratio and the benchmark cells of each open year, in the
+  lake (`rendement.benchmark.bootstrap_memo`, `rendement.benchmark.cells_memo`).
   Nothing there can be stale: a version that is known is the same work.
 
 Pages shared by everyone are written only when their bytes differ (`core.files.write_if_changed`):

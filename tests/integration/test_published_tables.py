@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import dagster as dg
 import duckdb
 import polars as pl
 
+from assets.benchmark_assets import sector_benchmark
+from pipelines.resources import HomeResource, ParametersResource
+from rendement.benchmark import cells as cells_module
 from rendement.benchmark.aggregates import interval_cells, stakeholder_cells
 from rendement.benchmark.bootstrap_memo import BootstrapMemo
+from rendement.benchmark.cells import build_benchmarks
+from rendement.benchmark.cells_memo import CellsMemo
+from rendement.benchmark.disclosure import DisclosureRules
 from rendement.benchmark.published import PUBLISHED_TABLES, sector_projects
 from rendement.core.lake import Lake
 from rendement.mkba import load_parameters
@@ -28,8 +35,6 @@ def q(home, sql: str) -> pl.DataFrame:
 
 
 def test_every_published_table_has_its_asset_and_the_site_comes_after_it():
-    import dagster as dg
-
     from pipelines.definitions import defs
 
     graph = defs.resolve_asset_graph()
@@ -135,3 +140,69 @@ def test_bootstrap_intervals_kept_between_runs_are_those_a_fresh_bootstrap_gives
     after = BootstrapMemo.load(lake)
     assert interval_cells(changed, years, memo=after).equals(interval_cells(changed, years))
     assert 0 < after.done < len(after.used)
+
+
+def test_benchmark_cells_kept_between_runs_are_those_a_fresh_computation_gives(demo_home, tmp_path):
+    """`sector_benchmark` keeps the cells of each open year by the version of that year's
+    projects (`rendement.benchmark.cells_memo`): the cells are the same as without, and after
+    one organisation's costs change in one year only that year is computed again. That rests
+    on every relation between cells staying within one year: the cells of all years computed
+    together are those of each year computed alone."""
+    projects = q(demo_home, "SELECT * FROM mkba.project")
+    rules = DisclosureRules()
+    prepared = cells_module._prepare(projects)
+    years = sorted(prepared["jaar"].unique().to_list())
+    assert len(years) > 1
+    together = cells_module._cells(prepared, years, rules)
+    alone = pl.concat(
+        [cells_module._cells(prepared.filter(pl.col("jaar") == y), [y], rules) for y in years]
+    )
+    assert cells_module._sorted_cells(together).equals(cells_module._sorted_cells(alone))
+
+    lake = Lake(tmp_path / "lake")
+    fresh = build_benchmarks(projects, rules).cells
+    memo = CellsMemo.load(lake)  # none yet
+    assert build_benchmarks(projects, rules, memo=memo).cells.equals(fresh)
+    assert (memo.done, memo.reused) == (len(years), 0)
+    memo.save(lake)
+    kept = CellsMemo.load(lake)
+    assert build_benchmarks(projects, rules, memo=kept).cells.equals(fresh)
+    assert (kept.done, kept.reused) == (0, len(years))
+    kept.save(lake)
+
+    # one organisation's costs in the latest year, as a re-upload changes them
+    org = projects.filter(pl.col("jaar") == years[-1])["organisatie_id"].min()
+    mine = (pl.col("organisatie_id") == org) & (pl.col("jaar") == years[-1])
+    changed = projects.with_columns(
+        pl.when(mine).then(pl.col("kosten") * 3 + 1000).otherwise(pl.col("kosten")).alias("kosten")
+    )
+    after = CellsMemo.load(lake)
+    moved = build_benchmarks(changed, rules, memo=after).cells
+    assert moved.equals(build_benchmarks(changed, rules).cells)
+    assert not moved.equals(fresh)
+    assert (after.done, after.reused) == (1, len(years) - 1)
+
+
+def test_the_benchmark_asset_takes_over_the_years_it_computed_before(demo_home, tmp_path):
+    """The asset keeps the cells in the lake between runs: a second run with nothing changed
+    computes no year and writes the same cells."""
+    home = copy_home(demo_home, tmp_path / "home")
+    memo = Lake(home.lake).cells_memo_path()
+    assert memo.is_file(), "the demo run kept its years"
+    memo.unlink()
+    runs = []
+    for _ in range(2):
+        result = dg.materialize(
+            [sector_benchmark],
+            resources={
+                "home": HomeResource(root=str(home.root)),
+                "parameters": ParametersResource(),
+            },
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        meta = result.asset_materializations_for_node("sector_benchmark")[0].metadata
+        runs.append((meta["jaren_berekend"].value, meta["jaren_overgenomen"].value))
+        runs.append(q(home, "SELECT * FROM benchmark.cellen ORDER BY ALL"))
+    years = q(home, "SELECT count(DISTINCT jaar) AS n FROM benchmark.cellen")["n"][0]
+    assert runs[0] == (years, 0) and runs[2] == (0, years)
+    assert runs[1].equals(runs[3])
