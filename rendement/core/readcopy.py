@@ -43,6 +43,11 @@ from rendement.core.readcopy_update import Update, update_in_place
 from rendement.core.warehouse import connect
 
 READ_ONLY_MODE = 0o444
+# Below this size a whole copy is cheaper than bringing the previous one up to date (which
+# costs ≈ 0,2-0,4 s whatever the size: attaching both files, comparing their tables, the
+# checkpoint): measured 28 MB (300k trajectories) copied in 0,01-0,03 s, 506 MB (10M) in
+# 1,0-1,6 s. Smaller warehouses keep no previous copy at all.
+IN_PLACE_FROM_BYTES = 128 * 1024 * 1024
 SPARE_NAME = ".warehouse-lezen.vorige.duckdb"
 # The code version of the warehouse that made the spare's rows (a line of text beside it).
 SPARE_VERSION_NAME = ".warehouse-lezen.vorige.versie"
@@ -58,14 +63,17 @@ class Published:
     copied_because: str = ""
 
 
-def publish_read_copy(home: Home, code_version: str = "") -> Published | None:
+def publish_read_copy(
+    home: Home, code_version: str = "", *, in_place_from: int | None = None
+) -> Published | None:
     """Publish the warehouse as its read copy in one rename; None when there is no warehouse.
 
     Called by the one writer right after it closed its connection, so the file is complete:
     should a write-ahead log be left (a writer that did not checkpoint), it is first folded
     into the file, because the copy is opened read-only and would not see it. `code_version`:
     the version of the code that writes the warehouse's rows; a spare made by other code is
-    copied anew."""
+    copied anew. `in_place_from`: the warehouse size from which the previous copy is kept and
+    brought up to date (default `IN_PLACE_FROM_BYTES`)."""
     source = home.warehouse
     if not source.is_file():
         return None
@@ -76,14 +84,19 @@ def publish_read_copy(home: Home, code_version: str = "") -> Published | None:
     version_file = home.root / SPARE_VERSION_NAME
     published = home.warehouse_read
     erased = last_erasure_ns(home)
+    threshold = IN_PLACE_FROM_BYTES if in_place_from is None else in_place_from
+    small = source.stat().st_size < threshold
     update, reason = None, _spare_unusable(spare, published, version_file, code_version, erased)
+    if small:
+        reason = "klein bestand: heel kopiëren is sneller"
     if not reason:
         update, reason = _try_update(spare, source)
     if update is None:
         with atomic_path(spare, mode=READ_ONLY_MODE) as tmp:
             shutil.copyfile(source, tmp)
     write_atomic(version_file, code_version)
-    _publish(spare, published, keep_previous=not _made_before(published, erased))
+    keep = not small and not _made_before(published, erased)
+    _publish(spare, published, keep_previous=keep)
     return Published(published, update, reason)
 
 

@@ -62,8 +62,10 @@ def test_an_erased_client_leaves_lake_warehouse_and_every_later_upload(tmp_path,
     assert TRAJECTORY in metingen["traject_id"].to_list()
     sql = f"SELECT count(*) FROM canoniek.traject WHERE client_pseudoniem = '{pseudonym}'"
     assert _warehouse(home, sql) == 1
-    publish_read_copy(home)
-    publish_read_copy(home)  # from here on the copy before is kept, to bring up to date
+    publish_read_copy(home, in_place_from=0)
+    publish_read_copy(
+        home, in_place_from=0
+    )  # from here on the copy before is kept, to bring up to date
     assert (home.root / SPARE_NAME).is_file()
 
     assert main(["verwijder-client", "ORG001", CLIENT, "--home", str(home.root)]) == 0
@@ -74,7 +76,7 @@ def test_an_erased_client_leaves_lake_warehouse_and_every_later_upload(tmp_path,
     assert _rows(home, "meting").height < metingen.height
     assert _warehouse(home, sql) == 0, "gone from the warehouse at its next load"
     # and from what readers open; no copy made before the erasure stays behind
-    publish_read_copy(home)
+    publish_read_copy(home, in_place_from=0)
     assert not (home.root / SPARE_NAME).exists()
     with read_warehouse(home) as con:
         assert con.execute(sql).fetchone()[0] == 0

@@ -32,13 +32,13 @@ def test_reading_path_falls_back_to_the_warehouse_until_a_copy_exists(tmp_path):
 def test_a_new_copy_replaces_the_old_one_while_a_reader_has_it_open(tmp_path):
     home = Home(tmp_path).ensure()
     _write(home, 1)
-    publish_read_copy(home)
+    publish_read_copy(home, in_place_from=0)
     with read_warehouse(home) as reader:
         _write(home, 2)  # the writer opens warehouse.duckdb read-write: no reader holds it
-        publish_read_copy(home)
+        publish_read_copy(home, in_place_from=0)
         _write(home, 3)
         # the copy the reader holds is now the one to bring up to date: it must be left alone
-        third = publish_read_copy(home)
+        third = publish_read_copy(home, in_place_from=0)
         assert third.update is None and third.copied_because == "vorige kopie nog in gebruik"
         assert reader.execute("SELECT v FROM t").fetchone()[0] == 1
     with read_warehouse(home) as reader:
@@ -100,17 +100,17 @@ def test_the_previous_copy_is_brought_up_to_date_with_the_organisations_that_cha
     rows = {org: 100 + i for i, org in enumerate(ORGS)}
     versions = dict.fromkeys(ORGS, "v1")
     _ledgered(home, rows, versions)
-    first = publish_read_copy(home, "code")
+    first = publish_read_copy(home, "code", in_place_from=0)
     assert first.update is None and first.copied_because == "geen vorige kopie"
     _ledgered(home, {**rows, "ORG002": 7}, {**versions, "ORG002": "v2"})
-    second = publish_read_copy(home, "code")
+    second = publish_read_copy(home, "code", in_place_from=0)
     assert second.update is None  # the first copy became the spare only now
     assert _same(home)
 
     _ledgered(
         home, {**rows, "ORG002": 7, "ORG005": 9}, {**versions, "ORG002": "v2", "ORG005": "v2"}
     )
-    third = publish_read_copy(home, "code")
+    third = publish_read_copy(home, "code", in_place_from=0)
     # the spare was the first copy: ORG002 and ORG005 changed since
     assert third.update is not None, third.copied_because
     assert third.update.organisations == ("ORG002", "ORG005")
@@ -128,31 +128,37 @@ def test_a_copy_that_cannot_be_trusted_is_made_whole(tmp_path):
     rows = {org: 50 for org in ORGS}
     versions = dict.fromkeys(ORGS, "v1")
     _ledgered(home, rows, versions)
-    publish_read_copy(home, "code")
-    publish_read_copy(home, "code")
+    publish_read_copy(home, "code", in_place_from=0)
+    publish_read_copy(home, "code", in_place_from=0)
 
     # rows changed behind the ledger's back: the counts differ, nothing half-done is published
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute("DELETE FROM canoniek.traject WHERE organisatie_id = 'ORG003' AND n < 5")
-    published = publish_read_copy(home, "code")
+    published = publish_read_copy(home, "code", in_place_from=0)
     assert published.copied_because == "aantallen rijen verschillen"
     assert _same(home)
 
     # a new column
-    publish_read_copy(home, "code")
+    publish_read_copy(home, "code", in_place_from=0)
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute("ALTER TABLE canoniek.traject ADD COLUMN extra VARCHAR")
-    assert publish_read_copy(home, "code").copied_because == "tabellen of kolommen veranderd"
+    assert (
+        publish_read_copy(home, "code", in_place_from=0).copied_because
+        == "tabellen of kolommen veranderd"
+    )
     assert _same(home)
 
     # other code wrote the rows
-    publish_read_copy(home, "code")
-    assert publish_read_copy(home, "nieuwe code").copied_because == "andere code"
+    publish_read_copy(home, "code", in_place_from=0)
+    assert publish_read_copy(home, "nieuwe code", in_place_from=0).copied_because == "andere code"
 
     # most organisations changed: a copy is cheaper
-    publish_read_copy(home, "code")
+    publish_read_copy(home, "code", in_place_from=0)
     _ledgered(home, {org: 3 for org in ORGS}, dict.fromkeys(ORGS, "v9"))
-    assert publish_read_copy(home, "code").copied_because == "veel organisaties veranderd"
+    assert (
+        publish_read_copy(home, "code", in_place_from=0).copied_because
+        == "veel organisaties veranderd"
+    )
     assert _same(home)
 
 
@@ -161,15 +167,30 @@ def test_no_copy_made_before_a_client_was_erased_is_kept(tmp_path):
     behind: the spare is not brought up to date, and the copy it replaces is not kept."""
     home = Home(tmp_path).ensure()
     _ledgered(home, {org: 5 for org in ORGS}, dict.fromkeys(ORGS, "v1"))
-    publish_read_copy(home, "code")
-    publish_read_copy(home, "code")  # a spare from here on
+    publish_read_copy(home, "code", in_place_from=0)
+    publish_read_copy(home, "code", in_place_from=0)  # a spare from here on
     assert (tmp_path / SPARE_NAME).is_file()
     erasures = home.lake / "verwijderd"
     erasures.mkdir(parents=True)
     (erasures / "ORG003.json").write_text("{}")
-    after = publish_read_copy(home, "code")
+    after = publish_read_copy(home, "code", in_place_from=0)
     assert after.copied_because == "cliënt verwijderd sinds de vorige kopie"
     assert not (tmp_path / SPARE_NAME).exists()
     assert _same(home)
-    assert publish_read_copy(home, "code").copied_because == "geen vorige kopie"
-    assert publish_read_copy(home, "code").update is not None
+    assert publish_read_copy(home, "code", in_place_from=0).copied_because == "geen vorige kopie"
+    assert publish_read_copy(home, "code", in_place_from=0).update is not None
+
+
+def test_a_small_warehouse_is_copied_whole_and_keeps_no_previous_copy(tmp_path):
+    """Below `in_place_from` a whole copy is cheaper than an update in place: no spare is kept
+    (it would take room for nothing)."""
+    home = Home(tmp_path).ensure()
+    _ledgered(home, {org: 5 for org in ORGS}, dict.fromkeys(ORGS, "v1"))
+    size = home.warehouse.stat().st_size
+    for _ in range(3):
+        published = publish_read_copy(home, "code", in_place_from=size + 1)
+        assert published.copied_because == "klein bestand: heel kopiëren is sneller"
+        assert not (tmp_path / SPARE_NAME).exists()
+    assert _same(home)
+    publish_read_copy(home, "code", in_place_from=size)
+    assert publish_read_copy(home, "code", in_place_from=size).update is not None
