@@ -41,13 +41,15 @@ def latest_per_key(table: str, stacked: pl.DataFrame) -> pl.DataFrame:
     return stacked.filter(pl.struct(keys).is_last_distinct())
 
 
-def read_stacked(files: Sequence[Path]) -> pl.DataFrame:
+def read_stacked(files: Sequence[Path], columns: Sequence[str] | None = None) -> pl.DataFrame:
     """Parquet files as one frame, in the order given: in one call when they stack as they are,
-    else file by file (e.g. a column's type or set changed between periods)."""
+    else file by file (e.g. a column's type or set changed between periods). `columns`: only
+    these, of those the files have (None: all)."""
     try:
-        return pl.read_parquet(list(files))
+        return pl.read_parquet(list(files), columns=None if columns is None else list(columns))
     except pl.exceptions.PolarsError:
-        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+        out = pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+        return out if columns is None else out.select([c for c in columns if c in out.columns])
 
 
 class Lake:
