@@ -30,6 +30,18 @@ READER = (
 )
 
 
+def _warehouse_and_read_copy(home) -> dg.ExecuteInProcessResult:
+    """A real materialisation of the warehouse and its read copy, as a run makes them."""
+    with restored_env("RENDEMENT_HOME"):
+        result = dg.materialize(
+            [warehouse, warehouse_read_copy],
+            resources={"home": HomeResource(root=str(home.root))},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+    assert result.success
+    return result
+
+
 def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(demo_home, tmp_path):
     home = copy_home(demo_home, tmp_path / "home")
     path = reading_path(home)
@@ -43,13 +55,7 @@ def test_a_reader_holding_the_read_copy_open_does_not_block_the_warehouse_step(d
     )
     try:
         seen = int(reader.stdout.readline())  # the connection is open from here on
-        with restored_env("RENDEMENT_HOME"):
-            result = dg.materialize(
-                [warehouse, warehouse_read_copy],
-                resources={"home": HomeResource(root=str(home.root))},
-                instance=dg.DagsterInstance.ephemeral(),
-            )
-        assert result.success
+        result = _warehouse_and_read_copy(home)
         retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
         assert not retries, "the step never met the reader"
         out, _ = reader.communicate("verder\n", timeout=60)
@@ -97,13 +103,7 @@ def test_a_later_run_brings_the_previous_copy_up_to_date_in_place(demo_home, tmp
     published = []
     for _ in range(3):
         _deliver_fewer_trajectories(home, org)
-        with restored_env("RENDEMENT_HOME"):
-            result = dg.materialize(
-                [warehouse, warehouse_read_copy],
-                resources={"home": HomeResource(root=str(home.root))},
-                instance=dg.DagsterInstance.ephemeral(),
-            )
-        assert result.success
+        result = _warehouse_and_read_copy(home)
         meta = result.asset_materializations_for_node("warehouse_read_copy")[0].metadata
         published.append((meta["leeskopie"].value, meta["organisaties_bijgewerkt"].value))
     assert published == [
