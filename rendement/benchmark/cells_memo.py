@@ -52,6 +52,8 @@ class CellsMemo(Kept[pl.DataFrame]):
         if not path.is_file():
             return cls()
         frame = pl.read_parquet(path)
+        if frame.is_empty():  # a run with every year closed by a release kept none
+            return cls()
         return cls(
             {
                 key[0]: part.drop(_VERSION)
@@ -71,7 +73,7 @@ class CellsMemo(Kept[pl.DataFrame]):
             cells.with_columns(pl.lit(version, pl.String).alias(_VERSION))
             for version, cells in sorted(self.used.items())
         ]
-        frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame()
+        frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame({_VERSION: []})
         return Lake.write(frame, lake.cells_memo_path())
 
 
