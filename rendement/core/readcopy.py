@@ -49,7 +49,10 @@ READ_ONLY_MODE = 0o444
 # 1,0-1,6 s. Smaller warehouses keep no previous copy at all.
 IN_PLACE_FROM_BYTES = 128 * 1024 * 1024
 SPARE_NAME = ".warehouse-lezen.vorige.duckdb"
-# The code version of the warehouse that made the spare's rows (a line of text beside it).
+# The version of the code that wrote the rows of the published copy and of the spare (a line of
+# text beside each): the spare is the copy published the time before, so its version is the
+# one recorded when it was published, handed on when it becomes the spare.
+PUBLISHED_VERSION_NAME = ".warehouse-lezen.versie"
 SPARE_VERSION_NAME = ".warehouse-lezen.vorige.versie"
 
 
@@ -94,10 +97,24 @@ def publish_read_copy(
     if update is None:
         with atomic_path(spare, mode=READ_ONLY_MODE) as tmp:
             shutil.copyfile(source, tmp)
-    write_atomic(version_file, code_version)
     keep = not small and not _made_before(published, erased)
     _publish(spare, published, keep_previous=keep)
+    _record_versions(home, code_version, kept=keep, published_known=not small)
     return Published(published, update, reason)
+
+
+def _record_versions(home: Home, code_version: str, *, kept: bool, published_known: bool) -> None:
+    """The published copy's code version becomes the spare's when that copy was kept as the
+    spare; the new copy gets `code_version` (small homes, which keep no spare, record none)."""
+    current, previous = home.root / PUBLISHED_VERSION_NAME, home.root / SPARE_VERSION_NAME
+    if kept and current.is_file():
+        os.replace(current, previous)
+    else:
+        previous.unlink(missing_ok=True)
+    if published_known:
+        write_atomic(current, code_version)
+    else:
+        current.unlink(missing_ok=True)
 
 
 def _made_before(path: Path, moment_ns: int) -> bool:
@@ -192,7 +209,9 @@ def read_warehouse(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
 
 __all__ = [
     "READ_ONLY_MODE",
+    "PUBLISHED_VERSION_NAME",
     "SPARE_NAME",
+    "SPARE_VERSION_NAME",
     "Published",
     "publish_read_copy",
     "read_warehouse",

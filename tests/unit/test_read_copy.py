@@ -8,7 +8,14 @@ from __future__ import annotations
 import duckdb
 
 from rendement.core.home import Home
-from rendement.core.readcopy import SPARE_NAME, publish_read_copy, read_warehouse, reading_path
+from rendement.core.readcopy import (
+    PUBLISHED_VERSION_NAME,
+    SPARE_NAME,
+    SPARE_VERSION_NAME,
+    publish_read_copy,
+    read_warehouse,
+    reading_path,
+)
 from rendement.core.warehouse import LOADED
 from tests.support.warehouse import loaded_tables
 
@@ -148,9 +155,13 @@ def test_a_copy_that_cannot_be_trusted_is_made_whole(tmp_path):
     )
     assert _same(home)
 
-    # other code wrote the rows
+    # other code wrote the rows: the copies published before the change, both, are not trusted
     publish_read_copy(home, "code", in_place_from=0)
     assert publish_read_copy(home, "nieuwe code", in_place_from=0).copied_because == "andere code"
+    assert publish_read_copy(home, "nieuwe code", in_place_from=0).copied_because == "andere code"
+    assert publish_read_copy(home, "nieuwe code", in_place_from=0).update is not None
+    publish_read_copy(home, "code", in_place_from=0)
+    publish_read_copy(home, "code", in_place_from=0)
 
     # most organisations changed: a copy is cheaper
     publish_read_copy(home, "code", in_place_from=0)
@@ -191,6 +202,11 @@ def test_a_small_warehouse_is_copied_whole_and_keeps_no_previous_copy(tmp_path):
         published = publish_read_copy(home, "code", in_place_from=size + 1)
         assert published.copied_because == "klein bestand: heel kopiëren is sneller"
         assert not (tmp_path / SPARE_NAME).exists()
+        assert not (tmp_path / SPARE_VERSION_NAME).exists()
+        assert not (tmp_path / PUBLISHED_VERSION_NAME).exists()
     assert _same(home)
+    # grown past it: the copy made while small has no known code version, so it is not
+    # brought up to date; the one published after it is
     publish_read_copy(home, "code", in_place_from=size)
+    assert publish_read_copy(home, "code", in_place_from=size).copied_because == "andere code"
     assert publish_read_copy(home, "code", in_place_from=size).update is not None
