@@ -12,14 +12,14 @@ new one, and the writer never meets a reader. The copy is read-only (mode 0444) 
 last completed run.
 
 A whole copy costs what the file weighs (≈ 1 s for the 506 MB of ten million trajectories),
-not what the run changed. So the copy published the time before is kept under a hidden name
-(`.warehouse-lezen.vorige.duckdb`, a second name of the same file while it is published) and,
-once a newer copy replaced it and nobody reads it any more, brought up to date in place
-(`rendement.core.readcopy_update`): the rows of the organisations whose lake files changed
-since, and the small tables whole. When that cannot be trusted (someone still reads it, the
-tables' columns or the code changed, many organisations changed) the file is copied whole,
-as before. A copy made before a client was erased (`rendement verwijder-client`) is not kept:
-the run after the erasure leaves no copy with the client's rows behind, the spare included.
+not what the run changed. So from `IN_PLACE_FROM_BYTES` on, the copy a run replaces is kept
+under a hidden name (`.warehouse-lezen.vorige.duckdb`) and the next run, when nobody reads it
+any more, brings it up to date in place (`rendement.core.readcopy_update`: the rows of the
+organisations whose lake files changed since, and the small tables whole) and publishes it.
+When that cannot be trusted (someone still reads it, the tables or columns differ, other code
+wrote its rows, many organisations changed) the file is copied whole, as before. A copy made
+before a client was erased (`rendement verwijder-client`) is not kept: the run after the
+erasure leaves no copy with the client's rows behind, the spare included.
 """
 
 from __future__ import annotations
