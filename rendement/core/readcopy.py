@@ -95,6 +95,7 @@ def publish_read_copy(
     if not reason:
         update, reason = _try_update(spare, source)
     if update is None:
+        _drop_log(spare)
         with atomic_path(spare, mode=READ_ONLY_MODE) as tmp:
             shutil.copyfile(source, tmp)
     keep = not small and not _made_before(published, erased)
@@ -188,10 +189,18 @@ def _publish(spare: Path, published: Path, *, keep_previous: bool) -> None:
         if previous is not None:
             previous.unlink(missing_ok=True)
         raise
+    _drop_log(spare)
     if previous is not None:
         os.replace(previous, spare)
     else:
         spare.unlink()
+
+
+def _drop_log(spare: Path) -> None:
+    """Remove a write-ahead log left beside the spare (an update in place that stopped before
+    its checkpoint) when another file takes the spare's name: DuckDB would replay it into a
+    database it does not belong to."""
+    spare.with_name(spare.name + ".wal").unlink(missing_ok=True)
 
 
 def reading_path(home: Home) -> Path:

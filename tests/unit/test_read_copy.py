@@ -210,3 +210,18 @@ def test_a_small_warehouse_is_copied_whole_and_keeps_no_previous_copy(tmp_path):
     publish_read_copy(home, "code", in_place_from=size)
     assert publish_read_copy(home, "code", in_place_from=size).copied_because == "andere code"
     assert publish_read_copy(home, "code", in_place_from=size).update is not None
+
+
+def test_a_log_left_by_an_update_that_stopped_goes_with_the_file_it_belongs_to(tmp_path):
+    """An update in place that stopped before its checkpoint leaves DuckDB's write-ahead log
+    beside the spare; when another file takes the spare's name the log goes, so it is never
+    replayed into a database it does not belong to."""
+    home = Home(tmp_path).ensure()
+    _ledgered(home, {org: 5 for org in ORGS}, dict.fromkeys(ORGS, "v1"))
+    publish_read_copy(home, "code", in_place_from=0)
+    publish_read_copy(home, "code", in_place_from=0)
+    log = tmp_path / (SPARE_NAME + ".wal")
+    log.write_bytes(b"niet van dit bestand")
+    assert publish_read_copy(home, "andere", in_place_from=0).copied_because == "andere code"
+    assert not log.exists()
+    assert _same(home)
