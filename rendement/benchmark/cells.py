@@ -229,9 +229,11 @@ def _year_cells(
     prepared: pl.DataFrame, year: int, rules: DisclosureRules, memo: CellsMemo | None
 ) -> pl.DataFrame:
     rows = prepared.filter(pl.col("jaar") == year)
-    if memo is None:
+
+    def compute() -> pl.DataFrame:
         return _cells(rows, [year], rules)
-    return memo.year(rows, rules, lambda: _cells(rows, [year], rules))
+
+    return compute() if memo is None else memo.year(rows, rules, compute)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,15 +65,20 @@ class Erasure:
     al_verwijderd: bool = False
 
 
+def tombstone_folder(home: Home) -> Path:
+    """The organisations' erasure lists (`lake/verwijderd/`)."""
+    return home.lake / "verwijderd"
+
+
 def tombstone_path(home: Home, org_id: str) -> Path:
-    return home.lake / "verwijderd" / f"{org_id}.json"
+    return tombstone_folder(home) / f"{org_id}.json"
 
 
 def last_erasure_ns(home: Home) -> int:
     """When a client was last erased (the newest erasure list's modification time, ns; 0 when
     none was): copies of the warehouse made before it still hold the client's rows
     (`rendement.core.readcopy` keeps none of those)."""
-    folder = tombstone_path(home, "-").parent
+    folder = tombstone_folder(home)
     if not folder.is_dir():
         return 0
     return max((p.stat().st_mtime_ns for p in folder.glob("*.json")), default=0)

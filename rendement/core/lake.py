@@ -63,6 +63,9 @@ class Lake:
     mkba/<result>/<organisatie_id>.parquet                MKBA results
     referentie/kosten_per_deelnemer.parquet               the intake's cost reference
     referentie/effecten.parquet                           the MKBA's sector reference rates
+    referentie/bootstrap_intervallen.parquet              the median intervals, by version
+    referentie/benchmarkcellen_per_jaar.parquet           an open year's cells, by version
+    verwijderd/<organisatie_id>.json                      erased clients (`rendement.core.erasure`)
     """
 
     def __init__(self, root: Path):

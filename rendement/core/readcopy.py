@@ -89,9 +89,9 @@ def publish_read_copy(
     erased = last_erasure_ns(home)
     threshold = IN_PLACE_FROM_BYTES if in_place_from is None else in_place_from
     small = source.stat().st_size < threshold
-    update, reason = None, _spare_unusable(spare, published, version_file, code_version, erased)
-    if small:
-        reason = "klein bestand: heel kopiëren is sneller"
+    update, reason = None, "klein bestand: heel kopiëren is sneller"
+    if not small:
+        reason = _spare_unusable(spare, published, version_file, code_version, erased)
     if not reason:
         update, reason = _try_update(spare, source)
     if update is None:

@@ -62,8 +62,8 @@ def update_in_place(copy: Path, source: Path) -> Update:
     others out meanwhile), `source` read-only."""
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH {_sql_str(str(copy))} AS {_COPY}")
-        con.execute(f"ATTACH {_sql_str(str(source))} AS {_SOURCE} (READ_ONLY)")
+        con.execute(f"ATTACH ? AS {_COPY}", [str(copy)])
+        con.execute(f"ATTACH ? AS {_SOURCE} (READ_ONLY)", [str(source)])
         if _structure(con, _COPY) != _structure(con, _SOURCE):
             return Update(refused="tabellen of kolommen veranderd")
         tables = con.execute(
@@ -75,7 +75,8 @@ def update_in_place(copy: Path, source: Path) -> Update:
         changed, pairs = _changed(con, tables)
         if sum(len(orgs) for orgs in changed.values()) > COPY_SHARE * max(pairs, 1):
             return Update(refused="veel organisaties veranderd")
-        per_org = [t for t in tables if t in changed and _has_organisation(con, t)]
+        keyed = _with_organisation(con)
+        per_org = [t for t in tables if t in changed and t in keyed]
         whole = [t for t in tables if t not in per_org]
         con.execute("BEGIN TRANSACTION")
         try:
@@ -100,10 +101,6 @@ def update_in_place(copy: Path, source: Path) -> Update:
         )
     finally:
         con.close()
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _structure(con: duckdb.DuckDBPyConnection, database: str) -> list[list[tuple]]:
@@ -131,23 +128,23 @@ def _changed(con: duckdb.DuckDBPyConnection, tables: list[str]) -> tuple[dict[st
     return {t: orgs for t, orgs in changed.items() if t in tables}, pairs
 
 
-def _has_organisation(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
-            "AND table_name = ? AND column_name = 'organisatie_id'",
-            [_SOURCE, schema, name],
-        ).fetchone()[0]
-    )
+def _with_organisation(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The source's tables with an `organisatie_id` column (whose rows can be replaced per
+    organisation)."""
+    rows = con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_columns() "
+        "WHERE database_name = ? AND column_name = 'organisatie_id'",
+        [_SOURCE],
+    ).fetchall()
+    return {name for (name,) in rows}
 
 
 def _replace(con: duckdb.DuckDBPyConnection, table: str, orgs: list[str] | None) -> None:
     """The copy's rows of `orgs` in `table` (None: all its rows) replaced by the source's."""
-    where = "" if orgs is None else " WHERE list_contains($orgs, organisatie_id)"
-    params = {} if orgs is None else {"orgs": orgs}
     if orgs == []:
         return
+    where = "" if orgs is None else " WHERE list_contains($orgs, organisatie_id)"
+    params = {} if orgs is None else {"orgs": orgs}
     con.execute(f"DELETE FROM {_COPY}.{table}{where}", params)
     con.execute(f"INSERT INTO {_COPY}.{table} SELECT * FROM {_SOURCE}.{table}{where}", params)
 
