@@ -128,7 +128,8 @@ def test_a_person_delivers_sees_the_receipt_and_the_status_and_signs_out(tmp_pat
         _shot(page, "overzicht")
 
         # the report, from the organisation's own folder only
-        page.get_by_role("link", name="Rapport", exact=True).click()
+        with page.expect_navigation():  # read the report, not the page before it
+            page.get_by_role("link", name="Rapport", exact=True).click()
         assert "eigen rapport ORG1" in page.locator("body").inner_text()
         for url in ("/portaal/ORG2/", "/portaal/ORG2/rapport/index.html",
                     "/portaal/ORG2/rapport/validatie/abcdef0123456789.json"):  # fmt: skip

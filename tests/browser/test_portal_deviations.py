@@ -82,7 +82,8 @@ def test_propose_accept_and_see_it_in_the_report(tmp_path, chromium):
         # the organisation's next run (what an upload or the sector run starts)
         with restored_env("RENDEMENT_HOME", "DAGSTER_HOME"):
             assert run_pipeline(home, progress=lambda _stage: None).success
-        org.get_by_role("link", name="Rapport", exact=True).click()
+        with org.expect_navigation():  # the report, loaded, before its table is read
+            org.get_by_role("link", name="Rapport", exact=True).click()
         rows = table_rows(org, "org-afwijkingen")
         assert len(rows) == 1
         cells = rows[0]["cells"]
