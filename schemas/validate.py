@@ -40,6 +40,7 @@ import polars as pl
 from schemas import cross_table
 from schemas.bsn import STRAY_RULE, mask_text
 from schemas.hits import COPY, HIT_SCHEMA, IDX, OK, file_hit, hits
+from schemas.in_memory import validate_in_memory
 from schemas.parsing import integer_value, parse_date, parse_number
 from schemas.rounds import (
     PERIOD,
@@ -351,10 +352,7 @@ def _schema_hits(table: str, stack: pl.DataFrame, today: dt.date | None) -> pl.D
     """pandera's failure cases on the stacked files of one table as hits with `UPLOAD`."""
     schema = batch_schema(table, today)
     try:
-        # pandera runs each check as a lazy query: on polars' in-memory engine, not the
-        # streaming engine polars 2 picks for small frames (≈ 2/3 of the time)
-        with pl.Config(engine_affinity="in-memory"):
-            schema.validate(stack, lazy=True)
+        validate_in_memory(schema, stack)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:

@@ -3,6 +3,8 @@ the values, the engine's results pass them, and corrupted rows fail with their r
 
 from __future__ import annotations
 
+import os
+
 import polars as pl
 import pytest
 from pandera.errors import SchemaErrors
@@ -117,3 +119,23 @@ def test_check_metadata_names_rows_rules_and_table_level_errors(results):
     )
     assert not passed and meta["fouten"] == 0 and meta["tabelfouten"] >= 1
     assert "dtype" in meta["regels"].value and "Int32" in meta["regels"].value
+
+
+def test_in_memory_engine_gives_the_same_failures_and_leaves_the_process_alone(results):
+    """The checks run pandera on polars' in-memory engine (schemas/in_memory.py) for speed:
+    the verdict must be plain `validate`'s, and the process's own engine choice untouched."""
+    from schemas.in_memory import validate_in_memory
+
+    model = outputs.OUTPUTS["mkba.project"].model
+    broken = results[2].project.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1).then(pl.lit(-5.0)).otherwise("kosten").alias("kosten")
+    )
+    before = os.environ.get("POLARS_ENGINE_AFFINITY")
+    with pytest.raises(SchemaErrors) as plain:
+        model.validate(broken, lazy=True)
+    with pytest.raises(SchemaErrors) as ours:
+        validate_in_memory(model, broken)
+    assert ours.value.failure_cases.equals(plain.value.failure_cases)
+    assert ours.value.failure_cases.height >= 1
+    assert os.environ.get("POLARS_ENGINE_AFFINITY") == before
+    assert validate_in_memory(model, results[2].project).equals(results[2].project)
