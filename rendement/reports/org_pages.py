@@ -19,18 +19,21 @@ again only when its fingerprint differs or it is missing. The fingerprint covers
 * the provisional sector figures of open years in the organisation's own domains (a change in
   one domain's figures renders only the pages of organisations with projects in it);
 * what every page shares: the published figures of closed years it compares with, the
-  parameter set's version and stakeholders, the date on the page, and the version of the code
+  parameter set's version and stakeholders, and the version of the code
   that renders it (the source of `rendement.reports`, `rendement.core.formatting`
   and the vocabulary, and the versions of great-tables, htmltools and polars; row hashes are
   only stable within one polars version), the municipality names and the public address of
   the method page the Impactkaarten link to (`RENDEMENT_PUBLIEKE_URL`).
+
+Not the date: a page, its cards and its workbook say the day they were made (`Gemaakt op`),
+and a new day alone renders none of them again.
 
 The Impactkaarten, the Excel file and the page's kept parts (`organisation.own_part`:
 everything above its position against the sector, all its tables but two, kept beside the page
 in `OWN_PART_FILE`; `organisation.uploads_part`: its uploads with their validation reports,
 below the position, in `UPLOADS_PART_FILE`) are part of the page's render job, with a
 fingerprint of their own (`Fingerprint.own`): they read only the organisation's own rows, its
-validation reports, the parameter set and the date, never the sector's figures, so a change in
+validation reports and the parameter set, never the sector's figures, so a change in
 a domain's provisional median renders the position of that domain's pages (≈ 0,018 CPU s a
 page), not their cards, workbooks and kept parts (≈ 0,22 s with them). They are written before the page and the fingerprint file
 (both parts, two lines), so an interrupted build renders them again.
@@ -144,12 +147,14 @@ def code_version() -> str:
     return versions.code_version(files, _LIBRARIES, _FORMAT)
 
 
-def shared_version(warehouse: Warehouse, params, today: dt.date) -> str:
+def shared_version(warehouse: Warehouse, params) -> str:
     """The version of what every organisation's render job shares besides the sector figures:
-    the code, the date, the parameter set and the columns of the tables it reads."""
+    the code, the parameter set and the columns of the tables it reads. Not the date: a page
+    says the day it was made (`Gemaakt op`), and a new day changes nothing it shows, so it
+    does not render the sector's pages again (at 540 organisations the first run of a day
+    would otherwise render every page, ≈ 50 s, whatever changed)."""
     return versions.digest(
         code_version(),
-        today.isoformat(),
         str(params.version),
         repr(list(dict(params.baathebbers).items())),
         f"{PUBLIC_URL_ENV}={method_href()}",
@@ -202,8 +207,8 @@ def _validation_reports(folder: Path) -> list[str]:
 @dataclass(frozen=True)
 class Fingerprint:
     """The versions of an organisation's render job: `own` covers what its Impactkaarten and
-    Excel file are made from (its own rows and results, the parameter set, the date, the
-    code), `page` covers its page: `own` and the sector figures it compares with. A change in
+    Excel file are made from (its own rows and results, the parameter set, the code), `page`
+    covers its page: `own` and the sector figures it compares with. A change in
     the sector's figures alone renders the page, not the cards and the workbook."""
 
     page: str
@@ -218,11 +223,10 @@ def fingerprints(
     warehouse: Warehouse,
     comparison: Published,
     params,
-    today: dt.date,
     organisations: list[str],
 ) -> dict[str, Fingerprint]:
     """{organisatie_id: versions of everything its page, cards and workbook are made from}."""
-    shared = shared_version(warehouse, params, today)
+    shared = shared_version(warehouse, params)
     closed = closed_sector_version(comparison)
     provisional = provisional_versions(comparison)
     domains = organisation_domains(warehouse.projects)
@@ -431,7 +435,7 @@ def build_organisation_pages(
     (`rendement.reports.data.organisation_comparison`)."""
     for org in organisations:  # hand over reports still in the site before they are listed
         link_validation(home.org_site(org), home.org_validation(org))
-    wanted = fingerprints(home, warehouse, comparison, params, today, organisations)
+    wanted = fingerprints(home, warehouse, comparison, params, organisations)
     recorded = {org: stored_fingerprint(home.org_site(org)) for org in organisations}
     pages = {org: fp.page for org, fp in wanted.items()}
     cards = set(  # whose Impactkaarten and workbook are out of date
