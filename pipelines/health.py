@@ -6,23 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines.jobs import PROCESS_JOB
 from pipelines.sensors import ORGANISATION_TAG
+from rendement.core.formatting import LOCAL_TIME
 from rendement.core.home import Home
 from rendement.service.health import RunProbe
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 RECENT_RUNS = 1000  # enough to see every organisation's latest runs at sector scale
 
 
 def _iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
-    return dt.datetime.fromtimestamp(timestamp, tz=AMSTERDAM).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(timestamp, tz=LOCAL_TIME).isoformat(timespec="seconds")
 
 
 def run_status(instance: dg.DagsterInstance) -> dict:

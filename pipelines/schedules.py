@@ -19,8 +19,8 @@ import os
 import dagster as dg
 
 from pipelines.resources import HomeResource, ParametersResource
+from rendement.core.formatting import LOCAL_TIME
 from rendement.release.publish import (
-    TIMEZONE,
     publish_release,
     release_for_schedule,
     verify_release,
@@ -89,13 +89,13 @@ def _cron() -> str:
 @dg.schedule(
     job=release_job,
     cron_schedule=_cron(),
-    execution_timezone=str(TIMEZONE),
+    execution_timezone=str(LOCAL_TIME),
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Jaarlijkse release van het jaaroverzicht over het vorige jaar "
     f"(cron uit {CRON_ENV}, standaard '{DEFAULT_CRON}', Europe/Amsterdam).",
 )
 def annual_release(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    scheduled = context.scheduled_execution_time or dt.datetime.now(TIMEZONE)
+    scheduled = context.scheduled_execution_time or dt.datetime.now(LOCAL_TIME)
     jaar, peildatum = release_for_schedule(scheduled)
     return dg.RunRequest(
         run_key=f"release-{jaar}",

@@ -42,11 +42,11 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
 from rendement.core.files import fsync_dir, locked, write_atomic
+from rendement.core.formatting import LOCAL_TIME
 from rendement.core.home import Home
 
 FORMAT = "rendement-backup"
@@ -54,7 +54,6 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 WAREHOUSE = "warehouse.duckdb"
 PREFIX = "rendement-backup-"
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ def make_backup(
             raise BackupError(
                 f"{place} ligt in de datamap zelf; kies een map op een andere schijf."
             )
-    moment = (now or dt.datetime.now(AMSTERDAM)).astimezone(AMSTERDAM)
+    moment = (now or dt.datetime.now(LOCAL_TIME)).astimezone(LOCAL_TIME)
     name = PREFIX + moment.strftime("%Y%m%d-%H%M%S")
     destination.mkdir(parents=True, exist_ok=True)
     final = destination / name

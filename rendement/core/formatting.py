@@ -87,8 +87,17 @@ def nl_datetime(value: dt.datetime | str, *, seconds: bool = False) -> str:
     return value.strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
 
 
-# The time zone every time a person reads is shown in.
+# The time zone every time a person reads is shown in, and the day is counted in (the one place
+# it is named: releases, backups, health, pages).
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def nl_today(now: dt.datetime | None = None) -> dt.date:
+    """Today in the Netherlands (at `now`, a moment with its time zone; default: now): the day
+    a page says it was made, validation's "today", the default reporting year. The machine's
+    own clock may run on UTC, which is still the day before between midnight and one (two in
+    summer) Dutch time."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(LOCAL_TIME).date()
 
 
 def nl_local_datetime(value: dt.datetime | str, *, seconds: bool = False) -> str:

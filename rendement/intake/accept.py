@@ -33,6 +33,7 @@ import polars as pl
 from rendement.benchmark.cells import read_cost_reference
 from rendement.core import archive, audit, erasure
 from rendement.core.files import write_atomic
+from rendement.core.formatting import nl_today
 from rendement.core.home import Home
 from rendement.core.lake import LINEAGE_COLUMN, Lake
 from rendement.core.privacy import load_or_create_key
@@ -340,7 +341,7 @@ def accept_orgs(
     organisation's.
     `parameters`: the MKBA parameter file whose standard costs intake uses to estimate a
     project-year's costs (None = the shipped standard set)."""
-    today = today or dt.date.today()
+    today = today or nl_today()
     lake = Lake(home.lake)
     waiting = {org: _waiting(home, org) for org in org_ids}
     every = [w for org in org_ids for w in waiting[org]]

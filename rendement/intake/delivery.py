@@ -19,10 +19,11 @@ upload service found in its name.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import polars as pl
+
+from rendement.core.formatting import nl_today
 
 SERVICE_ACTOR = "uploadservice"
 STATUSES = ("geleverd", "deels_afgekeurd", "afgekeurd", "in_behandeling", "niet_geleverd")
@@ -219,4 +220,4 @@ def latest_year(audit_frame: pl.DataFrame, default: int | None = None) -> int:
     years = file_states(audit_frame)["periode"].drop_nulls()
     if years.len():
         return int(years.max())
-    return default or dt.date.today().year - 1
+    return default or nl_today().year - 1

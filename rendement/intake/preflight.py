@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rendement.core import erasure
+from rendement.core.formatting import nl_today
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.core.privacy import existing_key
@@ -202,7 +203,7 @@ def preflight(
     Without `home`: the file alone (`organisatie_id` only names the organisation in the report).
     `parameters`: the MKBA parameter file the pipeline runs with (None = the shipped set), for
     the standard costs in the cost-per-participant warning."""
-    today = today or dt.date.today()
+    today = today or nl_today()
     extra: dict = {}
     if home is None:
         org = organisatie_id or STANDALONE_ORG

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from rendement.core.files import write_atomic
+from rendement.core.formatting import nl_today
 from sources.mapping import VOCABULARY_LABELS, FieldSpec, Layout, Mapping, vendor_mappings
 
 SYSTEM = "sjabloon"
@@ -41,7 +42,7 @@ def dropdown_values(table: str) -> list[str]:
 
 def default_year(today: dt.date | None = None) -> int:
     """The year an office most likely reports on: last year."""
-    return (today or dt.date.today()).year - 1
+    return (today or nl_today()).year - 1
 
 
 def file_name(year: int) -> str:

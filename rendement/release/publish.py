@@ -31,7 +31,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -61,13 +60,13 @@ from rendement.benchmark.releases import (
     verify_release,
 )
 from rendement.core.files import atomic_path
+from rendement.core.formatting import LOCAL_TIME
 from rendement.core.home import Home
 from rendement.mkba.status import COMPLETE, STATUS_COLUMN
 from rendement.reports.data import read_warehouse
 from rendement.reports.public import build_public
 from rendement.reports.release_pages import render_release
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FORMAT_VERSION = 1
 ACCEPTED = ("geaccepteerd", "deels_geaccepteerd")
 # The store's reading side is rendement.benchmark.releases (the assets and the reports read
@@ -76,7 +75,6 @@ __all__ = [
     "Frozen",
     "ReleaseError",
     "ReleaseResult",
-    "TIMEZONE",
     "frozen_cells",
     "late_project_years",
     "list_releases",
@@ -123,7 +121,7 @@ def parse_peildatum(text: str) -> dt.date:
 
 def _cutoff(peildatum: dt.date) -> dt.datetime:
     """The end of the peildatum in Amsterdam, as an aware datetime."""
-    return dt.datetime.combine(peildatum + dt.timedelta(days=1), dt.time(0), TIMEZONE)
+    return dt.datetime.combine(peildatum + dt.timedelta(days=1), dt.time(0), LOCAL_TIME)
 
 
 def late_project_years(uploads: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
@@ -165,7 +163,7 @@ def publish_release(
     made: a later year is already closed, no results for `jaar`, results computed with another
     parameter version than `params`.
     """
-    now = (now or dt.datetime.now(TIMEZONE)).astimezone(TIMEZONE)
+    now = (now or dt.datetime.now(LOCAL_TIME)).astimezone(LOCAL_TIME)
     peildatum = peildatum or now.date()
     rid = str(jaar)
     store = releases_dir(home) / rid
@@ -308,6 +306,8 @@ def release_for_schedule(scheduled: dt.datetime) -> tuple[int, dt.date]:
     """The reporting year and peildatum for a scheduled run: the year before the run date, with
     everything accepted up to and including the day before the run."""
     local = (
-        scheduled.astimezone(TIMEZONE) if scheduled.tzinfo else scheduled.replace(tzinfo=TIMEZONE)
+        scheduled.astimezone(LOCAL_TIME)
+        if scheduled.tzinfo
+        else scheduled.replace(tzinfo=LOCAL_TIME)
     )
     return local.year - 1, local.date() - dt.timedelta(days=1)

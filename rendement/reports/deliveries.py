@@ -9,7 +9,6 @@ written from the audit log at other moments than the site.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +16,7 @@ from great_tables import GT
 
 from rendement.core import audit
 from rendement.core.files import write_atomic
-from rendement.core.formatting import nl_local_datetime
+from rendement.core.formatting import nl_local_datetime, nl_today
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.core.templates import Markup, render
@@ -77,7 +76,7 @@ def delivery_page_of(df: pl.DataFrame, year: int) -> str:
         f"Leveringen {year}",
         body,
         subtitle="Wie heeft geleverd, wie niet, en wiens bestanden zijn afgekeurd",
-        generated=dt.date.today(),
+        generated=nl_today(),
         nav=site_nav(),
         current=DELIVERY_PAGE,
     )

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rendement.benchmark.releases import list_releases, releases_dir, sha256
 from rendement.core.files import switched_folder, write_atomic
+from rendement.core.formatting import nl_today
 from rendement.core.home import Home
 from rendement.core.templates import render
 from rendement.reports.page import page
@@ -93,7 +94,7 @@ def build_public(home: Home, *, today: dt.date | None = None) -> list[Path]:
                 old.unlink()
         for name, source in plan.items():
             write_atomic(folder / name, source.read_bytes())
-        write_atomic(folder / "index.html", _index(releases, today or dt.date.today()))
+        write_atomic(folder / "index.html", _index(releases, today or nl_today()))
     return [home.public / name for name in [*plan, "index.html"]]
 
 

@@ -24,7 +24,7 @@ import polars as pl
 from rendement.benchmark.releases import list_releases, load_frozen, restore_release_pages
 from rendement.core import versions
 from rendement.core.files import switched_folder, write_if_changed
-from rendement.core.formatting import nl_local_datetime
+from rendement.core.formatting import nl_local_datetime, nl_today
 from rendement.core.home import Home
 from rendement.core.registry import Registry
 from rendement.reports.context import Context
@@ -112,7 +112,7 @@ def build_site(home: Home, params, *, today: dt.date | None = None) -> SitePages
 
 
 def _build(home: Home, params, *, today: dt.date | None) -> SitePages:
-    today = today or dt.date.today()
+    today = today or nl_today()
     registered = Registry.load(home.registry).organisations()
     wh = with_registered_names(read_warehouse(home.warehouse), registered)
     frozen = load_frozen(home)

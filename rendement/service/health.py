@@ -17,13 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
-from rendement.core.formatting import nl_datetime, nl_number
+from rendement.core.formatting import LOCAL_TIME, nl_datetime, nl_number
 from rendement.core.home import Home
 from rendement.intake.accept import organisations_in_inbox, pending_uploads
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 LIMIT_HOURS = 24.0
 MIN_FREE_FRACTION = 0.10
 
@@ -33,7 +31,7 @@ RunProbe = Callable[[], dict]
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(AMSTERDAM).isoformat(timespec="seconds")
+    return moment.astimezone(LOCAL_TIME).isoformat(timespec="seconds")
 
 
 def inbox_waiting(home: Home, now: dt.datetime) -> list[dict]:

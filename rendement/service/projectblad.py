@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from rendement.core.formatting import nl_number
+from rendement.core.formatting import nl_number, nl_today
 from rendement.core.home import Home
 from rendement.core.lake import Lake
 from rendement.intake.accept import pending_uploads, staged_uploads
@@ -480,5 +480,5 @@ def labels() -> dict[str, Column]:
 
 def years(today: dt.date | None = None) -> list[int]:
     """The years the year switch offers: the last five and next year (a plan)."""
-    this = (today or dt.date.today()).year
+    this = (today or nl_today()).year
     return list(range(this + 1, this - 6, -1))

@@ -21,10 +21,10 @@ import polars as pl
 import pytest
 
 from rendement.benchmark.cells import build_benchmarks
+from rendement.core.formatting import LOCAL_TIME
 from rendement.core.home import Home
 from rendement.mkba import load_parameters
 from rendement.release.publish import (
-    TIMEZONE,
     ReleaseError,
     late_project_years,
     list_releases,
@@ -102,7 +102,7 @@ def late(demo_home, tmp_path_factory) -> Late:
 
     home = copy_home(demo_home, tmp_path_factory.mktemp("late") / "home")
     params = load_parameters()
-    today = dt.datetime.now(TIMEZONE).date()
+    today = dt.datetime.now(LOCAL_TIME).date()
     years = q(home, "SELECT DISTINCT jaar FROM mkba.project")["jaar"].to_list()
     year = max(y for y in years if y < today.year)
     with restored_env("RENDEMENT_HOME", "DAGSTER_HOME"):
@@ -394,7 +394,7 @@ def test_uploads_after_the_peildatum_are_left_out():
 def test_schedule_publishes_the_past_year_on_1_march(monkeypatch):
     import pipelines.schedules as schedules
 
-    tick = dt.datetime(2026, 3, 1, 6, 0, tzinfo=TIMEZONE)
+    tick = dt.datetime(2026, 3, 1, 6, 0, tzinfo=LOCAL_TIME)
     context = dg.build_schedule_context(scheduled_execution_time=tick)
     (request,) = schedules.annual_release.evaluate_tick(context).run_requests
     config = request.run_config["ops"]["publish_release_op"]["config"]

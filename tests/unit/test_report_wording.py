@@ -10,7 +10,7 @@ import polars as pl
 from rendement.benchmark.aggregates import INTERVAL_COLUMNS, STAKEHOLDER_COLUMNS
 from rendement.benchmark.cells import CELL_COLUMNS
 from rendement.benchmark.disclosure import DisclosureRules
-from rendement.core.formatting import nl_local_datetime
+from rendement.core.formatting import nl_local_datetime, nl_today
 from rendement.reports.data import Published
 from rendement.reports.sector import _tail_note, stakeholder_table
 from rendement.reports.words import outcome_label, unit_for
@@ -34,6 +34,13 @@ def test_a_transfer_is_marked_once():
 def test_times_are_dutch_local_time():
     assert nl_local_datetime("2026-12-05T05:48:00+00:00") == "05-12-2026 06:48"
     assert nl_local_datetime(dt.datetime(2026, 7, 1, 22, 30)) == "02-07-2026 00:30"  # summer
+
+
+def test_today_is_the_dutch_day_not_the_machines():
+    """A page made at 23:30 UTC on 6 December says 7 December (00:30 in the Netherlands)."""
+    assert nl_today(dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)) == dt.date(2026, 12, 7)
+    assert nl_today(dt.datetime(2026, 7, 1, 21, 59, tzinfo=dt.UTC)) == dt.date(2026, 7, 1)
+    assert nl_today(dt.datetime(2026, 7, 1, 22, 0, tzinfo=dt.UTC)) == dt.date(2026, 7, 2)
 
 
 def test_the_percentile_note_speaks_the_legends_terms():
