@@ -4,6 +4,7 @@ SIGKILL, leaves the previous site whole (`rendement.core.files.switched_folder`)
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +36,50 @@ def test_a_new_version_is_switched_to_whole_and_unchanged_files_are_shared(tmp_p
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     versions = [p for p in (tmp_path / ".site-versies").iterdir() if p.is_dir()]
     assert len(versions) == 2  # the current one and the one before
+
+
+def _tree(root) -> dict[str, tuple[str, str]]:
+    """{relative path: (kind, content or link target)} of everything under `root`."""
+    out = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                out[rel] = ("link", os.readlink(path))
+            elif os.path.isdir(path):
+                out[rel] = ("dir", "")
+            else:
+                with open(path) as fh:
+                    out[rel] = ("file", fh.read())
+    return out
+
+
+def test_the_version_before_is_brought_up_to_date_and_becomes_the_new_one(tmp_path):
+    link = _site(tmp_path, {"index.html": "v1", "weg.html": "w1", "org/A/a.html": "a1"})
+    os.symlink("../../validatie/A", link / "org" / "A" / "validatie")
+    (link / "org" / "B").mkdir()
+    (link / "org" / "B" / "b.html").write_text("b1")
+    shared = os.stat(link / "org/A/a.html").st_ino
+    with switched_folder(link) as folder:  # the second version: changes of every kind
+        write_atomic(folder / "index.html", "v2")
+        (folder / "weg.html").unlink()
+        (folder / "org" / "A" / "validatie").unlink()
+        os.symlink("../../validatie/A2", folder / "org" / "A" / "validatie")
+        shutil.rmtree(folder / "org" / "B")
+        write_atomic(folder / "org" / "B", "nu een bestand")
+        write_atomic(folder / "nieuw.html", "n2")
+    store = tmp_path / ".site-versies"
+    before = min((p for p in store.iterdir() if p.is_dir()), key=lambda p: p.name)
+    reused = os.stat(before).st_ino  # the first version, now the one before
+    second = _tree(link)
+    with switched_folder(link) as folder:  # the third starts from the first, brought up to date
+        assert _tree(folder) == second
+        write_atomic(folder / "index.html", "v3")
+    assert os.stat(link.resolve()).st_ino == reused
+    assert _tree(link) == {**second, "index.html": ("file", "v3")}
+    assert os.stat(link / "org/A/a.html").st_ino == shared  # unchanged files stay one file
+    assert len([p for p in store.iterdir() if p.is_dir()]) == 2
 
 
 def test_an_exception_while_building_leaves_the_old_site(tmp_path):
