@@ -191,8 +191,8 @@ def _remove(entry: os.DirEntry | None) -> None:
 
 @contextlib.contextmanager
 def switched_folder(link: Path) -> Iterator[Path]:
-    """A new version of the folder `link` to build in: a copy of the current version (hard
-    links, so it costs no room and unchanged files keep their time stamps). When the block ends
+    """A new version of the folder `link` to build in, holding what the current version holds
+    (hard links, so it costs no room and unchanged files keep their time stamps). When the block ends
     without an exception `link` points at the new version in one rename (`_point`), else the
     new version is removed and `link` still shows the old one whole. Builds of the same folder
     wait for each other (a lock).
