@@ -95,10 +95,15 @@ def page_digests(site: Path, validation: Path) -> dict[str, str]:
 
 
 def output_digests(home) -> dict[str, dict[str, str]]:
-    """Rebuild the site of `home` with `FIXED_TODAY` and digest its tables and pages."""
+    """Rebuild the site of `home` with `FIXED_TODAY` and digest its tables and pages. A new
+    day alone renders no organisation page (each says the day it was made), so their
+    fingerprints go first: every page is made again on the fixed day."""
     from rendement.mkba import load_parameters
+    from rendement.reports.org_pages import FINGERPRINT_FILE
     from rendement.reports.site import build_site
 
+    for fingerprint in home.site.glob(f"org/*/{FINGERPRINT_FILE}"):
+        fingerprint.unlink()
     build_site(home, load_parameters(), today=FIXED_TODAY)
     return {
         "tabellen": table_digests(home.warehouse),
