@@ -192,8 +192,8 @@ def _remove(entry: os.DirEntry | None) -> None:
 @contextlib.contextmanager
 def switched_folder(link: Path) -> Iterator[Path]:
     """A new version of the folder `link` to build in, holding what the current version holds
-    (hard links, so it costs no room and unchanged files keep their time stamps). When the block ends
-    without an exception `link` points at the new version in one rename (`_point`), else the
+    (hard links, so it costs no room and unchanged files keep their time stamps; empty when
+    there is none). When the block ends without an exception `link` points at the new version in one rename (`_point`), else the
     new version is removed and `link` still shows the old one whole. Builds of the same folder
     wait for each other (a lock).
 
@@ -213,18 +213,15 @@ def switched_folder(link: Path) -> Iterator[Path]:
     with locked(store / ".slot"):
         current = link.resolve() if link.is_dir() else None
         new = store / f"{time.time_ns()}-{secrets.token_hex(4)}"
-        spares = sorted(
-            (p for p in store.iterdir() if p.is_dir() and p != current),
-            key=lambda p: p.name,
-        )
+        # the newest version that is not the current one becomes the new one
+        older = [p for p in store.iterdir() if p.is_dir() and p != current] if current else []
         try:
-            if current is not None and spares:
-                os.rename(spares[-1], new)
-                _mirror(str(current), str(new))
-            elif current is not None:
-                shutil.copytree(current, new, symlinks=True, copy_function=os.link)
+            if older:
+                os.rename(max(older, key=lambda p: p.name), new)
             else:
                 new.mkdir()
+            if current is not None:
+                _mirror(str(current), str(new))
             yield new
             moved = _point(link, new)
         except BaseException:

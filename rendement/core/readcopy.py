@@ -84,14 +84,14 @@ def publish_read_copy(
         with connect(source) as con:
             con.execute("CHECKPOINT")
     spare = home.root / SPARE_NAME
-    version_file = home.root / SPARE_VERSION_NAME
+    copy_version, spare_version = home.root / PUBLISHED_VERSION_NAME, home.root / SPARE_VERSION_NAME
     published = home.warehouse_read
     erased = last_erasure_ns(home)
     threshold = IN_PLACE_FROM_BYTES if in_place_from is None else in_place_from
     small = source.stat().st_size < threshold
     update, reason = None, "klein bestand: heel kopiëren is sneller"
     if not small:
-        reason = _spare_unusable(spare, published, version_file, code_version, erased)
+        reason = _spare_unusable(spare, published, spare_version, code_version, erased)
     if not reason:
         update, reason = _try_update(spare, source)
     if update is None:
@@ -100,22 +100,24 @@ def publish_read_copy(
             shutil.copyfile(source, tmp)
     keep = not small and not _made_before(published, erased)
     _publish(spare, published, keep_previous=keep)
-    _record_versions(home, code_version, kept=keep, published_known=not small)
+    _record_versions(copy_version, spare_version, code_version, kept=keep, known=not small)
     return Published(published, update, reason)
 
 
-def _record_versions(home: Home, code_version: str, *, kept: bool, published_known: bool) -> None:
+def _record_versions(
+    copy_version: Path, spare_version: Path, code_version: str, *, kept: bool, known: bool
+) -> None:
     """The published copy's code version becomes the spare's when that copy was kept as the
-    spare; the new copy gets `code_version` (small homes, which keep no spare, record none)."""
-    current, previous = home.root / PUBLISHED_VERSION_NAME, home.root / SPARE_VERSION_NAME
-    if kept and current.is_file():
-        os.replace(current, previous)
+    spare; the new copy gets `code_version` (unless not `known`: small homes, which keep no
+    spare, record none)."""
+    if kept and copy_version.is_file():
+        os.replace(copy_version, spare_version)
     else:
-        previous.unlink(missing_ok=True)
-    if published_known:
-        write_atomic(current, code_version)
+        spare_version.unlink(missing_ok=True)
+    if known:
+        write_atomic(copy_version, code_version)
     else:
-        current.unlink(missing_ok=True)
+        copy_version.unlink(missing_ok=True)
 
 
 def _made_before(path: Path, moment_ns: int) -> bool:

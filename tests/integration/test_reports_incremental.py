@@ -27,7 +27,7 @@ from rendement.mkba import load_parameters
 from rendement.release.publish import publish_release
 from rendement.reports import build_site, org_pages
 from rendement.reports.tables import gt_html
-from tests.support.homes import DEMO_ALL_ORGS, copy_home
+from tests.support.homes import DEMO_ALL_ORGS, copy_home, forget_organisation_pages
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -43,8 +43,7 @@ def home(demo_home, tmp_path, params):
     current and made that day: the demo's pages carry the day the demo ran, and a new day
     alone renders none of them, so their fingerprints go first)."""
     h = copy_home(demo_home, tmp_path / "home")
-    for fingerprint in h.site.glob(f"org/*/{org_pages.FINGERPRINT_FILE}"):
-        fingerprint.unlink()
+    forget_organisation_pages(h)
     build_site(h, params, today=TODAY)
     return h
 

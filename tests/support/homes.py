@@ -56,6 +56,16 @@ def copy_home(source: Home, target: Path) -> Home:
     return Home(target.resolve())
 
 
+def forget_organisation_pages(home: Home) -> None:
+    """Make the next site build render every organisation page again (their fingerprints go):
+    a new day alone renders none, so a test that builds on a fixed day starts here to have
+    every page made on that day."""
+    from rendement.reports.org_pages import FINGERPRINT_FILE
+
+    for fingerprint in home.site.glob(f"org/*/{FINGERPRINT_FILE}"):
+        fingerprint.unlink()
+
+
 def hold_warehouse(path, seconds: float) -> subprocess.Popen:
     """Another process holding the DuckDB file open read-write for `seconds` (DuckDB allows one
     such process per file): returns once it holds it."""

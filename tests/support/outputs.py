@@ -99,11 +99,10 @@ def output_digests(home) -> dict[str, dict[str, str]]:
     day alone renders no organisation page (each says the day it was made), so their
     fingerprints go first: every page is made again on the fixed day."""
     from rendement.mkba import load_parameters
-    from rendement.reports.org_pages import FINGERPRINT_FILE
     from rendement.reports.site import build_site
+    from tests.support.homes import forget_organisation_pages
 
-    for fingerprint in home.site.glob(f"org/*/{FINGERPRINT_FILE}"):
-        fingerprint.unlink()
+    forget_organisation_pages(home)
     build_site(home, load_parameters(), today=FIXED_TODAY)
     return {
         "tabellen": table_digests(home.warehouse),

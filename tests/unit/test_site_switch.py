@@ -141,3 +141,14 @@ def test_a_build_killed_halfway_leaves_the_previous_site_whole(tmp_path):
         write_atomic(folder / "index.html", "weer")
     assert (link / "index.html").read_text() == "weer"
     assert len([p for p in (tmp_path / ".site-versies").iterdir() if p.is_dir()]) == 2
+
+
+def test_without_a_current_version_the_new_one_starts_empty(tmp_path):
+    """A version left in the store while `site` itself is gone is not taken over: nothing
+    says what it holds."""
+    link = _site(tmp_path, {"index.html": "v1", "oud.html": "o1"})
+    link.unlink()
+    with switched_folder(link) as folder:
+        assert list(folder.iterdir()) == []
+        write_atomic(folder / "index.html", "v2")
+    assert _tree(link) == {"index.html": ("file", "v2")}
